@@ -1,0 +1,32 @@
+/**
+ * Given code for this exercise: the payment format and the call to the ledger API.
+ * You don't need to change this file.
+ */
+
+/** A payment as it arrives on PAYMENTS_TOPIC (JSON value, keyed by customer). */
+export interface Payment {
+  paymentId: string;
+  customer: string;
+  amountCents: number;
+}
+
+/** Where things are: the lab sets these for every run (one copy of your program each). */
+export const config = {
+  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  paymentsTopic: process.env.PAYMENTS_TOPIC ?? 'payments',
+  groupId: process.env.GROUP_ID ?? 'payments-processor',
+  ledgerApiUrl: process.env.LEDGER_API_URL ?? 'http://127.0.0.1:8080',
+  /** Which copy of your program this is: 1, 2, 3. */
+  instanceId: process.env.INSTANCE_ID ?? '1',
+};
+
+/** Books the payment in the ledger: this is "processing" a payment. Throws if the ledger
+ *  did not confirm, so kafkajs will retry the message. */
+export async function bookPayment(payment: Payment): Promise<void> {
+  const response = await fetch(`${config.ledgerApiUrl}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-instance-id': config.instanceId },
+    body: JSON.stringify(payment),
+  });
+  if (!response.ok) throw new Error(`ledger answered HTTP ${response.status} for ${payment.paymentId}`);
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs whatever brokerlab needs and is missing on this machine, then builds the CLI.
+# Safe to run again: every step checks first. Brokers are installed, never started here
+# (`brokerlab up` starts them, `brokerlab down` stops them).
+#   Debian packages: redis-server, rabbitmq-server, postgresql   (apt-get, needs root)
+#   Maven Central:   Kafka (KRaft) and ElasticMQ jars             (mvn)
+#   Go modules:      toxiproxy server                             (go install)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+home=${BROKERLAB_HOME:-$HOME/.brokerlab}
+vendor="$home/vendor"
+mkdir -p "$vendor"
+
+say() { printf '==> %s\n' "$*"; }
+need() { command -v "$1" >/dev/null 2>&1 || { echo "install.sh: '$1' is required but not installed ($2)" >&2; exit 1; }; }
+
+# --- Debian packages -------------------------------------------------------------------
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install.sh: missing Debian packages: ${missing[*]}. Run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  say "apt-get install ${missing[*]}"
+  # Keep the packages' maintainer scripts from starting system-wide services: brokerlab runs
+  # its own broker processes with their data under $BROKERLAB_HOME.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added_policy=1; fi
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  [ "${added_policy:-0}" = 1 ] && rm -f "$policy"
+fi
+
+# --- Maven Central: Kafka and ElasticMQ ------------------------------------------------
+copy_jars() { # name version pom-property
+  local name=$1 version=$2 property=$3 dest="$vendor/$1-$2/lib"
+  if [ -f "$dest/.complete" ]; then return; fi
+  need java "a Java 17 runtime"; need mvn "Apache Maven"
+  say "resolving $name $version with Maven"
+  rm -rf "$dest"; mkdir -p "$dest"
+  mvn -B -q -f "$here/vendor/$name.pom.xml" "-D$property=$version" \
+    dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$dest"
+  touch "$dest/.complete"
+}
+copy_jars kafka "$KAFKA_VERSION" kafka.version
+copy_jars elasticmq "$ELASTICMQ_VERSION" elasticmq.version
+
+# --- Go modules: toxiproxy ---------------------------------------------------------------
+toxi="$vendor/toxiproxy-$TOXIPROXY_VERSION/bin"
+if [ ! -x "$toxi/toxiproxy-server" ]; then
+  need go "the Go toolchain"
+  say "go install toxiproxy $TOXIPROXY_VERSION"
+  mkdir -p "$toxi"
+  GOBIN="$toxi" GOFLAGS=-mod=mod go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
+  mv "$toxi/server" "$toxi/toxiproxy-server"
+fi
+
+# --- the CLI itself ----------------------------------------------------------------------
+cd "$repo"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund >/dev/null
+fi
+say "building the CLI"
+npm run -s build
+say "ready: $(node bin/brokerlab.js --version 2>/dev/null || echo 'brokerlab built')"

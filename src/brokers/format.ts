@@ -1,0 +1,57 @@
+/**
+ * Text for `brokerlab up|down|status`: progress lines and the status table. Pure functions of
+ * their input and a chalk instance, so the commands stay thin and this stays testable.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { BROKER_LABELS } from './registry.js';
+import type { DownResult, UpResult } from './runtimes/runtime.js';
+import type { BrokerStatus } from './types.js';
+import { seconds } from './wait.js';
+
+/** chalk, switched off when NO_COLOR is set to anything non-empty (https://no-color.org). */
+export function makeColors(env: NodeJS.ProcessEnv = process.env): ChalkInstance {
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return noColor ? new Chalk({ level: 0 }) : new Chalk();
+}
+
+/** The end of a "starting Kafka ... " line, or a whole line when nothing was started. */
+export function upLine(result: UpResult, c: ChalkInstance): string {
+  const label = BROKER_LABELS[result.name];
+  switch (result.action) {
+    case 'started':
+      return `${c.green('ready')} in ${seconds(Math.round(result.ms / 100) * 100)} ${c.dim(`(${result.url})`)}`;
+    case 'already-running':
+      return `${label} is already running ${c.dim(`(${result.url}, ${result.detail})`)}`;
+    case 'external':
+      return `${label} answers at ${result.url} ${c.dim(`(${result.detail})`)}`;
+  }
+}
+
+/** The end of a "stopping Kafka ... " line, or a whole line when nothing was stopped. */
+export function downLine(result: DownResult, c: ChalkInstance): string {
+  const label = BROKER_LABELS[result.name];
+  switch (result.action) {
+    case 'stopped':
+      return `${c.green('stopped')} in ${seconds(Math.round(result.ms / 100) * 100)}`;
+    case 'not-running':
+      return `${label}: ${result.detail}`;
+    case 'external':
+      return `${label} is ${result.detail}`;
+  }
+}
+
+const HEALTH_COLOR = { healthy: 'green', starting: 'yellow', unreachable: 'red' } as const;
+
+/** The `brokerlab status` table: broker, URL, health, how it was started. */
+export function statusTable(rows: readonly BrokerStatus[], c: ChalkInstance): string {
+  const header = ['BROKER', 'URL', 'HEALTH', 'STARTED'];
+  const cells = rows.map((row) => [row.name, row.url, row.health, row.detail]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
+  const pad = (text: string, i: number): string => (i === header.length - 1 ? text : text.padEnd(widths[i]!));
+  const lines = [c.bold(header.map(pad).join('  '))];
+  for (const [i, cell] of cells.entries()) {
+    const health = rows[i]!.health;
+    lines.push(cell.map((text, col) => (col === 2 ? c[HEALTH_COLOR[health]](pad(text, col)) : pad(text, col))).join('  '));
+  }
+  return lines.join('\n');
+}

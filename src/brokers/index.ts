@@ -1,0 +1,148 @@
+/**
+ * The brokers layer's public API.
+ *
+ *   ensureReachable(names)  for the runner: endpoints of brokers that answer right now, or one
+ *                           EnvironmentError line saying which does not and what to do
+ *   up / down / status      for `brokerlab up|down|status`
+ *
+ * Runtime selection is in select.ts; each runtime in ./runtimes; each broker in its own module.
+ */
+import { EnvironmentError } from '../errors.js';
+import type { BrokerDefinition } from './definition.js';
+import { reason, withTimeout } from './net.js';
+import { BROKER_LABELS, brokerDef, parseBrokerNames } from './registry.js';
+import { composeRuntime } from './runtimes/compose.js';
+import { externalRuntime, externalUnreachable } from './runtimes/external.js';
+import { nativeRuntime, runningNatively } from './runtimes/native.js';
+import type { DownResult, ProgressEvent, Runtime, UpResult } from './runtimes/runtime.js';
+import { dockerEngineAvailable, parseRuntime, RUNTIME_KINDS, selectRuntime } from './select.js';
+import { BROKER_NAMES, type BrokerName, type BrokerStatus, type Endpoints, type RuntimeKind } from './types.js';
+
+export { BROKER_LABELS, BROKER_NAMES, parseBrokerNames, parseRuntime, RUNTIME_KINDS };
+export type { BrokerName, BrokerStatus, DownResult, Endpoints, ProgressEvent, RuntimeKind, UpResult };
+
+/** Default for ensureReachable: one probe per broker, this long at most. */
+const REACHABLE_TIMEOUT_MS = 5_000;
+
+const RUNTIMES: Record<RuntimeKind, Runtime> = {
+  native: nativeRuntime,
+  compose: composeRuntime,
+  external: externalRuntime,
+};
+
+export interface BrokerOptions {
+  /** --runtime: overrides BROKERLAB_RUNTIME and autodetection (not BROKERLAB_* URLs). */
+  runtime?: RuntimeKind;
+  /** How long `up` waits for each broker to become ready; default per broker (Kafka 60s). */
+  timeoutMs?: number;
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Called as each broker starts/stops and when it is done. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+async function runtimeOf(def: BrokerDefinition, options: BrokerOptions): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const kind = await selectRuntime(def, {
+    env,
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+    runningNatively: () => runningNatively(def.name, env),
+    dockerAvailable: dockerEngineAvailable,
+  });
+  return RUNTIMES[kind];
+}
+
+/** Starts brokers one after another (in BROKER_NAMES order) and waits until each answers. */
+export async function up(names: readonly BrokerName[], options: BrokerOptions = {}): Promise<UpResult[]> {
+  const env = options.env ?? process.env;
+  const results: UpResult[] = [];
+  for (const name of BROKER_NAMES.filter((n) => names.includes(n))) {
+    const def = brokerDef(name);
+    const runtime = await runtimeOf(def, options);
+    const result = await runtime.up(def, {
+      env,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    options.onProgress?.({ type: 'up', result });
+    results.push(result);
+  }
+  return results;
+}
+
+/** Stops brokers in reverse start order; only what brokerlab started is touched. */
+export async function down(names: readonly BrokerName[], options: BrokerOptions = {}): Promise<DownResult[]> {
+  const env = options.env ?? process.env;
+  const results: DownResult[] = [];
+  for (const name of BROKER_NAMES.filter((n) => names.includes(n)).reverse()) {
+    const def = brokerDef(name);
+    const runtime = await runtimeOf(def, options);
+    const result = await runtime.down(def, { env, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    options.onProgress?.({ type: 'down', result });
+    results.push(result);
+  }
+  return results;
+}
+
+/** One row per broker (in BROKER_NAMES order); never throws for a broker that is down. */
+export async function status(names: readonly BrokerName[], options: Pick<BrokerOptions, 'runtime' | 'env'> = {}): Promise<BrokerStatus[]> {
+  const env = options.env ?? process.env;
+  return Promise.all(
+    BROKER_NAMES.filter((n) => names.includes(n)).map(async (name) => {
+      const def = brokerDef(name);
+      return (await runtimeOf(def, options)).status(def, env);
+    }),
+  );
+}
+
+/** The endpoint a broker would be used at: its BROKERLAB_* URL, else the default local one. */
+export function endpointOf<N extends BrokerName>(name: N, env: NodeJS.ProcessEnv = process.env): Endpoints[N] {
+  const def = brokerDef(name);
+  return (def.fromEnv(env) ?? def.defaultEndpoint) as Endpoints[N];
+}
+
+/**
+ * For the runner: probes each broker once (in parallel, `timeoutMs` each, default 5s) and
+ * returns their endpoints. Native and compose brokers answer at the same local endpoints, so
+ * no Docker detection is needed here; a BROKERLAB_* URL makes a broker external. If any does
+ * not answer, throws one EnvironmentError line, e.g.
+ *   Redis is not reachable at redis://127.0.0.1:6379. Start it with: brokerlab up redis
+ */
+export async function ensureReachable<N extends BrokerName>(
+  names: readonly N[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<Pick<Endpoints, N>> {
+  const env = opts.env ?? process.env;
+  const timeoutMs = opts.timeoutMs ?? REACHABLE_TIMEOUT_MS;
+  const unique = [...new Set(names)];
+  const checks = await Promise.all(
+    unique.map(async (name) => {
+      const def = brokerDef(name);
+      const external = def.fromEnv(env) !== undefined;
+      const endpoint = endpointOf(name, env);
+      try {
+        // The outer timeout guards against a client library that ignores its own.
+        await withTimeout(def.probe(endpoint, timeoutMs), timeoutMs + 1_000, `${def.label} probe`);
+        return { name, def, endpoint, external };
+      } catch (error) {
+        return { name, def, endpoint, external, error: `${def.label}: ${reason(error)}` };
+      }
+    }),
+  );
+
+  const down = checks.filter((check) => check.error !== undefined);
+  if (down.length > 0) {
+    const sentences: string[] = [];
+    const local = down.filter((check) => !check.external);
+    if (local.length === 1) {
+      const [only] = local;
+      sentences.push(`${only!.def.label} is not reachable at ${only!.def.url(only!.endpoint)}. Start it with: brokerlab up ${only!.name}`);
+    } else if (local.length > 1) {
+      const labels = local.map((check) => `${check.def.label} (${check.def.url(check.endpoint)})`);
+      sentences.push(`${labels.join(', ')} are not reachable. Start them with: brokerlab up ${local.map((check) => check.name).join(' ')}`);
+    }
+    for (const check of down.filter((c) => c.external)) sentences.push(externalUnreachable(check.def, check.endpoint));
+    throw new EnvironmentError(sentences.join(' '), down.map((check) => check.error).join('; '));
+  }
+  return Object.fromEntries(checks.map((check) => [check.name, check.endpoint])) as unknown as Pick<Endpoints, N>;
+}

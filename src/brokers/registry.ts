@@ -1,0 +1,48 @@
+/** Every broker module, by name, plus the small lookups the commands need. */
+import { UsageError } from '../errors.js';
+import type { BrokerDefinition } from './definition.js';
+import { kafka } from './kafka.js';
+import { postgres } from './postgres.js';
+import { rabbitmq } from './rabbitmq.js';
+import { redis } from './redis.js';
+import { sqs } from './sqs.js';
+import { toxiproxy } from './toxiproxy.js';
+import { BROKER_NAMES, type BrokerName } from './types.js';
+
+export const BROKERS: { readonly [N in BrokerName]: BrokerDefinition<N> } = {
+  redis,
+  rabbitmq,
+  kafka,
+  sqs,
+  postgres,
+  toxiproxy,
+};
+
+/** Human names for messages: { rabbitmq: "RabbitMQ", ... }. */
+export const BROKER_LABELS = Object.fromEntries(BROKER_NAMES.map((name) => [name, BROKERS[name].label])) as Readonly<
+  Record<BrokerName, string>
+>;
+
+/** One broker's definition, typed loosely so generic code can call its methods. */
+export function brokerDef(name: BrokerName): BrokerDefinition {
+  return BROKERS[name] as BrokerDefinition;
+}
+
+export function isBrokerName(value: string): value is BrokerName {
+  return (BROKER_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Command-line broker names to BrokerNames in start order, without duplicates; none = all.
+ * Unknown names are a UsageError that lists the valid ones.
+ */
+export function parseBrokerNames(args: readonly string[]): BrokerName[] {
+  if (args.length === 0) return [...BROKER_NAMES];
+  const unknown = args.filter((arg) => !isBrokerName(arg.toLowerCase()));
+  if (unknown.length > 0) {
+    const what = unknown.length === 1 ? `unknown broker "${unknown[0]}"` : `unknown brokers ${unknown.map((u) => `"${u}"`).join(', ')}`;
+    throw new UsageError(`${what}; valid brokers are: ${BROKER_NAMES.join(', ')}`);
+  }
+  const wanted = new Set(args.map((arg) => arg.toLowerCase()));
+  return BROKER_NAMES.filter((name) => wanted.has(name));
+}

@@ -1,0 +1,40 @@
+/**
+ * What the rest of brokerlab knows about brokers: their names, where they listen, and how
+ * they were started. Each broker is one module in this folder; each runtime (native,
+ * compose, external) is one module in ./runtimes. The runner only ever sees `Endpoints`.
+ */
+
+/** Every broker (and helper service) brokerlab can run. Order = start order for `up`. */
+export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'postgres', 'toxiproxy'] as const;
+export type BrokerName = (typeof BROKER_NAMES)[number];
+
+/** How a broker came to be running. */
+export type RuntimeKind = 'native' | 'compose' | 'external';
+
+/** Where each broker answers. Native and compose use the same ports (see ports.ts). */
+export interface Endpoints {
+  redis: { url: string };
+  rabbitmq: {
+    /** amqp://user:pass@host:port (no vhost: the runner adds the run's own vhost). */
+    amqpUrl: string;
+    /** http://host:15672, used to create and delete each run's vhost. */
+    managementUrl: string;
+    username: string;
+    password: string;
+  };
+  kafka: { brokers: string[] };
+  sqs: { endpoint: string; region: string };
+  postgres: { url: string };
+  toxiproxy: { apiUrl: string };
+}
+
+/** One line of `brokerlab status`. */
+export interface BrokerStatus {
+  name: BrokerName;
+  runtime: RuntimeKind;
+  /** The main URL a learner would use. */
+  url: string;
+  health: 'healthy' | 'unreachable' | 'starting';
+  /** How it was started: "native, pid 1234, started 12:01 by brokerlab", "external (BROKERLAB_REDIS_URL)". */
+  detail: string;
+}

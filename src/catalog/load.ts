@@ -1,0 +1,196 @@
+/**
+ * Loads and validates the catalog: every scenarios/<id>/scenario.json. Validation is strict
+ * and names the file and field, because a mentor adding an exercise should get a precise
+ * message rather than a run that fails mysteriously later.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BROKER_NAMES, type BrokerName } from '../brokers/types.js';
+import { CHECKS } from '../checks/index.js';
+import { UsageError } from '../errors.js';
+import { FAULTS } from '../faults/index.js';
+import { LABS_DIR, SCENARIOS_DIR } from '../paths.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { type CheckSpec, type FaultSpec, SCENARIO_FORMAT_VERSION, type Scenario, type WrongSolution } from './schema.js';
+
+/** A scenario plus where its files are. */
+export interface CatalogEntry {
+  scenario: Scenario;
+  /** scenarios/<id>/ */
+  dir: string;
+  /** labs/<id>/ (README, starter, hints) */
+  labDir: string;
+  starterPath: string;
+  referencePath: string;
+}
+
+class Fields {
+  constructor(
+    private readonly file: string,
+    private readonly raw: Record<string, unknown>,
+    private readonly prefix = '',
+  ) {}
+
+  private fail(field: string, what: string): never {
+    throw new UsageError(`${this.file}: "${this.prefix}${field}" ${what}`);
+  }
+  str(field: string): string {
+    const v = this.raw[field];
+    if (typeof v !== 'string' || v.length === 0) this.fail(field, 'must be a non-empty string');
+    return v;
+  }
+  num(field: string): number {
+    const v = this.raw[field];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) this.fail(field, 'must be a non-negative number');
+    return v;
+  }
+  obj(field: string): Fields {
+    const v = this.raw[field];
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, 'must be an object');
+    return new Fields(this.file, v as Record<string, unknown>, `${this.prefix}${field}.`);
+  }
+  record(field: string): Record<string, unknown> {
+    const v = this.raw[field] ?? {};
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, 'must be an object');
+    return v as Record<string, unknown>;
+  }
+  list(field: string): Fields[] {
+    const v = this.raw[field];
+    if (!Array.isArray(v)) this.fail(field, 'must be a list');
+    return v.map((item, i) => {
+      if (typeof item !== 'object' || item === null) this.fail(`${field}[${i}]`, 'must be an object');
+      return new Fields(this.file, item as Record<string, unknown>, `${this.prefix}${field}[${i}].`);
+    });
+  }
+  strings(field: string): string[] {
+    const v = this.raw[field];
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) this.fail(field, 'must be a list of strings');
+    return v as string[];
+  }
+  optionalNum(field: string): number | undefined {
+    return this.raw[field] === undefined ? undefined : this.num(field);
+  }
+  oneOf<T extends string>(field: string, value: string, allowed: ReadonlySet<T> | readonly T[], what: string): T {
+    const set = allowed instanceof Set ? allowed : new Set(allowed);
+    if (!set.has(value as T)) this.fail(field, `names an unknown ${what} "${value}" (known: ${[...set].join(', ')})`);
+    return value as T;
+  }
+}
+
+export function parseScenario(file: string, raw: unknown): Scenario {
+  if (typeof raw !== 'object' || raw === null) throw new UsageError(`${file}: must contain a JSON object`);
+  const f = new Fields(file, raw as Record<string, unknown>);
+  const formatVersion = f.num('formatVersion');
+  if (formatVersion !== SCENARIO_FORMAT_VERSION) {
+    throw new UsageError(`${file}: formatVersion ${formatVersion} is not supported (this brokerlab reads ${SCENARIO_FORMAT_VERSION})`);
+  }
+  const id = f.str('id');
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw new UsageError(`${file}: "id" must be kebab-case, got "${id}"`);
+  const brokers = f.strings('brokers').map((b) => f.oneOf('brokers', b, BROKER_NAMES, 'broker') as BrokerName);
+  const learner = f.obj('learner');
+  const workload = f.obj('workload');
+  const workloadName = workload.oneOf('name', workload.str('name'), new Set<string>(WORKLOADS.keys()), 'workload');
+  const workloadOptions = workload.record('options');
+  try {
+    WORKLOADS.get(workloadName)?.parseOptions(workloadOptions);
+  } catch (error) {
+    throw new UsageError(`${file}: workload options: ${(error as Error).message}`);
+  }
+  const faults: FaultSpec[] = f.list('faults').map((fault) => {
+    const name = fault.oneOf('fault', fault.str('fault'), new Set(FAULTS.keys()), 'fault');
+    const params = fault.record('params');
+    try {
+      FAULTS.get(name)?.parseParams(params);
+    } catch (error) {
+      throw new UsageError(`${file}: fault "${name}": ${(error as Error).message}`);
+    }
+    return { fault: name, params };
+  });
+  const checks: CheckSpec[] = f.list('checks').map((check) => {
+    const name = check.oneOf('check', check.str('check'), new Set(CHECKS.keys()), 'check');
+    const params = check.record('params');
+    try {
+      CHECKS.get(name)?.parseParams(params);
+    } catch (error) {
+      throw new UsageError(`${file}: check "${name}": ${(error as Error).message}`);
+    }
+    const weight = check.optionalNum('weight');
+    return { check: name, params, hint: check.str('hint'), ...(weight === undefined ? {} : { weight }) };
+  });
+  const timeouts = f.obj('timeouts');
+  const solutions = f.obj('solutions');
+  const checkNames = new Set(checks.map((c) => c.check));
+  const wrong: WrongSolution[] = solutions.list('wrong').map((w) => ({
+    file: w.str('file'),
+    mistake: w.str('mistake'),
+    failsCheck: w.oneOf('failsCheck', w.str('failsCheck'), checkNames, 'check of this scenario'),
+  }));
+  return {
+    formatVersion,
+    id,
+    title: f.str('title'),
+    level: f.num('level'),
+    week: f.str('week'),
+    summary: f.str('summary'),
+    brokers,
+    learner: { entry: learner.str('entry'), instances: learner.num('instances') },
+    workload: { name: workloadName, options: workloadOptions },
+    faults,
+    timeouts: { readyMs: timeouts.num('readyMs'), drainMs: timeouts.num('drainMs'), runMs: timeouts.num('runMs') },
+    checks,
+    solutions: { reference: solutions.str('reference'), wrong },
+  };
+}
+
+function loadEntry(dir: string): CatalogEntry {
+  const file = path.join(dir, 'scenario.json');
+  const relative = path.relative(process.cwd(), file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${relative}: ${(error as Error).message}`);
+  }
+  const scenario = parseScenario(relative, raw);
+  if (scenario.id !== path.basename(dir)) {
+    throw new UsageError(`${relative}: "id" is "${scenario.id}" but the folder is "${path.basename(dir)}"`);
+  }
+  const labDir = path.join(LABS_DIR, scenario.id);
+  const entry: CatalogEntry = {
+    scenario,
+    dir,
+    labDir,
+    starterPath: path.join(labDir, scenario.learner.entry),
+    referencePath: path.join(dir, scenario.solutions.reference),
+  };
+  for (const needed of [entry.starterPath, entry.referencePath, ...scenario.solutions.wrong.map((w) => path.join(dir, w.file))]) {
+    if (!existsSync(needed)) throw new UsageError(`${relative}: file not found: ${path.relative(process.cwd(), needed)}`);
+  }
+  return entry;
+}
+
+/** The whole catalog in curriculum order (level, then week, then id). */
+export function loadCatalog(scenariosDir = SCENARIOS_DIR): CatalogEntry[] {
+  const dirs = readdirSync(scenariosDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(scenariosDir, d.name, 'scenario.json')))
+    .map((d) => path.join(scenariosDir, d.name));
+  const weekStart = (week: string): number => Number.parseInt(week, 10) || 0;
+  return dirs
+    .map(loadEntry)
+    .sort(
+      (a, b) =>
+        a.scenario.level - b.scenario.level ||
+        weekStart(a.scenario.week) - weekStart(b.scenario.week) ||
+        a.scenario.id.localeCompare(b.scenario.id),
+    );
+}
+
+/** One exercise by id, with a suggestion when the id is close to a known one. */
+export function findExercise(id: string, scenariosDir = SCENARIOS_DIR): CatalogEntry {
+  const catalog = loadCatalog(scenariosDir);
+  const found = catalog.find((e) => e.scenario.id === id);
+  if (found) return found;
+  const close = catalog.filter((e) => e.scenario.id.includes(id) || id.includes(e.scenario.id));
+  const suggestion = close.length > 0 ? ` Did you mean ${close.map((e) => e.scenario.id).join(' or ')}?` : '';
+  throw new UsageError(`unknown exercise "${id}".${suggestion} Run \`brokerlab list\` to see them all.`);
+}

@@ -1,0 +1,77 @@
+/**
+ * The scenario format: one `scenarios/<id>/scenario.json` per exercise. Data only: it names
+ * a registered workload, faults and checks and gives them parameters. Ids are stable forever
+ * (saved progress and CI configs key off them); titles, weeks and order may change.
+ */
+import type { BrokerName } from '../brokers/types.js';
+
+/** Bumped when the format changes incompatibly; the loader rejects other versions. */
+export const SCENARIO_FORMAT_VERSION = 1;
+
+export interface Scenario {
+  /** Must equal SCENARIO_FORMAT_VERSION. */
+  formatVersion: number;
+  /** Stable id, kebab-case, also the folder name under scenarios/ and labs/. */
+  id: string;
+  /** Short learner-facing title. */
+  title: string;
+  /** Curriculum level 1-4 (foundations, technologies, advanced, mastery). */
+  level: number;
+  /** Curriculum week as printed in the plan ("2", "4-5"). */
+  week: string;
+  /** One sentence: what the learner builds. */
+  summary: string;
+  /** Brokers that must be reachable before the run starts. */
+  brokers: BrokerName[];
+  learner: {
+    /** The file the learner edits, relative to labs/<id>/ (the starter lives there). */
+    entry: string;
+    /** How many copies of the learner's program run at once (consumer groups use 3). */
+    instances: number;
+  };
+  workload: {
+    /** A name registered in src/workloads/index.ts. */
+    name: string;
+    options: Record<string, unknown>;
+  };
+  /** Faults, each a name registered in src/faults/index.ts with its parameters. */
+  faults: FaultSpec[];
+  timeouts: {
+    /** How long the learner's program may take to become ready (subscribed, consuming). */
+    readyMs: number;
+    /** How long the lab waits, after the workload, for outputs to settle. */
+    drainMs: number;
+    /** Hard cap on the whole run, cleanup excluded. */
+    runMs: number;
+  };
+  checks: CheckSpec[];
+  /** Solutions kept with the scenario, relative to scenarios/<id>/. */
+  solutions: {
+    reference: string;
+    wrong: WrongSolution[];
+  };
+}
+
+export interface FaultSpec {
+  fault: string;
+  params: Record<string, unknown>;
+}
+
+export interface CheckSpec {
+  /** A name registered in src/checks/index.ts. */
+  check: string;
+  /** Partial credit weight (default 1). */
+  weight?: number;
+  params: Record<string, unknown>;
+  /** What to tell a learner when this check fails: the likely mistake and where to look. */
+  hint: string;
+}
+
+export interface WrongSolution {
+  /** Relative to scenarios/<id>/; the file name says the mistake. */
+  file: string;
+  /** The mistake in a few words, as a learner would make it. */
+  mistake: string;
+  /** The check this mistake must trip (others may fail too). */
+  failsCheck: string;
+}

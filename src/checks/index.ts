@@ -1,0 +1,29 @@
+/**
+ * The registry of checks, by the names scenarios use. Adding a check: write a module with
+ * its definitions at the top, a pure run(history, params), unit tests with literal
+ * histories in test/checks/, and register it here.
+ */
+import { deadLetteredAfterAttempts } from './dead-letter.js';
+import { noDuplicates } from './duplicates.js';
+import { latency } from './latency.js';
+import { noLostMessages } from './lost.js';
+import { boundedPrefetch, groupSharesPartitions, manualAck, subscribed } from './observations.js';
+import { offsetsCommittedAfterProcessing } from './offsets.js';
+import { inOrder } from './order.js';
+import type { CheckDefinition } from './types.js';
+
+// Each definition's params type differs; the registry only needs parse + run.
+export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
+  [
+    noLostMessages,
+    noDuplicates,
+    inOrder,
+    latency,
+    deadLetteredAfterAttempts,
+    subscribed,
+    manualAck,
+    boundedPrefetch,
+    groupSharesPartitions,
+    offsetsCommittedAfterProcessing,
+  ].map((c) => [c.name, c as CheckDefinition<any>]),
+);

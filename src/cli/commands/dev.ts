@@ -1,0 +1,92 @@
+/**
+ * brokerlab dev check [exercise...] [--repeat N]
+ *
+ * For exercise authors and CI: proves every starter fails, every reference passes and every
+ * wrong solution fails on its intended check, N times each, against the real brokers. Any
+ * deviation (including a verdict that flips between repeats) makes it exit 1.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import chalk from 'chalk';
+import { Command, InvalidArgumentError } from 'commander';
+import { expectationsOf, judge } from '../../catalog/expectations.js';
+import { findExercise, loadCatalog } from '../../catalog/load.js';
+import { ExitError } from '../../errors.js';
+import { runsDir } from '../../paths.js';
+import { toJunitXml } from '../../reporters/junit.js';
+import { toResultsJson } from '../../reporters/results-json.js';
+import { runScenario } from '../../runner/run.js';
+import { commandForFile } from '../../runner/learner.js';
+import { interruptSignal } from '../interrupt.js';
+import { stdout } from '../output.js';
+
+interface Row {
+  exercise: string;
+  solution: string;
+  repeat: number;
+  expected: string;
+  got: string;
+  ok: boolean;
+  deviation?: string;
+  seconds: number;
+  runDir: string;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
+  return n;
+}
+
+function devCheckCommand(): Command {
+  return new Command('check')
+    .description('prove every starter fails, every reference passes and every wrong solution fails on its intended check')
+    .argument('[exercise...]', 'exercise ids (default: all)')
+    .option('--repeat <n>', 'run each solution n times (verdicts must not flip)', positiveInt, 1)
+    .option('--json', 'print the rows as JSON')
+    .option('-q, --quiet', 'only the summary')
+    .action(async (exercises: string[], options: { repeat: number; json?: boolean; quiet?: boolean }) => {
+      const entries = exercises.length > 0 ? exercises.map((id) => findExercise(id)) : loadCatalog();
+      const rows: Row[] = [];
+      const say = (line: string) => {
+        if (!options.json && !options.quiet) process.stderr.write(`${line}\n`);
+      };
+      for (const entry of entries) {
+        for (let repeat = 1; repeat <= options.repeat; repeat++) {
+          for (const expectation of expectationsOf(entry)) {
+            const result = await runScenario(entry, commandForFile(expectation.file), { runsDir: runsDir(), signal: interruptSignal });
+            writeFileSync(path.join(result.runDir, 'results.json'), `${JSON.stringify(toResultsJson(result), null, 2)}\n`);
+            writeFileSync(path.join(result.runDir, 'junit.xml'), toJunitXml(result));
+            const judgement = judge(expectation, result);
+            const row: Row = {
+              exercise: entry.scenario.id,
+              solution: expectation.label,
+              repeat,
+              expected: expectation.expect === 'pass' ? 'pass' : `fail${expectation.failsCheck ? ` on ${expectation.failsCheck}` : ''}`,
+              got: judgement.got,
+              ok: judgement.ok,
+              ...(judgement.deviation ? { deviation: judgement.deviation } : {}),
+              seconds: Math.round(result.durationMs / 100) / 10,
+              runDir: result.runDir,
+            };
+            rows.push(row);
+            say(
+              `${row.ok ? chalk.green('✔') : chalk.red('✘')} ${row.exercise.padEnd(26)} ${row.solution.padEnd(32)} #${repeat}  expected ${row.expected.padEnd(40)} got ${row.got}  ${chalk.dim(`${row.seconds}s`)}` +
+                (row.deviation ? `\n    ${chalk.red(row.deviation)}; see ${path.relative(process.cwd(), row.runDir)}` : ''),
+            );
+          }
+        }
+      }
+      const deviations = rows.filter((r) => !r.ok);
+      if (options.json) stdout(JSON.stringify({ runs: rows.length, deviations: deviations.length, rows }, null, 2));
+      else {
+        const total = rows.reduce((s, r) => s + r.seconds, 0);
+        stdout(`dev check: ${rows.length} runs over ${entries.length} exercise${entries.length === 1 ? '' : 's'} x ${options.repeat} repeat${options.repeat === 1 ? '' : 's'}, ${deviations.length} deviation${deviations.length === 1 ? '' : 's'} (${total.toFixed(0)}s of runs)`);
+      }
+      if (deviations.length > 0) throw new ExitError('fail');
+    });
+}
+
+export function devCommand(): Command {
+  return new Command('dev').description('tools for exercise authors').addCommand(devCheckCommand());
+}

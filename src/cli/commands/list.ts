@@ -1,0 +1,37 @@
+/** brokerlab list: the exercises in curriculum order. */
+import { Command } from 'commander';
+import chalk from 'chalk';
+import { loadCatalog } from '../../catalog/load.js';
+import { stdout } from '../output.js';
+
+const LEVELS: Record<number, string> = { 1: 'Foundations', 2: 'Technologies', 3: 'Advanced', 4: 'Mastery' };
+
+export function listCommand(): Command {
+  return new Command('list')
+    .description('list the exercises, week by week')
+    .option('--json', 'print the list as JSON')
+    .action((options: { json?: boolean }) => {
+      const catalog = loadCatalog();
+      if (options.json) {
+        stdout(
+          JSON.stringify(
+            catalog.map(({ scenario: s }) => ({ id: s.id, title: s.title, level: s.level, week: s.week, brokers: s.brokers, summary: s.summary })),
+            null,
+            2,
+          ),
+        );
+        return;
+      }
+      let level = 0;
+      const lines: string[] = [];
+      for (const { scenario: s } of catalog) {
+        if (s.level !== level) {
+          level = s.level;
+          lines.push('', chalk.bold(`Level ${level}: ${LEVELS[level] ?? ''}`));
+        }
+        lines.push(`  ${chalk.dim(`week ${s.week.padEnd(4)}`)} ${s.id.padEnd(28)} ${s.title} ${chalk.dim(`[${s.brokers.join(', ')}]`)}`);
+      }
+      lines.push('', `Grade one: ${chalk.cyan('brokerlab check <id>')}   (the reference: ${chalk.cyan('--solution reference')})`, '');
+      stdout(lines.join('\n'));
+    });
+}

@@ -1,0 +1,29 @@
+/**
+ * brokerlab status [broker...]: one line per broker: where it answers, whether it is healthy,
+ * and how it was started. Informational: exits 0 even when a broker is down.
+ *
+ *   BROKER    URL                     HEALTH   STARTED
+ *   redis     redis://127.0.0.1:6379  healthy  native, pid 4242, started 09:12 by brokerlab
+ */
+import { Command } from 'commander';
+import { BROKER_NAMES, parseBrokerNames, parseRuntime, status } from '../../brokers/index.js';
+import { makeColors, statusTable } from '../../brokers/format.js';
+
+interface StatusOptions {
+  runtime?: string;
+  json?: boolean;
+}
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('show each broker: URL, health, and how it was started')
+    .argument('[broker...]', `brokers to show: ${BROKER_NAMES.join(', ')}`)
+    .option('--runtime <kind>', 'native | compose | external (default: as for `brokerlab up`)')
+    .option('--json', 'print the rows as JSON')
+    .action(async (brokers: string[], options: StatusOptions) => {
+      const names = parseBrokerNames(brokers);
+      const runtime = parseRuntime(options.runtime, '--runtime');
+      const rows = await status(names, runtime ? { runtime } : {});
+      process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + '\n' : statusTable(rows, makeColors()) + '\n');
+    });
+}

@@ -1,0 +1,120 @@
+/**
+ * A fake downstream service the lab runs for the learner's program to call (a thumbnail
+ * API, a payments ledger). It is how the lab sees the learner's side effects: every call is
+ * recorded with its key and attempt number, counted here and not by the learner.
+ *
+ * Definitions:
+ * - call: one HTTP POST with a JSON body whose `keyField` names the message it is about.
+ * - attempt: the n-th call for the same key (1-based), counted by this server.
+ * - outcome: "ok" when it answered 2xx, "fail" for an error status, "info" when the caller
+ *   was killed while the call was in flight (it may or may not count as done).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HistoryRecorder } from './history.js';
+
+export interface DownstreamReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** Called when a call arrives, before it is answered. Return "killed" if the fault killed
+ *  the caller: the call is then recorded as "info" and its connection dropped. */
+export type CallHook = (call: { index: number; key: string; instance: number }) => Promise<'killed' | 'continue'>;
+
+export interface DownstreamOptions {
+  /** Logical name used as the history `stream` ("thumbnail-api"). */
+  name: string;
+  /** The body field that identifies the message ("taskId"). */
+  keyField: string;
+  /** Simulated work per call, so that messages are genuinely in flight. */
+  latencyMs: number;
+  /** Decides the answer for this key's n-th attempt. */
+  reply(key: string, attempt: number): DownstreamReply;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Downstream {
+  private server: Server | undefined;
+  private readonly attempts = new Map<string, number>();
+  private callCount = 0;
+  private readonly hooks: CallHook[] = [];
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  constructor(
+    private readonly options: DownstreamOptions,
+    private readonly history: HistoryRecorder,
+  ) {}
+
+  get calls(): number {
+    return this.callCount;
+  }
+
+  onCall(hook: CallHook): void {
+    this.hooks.push(hook);
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      // handled below as a call without a key
+    }
+    const key = body[this.options.keyField];
+    if (req.method !== 'POST' || typeof key !== 'string') {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `expected a POST with a JSON body containing "${this.options.keyField}"` }));
+      this.history.record({ process: 'downstream', kind: 'call', outcome: 'fail', stream: this.options.name, value: { status: 400, body: raw.slice(0, 200) } });
+      return;
+    }
+    const attempt = (this.attempts.get(key) ?? 0) + 1;
+    this.attempts.set(key, attempt);
+    const index = ++this.callCount;
+    const instance = Number(req.headers['x-instance-id'] ?? body.instance ?? 1) || 1;
+
+    for (const hook of this.hooks) {
+      if ((await hook({ index, key, instance })) === 'killed') {
+        this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, note: 'caller killed mid-call' } });
+        req.socket.destroy();
+        return;
+      }
+    }
+    await sleep(this.options.latencyMs);
+    const reply = this.options.reply(key, attempt);
+    if (req.socket.destroyed) {
+      this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, note: 'caller went away' } });
+      return;
+    }
+    res.writeHead(reply.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(reply.body));
+    this.history.record({
+      process: 'downstream',
+      kind: 'call',
+      outcome: reply.status < 300 ? 'ok' : 'fail',
+      stream: this.options.name,
+      key,
+      attempt,
+      value: { instance, status: reply.status },
+    });
+  }
+}

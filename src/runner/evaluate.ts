@@ -1,0 +1,19 @@
+/** Runs a scenario's checks over a history: the "check" phase, pure. */
+import type { CheckSpec } from '../catalog/schema.js';
+import { CHECKS } from '../checks/index.js';
+import type { CheckResult } from '../checks/types.js';
+import type { History } from './history.js';
+
+export function evaluate(specs: readonly CheckSpec[], history: History): CheckResult[] {
+  return specs.map((spec) => {
+    const definition = CHECKS.get(spec.check);
+    if (!definition) throw new Error(`check "${spec.check}" is not registered`);
+    const result = definition.run(history, definition.parseParams(spec.params));
+    return {
+      name: spec.check,
+      weight: spec.weight ?? 1,
+      ...result,
+      ...(result.status === 'pass' ? {} : { hint: spec.hint }),
+    };
+  });
+}

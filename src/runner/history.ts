@@ -1,0 +1,72 @@
+/**
+ * The history of one graded run: every operation the lab performed or observed, in order.
+ * Checks are pure functions over it, so a verdict can always be recomputed from the saved
+ * history.jsonl in the run directory.
+ *
+ * Definitions (as in Jepsen/Maelstrom):
+ * - operation: one thing that happened at time `t` (ms since the run started) in `process`.
+ * - outcome "ok": it certainly happened; "fail": it certainly did not; "info": unknown
+ *   (e.g. a downstream call whose caller was killed before it got the answer).
+ */
+
+/** Who performed or saw the operation. "lab" = brokerlab's own clients; "learner-N" = the
+ *  learner's Nth process as seen from outside; "downstream" = a fake service the lab runs. */
+export type ProcessName = 'lab' | 'downstream' | 'nemesis' | `learner-${number}`;
+
+export type OperationKind =
+  /** the lab sent a message into the broker */
+  | 'produce'
+  /** the lab received a message out of the broker (e.g. the learner's output) */
+  | 'consume'
+  /** the learner's program called a downstream service the lab runs (its side effect) */
+  | 'call'
+  /** the lab found a message in a dead-letter queue */
+  | 'dead-letter'
+  /** the lab sampled broker state (consumers, group members, offsets, subscriptions) */
+  | 'observe'
+  /** a fault started or ended (kill, restart, pause) */
+  | 'fault'
+  /** a learner process started or exited */
+  | 'process';
+
+export type Outcome = 'ok' | 'fail' | 'info';
+
+export interface Operation {
+  /** Milliseconds since the run started. */
+  t: number;
+  process: ProcessName;
+  kind: OperationKind;
+  outcome: Outcome;
+  /** The message or entity this is about (a task id, an order id). */
+  key?: string;
+  /** Free-form payload: the message value, a sampled observation, an error text. */
+  value?: unknown;
+  /** Where it was seen: a channel, queue or topic. */
+  stream?: string;
+  partition?: number;
+  offset?: string;
+  /** For calls: which attempt of this key this was, as counted by the lab (1-based). */
+  attempt?: number;
+}
+
+export type History = readonly Operation[];
+
+/** Appends operations with run-relative timestamps. One per run. */
+export class HistoryRecorder {
+  private readonly started = performance.now();
+  private readonly ops: Operation[] = [];
+
+  record(op: Omit<Operation, 't'>): Operation {
+    const full: Operation = { t: Math.round(performance.now() - this.started), ...op };
+    this.ops.push(full);
+    return full;
+  }
+
+  now(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  get history(): History {
+    return this.ops;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The learner's program, seen from outside: child processes, each in its own process group
+ * (so a kill reaches anything it spawned, and Ctrl-C in the terminal reaches only the lab,
+ * which then cleans up), with stdout/stderr appended to files in the run directory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { HistoryRecorder, ProcessName } from './history.js';
+
+/** How to start the learner's program. */
+export interface LearnerCommand {
+  /** argv[0] and its arguments. */
+  argv: string[];
+  cwd: string;
+  /** For messages: "labs/redis-pubsub-notifier/notifier.ts" or the --cmd string. */
+  label: string;
+}
+
+const RUNNERS: Record<string, (file: string) => string[]> = {
+  // tsx is brokerlab's own dependency, resolved absolutely so a learner's folder needs no
+  // node_modules of its own for it.
+  '.ts': (file) => [process.execPath, '--import', import.meta.resolve('tsx'), file],
+  '.mts': (file) => [process.execPath, '--import', import.meta.resolve('tsx'), file],
+  '.js': (file) => [process.execPath, file],
+  '.mjs': (file) => [process.execPath, file],
+  '.py': (file) => ['python3', file],
+};
+
+/** A solution file becomes a command by its extension; `--cmd` is run by the shell. */
+export function commandForFile(file: string): LearnerCommand {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new UsageError(`solution file not found: ${file}`);
+  const runner = RUNNERS[path.extname(absolute)];
+  if (!runner) {
+    throw new UsageError(
+      `don't know how to run ${path.basename(file)} (known: ${Object.keys(RUNNERS).join(', ')}). Use --cmd "..." to give the command yourself.`,
+    );
+  }
+  return { argv: runner(absolute), cwd: path.dirname(absolute), label: path.relative(process.cwd(), absolute) || absolute };
+}
+
+export function commandForShell(cmd: string, cwd = process.cwd()): LearnerCommand {
+  if (cmd.trim() === '') throw new UsageError('--cmd is empty');
+  return { argv: ['/bin/sh', '-c', cmd], cwd, label: cmd };
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the lab itself killed or stopped it. */
+  byLab: boolean;
+}
+
+/** One running copy of the learner's program (instance 1..N). */
+export class LearnerProcess {
+  readonly name: ProcessName;
+  private child: ChildProcess | undefined;
+  private exitPromise: Promise<ExitInfo> | undefined;
+  private stoppingByLab = false;
+  private starts = 0;
+
+  constructor(
+    readonly instance: number,
+    private readonly command: LearnerCommand,
+    private readonly env: Record<string, string>,
+    private readonly runDir: string,
+    private readonly history: HistoryRecorder,
+  ) {
+    this.name = `learner-${instance}`;
+  }
+
+  get stdoutPath(): string {
+    return path.join(this.runDir, `${this.name}.stdout.log`);
+  }
+  get stderrPath(): string {
+    return path.join(this.runDir, `${this.name}.stderr.log`);
+  }
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+  get exited(): Promise<ExitInfo> {
+    return this.exitPromise ?? Promise.resolve({ code: null, signal: null, byLab: true });
+  }
+
+  start(): void {
+    this.starts++;
+    this.stoppingByLab = false;
+    const out = openSync(this.stdoutPath, 'a');
+    const err = openSync(this.stderrPath, 'a');
+    const [file, ...args] = this.command.argv;
+    const child = spawn(file ?? '/bin/false', args, {
+      cwd: this.command.cwd,
+      env: { ...process.env, ...this.env, BROKERLAB_INSTANCE: String(this.instance), INSTANCE_ID: String(this.instance) },
+      stdio: ['ignore', out, err],
+      detached: true,
+    });
+    closeSync(out);
+    closeSync(err);
+    this.child = child;
+    this.history.record({ process: this.name, kind: 'process', outcome: 'ok', value: { event: 'start', pid: child.pid, start: this.starts } });
+    this.exitPromise = new Promise((resolve) => {
+      child.on('error', (error) => {
+        this.history.record({ process: this.name, kind: 'process', outcome: 'fail', value: { event: 'spawn-error', error: error.message } });
+        resolve({ code: null, signal: null, byLab: false });
+      });
+      child.on('exit', (code, signal) => {
+        const byLab = this.stoppingByLab;
+        this.history.record({ process: this.name, kind: 'process', outcome: byLab ? 'ok' : 'fail', value: { event: 'exit', code, signal, byLab } });
+        resolve({ code, signal, byLab });
+      });
+    });
+  }
+
+  /** Signals the whole process group; ignores a group that is already gone. */
+  private signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already exited
+    }
+  }
+
+  /** SIGKILL now (a crash, as far as the learner's program can tell). */
+  async kill(): Promise<void> {
+    if (!this.child) return;
+    this.stoppingByLab = true;
+    this.signalGroup('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`: lets clients leave groups and close cleanly. */
+  async stop(graceMs = 3_000): Promise<void> {
+    if (!this.child) return;
+    this.stoppingByLab = true;
+    if (this.running) this.signalGroup('SIGTERM');
+    const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+    // Anything the program forked into its group dies with it, even if the leader is gone.
+    this.signalGroup('SIGKILL');
+  }
+
+  /** The last few non-empty lines of stderr, for "your program crashed" messages. */
+  stderrTail(lines = 5): string[] {
+    try {
+      return readFileSync(this.stderrPath, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(-lines);
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** All copies of the learner's program in one run. */
+export class LearnerGroup {
+  readonly processes: LearnerProcess[];
+
+  constructor(command: LearnerCommand, env: Record<string, string>, instances: number, runDir: string, history: HistoryRecorder) {
+    this.processes = Array.from({ length: instances }, (_, i) => new LearnerProcess(i + 1, command, env, runDir, history));
+  }
+
+  startAll(): void {
+    for (const p of this.processes) p.start();
+  }
+
+  get(instance: number): LearnerProcess {
+    const found = this.processes.find((p) => p.instance === instance) ?? this.processes[0];
+    if (!found) throw new Error('no learner processes');
+    return found;
+  }
+
+  /** Resolves with the first process that exits without the lab having asked it to. */
+  firstUnexpectedExit(): Promise<LearnerProcess> {
+    return new Promise((resolve) => {
+      for (const p of this.processes) {
+        void p.exited.then((info) => {
+          if (!info.byLab) resolve(p);
+        });
+      }
+    });
+  }
+
+  async stopAll(graceMs?: number): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop(graceMs)));
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * One graded run, as phases:
+ *
+ *   setup     brokers reachable? create this run's namespace (workload.prepare)
+ *   start     the learner's program, N copies, each in its own process group
+ *   ready     wait (bounded) until it subscribed / consumes / joined its group
+ *   workload  traffic through the real brokers; faults strike as the scenario says
+ *   heal      faults' restarts complete; drain waits (bounded) for outputs to settle
+ *   stop      SIGTERM, then SIGKILL, the learner's process groups
+ *   collect   final observations (dead-letter queue, committed offsets)
+ *   check     pure functions over the recorded history
+ *   cleanup   always: kill processes, delete the namespace, close clients
+ *
+ * The result never depends on what the learner's program says about itself: only on what
+ * the lab saw in the brokers and in its downstream services.
+ */
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureReachable } from '../brokers/index.js';
+import type { Endpoints } from '../brokers/types.js';
+import type { CatalogEntry } from '../catalog/load.js';
+import type { CheckResult } from '../checks/types.js';
+import { InterruptedError } from '../errors.js';
+import { FAULTS } from '../faults/index.js';
+import type { FaultContext } from '../faults/types.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.js';
+import { type CallHook, Downstream } from './downstream.js';
+import { evaluate } from './evaluate.js';
+import { HistoryRecorder } from './history.js';
+import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
+import { type Verdict, scoreOf, verdictOf } from './verdict.js';
+
+export interface RunResult {
+  runId: string;
+  exercise: string;
+  title: string;
+  /** What was graded: a file path or the --cmd string. */
+  solution: string;
+  verdict: Verdict;
+  /** One line saying why, for the top of the report. */
+  summary: string;
+  checks: CheckResult[];
+  score: { earned: number; max: number };
+  durationMs: number;
+  runDir: string;
+  /** Things worth knowing that are not checks: unexpected exits, cleanup leftovers. */
+  notes: string[];
+}
+
+export interface RunOptions {
+  runsDir: string;
+  /** Ctrl-C: the run stops, cleans up, then throws InterruptedError. */
+  signal?: AbortSignal;
+  progress?: (message: string) => void;
+}
+
+function newRunId(exercise: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const random = Math.random().toString(36).slice(2, 6);
+  return `${stamp}-${random}-${exercise}`;
+}
+
+function prepareRunDir(runsDir: string, runId: string): string {
+  const dir = path.join(runsDir, runId);
+  mkdirSync(dir, { recursive: true });
+  const latest = path.join(runsDir, 'latest');
+  rmSync(latest, { force: true });
+  try {
+    symlinkSync(runId, latest);
+  } catch {
+    // a filesystem without symlinks just has no `latest`
+  }
+  return dir;
+}
+
+/** Errors that mean the lab lost a broker mid-run: the verdict is unknown, not fail. */
+function isBrokerConnectionError(error: unknown): boolean {
+  const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${(error as { code?: string })?.code ?? ''}`;
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|Socket closed|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|Channel closed|Connection closed|fetch failed/i.test(text);
+}
+
+export async function runScenario(entry: CatalogEntry, command: LearnerCommand, options: RunOptions): Promise<RunResult> {
+  const { scenario } = entry;
+  const progress = options.progress ?? (() => {});
+  const workload = WORKLOADS.get(scenario.workload.name);
+  if (!workload) throw new Error(`workload "${scenario.workload.name}" is not registered`);
+
+  const endpoints = await ensureReachable(scenario.brokers);
+  const runId = newRunId(scenario.id);
+  const namespace = `bl-${runId.split('-').slice(0, 3).join('')}`;
+  const runDir = prepareRunDir(options.runsDir, runId);
+  const started = Date.now();
+  const history = new HistoryRecorder();
+  const notes: string[] = [];
+
+  // The run's own abort: Ctrl-C from outside, or the hard cap on the run's length.
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(new InterruptedError());
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const cap = setTimeout(() => controller.abort(new Error(`the run hit its time limit of ${scenario.timeouts.runMs / 1000}s`)), scenario.timeouts.runMs);
+
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const downstreams: Downstream[] = [];
+  const callHooks: CallHook[] = [];
+  const faultWork: Promise<unknown>[] = [];
+  let learners: LearnerGroup | undefined;
+  const learnerEnv: Record<string, string> = { BROKERLAB_RUN_ID: runId, BROKERLAB_NAMESPACE: namespace };
+
+  const ctx: WorkloadContext = {
+    runId,
+    namespace,
+    endpoints: endpoints as Partial<Endpoints>,
+    history,
+    get learners() {
+      if (!learners) throw new Error('learners not started yet');
+      return learners;
+    },
+    instances: scenario.learner.instances,
+    timeouts: scenario.timeouts,
+    signal: controller.signal,
+    async downstream(downstreamOptions) {
+      const service = new Downstream(downstreamOptions, history);
+      for (const hook of callHooks) service.onCall(hook);
+      const url = await service.start();
+      downstreams.push(service);
+      return { service, url };
+    },
+    defer: (cleanup) => void cleanups.push(cleanup),
+    async faultsSettled() {
+      await Promise.all(faultWork);
+    },
+    progress,
+  };
+
+  let checks: CheckResult[] = [];
+  let verdict: Verdict;
+  let summary: string;
+  try {
+    learners = new LearnerGroup(command, learnerEnv, scenario.learner.instances, runDir, history);
+    const faultContext: FaultContext = {
+      history,
+      learners,
+      onDownstreamCall: (hook) => void callHooks.push(hook),
+      track: (work) => void faultWork.push(work),
+    };
+    for (const spec of scenario.faults) FAULTS.get(spec.fault)?.arm(faultContext, FAULTS.get(spec.fault)?.parseParams(spec.params));
+
+    progress('setting up this run\'s namespace');
+    const session = await workload.prepare(ctx, workload.parseOptions(scenario.workload.options));
+    Object.assign(learnerEnv, session.env);
+    writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, namespace, env: learnerEnv }, null, 2)}\n`);
+
+    progress(`starting your program${scenario.learner.instances > 1 ? ` (${scenario.learner.instances} copies)` : ''}`);
+    learners.startAll();
+    const crashed = learners.firstUnexpectedExit();
+    const startup = await Promise.race([session.awaitReady().then(() => 'ready' as const), crashed]);
+    if (startup !== 'ready') {
+      const info = await startup.exited;
+      const ready = crashResult(startup, info.code, info.signal, history.now());
+      checks = [ready];
+    } else {
+      await session.run();
+      await ctx.faultsSettled();
+      progress('stopping your program and collecting results');
+      await learners.stopAll();
+      await session.collect();
+      checks = evaluate(scenario.checks, history.history);
+    }
+    verdict = verdictOf(checks);
+    summary = summarize(verdict, checks);
+  } catch (error) {
+    if (controller.signal.aborted && controller.signal.reason instanceof InterruptedError) {
+      await cleanup();
+      throw controller.signal.reason;
+    }
+    if (error instanceof LearnerNotReadyError) {
+      checks = [{ name: 'ready', title: 'Your program gets ready', status: 'fail', expected: 'the program is ready to receive messages in time', observed: error.message, examples: [], hint: error.hint, weight: 1 }];
+      verdict = 'fail';
+      summary = summarize(verdict, checks);
+    } else if (controller.signal.aborted || isBrokerConnectionError(error)) {
+      verdict = 'unknown';
+      const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message) : (error as Error).message;
+      summary = `the lab could not finish the run: ${reason}. This says nothing about your program; run it again, and check \`brokerlab status\`.`;
+      checks = [];
+    } else {
+      await cleanup();
+      throw error;
+    }
+  }
+  await cleanup();
+
+  const result: RunResult = {
+    runId,
+    exercise: scenario.id,
+    title: scenario.title,
+    solution: command.label,
+    verdict,
+    summary,
+    checks,
+    score: scoreOf(checks),
+    durationMs: Date.now() - started,
+    runDir,
+    notes,
+  };
+  writeFileSync(path.join(runDir, 'history.jsonl'), history.history.map((op) => JSON.stringify(op)).join('\n') + '\n');
+  return result;
+
+  async function cleanup(): Promise<void> {
+    clearTimeout(cap);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    if (learners) {
+      await learners.stopAll(1_000);
+      for (const op of history.history) {
+        const value = op.value as { event?: string; byLab?: boolean; code?: number | null; signal?: string | null } | undefined;
+        if (op.kind === 'process' && value?.event === 'exit' && value.byLab === false) {
+          notes.push(`${op.process} exited on its own (${value.signal ? `signal ${value.signal}` : `code ${value.code}`}) at ${(op.t / 1000).toFixed(1)}s; see ${op.process}.stderr.log`);
+        }
+      }
+    }
+    await Promise.allSettled(faultWork);
+    await Promise.all(downstreams.map((d) => d.stop()));
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        notes.push(`cleanup: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+function crashResult(p: LearnerProcess, code: number | null, signal: string | null, t: number): CheckResult {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const tail = p.stderrTail();
+  return {
+    name: 'program-starts',
+    title: 'Your program starts and keeps running',
+    status: 'fail',
+    expected: 'the program starts, connects and keeps running until the lab stops it',
+    observed: `it ${how} after ${(t / 1000).toFixed(1)}s, before it was ready`,
+    examples: tail.length > 0 ? tail : ['(nothing on stderr)'],
+    hint: `Its full output is in ${p.name}.stderr.log in the run directory.`,
+    weight: 1,
+  };
+}
+
+function summarize(verdict: Verdict, checks: readonly CheckResult[]): string {
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (verdict === 'pass') return `all ${checks.length} checks passed`;
+  if (verdict === 'fail') return `${failed.length} of ${checks.length} check${checks.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.name).join(', ')}`;
+  return `the lab could not decide: ${checks.filter((c) => c.status === 'unknown').map((c) => `${c.name} (${c.observed})`).join('; ')}`;
+}

@@ -1,0 +1,22 @@
+/** Which program a run grades: the learner's file (default), the reference, a path, or a command. */
+import path from 'node:path';
+import type { CatalogEntry } from '../catalog/load.js';
+import { UsageError } from '../errors.js';
+import { type LearnerCommand, commandForFile, commandForShell } from './learner.js';
+
+export interface SolutionChoice {
+  /** "starter" (default: the file the learner edits), "reference", or a path. */
+  solution?: string;
+  /** Any shell command, run in the current directory, instead of a file. */
+  cmd?: string;
+}
+
+export function resolveSolution(entry: CatalogEntry, choice: SolutionChoice): LearnerCommand {
+  if (choice.cmd !== undefined && choice.solution !== undefined) {
+    throw new UsageError('give either --solution or --cmd, not both');
+  }
+  if (choice.cmd !== undefined) return commandForShell(choice.cmd);
+  if (choice.solution === undefined || choice.solution === 'starter') return commandForFile(entry.starterPath);
+  if (choice.solution === 'reference') return commandForFile(entry.referencePath);
+  return commandForFile(path.resolve(choice.solution));
+}

@@ -1,0 +1,190 @@
+/**
+ * Weeks 4-5, Kafka consumer group.
+ *
+ * Several copies of the learner's program consume PAYMENTS_TOPIC in the consumer group
+ * GROUP_ID and, for each payment, call the lab's ledger API (LEDGER_API_URL) once it is
+ * processed. The scenario's kill-learner fault SIGKILLs whichever copy is mid-call at the
+ * chosen moment and does not restart it: the group must rebalance and the survivors must
+ * pick up its partitions from its last committed offsets. Nothing may be lost, and offsets
+ * must be committed only after processing.
+ *
+ * The lab samples the group (members, assigned partitions) every 500 ms, and reads the
+ * committed offsets at the end. The topic and every group under the run's namespace are
+ * deleted afterwards.
+ */
+import { AssignerProtocol, Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, sleep, waitUntil } from './types.js';
+
+export interface ConsumerGroupOptions {
+  partitions: number;
+  payments: number;
+  customers: number;
+  apiLatencyMs: number;
+  /** Produce this many, then pause `pauseMs`, so the kill lands mid-stream. */
+  batch: number;
+  pauseMs: number;
+}
+
+interface GroupSample {
+  groupId: string;
+  state: string;
+  members: Array<{ memberId: string; clientId: string; partitions: number[] }>;
+  partitionCount: number;
+  instances: number;
+  otherGroups: string[];
+}
+
+export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
+  name: 'kafka-consumer-group',
+  parseOptions: (raw) => ({
+    partitions: intOption(raw, 'partitions', 6),
+    payments: intOption(raw, 'payments', 300),
+    customers: intOption(raw, 'customers', 40),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', 10),
+    batch: intOption(raw, 'batch', 30),
+    pauseMs: intOption(raw, 'pauseMs', 100),
+  }),
+
+  async prepare(ctx: WorkloadContext, o) {
+    const brokers = ctx.endpoints.kafka?.brokers;
+    if (!brokers) throw new Error('kafka endpoint missing');
+    const topic = `${ctx.namespace}.payments`;
+    const groupId = `${ctx.namespace}.payments-processor`;
+    const kafka = new Kafka({ clientId: `brokerlab-${ctx.runId}`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    const admin: Admin = kafka.admin();
+    await admin.connect();
+    ctx.defer(() => admin.disconnect());
+    ctx.defer(() => cleanupNamespace(admin, ctx.namespace));
+    await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions, replicationFactor: 1 }], waitForLeaders: true });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await producer.connect();
+    ctx.defer(() => producer.disconnect());
+
+    const ledger = await ctx.downstream({
+      name: 'ledger-api',
+      keyField: 'paymentId',
+      latencyMs: o.apiLatencyMs,
+      reply: (key) => ({ status: 200, body: { booked: key } }),
+    });
+
+    const strip = (name: string) => name.slice(ctx.namespace.length + 1);
+    const sampleGroup = async (): Promise<GroupSample> => {
+      const [{ groups }, listed] = await Promise.all([admin.describeGroups([groupId]), admin.listGroups()]);
+      const group = groups[0];
+      const members = (group?.members ?? []).map((m) => {
+        const decoded = m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+        return { memberId: m.memberId, clientId: m.clientId, partitions: [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b) };
+      });
+      const otherGroups = listed.groups.map((g) => g.groupId).filter((g) => g.startsWith(`${ctx.namespace}.`) && g !== groupId);
+      return { groupId: strip(groupId), state: group?.state ?? 'Dead', members, partitionCount: o.partitions, instances: ctx.instances, otherGroups: otherGroups.map(strip) };
+    };
+    let lastSample = '';
+    const recordGroup = async (): Promise<GroupSample> => {
+      const sample = await sampleGroup();
+      const fingerprint = JSON.stringify([sample.state, sample.members.map((m) => [m.clientId, m.partitions]), sample.otherGroups]);
+      if (fingerprint !== lastSample) {
+        lastSample = fingerprint;
+        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'kafka-group', value: sample });
+      }
+      return sample;
+    };
+    const offsets = async () => {
+      const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
+      const byPartition: Record<string, number> = {};
+      for (const p of committed[0]?.partitions ?? []) byPartition[String(p.partition)] = Number(p.offset);
+      const endOffsets: Record<string, number> = {};
+      for (const p of ends) endOffsets[String(p.partition)] = Number(p.high);
+      return { offsets: byPartition, endOffsets };
+    };
+    const allCommitted = async () => {
+      const { offsets: committed, endOffsets } = await offsets();
+      return Object.entries(endOffsets).every(([p, end]) => (committed[p] ?? -1) >= end);
+    };
+    const processed = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.outcome === 'ok').map((op) => op.key)).size;
+
+    return {
+      env: {
+        KAFKA_BROKERS: brokers.join(','),
+        PAYMENTS_TOPIC: topic,
+        GROUP_ID: groupId,
+        LEDGER_API_URL: ledger.url,
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      },
+      async awaitReady() {
+        // Ready when the group has every instance, or when the instances joined groups of
+        // their own (graded by group-shares-partitions rather than refused here).
+        const joined = async () => {
+          const sample = await recordGroup();
+          if (sample.state === 'Stable' && sample.members.length >= ctx.instances) return true;
+          const others = await Promise.all(sample.otherGroups.map((g) => admin.describeGroups([`${ctx.namespace}.${g}`])));
+          const otherMembers = others.reduce((n, d) => n + (d.groups[0]?.members.length ?? 0), 0);
+          return sample.members.length + otherMembers >= ctx.instances && sample.state !== 'PreparingRebalance' && sample.state !== 'CompletingRebalance';
+        };
+        if (!(await waitUntil(joined, ctx.timeouts.readyMs, ctx.signal, 250))) {
+          const sample = await recordGroup();
+          if (sample.members.length === 0 && sample.otherGroups.length === 0) {
+            throw new LearnerNotReadyError(
+              `no consumer joined the group "${sample.groupId}" within ${ctx.timeouts.readyMs / 1000}s`,
+              'Create a kafkajs consumer with groupId: process.env.GROUP_ID, subscribe to PAYMENTS_TOPIC and call consumer.run().',
+            );
+          }
+        }
+      },
+      async run() {
+        const stopWatching = every(500, ctx.signal, async () => void (await recordGroup()));
+        try {
+          ctx.progress(`producing ${o.payments} payments to ${o.partitions} partitions; one consumer will be killed mid-payment`);
+          for (let i = 1; i <= o.payments && !ctx.signal.aborted; i++) {
+            const payment = { paymentId: `payment-${String(i).padStart(4, '0')}`, customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
+            try {
+              const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: payment.customer, value: JSON.stringify(payment) }] });
+              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key: payment.paymentId, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '-1', value: payment });
+            } catch (error) {
+              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream: 'payments', key: payment.paymentId, value: { ...payment, error: String(error) } });
+            }
+            if (i % o.batch === 0) await sleep(o.pauseMs, ctx.signal);
+          }
+          // Settled when every partition is committed to its end and either everything was
+          // processed or nothing new was processed for a while (lost records never will be).
+          let lastProcessed = -1;
+          let quietSince = Date.now();
+          const settled = async () => {
+            const now = processed();
+            if (now !== lastProcessed) {
+              lastProcessed = now;
+              quietSince = Date.now();
+            }
+            if (!(await allCommitted())) return false;
+            return now >= o.payments || Date.now() - quietSince > 3_000;
+          };
+          await waitUntil(settled, ctx.timeouts.drainMs, ctx.signal, 250);
+          await recordGroup();
+        } finally {
+          await stopWatching();
+        }
+      },
+      async collect() {
+        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'kafka-committed-offsets', value: await offsets() });
+      },
+    };
+  },
+};
+
+/** Deletes every topic and consumer group under the run's namespace. A group can only be
+ *  deleted once empty, and a killed member lingers until its session times out. */
+async function cleanupNamespace(admin: Admin, namespace: string): Promise<void> {
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
+  if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${namespace}.`));
+    if (groups.length === 0) return;
+    try {
+      await admin.deleteGroups(groups);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`could not delete consumer groups ${groups.join(', ')}: ${String(error)}`);
+      await sleep(1_000);
+    }
+  }
+}

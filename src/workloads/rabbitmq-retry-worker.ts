@@ -1,0 +1,227 @@
+/**
+ * Week 2, RabbitMQ worker: manual acks, prefetch, retry then dead-letter.
+ *
+ * The learner's worker consumes image tasks from TASKS_QUEUE and, for each, calls the lab's
+ * thumbnail API (THUMBNAIL_API_URL). It must ack only after the API answered 200, keep at
+ * most PREFETCH_LIMIT unacked, retry failures, and after MAX_ATTEMPTS failed attempts move
+ * the task to DEAD_LETTER_QUEUE with the reason. The worker declares both queues itself.
+ *
+ * Each run has its own RabbitMQ vhost (deleted afterwards), so queue names are plain.
+ *
+ * Two phases keep the verdict deterministic:
+ * 1. `healthyTasks` plain tasks; the scenario's kill-learner fault SIGKILLs the worker
+ *    while it is mid-call, then restarts it. Proves at-least-once: nothing may be lost.
+ * 2. Once the worker is back: healthy, transient (first attempt fails) and poison (every
+ *    attempt fails) tasks, with no fault, so attempt counts are exact.
+ */
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import type { Endpoints } from '../brokers/types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, sleep, waitUntil } from './types.js';
+
+export interface RetryWorkerOptions {
+  healthyTasks: number;
+  phase2Healthy: number;
+  transientTasks: number;
+  poisonTasks: number;
+  maxAttempts: number;
+  prefetchLimit: number;
+  apiLatencyMs: number;
+}
+
+type TaskKind = 'healthy' | 'transient' | 'poison';
+const TASKS_QUEUE = 'tasks';
+const DEAD_LETTER_QUEUE = 'tasks.dead-letter';
+
+/** The management API, for the run's vhost and for watching consumers. */
+function management(rabbit: Endpoints['rabbitmq']) {
+  const auth = `Basic ${Buffer.from(`${rabbit.username}:${rabbit.password}`).toString('base64')}`;
+  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${rabbit.managementUrl}/api${path}`, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok && !(method === 'DELETE' && response.status === 404)) {
+      throw new Error(`RabbitMQ management API ${method} ${path}: HTTP ${response.status}`);
+    }
+    const text = await response.text();
+    return text ? JSON.parse(text) : undefined;
+  };
+}
+
+interface ManagementConsumer {
+  queue: { name: string };
+  ack_required: boolean;
+  prefetch_count: number;
+}
+
+export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
+  name: 'rabbitmq-retry-worker',
+  parseOptions: (raw) => ({
+    healthyTasks: intOption(raw, 'healthyTasks', 120),
+    phase2Healthy: intOption(raw, 'phase2Healthy', 30),
+    transientTasks: intOption(raw, 'transientTasks', 10),
+    poisonTasks: intOption(raw, 'poisonTasks', 5),
+    maxAttempts: intOption(raw, 'maxAttempts', 3),
+    prefetchLimit: intOption(raw, 'prefetchLimit', 10),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', 15),
+  }),
+
+  async prepare(ctx: WorkloadContext, o) {
+    const rabbit = ctx.endpoints.rabbitmq;
+    if (!rabbit) throw new Error('rabbitmq endpoint missing');
+    const api = management(rabbit);
+    const vhost = ctx.namespace;
+    await api('PUT', `/vhosts/${encodeURIComponent(vhost)}`, {});
+    ctx.defer(() => api('DELETE', `/vhosts/${encodeURIComponent(vhost)}`));
+    await api('PUT', `/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(rabbit.username)}`, { configure: '.*', write: '.*', read: '.*' });
+    const url = `${rabbit.amqpUrl.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
+
+    const connection: ChannelModel = await amqp.connect(url);
+    connection.on('error', () => {}); // surfaced by the next operation instead
+    ctx.defer(() => connection.close().catch(() => {}));
+    const publisher = await connection.createConfirmChannel();
+
+    const kinds = new Map<string, TaskKind>();
+    const thumbnailApi = await ctx.downstream({
+      name: 'thumbnail-api',
+      keyField: 'taskId',
+      latencyMs: o.apiLatencyMs,
+      reply(key, attempt) {
+        const kind = kinds.get(key);
+        if (kind === 'poison') return { status: 500, body: { error: `cannot decode ${key}.jpg: corrupt JPEG data` } };
+        if (kind === 'transient' && attempt === 1) return { status: 503, body: { error: 'thumbnail service busy, try again' } };
+        if (kind === undefined) return { status: 404, body: { error: `unknown task ${key}` } };
+        return { status: 200, body: { thumbnail: `thumbs/${key}.jpg` } };
+      },
+    });
+
+    /** checkQueue closes its channel when the queue is missing, so each probe gets one. */
+    const probeQueue = async (queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> => {
+      let channel: Channel | undefined;
+      try {
+        channel = await connection.createChannel();
+        channel.on('error', () => {});
+        return await channel.checkQueue(queue);
+      } catch {
+        return undefined;
+      } finally {
+        await channel?.close().catch(() => {});
+      }
+    };
+
+    let taskCount = 0;
+    const publish = async (kind: TaskKind, phase: number): Promise<void> => {
+      const taskId = `task-${String(++taskCount).padStart(4, '0')}`;
+      kinds.set(taskId, kind);
+      const body = { taskId, image: `uploads/${taskId}.jpg`, width: 320 };
+      const tags = kind === 'healthy' ? [] : [kind];
+      try {
+        await new Promise<void>((resolve, reject) =>
+          publisher.sendToQueue(TASKS_QUEUE, Buffer.from(JSON.stringify(body)), { persistent: true, messageId: taskId, contentType: 'application/json' }, (err: unknown) =>
+            err ? reject(err) : resolve(),
+          ),
+        );
+        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'tasks', key: taskId, value: { ...body, phase, tags } });
+      } catch (error) {
+        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'tasks', key: taskId, value: { error: String(error), tags } });
+      }
+    };
+    const succeeded = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.outcome === 'ok').map((op) => op.key));
+    const allSucceeded = (kindsWanted: TaskKind[]) => {
+      const ok = succeeded();
+      return [...kinds].every(([key, kind]) => !kindsWanted.includes(kind) || ok.has(key));
+    };
+    const consuming = async () => ((await probeQueue(TASKS_QUEUE))?.consumerCount ?? 0) > 0;
+
+    let lastConsumers = '';
+    const watchConsumers = async () => {
+      const listed = (await api('GET', `/consumers/${encodeURIComponent(vhost)}`)) as ManagementConsumer[];
+      const consumers = listed.map((c) => ({ queue: c.queue.name, ackRequired: c.ack_required, prefetchCount: c.prefetch_count }));
+      const fingerprint = JSON.stringify(consumers);
+      if (consumers.length > 0 && fingerprint !== lastConsumers) {
+        lastConsumers = fingerprint;
+        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'amqp-consumers', value: { consumers } });
+      }
+    };
+
+    return {
+      env: {
+        AMQP_URL: url,
+        TASKS_QUEUE,
+        DEAD_LETTER_QUEUE,
+        THUMBNAIL_API_URL: thumbnailApi.url,
+        MAX_ATTEMPTS: String(o.maxAttempts),
+        PREFETCH_LIMIT: String(o.prefetchLimit),
+      },
+      async awaitReady() {
+        if (!(await waitUntil(consuming, ctx.timeouts.readyMs, ctx.signal, 200))) {
+          const exists = (await probeQueue(TASKS_QUEUE)) !== undefined;
+          throw new LearnerNotReadyError(
+            exists
+              ? `the queue "${TASKS_QUEUE}" exists but nobody consumed from it within ${ctx.timeouts.readyMs / 1000}s`
+              : `your worker did not declare the queue "${TASKS_QUEUE}" within ${ctx.timeouts.readyMs / 1000}s`,
+            'Declare TASKS_QUEUE (durable) and start consuming from it right after connecting to AMQP_URL.',
+          );
+        }
+      },
+      async run() {
+        const stopWatching = every(500, ctx.signal, watchConsumers);
+        try {
+          ctx.progress(`phase 1: ${o.healthyTasks} tasks; the worker will be killed mid-task`);
+          for (let i = 0; i < o.healthyTasks; i++) await publish('healthy', 1);
+          await waitUntil(() => allSucceeded(['healthy']), ctx.timeouts.drainMs, ctx.signal, 100);
+          await ctx.faultsSettled();
+          await waitUntil(consuming, ctx.timeouts.readyMs, ctx.signal, 200);
+
+          ctx.progress(`phase 2: ${o.phase2Healthy} healthy, ${o.transientTasks} flaky and ${o.poisonTasks} poison tasks`);
+          const mix: TaskKind[] = [];
+          for (let i = 0; i < o.phase2Healthy; i++) mix.push('healthy');
+          // Spread transient and poison tasks evenly through the healthy ones.
+          const special: TaskKind[] = [...Array(o.transientTasks).fill('transient'), ...Array(o.poisonTasks).fill('poison')];
+          special.forEach((kind, i) => mix.splice(Math.floor(((i + 1) * mix.length) / (special.length + 1)) + i, 0, kind));
+          for (const kind of mix) await publish(kind, 2);
+
+          const deadLettered = async () => ((await probeQueue(DEAD_LETTER_QUEUE))?.messageCount ?? 0) >= o.poisonTasks;
+          await waitUntil(async () => allSucceeded(['healthy', 'transient']) && (await deadLettered()), ctx.timeouts.drainMs, ctx.signal, 200);
+          // Quiet period: an extra attempt or a late dead-letter would show up here.
+          await sleep(500, ctx.signal);
+          await watchConsumers().catch(() => {});
+        } finally {
+          await stopWatching();
+        }
+      },
+      async collect() {
+        const exists = await probeQueue(DEAD_LETTER_QUEUE);
+        if (!exists) return;
+        const channel = await connection.createChannel();
+        try {
+          for (;;) {
+            const message = await channel.get(DEAD_LETTER_QUEUE, { noAck: true });
+            if (message === false) break;
+            const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+            let taskId = message.properties.messageId as string | undefined;
+            try {
+              taskId ??= (JSON.parse(message.content.toString()) as { taskId?: string }).taskId;
+            } catch {
+              // a body that is not JSON has no task id; recorded without a key
+            }
+            const xDeath = headers['x-death'] as Array<{ reason?: string }> | undefined;
+            const reason = headers['x-last-error'] ?? xDeath?.[0]?.reason ?? headers['x-first-death-reason'] ?? null;
+            ctx.history.record({
+              process: 'lab',
+              kind: 'dead-letter',
+              outcome: 'ok',
+              stream: 'dead-letter',
+              ...(taskId ? { key: taskId } : {}),
+              value: { reason: reason === null ? null : String(reason) },
+            });
+          }
+        } finally {
+          await channel.close().catch(() => {});
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * Week 1, Redis Pub/Sub notifier.
+ *
+ * The shop publishes each new order on ORDERS_CHANNEL (and, for its dashboard, keeps the
+ * most recent one in LATEST_ORDER_KEY). The learner's program subscribes and, for each
+ * order, publishes one notification on NOTIFICATIONS_CHANNEL: {"orderId", "text"}.
+ * The lab publishes orders in bursts, listens on the notifications channel itself, and
+ * samples PUBSUB NUMSUB to see whether anybody subscribed.
+ *
+ * Orders go out only after the learner has subscribed (Pub/Sub keeps nothing for absent
+ * subscribers, so earlier messages would be lost by design, not by mistake). If nobody
+ * subscribes within readyMs the lab publishes anyway, so a polling solution is graded.
+ */
+import { Redis } from 'ioredis';
+import { type Workload, intOption, sleep, waitUntil } from './types.js';
+
+export interface PubSubOptions {
+  orders: number;
+  /** Orders published back to back in one burst. */
+  burst: number;
+  /** Pause between bursts. */
+  burstGapMs: number;
+  /** Every n-th order is from a VIP customer (whose loyalty lookup is slower). */
+  vipEvery: number;
+}
+
+export const redisPubSubNotifier: Workload<PubSubOptions> = {
+  name: 'redis-pubsub-notifier',
+  parseOptions: (raw) => ({
+    orders: intOption(raw, 'orders', 200),
+    burst: intOption(raw, 'burst', 10),
+    burstGapMs: intOption(raw, 'burstGapMs', 50),
+    vipEvery: intOption(raw, 'vipEvery', 5),
+  }),
+
+  async prepare(ctx, o) {
+    const url = ctx.endpoints.redis?.url;
+    if (!url) throw new Error('redis endpoint missing');
+    const names = {
+      orders: `${ctx.namespace}:orders`,
+      notifications: `${ctx.namespace}:notifications`,
+      latest: `${ctx.namespace}:orders:latest`,
+    };
+    const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const listener = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    ctx.defer(async () => {
+      // The namespace's keys go with the run, whatever the learner's program created.
+      let cursor = '0';
+      do {
+        const [next, keys] = await publisher.scan(cursor, 'MATCH', `${ctx.namespace}:*`, 'COUNT', 500);
+        if (keys.length > 0) await publisher.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    });
+    ctx.defer(() => listener.disconnect());
+    ctx.defer(() => publisher.disconnect());
+    await publisher.connect();
+    await listener.connect();
+
+    listener.on('message', (_channel: string, message: string) => {
+      let orderId: unknown;
+      try {
+        orderId = (JSON.parse(message) as { orderId?: unknown }).orderId;
+      } catch {
+        // recorded as a failed delivery below
+      }
+      ctx.history.record({
+        process: 'lab',
+        kind: 'consume',
+        outcome: typeof orderId === 'string' ? 'ok' : 'fail',
+        stream: 'notifications',
+        ...(typeof orderId === 'string' ? { key: orderId } : {}),
+        value: message.length > 300 ? `${message.slice(0, 300)}...` : message,
+      });
+    });
+    await listener.subscribe(names.notifications);
+
+    const subscribers = async (): Promise<number> => {
+      const reply = (await publisher.pubsub('NUMSUB', names.orders)) as [string, number];
+      const count = Number(reply[1]);
+      ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'pubsub-subscribers', value: { channel: 'orders', count } });
+      return count;
+    };
+    const notified = () =>
+      new Set(ctx.history.history.filter((op) => op.kind === 'consume' && op.outcome === 'ok').map((op) => op.key)).size;
+
+    return {
+      env: {
+        REDIS_URL: url,
+        ORDERS_CHANNEL: names.orders,
+        NOTIFICATIONS_CHANNEL: names.notifications,
+        LATEST_ORDER_KEY: names.latest,
+      },
+      async awaitReady() {
+        // Soft: a solution that never subscribes is still graded (it fails "subscribed").
+        await waitUntil(async () => (await subscribers()) > 0, ctx.timeouts.readyMs, ctx.signal, 250);
+      },
+      async run() {
+        ctx.progress(`publishing ${o.orders} orders in bursts of ${o.burst}`);
+        for (let i = 1; i <= o.orders && !ctx.signal.aborted; i++) {
+          const vip = o.vipEvery > 0 && i % o.vipEvery === 0;
+          const order = {
+            orderId: `order-${String(i).padStart(4, '0')}`,
+            customer: `customer-${(i * 7) % 23}`,
+            vip,
+            total: ((i * 13) % 200) + 5,
+          };
+          const payload = JSON.stringify(order);
+          await publisher.set(names.latest, payload);
+          const receivers = await publisher.publish(names.orders, payload);
+          ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, receivers, tags: vip ? ['vip'] : [] } });
+          if (i % o.burst === 0) await sleep(o.burstGapMs, ctx.signal);
+        }
+        await waitUntil(() => notified() >= o.orders, ctx.timeouts.drainMs, ctx.signal, 50);
+        // A short quiet period catches late duplicates.
+        await sleep(300, ctx.signal);
+        await subscribers();
+      },
+      async collect() {},
+    };
+  },
+};

@@ -1,0 +1,112 @@
+/**
+ * A workload is what the lab does with the brokers during a graded run: it prepares the
+ * run's namespace, tells the learner's program where things are (env), drives traffic,
+ * samples broker state, and cleans up. It records everything in the history; it never
+ * judges (checks do that).
+ */
+import type { Endpoints } from '../brokers/types.js';
+import type { Downstream, DownstreamOptions } from '../runner/downstream.js';
+import type { HistoryRecorder } from '../runner/history.js';
+import type { LearnerGroup } from '../runner/learner.js';
+
+export interface WorkloadContext {
+  runId: string;
+  /** Prefix for every name this run creates: keys, channels, topics, groups, vhosts. */
+  namespace: string;
+  endpoints: Partial<Endpoints>;
+  history: HistoryRecorder;
+  learners: LearnerGroup;
+  instances: number;
+  timeouts: { readyMs: number; drainMs: number };
+  /** Aborted on Ctrl-C or when the run's hard cap is reached. */
+  signal: AbortSignal;
+  /** Starts a downstream service with the scenario's faults armed on it; stopped at cleanup. */
+  downstream(options: DownstreamOptions): Promise<{ service: Downstream; url: string }>;
+  /** Registers cleanup work; run in reverse order, always, even after errors. */
+  defer(cleanup: () => Promise<unknown> | unknown): void;
+  /** Waits for faults' pending work (a restart) to finish. */
+  faultsSettled(): Promise<void>;
+  /** A progress line for the console (suppressed by --quiet/--json). */
+  progress(message: string): void;
+}
+
+/** Thrown by `awaitReady` when the learner's program never became ready: the run stops
+ *  and the learner sees this message as the failing "ready" check. */
+export class LearnerNotReadyError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Workload<O> {
+  name: string;
+  parseOptions(raw: Record<string, unknown>): O;
+  /** Creates the run's broker objects; the session holds the run's clients. */
+  prepare(ctx: WorkloadContext, options: O): Promise<WorkloadSession>;
+}
+
+export interface WorkloadSession {
+  /** Environment for the learner's program: where the brokers are, this run's names. */
+  env: Record<string, string>;
+  /** Waits until the learner's program is ready (subscribed, consuming, in its group). */
+  awaitReady(): Promise<void>;
+  /** Drives traffic (faults strike meanwhile) and waits, bounded, for outputs to settle. */
+  run(): Promise<void>;
+  /** Final observations after the learner's program was stopped (DLQ contents, offsets). */
+  collect(): Promise<void>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+
+export { sleep };
+
+/** Polls `condition` every `intervalMs` until it is true (returns true) or `timeoutMs`
+ *  passes or the run is aborted (returns false). */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  signal: AbortSignal,
+  intervalMs = 100,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!signal.aborted) {
+    if (await condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(intervalMs, signal);
+  }
+  return false;
+}
+
+/** Repeats `sample` every `intervalMs` in the background until stopped. */
+export function every(intervalMs: number, signal: AbortSignal, sample: () => Promise<void>): () => Promise<void> {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped && !signal.aborted) {
+      try {
+        await sample();
+      } catch {
+        // A failed sample is just a missing observation; checks treat missing as unknown.
+      }
+      await sleep(intervalMs, signal);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+  };
+}
+
+// --- option parsing (shared by workloads) -------------------------------------------------
+
+export function intOption(raw: Record<string, unknown>, field: string, fallback: number): number {
+  const v = raw[field] ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`"${field}" must be a whole number >= 0`);
+  return v;
+}

@@ -1,0 +1,103 @@
+// Unit tests of the delivery checks over literal histories: each check must pass on a good
+// history and fail, with useful examples, on the bad one it exists for.
+import { describe, expect, it } from 'vitest';
+import { noDuplicates } from '../../src/checks/duplicates.js';
+import { latency, percentile } from '../../src/checks/latency.js';
+import { noLostMessages } from '../../src/checks/lost.js';
+import { inOrder } from '../../src/checks/order.js';
+import type { Operation } from '../../src/runner/history.js';
+
+const produce = (t: number, key: string, extra: Partial<Operation> = {}): Operation => ({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key, ...extra });
+const consume = (t: number, key: string, outcome: Operation['outcome'] = 'ok'): Operation => ({ t, process: 'lab', kind: 'consume', outcome, stream: 'notifications', key });
+
+const sent = { kind: 'produce', stream: 'orders' } as const;
+const delivered = { kind: 'consume', stream: 'notifications' } as const;
+
+describe('no-lost-messages', () => {
+  const params = { subject: 'notification', sent, delivered };
+
+  it('passes when every sent key was delivered', () => {
+    const r = noLostMessages.run([produce(1, 'a'), produce(2, 'b'), consume(3, 'b'), consume(4, 'a')], params);
+    expect(r.status).toBe('pass');
+  });
+
+  it('fails and names the lost keys with when they were sent', () => {
+    const r = noLostMessages.run([produce(1000, 'a'), produce(2000, 'b'), consume(3000, 'a')], params);
+    expect(r.status).toBe('fail');
+    expect(r.observed).toBe('1 of 2 notifications never got through');
+    expect(r.examples).toEqual(['b (sent at 2.0s)']);
+  });
+
+  it('does not count an "info" delivery (outcome unknown) as delivered', () => {
+    const r = noLostMessages.run([produce(1, 'a'), consume(2, 'a', 'info')], params);
+    expect(r.status).toBe('fail');
+  });
+
+  it('ignores messages carrying the excluded tag (poison goes to the DLQ, not through)', () => {
+    const r = noLostMessages.run([produce(1, 'a'), produce(2, 'p', { value: { tags: ['poison'] } }), consume(3, 'a')], { ...params, excludeTag: 'poison' });
+    expect(r.status).toBe('pass');
+  });
+
+  it('is unknown when the lab sent nothing', () => {
+    expect(noLostMessages.run([], params).status).toBe('unknown');
+  });
+
+  it('rejects params without a selector', () => {
+    expect(() => noLostMessages.parseParams({ subject: 'x', sent })).toThrow(/"delivered" must be a selector/);
+  });
+});
+
+describe('no-duplicates', () => {
+  const params = { subject: 'notification', delivered };
+  it('passes on one delivery per key', () => {
+    expect(noDuplicates.run([consume(1, 'a'), consume(2, 'b')], params).status).toBe('pass');
+  });
+  it('fails and counts the deliveries of the duplicated key', () => {
+    const r = noDuplicates.run([consume(1, 'a'), consume(2, 'b'), consume(3, 'a'), consume(4, 'a')], params);
+    expect(r.status).toBe('fail');
+    expect(r.examples).toEqual(['a arrived 3 times']);
+    expect(r.observed).toBe('1 of 2 notifications arrived more than once');
+  });
+});
+
+describe('in-order', () => {
+  const params = { subject: 'notification', sent, delivered, groupBy: 'stream' };
+  it('passes when arrivals follow send order', () => {
+    const h = [produce(1, 'a'), produce(2, 'b'), produce(3, 'c'), consume(4, 'a'), consume(5, 'b'), consume(6, 'c')];
+    expect(inOrder.run(h, params).status).toBe('pass');
+  });
+  it('reports the first reordered pair', () => {
+    const h = [produce(1, 'a'), produce(2, 'b'), produce(3, 'c'), consume(4, 'b'), consume(5, 'a'), consume(6, 'c')];
+    const r = inOrder.run(h, params);
+    expect(r.status).toBe('fail');
+    expect(r.examples[0]).toBe('a (sent #1) arrived after b (sent #2)');
+  });
+  it('does not count a redelivery as a reordering', () => {
+    const h = [produce(1, 'a'), produce(2, 'b'), consume(3, 'a'), consume(4, 'b'), consume(5, 'a')];
+    expect(inOrder.run(h, params).status).toBe('pass');
+  });
+  it('judges order per group only', () => {
+    const p = (t: number, key: string, customer: string) => produce(t, key, { value: { customer } });
+    const h = [p(1, 'a', 'x'), p(2, 'b', 'y'), consume(3, 'b'), consume(4, 'a')];
+    expect(inOrder.run(h, { ...params, groupBy: 'customer' }).status).toBe('pass');
+    expect(inOrder.run(h, params).status).toBe('fail');
+  });
+  it('is unknown when nothing arrived', () => {
+    expect(inOrder.run([produce(1, 'a')], params).status).toBe('unknown');
+  });
+});
+
+describe('latency', () => {
+  it('computes nearest-rank percentiles', () => {
+    expect(percentile([10, 20, 30, 40], 50)).toBe(20);
+    expect(percentile([10, 20, 30, 40], 99)).toBe(40);
+    expect(percentile([5], 99)).toBe(5);
+  });
+  it('passes under the bound and fails over it', () => {
+    const h = [produce(0, 'a'), produce(0, 'b'), consume(100, 'a'), consume(900, 'b')];
+    expect(latency.run(h, { subject: 'notification', sent, delivered, percentile: 99, maxMs: 1000 }).status).toBe('pass');
+    const r = latency.run(h, { subject: 'notification', sent, delivered, percentile: 99, maxMs: 500 });
+    expect(r.status).toBe('fail');
+    expect(r.observed).toContain('p99 900 ms');
+  });
+});

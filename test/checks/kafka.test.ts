@@ -1,0 +1,78 @@
+// Unit tests of the consumer-group checks over literal histories.
+import { describe, expect, it } from 'vitest';
+import { groupSharesPartitions } from '../../src/checks/observations.js';
+import { offsetsCommittedAfterProcessing } from '../../src/checks/offsets.js';
+import type { Operation } from '../../src/runner/history.js';
+
+const group = (t: number, members: Array<[string, number[]]>, otherGroups: string[] = []): Operation => ({
+  t,
+  process: 'lab',
+  kind: 'observe',
+  outcome: 'ok',
+  key: 'kafka-group',
+  value: {
+    groupId: 'payments-processor',
+    state: 'Stable',
+    members: members.map(([clientId, partitions]) => ({ memberId: `${clientId}-m`, clientId, partitions })),
+    partitionCount: 6,
+    instances: 3,
+    otherGroups,
+  },
+});
+const fault: Operation = { t: 100, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner' } };
+
+describe('group-shares-partitions', () => {
+  it('passes when three members own two partitions each before the fault', () => {
+    const h = [group(10, [['c1', [0, 1]], ['c2', [2, 3]], ['c3', [4, 5]]]), fault];
+    expect(groupSharesPartitions.run(h, { instances: 3 }).status).toBe('pass');
+  });
+  it('ignores samples taken after the fault (a rebalanced group of two is fine then)', () => {
+    const h = [fault, group(200, [['c1', [0, 1, 2]], ['c2', [3, 4, 5]]])];
+    expect(groupSharesPartitions.run(h, { instances: 3 }).status).toBe('unknown');
+  });
+  it('fails when the copies joined groups of their own, and names them', () => {
+    const h = [group(10, [], ['payments-processor-1', 'payments-processor-2']), fault];
+    const r = groupSharesPartitions.run(h, { instances: 3 });
+    expect(r.status).toBe('fail');
+    expect(r.observed).toBe('the group "payments-processor" had at most 0 members');
+    expect(r.examples).toContain('other consumer groups seen in this run: payments-processor-1, payments-processor-2');
+  });
+  it('fails when one member holds every partition', () => {
+    const h = [group(10, [['c1', [0, 1, 2, 3, 4, 5]], ['c2', []], ['c3', []]]), fault];
+    expect(groupSharesPartitions.run(h, { instances: 3 }).status).toBe('fail');
+  });
+});
+
+const record = (key: string, partition: number, offset: number): Operation => ({ t: 1, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key, partition, offset: String(offset) });
+const booked = (key: string, outcome: Operation['outcome'] = 'ok'): Operation => ({ t: 2, process: 'downstream', kind: 'call', outcome, stream: 'ledger-api', key });
+const offsets = (committed: Record<string, number>, ends: Record<string, number>): Operation => ({
+  t: 9,
+  process: 'lab',
+  kind: 'observe',
+  outcome: 'ok',
+  key: 'kafka-committed-offsets',
+  value: { offsets: committed, endOffsets: ends },
+});
+const params = { processed: { kind: 'call', stream: 'ledger-api' } } as const;
+
+describe('offsets-committed-after-processing', () => {
+  it('passes when everything was booked and committed to the end', () => {
+    const h = [record('a', 0, 0), record('b', 0, 1), booked('a'), booked('b'), offsets({ 0: 2 }, { 0: 2 })];
+    expect(offsetsCommittedAfterProcessing.run(h, params).status).toBe('pass');
+  });
+  it('fails a record committed but never booked (commit before processing)', () => {
+    const h = [record('a', 0, 0), record('b', 0, 1), booked('a'), booked('b', 'info'), offsets({ 0: 2 }, { 0: 2 })];
+    const r = offsetsCommittedAfterProcessing.run(h, params);
+    expect(r.status).toBe('fail');
+    expect(r.examples[0]).toBe("b (partition 0, offset 1): the group's offset 2 is past it");
+  });
+  it('fails a partition never committed to its end', () => {
+    const h = [record('a', 0, 0), booked('a'), offsets({ 0: -1 }, { 0: 1 })];
+    const r = offsetsCommittedAfterProcessing.run(h, params);
+    expect(r.status).toBe('fail');
+    expect(r.examples[0]).toBe('partition 0: committed 0 of 1');
+  });
+  it('is unknown without an offsets sample', () => {
+    expect(offsetsCommittedAfterProcessing.run([record('a', 0, 0)], params).status).toBe('unknown');
+  });
+});
