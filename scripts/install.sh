@@ -11,7 +11,8 @@ repo=$(cd "$here/.." && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
 home=${BROKERLAB_HOME:-$HOME/.brokerlab}
-vendor="$home/vendor"
+# Same rule as src/brokers/versions.ts: $BROKERLAB_VENDOR, else $BROKERLAB_HOME/vendor.
+vendor=${BROKERLAB_VENDOR:-$home/vendor}
 mkdir -p "$vendor"
 
 say() { printf '==> %s\n' "$*"; }
@@ -22,6 +23,9 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+# Kafka and ElasticMQ run on Java 17; Maven resolves their jars.
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install.sh: missing Debian packages: ${missing[*]}. Run as root, or: sudo apt-get install -y ${missing[*]}" >&2
@@ -31,10 +35,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   # Keep the packages' maintainer scripts from starting system-wide services: brokerlab runs
   # its own broker processes with their data under $BROKERLAB_HOME.
   policy=/usr/sbin/policy-rc.d
-  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added_policy=1; fi
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"
+    added_policy=1
+    trap 'rm -f "$policy"' EXIT # removed again even if apt-get fails
+  fi
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-  [ "${added_policy:-0}" = 1 ] && rm -f "$policy"
+  if [ "${added_policy:-0}" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
 fi
 
 # --- Maven Central: Kafka and ElasticMQ ------------------------------------------------

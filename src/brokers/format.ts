@@ -6,7 +6,6 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { BROKER_LABELS } from './registry.js';
 import type { DownResult, UpResult } from './runtimes/runtime.js';
 import type { BrokerStatus } from './types.js';
-import { seconds } from './wait.js';
 
 /** chalk, switched off when NO_COLOR is set to anything non-empty (https://no-color.org). */
 export function makeColors(env: NodeJS.ProcessEnv = process.env): ChalkInstance {
@@ -19,7 +18,7 @@ export function upLine(result: UpResult, c: ChalkInstance): string {
   const label = BROKER_LABELS[result.name];
   switch (result.action) {
     case 'started':
-      return `${c.green('ready')} in ${seconds(Math.round(result.ms / 100) * 100)} ${c.dim(`(${result.url})`)}`;
+      return `${c.green('ready')} in ${elapsed(result.ms)} ${c.dim(`(${result.runtime}, ${result.url})`)}`;
     case 'already-running':
       return `${label} is already running ${c.dim(`(${result.url}, ${result.detail})`)}`;
     case 'external':
@@ -32,12 +31,17 @@ export function downLine(result: DownResult, c: ChalkInstance): string {
   const label = BROKER_LABELS[result.name];
   switch (result.action) {
     case 'stopped':
-      return `${c.green('stopped')} in ${seconds(Math.round(result.ms / 100) * 100)}`;
+      return `${c.green('stopped')} in ${elapsed(result.ms)} ${c.dim(`(${result.detail})`)}`;
     case 'not-running':
       return `${label}: ${result.detail}`;
     case 'external':
       return `${label} is ${result.detail}`;
   }
+}
+
+/** "7.2s": elapsed time with one decimal. */
+function elapsed(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 const HEALTH_COLOR = { healthy: 'green', starting: 'yellow', unreachable: 'red' } as const;

@@ -66,6 +66,8 @@ export function displayUrl(url: string): string {
 /** The message of anything thrown, on one line. */
 export function reason(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
-  const text = error instanceof Error ? error.message || error.name : String(error);
+  let text = error instanceof Error ? error.message || error.name : String(error);
+  // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ...) is in its cause.
+  if (error instanceof Error && error.cause !== undefined && text === 'fetch failed') text += `: ${reason(error.cause)}`;
   return text.replace(/\s+/g, ' ').trim();
 }

@@ -58,10 +58,14 @@ export const redis: BrokerDefinition<'redis'> = {
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: () => null, // one attempt: the wait loop does the retrying
+      disconnectTimeout: 0, // else a failed probe keeps the process alive for 2s
     });
-    client.on('error', () => {}); // reported through the rejected promises below
+    let lastError: Error | undefined;
+    client.on('error', (error: Error) => (lastError = error)); // ioredis rejects with "Connection is closed"; this says why
     try {
-      await client.connect();
+      await client.connect().catch((error: unknown) => {
+        throw lastError ?? error;
+      });
       const answer = await client.ping();
       if (answer !== 'PONG') throw new Error(`PING answered ${answer}`);
     } finally {

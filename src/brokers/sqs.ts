@@ -61,6 +61,9 @@ export const sqs: BrokerDefinition<'sqs'> = {
   awaited: (endpoint) => `ListQueues on ${hostPort(endpoint.endpoint)}`,
 
   async probe(endpoint, timeoutMs) {
+    // The SDK warns on every process that Node 20 support ends in 2027; brokerlab pins Node 20
+    // deliberately, and the warning would land in the middle of `brokerlab status` output.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
     const client = new SQSClient({
       endpoint: endpoint.endpoint,

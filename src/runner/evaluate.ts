@@ -13,7 +13,8 @@ export function evaluate(specs: readonly CheckSpec[], history: History): CheckRe
       name: spec.check,
       weight: spec.weight ?? 1,
       ...result,
-      ...(result.status === 'pass' ? {} : { hint: spec.hint }),
+      // The hint names a likely mistake; on "unknown" there is no mistake to name.
+      ...(result.status === 'fail' ? { hint: spec.hint } : {}),
     };
   });
 }

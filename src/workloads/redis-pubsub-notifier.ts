@@ -43,6 +43,9 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
     };
     const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     const listener = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    // Cleanups run in reverse: keys are deleted first, then the connections close.
+    ctx.defer(() => publisher.disconnect());
+    ctx.defer(() => listener.disconnect());
     ctx.defer(async () => {
       // The namespace's keys go with the run, whatever the learner's program created.
       let cursor = '0';
@@ -52,8 +55,6 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
         cursor = next;
       } while (cursor !== '0');
     });
-    ctx.defer(() => listener.disconnect());
-    ctx.defer(() => publisher.disconnect());
     await publisher.connect();
     await listener.connect();
 

@@ -30,7 +30,7 @@ export function downCommand(): Command {
       let midLine = false;
       const onProgress = (event: ProgressEvent): void => {
         if (event.type === 'stopping') {
-          say(`stopping ${event.label} ${c.dim(`(${event.runtime})`)} ... `);
+          say(`stopping ${event.label} ... `);
           midLine = true;
         } else if (event.type === 'down') {
           say(downLine(event.result, c) + '\n');

@@ -47,7 +47,7 @@ export function upCommand(): Command {
       let midLine = false;
       const onProgress = (event: ProgressEvent): void => {
         if (event.type === 'starting') {
-          say(`starting ${event.label} ${c.dim(`(${event.runtime})`)} ... `);
+          say(`starting ${event.label} ... `);
           midLine = true;
         } else if (event.type === 'up') {
           say(upLine(event.result, c) + '\n');

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite. Installs whatever is missing (idempotent, quick when all is
+# there), builds the CLI, then runs vitest: unit tests of checks and parsers over literal data,
+# and integration tests that start Redis, RabbitMQ and Kafka natively (test/global-setup.ts)
+# and drive the real `brokerlab` binary against them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/install.sh
+mkdir -p .brokerlab
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.brokerlab/test-results.json "$@" || status=$?
+# One plain closing line that any CI reads: "N passed, N failed".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".brokerlab/test-results.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit "$status"

@@ -1,0 +1,24 @@
+/**
+ * Starts the brokers the integration tests need (Redis, RabbitMQ, Kafka) with the real CLI,
+ * and afterwards stops exactly the ones it started: brokers a developer already had
+ * running stay up.
+ */
+import { execFileSync } from 'node:child_process';
+import { BIN, REPO } from './helpers.js';
+
+const NEEDED = ['redis', 'rabbitmq', 'kafka'];
+
+function healthy(): Set<string> {
+  const out = execFileSync(process.execPath, [BIN, 'status', ...NEEDED, '--json'], { cwd: REPO, encoding: 'utf8' });
+  const rows = JSON.parse(out) as Array<{ name: string; health: string }>;
+  return new Set(rows.filter((r) => r.health === 'healthy').map((r) => r.name));
+}
+
+export default function setup(): () => void {
+  const before = healthy();
+  execFileSync(process.execPath, [BIN, 'up', ...NEEDED], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+  return () => {
+    const started = NEEDED.filter((b) => !before.has(b));
+    if (started.length > 0) execFileSync(process.execPath, [BIN, 'down', ...started], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+  };
+}

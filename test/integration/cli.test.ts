@@ -1,0 +1,127 @@
+// The real binary against real brokers: exit codes, one-line errors, artifacts, cleanup.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { cli, isOneCleanLine, processesMatching, tempRunsDir } from '../helpers.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+async function namespaceKeys(): Promise<string[]> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    return await redis.keys('bl-*');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('bad input: one clear line, a distinct exit code, nothing left behind', () => {
+  it('unknown exercise -> usage (2), with a suggestion', async () => {
+    const r = await cli(['check', 'redis-pubsub']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown exercise "redis-pubsub". Did you mean redis-pubsub-notifier?');
+    expect(isOneCleanLine(r.stderr)).toBe(true);
+  });
+
+  it('missing solution file -> usage (2)', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'nowhere/solution.ts']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('brokerlab: solution file not found: nowhere/solution.ts');
+  });
+
+  it('unknown command and missing argument -> usage (2)', async () => {
+    expect((await cli(['chekc'])).code).toBe(2);
+    const r = await cli(['check']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("missing required argument 'exercise'");
+  });
+
+  it('--solution and --cmd together -> usage (2)', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'reference', '--cmd', 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('brokerlab: give either --solution or --cmd, not both');
+  });
+
+  it('broker down -> environment (4), saying where it looked and what to do', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'reference'], { BROKERLAB_REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/Redis is not reachable at redis:\/\/127\.0\.0\.1:1/);
+    expect(isOneCleanLine(r.stderr)).toBe(true);
+  });
+
+  it('a solution that crashes at start -> not solved (1), its error quoted, nothing left running', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'test/fixtures/crash-at-start.ts']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Your program starts and keeps running');
+    expect(r.stdout).toMatch(/it exited with code 1 after [\d.]+s, before it was ready/);
+    expect(r.stdout).toContain('ORDERS_CHANNEL is misspelt');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(processesMatching('crash-at-start.ts')).toEqual([]);
+    expect(await namespaceKeys()).toEqual([]);
+  });
+});
+
+describe('grading', () => {
+  it('passes the reference, writes results.json (Exercism v3 + scores), junit.xml and a latest link', async () => {
+    const runsDir = tempRunsDir();
+    const junit = path.join(runsDir, 'copy.xml');
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'reference', '--json', '--junit', junit], { BROKERLAB_RUNS_DIR: runsDir });
+    expect(r.code).toBe(0);
+    const results = JSON.parse(r.stdout);
+    expect(results).toMatchObject({ version: 3, status: 'pass', brokerlab: { exercise: 'redis-pubsub-notifier', verdict: 'pass', score: { earned: 6, max: 6 } } });
+    expect(results.tests.map((t: { test_code: string }) => t.test_code)).toEqual(['subscribed', 'no-lost-messages', 'no-duplicates', 'in-order', 'latency']);
+    expect(results.tests[1]).toMatchObject({ status: 'pass', score: 2, max_score: 2 });
+    const latest = path.join(runsDir, 'latest');
+    for (const artifact of ['results.json', 'junit.xml', 'history.jsonl', 'run.json', 'learner-1.stdout.log']) {
+      expect(existsSync(path.join(latest, artifact)), artifact).toBe(true);
+    }
+    expect(readFileSync(junit, 'utf8')).toContain('<testsuite name="brokerlab.redis-pubsub-notifier" tests="5" failures="0"');
+    expect(await namespaceKeys()).toEqual([]);
+  });
+
+  it('grades any command given with --cmd', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--cmd', `${process.execPath} --import tsx scenarios/redis-pubsub-notifier/reference/notifier.ts`, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PASSED');
+  });
+
+  it('fails a wrong solution with a report that names the mistake', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'scenarios/redis-pubsub-notifier/wrong/async-handler-reorders.ts']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('NOT YET');
+    expect(r.stdout).toMatch(/order-0005 \(sent #5\) arrived after order-00\d\d/);
+    expect(r.stdout).toContain('hint: Your \'message\' handler runs for the next order');
+  });
+
+  it('lists the exercises in curriculum order', async () => {
+    const r = await cli(['list', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual(['redis-pubsub-notifier', 'rabbitmq-retry-worker', 'kafka-consumer-group']);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('stops the run, kills the learner\'s whole process group, deletes the namespace and exits 130', async () => {
+    const runsDir = tempRunsDir();
+    const { spawn } = await import('node:child_process');
+    const { BIN, REPO } = await import('../helpers.js');
+    const child = spawn(process.execPath, [BIN, 'check', 'redis-pubsub-notifier', '--solution', 'test/fixtures/sleeps-forever.ts'], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: '1', BROKERLAB_RUNS_DIR: runsDir },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    while (!stderr.includes('starting your program')) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(processesMatching('sleeps-forever.ts').length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('cleaning up');
+    expect(processesMatching('sleeps-forever.ts')).toEqual([]);
+    expect(processesMatching('sleep 600')).toEqual([]);
+    expect(await namespaceKeys()).toEqual([]);
+    expect(readdirSync(runsDir).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,24 @@
+// The proof that every pilot grades correctly against the real brokers: each starter fails,
+// each reference passes, each wrong solution fails on the check it is meant to trip.
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+
+interface Row {
+  exercise: string;
+  solution: string;
+  expected: string;
+  got: string;
+  ok: boolean;
+  deviation?: string;
+}
+
+describe('brokerlab dev check', () => {
+  it.each(['redis-pubsub-notifier', 'rabbitmq-retry-worker', 'kafka-consumer-group'])('%s: starter fails, reference passes, every wrong solution fails on its check', async (exercise) => {
+    const r = await cli(['dev', 'check', exercise, '--json']);
+    const report = JSON.parse(r.stdout) as { runs: number; deviations: number; rows: Row[] };
+    const deviations = report.rows.filter((row) => !row.ok).map((row) => `${row.solution}: ${row.deviation}`);
+    expect(deviations).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(report.runs).toBeGreaterThanOrEqual(4);
+  });
+});
