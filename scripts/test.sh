@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install.sh
+# Starters, references and wrong solutions are type-checked too: a lab that does not compile
+# would fail for the wrong reason.
+npm run -s typecheck
 mkdir -p .brokerlab
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.brokerlab/test-results.json "$@" || status=$?

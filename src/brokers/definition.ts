@@ -55,9 +55,10 @@ export interface NativeSpec {
   checkInstalled(dirs: NativeDirs): void;
   /**
    * Writes config files and does one-off preparation (Kafka storage format, initdb).
-   * Returns facts to remember in state.json next to the launch.
+   * Returns facts to remember in state.json next to the launch. `previous` is the state of an
+   * earlier run that died without `down` (e.g. killed by a fault), if any.
    */
-  prepare(dirs: NativeDirs): Promise<{ launch: NativeLaunch; extra?: Record<string, unknown> }>;
+  prepare(dirs: NativeDirs, previous?: NativeState): Promise<{ launch: NativeLaunch; extra?: Record<string, unknown> }>;
   /** The file receiving the broker's stdout and stderr: the log to point people at. */
   logFile(dirs: NativeDirs): string;
   /** Graceful stop if SIGTERM to the process group is not the right way (rabbitmqctl, pg_ctl). */

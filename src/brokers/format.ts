@@ -22,7 +22,7 @@ export function upLine(result: UpResult, c: ChalkInstance): string {
     case 'already-running':
       return `${label} is already running ${c.dim(`(${result.url}, ${result.detail})`)}`;
     case 'external':
-      return `${label} answers at ${result.url} ${c.dim(`(${result.detail})`)}`;
+      return `${label} is ${result.detail} and answers at ${result.url}; nothing to start`;
   }
 }
 
@@ -35,7 +35,7 @@ export function downLine(result: DownResult, c: ChalkInstance): string {
     case 'not-running':
       return `${label}: ${result.detail}`;
     case 'external':
-      return `${label} is ${result.detail}`;
+      return `${label} is ${result.detail}; nothing to stop`;
   }
 }
 

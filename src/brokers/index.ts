@@ -13,7 +13,7 @@ import { reason, withTimeout } from './net.js';
 import { BROKER_LABELS, brokerDef, parseBrokerNames } from './registry.js';
 import { composeRuntime } from './runtimes/compose.js';
 import { externalRuntime, externalUnreachable } from './runtimes/external.js';
-import { nativeRuntime, runningNatively } from './runtimes/native.js';
+import { isOurs, nativeDirs, nativeRuntime, readState, runningNatively } from './runtimes/native.js';
 import type { DownResult, ProgressEvent, Runtime, UpResult } from './runtimes/runtime.js';
 import { dockerEngineAvailable, parseRuntime, RUNTIME_KINDS, selectRuntime } from './select.js';
 import { BROKER_NAMES, type BrokerName, type BrokerStatus, type Endpoints, type RuntimeKind } from './types.js';
@@ -95,10 +95,51 @@ export async function status(names: readonly BrokerName[], options: Pick<BrokerO
   );
 }
 
+/**
+ * For fault injection: the process group of a broker this home runs natively, or undefined.
+ * `process.kill(-pgid, 'SIGKILL')` crashes the whole broker (for RabbitMQ `pid` is the
+ * rabbitmq-server shell script, the Erlang VM is its child in the same group); `up` then
+ * restarts it, clearing the stale state.
+ */
+export function nativeProcess(name: BrokerName, env: NodeJS.ProcessEnv = process.env): { pid: number; pgid: number } | undefined {
+  const state = readState(nativeDirs(name, env));
+  return isOurs(state) ? { pid: state.pid, pgid: state.pgid } : undefined;
+}
+
 /** The endpoint a broker would be used at: its BROKERLAB_* URL, else the default local one. */
 export function endpointOf<N extends BrokerName>(name: N, env: NodeJS.ProcessEnv = process.env): Endpoints[N] {
   const def = brokerDef(name);
   return (def.fromEnv(env) ?? def.defaultEndpoint) as Endpoints[N];
+}
+
+/** A broker that did not answer ensureReachable's probe. */
+export interface Failure {
+  name: BrokerName;
+  def: BrokerDefinition;
+  endpoint: Endpoints[BrokerName];
+  /** Set by a BROKERLAB_* variable (so the advice is "check that URL", not "brokerlab up"). */
+  external: boolean;
+  /** "Redis: connect ECONNREFUSED 127.0.0.1:6379", for the hint line. */
+  error: string;
+}
+
+/**
+ * One line for all brokers that did not answer; local ones are grouped into one `brokerlab up`:
+ *   Redis is not reachable at redis://127.0.0.1:6379. Start it with: brokerlab up redis
+ *   Kafka is not reachable at h:9092 (BROKERLAB_KAFKA_BROKERS). Check that URL.
+ */
+export function unreachableError(failures: readonly Failure[]): EnvironmentError {
+  const sentences: string[] = [];
+  const local = failures.filter((failure) => !failure.external);
+  const [first] = local;
+  if (local.length === 1 && first) {
+    sentences.push(`${first.def.label} is not reachable at ${first.def.url(first.endpoint)}. Start it with: brokerlab up ${first.name}`);
+  } else if (local.length > 1) {
+    const which = local.map((failure) => `${failure.def.label} (${failure.def.url(failure.endpoint)})`).join(', ');
+    sentences.push(`${which} are not reachable. Start them with: brokerlab up ${local.map((failure) => failure.name).join(' ')}`);
+  }
+  for (const failure of failures.filter((f) => f.external)) sentences.push(externalUnreachable(failure.def, failure.endpoint));
+  return new EnvironmentError(sentences.join(' '), failures.map((failure) => failure.error).join('; '));
 }
 
 /**
@@ -130,19 +171,8 @@ export async function ensureReachable<N extends BrokerName>(
     }),
   );
 
-  const down = checks.filter((check) => check.error !== undefined);
-  if (down.length > 0) {
-    const sentences: string[] = [];
-    const local = down.filter((check) => !check.external);
-    if (local.length === 1) {
-      const [only] = local;
-      sentences.push(`${only!.def.label} is not reachable at ${only!.def.url(only!.endpoint)}. Start it with: brokerlab up ${only!.name}`);
-    } else if (local.length > 1) {
-      const labels = local.map((check) => `${check.def.label} (${check.def.url(check.endpoint)})`);
-      sentences.push(`${labels.join(', ')} are not reachable. Start them with: brokerlab up ${local.map((check) => check.name).join(' ')}`);
-    }
-    for (const check of down.filter((c) => c.external)) sentences.push(externalUnreachable(check.def, check.endpoint));
-    throw new EnvironmentError(sentences.join(' '), down.map((check) => check.error).join('; '));
-  }
+  const failures: Failure[] = [];
+  for (const check of checks) if (check.error !== undefined) failures.push({ ...check, error: check.error });
+  if (failures.length > 0) throw unreachableError(failures);
   return Object.fromEntries(checks.map((check) => [check.name, check.endpoint])) as unknown as Pick<Endpoints, N>;
 }

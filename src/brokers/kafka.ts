@@ -44,6 +44,10 @@ export const KAFKA_SHARED_SETTINGS: Readonly<Record<string, string>> = {
   'transaction.state.log.num.partitions': '10',
   // Consumer groups rebalance at once instead of waiting 3s for more members.
   'group.initial.rebalance.delay.ms': '0',
+  // After a crash (kill -9, a fault the lab injects) the restarted broker cannot register until
+  // the controller expires its previous session: 9s by default, 3s here.
+  'broker.session.timeout.ms': '3000',
+  'broker.heartbeat.interval.ms': '1000',
   // Exercises create their topics explicitly; a typo must fail, not create a topic.
   'auto.create.topics.enable': 'false',
   'delete.topic.enable': 'true',

@@ -166,11 +166,15 @@ export const postgres: BrokerDefinition<'postgres'> = {
         ...POSTGRES_SHARED_SETTINGS,
       };
       const flags = Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-      return { launch: { command: join(bin, 'postgres'), args: ['-D', pgdata, ...flags], cwd: pgdata, ...asUser } };
+      return {
+        launch: { command: join(bin, 'postgres'), args: ['-D', pgdata, ...flags], cwd: pgdata, ...asUser },
+        extra: { pgdata }, // `down` stops exactly this cluster, wherever it had to go
+      };
     },
     async stop(dirs, state) {
       const bin = postgresBinDir();
-      const { user, pgdata } = cluster(dirs);
+      const user = pgUser();
+      const pgdata = typeof state.extra.pgdata === 'string' ? state.extra.pgdata : cluster(dirs).pgdata;
       const result = bin
         ? await run(join(bin, 'pg_ctl'), ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '20'], {
             ...(user ? { uid: user.uid, gid: user.gid } : {}),

@@ -146,7 +146,7 @@ export const rabbitmq: BrokerDefinition<'rabbitmq'> = {
         throw new EnvironmentError(`RabbitMQ is not installed (no ${RABBITMQ_BIN}/rabbitmq-server). Run: npm run setup`);
       }
     },
-    async prepare(dirs) {
+    async prepare(dirs, previous) {
       const env = rabbitmqEnv(dirs);
       mkdirSync(env.HOME!, { recursive: true });
       mkdirSync(env.RABBITMQ_MNESIA_BASE!, { recursive: true });
@@ -156,8 +156,9 @@ export const rabbitmq: BrokerDefinition<'rabbitmq'> = {
       // Same result as `rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus`
       // (which writes exactly this file) without booting an extra Erlang VM on every start.
       writeFileSync(env.RABBITMQ_ENABLED_PLUGINS_FILE!, `[${RABBITMQ_PLUGINS.join(',')}].\n`);
-      // The node starts epmd if none runs; remember that so `down` can stop it again.
-      const epmdStartedByUs = !(await isListening(EPMD_PORT));
+      // The node starts epmd if none runs; remember that so `down` can stop it again. An epmd
+      // left over from our crashed previous run is still ours.
+      const epmdStartedByUs = !(await isListening(EPMD_PORT)) || previous?.extra.epmdStartedByUs === true;
       return {
         launch: { command: join(RABBITMQ_BIN, 'rabbitmq-server'), args: [], env, cwd: dirs.dataDir },
         extra: { epmdStartedByUs },

@@ -9,6 +9,7 @@ import type { BrokerDefinition } from '../definition.js';
 import { isListening } from '../net.js';
 import { run, type RunResult } from '../process.js';
 import type { BrokerStatus } from '../types.js';
+import { dockerEngineAvailable } from '../select.js';
 import { repoRoot, tildify } from '../versions.js';
 import { waitUntilReady } from '../wait.js';
 import {
@@ -80,6 +81,24 @@ async function container(def: BrokerDefinition, env: NodeJS.ProcessEnv): Promise
   }
 }
 
+/**
+ * Before the first real compose command: a clear message when Docker or its compose plugin is
+ * missing, instead of whatever `docker compose` prints then.
+ */
+async function preflight(env: NodeJS.ProcessEnv): Promise<void> {
+  if (!(await dockerEngineAvailable())) {
+    throw new EnvironmentError(
+      'cannot use the compose runtime: no Docker engine answers (`docker info` failed). Start Docker, or use --runtime native',
+    );
+  }
+  const version = await run('docker', ['compose', 'version'], { env, timeoutMs: COMPOSE_QUERY_MS });
+  if (version.code !== 0) {
+    throw new EnvironmentError(
+      'cannot use the compose runtime: `docker compose` (Compose v2) is not installed. Install the Docker Compose plugin, or use --runtime native',
+    );
+  }
+}
+
 function lastLine(output: string): string {
   return output.trim().split('\n').pop()?.trim() || 'no output';
 }
@@ -101,6 +120,7 @@ export const composeRuntime: Runtime = {
       detail: `compose, container ${name}`,
     });
     const started = Date.now();
+    await preflight(options.env);
     const existing = await container(def, options.env);
     if (existing?.state === 'running' && (await answers(def, endpoint, STATUS_PROBE_MS))) {
       return result('already-running', Date.now() - started, existing.name);
@@ -141,7 +161,7 @@ export const composeRuntime: Runtime = {
       ms,
       detail,
     });
-    if (!existing) return result('not-running', 0, 'no container');
+    if (!existing) return result('not-running', 0, 'not running (no container)');
     options.onProgress?.({ type: 'stopping', name: def.name, label: def.label, runtime: 'compose' });
     const started = Date.now();
     // Stop and remove this service's container and its anonymous volumes: the next `up` starts clean.

@@ -45,13 +45,13 @@ export const externalRuntime: Runtime = {
       action: 'external',
       ms: Date.now() - started,
       url: def.url(endpoint),
-      detail: `external (${def.externalEnv}), nothing to start`,
+      detail: `external (${def.externalEnv})`,
     };
   },
 
   async down(def, options: RuntimeOptions): Promise<DownResult> {
     externalEndpoint(def, options.env);
-    return { name: def.name, runtime: 'external', action: 'external', ms: 0, detail: `external (${def.externalEnv}), nothing to stop` };
+    return { name: def.name, runtime: 'external', action: 'external', ms: 0, detail: `external (${def.externalEnv})` };
   },
 
   async status(def, env): Promise<BrokerStatus> {

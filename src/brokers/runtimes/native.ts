@@ -31,6 +31,8 @@ import {
   type UpResult,
 } from './runtime.js';
 
+/** How long `up`/`down` wait for another brokerlab process working on the same broker. */
+const LOCK_WAIT_MS = 120_000;
 /** After SIGKILL, how long to wait for the kernel to take the processes away. */
 const KILL_WAIT_MS = 5_000;
 /** After the processes are gone, how long to wait for their listening ports to close. */
@@ -88,6 +90,43 @@ function clearStale(dirs: NativeDirs, state: NativeState): void {
   removeState(dirs);
 }
 
+/**
+ * Serialises `up` and `down` of one broker across brokerlab processes (two terminals, parallel
+ * test workers): without it both could see the port free, both spawn, and one state file
+ * would end up describing the wrong process. The lock file holds the holder's pid; a lock
+ * whose holder died is taken over.
+ */
+async function withLock<T>(def: BrokerDefinition, dirs: NativeDirs, work: () => Promise<T>): Promise<T> {
+  mkdirSync(dirs.brokerDir, { recursive: true });
+  const file = join(dirs.brokerDir, 'lock');
+  const take = (): boolean => {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch {
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(file, 'utf8').trim()) || 0;
+      } catch {
+        return false; // released meanwhile; try again
+      }
+      if (holder > 0 && isAlive(holder)) return false;
+      rmSync(file, { force: true }); // left by a brokerlab that died
+      return false;
+    }
+  };
+  if (!(await pollUntil(take, LOCK_WAIT_MS, 200))) {
+    throw new EnvironmentError(
+      `${def.label} is being started or stopped by another brokerlab process (see ${tildify(file)}); try again when it is done`,
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 function startedWhen(iso: string): string {
   const date = new Date(iso);
   const pad = (n: number): string => String(n).padStart(2, '0');
@@ -108,8 +147,13 @@ function openLog(file: string): number {
 }
 
 /** Spawns the broker detached (own session and process group) with output to its log file. */
-async function spawnDetached(def: BrokerDefinition, dirs: NativeDirs, env: NodeJS.ProcessEnv): Promise<NativeState> {
-  const { launch, extra } = await def.native.prepare(dirs);
+async function spawnDetached(
+  def: BrokerDefinition,
+  dirs: NativeDirs,
+  env: NodeJS.ProcessEnv,
+  previous: NativeState | undefined,
+): Promise<NativeState> {
+  const { launch, extra } = await def.native.prepare(dirs, previous);
   const log = openLog(def.native.logFile(dirs));
   try {
     const child = spawn(launch.command, launch.args, {
@@ -163,90 +207,98 @@ async function stopProcess(def: BrokerDefinition, dirs: NativeDirs, state: Nativ
   await pollUntil(async () => (await firstListening(def.ports, (port) => isListening(port))) === undefined, PORT_RELEASE_MS);
 }
 
+async function upLocked(def: BrokerDefinition, dirs: NativeDirs, options: RuntimeOptions): Promise<UpResult> {
+  const endpoint = def.defaultEndpoint;
+  const timeoutMs = options.timeoutMs ?? def.startTimeoutMs;
+  const logFile = def.native.logFile(dirs);
+  const result = (action: UpResult['action'], ms: number, state: NativeState): UpResult => ({
+    name: def.name,
+    runtime: 'native',
+    action,
+    ms,
+    url: def.url(endpoint),
+    detail: describe(state),
+  });
+  const wait = (state: NativeState): Promise<number> =>
+    waitUntilReady({
+      label: def.label,
+      awaited: def.awaited(endpoint),
+      probe: (attemptMs) => def.probe(endpoint, attemptMs),
+      timeoutMs,
+      log: tildify(logFile),
+      stillRunning: () => isSameProcess(state.pid, state.procStart),
+    });
+
+  const previous = readState(dirs);
+  if (isOurs(previous)) {
+    // Started by this home earlier: leave a healthy broker alone, keep waiting for a starting one.
+    const started = Date.now();
+    if (await answers(def, endpoint, STATUS_PROBE_MS)) return result('already-running', Date.now() - started, previous);
+    options.onProgress?.({ type: 'starting', name: def.name, label: def.label, runtime: 'native' });
+    return result('started', await wait(previous), previous);
+  }
+  if (previous) clearStale(dirs, previous);
+
+  def.native.checkInstalled(dirs);
+  const taken = await firstListening(def.ports, (port) => isListening(port));
+  if (taken !== undefined) throw new EnvironmentError(portTakenMessage(def, taken));
+
+  for (const dir of [dirs.dataDir, dirs.logsDir, dirs.configDir]) mkdirSync(dir, { recursive: true });
+  options.onProgress?.({ type: 'starting', name: def.name, label: def.label, runtime: 'native' });
+  const started = Date.now();
+  const state = await spawnDetached(def, dirs, options.env, previous);
+  writeState(dirs, state);
+  try {
+    await wait(state);
+  } catch (error) {
+    // `up` either leaves a ready broker or nothing: stop what we started, keep its log.
+    await stopProcess(def, dirs, state).catch(() => signalGroup(state.pgid, 'SIGKILL'));
+    removeState(dirs);
+    throw error;
+  }
+  return result('started', Date.now() - started, state);
+}
+
+async function downLocked(def: BrokerDefinition, dirs: NativeDirs, options: RuntimeOptions): Promise<DownResult> {
+  const state = readState(dirs);
+  const result = (action: DownResult['action'], ms: number, detail: string): DownResult => ({
+    name: def.name,
+    runtime: 'native',
+    action,
+    ms,
+    detail,
+  });
+  if (!isOurs(state)) {
+    if (state) clearStale(dirs, state);
+    const busy = await firstListening(def.ports, (port) => isListening(port));
+    return result(
+      'not-running',
+      0,
+      busy === undefined
+        ? 'not running'
+        : `not started by brokerlab; port ${busy} belongs to another process, which was left alone`,
+    );
+  }
+  options.onProgress?.({ type: 'stopping', name: def.name, label: def.label, runtime: 'native' });
+  const started = Date.now();
+  await stopProcess(def, dirs, state);
+  removeState(dirs);
+  return result('stopped', Date.now() - started, `native, pid ${state.pid}`);
+}
+
 export const nativeRuntime: Runtime = {
   kind: 'native',
 
   endpoint: (def) => def.defaultEndpoint,
 
-  async up(def, options: RuntimeOptions): Promise<UpResult> {
+  up(def, options: RuntimeOptions): Promise<UpResult> {
     const dirs = nativeDirs(def.name, options.env);
-    const endpoint = def.defaultEndpoint;
-    const timeoutMs = options.timeoutMs ?? def.startTimeoutMs;
-    const logFile = def.native.logFile(dirs);
-    const result = (action: UpResult['action'], ms: number, state: NativeState): UpResult => ({
-      name: def.name,
-      runtime: 'native',
-      action,
-      ms,
-      url: def.url(endpoint),
-      detail: describe(state),
-    });
-    const wait = (state: NativeState): Promise<number> =>
-      waitUntilReady({
-        label: def.label,
-        awaited: def.awaited(endpoint),
-        probe: (attemptMs) => def.probe(endpoint, attemptMs),
-        timeoutMs,
-        log: tildify(logFile),
-        stillRunning: () => isSameProcess(state.pid, state.procStart),
-      });
-
-    const previous = readState(dirs);
-    if (isOurs(previous)) {
-      // Started by this home earlier: leave a healthy broker alone, keep waiting for a starting one.
-      const started = Date.now();
-      if (await answers(def, endpoint, STATUS_PROBE_MS)) return result('already-running', Date.now() - started, previous);
-      options.onProgress?.({ type: 'starting', name: def.name, label: def.label, runtime: 'native' });
-      return result('started', await wait(previous), previous);
-    }
-    if (previous) clearStale(dirs, previous);
-
-    def.native.checkInstalled(dirs);
-    const taken = await firstListening(def.ports, (port) => isListening(port));
-    if (taken !== undefined) throw new EnvironmentError(portTakenMessage(def, taken));
-
-    for (const dir of [dirs.dataDir, dirs.logsDir, dirs.configDir]) mkdirSync(dir, { recursive: true });
-    options.onProgress?.({ type: 'starting', name: def.name, label: def.label, runtime: 'native' });
-    const started = Date.now();
-    const state = await spawnDetached(def, dirs, options.env);
-    writeState(dirs, state);
-    try {
-      await wait(state);
-    } catch (error) {
-      // `up` either leaves a ready broker or nothing: stop what we started, keep its log.
-      await stopProcess(def, dirs, state).catch(() => signalGroup(state.pgid, 'SIGKILL'));
-      removeState(dirs);
-      throw error;
-    }
-    return result('started', Date.now() - started, state);
+    return withLock(def, dirs, () => upLocked(def, dirs, options));
   },
 
-  async down(def, options: RuntimeOptions): Promise<DownResult> {
+  down(def, options: RuntimeOptions): Promise<DownResult> {
     const dirs = nativeDirs(def.name, options.env);
-    const state = readState(dirs);
-    const result = (action: DownResult['action'], ms: number, detail: string): DownResult => ({
-      name: def.name,
-      runtime: 'native',
-      action,
-      ms,
-      detail,
-    });
-    if (!isOurs(state)) {
-      if (state) clearStale(dirs, state);
-      const busy = await firstListening(def.ports, (port) => isListening(port));
-      return result(
-        'not-running',
-        0,
-        busy === undefined
-          ? 'not running'
-          : `not started by brokerlab; port ${busy} belongs to another process, which was left alone`,
-      );
-    }
-    options.onProgress?.({ type: 'stopping', name: def.name, label: def.label, runtime: 'native' });
-    const started = Date.now();
-    await stopProcess(def, dirs, state);
-    removeState(dirs);
-    return result('stopped', Date.now() - started, `native, pid ${state.pid}`);
+    return withLock(def, dirs, () => downLocked(def, dirs, options));
   },
 
   async status(def, env): Promise<BrokerStatus> {

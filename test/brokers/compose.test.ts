@@ -1,0 +1,123 @@
+/**
+ * compose/docker-compose.yml must stay in step with the native runtime: same host ports as
+ * ports.ts, one profile per broker, pinned images (versions.env where it applies), and the
+ * settings the native runtime writes into its config files.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { KAFKA_CLUSTER_ID, KAFKA_HEAP, KAFKA_SHARED_SETTINGS } from '../../src/brokers/kafka.js';
+import { portsOf } from '../../src/brokers/ports.js';
+import { POSTGRES_SHARED_SETTINGS } from '../../src/brokers/postgres.js';
+import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '../../src/brokers/rabbitmq.js';
+import { elasticmqConf } from '../../src/brokers/sqs.js';
+import { BROKER_NAMES } from '../../src/brokers/types.js';
+import { repoRoot, versions } from '../../src/brokers/versions.js';
+
+interface Service {
+  profiles?: string[];
+  image: string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  command?: string[];
+  network_mode?: string;
+  healthcheck?: { test: string[] };
+  configs?: { source: string; target: string }[];
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+  configs: Record<string, { content: string }>;
+}
+
+const compose = parse(readFileSync(join(repoRoot(), 'compose', 'docker-compose.yml'), 'utf8')) as ComposeFile;
+const service = (name: string): Service => {
+  const found = compose.services[name];
+  if (!found) throw new Error(`no service ${name}`);
+  return found;
+};
+/** "127.0.0.1:9092:9092" -> { host: "127.0.0.1", published: 9092, target: 9092 } */
+const mapping = (port: string) => {
+  const [host, published, target] = port.split(':');
+  return { host, published: Number(published), target: Number(target) };
+};
+/** Config text without comment lines, whitespace collapsed. */
+const squash = (text: string): string =>
+  text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+describe('compose/docker-compose.yml', () => {
+  it('has exactly one service per broker, each in a profile named like it, with a healthcheck', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([...BROKER_NAMES].sort());
+    for (const name of BROKER_NAMES) {
+      expect(service(name).profiles).toEqual([name]);
+      expect(service(name).healthcheck?.test.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('publishes the same ports as ports.ts, on 127.0.0.1 only', () => {
+    for (const name of BROKER_NAMES) {
+      const svc = service(name);
+      if (svc.network_mode === 'host') {
+        // toxiproxy shares the host's network: no mappings, the port is on its command line.
+        expect(name).toBe('toxiproxy');
+        expect(svc.command).toEqual(['-host=127.0.0.1', `-port=${portsOf(name)[0]}`]);
+        continue;
+      }
+      const ports = (svc.ports ?? []).map(mapping);
+      expect(ports.every((p) => p.host === '127.0.0.1'), `${name} binds 127.0.0.1`).toBe(true);
+      expect(ports.every((p) => p.published === p.target), `${name} keeps container ports`).toBe(true);
+      expect(ports.map((p) => p.published).sort()).toEqual([...portsOf(name)].sort());
+    }
+  });
+
+  it('pins every image, and uses versions.env for Kafka, ElasticMQ and toxiproxy', () => {
+    for (const name of BROKER_NAMES) {
+      const image = service(name).image;
+      const tag = image.split(':')[1];
+      expect(tag, `${name} image ${image} has a tag`).toBeTruthy();
+      expect(tag).not.toBe('latest');
+    }
+    const v = versions();
+    expect(service('kafka').image).toBe(`apache/kafka:${v.kafka}`);
+    expect(service('sqs').image).toMatch(new RegExp(`^softwaremill/elasticmq(-native)?:${v.elasticmq.replaceAll('.', '\\.')}$`));
+    expect(service('toxiproxy').image).toBe(`ghcr.io/shopify/toxiproxy:${v.toxiproxy.replace(/^v/, '')}`);
+    expect(service('redis').image).toBe('redis:7.0');
+    expect(service('postgres').image).toBe('postgres:15');
+    expect(service('rabbitmq').image).toMatch(/^rabbitmq:3\.10(\.\d+)?-management$/);
+  });
+
+  it('gives Kafka the native server.properties settings, cluster id and heap', () => {
+    const env = service('kafka').environment ?? {};
+    for (const [key, value] of Object.entries(KAFKA_SHARED_SETTINGS)) {
+      expect(env[`KAFKA_${key.toUpperCase().replaceAll('.', '_')}`], key).toBe(value);
+    }
+    expect(env.CLUSTER_ID).toBe(KAFKA_CLUSTER_ID);
+    expect(env.KAFKA_HEAP_OPTS).toBe(KAFKA_HEAP.join(' '));
+    expect(env.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://127.0.0.1:9092');
+  });
+
+  it('gives RabbitMQ the same plugins and shared config lines', () => {
+    const targets = Object.fromEntries((service('rabbitmq').configs ?? []).map((c) => [c.target, c.source]));
+    const plugins = compose.configs[targets['/etc/rabbitmq/enabled_plugins']!]!.content;
+    expect(plugins.trim()).toBe(`[${RABBITMQ_PLUGINS.join(',')}].`);
+    const conf = compose.configs[targets['/etc/rabbitmq/conf.d/90-brokerlab.conf']!]!.content;
+    for (const line of RABBITMQ_SHARED_CONF) expect(conf).toContain(line);
+  });
+
+  it('gives ElasticMQ the native config, bound to every interface inside the container', () => {
+    const [config] = service('sqs').configs ?? [];
+    expect(config?.target).toBe('/opt/elasticmq.conf');
+    expect(squash(compose.configs[config!.source]!.content)).toBe(squash(elasticmqConf('0.0.0.0')));
+  });
+
+  it('gives PostgreSQL the shared settings and trust auth', () => {
+    const command = service('postgres').command ?? [];
+    for (const [key, value] of Object.entries(POSTGRES_SHARED_SETTINGS)) expect(command).toContain(`${key}=${value}`);
+    expect(service('postgres').environment?.POSTGRES_HOST_AUTH_METHOD).toBe('trust');
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * The native runtime against real processes: up -> status -> down for ElasticMQ, PostgreSQL
+ * and toxiproxy under a throwaway BROKERLAB_HOME (with the installed vendor dir), and proof
+ * that nothing is left behind. Redis, RabbitMQ and Kafka belong to the suite's global setup and
+ * are never started or stopped here; Redis only serves as "a port somebody else holds".
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvironmentError } from '../../src/errors.js';
+import { down, ensureReachable, status, up } from '../../src/brokers/index.js';
+import type { NativeState } from '../../src/brokers/definition.js';
+import { isListening } from '../../src/brokers/net.js';
+import { portsOf } from '../../src/brokers/ports.js';
+import { findExecutable, groupMembers, isAlive, pollUntil } from '../../src/brokers/process.js';
+import { nativeDirs } from '../../src/brokers/runtimes/native.js';
+
+const BROKERS = ['sqs', 'postgres', 'toxiproxy'] as const;
+/** The jars and binaries scripts/install.sh put under the real home (or BROKERLAB_VENDOR). */
+const REAL_VENDOR = process.env.BROKERLAB_VENDOR ?? join(homedir(), '.brokerlab', 'vendor');
+
+/** A throwaway home, and an environment that names it and never makes these brokers external. */
+function testEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BROKERLAB_HOME: home, BROKERLAB_VENDOR: REAL_VENDOR };
+  for (const key of ['BROKERLAB_SQS_ENDPOINT', 'BROKERLAB_POSTGRES_URL', 'BROKERLAB_TOXIPROXY_URL', 'BROKERLAB_REDIS_URL', 'BROKERLAB_RUNTIME']) {
+    delete env[key];
+  }
+  return env;
+}
+
+function newHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'brokerlab-test-home-'));
+  // mkdtemp makes it 0700; PostgreSQL runs as the "postgres" user when we are root and must
+  // reach its cluster inside this home (else it would be placed under /var/lib/postgresql).
+  chmodSync(home, 0o755);
+  return home;
+}
+
+describe('native runtime: sqs, postgres, toxiproxy', () => {
+  const home = newHome();
+  const env = testEnv(home);
+  const states: NativeState[] = [];
+
+  beforeAll(async () => {
+    for (const name of BROKERS) {
+      for (const port of portsOf(name)) {
+        if (await isListening(port)) {
+          throw new Error(`port ${port} (${name}) is already in use; stop that broker (brokerlab down ${name}) before running this test`);
+        }
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await down([...BROKERS], { env, runtime: 'native' }).catch(() => {});
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('starts all three and waits until each answers', async () => {
+    const results = await up([...BROKERS], { env, runtime: 'native' });
+    expect(results.map((r) => [r.name, r.runtime, r.action])).toEqual(BROKERS.map((name) => [name, 'native', 'started']));
+    for (const name of BROKERS) {
+      const dirs = nativeDirs(name, env);
+      const state = JSON.parse(readFileSync(join(dirs.brokerDir, 'state.json'), 'utf8')) as NativeState;
+      expect(state).toMatchObject({ runtime: 'native', pgid: state.pid });
+      expect(isAlive(state.pid)).toBe(true);
+      states.push(state);
+    }
+    // PostgreSQL's cluster went into this home, owned by whoever runs the server.
+    expect(existsSync(join(nativeDirs('postgres', env).dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+  });
+
+  it('leaves running brokers alone on a second up', async () => {
+    const again = await up([...BROKERS], { env, runtime: 'native' });
+    expect(again.map((r) => r.action)).toEqual(['already-running', 'already-running', 'already-running']);
+  });
+
+  it('reports them healthy, started by brokerlab, and reachable for the runner', async () => {
+    const rows = await status([...BROKERS], { env });
+    for (const [i, row] of rows.entries()) {
+      expect(row).toMatchObject({ name: BROKERS[i], runtime: 'native', health: 'healthy' });
+      expect(row.detail).toMatch(new RegExp(`^native, pid ${states[i]!.pid}, started .* by brokerlab$`));
+    }
+    const endpoints = await ensureReachable([...BROKERS], { env });
+    expect(endpoints.sqs.endpoint).toBe('http://127.0.0.1:9324');
+    expect(endpoints.postgres.url).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(endpoints.toxiproxy.apiUrl).toBe('http://127.0.0.1:8474');
+  });
+
+  it('stops exactly what it started and leaves nothing running', async () => {
+    const results = await down([...BROKERS], { env });
+    expect(results.map((r) => [r.name, r.action])).toEqual([
+      ['toxiproxy', 'stopped'],
+      ['postgres', 'stopped'],
+      ['sqs', 'stopped'],
+    ]);
+    for (const state of states) {
+      expect(isAlive(state.pid), `pid ${state.pid}`).toBe(false);
+      expect(groupMembers(state.pgid), `process group ${state.pgid}`).toEqual([]);
+    }
+    for (const name of BROKERS) {
+      for (const port of portsOf(name)) expect(await isListening(port), `port ${port}`).toBe(false);
+      expect(existsSync(join(nativeDirs(name, env).brokerDir, 'state.json'))).toBe(false);
+    }
+    // PostgreSQL's server processes put themselves in their own process groups; they must be gone too.
+    expect(await pollUntil(() => !psLines().some((line) => line.includes(home)), 5_000)).toBe(true);
+  });
+
+  it('says "not running" when asked to stop again', async () => {
+    const results = await down([...BROKERS], { env });
+    expect(results.map((r) => r.action)).toEqual(['not-running', 'not-running', 'not-running']);
+    const rows = await status([...BROKERS], { env });
+    expect(rows.map((r) => r.health)).toEqual(['unreachable', 'unreachable', 'unreachable']);
+  });
+});
+
+describe('native runtime: port taken', () => {
+  it('refuses to start Redis when another process holds 6379, suggesting it as external', async () => {
+    // Use the suite's Redis if one runs; otherwise hold the port with a Redis of our own.
+    let own: ReturnType<typeof spawn> | undefined;
+    if (!(await isListening(6379))) {
+      const server = findExecutable(['redis-server']);
+      if (!server) throw new Error('redis-server is not installed; run: npm run setup');
+      own = spawn(server, ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      expect(await pollUntil(() => isListening(6379), 5_000)).toBe(true);
+    }
+    const home = newHome();
+    try {
+      const attempt = up(['redis'], { env: testEnv(home), runtime: 'native' });
+      await expect(attempt).rejects.toThrow(EnvironmentError);
+      await expect(attempt).rejects.toThrow(
+        'cannot start Redis: port 6379 is already in use by another process (not started by brokerlab). ' +
+          'Stop it, or use it as an external broker: BROKERLAB_REDIS_URL=redis://127.0.0.1:6379',
+      );
+      // Nothing was started or recorded for that home.
+      expect(existsSync(join(nativeDirs('redis', testEnv(home)).brokerDir, 'state.json'))).toBe(false);
+      // And `down` leaves the other process alone.
+      const [result] = await down(['redis'], { env: testEnv(home), runtime: 'native' });
+      expect(result).toMatchObject({ action: 'not-running' });
+      expect(await isListening(6379)).toBe(true);
+    } finally {
+      if (own) {
+        own.kill('SIGTERM');
+        await pollUntil(async () => !(await isListening(6379)), 5_000);
+      }
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('native runtime: not installed', () => {
+  it('tells how to install a missing broker instead of starting anything', async () => {
+    const home = newHome();
+    try {
+      const env = { ...testEnv(home), BROKERLAB_VENDOR: join(home, 'no-vendor') };
+      await expect(up(['toxiproxy'], { env, runtime: 'native' })).rejects.toThrow(/^Toxiproxy v[\d.]+ is not installed \(no .*\)\. Run: npm run setup$/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Command lines of all processes, from /proc (enough to spot a leftover broker by its paths). */
+function psLines(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return lines;
+}
+
