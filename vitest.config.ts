@@ -5,11 +5,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/checks/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['test/checks/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/brokers/{compose,select,endpoints,support}.test.ts'] } },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/brokers/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/brokers/native.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,

@@ -63,6 +63,9 @@ export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
       if (n > p.attempts) {
         tooMany++;
         problems.push(`${key} was attempted ${n} times (expected exactly ${p.attempts})${found.length ? '' : ' and never dead-lettered'}`);
+      } else if (n === 0) {
+        tooFew++;
+        problems.push(`${key} was never attempted: nothing called the downstream for it`);
       } else if (n < p.attempts) {
         tooFew++;
         problems.push(`${key} was attempted only ${n} time${n === 1 ? '' : 's'} (expected exactly ${p.attempts})`);
@@ -91,7 +94,7 @@ export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
     }
     const parts = [
       tooMany && `${tooMany} retried too often`,
-      tooFew && `${tooFew} given up too early`,
+      tooFew && `${tooFew} not attempted ${p.attempts} times`,
       missing && `${missing} dropped instead of dead-lettered`,
       noReason && `${noReason} without a reason`,
       wronglyDeadLettered.length && `${wronglyDeadLettered.length} healthy ${p.subject}s dead-lettered`,

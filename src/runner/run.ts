@@ -163,7 +163,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       await session.run();
       await ctx.faultsSettled();
       progress('stopping your program and collecting results');
-      await learners.stopAll();
+      await learners.stopAll(6_000); // kafkajs may wait out a fetch (5 s) before leaving its group
       await session.collect();
       checks = evaluate(scenario.checks, history.history);
     }

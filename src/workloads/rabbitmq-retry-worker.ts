@@ -136,7 +136,9 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     const consuming = async () => ((await probeQueue(TASKS_QUEUE))?.consumerCount ?? 0) > 0;
 
     let lastConsumers = '';
-    const watchConsumers = async () => {
+    /** Records the consumers when they change; true once any was listed. The management
+     *  API lists a new consumer only after its next statistics round (about 3 s here). */
+    const watchConsumers = async (): Promise<boolean> => {
       const listed = (await api('GET', `/consumers/${encodeURIComponent(vhost)}`)) as ManagementConsumer[];
       const consumers = listed.map((c) => ({ queue: c.queue.name, ackRequired: c.ack_required, prefetchCount: c.prefetch_count }));
       const fingerprint = JSON.stringify(consumers);
@@ -144,6 +146,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
         lastConsumers = fingerprint;
         ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'amqp-consumers', value: { consumers } });
       }
+      return lastConsumers !== '';
     };
 
     return {
@@ -165,9 +168,12 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
             'Declare TASKS_QUEUE (durable) and start consuming from it right after connecting to AMQP_URL.',
           );
         }
+        // Wait until the management API lists the consumer too, so manual-ack and
+        // bounded-prefetch always have an observation to judge.
+        await waitUntil(() => watchConsumers().catch(() => false), ctx.timeouts.readyMs, ctx.signal, 250);
       },
       async run() {
-        const stopWatching = every(500, ctx.signal, watchConsumers);
+        const stopWatching = every(500, ctx.signal, async () => void (await watchConsumers()));
         try {
           ctx.progress(`phase 1: ${o.healthyTasks} tasks; the worker will be killed mid-task`);
           for (let i = 0; i < o.healthyTasks; i++) await publish('healthy', 1);
