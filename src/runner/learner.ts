@@ -144,10 +144,14 @@ export class LearnerProcess {
     this.signalGroup('SIGKILL');
   }
 
-  /** The last few non-empty lines of stderr, for "your program crashed" messages. */
-  stderrTail(lines = 5): string[] {
+  /** The last few telling lines of stderr, for "your program crashed" messages: stack
+   *  frames, carets and Node's version banner are left out (the log has them all). */
+  stderrTail(lines = 4): string[] {
     try {
-      return readFileSync(this.stderrPath, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(-lines);
+      return readFileSync(this.stderrPath, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^\s*\^+\s*$/.test(l) && !/^Node\.js v\d/.test(l))
+        .slice(-lines);
     } catch {
       return [];
     }

@@ -155,16 +155,19 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     learners.startAll();
     const crashed = learners.firstUnexpectedExit();
     const startup = await Promise.race([session.awaitReady().then(() => 'ready' as const), crashed]);
+    stopIfAborted();
     if (startup !== 'ready') {
       const info = await startup.exited;
       const ready = crashResult(startup, info.code, info.signal, history.now());
       checks = [ready];
     } else {
       await session.run();
+      stopIfAborted();
       await ctx.faultsSettled();
       progress('stopping your program and collecting results');
       await learners.stopAll(6_000); // kafkajs may wait out a fetch (5 s) before leaving its group
       await session.collect();
+      stopIfAborted();
       checks = evaluate(scenario.checks, history.history);
     }
     verdict = verdictOf(checks);
@@ -205,6 +208,11 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   };
   writeFileSync(path.join(runDir, 'history.jsonl'), history.history.map((op) => JSON.stringify(op)).join('\n') + '\n');
   return result;
+
+  /** Workloads return early when the run is aborted; a partial history must not be graded. */
+  function stopIfAborted(): void {
+    if (controller.signal.aborted) throw controller.signal.reason;
+  }
 
   async function cleanup(): Promise<void> {
     clearTimeout(cap);

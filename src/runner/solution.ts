@@ -1,5 +1,4 @@
 /** Which program a run grades: the learner's file (default), the reference, a path, or a command. */
-import path from 'node:path';
 import type { CatalogEntry } from '../catalog/load.js';
 import { UsageError } from '../errors.js';
 import { type LearnerCommand, commandForFile, commandForShell } from './learner.js';
@@ -18,5 +17,5 @@ export function resolveSolution(entry: CatalogEntry, choice: SolutionChoice): Le
   if (choice.cmd !== undefined) return commandForShell(choice.cmd);
   if (choice.solution === undefined || choice.solution === 'starter') return commandForFile(entry.starterPath);
   if (choice.solution === 'reference') return commandForFile(entry.referencePath);
-  return commandForFile(path.resolve(choice.solution));
+  return commandForFile(choice.solution);
 }
