@@ -21,9 +21,10 @@ export const PACKAGE_ROOT = findPackageRoot();
 export const SCENARIOS_DIR = path.join(PACKAGE_ROOT, 'scenarios');
 export const LABS_DIR = path.join(PACKAGE_ROOT, 'labs');
 
-/** Brokers' data, logs and installed jars (BROKERLAB_HOME, default ~/.brokerlab). */
-export function brokerlabHome(): string {
-  return process.env.BROKERLAB_HOME ?? path.join(homedir(), '.brokerlab');
+/** Brokers' data, logs and installed jars: $BROKERLAB_HOME, default ~/.brokerlab. Read on
+ *  every call so tests can point it elsewhere. */
+export function brokerlabHome(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.BROKERLAB_HOME || path.join(homedir(), '.brokerlab'));
 }
 
 /** Where each graded run keeps its artifacts (BROKERLAB_RUNS_DIR, default ./.brokerlab/runs). */

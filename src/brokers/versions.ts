@@ -3,10 +3,12 @@
  * installer (scripts/install.sh) and this code can never disagree. Also: where the repository,
  * brokerlab's home and the vendored jars/binaries are.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { PACKAGE_ROOT, brokerlabHome } from '../paths.js';
+
+export { brokerlabHome };
 
 export interface Versions {
   /** Apache Kafka, e.g. "3.9.2" (jars in vendor/kafka-<v>/lib). */
@@ -19,20 +21,9 @@ export interface Versions {
 
 const VERSIONS_FILE = join('scripts', 'versions.env');
 
-/**
- * The repository (or installed package) root: the nearest folder above this file that holds
- * scripts/versions.env. Walking up works from src/brokers (vitest, tsx) and dist/brokers.
- */
+/** The repository (or installed package) root; see paths.ts. */
 export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, VERSIONS_FILE))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(`brokerlab: cannot find ${VERSIONS_FILE} above ${fileURLToPath(import.meta.url)}`);
-    }
-    dir = parent;
-  }
+  return PACKAGE_ROOT;
 }
 
 /** Parses KEY=VALUE lines; `#` comments and blank lines are ignored, quotes are stripped. */
@@ -65,11 +56,6 @@ export function versions(): Versions {
     toxiproxy: get('TOXIPROXY_VERSION'),
   };
   return cached;
-}
-
-/** $BROKERLAB_HOME, default ~/.brokerlab. Read on every call so tests can point it elsewhere. */
-export function brokerlabHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.BROKERLAB_HOME || join(homedir(), '.brokerlab'));
 }
 
 /**

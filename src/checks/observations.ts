@@ -93,7 +93,8 @@ export const boundedPrefetch: CheckDefinition<PrefetchParams> = {
   },
 };
 
-interface GroupValue {
+/** One sample of a Kafka consumer group, as the kafka-consumer-group workload records it. */
+export interface KafkaGroupSample {
   groupId: string;
   state: string;
   members: Array<{ memberId: string; clientId: string; partitions: number[] }>;
@@ -119,11 +120,11 @@ export const groupSharesPartitions: CheckDefinition<GroupParams> = {
   parseParams: (raw) => ({ instances: num(raw, 'instances') }),
   run(history, p) {
     const firstFault = history.find((op) => op.kind === 'fault')?.t ?? Number.POSITIVE_INFINITY;
-    const samples = observations<GroupValue>(history, 'kafka-group').filter((s) => s.t < firstFault);
+    const samples = observations<KafkaGroupSample>(history, 'kafka-group').filter((s) => s.t < firstFault);
     const title = 'Consumers share the partitions as one group';
     const expected = `${p.instances} consumers in the group, each partition owned by exactly one of them`;
     if (samples.length === 0) return { title, status: 'unknown', expected, observed: 'the lab took no group samples before the fault', examples: [] };
-    const shares = (v: GroupValue): boolean => {
+    const shares = (v: KafkaGroupSample): boolean => {
       if (v.members.length < p.instances) return false;
       const owners = new Map<number, number>();
       for (const m of v.members) for (const part of m.partitions) owners.set(part, (owners.get(part) ?? 0) + 1);

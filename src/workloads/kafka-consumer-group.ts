@@ -13,6 +13,7 @@
  * deleted afterwards.
  */
 import { AssignerProtocol, Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
+import type { KafkaGroupSample } from '../checks/observations.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, sleep, waitUntil } from './types.js';
 
 export interface ConsumerGroupOptions {
@@ -23,15 +24,6 @@ export interface ConsumerGroupOptions {
   /** Produce this many, then pause `pauseMs`, so the kill lands mid-stream. */
   batch: number;
   pauseMs: number;
-}
-
-interface GroupSample {
-  groupId: string;
-  state: string;
-  members: Array<{ memberId: string; clientId: string; partitions: number[] }>;
-  partitionCount: number;
-  instances: number;
-  otherGroups: string[];
 }
 
 export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
@@ -68,7 +60,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     });
 
     const strip = (name: string) => name.slice(ctx.namespace.length + 1);
-    const sampleGroup = async (): Promise<GroupSample> => {
+    const sampleGroup = async (): Promise<KafkaGroupSample> => {
       const [{ groups }, listed] = await Promise.all([admin.describeGroups([groupId]), admin.listGroups()]);
       const group = groups[0];
       const members = (group?.members ?? []).map((m) => {
@@ -79,7 +71,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
       return { groupId: strip(groupId), state: group?.state ?? 'Dead', members, partitionCount: o.partitions, instances: ctx.instances, otherGroups: otherGroups.map(strip) };
     };
     let lastSample = '';
-    const recordGroup = async (): Promise<GroupSample> => {
+    const recordGroup = async (): Promise<KafkaGroupSample> => {
       const sample = await sampleGroup();
       const fingerprint = JSON.stringify([sample.state, sample.members.map((m) => [m.clientId, m.partitions]), sample.otherGroups]);
       if (fingerprint !== lastSample) {
