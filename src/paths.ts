@@ -27,7 +27,8 @@ export function brokerlabHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.BROKERLAB_HOME || path.join(homedir(), '.brokerlab'));
 }
 
-/** Where each graded run keeps its artifacts (BROKERLAB_RUNS_DIR, default ./.brokerlab/runs). */
-export function runsDir(): string {
-  return process.env.BROKERLAB_RUNS_DIR ?? path.join(process.cwd(), '.brokerlab', 'runs');
+/** Where each graded run keeps its artifacts: BROKERLAB_RUNS_DIR, default
+ *  <workspace>/.brokerlab/runs (see workspace/workspace.ts for which workspace). */
+export function runsDir(workspaceRoot: string): string {
+  return process.env.BROKERLAB_RUNS_DIR ?? path.join(workspaceRoot, '.brokerlab', 'runs');
 }

@@ -9,10 +9,19 @@ import { BrokerlabError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { checkCommand } from './commands/check.js';
 import { devCommand } from './commands/dev.js';
+import { doctorCommand } from './commands/doctor.js';
 import { downCommand } from './commands/down.js';
+import { hintCommand } from './commands/hint.js';
+import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
+import { runMenu } from './commands/menu.js';
+import { progressCommand } from './commands/progress.js';
+import { reportCommand } from './commands/report.js';
+import { resetCommand } from './commands/reset.js';
+import { solutionCommand } from './commands/solution.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { watchCommand } from './commands/watch.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { installInterruptHandlers } from './interrupt.js';
 
@@ -24,9 +33,28 @@ function buildProgram(): Command {
     .version(version)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const command of [upCommand(), downCommand(), statusCommand(), listCommand(), checkCommand(), devCommand()]) {
-    program.addCommand(command.exitOverride());
-  }
+  const commands = [
+    // learning
+    initCommand(),
+    listCommand(),
+    progressCommand(),
+    checkCommand(),
+    watchCommand(),
+    hintCommand(),
+    solutionCommand(),
+    resetCommand(),
+    reportCommand(),
+    // brokers and the machine
+    upCommand(),
+    downCommand(),
+    statusCommand(),
+    doctorCommand(),
+    // exercise authors
+    devCommand(),
+  ];
+  for (const command of commands) program.addCommand(command.exitOverride());
+  // No command at all: the interactive menu (or, without a terminal, the list and the next step).
+  program.action(() => runMenu());
   return program;
 }
 

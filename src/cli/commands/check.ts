@@ -4,17 +4,18 @@
  * Grades one exercise against the real brokers and prints the report. The exit code says
  * the verdict (0 pass, 1 not yet, 3 undecided); every run keeps its artifacts.
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { findExercise } from '../../catalog/load.js';
 import { ExitError } from '../../errors.js';
 import { runsDir } from '../../paths.js';
 import { formatReport } from '../../reporters/console.js';
-import { toJunitXml } from '../../reporters/junit.js';
-import { toResultsJson } from '../../reporters/results-json.js';
+import { writeArtifacts } from '../../reporters/artifacts.js';
 import { runScenario } from '../../runner/run.js';
-import { resolveSolution } from '../../runner/solution.js';
+import { gradesLearnerWork, resolveSolution } from '../../runner/solution.js';
+import { loadProgress, recordRun, saveProgress } from '../../workspace/progress.js';
+import { findWorkspace, learnerFile } from '../../workspace/workspace.js';
 import { interruptSignal } from '../interrupt.js';
 import { progressPrinter, stdout } from '../output.js';
 
@@ -30,22 +31,24 @@ export function checkCommand(): Command {
   return new Command('check')
     .description('grade an exercise against the real brokers')
     .argument('<exercise>', 'exercise id (see `brokerlab list`)')
-    .option('--solution <which>', 'what to grade: "starter" (your file, the default), "reference", or a path to a file')
+    .option('--solution <which>', 'what to grade instead of your file: "reference", "starter" (the untouched starter), or a path')
     .option('--cmd <command>', 'grade any program: the shell command that starts it (any language)')
     .option('--json', 'print results.json (Exercism v3 shape, with per-check scores) instead of the report')
     .option('--junit <file>', 'also write JUnit XML to this file')
     .option('-q, --quiet', 'no progress lines')
     .action(async (exercise: string, options: CheckOptions) => {
       const entry = findExercise(exercise);
-      const command = resolveSolution(entry, options);
+      const workspace = findWorkspace();
+      const command = resolveSolution(entry, options, learnerFile(workspace, entry));
       const result = await runScenario(entry, command, {
-        runsDir: runsDir(),
+        runsDir: runsDir(workspace.root),
         signal: interruptSignal,
         progress: progressPrinter(options),
       });
-      const json = toResultsJson(result);
-      writeFileSync(path.join(result.runDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
-      writeFileSync(path.join(result.runDir, 'junit.xml'), toJunitXml(result));
+      const json = writeArtifacts(result);
+      if (gradesLearnerWork(options) && result.verdict !== 'error') {
+        saveProgress(workspace, recordRun(loadProgress(workspace), entry.scenario.id, result.verdict, new Date()));
+      }
       if (options.junit) copyFileSync(path.join(result.runDir, 'junit.xml'), options.junit);
       stdout(options.json ? JSON.stringify(json, null, 2) : formatReport(result));
       if (result.verdict !== 'pass') throw new ExitError(result.verdict === 'fail' ? 'fail' : 'unknown');

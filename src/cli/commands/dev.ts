@@ -5,16 +5,14 @@
  * wrong solution fails on its intended check, N times each, against the real brokers. Any
  * deviation (including a verdict that flips between repeats) makes it exit 1.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
 import { Command, InvalidArgumentError } from 'commander';
 import { expectationsOf, judge } from '../../catalog/expectations.js';
 import { findExercise, loadCatalog } from '../../catalog/load.js';
 import { ExitError } from '../../errors.js';
-import { runsDir } from '../../paths.js';
-import { toJunitXml } from '../../reporters/junit.js';
-import { toResultsJson } from '../../reporters/results-json.js';
+import { PACKAGE_ROOT, runsDir } from '../../paths.js';
+import { writeArtifacts } from '../../reporters/artifacts.js';
 import { runScenario } from '../../runner/run.js';
 import { commandForFile } from '../../runner/learner.js';
 import { interruptSignal } from '../interrupt.js';
@@ -54,9 +52,8 @@ function devCheckCommand(): Command {
       for (const entry of entries) {
         for (let repeat = 1; repeat <= options.repeat; repeat++) {
           for (const expectation of expectationsOf(entry)) {
-            const result = await runScenario(entry, commandForFile(expectation.file), { runsDir: runsDir(), signal: interruptSignal });
-            writeFileSync(path.join(result.runDir, 'results.json'), `${JSON.stringify(toResultsJson(result), null, 2)}\n`);
-            writeFileSync(path.join(result.runDir, 'junit.xml'), toJunitXml(result));
+            const result = await runScenario(entry, commandForFile(expectation.file), { runsDir: runsDir(PACKAGE_ROOT), signal: interruptSignal });
+            writeArtifacts(result);
             const judgement = judge(expectation, result);
             const row: Row = {
               exercise: entry.scenario.id,

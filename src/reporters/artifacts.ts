@@ -1,0 +1,13 @@
+/** Everything a run leaves in its run directory besides the history and learner logs. */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResult } from '../runner/run.js';
+import { toJunitXml } from './junit.js';
+import { type ResultsJson, toResultsJson } from './results-json.js';
+
+export function writeArtifacts(result: RunResult): ResultsJson {
+  const json = toResultsJson(result);
+  writeFileSync(path.join(result.runDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(result.runDir, 'junit.xml'), toJunitXml(result));
+  return json;
+}

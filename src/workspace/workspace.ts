@@ -1,0 +1,53 @@
+/**
+ * Where a learner works. Two kinds of workspace, one shape:
+ * - an initialised one (`brokerlab init [dir]`): a folder with brokerlab.json, the exercises
+ *   copied into exercises/<id>/, progress in .brokerlab/progress.json;
+ * - this repository itself, when no initialised workspace is found: the exercises are
+ *   labs/<id>/ and progress goes to .brokerlab/progress.json here (as rustlings does).
+ * Everything that needs "the learner's file" or "the progress" goes through this module.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { CatalogEntry } from '../catalog/load.js';
+import { LABS_DIR, PACKAGE_ROOT } from '../paths.js';
+
+/** The file that marks an initialised workspace (its content: { formatVersion, createdWith }). */
+export const WORKSPACE_MARKER = 'brokerlab.json';
+
+export interface Workspace {
+  /** The workspace folder. */
+  root: string;
+  /** Where each exercise's folder is: <exercisesDir>/<id>/. */
+  exercisesDir: string;
+  /** The progress file, keyed by stable exercise ids. */
+  progressPath: string;
+  /** True for an initialised workspace, false for this repository's labs/. */
+  initialised: boolean;
+}
+
+/** The nearest initialised workspace at or above `from`, else this repository's labs/. */
+export function findWorkspace(from = process.cwd()): Workspace {
+  const override = process.env.BROKERLAB_WORKSPACE;
+  let dir = path.resolve(override ?? from);
+  for (;;) {
+    if (existsSync(path.join(dir, WORKSPACE_MARKER))) return workspaceAt(dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return { root: PACKAGE_ROOT, exercisesDir: LABS_DIR, progressPath: path.join(PACKAGE_ROOT, '.brokerlab', 'progress.json'), initialised: false };
+}
+
+export function workspaceAt(root: string): Workspace {
+  return { root, exercisesDir: path.join(root, 'exercises'), progressPath: path.join(root, '.brokerlab', 'progress.json'), initialised: true };
+}
+
+/** The folder of one exercise in this workspace. */
+export function exerciseDir(workspace: Workspace, entry: CatalogEntry): string {
+  return path.join(workspace.exercisesDir, entry.scenario.id);
+}
+
+/** The file the learner edits for this exercise, in this workspace. */
+export function learnerFile(workspace: Workspace, entry: CatalogEntry): string {
+  return path.join(exerciseDir(workspace, entry), entry.scenario.learner.entry);
+}
