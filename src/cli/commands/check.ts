@@ -9,14 +9,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { findExercise } from '../../catalog/load.js';
 import { ExitError } from '../../errors.js';
-import { runsDir } from '../../paths.js';
 import { formatReport } from '../../reporters/console.js';
-import { writeArtifacts } from '../../reporters/artifacts.js';
-import { runScenario } from '../../runner/run.js';
-import { gradesLearnerWork, resolveSolution } from '../../runner/solution.js';
-import { loadProgress, recordRun, saveProgress } from '../../workspace/progress.js';
-import { findWorkspace, learnerFile } from '../../workspace/workspace.js';
-import { interruptSignal } from '../interrupt.js';
+import { findWorkspace } from '../../workspace/workspace.js';
+import { gradeExercise } from '../grade.js';
 import { progressPrinter, stdout } from '../output.js';
 
 interface CheckOptions {
@@ -38,17 +33,7 @@ export function checkCommand(): Command {
     .option('-q, --quiet', 'no progress lines')
     .action(async (exercise: string, options: CheckOptions) => {
       const entry = findExercise(exercise);
-      const workspace = findWorkspace();
-      const command = resolveSolution(entry, options, learnerFile(workspace, entry));
-      const result = await runScenario(entry, command, {
-        runsDir: runsDir(workspace.root),
-        signal: interruptSignal,
-        progress: progressPrinter(options),
-      });
-      const json = writeArtifacts(result);
-      if (gradesLearnerWork(options) && result.verdict !== 'error') {
-        saveProgress(workspace, recordRun(loadProgress(workspace), entry.scenario.id, result.verdict, new Date()));
-      }
+      const { result, json } = await gradeExercise(findWorkspace(), entry, options, progressPrinter(options));
       if (options.junit) copyFileSync(path.join(result.runDir, 'junit.xml'), options.junit);
       stdout(options.json ? JSON.stringify(json, null, 2) : formatReport(result));
       if (result.verdict !== 'pass') throw new ExitError(result.verdict === 'fail' ? 'fail' : 'unknown');
