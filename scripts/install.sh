@@ -3,6 +3,7 @@
 # Safe to run again: every step checks first. Brokers are installed, never started here
 # (`brokerlab up` starts them, `brokerlab down` stops them).
 #   Debian packages: redis-server, rabbitmq-server, postgresql   (apt-get, needs root)
+#                    chromium, for the HTML report's browser test (optional)
 #   Maven Central:   Kafka (KRaft) and ElasticMQ jars             (mvn)
 #   Go modules:      toxiproxy server                             (go install)
 set -euo pipefail
@@ -43,6 +44,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   if [ "${added_policy:-0}" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
+fi
+
+# --- Chromium: test/integration/report.test.ts renders report.html in it ---------------
+# brokerlab itself runs without it, so a missing one is reported, never fatal; the report
+# test then fails saying Chromium is missing. Installed with its recommended fonts, which the
+# report's text is rendered with.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install.sh: /usr/bin/chromium is missing (the report test needs it): sudo apt-get install -y chromium" >&2
+  else
+    say "apt-get install chromium"
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } ||
+      echo "install.sh: could not install chromium (the report test needs it): apt-get install -y chromium" >&2
+  fi
 fi
 
 # --- Maven Central: Kafka and ElasticMQ ------------------------------------------------

@@ -18,11 +18,20 @@ export function tempRunsDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'brokerlab-runs-'));
 }
 
+/** A fresh progress file per call (it does not exist yet): with the repository as the
+ *  workspace, `check` records progress, and tests must never write the repository's own
+ *  .brokerlab/progress.json (see BROKERLAB_PROGRESS in src/workspace/workspace.ts). */
+export function tempProgressFile(): string {
+  return path.join(mkdtempSync(path.join(tmpdir(), 'brokerlab-progress-')), 'progress.json');
+}
+
+/** The real binary, in the repository by default (options.cwd to run elsewhere, e.g. in an
+ *  initialised workspace, which keeps its own progress). */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', BROKERLAB_RUNS_DIR: tempRunsDir(), ...env },
+      env: { ...process.env, NO_COLOR: '1', BROKERLAB_RUNS_DIR: tempRunsDir(), BROKERLAB_PROGRESS: tempProgressFile(), ...env },
       ...options,
     });
     let stdout = '';
@@ -46,4 +55,9 @@ export function processesMatching(needle: string): string[] {
 export function isOneCleanLine(text: string): boolean {
   const lines = text.trim().split('\n');
   return lines.length <= 2 && !/\n\s+at /.test(text) && !text.includes('node:internal');
+}
+
+/** A new, empty temporary folder. */
+export function tempDir(prefix = 'brokerlab-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
 }

@@ -2,12 +2,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResult } from '../runner/run.js';
+import { toHtmlReport } from './html.js';
 import { toJunitXml } from './junit.js';
 import { type ResultsJson, toResultsJson } from './results-json.js';
 
 export function writeArtifacts(result: RunResult): ResultsJson {
+  // results.json picks its fields one by one, so the (large) history stays out of it.
   const json = toResultsJson(result);
   writeFileSync(path.join(result.runDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(path.join(result.runDir, 'junit.xml'), toJunitXml(result));
+  writeFileSync(path.join(result.runDir, 'report.html'), toHtmlReport(result, result.history));
   return json;
 }

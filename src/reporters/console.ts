@@ -52,6 +52,7 @@ export function formatReport(result: RunResult): string {
         : 'Run it again; if it keeps happening, `brokerlab status` shows the brokers.';
   lines.push(`  ${next}`);
   lines.push(chalk.dim(`  artifacts: ${path.relative(process.cwd(), result.runDir) || result.runDir} (history.jsonl, results.json, junit.xml, learner logs)`));
+  lines.push(chalk.dim(`  report:    ${path.relative(process.cwd(), path.join(result.runDir, 'report.html'))} (\`brokerlab report\` opens the newest)`));
   lines.push('');
   return lines.join('\n');
 }

@@ -27,7 +27,7 @@ import { WORKLOADS } from '../workloads/index.js';
 import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.js';
 import { type CallHook, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
-import { HistoryRecorder } from './history.js';
+import { type History, HistoryRecorder } from './history.js';
 import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
 
@@ -46,6 +46,8 @@ export interface RunResult {
   runDir: string;
   /** Things worth knowing that are not checks: unexpected exits, cleanup leftovers. */
   notes: string[];
+  /** Every operation the lab performed or observed (also saved as history.jsonl). */
+  history: History;
 }
 
 export interface RunOptions {
@@ -205,6 +207,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     durationMs: Date.now() - started,
     runDir,
     notes,
+    history: history.history,
   };
   writeFileSync(path.join(runDir, 'history.jsonl'), history.history.map((op) => JSON.stringify(op)).join('\n') + '\n');
   return result;

@@ -3,7 +3,8 @@
  * never breaks it, and ids that no longer exist are kept (and ignored) rather than dropped.
  *
  * Definitions:
- * - not started: no entry for the id.
+ * - not started: no entry for the id, or an entry with no graded run yet (only hints seen:
+ *   `brokerlab hint` records hintsShown before the first check).
  * - attempted: graded at least once, never passed.
  * - done: passed at least once (stays done even if a later run fails: the learner earned it,
  *   and the reference solution stays unlocked).
@@ -20,12 +21,13 @@ export const PROGRESS_FORMAT_VERSION = 1;
 export type ExerciseStatus = 'not-started' | 'attempted' | 'done';
 
 export interface ExerciseProgress {
-  status: Exclude<ExerciseStatus, 'not-started'>;
+  status: ExerciseStatus;
   /** Graded runs so far. */
   attempts: number;
-  lastVerdict: Verdict;
-  /** ISO timestamps. */
-  lastRunAt: string;
+  /** Unset until the first graded run. */
+  lastVerdict?: Verdict;
+  /** ISO timestamps; lastRunAt is unset until the first graded run. */
+  lastRunAt?: string;
   passedAt?: string;
   /** How many hints `brokerlab hint` has shown (hints are progressive). */
   hintsShown: number;
@@ -88,6 +90,19 @@ export function recordRun(progress: Progress, id: string, verdict: Verdict, at: 
     ...(before?.passedAt ? { passedAt: before.passedAt } : passed ? { passedAt: at.toISOString() } : {}),
   };
   return { ...progress, current: id, exercises: { ...progress.exercises, [id]: entry } };
+}
+
+/** How many hints of this exercise the learner has seen. */
+export function hintsShownOf(progress: Progress, id: string): number {
+  return progress.exercises[id]?.hintsShown ?? 0;
+}
+
+/** Pure: the progress after `brokerlab hint` showed `hintsShown` hints in all. Status and
+ *  runs are untouched: reading a hint is not an attempt. */
+export function recordHintsShown(progress: Progress, id: string, hintsShown: number): Progress {
+  const before = progress.exercises[id];
+  const entry: ExerciseProgress = before ? { ...before, hintsShown } : { status: 'not-started', attempts: 0, hintsShown };
+  return { ...progress, exercises: { ...progress.exercises, [id]: entry } };
 }
 
 /** Pure: the exercise to work on next: the current one if not done, else the first one not

@@ -5,14 +5,30 @@
  * - this repository itself, when no initialised workspace is found: the exercises are
  *   labs/<id>/ and progress goes to .brokerlab/progress.json here (as rustlings does).
  * Everything that needs "the learner's file" or "the progress" goes through this module.
+ *
+ * Environment:
+ * - BROKERLAB_WORKSPACE: look for the workspace there instead of the current directory.
+ * - BROKERLAB_PROGRESS: the progress file to use when no initialised workspace is found
+ *   (default: .brokerlab/progress.json of this repository). An initialised workspace always
+ *   keeps its progress inside itself, because its progress is part of it (it is committed,
+ *   and its CI workflow reads it). The test helpers set this variable so that tests grading
+ *   files from the repository never write the repository's own progress file.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogEntry } from '../catalog/load.js';
 import { LABS_DIR, PACKAGE_ROOT } from '../paths.js';
 
-/** The file that marks an initialised workspace (its content: { formatVersion, createdWith }). */
+/** The file that marks an initialised workspace (its content: WorkspaceMarker). */
 export const WORKSPACE_MARKER = 'brokerlab.json';
+export const WORKSPACE_FORMAT_VERSION = 1;
+
+/** The content of brokerlab.json. */
+export interface WorkspaceMarker {
+  formatVersion: number;
+  /** The brokerlab version that ran `init`. */
+  createdWith: string;
+}
 
 export interface Workspace {
   /** The workspace folder. */
@@ -30,12 +46,29 @@ export function findWorkspace(from = process.cwd()): Workspace {
   const override = process.env.BROKERLAB_WORKSPACE;
   let dir = path.resolve(override ?? from);
   for (;;) {
-    if (existsSync(path.join(dir, WORKSPACE_MARKER))) return workspaceAt(dir);
+    if (isWorkspace(dir)) return workspaceAt(dir);
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  return { root: PACKAGE_ROOT, exercisesDir: LABS_DIR, progressPath: path.join(PACKAGE_ROOT, '.brokerlab', 'progress.json'), initialised: false };
+  const progressPath = process.env.BROKERLAB_PROGRESS
+    ? path.resolve(process.env.BROKERLAB_PROGRESS)
+    : path.join(PACKAGE_ROOT, '.brokerlab', 'progress.json');
+  return { root: PACKAGE_ROOT, exercisesDir: LABS_DIR, progressPath, initialised: false };
+}
+
+/** True when `dir` itself is an initialised workspace (has the marker file). */
+export function isWorkspace(dir: string): boolean {
+  return existsSync(path.join(dir, WORKSPACE_MARKER));
+}
+
+/** The marker of an initialised workspace, or undefined when it is missing or unreadable. */
+export function readMarker(dir: string): WorkspaceMarker | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, WORKSPACE_MARKER), 'utf8')) as WorkspaceMarker;
+  } catch {
+    return undefined;
+  }
 }
 
 export function workspaceAt(root: string): Workspace {

@@ -2,6 +2,7 @@
 // each reference passes, each wrong solution fails on the check it is meant to trip.
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
+import { leftovers } from './leftovers.js';
 
 interface Row {
   exercise: string;
@@ -20,5 +21,7 @@ describe('brokerlab dev check', () => {
     expect(deviations).toEqual([]);
     expect(r.code).toBe(0);
     expect(report.runs).toBeGreaterThanOrEqual(4);
+    // Every run deletes its namespace: no keys, vhosts, topics or groups are left behind.
+    expect(await leftovers()).toEqual([]);
   });
 });

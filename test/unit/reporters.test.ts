@@ -21,6 +21,7 @@ const result: RunResult = {
   durationMs: 1234,
   runDir: '/tmp/x',
   notes: [],
+  history: [],
 };
 
 describe('results.json (Exercism v3)', () => {

@@ -1,9 +1,63 @@
-/** brokerlab init: placeholder, being written. */
+/**
+ * brokerlab init [dir] [--force] [--update]
+ *
+ * Creates a learner's workspace (default ./brokerlab-workspace): every exercise copied into
+ * exercises/<id>/, empty progress, package.json, tsconfig.json, README, a CI workflow, and a
+ * node_modules link to brokerlab's own packages. See src/workspace/init.ts.
+ */
 import { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import chalk from 'chalk';
+import { loadCatalog } from '../../catalog/load.js';
+import { DEFAULT_WORKSPACE_DIR, displayPath, initWorkspace } from '../../workspace/init.js';
+import { progressPrinter, stdout } from '../output.js';
+
+interface InitCommandOptions {
+  force?: boolean;
+  update?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
 
 export function initCommand(): Command {
-  return new Command('init').description('(not yet available)').action(() => {
-    throw new UsageError('brokerlab init is not available yet');
-  });
+  return new Command('init')
+    .description('create your workspace: the exercises to edit, your progress, a CI workflow')
+    .argument('[dir]', 'where to create it', DEFAULT_WORKSPACE_DIR)
+    .option('--force', 'create it in a folder that already has other files (brokerlab only adds files)')
+    .option('--update', 'in an existing workspace: add the exercises that are new in this brokerlab')
+    .option('--json', 'print { workspace, exercises } as JSON')
+    .option('-q, --quiet', 'no progress lines')
+    .action((dir: string, options: InitCommandOptions) => {
+      const result = initWorkspace(dir, loadCatalog(), { ...options, progress: progressPrinter(options) });
+      const shown = displayPath(result.workspace.root);
+      if (options.json) {
+        stdout(JSON.stringify({ workspace: result.workspace.root, exercises: result.exercises, added: result.added }, null, 2));
+        return;
+      }
+      if (options.quiet) return;
+      if (result.updated) {
+        stdout(
+          result.added.length === 0
+            ? `${shown} already has every exercise of this brokerlab; nothing to add.`
+            : `Added ${result.added.length} new exercise${result.added.length === 1 ? '' : 's'} to ${shown}: ${result.added.join(', ')}.\nYour existing exercises were not touched.`,
+        );
+        return;
+      }
+      const first = result.exercises[0] ?? '<id>';
+      const check = `brokerlab check ${first}`;
+      const step = (command: string, comment: string): string => `  ${chalk.cyan(command.padEnd(check.length))}   ${chalk.dim(`# ${comment}`)}`;
+      const lines = [
+        '',
+        `${chalk.green('✔')} Your brokerlab workspace is ready in ${chalk.bold(shown)}, with ${result.exercises.length} exercises.`,
+        '',
+        step(`cd ${shown}`, 'work from anywhere in it'),
+        step('brokerlab list', 'the exercises, week by week'),
+        step(check, `grade exercises/${first}/`),
+        '',
+      ];
+      if (result.nodeModules === 'missing') {
+        lines.push(`brokerlab's packages were not found next to it, so run ${chalk.cyan('npm install')} in ${shown} once before your first check.`, '');
+      }
+      lines.push(`Its README.md says how to work; push it to GitHub and ${chalk.dim('.github/workflows/brokerlab.yml')} grades every push.`);
+      stdout(lines.join('\n'));
+    });
 }

@@ -1,0 +1,127 @@
+// A learner's whole path through a workspace, with the real binary and a real Redis: init,
+// progress, hints, the locked solution, solving the exercise, the unlocked solution, reset.
+import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { findExercise } from '../../src/catalog/load.js';
+import { REPO, cli, isOneCleanLine, tempDir } from '../helpers.js';
+
+const ID = 'redis-pubsub-notifier';
+
+describe('a workspace, from init to reset', () => {
+  const parent = tempDir('brokerlab-workspace-test-');
+  const root = path.join(parent, 'ws');
+  const learnerFile = path.join(root, 'exercises', ID, 'notifier.ts');
+  const entry = findExercise(ID);
+  // Every command runs from inside the workspace, as a learner would.
+  const inWorkspace = (args: string[]) => cli(args, {}, { cwd: path.join(root, 'exercises') });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('init creates the workspace, and refuses to create it twice', async () => {
+    const r = await cli(['init', root, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ workspace: root, exercises: ['redis-pubsub-notifier', 'rabbitmq-retry-worker', 'kafka-consumer-group'] });
+    expect(JSON.parse(readFileSync(path.join(root, 'brokerlab.json'), 'utf8'))).toMatchObject({ formatVersion: 1 });
+    expect(readFileSync(learnerFile, 'utf8')).toBe(readFileSync(entry.starterPath, 'utf8'));
+    expect(JSON.parse(readFileSync(path.join(root, '.brokerlab', 'progress.json'), 'utf8'))).toEqual({ formatVersion: 1, exercises: {} });
+    expect(lstatSync(path.join(root, 'node_modules')).isSymbolicLink()).toBe(true);
+    expect(existsSync(path.join(readlinkSync(path.join(root, 'node_modules')), 'ioredis'))).toBe(true);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ type: 'module', private: true, dependencies: { kafkajs: '2.2.4' } });
+    expect(Object.values(pkg.dependencies as Record<string, string>).every((v) => /^\d+\.\d+\.\d+$/.test(v))).toBe(true);
+    // The CI workflow: the same brokers as compose, brokerlab pointed at them, JUnit kept.
+    const workflow = readFileSync(path.join(root, '.github', 'workflows', 'brokerlab.yml'), 'utf8');
+    const job = parse(workflow).jobs.grade;
+    const compose = parse(readFileSync(path.join(REPO, 'compose', 'docker-compose.yml'), 'utf8')).services;
+    for (const broker of ['redis', 'rabbitmq', 'kafka']) expect(job.services[broker].image, broker).toBe(compose[broker].image);
+    expect(job.services.kafka.env).toEqual(compose.kafka.environment);
+    expect(job.env).toMatchObject({ BROKERLAB_REDIS_URL: expect.any(String), BROKERLAB_AMQP_URL: expect.any(String), BROKERLAB_KAFKA_BROKERS: expect.any(String) });
+    expect(workflow).toContain('check "$id" --junit "brokerlab-junit/$id.xml"');
+    expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toMatch(/^node_modules$/m);
+
+    const again = await cli(['init', root]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('is already a brokerlab workspace');
+    const notEmpty = await cli(['init', path.join(root, 'exercises', ID, '..', '..', '..')]);
+    expect(notEmpty.code).toBe(2);
+    expect(notEmpty.stderr).toContain('is not empty and is not a brokerlab workspace');
+  });
+
+  it('progress --json: every graded exercise not started, planned ones listed', async () => {
+    const r = await inWorkspace(['progress', '--json']);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.workspace).toBe(root);
+    const topics = plan.levels.flatMap((l: { weeks: { topics: unknown[] }[] }) => l.weeks.flatMap((w) => w.topics));
+    const graded = topics.filter((t: { id?: string }) => t.id);
+    expect(graded.map((t: { id: string; status: string }) => [t.id, t.status])).toEqual([
+      ['redis-pubsub-notifier', 'not-started'],
+      ['rabbitmq-retry-worker', 'not-started'],
+      ['kafka-consumer-group', 'not-started'],
+    ]);
+    expect(topics.filter((t: { status: string }) => t.status === 'planned').length).toBeGreaterThan(20);
+    expect(plan).toMatchObject({ next: { id: ID }, done: 0, total: 3 });
+  });
+
+  it('hint shows one hint, then two', async () => {
+    const first = await inWorkspace(['hint', ID]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Hint 1 of 4');
+    expect(first.stdout).toContain('1. `subscriber.subscribe(channel)`');
+    expect(first.stdout).not.toContain('2. ');
+    const second = await inWorkspace(['hint', ID, '--json']);
+    expect(JSON.parse(second.stdout)).toMatchObject({ exercise: ID, shown: 2, total: 4, newlyShown: true });
+    expect(JSON.parse(second.stdout).hints).toHaveLength(2);
+  });
+
+  it('solution is refused before the exercise is solved (exit 1), kindly', async () => {
+    const r = await inWorkspace(['solution', ID]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`solve it first; \`brokerlab hint ${ID}\` helps`);
+    expect(r.stdout).toBe('');
+    expect(isOneCleanLine(r.stderr)).toBe(true);
+  });
+
+  it('check grades the workspace\'s file: the reference copied in passes and the exercise is done', async () => {
+    const reference = readFileSync(entry.referencePath, 'utf8').replace(`../../../labs/${ID}/shop.js`, './shop.js');
+    expect(reference).toContain("from './shop.js'");
+    writeFileSync(learnerFile, reference);
+    const r = await inWorkspace(['check', ID, '--quiet']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('PASSED');
+    const progress = JSON.parse((await inWorkspace(['progress', '--json'])).stdout);
+    expect(progress).toMatchObject({ done: 1, total: 3, next: { id: 'rabbitmq-retry-worker' } });
+    const saved = JSON.parse(readFileSync(path.join(root, '.brokerlab', 'progress.json'), 'utf8'));
+    expect(saved.exercises[ID]).toMatchObject({ status: 'done', attempts: 1, lastVerdict: 'pass', hintsShown: 2 });
+  });
+
+  it('solution now prints the reference, with its path', async () => {
+    const r = await inWorkspace(['solution', ID]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(path.join('reference', 'notifier.ts'));
+    expect(r.stdout).toContain(readFileSync(entry.referencePath, 'utf8').trim());
+    const json = JSON.parse((await inWorkspace(['solution', ID, '--json'])).stdout);
+    expect(json).toEqual({ path: entry.referencePath, content: readFileSync(entry.referencePath, 'utf8') });
+  });
+
+  it('reset needs --yes without a terminal (exit 2), and with it restores the starter, keeping progress', async () => {
+    const refused = await inWorkspace(['reset', ID]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('add --yes to reset without asking');
+    expect(readFileSync(learnerFile, 'utf8')).not.toBe(readFileSync(entry.starterPath, 'utf8'));
+
+    const r = await inWorkspace(['reset', ID, '--yes', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ exercises: [ID], restored: [path.join('exercises', ID, 'notifier.ts')] });
+    expect(readFileSync(learnerFile, 'utf8')).toBe(readFileSync(entry.starterPath, 'utf8'));
+    const saved = JSON.parse(readFileSync(path.join(root, '.brokerlab', 'progress.json'), 'utf8'));
+    expect(saved.exercises[ID].status).toBe('done');
+  });
+
+  it("reset in brokerlab's own repository points at git instead", async () => {
+    const r = await cli(['reset', ID, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`git checkout -- labs/${ID}`);
+  });
+});
