@@ -123,7 +123,7 @@ class WatchSession {
   }
 
   async run(exercise: string | undefined): Promise<void> {
-    let entry: CatalogEntry | undefined = exercise ? findExercise(exercise) : nextExercise(loadCatalog(), loadProgress(this.workspace));
+    const entry: CatalogEntry | undefined = exercise ? findExercise(exercise) : nextExercise(loadCatalog(), loadProgress(this.workspace));
     if (!entry) {
       this.say(chalk.green('Every exercise is solved: there is nothing left to watch. Well done!'));
       this.emit({ event: 'all-done' });
@@ -167,6 +167,7 @@ class WatchSession {
     let entry = first;
     let previous: RunResult | undefined;
     this.startWatching(entry);
+    // The first grading needs no trigger; 'start' also tells grade() not to print a header.
     let pending: WatchEvent | undefined = { type: 'grade', why: 'start' };
     for (;;) {
       const event = pending ?? (await this.events.next());
@@ -190,7 +191,10 @@ class WatchSession {
           continue;
         case 'watch-failed':
           this.switchToManual(event.reason);
-          if (this.inputEnded) return;
+          if (this.inputEnded) {
+            this.say('Input is closed too, so nothing can ask for a grading: stopped watching.');
+            return;
+          }
           this.say(this.keysHelp());
           continue;
         case 'grade':
