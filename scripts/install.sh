@@ -3,7 +3,7 @@
 # Safe to run again: every step checks first. Brokers are installed, never started here
 # (`brokerlab up` starts them, `brokerlab down` stops them).
 #   Debian packages: redis-server, rabbitmq-server, postgresql   (apt-get, needs root)
-#                    chromium, for the HTML report's browser test (optional)
+#                    chromium and tmux, for the report and menu tests (optional)
 #   Maven Central:   Kafka (KRaft) and ElasticMQ jars             (mvn)
 #   Go modules:      toxiproxy server                             (go install)
 set -euo pipefail
@@ -46,17 +46,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "${added_policy:-0}" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
 fi
 
-# --- Chromium: test/integration/report.test.ts renders report.html in it ---------------
-# brokerlab itself runs without it, so a missing one is reported, never fatal; the report
-# test then fails saying Chromium is missing. Installed with its recommended fonts, which the
-# report's text is rendered with.
-if [ ! -x /usr/bin/chromium ]; then
+# --- Test tools: Chromium (report.test.ts renders report.html in it) and tmux ----------
+# (menu.test.ts drives the interactive menu in a real terminal). brokerlab itself runs
+# without them, so a missing one is reported, never fatal; those tests then fail saying what
+# is missing. Chromium comes with its recommended fonts, which the report is rendered with.
+test_tools=()
+[ -x /usr/bin/chromium ] || test_tools+=(chromium)
+command -v tmux >/dev/null 2>&1 || test_tools+=(tmux)
+if [ ${#test_tools[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "install.sh: /usr/bin/chromium is missing (the report test needs it): sudo apt-get install -y chromium" >&2
+    echo "install.sh: missing test tools: ${test_tools[*]} (the report and menu tests need them): sudo apt-get install -y ${test_tools[*]}" >&2
   else
-    say "apt-get install chromium"
-    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } ||
-      echo "install.sh: could not install chromium (the report test needs it): apt-get install -y chromium" >&2
+    say "apt-get install ${test_tools[*]}"
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${test_tools[@]}" >/dev/null; } ||
+      echo "install.sh: could not install ${test_tools[*]} (the report and menu tests need them): apt-get install -y ${test_tools[*]}" >&2
   fi
 fi
 

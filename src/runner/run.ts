@@ -99,6 +99,9 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   // The run's own abort: Ctrl-C from outside, or the hard cap on the run's length.
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(new InterruptedError());
+  // A Ctrl-C that came before the run started (e.g. between two gradings in watch mode)
+  // stops it at once; addEventListener alone would never fire for it.
+  if (options.signal?.aborted) throw new InterruptedError();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const cap = setTimeout(() => controller.abort(new Error(`the run hit its time limit of ${scenario.timeouts.runMs / 1000}s`)), scenario.timeouts.runMs);
 

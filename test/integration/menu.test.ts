@@ -31,9 +31,11 @@ describe('brokerlab (no command) without a terminal', () => {
   });
 });
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+describe('brokerlab (no command) in a terminal', () => {
+  it('has tmux to drive a terminal with (scripts/install.sh installs it)', () => {
+    expect(spawnSync('tmux', ['-V']).status, 'tmux is missing: apt-get install -y tmux').toBe(0);
+  });
 
-describe.skipIf(!hasTmux)('brokerlab (no command) in a terminal', () => {
   // A tmux server of our own (-L), so a developer's tmux sessions are never touched.
   const socket = `brokerlab-test-${process.pid}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
