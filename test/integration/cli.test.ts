@@ -101,6 +101,18 @@ describe('grading', () => {
   });
 });
 
+describe('every command', () => {
+  it.each(['init', 'list', 'progress', 'check', 'watch', 'hint', 'solution', 'reset', 'report', 'up', 'down', 'status', 'doctor', 'dev check'])(
+    '%s has --json and --quiet',
+    async (command) => {
+      const r = await cli([...command.split(' '), '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('--json');
+      expect(r.stdout).toContain('--quiet');
+    },
+  );
+});
+
 describe('Ctrl-C', () => {
   it('stops the run, kills the learner\'s whole process group, deletes the namespace and exits 130', async () => {
     const runsDir = tempRunsDir();

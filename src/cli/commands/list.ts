@@ -10,8 +10,13 @@ export function listCommand(): Command {
   return new Command('list')
     .description('list the exercises, week by week')
     .option('--json', 'print the list as JSON')
-    .action((options: { json?: boolean }) => {
+    .option('-q, --quiet', 'only the ids, one per line')
+    .action((options: { json?: boolean; quiet?: boolean }) => {
       const catalog = loadCatalog();
+      if (options.quiet && !options.json) {
+        stdout(catalog.map((e) => e.scenario.id).join('\n'));
+        return;
+      }
       if (options.json) {
         stdout(
           JSON.stringify(

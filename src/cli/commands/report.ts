@@ -23,6 +23,7 @@ import { stdout } from '../output.js';
 interface ReportOptions {
   print?: boolean;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export function reportCommand(): Command {
@@ -31,12 +32,13 @@ export function reportCommand(): Command {
     .argument('[run]', 'a run id or a run directory (default: latest)')
     .option('--print', 'print the path instead of opening it')
     .option('--json', 'print {"path": ...}')
+    .option('-q, --quiet', 'print only the path, never open a browser (as --print)')
     .action(async (run: string | undefined, options: ReportOptions) => {
       const dir = resolveRunDir(run, runsDir(findWorkspace().root));
       const report = ensureReport(dir);
       if (options.json) return stdout(JSON.stringify({ path: report }));
       const display = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-      if (!options.print && display && process.stdout.isTTY && (await openInBrowser(report))) {
+      if (!options.print && !options.quiet && display && process.stdout.isTTY && (await openInBrowser(report))) {
         process.stderr.write(`opened ${report}\n`);
         return;
       }

@@ -12,6 +12,7 @@ import { makeColors, statusTable } from '../../brokers/format.js';
 interface StatusOptions {
   runtime?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export function statusCommand(): Command {
@@ -20,10 +21,15 @@ export function statusCommand(): Command {
     .argument('[broker...]', `brokers to show: ${BROKER_NAMES.join(', ')}`)
     .option('--runtime <kind>', 'native | compose | external (default: as for `brokerlab up`)')
     .option('--json', 'print the rows as JSON')
+    .option('-q, --quiet', 'one plain line per broker: name and health')
     .action(async (brokers: string[], options: StatusOptions) => {
       const names = parseBrokerNames(brokers);
       const runtime = parseRuntime(options.runtime, '--runtime');
       const rows = await status(names, runtime ? { runtime } : {});
+      if (options.quiet && !options.json) {
+        process.stdout.write(rows.map((row) => `${row.name} ${row.health}\n`).join(''));
+        return;
+      }
       process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + '\n' : statusTable(rows, makeColors()) + '\n');
     });
 }
