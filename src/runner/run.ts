@@ -16,7 +16,7 @@
  */
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureReachable } from '../brokers/index.js';
+import { BROKER_LABELS, ensureReachable } from '../brokers/index.js';
 import type { Endpoints } from '../brokers/types.js';
 import type { CatalogEntry } from '../catalog/load.js';
 import type { CheckResult } from '../checks/types.js';
@@ -79,7 +79,7 @@ function prepareRunDir(runsDir: string, runId: string): string {
 /** Errors that mean the lab lost a broker mid-run: the verdict is unknown, not fail. */
 function isBrokerConnectionError(error: unknown): boolean {
   const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${(error as { code?: string })?.code ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|Socket closed|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|Channel closed|Connection closed|fetch failed/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|Socket closed|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|Channel closed|Connection closed|fetch failed|max retries per request|Stream isn.t writeable/i.test(text);
 }
 
 export async function runScenario(entry: CatalogEntry, command: LearnerCommand, options: RunOptions): Promise<RunResult> {
@@ -188,8 +188,11 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       summary = summarize(verdict, checks);
     } else if (controller.signal.aborted || isBrokerConnectionError(error)) {
       verdict = 'unknown';
-      const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message) : (error as Error).message;
-      summary = `the lab could not finish the run: ${reason}. This says nothing about your program; run it again, and check \`brokerlab status\`.`;
+      const brokers = scenario.brokers.map((b) => BROKER_LABELS[b]).join(' or ');
+      const reason = controller.signal.aborted
+        ? String((controller.signal.reason as Error)?.message)
+        : `the lab lost its connection to ${brokers} (${(error as Error).message.replace(/\.+$/, '')})`;
+      summary = `the lab could not finish the run: ${reason}. This says nothing about your program; check \`brokerlab status\` and run it again.`;
       checks = [];
     } else {
       await cleanup();
@@ -238,7 +241,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       try {
         await step();
       } catch (error) {
-        notes.push(`cleanup: ${(error as Error).message}`);
+        notes.push(`cleanup failed (${(error as Error).message.replace(/\.+$/, '')}); names under "${namespace}" may be left in the broker`);
       }
     }
   }

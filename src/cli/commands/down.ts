@@ -19,7 +19,7 @@ export function downCommand(): Command {
     .description('stop brokers (default: all) that brokerlab started')
     .argument('[broker...]', `brokers to stop: ${BROKER_NAMES.join(', ')}`)
     .option('--runtime <kind>', 'native | compose | external (default: the runtime that started it)')
-    .option('--quiet', 'print nothing but errors')
+    .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the results as JSON on stdout (progress goes to stderr)')
     .action(async (brokers: string[], options: DownOptions) => {
       const names = parseBrokerNames(brokers);

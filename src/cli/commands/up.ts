@@ -34,7 +34,7 @@ export function upCommand(): Command {
     .argument('[broker...]', `brokers to start: ${BROKER_NAMES.join(', ')}`)
     .option('--runtime <kind>', RUNTIME_HELP)
     .option('--timeout <seconds>', 'how long to wait for each broker to become ready (default: per broker, Kafka 60)')
-    .option('--quiet', 'print nothing but errors')
+    .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the results as JSON on stdout (progress goes to stderr)')
     .action(async (brokers: string[], options: UpOptions) => {
       const names = parseBrokerNames(brokers);
