@@ -17,14 +17,14 @@ export interface Expectation {
   label: string;
   file: string;
   expect: 'pass' | 'fail';
-  failsCheck?: string;
+  failsChecks?: string[];
 }
 
 export function expectationsOf(entry: CatalogEntry): Expectation[] {
   return [
     { label: 'starter', file: entry.starterPath, expect: 'fail' },
     { label: 'reference', file: entry.referencePath, expect: 'pass' },
-    ...entry.scenario.solutions.wrong.map((w) => ({ label: w.file, file: path.join(entry.dir, w.file), expect: 'fail' as const, failsCheck: w.failsCheck })),
+    ...entry.scenario.solutions.wrong.map((w) => ({ label: w.file, file: path.join(entry.dir, w.file), expect: 'fail' as const, failsChecks: w.failsChecks })),
   ];
 }
 
@@ -43,8 +43,9 @@ export function judge(expectation: Expectation, run: { verdict: Verdict; checks:
     return run.verdict === 'pass' ? { ok: true, got } : { ok: false, got, deviation: `expected pass, got ${got}` };
   }
   if (run.verdict !== 'fail') return { ok: false, got, deviation: `expected fail, got ${run.verdict}` };
-  if (expectation.failsCheck && !failed.includes(expectation.failsCheck)) {
-    return { ok: false, got, deviation: `expected to fail on ${expectation.failsCheck}, but that check did not fail` };
+  const notFailed = (expectation.failsChecks ?? []).filter((name) => !failed.includes(name));
+  if (notFailed.length > 0) {
+    return { ok: false, got, deviation: `expected to fail on ${notFailed.join(' and ')}, but ${notFailed.length === 1 ? 'that check' : 'those checks'} did not fail` };
   }
   return { ok: true, got };
 }

@@ -67,6 +67,12 @@ class Fields {
     if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) this.fail(field, 'must be a list of strings');
     return v as string[];
   }
+  strOrStrings(field: string): string[] {
+    const v = this.raw[field];
+    if (typeof v === 'string' && v.length > 0) return [v];
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v as string[];
+    this.fail(field, 'must be a check name or a non-empty list of check names');
+  }
   optionalNum(field: string): number | undefined {
     return this.raw[field] === undefined ? undefined : this.num(field);
   }
@@ -123,8 +129,14 @@ export function parseScenario(file: string, raw: unknown): Scenario {
   const wrong: WrongSolution[] = solutions.list('wrong').map((w) => ({
     file: w.str('file'),
     mistake: w.str('mistake'),
-    failsCheck: w.oneOf('failsCheck', w.str('failsCheck'), checkNames, 'check of this scenario'),
+    failsChecks: w.strOrStrings('failsCheck').map((name) => w.oneOf('failsCheck', name, checkNames, 'check of this scenario')),
   }));
+  // A check no wrong solution trips is a check nobody has seen fail: refuse it.
+  const tripped = new Set(wrong.flatMap((w) => w.failsChecks));
+  const untripped = checks.map((c) => c.check).filter((name) => !tripped.has(name));
+  if (untripped.length > 0) {
+    throw new UsageError(`${file}: no wrong solution is meant to trip ${untripped.join(', ')}; add one (a check that cannot fail is a defect)`);
+  }
   return {
     formatVersion,
     id,

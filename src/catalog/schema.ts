@@ -72,6 +72,7 @@ export interface WrongSolution {
   file: string;
   /** The mistake in a few words, as a learner would make it. */
   mistake: string;
-  /** The check this mistake must trip (others may fail too). */
-  failsCheck: string;
+  /** The checks this mistake must trip (others may fail too). In scenario.json a single
+   *  name or a list of names. */
+  failsChecks: string[];
 }

@@ -68,9 +68,11 @@ describe('dev check judgement', () => {
     expect(judge({ label: 'reference', file: '', expect: 'pass' }, run('fail', ['in-order'])).deviation).toBe('expected pass, got fail (in-order)');
   });
   it('a wrong solution must fail on its intended check, not just fail', () => {
-    const wrong = { label: 'wrong/x.ts', file: '', expect: 'fail' as const, failsCheck: 'in-order' };
+    const wrong = { label: 'wrong/x.ts', file: '', expect: 'fail' as const, failsChecks: ['in-order'] };
     expect(judge(wrong, run('fail', ['in-order', 'latency'])).ok).toBe(true);
     expect(judge(wrong, run('fail', ['latency'])).deviation).toBe('expected to fail on in-order, but that check did not fail');
     expect(judge(wrong, run('unknown', [])).deviation).toBe('expected fail, got unknown');
+    const both = { ...wrong, failsChecks: ['in-order', 'latency'] };
+    expect(judge(both, run('fail', ['in-order'])).deviation).toBe('expected to fail on latency, but that check did not fail');
   });
 });

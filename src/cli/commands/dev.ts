@@ -59,7 +59,7 @@ function devCheckCommand(): Command {
               exercise: entry.scenario.id,
               solution: expectation.label,
               repeat,
-              expected: expectation.expect === 'pass' ? 'pass' : `fail${expectation.failsCheck ? ` on ${expectation.failsCheck}` : ''}`,
+              expected: expectation.expect === 'pass' ? 'pass' : `fail${expectation.failsChecks ? ` on ${expectation.failsChecks.join(', ')}` : ''}`,
               got: judgement.got,
               ok: judgement.ok,
               ...(judgement.deviation ? { deviation: judgement.deviation } : {}),
