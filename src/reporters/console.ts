@@ -48,7 +48,7 @@ export function formatReport(result: RunResult): string {
     result.verdict === 'pass'
       ? 'Well done. Next: `brokerlab list` shows what comes after this one.'
       : result.verdict === 'fail'
-        ? 'Fix the first failing check above, then run the same command again.'
+        ? 'Fix the first failing check above, then grade it again.'
         : 'Run it again; if it keeps happening, `brokerlab status` shows the brokers.';
   lines.push(`  ${next}`);
   lines.push(chalk.dim(`  artifacts: ${path.relative(process.cwd(), result.runDir) || result.runDir} (history.jsonl, results.json, junit.xml, learner logs)`));
