@@ -21,6 +21,7 @@ interface Service {
   ports?: string[];
   environment?: Record<string, string>;
   command?: string[];
+  entrypoint?: string[];
   network_mode?: string;
   healthcheck?: { test: string[] };
   configs?: { source: string; target: string }[];
@@ -85,7 +86,8 @@ describe('compose/docker-compose.yml', () => {
     const v = versions();
     expect(service('kafka').image).toBe(`apache/kafka:${v.kafka}`);
     expect(service('sqs').image).toMatch(new RegExp(`^softwaremill/elasticmq(-native)?:${v.elasticmq.replaceAll('.', '\\.')}$`));
-    expect(service('toxiproxy').image).toBe(`ghcr.io/shopify/toxiproxy:${v.toxiproxy.replace(/^v/, '')}`);
+    expect(service('toxiproxy').image).toMatch(/^golang:\d+\.\d+-bookworm$/);
+    expect(JSON.stringify(service('toxiproxy').entrypoint)).toContain(`github.com/Shopify/toxiproxy/v2/cmd/server@${v.toxiproxy}`);
     expect(service('redis').image).toBe('redis:7.0');
     expect(service('postgres').image).toBe('postgres:15');
     expect(service('rabbitmq').image).toMatch(/^rabbitmq:3\.10(\.\d+)?-management$/);
