@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const HAVE_PROC = existsSync('/proc/self/stat');
 
@@ -72,7 +73,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Polls `condition` every `intervalMs` until it holds (true) or `timeoutMs` passes (false). */
 export async function pollUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {

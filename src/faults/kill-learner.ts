@@ -8,6 +8,7 @@
  */
 import { num } from '../checks/types.js';
 import type { FaultDefinition } from './types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface KillLearnerParams {
   atCall: number;
@@ -15,7 +16,6 @@ export interface KillLearnerParams {
   restartDelayMs: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const killLearner: FaultDefinition<KillLearnerParams> = {
   name: 'kill-learner',

@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HistoryRecorder } from './history.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DownstreamReply {
   status: number;
@@ -33,7 +34,6 @@ export interface DownstreamOptions {
   reply(key: string, attempt: number): DownstreamReply;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Downstream {
   private server: Server | undefined;

@@ -191,7 +191,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       const brokers = scenario.brokers.map((b) => BROKER_LABELS[b]).join(' or ');
       const reason = controller.signal.aborted
         ? String((controller.signal.reason as Error)?.message)
-        : `the lab lost its connection to ${brokers} (${(error as Error).message.replace(/\.+$/, '')})`;
+        : `it lost its connection to ${brokers} (${(error as Error).message.replace(/\.+$/, '')})`;
       summary = `the lab could not finish the run: ${reason}. This says nothing about your program; check \`brokerlab status\` and run it again.`;
       checks = [];
     } else {
