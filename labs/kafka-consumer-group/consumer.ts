@@ -8,9 +8,9 @@ import { type Payment, bookPayment, config } from './ledger.js';
 
 const kafka = new Kafka({ clientId: `payments-processor-${config.instanceId}`, brokers: config.brokers, logLevel: logLevel.ERROR });
 
-// TODO 1: the group notices a dead member only when its session times out (default 30 s).
-//         Set sessionTimeout: 10_000 and heartbeatInterval: 1_000 here.
-const consumer = kafka.consumer({ groupId: config.groupId });
+// config.groupTimings: short session and fetch waits, so the group notices a dead copy in
+// seconds (see ledger.ts for why production uses longer ones).
+const consumer = kafka.consumer({ groupId: config.groupId, ...config.groupTimings });
 
 await consumer.connect();
 await consumer.subscribe({ topic: config.paymentsTopic, fromBeginning: true });
@@ -18,7 +18,7 @@ await consumer.subscribe({ topic: config.paymentsTopic, fromBeginning: true });
 await consumer.run({
   eachMessage: async ({ message }) => {
     const payment = JSON.parse(message.value?.toString() ?? '{}') as Payment;
-    // TODO 2: book the payment with bookPayment(payment). Its offset must be committed only
+    // TODO: book the payment with bookPayment(payment). Its offset must be committed only
     //         after the ledger confirmed it.
     console.log('received', payment.paymentId);
     void bookPayment;

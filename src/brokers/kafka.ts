@@ -44,6 +44,9 @@ export const KAFKA_SHARED_SETTINGS: Readonly<Record<string, string>> = {
   'transaction.state.log.num.partitions': '10',
   // Consumer groups rebalance at once instead of waiting 3s for more members.
   'group.initial.rebalance.delay.ms': '0',
+  // The exercises' consumers use a 2 s session (labs/kafka-consumer-group/ledger.ts) so a
+  // killed member is noticed in seconds; the broker refuses sessions under 6 s by default.
+  'group.min.session.timeout.ms': '1000',
   // After a crash (kill -9, a fault the lab injects) the restarted broker cannot register until
   // the controller expires its previous session: 9s by default, 3s here.
   'broker.session.timeout.ms': '3000',

@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { type Payment, bookPayment, config } from '../../../labs/kafka-consumer-group/ledger.js';
 
 const kafka = new Kafka({ clientId: `payments-processor-${config.instanceId}`, brokers: config.brokers, logLevel: logLevel.ERROR });
-const consumer = kafka.consumer({ groupId: config.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+const consumer = kafka.consumer({ groupId: config.groupId, ...config.groupTimings });
 
 await consumer.connect();
 await consumer.subscribe({ topic: config.paymentsTopic, fromBeginning: true });
