@@ -6,18 +6,19 @@
  * it is (reset restores it on request), and with --force in a folder that already has files,
  * brokerlab's files are written only where no file of that name exists.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import type { CatalogEntry } from '../catalog/load.js';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { copyTree } from './files.js';
 import { emptyProgress, saveProgress } from './progress.js';
-import { CLIENT_PACKAGES, GITIGNORE, TSCONFIG, TYPE_PACKAGES, markerFile, packageJson, readme, workflow } from './templates.js';
+import { CI_BROKERS, type CiChoice, type ComposeFile, type ComposeService, DEFAULT_CI, ciFiles } from './ci-templates.js';
+import { CLIENT_PACKAGES, GITIGNORE, TSCONFIG, TYPE_PACKAGES, markerFile, packageJson, readme } from './templates.js';
 import { WORKSPACE_MARKER, type Workspace, isWorkspace, workspaceAt } from './workspace.js';
 
 export const DEFAULT_WORKSPACE_DIR = 'brokerlab-workspace';
-export const WORKFLOW_PATH = path.join('.github', 'workflows', 'brokerlab.yml');
 
 interface PackageJson {
   version?: string;
@@ -64,6 +65,19 @@ export function exactVersions(names: readonly string[], nodeModules: string | un
   return versions;
 }
 
+/** What the CI templates reuse of compose/docker-compose.yml: the brokers' pinned images and
+ *  settings, so CI runs the same brokers as a learner's Docker. */
+export function readComposeFile(file = path.join(PACKAGE_ROOT, 'compose', 'docker-compose.yml')): ComposeFile {
+  const raw = parse(readFileSync(file, 'utf8')) as { services?: Record<string, ComposeService>; configs?: Record<string, { content?: string }> };
+  const services = {} as ComposeFile['services'];
+  for (const broker of CI_BROKERS) {
+    const service = raw.services?.[broker];
+    if (!service?.image) throw new Error(`${file} has no image for the ${broker} service`);
+    services[broker] = service;
+  }
+  return { services, rabbitmqConf: raw.configs?.['rabbitmq-conf']?.content ?? '' };
+}
+
 /** A path as the learner typed it or would: relative to the current directory when inside it. */
 export function displayPath(target: string): string {
   const relative = path.relative(process.cwd(), target);
@@ -76,6 +90,8 @@ export interface InitOptions {
   force?: boolean;
   /** The folder is a workspace already: add the exercise folders it lacks. */
   update?: boolean;
+  /** Which CI files to write into a new workspace (default github-services). */
+  ci?: CiChoice;
   /** A progress line ("created exercises/<id>/"). */
   progress?: (message: string) => void;
 }
@@ -88,6 +104,8 @@ export interface InitResult {
   added: string[];
   /** True for --update of an existing workspace. */
   updated: boolean;
+  /** The CI files written (relative paths); none for --update or --ci none. */
+  ciFiles: string[];
   /** What node_modules is: a new link to brokerlab's packages, one that was there already, or
    *  missing (brokerlab's packages were not found: the learner runs `npm install`). */
   nodeModules: 'linked' | 'kept' | 'missing';
@@ -149,7 +167,7 @@ export function initWorkspace(dir: string, catalog: readonly CatalogEntry[], opt
     }
     const workspace = workspaceAt(root);
     const added = addMissingExercises(workspace, catalog, progress);
-    return { workspace, exercises: allIds, added, updated: true, nodeModules: 'kept' };
+    return { workspace, exercises: allIds, added, updated: true, ciFiles: [], nodeModules: 'kept' };
   }
   if (options.update) {
     throw new UsageError(`${shown} is not a brokerlab workspace (it has no ${WORKSPACE_MARKER})`, `Create one with: brokerlab init ${shown}`);
@@ -174,8 +192,15 @@ export function initWorkspace(dir: string, catalog: readonly CatalogEntry[], opt
   addFile(root, '.gitignore', GITIGNORE, progress);
   addFile(root, 'package.json', packageJson(exactVersions(CLIENT_PACKAGES, nodeModulesDir), exactVersions(TYPE_PACKAGES, nodeModulesDir)), progress);
   addFile(root, 'tsconfig.json', TSCONFIG, progress);
-  addFile(root, 'README.md', readme(version, allIds[0]), progress);
-  addFile(root, WORKFLOW_PATH, workflow({ brokerlabPackage: `brokerlab@${version}` }), progress);
+  const ci = options.ci ?? DEFAULT_CI;
+  addFile(root, 'README.md', readme(version, allIds[0], ci), progress);
+  const written: string[] = [];
+  for (const file of ci === 'none' ? [] : ciFiles(ci, { brokerlabPackage: `brokerlab@${version}`, compose: readComposeFile() })) {
+    const relative = path.join(...file.path.split('/'));
+    if (!addFile(root, relative, file.content, progress)) continue;
+    if (file.executable) chmodSync(path.join(root, relative), 0o755);
+    written.push(file.path);
+  }
 
   let nodeModules: InitResult['nodeModules'] = 'missing';
   const link = path.join(root, 'node_modules');
@@ -190,7 +215,7 @@ export function initWorkspace(dir: string, catalog: readonly CatalogEntry[], opt
   // The marker last: a workspace interrupted half-way is not mistaken for a finished one, and
   // running init again (with --force) completes it.
   writeFileSync(path.join(root, WORKSPACE_MARKER), markerFile(version));
-  return { workspace, exercises: allIds, added, updated: false, nodeModules };
+  return { workspace, exercises: allIds, added, updated: false, ciFiles: written, nodeModules };
 }
 
 /** True when something (even a dangling symlink) is at `file`. */

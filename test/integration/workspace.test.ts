@@ -1,6 +1,6 @@
 // A learner's whole path through a workspace, with the real binary and a real Redis: init,
 // progress, hints, the locked solution, solving the exercise, the unlocked solution, reset.
-import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -30,15 +30,19 @@ describe('a workspace, from init to reset', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({ type: 'module', private: true, dependencies: { kafkajs: '2.2.4' } });
     expect(Object.values(pkg.dependencies as Record<string, string>).every((v) => /^\d+\.\d+\.\d+$/.test(v))).toBe(true);
-    // The CI workflow: the same brokers as compose, brokerlab pointed at them, JUnit kept.
+    // The default CI (--ci github-services): the same brokers as compose as services,
+    // brokerlab pointed at them, `brokerlab grade`, its results kept (see ci-templates.test.ts).
+    expect(JSON.parse(r.stdout)).toMatchObject({ ci: 'github-services', ciFiles: ['.github/workflows/brokerlab.yml'] });
     const workflow = readFileSync(path.join(root, '.github', 'workflows', 'brokerlab.yml'), 'utf8');
     const job = parse(workflow).jobs.grade;
     const compose = parse(readFileSync(path.join(REPO, 'compose', 'docker-compose.yml'), 'utf8')).services;
     for (const broker of ['redis', 'rabbitmq', 'kafka']) expect(job.services[broker].image, broker).toBe(compose[broker].image);
     expect(job.services.kafka.env).toEqual(compose.kafka.environment);
     expect(job.env).toMatchObject({ BROKERLAB_REDIS_URL: expect.any(String), BROKERLAB_AMQP_URL: expect.any(String), BROKERLAB_KAFKA_BROKERS: expect.any(String) });
-    expect(workflow).toContain('check "$id" --junit "brokerlab-junit/$id.xml"');
+    expect(job.steps.find((s: { id?: string }) => s.id === 'grade').run).toBe('./node_modules/.bin/brokerlab grade --out brokerlab-results');
+    expect(existsSync(path.join(root, 'ci'))).toBe(false);
     expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toMatch(/^node_modules$/m);
+    expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toMatch(/^brokerlab-results\/$/m);
 
     const again = await cli(['init', root]);
     expect(again.code).toBe(2);
@@ -46,6 +50,35 @@ describe('a workspace, from init to reset', () => {
     const notEmpty = await cli(['init', path.join(root, 'exercises', ID, '..', '..', '..')]);
     expect(notEmpty.code).toBe(2);
     expect(notEmpty.stderr).toContain('is not empty and is not a brokerlab workspace');
+  });
+
+  it('init --ci picks the CI files: generic (a script + GitLab), github-native, none; a bad choice is exit 2', async () => {
+    const generic = path.join(parent, 'ws-generic');
+    const g = await cli(['init', generic, '--ci', 'generic', '--json']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(JSON.parse(g.stdout)).toMatchObject({ ci: 'generic', ciFiles: ['ci/grade.sh', '.gitlab-ci.yml'] });
+    expect(statSync(path.join(generic, 'ci', 'grade.sh')).mode & 0o111).toBe(0o111);
+    expect(parse(readFileSync(path.join(generic, '.gitlab-ci.yml'), 'utf8')).grade.script).toEqual(['sh ci/grade.sh']);
+    expect(existsSync(path.join(generic, '.github'))).toBe(false);
+    expect(readFileSync(path.join(generic, 'README.md'), 'utf8')).toContain('`ci/grade.sh`');
+
+    const native = path.join(parent, 'ws-native');
+    expect((await cli(['init', native, '--ci', 'github-native', '--quiet'])).code).toBe(0);
+    const job = parse(readFileSync(path.join(native, '.github', 'workflows', 'brokerlab.yml'), 'utf8')).jobs.grade;
+    expect(job.services).toBeUndefined();
+    expect(job.env.BROKERLAB_RUNTIME).toBe('native');
+
+    const none = path.join(parent, 'ws-none');
+    expect((await cli(['init', none, '--ci', 'none', '--quiet'])).code).toBe(0);
+    expect(existsSync(path.join(none, '.github'))).toBe(false);
+    expect(existsSync(path.join(none, 'ci'))).toBe(false);
+    expect(existsSync(path.join(none, 'brokerlab.json'))).toBe(true);
+
+    const bad = await cli(['init', path.join(parent, 'ws-bad'), '--ci', 'travis']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Allowed choices are github-services, github-native, generic, none');
+    expect(isOneCleanLine(bad.stderr)).toBe(true);
+    expect(existsSync(path.join(parent, 'ws-bad'))).toBe(false);
   });
 
   it('progress --json: every graded exercise not started, planned ones listed', async () => {

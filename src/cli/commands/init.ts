@@ -1,17 +1,20 @@
 /**
- * brokerlab init [dir] [--force] [--update]
+ * brokerlab init [dir] [--force] [--update] [--ci github-services|github-native|generic|none]
  *
  * Creates a learner's workspace (default ./brokerlab-workspace): every exercise copied into
- * exercises/<id>/, empty progress, package.json, tsconfig.json, README, a CI workflow, and a
- * node_modules link to brokerlab's own packages. See src/workspace/init.ts.
+ * exercises/<id>/, empty progress, package.json, tsconfig.json, README, CI files (see
+ * src/workspace/ci-templates.ts for the --ci choices), and a node_modules link to brokerlab's
+ * own packages. See src/workspace/init.ts.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import chalk from 'chalk';
 import { loadCatalog } from '../../catalog/load.js';
+import { CI_CHOICES, type CiChoice, DEFAULT_CI, GENERIC_SCRIPT_PATH, GITHUB_WORKFLOW_PATH } from '../../workspace/ci-templates.js';
 import { DEFAULT_WORKSPACE_DIR, displayPath, initWorkspace } from '../../workspace/init.js';
 import { progressPrinter, stdout } from '../output.js';
 
 interface InitCommandOptions {
+  ci: CiChoice;
   force?: boolean;
   update?: boolean;
   json?: boolean;
@@ -24,13 +27,18 @@ export function initCommand(): Command {
     .argument('[dir]', 'where to create it', DEFAULT_WORKSPACE_DIR)
     .option('--force', 'create it in a folder that already has other files (brokerlab only adds files)')
     .option('--update', 'in an existing workspace: add the exercises that are new in this brokerlab')
+    .addOption(
+      new Option('--ci <kind>', 'CI files to add: GitHub Actions with the brokers as services or installed on the runner, a script for any CI (+ GitLab), or none')
+        .choices(CI_CHOICES)
+        .default(DEFAULT_CI),
+    )
     .option('--json', 'print { workspace, exercises } as JSON')
     .option('-q, --quiet', 'no progress lines')
     .action((dir: string, options: InitCommandOptions) => {
       const result = initWorkspace(dir, loadCatalog(), { ...options, progress: progressPrinter(options) });
       const shown = displayPath(result.workspace.root);
       if (options.json) {
-        stdout(JSON.stringify({ workspace: result.workspace.root, exercises: result.exercises, added: result.added }, null, 2));
+        stdout(JSON.stringify({ workspace: result.workspace.root, exercises: result.exercises, added: result.added, ci: result.updated ? undefined : options.ci, ciFiles: result.ciFiles }, null, 2));
         return;
       }
       if (options.quiet) return;
@@ -57,7 +65,20 @@ export function initCommand(): Command {
       if (result.nodeModules === 'missing') {
         lines.push(`brokerlab's packages were not found next to it, so run ${chalk.cyan('npm install')} in ${shown} once before your first check.`, '');
       }
-      lines.push(`Its README.md says how to work; push it to GitHub and ${chalk.dim('.github/workflows/brokerlab.yml')} grades every push.`);
+      lines.push(`Its README.md says how to work.${ciSentence(options.ci)}`);
       stdout(lines.join('\n'));
     });
+}
+
+/** The closing line's word on CI, for the --ci choice. */
+function ciSentence(ci: CiChoice): string {
+  switch (ci) {
+    case 'github-services':
+    case 'github-native':
+      return ` Push it to GitHub and ${chalk.dim(GITHUB_WORKFLOW_PATH)} grades every push.`;
+    case 'generic':
+      return ` In CI, ${chalk.dim(`sh ${GENERIC_SCRIPT_PATH}`)} grades it (.gitlab-ci.yml runs it in GitLab).`;
+    case 'none':
+      return '';
+  }
 }
