@@ -6,7 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { type Payment, bookPayment, config } from './ledger.js';
 
-const kafka = new Kafka({ clientId: `payments-processor-${config.instanceId}`, brokers: config.brokers, logLevel: logLevel.ERROR });
+const kafka = new Kafka({ clientId: `payments-processor-${config.instanceId}`, ...config.kafkaClient, logLevel: logLevel.ERROR });
 
 // config.groupTimings: short session and fetch waits, so the group notices a dead copy in
 // seconds (see ledger.ts for why production uses longer ones).

@@ -6,11 +6,12 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import type { BrokerDefinition, NativeDirs } from './definition.js';
 import { withTimeout } from './net.js';
 import { HOST, PORTS, portsOf } from './ports.js';
 import { findExecutable, run } from './process.js';
+import type { KafkaSasl } from './types.js';
 import { tildify, versions } from './versions.js';
 
 /**
@@ -84,8 +85,30 @@ const LOG4J_PROPERTIES = [
   '',
 ].join('\n');
 
-function java(): string {
+/** The java to run Kafka and its tools with: $JAVA_HOME's, else the one on PATH. */
+export function java(): string {
   return findExecutable([...(process.env.JAVA_HOME ? [join(process.env.JAVA_HOME, 'bin', 'java')] : []), 'java']) ?? 'java';
+}
+
+const SASL_MECHANISMS: ReadonlyArray<KafkaSasl['mechanism']> = ['plain', 'scram-sha-256', 'scram-sha-512'];
+
+/**
+ * SASL credentials from BROKERLAB_KAFKA_SASL_MECHANISM/USERNAME/PASSWORD (a secured cluster,
+ * e.g. a workshop's), or undefined when none is set. Half a set is a usage error, not a
+ * silent fallback to an unauthenticated connection.
+ */
+export function kafkaSaslFromEnv(env: NodeJS.ProcessEnv): KafkaSasl | undefined {
+  const mechanism = env.BROKERLAB_KAFKA_SASL_MECHANISM?.trim().toLowerCase() ?? '';
+  const username = env.BROKERLAB_KAFKA_SASL_USERNAME ?? '';
+  const password = env.BROKERLAB_KAFKA_SASL_PASSWORD ?? '';
+  if (mechanism === '' && username === '' && password === '') return undefined;
+  if (!SASL_MECHANISMS.includes(mechanism as KafkaSasl['mechanism'])) {
+    throw new UsageError(`BROKERLAB_KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')} (got "${mechanism}")`);
+  }
+  if (username === '' || password === '') {
+    throw new UsageError('Kafka SASL needs both BROKERLAB_KAFKA_SASL_USERNAME and BROKERLAB_KAFKA_SASL_PASSWORD');
+  }
+  return { mechanism, username, password } as KafkaSasl;
 }
 
 export const kafka: BrokerDefinition<'kafka'> = {
@@ -104,7 +127,9 @@ export const kafka: BrokerDefinition<'kafka'> = {
       .split(',')
       .map((broker) => broker.trim().replace(/^[a-z_]+:\/\//i, ''))
       .filter((broker) => broker !== '');
-    return brokers.length > 0 ? { brokers } : undefined;
+    if (brokers.length === 0) return undefined;
+    const sasl = kafkaSaslFromEnv(env);
+    return sasl ? { brokers, sasl } : { brokers };
   },
   url: (endpoint) => endpoint.brokers.join(','),
   externalExample: () => `BROKERLAB_KAFKA_BROKERS=${HOST}:${PORTS.kafka.broker}`,
@@ -119,6 +144,7 @@ export const kafka: BrokerDefinition<'kafka'> = {
       requestTimeout: timeoutMs,
       retry: { retries: 0 }, // one attempt: the wait loop does the retrying
       logLevel: logLevel.NOTHING,
+      ...(endpoint.sasl ? { sasl: endpoint.sasl } : {}),
     });
     const admin = client.admin();
     try {

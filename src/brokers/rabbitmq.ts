@@ -116,7 +116,8 @@ export const rabbitmq: BrokerDefinition<'rabbitmq'> = {
     const managementUrl = (
       env.BROKERLAB_RABBITMQ_MANAGEMENT_URL?.trim() || `${scheme}://${url.hostname}:${PORTS.rabbitmq.management}`
     ).replace(/\/+$/, '');
-    return { amqpUrl, managementUrl, username, password };
+    const vhost = env.BROKERLAB_RABBITMQ_VHOST?.trim();
+    return { amqpUrl, managementUrl, username, password, ...(vhost ? { vhost } : {}) };
   },
   url: (endpoint) => displayUrl(endpoint.amqpUrl),
   externalExample: () => `BROKERLAB_AMQP_URL=${DEFAULT.amqpUrl}`,
@@ -125,7 +126,9 @@ export const rabbitmq: BrokerDefinition<'rabbitmq'> = {
 
   async probe(endpoint, timeoutMs) {
     const amqp = await import('amqplib');
-    const connecting = amqp.connect(endpoint.amqpUrl, { timeout: timeoutMs });
+    // A confined user may open only its own vhost ("/" would be refused).
+    const url = endpoint.vhost ? `${endpoint.amqpUrl}/${encodeURIComponent(endpoint.vhost)}` : endpoint.amqpUrl;
+    const connecting = amqp.connect(url, { timeout: timeoutMs });
     try {
       const connection = await withTimeout(connecting, timeoutMs, 'AMQP connection');
       await connection.close();

@@ -21,12 +21,28 @@ export interface Endpoints {
     managementUrl: string;
     username: string;
     password: string;
+    /**
+     * The one vhost this user may use, when it may not create its own (a shared workshop
+     * cluster: BROKERLAB_RABBITMQ_VHOST). Runs use it instead of a vhost each; the probe opens it.
+     */
+    vhost?: string;
   };
-  kafka: { brokers: string[] };
+  kafka: {
+    brokers: string[];
+    /** SASL credentials (BROKERLAB_KAFKA_SASL_*), e.g. a learner's on a shared workshop cluster. */
+    sasl?: KafkaSasl;
+  };
   sqs: { endpoint: string; region: string };
   postgres: { url: string };
   toxiproxy: { apiUrl: string };
 }
+
+/** kafkajs's SASL options for username/password mechanisms (lowercase, as kafkajs wants them);
+ *  one object type per mechanism, as kafkajs's own types are. */
+export type KafkaSasl =
+  | { mechanism: 'plain'; username: string; password: string }
+  | { mechanism: 'scram-sha-256'; username: string; password: string }
+  | { mechanism: 'scram-sha-512'; username: string; password: string };
 
 /** One line of `brokerlab status`. */
 export interface BrokerStatus {

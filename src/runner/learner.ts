@@ -28,6 +28,16 @@ const RUNNERS: Record<string, (file: string) => string[]> = {
   '.py': (file) => ['python3', file],
 };
 
+/**
+ * The environment the learner's program starts from: ours, without brokerlab's own
+ * settings (BROKERLAB_RUNS_DIR, BROKERLAB_PROGRESS, broker URLs with admin credentials...).
+ * The program gets only what the run hands it, so it cannot find the run directory or the
+ * progress file to write its own verdict there.
+ */
+function learnerBaseEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BROKERLAB_')));
+}
+
 /** A solution file becomes a command by its extension; `--cmd` is run by the shell. */
 export function commandForFile(file: string): LearnerCommand {
   const absolute = path.resolve(file);
@@ -92,7 +102,7 @@ export class LearnerProcess {
     const [file, ...args] = this.command.argv;
     const child = spawn(file ?? '/bin/false', args, {
       cwd: this.command.cwd,
-      env: { ...process.env, ...this.env, BROKERLAB_INSTANCE: String(this.instance), INSTANCE_ID: String(this.instance) },
+      env: { ...learnerBaseEnv(), ...this.env, BROKERLAB_INSTANCE: String(this.instance), INSTANCE_ID: String(this.instance) },
       stdio: ['ignore', out, err],
       detached: true,
     });

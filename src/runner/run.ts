@@ -29,6 +29,8 @@ import { type CallHook, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
 import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
+import { scopedNamespace, sharedNamespace } from './shared.js';
+import { killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
 
 export interface RunResult {
@@ -88,9 +90,12 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   const workload = WORKLOADS.get(scenario.workload.name);
   if (!workload) throw new Error(`workload "${scenario.workload.name}" is not registered`);
 
+  const shared = sharedNamespace();
   const endpoints = await ensureReachable(scenario.brokers);
   const runId = newRunId(scenario.id);
   const namespace = `bl-${runId.split('-').slice(0, 3).join('')}`;
+  // For messages and run.json: where this run's names are (Kafka's form in shared mode).
+  const namesUnder = scopedNamespace(namespace, shared, '.');
   const runDir = prepareRunDir(options.runsDir, runId);
   const started = Date.now();
   const history = new HistoryRecorder();
@@ -110,11 +115,12 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   const callHooks: CallHook[] = [];
   const faultWork: Promise<unknown>[] = [];
   let learners: LearnerGroup | undefined;
-  const learnerEnv: Record<string, string> = { BROKERLAB_RUN_ID: runId, BROKERLAB_NAMESPACE: namespace };
+  const learnerEnv: Record<string, string> = { BROKERLAB_RUN_ID: runId, BROKERLAB_NAMESPACE: namesUnder };
 
   const ctx: WorkloadContext = {
     runId,
     namespace,
+    shared,
     endpoints: endpoints as Partial<Endpoints>,
     history,
     get learners() {
@@ -154,7 +160,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     progress('setting up this run\'s namespace');
     const session = await workload.prepare(ctx, workload.parseOptions(scenario.workload.options));
     Object.assign(learnerEnv, session.env);
-    writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, namespace, env: learnerEnv }, null, 2)}\n`);
+    writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, namespace: namesUnder, env: learnerEnv }, null, 2)}\n`);
 
     progress(`starting your program${scenario.learner.instances > 1 ? ` (${scenario.learner.instances} copies)` : ''}`);
     learners.startAll();
@@ -228,6 +234,10 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     options.signal?.removeEventListener('abort', onOuterAbort);
     if (learners) {
       await learners.stopAll(1_000);
+      const stragglers = killStragglers(runId);
+      if (stragglers.length > 0) {
+        notes.push(`your program left ${stragglers.length} process${stragglers.length === 1 ? '' : 'es'} running after it was stopped (pid ${stragglers.join(', ')}); the lab killed ${stragglers.length === 1 ? 'it' : 'them'}. Start helpers without detaching them, so they stop with your program.`);
+      }
       for (const op of history.history) {
         const value = op.value as { event?: string; byLab?: boolean; code?: number | null; signal?: string | null } | undefined;
         if (op.kind === 'process' && value?.event === 'exit' && value.byLab === false) {
@@ -241,7 +251,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       try {
         await step();
       } catch (error) {
-        notes.push(`cleanup failed (${(error as Error).message.replace(/\.+$/, '')}); names under "${namespace}" may be left in the broker`);
+        notes.push(`cleanup failed (${(error as Error).message.replace(/\.+$/, '')}); names under "${namesUnder}" may be left in the broker`);
       }
     }
   }

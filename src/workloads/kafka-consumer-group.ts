@@ -14,6 +14,7 @@
  */
 import { AssignerProtocol, Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
 import type { KafkaGroupSample } from '../checks/observations.js';
+import { scopedNamespace } from '../runner/shared.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, sleep, waitUntil } from './types.js';
 
 export interface ConsumerGroupOptions {
@@ -45,14 +46,17 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
   async prepare(ctx: WorkloadContext, o) {
     const brokers = ctx.endpoints.kafka?.brokers;
     if (!brokers) throw new Error('kafka endpoint missing');
-    const topic = `${ctx.namespace}.payments`;
-    const groupId = `${ctx.namespace}.payments-processor`;
-    const kafka = new Kafka({ clientId: `brokerlab-${ctx.runId}`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    const namespace = scopedNamespace(ctx.namespace, ctx.shared, '.');
+    const topic = `${namespace}.payments`;
+    const groupId = `${namespace}.payments-processor`;
+    const sasl = ctx.endpoints.kafka?.sasl;
+    const kafka = new Kafka({ clientId: `brokerlab-${ctx.runId}`, brokers, ...(sasl ? { sasl } : {}), logLevel: logLevel.NOTHING, retry: { retries: 3 } });
     const admin: Admin = kafka.admin();
     await admin.connect();
     ctx.defer(() => admin.disconnect());
-    ctx.defer(() => cleanupNamespace(admin, ctx.namespace));
-    await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions, replicationFactor: 1 }], waitForLeaders: true });
+    ctx.defer(() => cleanupNamespace(admin, namespace));
+    // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has one node.
+    await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }) }], waitForLeaders: true });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     await producer.connect();
     ctx.defer(() => producer.disconnect());
@@ -64,7 +68,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
       reply: (key) => ({ status: 200, body: { booked: key } }),
     });
 
-    const strip = (name: string) => name.slice(ctx.namespace.length + 1);
+    const strip = (name: string) => name.slice(namespace.length + 1);
     const sampleGroup = async (): Promise<KafkaGroupSample> => {
       const [{ groups }, listed] = await Promise.all([admin.describeGroups([groupId]), admin.listGroups()]);
       const group = groups[0];
@@ -72,7 +76,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
         const decoded = m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
         return { memberId: m.memberId, clientId: m.clientId, partitions: [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b) };
       });
-      const otherGroups = listed.groups.map((g) => g.groupId).filter((g) => g.startsWith(`${ctx.namespace}.`) && g !== groupId);
+      const otherGroups = listed.groups.map((g) => g.groupId).filter((g) => g.startsWith(`${namespace}.`) && g !== groupId);
       return { groupId: strip(groupId), state: group?.state ?? 'Dead', members, partitionCount: o.partitions, instances: ctx.instances, otherGroups: otherGroups.map(strip) };
     };
     let lastSample = '';
@@ -106,6 +110,8 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
         GROUP_ID: groupId,
         LEDGER_API_URL: ledger.url,
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        // A secured (e.g. workshop) cluster: the lab's config helper turns these into kafkajs's `sasl`.
+        ...(sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}),
       },
       async awaitReady() {
         // Ready when the group has every instance, or when the instances joined groups of
@@ -113,7 +119,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
         const joined = async () => {
           const sample = await recordGroup();
           if (sample.state === 'Stable' && sample.members.length >= ctx.instances) return true;
-          const others = await Promise.all(sample.otherGroups.map((g) => admin.describeGroups([`${ctx.namespace}.${g}`])));
+          const others = await Promise.all(sample.otherGroups.map((g) => admin.describeGroups([`${namespace}.${g}`])));
           const otherMembers = others.reduce((n, d) => n + (d.groups[0]?.members.length ?? 0), 0);
           return sample.members.length + otherMembers >= ctx.instances && sample.state !== 'PreparingRebalance' && sample.state !== 'CompletingRebalance';
         };

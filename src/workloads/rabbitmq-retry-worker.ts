@@ -6,7 +6,10 @@
  * most PREFETCH_LIMIT unacked, retry failures, and after MAX_ATTEMPTS failed attempts move
  * the task to DEAD_LETTER_QUEUE with the reason. The worker declares both queues itself.
  *
- * Each run has its own RabbitMQ vhost (deleted afterwards), so queue names are plain.
+ * Each run has its own RabbitMQ vhost (deleted afterwards), so queue names are plain. On a
+ * shared workshop cluster the learner has one vhost for all runs (BROKERLAB_RABBITMQ_VHOST)
+ * and may not create others: queue names then start with the run's namespace, and the run
+ * deletes exactly the queues and exchanges that appeared in the vhost while it ran.
  *
  * Two phases keep the verdict deterministic:
  * 1. `healthyTasks` plain tasks; the scenario's kill-learner fault SIGKILLs the worker
@@ -16,6 +19,7 @@
  */
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import type { Endpoints } from '../brokers/types.js';
+import { UsageError } from '../errors.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, sleep, waitUntil } from './types.js';
 
 export interface RetryWorkerOptions {
@@ -29,8 +33,8 @@ export interface RetryWorkerOptions {
 }
 
 type TaskKind = 'healthy' | 'transient' | 'poison';
-const TASKS_QUEUE = 'tasks';
-const DEAD_LETTER_QUEUE = 'tasks.dead-letter';
+const TASKS = 'tasks';
+const DEAD_LETTER = 'tasks.dead-letter';
 
 /** The management API, for the run's vhost and for watching consumers. */
 function management(rabbit: Endpoints['rabbitmq']) {
@@ -48,6 +52,30 @@ function management(rabbit: Endpoints['rabbitmq']) {
     const text = await response.text();
     return text ? JSON.parse(text) : undefined;
   };
+}
+
+type ManagementApi = ReturnType<typeof management>;
+
+/** The queues and exchanges in a vhost now, by name. */
+async function vhostObjects(api: ManagementApi, vhost: string): Promise<{ queues: Set<string>; exchanges: Set<string> }> {
+  const v = encodeURIComponent(vhost);
+  const [queues, exchanges] = (await Promise.all([api('GET', `/queues/${v}?columns=name`), api('GET', `/exchanges/${v}?columns=name`)])) as Array<Array<{ name: string }>>;
+  return { queues: new Set(queues?.map((q) => q.name)), exchanges: new Set(exchanges?.map((e) => e.name)) };
+}
+
+/**
+ * A given vhost's cleanup: deletes what is in the vhost now and was not before the run, except
+ * names of other runs ("bl-<their namespace>.tasks": runs graded at the same time share the
+ * vhost). Every run namespace starts with "bl-", so a name is this run's when it starts with
+ * its namespace, and nobody else's when it does not start with "bl-" at all (a name the
+ * learner's program chose itself, e.g. a retry exchange).
+ */
+async function deleteAddedObjects(api: ManagementApi, vhost: string, namespace: string, before: { queues: Set<string>; exchanges: Set<string> }): Promise<void> {
+  const v = encodeURIComponent(vhost);
+  const ours = (name: string, existed: Set<string>) => !existed.has(name) && (name.startsWith(`${namespace}.`) || !name.startsWith('bl-'));
+  const now = await vhostObjects(api, vhost);
+  for (const queue of now.queues) if (ours(queue, before.queues)) await api('DELETE', `/queues/${v}/${encodeURIComponent(queue)}`);
+  for (const exchange of now.exchanges) if (ours(exchange, before.exchanges)) await api('DELETE', `/exchanges/${v}/${encodeURIComponent(exchange)}`);
 }
 
 interface ManagementConsumer {
@@ -72,10 +100,21 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     const rabbit = ctx.endpoints.rabbitmq;
     if (!rabbit) throw new Error('rabbitmq endpoint missing');
     const api = management(rabbit);
-    const vhost = ctx.namespace;
-    await api('PUT', `/vhosts/${encodeURIComponent(vhost)}`, {});
-    ctx.defer(() => api('DELETE', `/vhosts/${encodeURIComponent(vhost)}`));
-    await api('PUT', `/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(rabbit.username)}`, { configure: '.*', write: '.*', read: '.*' });
+    if (ctx.shared && !rabbit.vhost) {
+      throw new UsageError('a shared cluster (BROKERLAB_NAMESPACE) gives each learner one RabbitMQ vhost: set BROKERLAB_RABBITMQ_VHOST to yours');
+    }
+    // A given vhost outlives runs (and may hold a concurrent run's queues): names carry the run's namespace.
+    const TASKS_QUEUE = rabbit.vhost ? `${ctx.namespace}.${TASKS}` : TASKS;
+    const DEAD_LETTER_QUEUE = rabbit.vhost ? `${ctx.namespace}.${DEAD_LETTER}` : DEAD_LETTER;
+    const vhost = rabbit.vhost ?? ctx.namespace;
+    if (rabbit.vhost) {
+      const before = await vhostObjects(api, vhost);
+      ctx.defer(() => deleteAddedObjects(api, vhost, ctx.namespace, before));
+    } else {
+      await api('PUT', `/vhosts/${encodeURIComponent(vhost)}`, {});
+      ctx.defer(() => api('DELETE', `/vhosts/${encodeURIComponent(vhost)}`));
+      await api('PUT', `/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(rabbit.username)}`, { configure: '.*', write: '.*', read: '.*' });
+    }
     const url = `${rabbit.amqpUrl.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
 
     const connection: ChannelModel = await amqp.connect(url);

@@ -12,6 +12,7 @@
  * subscribes within readyMs the lab publishes anyway, so a polling solution is graded.
  */
 import { Redis } from 'ioredis';
+import { scopedNamespace } from '../runner/shared.js';
 import { type Workload, intOption, sleep, waitUntil } from './types.js';
 
 export interface PubSubOptions {
@@ -36,10 +37,11 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
   async prepare(ctx, o) {
     const url = ctx.endpoints.redis?.url;
     if (!url) throw new Error('redis endpoint missing');
+    const namespace = scopedNamespace(ctx.namespace, ctx.shared, ':');
     const names = {
-      orders: `${ctx.namespace}:orders`,
-      notifications: `${ctx.namespace}:notifications`,
-      latest: `${ctx.namespace}:orders:latest`,
+      orders: `${namespace}:orders`,
+      notifications: `${namespace}:notifications`,
+      latest: `${namespace}:orders:latest`,
     };
     const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     const listener = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -50,7 +52,7 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
       // The namespace's keys go with the run, whatever the learner's program created.
       let cursor = '0';
       do {
-        const [next, keys] = await publisher.scan(cursor, 'MATCH', `${ctx.namespace}:*`, 'COUNT', 500);
+        const [next, keys] = await publisher.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
         if (keys.length > 0) await publisher.del(...keys);
         cursor = next;
       } while (cursor !== '0');

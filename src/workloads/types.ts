@@ -8,11 +8,15 @@ import type { Endpoints } from '../brokers/types.js';
 import type { Downstream, DownstreamOptions } from '../runner/downstream.js';
 import type { HistoryRecorder } from '../runner/history.js';
 import type { LearnerGroup } from '../runner/learner.js';
+import type { SharedNamespace } from '../runner/shared.js';
 
 export interface WorkloadContext {
   runId: string;
   /** Prefix for every name this run creates: keys, channels, topics, groups, vhosts. */
   namespace: string;
+  /** Shared-cluster mode (BROKERLAB_NAMESPACE): names go inside the learner's prefix (see
+   *  scopedNamespace). Undefined: the run's names are its own. */
+  shared: SharedNamespace | undefined;
   endpoints: Partial<Endpoints>;
   history: HistoryRecorder;
   learners: LearnerGroup;

@@ -6,7 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { type Payment, bookPayment, config } from '../../../labs/kafka-consumer-group/ledger.js';
 
-const kafka = new Kafka({ clientId: `payments-processor-${config.instanceId}`, brokers: config.brokers, logLevel: logLevel.ERROR });
+const kafka = new Kafka({ clientId: `payments-processor-${config.instanceId}`, ...config.kafkaClient, logLevel: logLevel.ERROR });
 const consumer = kafka.consumer({ groupId: config.groupId, ...config.groupTimings });
 
 await consumer.connect();

@@ -1,0 +1,91 @@
+/**
+ * RabbitMQ for a workshop, through the management HTTP API as an administrator: per learner
+ * a vhost "bl-<slug>" and a user "<slug>" with configure/write/read on that vhost only.
+ * The user's tags are "management" (the lab's own client watches consumers through the API
+ * with the learner's login, and learners may look at their vhost in the web UI) and a marker
+ * tag, so brokerlab never takes over or deletes a user it did not create.
+ */
+import type { Endpoints } from '../brokers/types.js';
+import { EnvironmentError, UsageError } from '../errors.js';
+import { type Account, type Learner, namespaceOf } from './roster.js';
+
+/** Marks users created by `brokerlab workshop provision`. */
+export const WORKSHOP_TAG = 'brokerlab-workshop';
+
+type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: unknown }>;
+
+function managementApi(admin: Endpoints['rabbitmq']): Api {
+  const auth = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
+  return async (method, path, body) => {
+    let response: Response;
+    try {
+      response = await fetch(`${admin.managementUrl}/api${path}`, {
+        method,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      throw new EnvironmentError(`RabbitMQ's management API is not reachable at ${admin.managementUrl} (${(error as Error).message})`);
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new EnvironmentError(
+        `RabbitMQ's management API refused ${method} ${path} for user "${admin.username}" (HTTP ${response.status}); BROKERLAB_AMQP_URL must log in as an administrator`,
+      );
+    }
+    const text = await response.text();
+    if (!response.ok && response.status !== 404) {
+      throw new EnvironmentError(`RabbitMQ's management API answered ${method} ${path} with HTTP ${response.status}: ${text.slice(0, 200)}`);
+    }
+    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+}
+
+/** The user's tags (an array since RabbitMQ 3.9, a comma-separated string before), or undefined when there is no such user. */
+async function userTags(api: Api, user: string): Promise<string[] | undefined> {
+  const { status, json } = await api('GET', `/users/${encodeURIComponent(user)}`);
+  if (status === 404) return undefined;
+  const tags = (json as { tags?: string[] | string }).tags ?? [];
+  return Array.isArray(tags) ? tags : tags.split(',').filter(Boolean);
+}
+
+/** Refuses, before changing anything, when a learner's user name is taken by someone else's user. */
+export async function checkRabbitmqUsers(admin: Endpoints['rabbitmq'], learners: readonly Learner[]): Promise<void> {
+  const api = managementApi(admin);
+  for (const learner of learners) {
+    const tags = await userTags(api, learner.slug);
+    if (tags && !tags.includes(WORKSHOP_TAG)) {
+      throw new UsageError(
+        `RabbitMQ already has a user "${learner.slug}" that brokerlab did not create; give this learner another name in the roster's learner column`,
+      );
+    }
+  }
+}
+
+/** Creates (or updates: same result every time) each learner's vhost, user and permissions. */
+export async function provisionRabbitmq(admin: Endpoints['rabbitmq'], accounts: readonly Account[]): Promise<void> {
+  const api = managementApi(admin);
+  for (const { learner, password } of accounts) {
+    const vhost = encodeURIComponent(namespaceOf(learner.slug));
+    const user = encodeURIComponent(learner.slug);
+    await api('PUT', `/vhosts/${vhost}`, { description: `brokerlab workshop: ${learner.name ?? learner.slug}` });
+    await api('PUT', `/users/${user}`, { password, tags: `management,${WORKSHOP_TAG}` });
+    await api('PUT', `/permissions/${vhost}/${user}`, { configure: '.*', write: '.*', read: '.*' });
+  }
+}
+
+/** Deletes each learner's vhost (and with it every queue and exchange in it) and user. Returns what it removed. */
+export async function teardownRabbitmq(admin: Endpoints['rabbitmq'], learners: readonly Learner[]): Promise<string[]> {
+  const api = managementApi(admin);
+  const removed: string[] = [];
+  for (const learner of learners) {
+    const vhost = namespaceOf(learner.slug);
+    if ((await api('DELETE', `/vhosts/${encodeURIComponent(vhost)}`)).status !== 404) removed.push(`rabbitmq vhost ${vhost}`);
+    const tags = await userTags(api, learner.slug);
+    if (tags?.includes(WORKSHOP_TAG)) {
+      await api('DELETE', `/users/${encodeURIComponent(learner.slug)}`);
+      removed.push(`rabbitmq user ${learner.slug}`);
+    }
+  }
+  return removed;
+}
