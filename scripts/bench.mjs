@@ -1,30 +1,44 @@
 #!/usr/bin/env node
-// `npm run bench [-- --repeat N] [exercise...]`: runs `brokerlab dev check` and prints how
-// long each graded run takes (min / median / max over the repeats) as a table. Timing targets
-// live here, never in test assertions.
-import { spawnSync } from 'node:child_process';
+// `npm run bench [-- --only tools,check,cold-start,footprint,dev-check] [--runs N] [--repeat N] [--no-docs]`
+// Prints the machine and one table per section, and writes the same tables into
+// docs/benchmarks.md. The work is in src/bench/suite.ts (compiled to dist/, which `npm run
+// bench` builds first); this file only wires it to the terminal. Speed targets live in the
+// output, never in test assertions. Note: the cold-start section stops and restarts every broker.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const args = process.argv.slice(2);
-const repeatAt = args.indexOf('--repeat');
-const repeat = repeatAt >= 0 ? args.splice(repeatAt, 2)[1] : '3';
-const run = spawnSync(process.execPath, ['bin/brokerlab.js', 'dev', 'check', ...args, '--repeat', repeat, '--json'], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-  maxBuffer: 64 * 1024 * 1024,
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { parseSuiteArgs, runSuite, suiteText, updateBenchmarksDoc } = await import(path.join(repo, 'dist', 'bench', 'suite.js'));
+
+let options;
+try {
+  options = parseSuiteArgs(process.argv.slice(2));
+} catch (error) {
+  console.error(`bench: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`);
+  process.exit(2);
+}
+
+// First Ctrl-C: stop after cleaning up (the CLIs it started get the same signal and clean up
+// themselves); a second one leaves at once.
+const controller = new AbortController();
+process.on('SIGINT', () => {
+  if (controller.signal.aborted) process.exit(130);
+  console.error('\nbench: interrupted, cleaning up (Ctrl-C again to leave at once)');
+  controller.abort();
 });
-if (!run.stdout) process.exit(run.status ?? 1);
-const { rows, deviations } = JSON.parse(run.stdout);
-const groups = new Map();
-for (const row of rows) {
-  const key = `${row.exercise}\t${row.solution}`;
-  groups.set(key, [...(groups.get(key) ?? []), row.seconds]);
+
+const log = (line) => console.error(`… ${line}`);
+try {
+  const result = await runSuite(options, { signal: controller.signal, log });
+  console.log(suiteText(result));
+  if (options.docs) {
+    const file = path.join(repo, 'docs', 'benchmarks.md');
+    writeFileSync(file, updateBenchmarksDoc(readFileSync(file, 'utf8'), result));
+    console.error(`\nwrote ${path.relative(process.cwd(), file)}`);
+  }
+  process.exit(0);
+} catch (error) {
+  console.error(`bench: ${error.message}`);
+  process.exit(controller.signal.aborted ? 130 : 1);
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`| exercise | solution | runs | min s | median s | max s |`);
-console.log(`|---|---|---|---|---|---|`);
-for (const [key, secs] of groups) {
-  const [exercise, solution] = key.split('\t');
-  console.log(`| ${exercise} | ${solution} | ${secs.length} | ${Math.min(...secs)} | ${median(secs)} | ${Math.max(...secs)} |`);
-}
-console.log(`\n${rows.length} runs, ${deviations} deviations`);
-process.exit(run.status ?? 1);

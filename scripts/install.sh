@@ -3,8 +3,9 @@
 # Safe to run again: every step checks first. Brokers are installed, never started here
 # (`brokerlab up` starts them, `brokerlab down` stops them).
 #   Debian packages: redis-server, rabbitmq-server, postgresql   (apt-get, needs root)
-#                    chromium and tmux, for the report and menu tests (optional)
+#                    chromium, tmux, libxml2-utils, shellcheck, for the tests (optional)
 #   Maven Central:   Kafka (KRaft) and ElasticMQ jars             (mvn)
+#                    Kafka's tools jar and RabbitMQ PerfTest, for `npm run bench`
 #   Go modules:      toxiproxy server                             (go install)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,20 +47,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "${added_policy:-0}" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
 fi
 
-# --- Test tools: Chromium (report.test.ts renders report.html in it) and tmux ----------
-# (menu.test.ts drives the interactive menu in a real terminal). brokerlab itself runs
+# --- Test tools: Chromium (report.test.ts renders report.html in it), tmux -------------
+# (menu.test.ts drives the interactive menu in a real terminal) and xmllint (the grade
+# tests validate the JUnit XML against schemas/junit.xsd). brokerlab itself runs
 # without them, so a missing one is reported, never fatal; those tests then fail saying what
 # is missing. Chromium comes with its recommended fonts, which the report is rendered with.
 test_tools=()
 [ -x /usr/bin/chromium ] || test_tools+=(chromium)
 command -v tmux >/dev/null 2>&1 || test_tools+=(tmux)
+command -v xmllint >/dev/null 2>&1 || test_tools+=(libxml2-utils)
+# shellcheck: test/unit/ci-templates.test.ts lints the CI scripts `brokerlab init` writes.
+command -v shellcheck >/dev/null 2>&1 || test_tools+=(shellcheck)
 if [ ${#test_tools[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "install.sh: missing test tools: ${test_tools[*]} (the report and menu tests need them): sudo apt-get install -y ${test_tools[*]}" >&2
+    echo "install.sh: missing test tools: ${test_tools[*]} (the report, menu and grade tests need them): sudo apt-get install -y ${test_tools[*]}" >&2
   else
     say "apt-get install ${test_tools[*]}"
     { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${test_tools[@]}" >/dev/null; } ||
-      echo "install.sh: could not install ${test_tools[*]} (the report and menu tests need them): apt-get install -y ${test_tools[*]}" >&2
+      echo "install.sh: could not install ${test_tools[*]} (the report, menu and grade tests need them): apt-get install -y ${test_tools[*]}" >&2
   fi
 fi
 
@@ -76,6 +81,10 @@ copy_jars() { # name version pom-property
 }
 copy_jars kafka "$KAFKA_VERSION" kafka.version
 copy_jars elasticmq "$ELASTICMQ_VERSION" elasticmq.version
+# The brokers' own load generators, which `npm run bench` compares `brokerlab bench` to:
+# ProducerPerformance (kafka-tools, same version as the broker) and RabbitMQ PerfTest.
+copy_jars kafka-tools "$KAFKA_VERSION" kafka.version
+copy_jars perf-test "$PERF_TEST_VERSION" perf-test.version
 
 # --- Go modules: toxiproxy ---------------------------------------------------------------
 toxi="$vendor/toxiproxy-$TOXIPROXY_VERSION/bin"

@@ -1,0 +1,96 @@
+/**
+ * Kafka with kafkajs: a one-partition topic per variant, sent one record per request or in
+ * batches of 100 records per request, with acks=1 (the partition leader has it) or acks=all
+ * (every in-sync replica has it; on the lab's one-node cluster the leader is the only
+ * replica, so the two differ little here and a lot on a real cluster). A consumer group
+ * reads the topic.
+ * Topics and groups are named "<namespace>.<variant>-<size>" and deleted at the end.
+ */
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import type { BrokerBench, Pipe, Session, Variant } from './types.js';
+
+export const BATCH = 100;
+
+export interface KafkaVariant extends Variant {
+  /** kafkajs's acks: 1 = leader only, -1 = all in-sync replicas. */
+  acks: 1 | -1;
+}
+
+const VARIANTS = [
+  { id: 'one-by-one-acks1', label: 'one record per request, acks=1 (leader only)', batch: 1, acks: 1 },
+  { id: `batch${BATCH}-acks1`, label: `batches of ${BATCH} records, acks=1 (leader only)`, batch: BATCH, acks: 1 },
+  { id: `batch${BATCH}-acksall`, label: `batches of ${BATCH} records, acks=all (all in-sync replicas)`, batch: BATCH, acks: -1 },
+] as const satisfies readonly KafkaVariant[];
+
+/** Deletes every topic and consumer group whose name starts with the namespace. */
+export async function deleteNamespace(admin: Admin, namespace: string): Promise<void> {
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(namespace));
+  if (groups.length > 0) await admin.deleteGroups(groups);
+  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(namespace));
+  if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+}
+
+export const kafkaBench: BrokerBench<'kafka'> = {
+  name: 'kafka',
+  label: 'Kafka',
+  client: 'kafkajs',
+  variants: VARIANTS,
+  defaultMessages: 10_000,
+
+  async open(endpoint, namespace): Promise<Session> {
+    const kafka = new Kafka({ clientId: namespace, brokers: endpoint.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    let closed = false;
+    return {
+      async start(variant, size, onDelivered): Promise<Pipe> {
+        const acks = (variant as KafkaVariant).acks;
+        const topic = `${namespace}.${variant.id}-${size}`;
+        await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+        const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+        let consumer: Consumer | undefined;
+        try {
+          await producer.connect();
+          if (onDelivered) {
+            const group = kafka.consumer({ groupId: topic, maxWaitTimeInMs: 100, sessionTimeout: 10_000 });
+            consumer = group;
+            await group.connect();
+            await group.subscribe({ topic, fromBeginning: true });
+            // Ready once the group has assigned us the partition: joining takes a moment, and
+            // that time must not count as the first messages' latency.
+            const joined = new Promise<void>((resolve) => group.on(group.events.GROUP_JOIN, () => resolve()));
+            await group.run({
+              eachBatch: async ({ batch }) => {
+                for (const message of batch.messages) if (message.value) onDelivered(message.value);
+              },
+            });
+            await joined;
+          }
+        } catch (error) {
+          await consumer?.disconnect().catch(() => {});
+          await producer.disconnect().catch(() => {});
+          throw error;
+        }
+        return {
+          async send(payloads) {
+            await producer.send({ topic, acks, messages: payloads.map((value) => ({ value })) });
+          },
+          async flush() {},
+          async stop() {
+            await consumer?.disconnect().catch(() => {});
+            await producer.disconnect().catch(() => {});
+          },
+        };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await deleteNamespace(admin, namespace);
+        } finally {
+          await admin.disconnect().catch(() => {});
+        }
+      },
+    };
+  },
+};

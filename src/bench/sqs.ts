@@ -1,0 +1,117 @@
+/**
+ * SQS (ElasticMQ here) with @aws-sdk/client-sqs: one queue per variant, sent with SendMessage
+ * one at a time or SendMessageBatch of 10 (SQS's maximum); received by long polling, 10
+ * messages per ReceiveMessage (also the maximum) and deleted with DeleteMessageBatch. Queues
+ * are named "<namespace>-<variant>-<size>" and deleted at the end.
+ */
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type { Endpoints } from '../brokers/types.js';
+import type { BrokerBench, Pipe, Session, Variant } from './types.js';
+
+/** SendMessageBatch and ReceiveMessage take at most 10 messages. */
+export const SQS_BATCH = 10;
+/**
+ * Receivers polling at once. One receiver alternates ReceiveMessage and DeleteMessageBatch,
+ * two round trips per 10 messages, and would cap every variant at that; several keep the
+ * queue drained, as several consumer threads would.
+ */
+const RECEIVERS = 4;
+/** Long-poll wait; also bounds how long stop() takes. */
+const WAIT_SECONDS = 1;
+
+const VARIANTS = [
+  { id: 'one-by-one', label: 'SendMessage, one message per request', batch: 1 },
+  { id: `batch${SQS_BATCH}`, label: `SendMessageBatch, ${SQS_BATCH} messages per request`, batch: SQS_BATCH },
+] as const satisfies readonly Variant[];
+
+function client(endpoint: Endpoints['sqs']): SQSClient {
+  // Same reason as the broker probe: brokerlab pins Node 20 on purpose; the SDK's warning
+  // about it would land in the middle of the bench's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new SQSClient({
+    endpoint: endpoint.endpoint,
+    region: endpoint.region,
+    maxAttempts: 3,
+    // ElasticMQ accepts any credentials; real ones from the environment win for a real SQS.
+    ...(process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'brokerlab', secretAccessKey: 'brokerlab' } }),
+  });
+}
+
+export const sqsBench: BrokerBench<'sqs'> = {
+  name: 'sqs',
+  label: 'SQS (ElasticMQ)',
+  client: '@aws-sdk/client-sqs',
+  variants: VARIANTS,
+  defaultMessages: 2_000,
+
+  async open(endpoint, namespace): Promise<Session> {
+    const sqs = client(endpoint);
+    let closed = false;
+    return {
+      async start(variant, size, onDelivered): Promise<Pipe> {
+        const { QueueUrl: queueUrl } = await sqs.send(
+          new CreateQueueCommand({ QueueName: `${namespace}-${variant.id}-${size}`, Attributes: { VisibilityTimeout: '60' } }),
+        );
+        if (!queueUrl) throw new Error('CreateQueue returned no queue URL');
+        let receiving = onDelivered !== undefined;
+        const receive = async (): Promise<void> => {
+          while (receiving) {
+            const { Messages: messages = [] } = await sqs.send(
+              new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: SQS_BATCH, WaitTimeSeconds: WAIT_SECONDS }),
+            );
+            for (const message of messages) if (message.Body !== undefined) onDelivered?.(message.Body);
+            if (messages.length > 0) {
+              await sqs.send(
+                new DeleteMessageBatchCommand({
+                  QueueUrl: queueUrl,
+                  Entries: messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
+                }),
+              );
+            }
+          }
+        };
+        // A receiver that fails shows up as lost messages.
+        const receivers = onDelivered ? Array.from({ length: RECEIVERS }, () => receive().catch(() => {})) : [];
+        return {
+          async send(payloads) {
+            if (payloads.length === 1) {
+              await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: payloads[0]!.toString('latin1') }));
+              return;
+            }
+            const result = await sqs.send(
+              new SendMessageBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: payloads.map((payload, i) => ({ Id: String(i), MessageBody: payload.toString('latin1') })),
+              }),
+            );
+            if (result.Failed && result.Failed.length > 0) throw new Error(`SendMessageBatch failed: ${result.Failed[0]?.Message ?? 'unknown'}`);
+          },
+          async flush() {},
+          async stop() {
+            receiving = false;
+            await Promise.all(receivers);
+          },
+        };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          const { QueueUrls: urls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: namespace }));
+          for (const url of urls) await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+        } finally {
+          sqs.destroy();
+        }
+      },
+    };
+  },
+};
