@@ -7,10 +7,13 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { BrokerlabError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
+import { classCommand } from './commands/class.js';
 import { devCommand } from './commands/dev.js';
 import { doctorCommand } from './commands/doctor.js';
 import { downCommand } from './commands/down.js';
+import { gradeCommand } from './commands/grade.js';
 import { hintCommand } from './commands/hint.js';
 import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
@@ -22,6 +25,7 @@ import { solutionCommand } from './commands/solution.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { watchCommand } from './commands/watch.js';
+import { workshopCommand } from './commands/workshop.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { installInterruptHandlers } from './interrupt.js';
 
@@ -44,11 +48,16 @@ function buildProgram(): Command {
     solutionCommand(),
     resetCommand(),
     reportCommand(),
+    gradeCommand(),
     // brokers and the machine
     upCommand(),
     downCommand(),
     statusCommand(),
     doctorCommand(),
+    benchCommand(),
+    // mentors
+    classCommand(),
+    workshopCommand(),
     // exercise authors
     devCommand(),
   ];
