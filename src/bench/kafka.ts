@@ -6,7 +6,7 @@
  * reads the topic.
  * Topics and groups are named "<namespace>.<variant>-<size>" and deleted at the end.
  */
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { BrokerBench, Pipe, Session, Variant } from './types.js';
 
 export const BATCH = 100;
@@ -38,6 +38,8 @@ export const kafkaBench: BrokerBench<'kafka'> = {
   defaultMessages: 10_000,
 
   async open(endpoint, namespace): Promise<Session> {
+    // Loaded when a bench runs, not at start-up: every brokerlab command imports this module.
+    const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
     const kafka = new Kafka({ clientId: namespace, brokers: endpoint.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
     const admin = kafka.admin();
     await admin.connect();

@@ -4,7 +4,7 @@
  * confirms (the broker's "I have it"), keeping at most CONFIRM_WINDOW unconfirmed, as
  * PerfTest's `-c` does. Each run has its own vhost, deleted afterwards with everything in it.
  */
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Endpoints } from '../brokers/types.js';
 import type { BrokerBench, Pipe, Session, Variant } from './types.js';
 
@@ -54,6 +54,8 @@ export async function createVhost(rabbit: Endpoints['rabbitmq'], vhost: string):
 }
 
 async function connect(url: string): Promise<ChannelModel> {
+  // Loaded when a bench runs, not at start-up: every brokerlab command imports this module.
+  const amqp = (await import('amqplib')).default;
   const connection = await amqp.connect(url);
   connection.on('error', () => {}); // surfaced by the next operation instead
   return connection;

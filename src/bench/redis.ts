@@ -3,7 +3,10 @@
  * Stream (week 7) appended to in pipelines and read with XREAD. Channels and stream keys are
  * named "<namespace>:<variant>-<size>"; the stream keys are deleted at the end.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+
+/** ioredis, loaded by open(): every brokerlab command imports this module, few run a bench. */
+let RedisClient: typeof import('ioredis').Redis | undefined;
 import type { BrokerBench, Pipe, Session, Variant } from './types.js';
 
 export const PIPELINE = 100;
@@ -23,7 +26,8 @@ async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<voi
 }
 
 function connect(url: string): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  if (!RedisClient) throw new Error('redis bench: open() loads the client first');
+  const client = new RedisClient(url, { maxRetriesPerRequest: 1 });
   client.on('error', () => {}); // surfaced by the next command instead
   return client;
 }
@@ -36,6 +40,7 @@ export const redisBench: BrokerBench<'redis'> = {
   defaultMessages: 10_000,
 
   async open(endpoint, namespace): Promise<Session> {
+    RedisClient ??= (await import('ioredis')).Redis;
     const publisher = connect(endpoint.url);
     const deleteKeys = async (): Promise<void> => {
       let cursor = '0';

@@ -4,16 +4,9 @@
  * messages per ReceiveMessage (also the maximum) and deleted with DeleteMessageBatch. Queues
  * are named "<namespace>-<variant>-<size>" and deleted at the end.
  */
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  ListQueuesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+type Sdk = typeof import('@aws-sdk/client-sqs');
 import type { Endpoints } from '../brokers/types.js';
 import type { BrokerBench, Pipe, Session, Variant } from './types.js';
 
@@ -33,11 +26,11 @@ const VARIANTS = [
   { id: `batch${SQS_BATCH}`, label: `SendMessageBatch, ${SQS_BATCH} messages per request`, batch: SQS_BATCH },
 ] as const satisfies readonly Variant[];
 
-function client(endpoint: Endpoints['sqs']): SQSClient {
+function client(sdk: Sdk, endpoint: Endpoints['sqs']): SQSClient {
   // Same reason as the broker probe: brokerlab pins Node 20 on purpose; the SDK's warning
   // about it would land in the middle of the bench's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return new SQSClient({
+  return new sdk.SQSClient({
     endpoint: endpoint.endpoint,
     region: endpoint.region,
     maxAttempts: 3,
@@ -54,24 +47,26 @@ export const sqsBench: BrokerBench<'sqs'> = {
   defaultMessages: 2_000,
 
   async open(endpoint, namespace): Promise<Session> {
-    const sqs = client(endpoint);
+    // Loaded when a bench runs, not at start-up: every brokerlab command imports this module.
+    const sdk: Sdk = await import('@aws-sdk/client-sqs');
+    const sqs = client(sdk, endpoint);
     let closed = false;
     return {
       async start(variant, size, onDelivered): Promise<Pipe> {
         const { QueueUrl: queueUrl } = await sqs.send(
-          new CreateQueueCommand({ QueueName: `${namespace}-${variant.id}-${size}`, Attributes: { VisibilityTimeout: '60' } }),
+          new sdk.CreateQueueCommand({ QueueName: `${namespace}-${variant.id}-${size}`, Attributes: { VisibilityTimeout: '60' } }),
         );
         if (!queueUrl) throw new Error('CreateQueue returned no queue URL');
         let receiving = onDelivered !== undefined;
         const receive = async (): Promise<void> => {
           while (receiving) {
             const { Messages: messages = [] } = await sqs.send(
-              new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: SQS_BATCH, WaitTimeSeconds: WAIT_SECONDS }),
+              new sdk.ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: SQS_BATCH, WaitTimeSeconds: WAIT_SECONDS }),
             );
             for (const message of messages) if (message.Body !== undefined) onDelivered?.(message.Body);
             if (messages.length > 0) {
               await sqs.send(
-                new DeleteMessageBatchCommand({
+                new sdk.DeleteMessageBatchCommand({
                   QueueUrl: queueUrl,
                   Entries: messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
                 }),
@@ -84,11 +79,11 @@ export const sqsBench: BrokerBench<'sqs'> = {
         return {
           async send(payloads) {
             if (payloads.length === 1) {
-              await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: payloads[0]!.toString('latin1') }));
+              await sqs.send(new sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: payloads[0]!.toString('latin1') }));
               return;
             }
             const result = await sqs.send(
-              new SendMessageBatchCommand({
+              new sdk.SendMessageBatchCommand({
                 QueueUrl: queueUrl,
                 Entries: payloads.map((payload, i) => ({ Id: String(i), MessageBody: payload.toString('latin1') })),
               }),
@@ -106,8 +101,8 @@ export const sqsBench: BrokerBench<'sqs'> = {
         if (closed) return;
         closed = true;
         try {
-          const { QueueUrls: urls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: namespace }));
-          for (const url of urls) await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+          const { QueueUrls: urls = [] } = await sqs.send(new sdk.ListQueuesCommand({ QueueNamePrefix: namespace }));
+          for (const url of urls) await sqs.send(new sdk.DeleteQueueCommand({ QueueUrl: url }));
         } finally {
           sqs.destroy();
         }

@@ -4,8 +4,18 @@
  *
  * Definitions:
  * - subscribers: `observe` key "pubsub-subscribers", value { channel, count } from PUBSUB NUMSUB.
- * - consumers: `observe` key "amqp-consumers", value { consumers: [{ queue, ackRequired,
- *   prefetchCount }] } from the RabbitMQ management API. prefetchCount 0 means unlimited.
+ * - queue sample: `observe` key "amqp-queue", value { queue, ready, consumers, published,
+ *   done, afterKill }, from a passive queue.declare (RabbitMQ answers it at once, unlike the
+ *   management API's lists, which lag seconds behind a new consumer). `ready` = messages
+ *   waiting in the queue; `published` = tasks the lab had published to it; `done` = those
+ *   the downstream API had confirmed; `afterKill` = taken after the worker was SIGKILLed and
+ *   before it was restarted (consumers is then 0).
+ * - in flight: published - ready - done = tasks handed to the worker and not yet done. A
+ *   manual-ack consumer holds at most its prefetch; an unlimited or auto-ack one takes all.
+ * - vanished on a kill: (published - done) - ready in an afterKill sample = unfinished tasks
+ *   that were no longer in the queue once their consumer was gone. With manual acks RabbitMQ
+ *   requeues every unacked task when the connection dies, so this is 0; with auto-ack every
+ *   task was forgotten on delivery, and they are lost.
  * - group sample: `observe` key "kafka-group", value { groupId, state, members: [{ memberId,
  *   clientId, partitions: number[] }], partitionCount, instances, otherGroups: string[] }.
  */
@@ -37,26 +47,39 @@ export const subscribed: CheckDefinition<SubscribedParams> = {
   },
 };
 
-interface ConsumersValue {
-  consumers: Array<{ queue: string; ackRequired: boolean; prefetchCount: number }>;
+/** One passive queue.declare of the tasks queue (see "queue sample" above). */
+export interface QueueSample {
+  queue: string;
+  ready: number;
+  consumers: number;
+  published: number;
+  done: number;
+  afterKill: boolean;
+}
+
+function queueSamples(history: History): QueueSample[] {
+  return observations<QueueSample>(history, 'amqp-queue').map((op) => op.value);
 }
 
 export const manualAck: CheckDefinition<Record<string, never>> = {
   name: 'manual-ack',
   parseParams: () => ({}),
   run(history) {
-    const consumers = observations<ConsumersValue>(history, 'amqp-consumers').flatMap((s) => s.value.consumers);
+    const afterKill = queueSamples(history).filter((s) => s.afterKill && s.consumers === 0);
     const title = 'Acknowledges messages manually';
-    const expected = 'every consumer uses manual acknowledgements (noAck: false)';
-    if (consumers.length === 0) return { title, status: 'unknown', expected, observed: 'the lab never saw a consumer on the queue', examples: [] };
-    const autoAck = consumers.filter((c) => !c.ackRequired);
-    return autoAck.length === 0
-      ? { title, status: 'pass', expected, observed: 'all consumers ack manually', examples: [] }
+    const expected = 'when the worker dies, every task it had not finished is back in the queue (manual acknowledgements: noAck: false, ack after the work)';
+    if (afterKill.length === 0) return { title, status: 'unknown', expected, observed: 'the lab took no sample of the queue between the kill and the restart', examples: [] };
+    // Requeueing is immediate, but take the sample that saw the most back in the queue.
+    const best = afterKill.reduce((a, b) => (b.ready - (b.published - b.done) > a.ready - (a.published - a.done) ? b : a));
+    const unfinished = best.published - best.done;
+    const vanished = unfinished - best.ready;
+    return vanished <= 0
+      ? { title, status: 'pass', expected, observed: `all ${unfinished} unfinished tasks were back in "${best.queue}" after the kill`, examples: [] }
       : {
           title,
           status: 'fail',
           expected,
-          observed: `a consumer on "${autoAck[0]?.queue}" uses auto-ack (noAck: true)`,
+          observed: `${vanished} of ${unfinished} unfinished tasks were gone from "${best.queue}" after the kill: RabbitMQ had already been told they were done, by auto-ack (noAck: true) or by an ack sent before the work`,
           examples: [],
         };
   },
@@ -70,26 +93,22 @@ export const boundedPrefetch: CheckDefinition<PrefetchParams> = {
   name: 'bounded-prefetch',
   parseParams: (raw) => ({ max: num(raw, 'max') }),
   run(history, p) {
-    const consumers = observations<ConsumersValue>(history, 'amqp-consumers').flatMap((s) => s.value.consumers);
+    const samples = queueSamples(history).filter((s) => !s.afterKill && s.consumers > 0);
     const title = `Keeps at most ${p.max} messages in flight (prefetch)`;
-    const expected = `every consumer has a prefetch between 1 and ${p.max}`;
-    if (consumers.length === 0) return { title, status: 'unknown', expected, observed: 'the lab never saw a consumer on the queue', examples: [] };
-    const bad = consumers.find((c) => c.ackRequired && (c.prefetchCount === 0 || c.prefetchCount > p.max));
-    const autoAck = consumers.find((c) => !c.ackRequired);
-    if (autoAck) {
-      return { title, status: 'fail', expected, observed: 'auto-ack consumers have no prefetch limit at all: RabbitMQ pushes everything', examples: [] };
-    }
-    if (!bad) {
-      const most = Math.max(...consumers.map((c) => c.prefetchCount));
-      return { title, status: 'pass', expected, observed: `prefetch ${most}`, examples: [] };
-    }
-    return {
-      title,
-      status: 'fail',
-      expected,
-      observed: bad.prefetchCount === 0 ? 'prefetch is unlimited (0)' : `prefetch is ${bad.prefetchCount}`,
-      examples: [],
-    };
+    const expected = `at most ${p.max} tasks handed to the worker and not yet done at any time (a prefetch between 1 and ${p.max})`;
+    if (samples.length === 0) return { title, status: 'unknown', expected, observed: 'the lab took no sample of the queue while the worker consumed', examples: [] };
+    const inFlight = (s: QueueSample) => s.published - s.ready - s.done;
+    const most = samples.reduce((a, b) => (inFlight(b) > inFlight(a) ? b : a));
+    const held = inFlight(most);
+    return held <= p.max
+      ? { title, status: 'pass', expected, observed: `at most ${Math.max(0, held)} in flight`, examples: [] }
+      : {
+          title,
+          status: 'fail',
+          expected,
+          observed: `${held} tasks were in flight at once (${most.published} published, ${most.ready} still in the queue, ${most.done} done): RabbitMQ pushed them all to the worker`,
+          examples: [],
+        };
   },
 };
 

@@ -8,7 +8,7 @@
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import type { CatalogEntry } from '../catalog/load.js';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -68,6 +68,8 @@ export function exactVersions(names: readonly string[], nodeModules: string | un
 /** What the CI templates reuse of compose/docker-compose.yml: the brokers' pinned images and
  *  settings, so CI runs the same brokers as a learner's Docker. */
 export function readComposeFile(file = path.join(PACKAGE_ROOT, 'compose', 'docker-compose.yml')): ComposeFile {
+  // yaml is required here, not imported at the top: only init and its tests read compose.
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const raw = parse(readFileSync(file, 'utf8')) as { services?: Record<string, ComposeService>; configs?: Record<string, { content?: string }> };
   const services = {} as ComposeFile['services'];
   for (const broker of CI_BROKERS) {

@@ -55,32 +55,53 @@ describe('dead-lettered-after-attempts', () => {
   });
 });
 
-const consumers = (list: Array<{ ackRequired: boolean; prefetchCount: number }>): Operation => ({
+/** A passive-declare sample of the tasks queue, as the rabbitmq-retry-worker workload records it. */
+const queueSample = (value: { ready: number; consumers: number; published: number; done: number; afterKill?: boolean }): Operation => ({
   t: 5,
   process: 'lab',
   kind: 'observe',
   outcome: 'ok',
-  key: 'amqp-consumers',
-  value: { consumers: list.map((c) => ({ queue: 'tasks', ...c })) },
+  key: 'amqp-queue',
+  value: { queue: 'tasks', afterKill: false, ...value },
 });
 
 describe('manual-ack and bounded-prefetch', () => {
-  it('pass for a manual-ack consumer with prefetch 10', () => {
-    const h = [consumers([{ ackRequired: true, prefetchCount: 10 }])];
+  it('pass when at most the prefetch is in flight and every unfinished task is back after the kill', () => {
+    const h = [
+      queueSample({ published: 60, ready: 48, done: 2, consumers: 1 }), // 10 in flight
+      queueSample({ published: 120, ready: 95, done: 20, consumers: 1 }), // 5 in flight
+      queueSample({ published: 120, ready: 89, done: 30, consumers: 0, afterKill: true }), // 1 not yet requeued...
+      queueSample({ published: 120, ready: 90, done: 30, consumers: 0, afterKill: true }), // ...then all 90 back
+    ];
     expect(manualAck.run(h, {}).status).toBe('pass');
-    expect(boundedPrefetch.run(h, { max: 10 }).status).toBe('pass');
+    expect(manualAck.run(h, {}).observed).toBe('all 90 unfinished tasks were back in "tasks" after the kill');
+    expect(boundedPrefetch.run(h, { max: 10 })).toMatchObject({ status: 'pass', observed: 'at most 10 in flight' });
   });
-  it('fail for auto-ack', () => {
-    const h = [consumers([{ ackRequired: false, prefetchCount: 0 }])];
-    expect(manualAck.run(h, {}).observed).toContain('auto-ack');
+  it('fail for auto-ack: everything is pushed at once, and unfinished tasks vanish with the worker', () => {
+    const h = [
+      queueSample({ published: 120, ready: 0, done: 3, consumers: 1 }),
+      queueSample({ published: 120, ready: 0, done: 30, consumers: 0, afterKill: true }),
+    ];
+    expect(manualAck.run(h, {})).toMatchObject({ status: 'fail' });
+    expect(manualAck.run(h, {}).observed).toContain('90 of 90 unfinished tasks were gone from "tasks" after the kill');
+    expect(boundedPrefetch.run(h, { max: 10 }).observed).toBe('117 tasks were in flight at once (120 published, 0 still in the queue, 3 done): RabbitMQ pushed them all to the worker');
+  });
+  it('fail bounded-prefetch for a manual-ack consumer without a limit (all unfinished tasks still come back)', () => {
+    const h = [
+      queueSample({ published: 120, ready: 0, done: 5, consumers: 1 }),
+      queueSample({ published: 120, ready: 90, done: 30, consumers: 0, afterKill: true }),
+    ];
     expect(boundedPrefetch.run(h, { max: 10 }).status).toBe('fail');
+    expect(manualAck.run(h, {}).status).toBe('pass');
   });
-  it('fail for unlimited or too large prefetch', () => {
-    expect(boundedPrefetch.run([consumers([{ ackRequired: true, prefetchCount: 0 }])], { max: 10 }).observed).toBe('prefetch is unlimited (0)');
-    expect(boundedPrefetch.run([consumers([{ ackRequired: true, prefetchCount: 50 }])], { max: 10 }).observed).toBe('prefetch is 50');
+  it('ignore samples outside their window: after-kill samples for prefetch, samples with a consumer for the kill', () => {
+    const h = [queueSample({ published: 120, ready: 0, done: 30, consumers: 1, afterKill: true })];
+    expect(manualAck.run(h, {}).status).toBe('unknown');
+    expect(boundedPrefetch.run([queueSample({ published: 120, ready: 0, done: 0, consumers: 0, afterKill: true })], { max: 10 }).status).toBe('unknown');
   });
-  it('are unknown when no consumer was ever seen', () => {
+  it('are unknown when no sample was taken', () => {
     expect(manualAck.run([], {}).status).toBe('unknown');
+    expect(boundedPrefetch.run([], { max: 10 }).status).toBe('unknown');
   });
 });
 

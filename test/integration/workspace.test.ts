@@ -39,7 +39,7 @@ describe('a workspace, from init to reset', () => {
     for (const broker of ['redis', 'rabbitmq', 'kafka']) expect(job.services[broker].image, broker).toBe(compose[broker].image);
     expect(job.services.kafka.env).toEqual(compose.kafka.environment);
     expect(job.env).toMatchObject({ BROKERLAB_REDIS_URL: expect.any(String), BROKERLAB_AMQP_URL: expect.any(String), BROKERLAB_KAFKA_BROKERS: expect.any(String) });
-    expect(job.steps.find((s: { id?: string }) => s.id === 'grade').run).toBe('./node_modules/.bin/brokerlab grade --out brokerlab-results');
+    expect(job.steps.find((s: { id?: string }) => s.id === 'grade').run).toBe('./node_modules/.bin/brokerlab grade --allow-empty --out brokerlab-results');
     expect(existsSync(path.join(root, 'ci'))).toBe(false);
     expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toMatch(/^node_modules$/m);
     expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toMatch(/^brokerlab-results\/$/m);

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Separator, confirm, select } from '@inquirer/prompts';
+import type { Separator } from '@inquirer/prompts';
 import chalk from 'chalk';
 import { tildify } from '../../brokers/versions.js';
 import { type CatalogEntry, loadCatalog } from '../../catalog/load.js';
@@ -25,6 +25,11 @@ import { gradeExercise } from '../grade.js';
 import { progressPrinter, stdout } from '../output.js';
 
 const MARK: Record<ExerciseStatus, string> = { done: '✔', attempted: '◐', 'not-started': '○' };
+
+/** @inquirer/prompts, loaded on first use: most commands never ask anything. */
+function prompts(): Promise<typeof import('@inquirer/prompts')> {
+  return import('@inquirer/prompts');
+}
 
 function mark(status: ExerciseStatus): string {
   if (status === 'done') return chalk.green(MARK.done);
@@ -89,6 +94,8 @@ function workspaceLabel(workspace: Workspace): string {
 // --- the interactive menu ---------------------------------------------------------------
 
 async function mainMenu(workspace: Workspace, catalog: readonly CatalogEntry[]): Promise<void> {
+  // The prompts load only when the menu shows (see prompts() below).
+  const { select } = await prompts();
   for (;;) {
     const progress = loadProgress(workspace);
     const plan = planWithProgress(catalog, progress);
@@ -110,6 +117,7 @@ async function mainMenu(workspace: Workspace, catalog: readonly CatalogEntry[]):
 
 /** The exercise list with statuses, grouped by level and week; undefined for "Back". */
 async function pickExercise(catalog: readonly CatalogEntry[], plan: Plan, next: CatalogEntry | undefined): Promise<CatalogEntry | undefined> {
+  const { Separator, select } = await prompts();
   const choices: Array<Separator | { name: string; value: string; description?: string }> = [];
   for (const { level, name, weeks } of plan.levels) {
     const exercises = weeks.flatMap(({ week, topics }) => topics.flatMap((topic) => ('id' in topic ? [{ week, topic }] : [])));
@@ -128,6 +136,7 @@ async function pickExercise(catalog: readonly CatalogEntry[], plan: Plan, next: 
 type Action = 'read' | 'check' | 'hint' | 'reset' | 'back';
 
 async function exerciseMenu(workspace: Workspace, entry: CatalogEntry): Promise<void> {
+  const { select } = await prompts();
   const id = entry.scenario.id;
   let last: Action = 'read';
   for (;;) {
@@ -192,6 +201,7 @@ function hint(workspace: Workspace, entry: CatalogEntry): void {
 }
 
 async function reset(workspace: Workspace, entry: CatalogEntry): Promise<void> {
+  const { confirm } = await prompts();
   const changed = changedExerciseFiles(workspace, entry);
   if (changed.length === 0) {
     stdout(`\nNothing to reset: the files of ${entry.scenario.id} are as they were handed out.\n`);

@@ -6,7 +6,6 @@
  * terminal to ask in it needs --yes.
  */
 import path from 'node:path';
-import { confirm } from '@inquirer/prompts';
 import { Command } from 'commander';
 import chalk from 'chalk';
 import { type CatalogEntry, findExercise, loadCatalog } from '../../catalog/load.js';
@@ -31,6 +30,8 @@ function exercisesToReset(exercise: string | undefined, all: boolean): CatalogEn
 
 /** Asks on the terminal; true to go ahead. */
 async function confirmed(message: string): Promise<boolean> {
+  // Loaded here: the prompt library is only needed when there is something to confirm.
+  const { confirm } = await import('@inquirer/prompts');
   try {
     return await confirm({ message, default: false });
   } catch (error) {

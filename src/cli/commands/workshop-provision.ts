@@ -12,7 +12,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { parseWorkshopBrokers } from '../../workshop/admin.js';
-import { provision } from '../../workshop/provision.js';
 import { progressPrinter, stdout } from '../output.js';
 
 interface ProvisionOptions {
@@ -32,6 +31,8 @@ export function workshopProvisionCommand(): Command {
     .option('--json', 'print the learners and their settings as JSON')
     .option('-q, --quiet', 'one line per learner: name and settings file')
     .action(async (options: ProvisionOptions) => {
+      // The broker clients load only when a workshop is provisioned, not at every start-up.
+      const { provision } = await import('../../workshop/provision.js');
       const result = await provision({
         rosterFile: options.learners,
         brokers: parseWorkshopBrokers(options.brokers),

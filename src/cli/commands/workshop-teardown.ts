@@ -7,7 +7,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { parseWorkshopBrokers } from '../../workshop/admin.js';
-import { teardown } from '../../workshop/teardown.js';
 import { progressPrinter, stdout } from '../output.js';
 
 interface TeardownOptions {
@@ -32,6 +31,8 @@ export function workshopTeardownCommand(): Command {
       }
       const brokers = options.brokers === undefined ? undefined : parseWorkshopBrokers(options.brokers);
       const common = { ...(brokers ? { brokers } : {}), progress: progressPrinter(options) };
+      // The broker clients load only when a workshop is torn down, not at every start-up.
+      const { teardown } = await import('../../workshop/teardown.js');
       const result = await teardown(options.state !== undefined ? { stateDir: options.state, ...common } : { rosterFile: options.learners ?? '', ...common });
       if (options.json) {
         stdout(JSON.stringify(result, null, 2));
