@@ -5,7 +5,7 @@
  * brokers differ by orders of magnitude (a pipelined Redis against one SQS request per
  * message), and on a linear axis the slow ones would not show at all.
  */
-import { esc } from '../reporters/html.js';
+import { esc, pageHead } from '../reporters/html.js';
 import { RESULT_COLUMNS, RESULT_LEGEND, resultRow } from './report.js';
 import type { BenchReport } from './run.js';
 import { BENCHES } from './run.js';
@@ -104,13 +104,7 @@ export function benchHtml(report: BenchReport, machine?: string): string {
   const table = `<table><thead><tr>${RESULT_COLUMNS.map((c) => `<th class="${c.align ?? 'left'}">${esc(c.header)}</th>`).join('')}</tr></thead><tbody>${report.results
     .map((r) => `<tr>${resultRow(r).map((cell, i) => `<td class="${RESULT_COLUMNS[i]?.align ?? 'left'}">${esc(cell)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<link rel="icon" href="data:,">
+  return `${pageHead()}
 <title>brokerlab bench · ${esc(report.startedAt)}</title>
 <style>${CSS}</style>
 </head>

@@ -10,7 +10,7 @@
  * by how many learners fail them, with the hint from the results.
  */
 import type { ClassCell, ClassReport, Verdict } from './class-report-model.js';
-import { esc } from './html.js';
+import { esc, pageHead } from './html.js';
 
 export const CELL: Record<Verdict | 'none', { mark: string; label: string }> = {
   pass: { mark: '✔', label: 'PASSED' },
@@ -104,13 +104,7 @@ export interface ClassReportHtmlOptions {
 
 export function toClassReportHtml(report: ClassReport, options: ClassReportHtmlOptions): string {
   const passedAll = report.learners.filter((l) => report.exercises.length > 0 && l.passed === report.exercises.length).length;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<link rel="icon" href="data:,">
+  return `${pageHead()}
 <title>Class report · ${plural(report.learners.length, 'learner')} · brokerlab</title>
 <style>${CSS}</style>
 </head>

@@ -24,13 +24,7 @@ export function toHtmlReport(result: RunResult, history: History): string {
     notesSection(result, history),
     `<footer>brokerlab · run ${esc(result.runId)} · ${history.length} recorded operations (history.jsonl)</footer>`,
   ].join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<link rel="icon" href="data:,">
+  return `${pageHead()}
 <title>${esc(verdict.label)} · ${esc(result.title)} · brokerlab</title>
 <style>${CSS}</style>
 </head>
@@ -44,6 +38,21 @@ ${body}
 }
 
 // --- text helpers --------------------------------------------------------------------------
+
+/**
+ * The start of every page brokerlab writes (run report, class report, bench report), up to
+ * the <title>. Self-contained by policy: the CSP allows no request at all, so a report opened
+ * from a CI artifact or a mail attachment never fetches anything.
+ */
+export function pageHead(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<link rel="icon" href="data:,">`;
+}
 
 /** Every piece of text goes through this: check output quotes the learner's program. */
 export function esc(value: unknown): string {

@@ -195,6 +195,20 @@ permissions:
 `;
 }
 
+/** The start of the grading job, the same in both GitHub workflows; each adds its own env. */
+function gradeJobHead(options: CiOptions): string {
+  return `jobs:
+  grade:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    outputs:
+      # Base64 of GitHub Classroom's grader result, for a workflow that calls this one.
+      result: \${{ steps.grade.outputs.result }}
+    env:
+      # Where npm gets brokerlab: a version, or a git URL or tarball of the brokerlab you use.
+      BROKERLAB_PACKAGE: ${q(options.brokerlabPackage)}`;
+}
+
 // --- github-services ---------------------------------------------------------------------------
 
 export function githubServicesWorkflow(options: CiOptions): string {
@@ -207,16 +221,7 @@ export function githubServicesWorkflow(options: CiOptions): string {
 # runtime (the BROKERLAB_* variables below). Then \`brokerlab grade\` grades your exercises
 # and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`,
   )}
-jobs:
-  grade:
-    runs-on: ubuntu-latest
-    timeout-minutes: 30
-    outputs:
-      # Base64 of GitHub Classroom's grader result, for a workflow that calls this one.
-      result: \${{ steps.grade.outputs.result }}
-    env:
-      # Where npm gets brokerlab: a version, or a git URL or tarball of the brokerlab you use.
-      BROKERLAB_PACKAGE: ${q(options.brokerlabPackage)}
+${gradeJobHead(options)}
 ${indent(envLines(env), 6)}
     services:
       redis:
@@ -260,16 +265,7 @@ export function githubNativeWorkflow(options: CiOptions): string {
 # them on the runner exactly as on your machine. Then \`brokerlab grade\` grades your
 # exercises and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`,
   )}
-jobs:
-  grade:
-    runs-on: ubuntu-latest
-    timeout-minutes: 30
-    outputs:
-      # Base64 of GitHub Classroom's grader result, for a workflow that calls this one.
-      result: \${{ steps.grade.outputs.result }}
-    env:
-      # Where npm gets brokerlab: a version, or a git URL or tarball of the brokerlab you use.
-      BROKERLAB_PACKAGE: ${q(options.brokerlabPackage)}
+${gradeJobHead(options)}
       # The runner has Docker, which brokerlab would otherwise pick: run the brokers natively.
       BROKERLAB_RUNTIME: native
     steps:
