@@ -200,19 +200,29 @@ describe('brokerlab grade', () => {
   it('Ctrl-C stops every run, cleans up and exits 130', async () => {
     const runsDir = tempRunsDir();
     const out = tempDir('brokerlab-grade-');
-    const child = spawn(process.execPath, [BIN, 'grade', 'redis-pubsub-notifier', 'rabbitmq-retry-worker', '--solution', 'reference', '--out', out], {
+    // The starters: they run for several seconds (the references are done in about two),
+    // so both runs are surely still going when Ctrl-C comes.
+    const child = spawn(process.execPath, [BIN, 'grade', 'redis-pubsub-notifier', 'rabbitmq-retry-worker', '--solution', 'starter', '--out', out], {
       cwd: REPO,
       env: { ...process.env, NO_COLOR: '1', BROKERLAB_RUNS_DIR: runsDir, GRADE_TEST_RUNS: runsDir, BROKERLAB_PROGRESS: tempProgressFile() },
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    while (!(stderr.includes('[redis-pubsub-notifier] starting your program') && stderr.includes('[rabbitmq-retry-worker] starting your program'))) await sleep(50);
-    await sleep(500);
-    // The learners of both runs (and their helpers) are running.
-    expect(ourProcesses(runsDir, child.pid).length).toBeGreaterThanOrEqual(2);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    try {
+      while (!(stderr.includes('[redis-pubsub-notifier] starting your program') && stderr.includes('[rabbitmq-retry-worker] starting your program'))) await sleep(50);
+      // The learners of both runs are running (each appears once its process has started).
+      for (let waited = 0; ourProcesses(runsDir, child.pid).length < 2 && waited < 10_000; waited += 100) await sleep(100);
+      expect(ourProcesses(runsDir, child.pid).length).toBeGreaterThanOrEqual(2);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+    } finally {
+      // A failed expectation above must not leave the grading running into the next tests.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
     expect(stderr).toContain('cleaning up');
     expect(ourProcesses(runsDir, undefined)).toEqual([]);
     expect(existsSync(path.join(out, 'results.json'))).toBe(false);
