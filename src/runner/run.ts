@@ -30,7 +30,7 @@ import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
 import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
 import { scopedNamespace, sharedNamespace } from './shared.js';
-import { killStragglers } from './stragglers.js';
+import { killOrphans, killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
 
 export interface RunResult {
@@ -91,6 +91,8 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   if (!workload) throw new Error(`workload "${scenario.workload.name}" is not registered`);
 
   const shared = sharedNamespace();
+  // Learner processes of earlier runs whose brokerlab was killed before it could clean up.
+  const orphans = killOrphans();
   const endpoints = await ensureReachable(scenario.brokers);
   const runId = newRunId(scenario.id);
   const namespace = `bl-${runId.split('-').slice(0, 3).join('')}`;
@@ -100,6 +102,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   const started = Date.now();
   const history = new HistoryRecorder();
   const notes: string[] = [];
+  if (orphans.length > 0) notes.push(`stopped ${orphans.length} process${orphans.length === 1 ? '' : 'es'} left running by an earlier run that could not clean up (pid ${orphans.join(', ')})`);
 
   // The run's own abort: Ctrl-C from outside, or the hard cap on the run's length.
   const controller = new AbortController();

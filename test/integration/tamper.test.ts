@@ -3,6 +3,7 @@
 // the run directory (also from a detached helper that outlives the program), and by reading
 // brokerlab's own settings from the environment. Each must get exactly the verdict its
 // real behaviour earns.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,6 +60,21 @@ describe('a program cannot grade itself', () => {
     expect(history).not.toContain('forged');
     expect(history).toContain('"kind":"produce"');
     expect(readFileSync(path.join(runDir, 'junit.xml'), 'utf8')).toMatch(/failures="[1-9]/);
+  });
+
+  it('a learner process left by a brokerlab that was killed is stopped by the next run', async () => {
+    // As if a run of an hour ago had been SIGKILLed with its learner still running.
+    const orphan = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'orphaned-learner'], {
+      env: { ...process.env, BROKERLAB_RUN_ID: '20200101-000000-abcd-redis-pubsub-notifier' },
+      detached: true,
+      stdio: 'ignore',
+    });
+    orphan.unref();
+    const exited = new Promise((resolve) => orphan.on('exit', resolve));
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'reference', '--json']);
+    expect(r.code).toBe(0);
+    await exited;
+    expect((JSON.parse(r.stdout) as Results).brokerlab.notes.join('\n')).toContain(`left running by an earlier run that could not clean up (pid ${orphan.pid})`);
   });
 
   it("the program does not get brokerlab's own settings (runs dir, progress file)", async () => {
