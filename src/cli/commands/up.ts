@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { BROKER_NAMES, parseBrokerNames, parseRuntime, up, type ProgressEvent } from '../../brokers/index.js';
+import { BROKER_NAMES, ensureReachable, parseBrokerNames, parseRuntime, up, type ProgressEvent } from '../../brokers/index.js';
 import { makeColors, upLine } from '../../brokers/format.js';
 
 interface UpOptions {
@@ -60,6 +60,14 @@ export function upCommand(): Command {
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
           onProgress,
         });
+        // Namespaces of runs whose brokerlab was killed before it cleaned up: only in brokers
+        // brokerlab runs itself, never in an external (possibly shared) cluster.
+        const own = results.filter((r) => r.runtime !== 'external' && (r.name === 'redis' || r.name === 'rabbitmq' || r.name === 'kafka')).map((r) => r.name);
+        if (own.length > 0) {
+          const { sweepStaleNamespaces } = await import('../../runner/sweep.js');
+          const swept = await sweepStaleNamespaces(await ensureReachable(own as Array<'redis' | 'rabbitmq' | 'kafka'>)).catch(() => []);
+          if (swept.length > 0) say(`removed ${swept.length} namespace${swept.length === 1 ? '' : 's'} left by runs that could not clean up: ${swept.join(', ')}\n`);
+        }
         if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
       } catch (error) {
         if (midLine) say(c.red('failed') + '\n'); // finish "starting X ... " before the error is printed

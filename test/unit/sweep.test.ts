@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { staleNamespaceOf } from '../../src/runner/sweep.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+
+describe('stale run namespaces', () => {
+  it('finds the run namespace of a key, vhost, topic or group whose run is long over', () => {
+    expect(staleNamespaceOf('bl-20261122100000abcd:orders:latest', NOW)).toBe('bl-20261122100000abcd');
+    expect(staleNamespaceOf('bl-20261122100000abcd', NOW)).toBe('bl-20261122100000abcd');
+    expect(staleNamespaceOf('bl-20261122100000abcd.payments', NOW)).toBe('bl-20261122100000abcd');
+  });
+  it('leaves recent runs, bench namespaces, workshop learners and foreign names alone', () => {
+    expect(staleNamespaceOf('bl-20261122115500abcd:orders:latest', NOW)).toBeUndefined();
+    expect(staleNamespaceOf('bl-bench-20261122100000abcd', NOW)).toBeUndefined();
+    expect(staleNamespaceOf('bl-alice', NOW)).toBeUndefined();
+    expect(staleNamespaceOf('bl-alice.bl-20261122100000abcd.payments', NOW)).toBeUndefined();
+    expect(staleNamespaceOf('orders', NOW)).toBeUndefined();
+  });
+});
