@@ -15,7 +15,7 @@
 import type { Admin } from 'kafkajs';
 import type { KafkaGroupSample } from '../checks/observations.js';
 import { scopedNamespace } from '../runner/shared.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, sleep, waitUntil } from './types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 
 export interface ConsumerGroupOptions {
   partitions: number;
@@ -141,7 +141,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
         try {
           ctx.progress(`producing ${o.payments} payments to ${o.partitions} partitions; one consumer will be killed mid-payment`);
           for (let i = 1; i <= o.payments && !ctx.signal.aborted; i++) {
-            const payment = { paymentId: `payment-${String(i).padStart(4, '0')}`, customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
+            const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
             try {
               const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: payment.customer, value: JSON.stringify(payment) }] });
               ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key: payment.paymentId, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '-1', value: payment });

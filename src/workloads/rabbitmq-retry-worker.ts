@@ -20,7 +20,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Endpoints } from '../brokers/types.js';
 import { UsageError } from '../errors.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, sleep, waitUntil } from './types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 
 export interface RetryWorkerOptions {
   healthyTasks: number;
@@ -155,7 +155,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     /** Tasks RabbitMQ confirmed, i.e. that are in the queue or past it. */
     let confirmed = 0;
     const publish = async (kind: TaskKind, phase: number): Promise<void> => {
-      const taskId = `task-${String(++taskCount).padStart(4, '0')}`;
+      const taskId = messageId('task', ++taskCount);
       kinds.set(taskId, kind);
       const body = { taskId, image: `uploads/${taskId}.jpg`, width: 320 };
       const tags = kind === 'healthy' ? [] : [kind];

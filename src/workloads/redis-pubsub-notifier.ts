@@ -12,7 +12,7 @@
  * subscribes within readyMs the lab publishes anyway, so a polling solution is graded.
  */
 import { scopedNamespace } from '../runner/shared.js';
-import { type Workload, intOption, sleep, waitUntil } from './types.js';
+import { type Workload, intOption, messageId, sleep, waitUntil } from './types.js';
 
 export interface PubSubOptions {
   orders: number;
@@ -108,7 +108,7 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
         for (let i = 1; i <= o.orders && !ctx.signal.aborted; i++) {
           const vip = o.vipEvery > 0 && i % o.vipEvery === 0;
           const order = {
-            orderId: `order-${String(i).padStart(4, '0')}`,
+            orderId: messageId('order', i),
             customer: `customer-${(i * 7) % 23}`,
             vip,
             total: ((i * 13) % 200) + 5,

@@ -4,6 +4,7 @@
  * samples broker state, and cleans up. It records everything in the history; it never
  * judges (checks do that).
  */
+import { randomBytes } from 'node:crypto';
 import type { Endpoints } from '../brokers/types.js';
 import type { Downstream, DownstreamOptions } from '../runner/downstream.js';
 import type { HistoryRecorder } from '../runner/history.js';
@@ -77,6 +78,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export { sleep };
+
+/**
+ * The id of the n-th message a workload sends: "task-0031-9f2c1a". The number keeps ids
+ * readable and sortable in reports; the random part, different for every message, means a
+ * program can only report work on messages it really received: it cannot make up the id
+ * of one it lost (task-0031) and call the lab's downstream API for it.
+ */
+export function messageId(prefix: string, n: number): string {
+  return `${prefix}-${String(n).padStart(4, '0')}-${randomBytes(3).toString('hex')}`;
+}
 
 /** Polls `condition` every `intervalMs` until it is true (returns true) or `timeoutMs`
  *  passes or the run is aborted (returns false). */

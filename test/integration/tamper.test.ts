@@ -62,6 +62,14 @@ describe('a program cannot grade itself', () => {
     expect(readFileSync(path.join(runDir, 'junit.xml'), 'utf8')).toMatch(/failures="[1-9]/);
   });
 
+  it('reporting work on made-up message ids earns nothing', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', path.join(FIXTURES, 'guesses-ids.ts'), '--json']);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.stdout) as Results;
+    expect(results.tests.find((t) => t.test_code === 'subscribed')?.status).toBe('pass');
+    expect(results.tests.find((t) => t.test_code === 'no-lost-messages')).toMatchObject({ status: 'fail', score: 0 });
+  });
+
   it('a learner process left by a brokerlab that was killed is stopped by the next run', async () => {
     // As if a run of an hour ago had been SIGKILLed with its learner still running.
     const orphan = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'orphaned-learner'], {
