@@ -90,7 +90,7 @@ describe('grading', () => {
     const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'scenarios/redis-pubsub-notifier/wrong/async-handler-reorders.ts']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('NOT YET');
-    expect(r.stdout).toMatch(/order-0005 \(sent #5\) arrived after order-00\d\d/);
+    expect(r.stdout).toMatch(/order-0005-[0-9a-f]{6} \(sent #5\) arrived after order-00\d\d-[0-9a-f]{6}/);
     expect(r.stdout).toContain('hint: Your \'message\' handler runs for the next order');
   });
 
