@@ -56,12 +56,21 @@ export function killStragglers(runId: string): number[] {
  *  killed (kill -9, a CI job cancelled) and could not clean up. */
 export const ORPHAN_AGE_MS = 15 * 60_000;
 
+/** "20261122043156" (UTC, as run ids and namespaces carry it) -> that moment. */
+function utcOfStamp(stamp: string): Date {
+  const [y, mo, d, h, mi, se] = [0, 4, 6, 8, 10, 12].map((at, i) => Number(stamp.slice(at, at + (i === 0 ? 4 : 2))));
+  return new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, se ?? 0));
+}
+
+/** True when a run that started at `stamp` must be over by `now` (see ORPHAN_AGE_MS). */
+export function startedLongAgo(stamp: string, now: Date): boolean {
+  return now.getTime() - utcOfStamp(stamp).getTime() > ORPHAN_AGE_MS;
+}
+
 /** When a run started, from its id ("20261122-043156-ycgx-<exercise>", UTC). */
 export function runStartedAt(runId: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-/.exec(runId);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, se] = m.map(Number) as number[];
-  return new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, se ?? 0));
+  const m = /^(\d{8})-(\d{6})-/.exec(runId);
+  return m ? utcOfStamp(`${m[1]}${m[2]}`) : undefined;
 }
 
 /** True for a run id whose run must be over by `now` (see ORPHAN_AGE_MS). */

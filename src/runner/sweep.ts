@@ -6,18 +6,15 @@
  * `brokerlab up` sweeps them from the brokers brokerlab runs itself (never from an external,
  * possibly shared, cluster).
  */
-import { ORPHAN_AGE_MS } from './stragglers.js';
+import { startedLongAgo } from './stragglers.js';
 import type { Endpoints } from '../brokers/types.js';
 
-const RUN_NAMESPACE = /^(bl-(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})[a-z0-9]{4})(?:[.:]|$)/;
+const RUN_NAMESPACE = /^(bl-(\d{14})[a-z0-9]{4})(?:[.:]|$)/;
 
 /** The run namespace a broker name belongs to, if that run is long over by `now`. */
 export function staleNamespaceOf(name: string, now: Date): string | undefined {
   const m = RUN_NAMESPACE.exec(name);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(2, 8).map(Number) as [number, number, number, number, number, number];
-  const started = Date.UTC(y, mo - 1, d, h, mi, s);
-  return now.getTime() - started > ORPHAN_AGE_MS ? m[1] : undefined;
+  return m?.[1] && m[2] && startedLongAgo(m[2], now) ? m[1] : undefined;
 }
 
 /** Deletes stale run namespaces from the given brokers; returns what it deleted, by broker. */

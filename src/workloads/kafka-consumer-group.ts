@@ -15,7 +15,7 @@
 import type { Admin } from 'kafkajs';
 import type { KafkaGroupSample } from '../checks/observations.js';
 import { scopedNamespace } from '../runner/shared.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, QuietClock, sleep, waitUntil } from './types.js';
 
 export interface ConsumerGroupOptions {
   partitions: number;
@@ -153,15 +153,10 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
           // Settled when everything was processed and every partition is committed to its end,
           // or when nothing new was processed for a while: lost payments never will be, and a
           // group nobody joined (a group id per copy) never commits.
-          let lastProcessed = -1;
-          let quietSince = Date.now();
+          const quiet = new QuietClock();
           const settled = async () => {
             const now = processed();
-            if (now !== lastProcessed) {
-              lastProcessed = now;
-              quietSince = Date.now();
-            }
-            if (Date.now() - quietSince > o.quietMs) return true;
+            if (quiet.quietFor(String(now)) > o.quietMs) return true;
             return now >= o.payments && (await allCommitted());
           };
           await waitUntil(settled, ctx.timeouts.drainMs, ctx.signal, 250);

@@ -20,7 +20,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Endpoints } from '../brokers/types.js';
 import { UsageError } from '../errors.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, QuietClock, sleep, waitUntil } from './types.js';
 
 export interface RetryWorkerOptions {
   healthyTasks: number;
@@ -207,19 +207,10 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     const restarted = () => !faultPhase('start') || faultPhase('heal');
     /** True once nothing new was done or dead-lettered for quietMs (not counting the time
      *  between the kill and the restart). */
-    let lastProgress = '';
-    let quietSince = Date.now();
+    const quiet = new QuietClock();
     const stalled = async (): Promise<boolean> => {
-      const now = `${succeeded().size}/${(await probeQueue(DEAD_LETTER_QUEUE))?.messageCount ?? 0}`;
-      if (now !== lastProgress || !restarted()) {
-        lastProgress = now;
-        quietSince = Date.now();
-      }
-      return Date.now() - quietSince > o.quietMs;
-    };
-    const restartQuietClock = () => {
-      lastProgress = '';
-      quietSince = Date.now();
+      const progress = `${succeeded().size}/${(await probeQueue(DEAD_LETTER_QUEUE))?.messageCount ?? 0}`;
+      return quiet.quietFor(progress, restarted()) > o.quietMs;
     };
 
     return {
@@ -255,7 +246,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
         } finally {
           await stopSampling();
         }
-        restartQuietClock();
+        quiet.reset();
         ctx.progress(`phase 2: ${o.phase2Healthy} healthy, ${o.transientTasks} flaky and ${o.poisonTasks} poison tasks`);
         const mix: TaskKind[] = [];
         for (let i = 0; i < o.phase2Healthy; i++) mix.push('healthy');

@@ -80,6 +80,31 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export { sleep };
 
 /**
+ * How long the run's progress has stood still. A drain can end once nothing has happened for
+ * a while: lost messages never will arrive, and a wrong solution then gets its verdict in
+ * seconds instead of at the drain's bound.
+ */
+export class QuietClock {
+  private last: string | undefined;
+  private since = Date.now();
+
+  /** Records the progress now ("42 done"); while `counting` is false the clock stays at 0. */
+  quietFor(progress: string, counting = true): number {
+    if (progress !== this.last || !counting) {
+      this.last = progress;
+      this.since = Date.now();
+    }
+    return Date.now() - this.since;
+  }
+
+  /** Starts over, e.g. when a new phase sends new messages. */
+  reset(): void {
+    this.last = undefined;
+    this.since = Date.now();
+  }
+}
+
+/**
  * The id of the n-th message a workload sends: "task-0031-9f2c1a". The number keeps ids
  * readable and sortable in reports; the random part, different for every message, means a
  * program can only report work on messages it really received: it cannot make up the id

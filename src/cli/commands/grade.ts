@@ -96,10 +96,11 @@ export function gradeCommand(): Command {
     .action(async (ids: string[], options: GradeOptions) => {
       const workspace = findWorkspace();
       const entries = chooseExercises(ids, options, workspace);
+      const learner = options.learner || process.env.GITHUB_ACTOR || undefined;
       if (entries.length === 0) {
         // Only with --allow-empty: a new workspace's first push is not a failure. The empty
         // results still get written, so CI steps that keep or read them find them.
-        const report = gradeReport([], { version: brokerlabVersion(), learner: options.learner || process.env.GITHUB_ACTOR || undefined, gradedAt: new Date() });
+        const report = gradeReport([], { version: brokerlabVersion(), learner, gradedAt: new Date() });
         mkdirSync(path.resolve(options.out), { recursive: true });
         const json = writeGradeArtifacts(report, path.resolve(options.out));
         stdout(options.json ? JSON.stringify(json, null, 2) : 'Nothing to grade yet: your progress lists no exercise as started. Start one with `brokerlab check <id>` and commit .brokerlab/progress.json.');
@@ -150,7 +151,6 @@ export function gradeCommand(): Command {
         interruptSignal,
       );
 
-      const learner = options.learner || process.env.GITHUB_ACTOR || undefined;
       const report = gradeReport(outcomes, { version: brokerlabVersion(), learner, gradedAt: new Date() });
       const json = writeGradeArtifacts(report, outDir);
       stdout(options.json ? JSON.stringify(json, null, 2) : formatGradeReport(report, path.relative(process.cwd(), outDir) || '.'));
