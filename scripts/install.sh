@@ -7,6 +7,7 @@
 #   Maven Central:   Kafka (KRaft) and ElasticMQ jars             (mvn)
 #                    Kafka's tools jar and RabbitMQ PerfTest, for `npm run bench`
 #   Go modules:      toxiproxy server                             (go install)
+#   PyPI:            redis, pika, confluent-kafka in a venv, for .py solutions (pip)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -94,6 +95,20 @@ if [ ! -x "$toxi/toxiproxy-server" ]; then
   mkdir -p "$toxi"
   GOBIN="$toxi" GOFLAGS=-mod=mod go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
   mv "$toxi/server" "$toxi/toxiproxy-server"
+fi
+
+# --- PyPI: the Python clients for .py solutions --------------------------------------------
+# A venv of brokerlab's own under $BROKERLAB_HOME/python: `brokerlab check x --solution f.py`
+# runs f.py with it, so a learner's Python needs no install of its own. Re-created when
+# python-requirements.txt changes.
+venv="$home/python"
+if [ ! -f "$venv/.requirements" ] || ! cmp -s "$here/python-requirements.txt" "$venv/.requirements"; then
+  need python3 "Python 3 with its venv module"
+  say "pip install the Python clients into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/python-requirements.txt"
+  cp "$here/python-requirements.txt" "$venv/.requirements"
 fi
 
 # --- the CLI itself ----------------------------------------------------------------------

@@ -18,13 +18,15 @@ export interface Expectation {
   file: string;
   expect: 'pass' | 'fail';
   failsChecks?: string[];
+  /** The cause each failing check must name ({check: cause}). */
+  diagnosis?: Record<string, string>;
 }
 
 export function expectationsOf(entry: CatalogEntry): Expectation[] {
   return [
     { label: 'starter', file: entry.starterPath, expect: 'fail' },
     { label: 'reference', file: entry.referencePath, expect: 'pass' },
-    ...entry.scenario.solutions.wrong.map((w) => ({ label: w.file, file: path.join(entry.dir, w.file), expect: 'fail' as const, failsChecks: w.failsChecks })),
+    ...entry.scenario.solutions.wrong.map((w) => ({ label: w.file, file: path.join(entry.dir, w.file), expect: 'fail' as const, failsChecks: w.failsChecks, diagnosis: w.diagnosis })),
   ];
 }
 
@@ -36,9 +38,10 @@ export interface Judgement {
   deviation?: string;
 }
 
-export function judge(expectation: Expectation, run: { verdict: Verdict; checks: readonly Pick<CheckResult, 'name' | 'status'>[] }): Judgement {
-  const failed = run.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-  const got = failed.length > 0 ? `${run.verdict} (${failed.join(', ')})` : run.verdict;
+export function judge(expectation: Expectation, run: { verdict: Verdict; checks: readonly Pick<CheckResult, 'name' | 'status' | 'cause'>[] }): Judgement {
+  const failing = run.checks.filter((c) => c.status === 'fail');
+  const failed = failing.map((c) => c.name);
+  const got = failing.length > 0 ? `${run.verdict} (${failing.map((c) => (c.cause ? `${c.name}: ${c.cause}` : c.name)).join(', ')})` : run.verdict;
   if (expectation.expect === 'pass') {
     return run.verdict === 'pass' ? { ok: true, got } : { ok: false, got, deviation: `expected pass, got ${got}` };
   }
@@ -46,6 +49,11 @@ export function judge(expectation: Expectation, run: { verdict: Verdict; checks:
   const notFailed = (expectation.failsChecks ?? []).filter((name) => !failed.includes(name));
   if (notFailed.length > 0) {
     return { ok: false, got, deviation: `expected to fail on ${notFailed.join(' and ')}, but ${notFailed.length === 1 ? 'that check' : 'those checks'} did not fail` };
+  }
+  const misdiagnosed = Object.entries(expectation.diagnosis ?? {}).filter(([name, cause]) => run.checks.find((c) => c.name === name)?.cause !== cause);
+  if (misdiagnosed.length > 0) {
+    const said = misdiagnosed.map(([name, cause]) => `${name} named the cause "${run.checks.find((c) => c.name === name)?.cause ?? 'none'}", expected "${cause}"`);
+    return { ok: false, got, deviation: `failed for the wrong reason: ${said.join('; ')}` };
   }
   return { ok: true, got };
 }

@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import { FAULTS } from '../faults/index.js';
 import { LABS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { type CheckSpec, type FaultSpec, SCENARIO_FORMAT_VERSION, type Scenario, type WrongSolution } from './schema.js';
+import { type CheckSpec, type FaultSpec, MISTAKE_CLASSES, type MistakeClass, SCENARIO_FORMAT_VERSION, type Scenario, type WrongSolution } from './schema.js';
 
 /** A scenario plus where its files are. */
 export interface CatalogEntry {
@@ -73,6 +73,13 @@ class Fields {
     if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v as string[];
     this.fail(field, 'must be a check name or a non-empty list of check names');
   }
+  stringRecord(field: string): Record<string, string> {
+    const v = this.raw[field] ?? {};
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string' && x.length > 0)) {
+      this.fail(field, 'must be an object of non-empty strings');
+    }
+    return v as Record<string, string>;
+  }
   optionalNum(field: string): number | undefined {
     return this.raw[field] === undefined ? undefined : this.num(field);
   }
@@ -83,7 +90,13 @@ class Fields {
   }
 }
 
-export function parseScenario(file: string, raw: unknown): Scenario {
+/**
+ * Reads a file of the lab's folder that a check names (a JSON Schema of the learner's
+ * output): the learner sees the very file the check validates against.
+ */
+export type LabFileReader = (name: string) => unknown;
+
+export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileReader): Scenario {
   if (typeof raw !== 'object' || raw === null) throw new UsageError(`${file}: must contain a JSON object`);
   const f = new Fields(file, raw as Record<string, unknown>);
   const formatVersion = f.num('formatVersion');
@@ -114,23 +127,40 @@ export function parseScenario(file: string, raw: unknown): Scenario {
   });
   const checks: CheckSpec[] = f.list('checks').map((check) => {
     const name = check.oneOf('check', check.str('check'), new Set(CHECKS.keys()), 'check');
-    const params = check.record('params');
+    let params = check.record('params');
+    if (typeof params.schema === 'string') {
+      if (!readLabFile) throw new UsageError(`${file}: check "${name}": "schema" names a file, but there is no lab folder to read it from`);
+      let schema: unknown;
+      try {
+        schema = readLabFile(params.schema);
+      } catch (error) {
+        throw new UsageError(`${file}: check "${name}": cannot read its schema ${params.schema}: ${(error as Error).message}`);
+      }
+      params = { ...params, schema, schemaFile: params.schema };
+    }
     try {
       CHECKS.get(name)?.parseParams(params);
     } catch (error) {
       throw new UsageError(`${file}: check "${name}": ${(error as Error).message}`);
     }
     const weight = check.optionalNum('weight');
-    return { check: name, params, hint: check.str('hint'), ...(weight === undefined ? {} : { weight }) };
+    const hints = check.stringRecord('hints');
+    const causes = Object.keys(CHECKS.get(name)?.causes ?? {});
+    for (const cause of Object.keys(hints)) check.oneOf('hints', cause, causes, `cause of ${name}`);
+    return { check: name, params, hint: check.str('hint'), ...(Object.keys(hints).length > 0 ? { hints } : {}), ...(weight === undefined ? {} : { weight }) };
   });
   const timeouts = f.obj('timeouts');
   const solutions = f.obj('solutions');
   const checkNames = new Set(checks.map((c) => c.check));
-  const wrong: WrongSolution[] = solutions.list('wrong').map((w) => ({
-    file: w.str('file'),
-    mistake: w.str('mistake'),
-    failsChecks: w.strOrStrings('failsCheck').map((name) => w.oneOf('failsCheck', name, checkNames, 'check of this scenario')),
-  }));
+  const wrong: WrongSolution[] = solutions.list('wrong').map((w) => {
+    const failsChecks = w.strOrStrings('failsCheck').map((name) => w.oneOf('failsCheck', name, checkNames, 'check of this scenario'));
+    const diagnosis = w.stringRecord('diagnosis');
+    for (const [name, cause] of Object.entries(diagnosis)) {
+      w.oneOf('diagnosis', name, failsChecks, 'check among its failsCheck');
+      w.oneOf(`diagnosis.${name}`, cause, Object.keys(CHECKS.get(name)?.causes ?? {}), `cause of ${name}`);
+    }
+    return { file: w.str('file'), mistake: w.str('mistake'), failsChecks, diagnosis, kind: w.oneOf('kind', w.str('kind'), MISTAKE_CLASSES, 'class of mistake') as MistakeClass };
+  });
   // A check no wrong solution trips is a check nobody has seen fail: refuse it.
   const tripped = new Set(wrong.flatMap((w) => w.failsChecks));
   const untripped = checks.map((c) => c.check).filter((name) => !tripped.has(name));
@@ -163,7 +193,8 @@ function loadEntry(dir: string): CatalogEntry {
   } catch (error) {
     throw new UsageError(`${relative}: ${(error as Error).message}`);
   }
-  const scenario = parseScenario(relative, raw);
+  const labFiles = path.join(LABS_DIR, path.basename(dir));
+  const scenario = parseScenario(relative, raw, (name) => JSON.parse(readFileSync(path.join(labFiles, name), 'utf8')));
   if (scenario.id !== path.basename(dir)) {
     throw new UsageError(`${relative}: "id" is "${scenario.id}" but the folder is "${path.basename(dir)}"`);
   }

@@ -65,6 +65,9 @@ export interface CheckSpec {
   params: Record<string, unknown>;
   /** What to tell a learner when this check fails: the likely mistake and where to look. */
   hint: string;
+  /** Exercise-specific hints per cause the check diagnoses (its `causes`), e.g.
+   *  {"committed-behind": "..."}; a cause without one gets the check's own hint. */
+  hints?: Record<string, string>;
 }
 
 export interface WrongSolution {
@@ -75,4 +78,15 @@ export interface WrongSolution {
   /** The checks this mistake must trip (others may fail too). In scenario.json a single
    *  name or a list of names. */
   failsChecks: string[];
+  /** The cause each of those checks must name (`diagnosis` in scenario.json: {check: cause}):
+   *  a wrong solution caught for the wrong reason gets a hint that misleads the learner. */
+  diagnosis: Record<string, string>;
+  /** The class of mistake, so every exercise covers several (see CLASSES in catalog/load.ts). */
+  kind: MistakeClass;
 }
+
+/** The classes of mistakes every exercise's wrong solutions must cover (at least 5 solutions
+ *  over different classes): they fail for different reasons, so a grader that only sees one
+ *  kind of mistake is caught. */
+export const MISTAKE_CLASSES = ['ack-timing', 'concurrency', 'restart-state', 'content', 'configuration', 'latency'] as const;
+export type MistakeClass = (typeof MISTAKE_CLASSES)[number];

@@ -3,6 +3,7 @@
  * its definitions at the top, a pure run(history, params), unit tests with literal
  * histories in test/checks/, and register it here.
  */
+import { outputContract } from './contract.js';
 import { deadLetteredAfterAttempts } from './dead-letter.js';
 import { noDuplicates } from './duplicates.js';
 import { latency } from './latency.js';
@@ -25,5 +26,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     boundedPrefetch,
     groupSharesPartitions,
     offsetsCommittedAfterProcessing,
+    outputContract,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

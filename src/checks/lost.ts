@@ -8,8 +8,20 @@
  *   saw the learner's output for it, or the downstream saw a successful call for it).
  *   Outcome "info" (e.g. a call cut short by a kill) does not count as delivered.
  * - lost: sent, and never delivered by the end of the run's drain phase.
+ * - attempt: an operation of the delivered kind and stream with the message's key, whatever
+ *   its outcome (a failed call, a call cut short by a kill).
+ *
+ * Why each lost message was lost, from the evidence (its "story", most specific first):
+ * - lost-at-kill: it was being processed when the lab killed the program (an attempt cut
+ *   short), or it was sent before a kill and never attempted afterwards: the program had
+ *   taken it, told the broker it was done (auto-ack, an ack or commit before the work, an
+ *   ack covering others) and died with it.
+ * - dead-lettered: it went to the dead-letter queue although it could have succeeded.
+ * - gave-up: it was attempted, every attempt failed, and nobody tried again.
+ * - never-processed: sent while no kill was pending and never attempted at all.
  */
-import type { History } from '../runner/history.js';
+import type { History, Operation } from '../runner/history.js';
+import { killTimes } from '../faults/events.js';
 import {
   type CheckDefinition,
   type Selector,
@@ -31,8 +43,57 @@ export interface LostParams {
   excludeTag?: string;
 }
 
+export type LostCause = 'lost-at-kill' | 'dead-lettered' | 'gave-up' | 'never-processed';
+
+export const LOST_CAUSES: Record<LostCause, string> = {
+  'lost-at-kill':
+    'Messages your program had taken were gone when it was killed: the broker had already been told they were done. Acknowledge or commit a message only after its work succeeded, and only that message.',
+  'dead-lettered': 'Messages that would have succeeded on a later attempt were dead-lettered. Retry a failure before giving up on it.',
+  'gave-up': 'A first attempt failed and the message was never tried again. Failures can be temporary: send the message back for another attempt (nack with requeue, or a retry queue).',
+  'never-processed': 'Some messages were never processed at all. Process every message you receive, and check that you are listening where the lab sends.',
+};
+
+/** Most serious first. */
+const SERIOUSNESS: LostCause[] = ['lost-at-kill', 'dead-lettered', 'gave-up', 'never-processed'];
+
+interface Story {
+  op: Operation;
+  cause: LostCause;
+  text: string;
+}
+
+/** Why one lost message was lost, from what the history shows about it. */
+function storyOf(op: Operation, history: History, p: LostParams, kills: number[]): Story {
+  const key = op.key ?? '';
+  const attempts = history.filter((a) => a.kind === p.delivered.kind && (p.delivered.stream === undefined || a.stream === p.delivered.stream) && a.key === key);
+  const sentAt = `sent at ${seconds(op.t)}`;
+  const cut = attempts.find((a) => a.outcome === 'info');
+  if (cut) {
+    const later = attempts.filter((a) => a.t > cut.t).length;
+    return { op, cause: 'lost-at-kill', text: `${key} (${sentAt}): being processed when your program was killed at ${seconds(cut.t)}, and ${later === 0 ? 'never processed again' : `its ${later} later attempt${later === 1 ? '' : 's'} failed`}` };
+  }
+  const deadLetter = history.find((d) => d.kind === 'dead-letter' && d.key === key);
+  if (deadLetter) {
+    const n = attempts.length;
+    return { op, cause: 'dead-lettered', text: `${key} (${sentAt}${tagsOf(op).length ? `, ${tagsOf(op).join(', ')}` : ''}): dead-lettered after ${n} attempt${n === 1 ? '' : 's'}, though a later attempt would have succeeded` };
+  }
+  if (attempts.length > 0) {
+    const n = attempts.length;
+    return { op, cause: 'gave-up', text: `${key} (${sentAt}): ${n === 1 ? 'its only attempt' : `all ${n} attempts`} failed, and it was never tried again` };
+  }
+  // Sent before a kill, never attempted, while the program did process other messages after
+  // the kill: it had been taken, and it died with the killed copy.
+  const killAfter = kills.find((t) => t >= op.t);
+  const workedAfterKill = killAfter !== undefined && history.some((a) => a.t > killAfter && a.kind === p.delivered.kind && a.outcome === 'ok');
+  if (killAfter !== undefined && workedAfterKill) {
+    return { op, cause: 'lost-at-kill', text: `${key} (${sentAt}): never processed; your program was killed at ${seconds(killAfter)} and nobody processed it afterwards` };
+  }
+  return { op, cause: 'never-processed', text: `${key} (${sentAt}): never processed` };
+}
+
 export const noLostMessages: CheckDefinition<LostParams> = {
   name: 'no-lost-messages',
+  causes: LOST_CAUSES,
   parseParams: (raw) => ({
     subject: str(raw, 'subject'),
     sent: selector(raw, 'sent'),
@@ -52,12 +113,34 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     if (lost.length === 0) {
       return { title, status: 'pass', expected, observed: `all ${total} arrived`, examples: [] };
     }
+    const kills = killTimes(history);
+    const stories = lost.map((op) => storyOf(op, history, p, kills));
+    // The cause named is the most serious one shown (a loss at a kill is what this check is
+    // most about, even when more flaky messages were given up on); the examples lead with it.
+    const byCause = new Map<LostCause, Story[]>();
+    for (const story of stories) byCause.set(story.cause, [...(byCause.get(story.cause) ?? []), story]);
+    const ranked = SERIOUSNESS.filter((c) => byCause.has(c)).map((c) => [c, byCause.get(c) ?? []] as const);
+    const [cause] = ranked[0] ?? ['never-processed'];
+    const PHRASE: Record<LostCause, string> = {
+      'lost-at-kill': 'taken by your program before it was killed',
+      'dead-lettered': 'dead-lettered though they could have succeeded',
+      'gave-up': 'given up after failed attempts',
+      'never-processed': 'never processed',
+    };
+    const breakdown = ranked.length > 1 ? `: ${ranked.map(([c, s]) => `${s.length} ${PHRASE[c]}`).join(', ')}` : '';
+    const WHY: Record<LostCause, string> = {
+      'lost-at-kill': `, all taken by your program before it was killed`,
+      'dead-lettered': ', dead-lettered though they could have succeeded',
+      'gave-up': ', given up after failed attempts',
+      'never-processed': '',
+    };
     return {
       title,
       status: 'fail',
       expected,
-      observed: `${countOf(lost.length, total, p.subject)} never got through`,
-      examples: firstFew(lost).map((op) => `${op.key} (sent at ${seconds(op.t)})`),
+      observed: `${countOf(lost.length, total, p.subject)} never got through${ranked.length === 1 ? WHY[cause] : breakdown}`,
+      examples: firstFew(ranked.flatMap(([, s]) => s).map((s) => s.text)),
+      cause,
     };
   },
 };

@@ -61,27 +61,53 @@ function queueSamples(history: History): QueueSample[] {
   return observations<QueueSample>(history, 'amqp-queue').map((op) => op.value);
 }
 
+/** Of the samples taken after a kill, the one that saw the most unfinished tasks back in
+ *  the queue (requeueing is immediate, but a sample may have come first), with how many
+ *  unfinished tasks had vanished. */
+function bestAfterKill(history: History): { sample: QueueSample; unfinished: number; vanished: number } | undefined {
+  const afterKill = queueSamples(history).filter((s) => s.afterKill && s.consumers === 0);
+  if (afterKill.length === 0) return undefined;
+  const vanishedOf = (s: QueueSample) => s.published - s.done - s.ready;
+  const sample = afterKill.reduce((a, b) => (vanishedOf(b) < vanishedOf(a) ? b : a));
+  return { sample, unfinished: sample.published - sample.done, vanished: vanishedOf(sample) };
+}
+
+export const MANUAL_ACK_CAUSES = {
+  'acked-on-receipt':
+    'None of the tasks your worker held came back when it died: RabbitMQ had been told they were done as they arrived, by auto-ack ({ noAck: true }) or an ack sent before the work. Consume with noAck: false and ack each task after its work succeeded.',
+  'ack-covers-others':
+    'Some unfinished tasks came back when the worker died, but others did not: an ack covered tasks still being worked on. ack(message, true) (multiple / allUpTo) acknowledges every earlier delivery too, and work finishes out of order: ack each task on its own, after its work.',
+} as const;
+
 export const manualAck: CheckDefinition<Record<string, never>> = {
   name: 'manual-ack',
+  causes: MANUAL_ACK_CAUSES,
   parseParams: () => ({}),
   run(history) {
-    const afterKill = queueSamples(history).filter((s) => s.afterKill && s.consumers === 0);
-    const title = 'Acknowledges messages manually';
-    const expected = 'when the worker dies, every task it had not finished is back in the queue (manual acknowledgements: noAck: false, ack after the work)';
-    if (afterKill.length === 0) return { title, status: 'unknown', expected, observed: 'the lab took no sample of the queue between the kill and the restart', examples: [] };
-    // Requeueing is immediate, but take the sample that saw the most back in the queue.
-    const best = afterKill.reduce((a, b) => (b.ready - (b.published - b.done) > a.ready - (a.published - a.done) ? b : a));
-    const unfinished = best.published - best.done;
-    const vanished = unfinished - best.ready;
-    return vanished <= 0
-      ? { title, status: 'pass', expected, observed: `all ${unfinished} unfinished tasks were back in "${best.queue}" after the kill`, examples: [] }
-      : {
-          title,
-          status: 'fail',
-          expected,
-          observed: `${vanished} of ${unfinished} unfinished tasks were gone from "${best.queue}" after the kill: RabbitMQ had already been told they were done, by auto-ack (noAck: true) or by an ack sent before the work`,
-          examples: [],
-        };
+    const title = 'Acknowledges messages manually, each after its work';
+    const expected = 'when the worker dies, every task it had not finished is back in the queue (manual acknowledgements: noAck: false, ack each task after its work)';
+    const best = bestAfterKill(history);
+    if (!best) return { title, status: 'unknown', expected, observed: 'the lab took no sample of the queue between the kill and the restart', examples: [] };
+    const { sample, unfinished, vanished } = best;
+    if (vanished <= 0) return { title, status: 'pass', expected, observed: `all ${unfinished} unfinished tasks were back in "${sample.queue}" after the kill`, examples: [] };
+    if (sample.ready > 0) {
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `after the kill ${sample.ready} unfinished task${sample.ready === 1 ? ' was' : 's were'} back in "${sample.queue}" but ${vanished} ${vanished === 1 ? 'was' : 'were'} gone: acknowledged while still unfinished, by an ack that covered ${vanished === 1 ? 'it' : 'them'} along with another task`,
+        examples: [],
+        cause: 'ack-covers-others',
+      };
+    }
+    return {
+      title,
+      status: 'fail',
+      expected,
+      observed: `${unfinished === 1 ? 'the unfinished task was not' : `none of the ${unfinished} unfinished tasks were`} back in "${sample.queue}" after the kill: RabbitMQ had been told ${unfinished === 1 ? 'it was' : 'they were'} done before the work, by auto-ack (noAck: true) or an ack sent on receipt`,
+      examples: [],
+      cause: 'acked-on-receipt',
+    };
   },
 };
 
@@ -89,8 +115,15 @@ export interface PrefetchParams {
   max: number;
 }
 
+export const PREFETCH_CAUSES = {
+  'no-prefetch': 'Without a prefetch limit RabbitMQ pushes every waiting task to your worker at once. Call channel.prefetch(limit) (pika: channel.basic_qos(prefetch_count=limit)) before consuming.',
+  'acked-before-work':
+    'A prefetch limit counts only unacknowledged tasks. Your worker acknowledges tasks before they are done (auto-ack, an ack on receipt, or an ack with multiple=true that covers unfinished ones), so the limit does not hold them back: ack each task on its own, after its work.',
+} as const;
+
 export const boundedPrefetch: CheckDefinition<PrefetchParams> = {
   name: 'bounded-prefetch',
+  causes: PREFETCH_CAUSES,
   parseParams: (raw) => ({ max: num(raw, 'max') }),
   run(history, p) {
     const samples = queueSamples(history).filter((s) => !s.afterKill && s.consumers > 0);
@@ -100,15 +133,20 @@ export const boundedPrefetch: CheckDefinition<PrefetchParams> = {
     const inFlight = (s: QueueSample) => s.published - s.ready - s.done;
     const most = samples.reduce((a, b) => (inFlight(b) > inFlight(a) ? b : a));
     const held = inFlight(most);
-    return held <= p.max
-      ? { title, status: 'pass', expected, observed: `at most ${Math.max(0, held)} in flight`, examples: [] }
-      : {
-          title,
-          status: 'fail',
-          expected,
-          observed: `${held} tasks were in flight at once (${most.published} published, ${most.ready} still in the queue, ${most.done} done): RabbitMQ pushed them all to the worker`,
-          examples: [],
-        };
+    if (held <= p.max) return { title, status: 'pass', expected, observed: `at most ${Math.max(0, held)} in flight`, examples: [] };
+    const numbers = `${held} tasks were out of the queue and unfinished at once (${most.published} published, ${most.ready} still in the queue, ${most.done} done)`;
+    const afterKill = bestAfterKill(history);
+    if (afterKill && afterKill.vanished > 0) {
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `${numbers}; when the worker was killed, ${afterKill.vanished} unfinished task${afterKill.vanished === 1 ? ' was' : 's were'} gone: acknowledged before ${afterKill.vanished === 1 ? 'it was' : 'they were'} done, so the prefetch limit no longer counted ${afterKill.vanished === 1 ? 'it' : 'them'}`,
+        examples: [],
+        cause: 'acked-before-work',
+      };
+    }
+    return { title, status: 'fail', expected, observed: `${numbers}: RabbitMQ pushed them all to the worker`, examples: [], cause: 'no-prefetch' };
   },
 };
 

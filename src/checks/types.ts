@@ -20,6 +20,9 @@ export interface CheckResult {
   examples: string[];
   /** Where to look and what to try next (only on fail/unknown). */
   hint?: string;
+  /** On fail: which of the check's known causes the evidence points to (see
+   *  CheckDefinition.causes). The hint is the one for this cause. */
+  cause?: string;
   /** Relative weight for partial credit (default 1). */
   weight: number;
 }
@@ -35,6 +38,13 @@ export interface Selector {
 
 export interface CheckDefinition<P> {
   name: string;
+  /**
+   * The mistakes the evidence of this check can tell apart, each with a hint that holds for
+   * any exercise ("commit offset + 1"). A failing result names one in `cause`; a scenario may
+   * give an exercise-specific hint per cause (`hints` in scenario.json), and its `hint` is
+   * used for a failure without a cause.
+   */
+  causes?: Readonly<Record<string, string>>;
   /** Parses and validates the scenario's params for this check; throws Error with a clear
    *  message naming the missing or wrong field. */
   parseParams(raw: Record<string, unknown>): P;

@@ -22,9 +22,10 @@ export async function gradeExercise(
   entry: CatalogEntry,
   choice: SolutionChoice,
   progress: (message: string) => void,
+  seed?: number,
 ): Promise<Graded> {
   const command = resolveSolution(entry, choice, learnerFile(workspace, entry));
-  const result = await runScenario(entry, command, { runsDir: runsDir(workspace.root), signal: interruptSignal, progress });
+  const result = await runScenario(entry, command, { runsDir: runsDir(workspace.root), signal: interruptSignal, progress, ...(seed === undefined ? {} : { seed }) });
   const json = writeArtifacts(result);
   if (gradesLearnerWork(choice) && result.verdict !== 'error') {
     saveProgress(workspace, recordRun(loadProgress(workspace), entry.scenario.id, result.verdict, new Date()));

@@ -1,45 +1,154 @@
 /**
- * kill-learner: SIGKILL the learner's process while it is in the middle of processing a
- * message, namely while its `atCall`-th downstream call (counted over the whole run) is in
- * flight. Striking mid-call, rather than at a random moment, makes the outcome
- * deterministic: the message being processed is certainly unfinished, so a solution that
- * acked or committed it too early certainly loses it.
- * With `restart`, the same instance is started again after `restartDelayMs` (the heal).
+ * kill-learner: SIGKILL a copy of the learner's program while it is in the middle of a
+ * message, namely while one of its downstream calls (the victim call) is in flight, and
+ * optionally start it again (the heal).
+ *
+ * Striking mid-call, rather than at a random moment, makes the outcome deterministic: the
+ * victim's message is certainly unfinished, so a program that acked or committed it too
+ * early certainly loses it.
+ *
+ * Definitions:
+ * - victim call: the first downstream call with index >= `atCall` (counted over the run,
+ *   1-based) that matches `tag` (a tag the lab put on the message, e.g. "poison"),
+ *   `attempt` (the downstream's count of calls for that message) and the workload's probe
+ *   `victimIf` (e.g. "followed-in-batch": later messages of its partition came with it)
+ *   when they are given.
+ *   `tag: "poison", attempt: 2` strikes between a retried message's attempts: whatever the
+ *   program kept in memory about attempt 1 is gone when attempt 3 comes.
+ * - hold: the victim call is not answered; the lab waits for the moment the mistake would
+ *   show, then kills. Without a hold the kill is immediate. The hold ends on the first of:
+ *   - "overtaken": a call the same copy made after the victim call was answered OK (the
+ *     copy finished later work while the victim is unfinished), and `settleMs` passed so an
+ *     ack or commit for that later work reached the broker. An ack with `multiple: true` or
+ *     an offset+1 commit for it then covers the victim too.
+ *   - "committed-past": the workload's probe of that name says the broker already holds a
+ *     commit past the victim message (a commit on a timer, or before the work).
+ *   - "redelivered": another copy processed the victim message OK (its partition moved on,
+ *     e.g. because the held copy missed its heartbeats): nothing more can show.
+ *   - `maxMs` passed (a program that does one message at a time ends up here).
  */
-import { num } from '../checks/types.js';
-import type { FaultDefinition } from './types.js';
+import { num, str } from '../checks/types.js';
+import type { CallInfo } from '../runner/downstream.js';
+import type { History, Operation } from '../runner/history.js';
+import { tagsOf } from '../checks/types.js';
+import type { FaultContext, FaultDefinition } from './types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+export type HoldEvidence = 'overtaken' | 'committed-past' | 'redelivered';
+const EVIDENCE: readonly HoldEvidence[] = ['overtaken', 'committed-past', 'redelivered'];
 
 export interface KillLearnerParams {
   atCall: number;
+  tag?: string;
+  attempt?: number;
+  /** A workload probe the victim's message must satisfy. */
+  victimIf?: string;
+  hold?: { maxMs: number; settleMs: number; until: HoldEvidence[] };
   restart: boolean;
   restartDelayMs: number;
 }
 
+/** Whether this call is the victim (pure; `history` gives the message's tags). */
+export function isVictim(call: Pick<CallInfo, 'index' | 'key' | 'attempt'>, params: Pick<KillLearnerParams, 'atCall' | 'tag' | 'attempt'>, history: History): boolean {
+  if (call.index < params.atCall) return false;
+  if (params.attempt !== undefined && call.attempt !== params.attempt) return false;
+  if (params.tag !== undefined) {
+    const produced = history.find((op) => op.kind === 'produce' && op.key === call.key);
+    if (!produced || !tagsOf(produced).includes(params.tag)) return false;
+  }
+  return true;
+}
+
+/** The first OK call by the same copy that arrived after the victim did (pure), or undefined. */
+export function overtakenBy(victim: Pick<CallInfo, 'key' | 'instance' | 'arrivedAt'>, history: History): Operation | undefined {
+  return history.find((op) => {
+    if (op.kind !== 'call' || op.outcome !== 'ok' || op.key === victim.key) return false;
+    const v = op.value as { instance?: number; arrivedAt?: number } | undefined;
+    return v?.instance === victim.instance && (v.arrivedAt ?? -1) > victim.arrivedAt;
+  });
+}
+
+/** Whether another copy processed the victim's message OK after the victim call arrived (pure). */
+export function redelivered(victim: Pick<CallInfo, 'key' | 'instance' | 'arrivedAt'>, history: History): boolean {
+  return history.some((op) => {
+    const v = op.value as { instance?: number; arrivedAt?: number } | undefined;
+    return op.kind === 'call' && op.outcome === 'ok' && op.key === victim.key && v?.instance !== victim.instance && (v?.arrivedAt ?? -1) > victim.arrivedAt;
+  });
+}
+
+function parseHold(raw: unknown): KillLearnerParams['hold'] {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null) throw new Error('"hold" must be an object like {"maxMs": 1500, "until": ["overtaken"]}');
+  const r = raw as Record<string, unknown>;
+  const until = r.until ?? [];
+  if (!Array.isArray(until) || !until.every((u) => EVIDENCE.includes(u as HoldEvidence))) {
+    throw new Error(`"hold.until" must be a list of ${EVIDENCE.map((e) => `"${e}"`).join(', ')}`);
+  }
+  return { maxMs: num(r, 'maxMs'), settleMs: num(r, 'settleMs', 300), until: until as HoldEvidence[] };
+}
 
 export const killLearner: FaultDefinition<KillLearnerParams> = {
   name: 'kill-learner',
   parseParams(raw) {
     if (raw.restart !== undefined && typeof raw.restart !== 'boolean') throw new Error('"restart" must be true or false');
-    return { atCall: num(raw, 'atCall'), restart: raw.restart === true, restartDelayMs: num(raw, 'restartDelayMs', 500) };
+    if (raw.tag !== undefined && typeof raw.tag !== 'string') throw new Error('"tag" must be a string');
+    return {
+      atCall: num(raw, 'atCall', 1),
+      ...(raw.tag === undefined ? {} : { tag: raw.tag as string }),
+      ...(raw.attempt === undefined ? {} : { attempt: num(raw, 'attempt') }),
+      ...(raw.victimIf === undefined ? {} : { victimIf: str(raw, 'victimIf') }),
+      ...(raw.hold === undefined ? {} : { hold: parseHold(raw.hold) }),
+      restart: raw.restart === true,
+      restartDelayMs: num(raw, 'restartDelayMs', 500),
+    };
   },
-  arm(ctx, params) {
+  arm(ctx, params, id) {
     let fired = false;
-    ctx.onDownstreamCall(async ({ index, key, instance }) => {
-      if (fired || index < params.atCall) return 'continue';
-      fired = true;
-      const victim = ctx.learners.get(instance);
-      ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', key, value: { fault: 'kill-learner', phase: 'start', instance: victim.instance, signal: 'SIGKILL', duringCall: index } });
-      await victim.kill();
-      if (params.restart) {
-        ctx.track(
-          (async () => {
-            await sleep(params.restartDelayMs);
-            victim.start();
-            ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', phase: 'heal', instance: victim.instance, restarted: true } });
-          })(),
-        );
+    const record = (key: string | undefined, value: Record<string, unknown>) =>
+      ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', ...(key ? { key } : {}), value: { fault: 'kill-learner', id, ...value } });
+
+    /** Waits, call held open, until the hold's evidence shows or it runs out; says which. */
+    async function hold(call: CallInfo, h: NonNullable<KillLearnerParams['hold']>): Promise<string> {
+      const deadline = Date.now() + h.maxMs;
+      const probe = h.until.includes('committed-past') ? ctx.probe('committed-past') : undefined;
+      while (Date.now() < deadline && !ctx.signal.aborted) {
+        const history = ctx.history.history;
+        if (h.until.includes('overtaken') && overtakenBy(call, history)) {
+          await sleep(h.settleMs);
+          return 'overtaken';
+        }
+        if (h.until.includes('redelivered') && redelivered(call, history)) return 'redelivered';
+        if (probe && (await probe(call.key).catch(() => false))) return 'committed-past';
+        await sleep(50);
       }
+      return 'max';
+    }
+
+    ctx.onDownstreamCall(async (call) => {
+      if (fired || !isVictim(call, params, ctx.history.history)) return 'continue';
+      const victimIf = params.victimIf === undefined ? undefined : ctx.probe(params.victimIf);
+      if (victimIf && !(await victimIf(call.key).catch(() => false))) return 'continue';
+      if (fired) return 'continue'; // another call became the victim while the probe ran
+      fired = true;
+      const victim = ctx.learners.get(call.instance);
+      let reason: string | undefined;
+      if (params.hold) {
+        record(call.key, { phase: 'hold', instance: victim.instance, duringCall: call.index });
+        reason = await hold(call, params.hold);
+      }
+      record(call.key, { phase: 'start', instance: victim.instance, signal: 'SIGKILL', duringCall: call.index, ...(reason ? { reason } : {}) });
+      await victim.kill();
+      if (!params.restart) {
+        record(undefined, { phase: 'heal', instance: victim.instance, restarted: false });
+        return 'killed';
+      }
+      ctx.track(
+        (async () => {
+          await sleep(params.restartDelayMs);
+          victim.start();
+          record(undefined, { phase: 'heal', instance: victim.instance, restarted: true });
+        })(),
+      );
       return 'killed';
     });
   },

@@ -31,7 +31,7 @@ export function formatReport(result: RunResult): string {
   }[result.verdict];
   lines.push('');
   lines.push(`${chalk.bold(result.title)} ${chalk.dim(`(${result.exercise})`)}  ${paint(result.verdict, chalk.bold(heading))}  ${chalk.dim(`score ${result.score.earned}/${result.score.max}, ${(result.durationMs / 1000).toFixed(1)}s`)}`);
-  lines.push(chalk.dim(`graded: ${result.solution}`));
+  lines.push(chalk.dim(`graded: ${result.solution}${result.seed === undefined ? '' : `  (seed ${result.seed}: --seed ${result.seed} replays this run's schedule)`}`));
   lines.push('');
   for (const check of result.checks) {
     lines.push(`  ${paint(check.status, MARK[check.status])} ${check.title}`);

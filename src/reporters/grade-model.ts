@@ -33,6 +33,8 @@ export interface ExerciseOutcome {
   /** Empty when the exercise could not be graded (verdict "error"). */
   runId: string;
   runDir: string;
+  /** The run's schedule seed (absent when it could not be graded). */
+  seed?: number;
 }
 
 export interface GradeReport {
@@ -63,6 +65,7 @@ export function outcomeOf(entry: Pick<CatalogEntry, 'scenario'>, file: string, r
     durationMs: result.durationMs,
     runId: result.runId,
     runDir: result.runDir,
+    ...(result.seed === undefined ? {} : { seed: result.seed }),
   };
 }
 

@@ -39,6 +39,7 @@ export interface GradeResultsJson {
       durationMs: number;
       runId: string;
       runDir: string;
+      seed?: number;
     }>;
   };
 }
@@ -83,6 +84,7 @@ export function toGradeResultsJson(report: GradeReport): GradeResultsJson {
         durationMs: e.durationMs,
         runId: e.runId,
         runDir: e.runDir,
+        ...(e.seed === undefined ? {} : { seed: e.seed }),
       })),
     },
   };

@@ -31,6 +31,8 @@ export interface ResultsJson {
     score: { earned: number; max: number };
     durationMs: number;
     runDir: string;
+    /** The schedule's seed: `brokerlab check <exercise> --seed N` replays it. */
+    seed?: number;
     notes: string[];
   };
 }
@@ -61,6 +63,7 @@ export function toResultsJson(result: RunResult): ResultsJson {
       score: result.score,
       durationMs: result.durationMs,
       runDir: result.runDir,
+      ...(result.seed === undefined ? {} : { seed: result.seed }),
       notes: result.notes,
     },
   };

@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HistoryRecorder } from './history.js';
+import type { Random } from './seed.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DownstreamReply {
@@ -19,9 +20,23 @@ export interface DownstreamReply {
   body: Record<string, unknown>;
 }
 
-/** Called when a call arrives, before it is answered. Return "killed" if the fault killed
- *  the caller: the call is then recorded as "info" and its connection dropped. */
-export type CallHook = (call: { index: number; key: string; instance: number }) => Promise<'killed' | 'continue'>;
+/** One call as it arrives, before it is answered. */
+export interface CallInfo {
+  /** 1-based, over the whole run and every downstream service. */
+  index: number;
+  key: string;
+  /** Which copy of the learner's program called (its x-instance-id header, else 1). */
+  instance: number;
+  /** This key's n-th call (1-based), counted here. */
+  attempt: number;
+  /** When it arrived (ms since the run started). */
+  arrivedAt: number;
+}
+
+/** Called when a call arrives, before it is answered (it may hold the call open). Return
+ *  "killed" if the fault killed the caller: the call is then recorded as "info" and its
+ *  connection dropped. */
+export type CallHook = (call: CallInfo) => Promise<'killed' | 'continue'>;
 
 export interface DownstreamOptions {
   /** Logical name used as the history `stream` ("thumbnail-api"). */
@@ -30,26 +45,31 @@ export interface DownstreamOptions {
   keyField: string;
   /** Simulated work per call, so that messages are genuinely in flight. */
   latencyMs: number;
+  /** Up to this much more per call, drawn from the run's seed: concurrent work finishes out
+   *  of order, as it does in real services. */
+  jitterMs?: number;
   /** Decides the answer for this key's n-th attempt. */
   reply(key: string, attempt: number): DownstreamReply;
 }
 
 
+/** Call indexes are counted over every downstream of a run (a fault's `atCall`). */
+export class CallCounter {
+  count = 0;
+}
+
 export class Downstream {
   private server: Server | undefined;
   private readonly attempts = new Map<string, number>();
-  private callCount = 0;
   private readonly hooks: CallHook[] = [];
   private readonly sockets = new Set<import('node:net').Socket>();
 
   constructor(
     private readonly options: DownstreamOptions,
     private readonly history: HistoryRecorder,
+    private readonly random: Random,
+    private readonly counter: CallCounter = new CallCounter(),
   ) {}
-
-  get calls(): number {
-    return this.callCount;
-  }
 
   onCall(hook: CallHook): void {
     this.hooks.push(hook);
@@ -89,20 +109,23 @@ export class Downstream {
     }
     const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
-    const index = ++this.callCount;
+    const index = ++this.counter.count;
     const instance = Number(req.headers['x-instance-id'] ?? body.instance ?? 1) || 1;
+    const arrivedAt = this.history.now();
+    // Drawn before the hooks run, so a held call does not shift the schedule of the others.
+    const latency = this.options.latencyMs + (this.options.jitterMs ? this.random.int(0, this.options.jitterMs) : 0);
 
     for (const hook of this.hooks) {
-      if ((await hook({ index, key, instance })) === 'killed') {
-        this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, note: 'caller killed mid-call' } });
+      if ((await hook({ index, key, instance, attempt, arrivedAt })) === 'killed') {
+        this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller killed mid-call' } });
         req.socket.destroy();
         return;
       }
     }
-    await sleep(this.options.latencyMs);
+    await sleep(latency);
     const reply = this.options.reply(key, attempt);
     if (req.socket.destroyed) {
-      this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, note: 'caller went away' } });
+      this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller went away' } });
       return;
     }
     res.writeHead(reply.status, { 'content-type': 'application/json' });
@@ -114,7 +137,7 @@ export class Downstream {
       stream: this.options.name,
       key,
       attempt,
-      value: { instance, status: reply.status },
+      value: { instance, arrivedAt, status: reply.status },
     });
   }
 }

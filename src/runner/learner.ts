@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { PACKAGE_ROOT, brokerlabHome } from '../paths.js';
 import type { HistoryRecorder, ProcessName } from './history.js';
 
 /** How to start the learner's program. */
@@ -18,14 +19,30 @@ export interface LearnerCommand {
   label: string;
 }
 
-const RUNNERS: Record<string, (file: string) => string[]> = {
+/**
+ * `--import` for learner-hooks.ts (an ES module, whatever folder the file is in; the clients
+ * from brokerlab's dependencies; the exercise's given files when the folder lacks them).
+ */
+function hooksImport(given: string | undefined): string {
+  const hooks = new URL('./learner-hooks.js', import.meta.url).href;
+  const code = `import{register}from"node:module";register(${JSON.stringify(hooks)},{data:${JSON.stringify({ root: PACKAGE_ROOT, given: given ?? null })}});`;
+  return `data:text/javascript,${encodeURIComponent(code)}`;
+}
+
+/** The Python with the clients (scripts/install.sh makes it), else the machine's python3. */
+export function pythonFor(): string {
+  const venv = path.join(brokerlabHome(), 'python', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
+const RUNNERS: Record<string, (file: string, given: string | undefined) => string[]> = {
   // tsx is brokerlab's own dependency, resolved absolutely so a learner's folder needs no
   // node_modules of its own for it.
-  '.ts': (file) => [process.execPath, '--import', import.meta.resolve('tsx'), file],
-  '.mts': (file) => [process.execPath, '--import', import.meta.resolve('tsx'), file],
-  '.js': (file) => [process.execPath, file],
-  '.mjs': (file) => [process.execPath, file],
-  '.py': (file) => ['python3', file],
+  '.ts': (file, given) => [process.execPath, '--import', import.meta.resolve('tsx'), '--import', hooksImport(given), file],
+  '.mts': (file, given) => [process.execPath, '--import', import.meta.resolve('tsx'), '--import', hooksImport(given), file],
+  '.js': (file, given) => [process.execPath, '--import', hooksImport(given), file],
+  '.mjs': (file, given) => [process.execPath, '--import', hooksImport(given), file],
+  '.py': (file) => [pythonFor(), '-u', file],
 };
 
 /**
@@ -38,8 +55,9 @@ function learnerBaseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BROKERLAB_')));
 }
 
-/** A solution file becomes a command by its extension; `--cmd` is run by the shell. */
-export function commandForFile(file: string): LearnerCommand {
+/** A solution file becomes a command by its extension; `--cmd` is run by the shell.
+ *  `given`: the exercise's folder of given files (labs/<id>/), which imports fall back to. */
+export function commandForFile(file: string, given?: string): LearnerCommand {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new UsageError(`solution file not found: ${file}`);
   const runner = RUNNERS[path.extname(absolute)];
@@ -48,7 +66,7 @@ export function commandForFile(file: string): LearnerCommand {
       `don't know how to run ${path.basename(file)} (known: ${Object.keys(RUNNERS).join(', ')}). Use --cmd "..." to give the command yourself.`,
     );
   }
-  return { argv: runner(absolute), cwd: path.dirname(absolute), label: path.relative(process.cwd(), absolute) || absolute };
+  return { argv: runner(absolute, given), cwd: path.dirname(absolute), label: path.relative(process.cwd(), absolute) || absolute };
 }
 
 export function commandForShell(cmd: string, cwd = process.cwd()): LearnerCommand {

@@ -21,15 +21,18 @@ import type { Endpoints } from '../brokers/types.js';
 import type { CatalogEntry } from '../catalog/load.js';
 import type { CheckResult } from '../checks/types.js';
 import { InterruptedError } from '../errors.js';
+import { faultActive } from '../faults/events.js';
 import { FAULTS } from '../faults/index.js';
-import type { FaultContext } from '../faults/types.js';
+import type { FaultContext, Probe } from '../faults/types.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.js';
-import { type CallHook, Downstream } from './downstream.js';
+import { type CallHook, CallCounter, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
 import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
+import { Random, type Seed, newSeed } from './seed.js';
 import { scopedNamespace, sharedNamespace } from './shared.js';
+import { missingImport } from './missing-import.js';
 import { killOrphans, killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
 
@@ -46,6 +49,9 @@ export interface RunResult {
   score: { earned: number; max: number };
   durationMs: number;
   runDir: string;
+  /** The schedule's seed: `--seed` with it replays this run's schedule (absent in runs
+   *  recorded before seeds existed). */
+  seed?: Seed;
   /** Things worth knowing that are not checks: unexpected exits, cleanup leftovers. */
   notes: string[];
   /** Every operation the lab performed or observed (also saved as history.jsonl). */
@@ -57,6 +63,8 @@ export interface RunOptions {
   /** Ctrl-C: the run stops, cleans up, then throws InterruptedError. */
   signal?: AbortSignal;
   progress?: (message: string) => void;
+  /** The schedule's seed (`--seed`); a fresh one when unset. */
+  seed?: Seed;
 }
 
 function newRunId(exercise: string): string {
@@ -101,6 +109,9 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   const runDir = prepareRunDir(options.runsDir, runId);
   const started = Date.now();
   const history = new HistoryRecorder();
+  const seed = options.seed ?? newSeed();
+  const calls = new CallCounter();
+  const probes = new Map<string, Probe>();
   const notes: string[] = [];
   if (orphans.length > 0) notes.push(`stopped ${orphans.length} process${orphans.length === 1 ? '' : 'es'} left running by an earlier run that could not clean up (pid ${orphans.join(', ')})`);
 
@@ -133,8 +144,11 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     instances: scenario.learner.instances,
     timeouts: scenario.timeouts,
     signal: controller.signal,
+    random: (stream) => new Random(seed, stream),
+    registerProbe: (name, probe) => void probes.set(name, probe),
+    faultActive: () => faultActive(history.history),
     async downstream(downstreamOptions) {
-      const service = new Downstream(downstreamOptions, history);
+      const service = new Downstream(downstreamOptions, history, new Random(seed, `downstream:${downstreamOptions.name}`), calls);
       for (const hook of callHooks) service.onCall(hook);
       const url = await service.start();
       downstreams.push(service);
@@ -156,14 +170,19 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       history,
       learners,
       onDownstreamCall: (hook) => void callHooks.push(hook),
+      probe: (name) => probes.get(name),
       track: (work) => void faultWork.push(work),
+      signal: controller.signal,
     };
-    for (const spec of scenario.faults) FAULTS.get(spec.fault)?.arm(faultContext, FAULTS.get(spec.fault)?.parseParams(spec.params));
+    scenario.faults.forEach((spec, id) => {
+      const fault = FAULTS.get(spec.fault);
+      fault?.arm(faultContext, fault.parseParams(spec.params), id);
+    });
 
     progress('setting up this run\'s namespace');
     const session = await workload.prepare(ctx, workload.parseOptions(scenario.workload.options));
     Object.assign(learnerEnv, session.env);
-    writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, namespace: namesUnder, env: learnerEnv }, null, 2)}\n`);
+    writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, seed, namespace: namesUnder, env: learnerEnv }, null, 2)}\n`);
 
     progress(`starting your program${scenario.learner.instances > 1 ? ` (${scenario.learner.instances} copies)` : ''}`);
     learners.startAll();
@@ -172,7 +191,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     stopIfAborted();
     if (startup !== 'ready') {
       const info = await startup.exited;
-      const ready = crashResult(startup, info.code, info.signal, history.now());
+      const ready = crashResult(startup, info.code, info.signal, history.now(), entry.labDir);
       checks = [ready];
     } else {
       await session.run();
@@ -221,6 +240,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     score: scoreOf(checks),
     durationMs: Date.now() - started,
     runDir,
+    seed,
     notes,
     history: history.history,
   };
@@ -260,17 +280,18 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   }
 }
 
-function crashResult(p: LearnerProcess, code: number | null, signal: string | null, t: number): CheckResult {
+function crashResult(p: LearnerProcess, code: number | null, signal: string | null, t: number, labDir: string): CheckResult {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   const tail = p.stderrTail();
+  const missing = missingImport(p.stderrTail(40), labDir);
   return {
     name: 'program-starts',
     title: 'Your program starts and keeps running',
     status: 'fail',
     expected: 'the program starts, connects and keeps running until the lab stops it',
-    observed: `it ${how} after ${(t / 1000).toFixed(1)}s, before it was ready`,
+    observed: `it ${how} after ${(t / 1000).toFixed(1)}s, before it was ready${missing ? `: ${missing.what}` : ''}`,
     examples: tail.length > 0 ? tail : ['(nothing on stderr)'],
-    hint: `Its full output is in ${p.name}.stderr.log in the run directory.`,
+    hint: missing?.hint ?? `Its full output is in ${p.name}.stderr.log in the run directory.`,
     weight: 1,
   };
 }

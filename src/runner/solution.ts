@@ -21,8 +21,8 @@ export function resolveSolution(entry: CatalogEntry, choice: SolutionChoice, lea
     throw new UsageError('give either --solution or --cmd, not both');
   }
   if (choice.cmd !== undefined) return commandForShell(choice.cmd);
-  if (choice.solution === undefined) return commandForFile(learnerFile);
-  if (choice.solution === 'starter') return commandForFile(entry.starterPath);
-  if (choice.solution === 'reference') return commandForFile(entry.referencePath);
-  return commandForFile(choice.solution);
+  if (choice.solution === undefined) return commandForFile(learnerFile, entry.labDir);
+  if (choice.solution === 'starter') return commandForFile(entry.starterPath, entry.labDir);
+  if (choice.solution === 'reference') return commandForFile(entry.referencePath, entry.labDir);
+  return commandForFile(choice.solution, entry.labDir);
 }

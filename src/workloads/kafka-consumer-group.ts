@@ -3,10 +3,16 @@
  *
  * Several copies of the learner's program consume PAYMENTS_TOPIC in the consumer group
  * GROUP_ID and, for each payment, call the lab's ledger API (LEDGER_API_URL) once it is
- * processed. The scenario's kill-learner fault SIGKILLs whichever copy is mid-call at the
- * chosen moment and does not restart it: the group must rebalance and the survivors must
+ * processed. The scenario's kill-learner fault holds one booking open, SIGKILLs the copy
+ * that made it and does not restart it: the group must rebalance and the survivors must
  * pick up its partitions from its last committed offsets. Nothing may be lost, and offsets
  * must be committed only after processing.
+ *
+ * The hold waits for the mistake to show before the kill: the probe "committed-past" (the
+ * group's committed offset already past the held payment: a commit on a timer, before the
+ * work, or offset+1 of a payment booked after it), or the payment booked by another copy
+ * (its partition moved on), or the hold's bound, longer than librdkafka's 5 s auto-commit
+ * interval so a timer commit always lands inside it.
  *
  * The lab samples the group (members, assigned partitions) every 500 ms, and reads the
  * committed offsets at the end. The topic and every group under the run's namespace are
@@ -22,7 +28,10 @@ export interface ConsumerGroupOptions {
   payments: number;
   customers: number;
   apiLatencyMs: number;
-  /** Produce this many, then pause `pauseMs`, so the kill lands mid-stream. */
+  /** Up to this much more per booking, from the run's seed: payments booked side by side
+   *  finish out of order. */
+  apiJitterMs: number;
+  /** Produce this many in one request, then pause `pauseMs`, so the kill lands mid-stream. */
   batch: number;
   pauseMs: number;
   /** The drain ends early once nothing new was processed for this long: lost payments never
@@ -38,6 +47,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     payments: intOption(raw, 'payments', 300),
     customers: intOption(raw, 'customers', 40),
     apiLatencyMs: intOption(raw, 'apiLatencyMs', 10),
+    apiJitterMs: intOption(raw, 'apiJitterMs', 20),
     batch: intOption(raw, 'batch', 30),
     pauseMs: intOption(raw, 'pauseMs', 100),
     quietMs: intOption(raw, 'quietMs', 5_000),
@@ -68,7 +78,25 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
       name: 'ledger-api',
       keyField: 'paymentId',
       latencyMs: o.apiLatencyMs,
+      jitterMs: o.apiJitterMs,
       reply: (key) => ({ status: 200, body: { booked: key } }),
+    });
+
+    // Where a fault's victim should be: a payment followed by more of its partition in the
+    // same fetched batch, so work on a later one can overtake it.
+    ctx.registerProbe('followed-in-batch', async (key) => {
+      const value = ctx.history.history.find((op) => op.kind === 'produce' && op.key === key)?.value as { inBatch?: { position: number; of: number } } | undefined;
+      return value?.inBatch !== undefined && value.inBatch.position < value.inBatch.of - 1;
+    });
+
+    // Evidence for a fault holding a booking open: the group already committed past that
+    // payment (a commit on a timer, before the work, or an offset+1 of later work).
+    ctx.registerProbe('committed-past', async (key) => {
+      const record = ctx.history.history.find((op) => op.kind === 'produce' && op.key === key);
+      if (record?.partition === undefined || record.offset === undefined) return false;
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const offset = committed[0]?.partitions.find((p) => p.partition === record.partition)?.offset;
+      return offset !== undefined && Number(offset) > Number(record.offset);
     });
 
     const strip = (name: string) => name.slice(namespace.length + 1);
@@ -140,15 +168,35 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
         const stopWatching = every(500, ctx.signal, async () => void (await recordGroup()));
         try {
           ctx.progress(`producing ${o.payments} payments to ${o.partitions} partitions; one consumer will be killed mid-payment`);
-          for (let i = 1; i <= o.payments && !ctx.signal.aborted; i++) {
-            const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
+          // A burst of `batch` payments goes out in one produce request, so each partition's
+          // share of it lands in one record batch and a consumer fetches it together: a
+          // program that books a fetched batch in parallel has later payments of a partition
+          // in flight beside earlier ones (see the probe "followed-in-batch").
+          const partitionOf = Partitioners.DefaultPartitioner();
+          const partitionMetadata = Array.from({ length: o.partitions }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0] }));
+          for (let first = 1; first <= o.payments && !ctx.signal.aborted; first += o.batch) {
+            const burst = Array.from({ length: Math.min(o.batch, o.payments - first + 1) }, (_, n) => {
+              const i = first + n;
+              const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
+              const message = { key: payment.customer, value: JSON.stringify(payment) };
+              return { payment, message: { ...message, partition: partitionOf({ topic, partitionMetadata, message }) } };
+            });
             try {
-              const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: payment.customer, value: JSON.stringify(payment) }] });
-              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key: payment.paymentId, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '-1', value: payment });
+              const metas = await producer.send({ topic, acks: -1, messages: burst.map((b) => b.message) });
+              const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')]));
+              const inPartition = (partition: number) => burst.filter((b) => b.message.partition === partition).length;
+              const seen = new Map<number, number>();
+              for (const { payment, message } of burst) {
+                const offset = next.get(message.partition) ?? -1n;
+                next.set(message.partition, offset + 1n);
+                const position = seen.get(message.partition) ?? 0;
+                seen.set(message.partition, position + 1);
+                ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key: payment.paymentId, partition: message.partition, offset: String(offset), value: { ...payment, inBatch: { position, of: inPartition(message.partition) } } });
+              }
             } catch (error) {
-              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream: 'payments', key: payment.paymentId, value: { ...payment, error: String(error) } });
+              for (const { payment } of burst) ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream: 'payments', key: payment.paymentId, value: { ...payment, error: String(error) } });
             }
-            if (i % o.batch === 0) await sleep(o.pauseMs, ctx.signal);
+            await sleep(o.pauseMs, ctx.signal);
           }
           // Settled when everything was processed and every partition is committed to its end,
           // or when nothing new was processed for a while: lost payments never will be, and a
@@ -156,7 +204,8 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
           const quiet = new QuietClock();
           const settled = async () => {
             const now = processed();
-            if (quiet.quietFor(String(now)) > o.quietMs) return true;
+            // A held booking blocks its partition: the stillness of a hold is not the end.
+            if (quiet.quietFor(String(now), !ctx.faultActive()) > o.quietMs) return true;
             return now >= o.payments && (await allCommitted());
           };
           await waitUntil(settled, ctx.timeouts.drainMs, ctx.signal, 250);

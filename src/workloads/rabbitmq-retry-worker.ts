@@ -12,10 +12,14 @@
  * deletes exactly the queues and exchanges that appeared in the vhost while it ran.
  *
  * Two phases keep the verdict deterministic:
- * 1. `healthyTasks` plain tasks; the scenario's kill-learner fault SIGKILLs the worker
- *    while it is mid-call, then restarts it. Proves at-least-once: nothing may be lost.
+ * 1. `healthyTasks` plain tasks, sampled for manual-ack and bounded-prefetch. The
+ *    scenario's first kill-learner fault holds one call open until the worker finished a
+ *    later task (so an ack covering both would already have gone out), then SIGKILLs it and
+ *    restarts it. Proves at-least-once: nothing may be lost.
  * 2. Once the worker is back: healthy, transient (first attempt fails) and poison (every
  *    attempt fails) tasks, with no fault, so attempt counts are exact.
+ * 3. One more poison task, alone. The second fault kills the worker during its second
+ *    attempt and restarts it, so an attempt count kept in memory starts over and shows.
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Endpoints } from '../brokers/types.js';
@@ -27,9 +31,14 @@ export interface RetryWorkerOptions {
   phase2Healthy: number;
   transientTasks: number;
   poisonTasks: number;
+  /** Poison tasks sent after phase 2 has settled, one at a time in the worker's hands. */
+  lonePoisonTasks: number;
   maxAttempts: number;
   prefetchLimit: number;
   apiLatencyMs: number;
+  /** Up to this much more per call, from the run's seed: tasks a worker handles at once
+   *  finish out of order. */
+  apiJitterMs: number;
   /** A drain ends early once nothing new was done (or dead-lettered) for this long after
    *  the killed worker was restarted: lost tasks never will be, and a wrong solution gets
    *  its verdict in seconds instead of the drain's bound. */
@@ -89,9 +98,11 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     phase2Healthy: intOption(raw, 'phase2Healthy', 30),
     transientTasks: intOption(raw, 'transientTasks', 10),
     poisonTasks: intOption(raw, 'poisonTasks', 5),
+    lonePoisonTasks: intOption(raw, 'lonePoisonTasks', 1),
     maxAttempts: intOption(raw, 'maxAttempts', 3),
     prefetchLimit: intOption(raw, 'prefetchLimit', 10),
     apiLatencyMs: intOption(raw, 'apiLatencyMs', 15),
+    apiJitterMs: intOption(raw, 'apiJitterMs', 30),
     quietMs: intOption(raw, 'quietMs', 3_000),
   }),
 
@@ -128,6 +139,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
       name: 'thumbnail-api',
       keyField: 'taskId',
       latencyMs: o.apiLatencyMs,
+      jitterMs: o.apiJitterMs,
       reply(key, attempt) {
         const kind = kinds.get(key);
         if (kind === 'poison') return { status: 500, body: { error: `cannot decode ${key}.jpg: corrupt JPEG data` } };
@@ -154,11 +166,11 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     let taskCount = 0;
     /** Tasks RabbitMQ confirmed, i.e. that are in the queue or past it. */
     let confirmed = 0;
-    const publish = async (kind: TaskKind, phase: number): Promise<void> => {
+    const publish = async (kind: TaskKind, phase: number, extraTags: string[] = []): Promise<void> => {
       const taskId = messageId('task', ++taskCount);
       kinds.set(taskId, kind);
       const body = { taskId, image: `uploads/${taskId}.jpg`, width: 320 };
-      const tags = kind === 'healthy' ? [] : [kind];
+      const tags = [...(kind === 'healthy' ? [] : [kind]), ...extraTags];
       try {
         await new Promise<void>((resolve, reject) =>
           publisher.sendToQueue(TASKS_QUEUE, Buffer.from(JSON.stringify(body)), { persistent: true, messageId: taskId, contentType: 'application/json' }, (err: unknown) =>
@@ -178,8 +190,6 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     };
     const consuming = async () => ((await probeQueue(TASKS_QUEUE))?.consumerCount ?? 0) > 0;
 
-    /** True once the fault reached that phase ("start": the kill; "heal": the restart). */
-    const faultPhase = (phase: string) => ctx.history.history.some((op) => op.kind === 'fault' && (op.value as { phase?: string } | undefined)?.phase === phase);
     /**
      * One passive declare of the tasks queue, recorded for manual-ack and bounded-prefetch
      * (see checks/observations.ts). RabbitMQ answers it at once; the management API's
@@ -192,7 +202,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
       const queue = await probeQueue(TASKS_QUEUE);
       if (!queue) return;
       const done = succeeded().size;
-      const killed = faultPhase('start');
+      const killed = ctx.faultActive();
       ctx.history.record({
         process: 'lab',
         kind: 'observe',
@@ -202,15 +212,13 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
       });
     };
 
-    /** False between the kill and the restart: the restarted worker's start-up must never
-     *  look like the end. (A program that never got as far as the kill is not waited for.) */
-    const restarted = () => !faultPhase('start') || faultPhase('heal');
-    /** True once nothing new was done or dead-lettered for quietMs (not counting the time
-     *  between the kill and the restart). */
+    /** True once nothing new was done or dead-lettered for quietMs, not counting the time
+     *  between a kill and the restart: the restarted worker's start-up must never look like
+     *  the end. */
     const quiet = new QuietClock();
     const stalled = async (): Promise<boolean> => {
       const progress = `${succeeded().size}/${(await probeQueue(DEAD_LETTER_QUEUE))?.messageCount ?? 0}`;
-      return quiet.quietFor(progress, restarted()) > o.quietMs;
+      return quiet.quietFor(progress, !ctx.faultActive()) > o.quietMs;
     };
 
     return {
@@ -255,8 +263,20 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
         special.forEach((kind, i) => mix.splice(Math.floor(((i + 1) * mix.length) / (special.length + 1)) + i, 0, kind));
         for (const kind of mix) await publish(kind, 2);
 
-        const deadLettered = async () => ((await probeQueue(DEAD_LETTER_QUEUE))?.messageCount ?? 0) >= o.poisonTasks;
-        await waitUntil(async () => (allSucceeded(['healthy', 'transient']) && (await deadLettered())) || (await stalled()), ctx.timeouts.drainMs, ctx.signal, 200);
+        const deadLettered = (n: number) => async () => ((await probeQueue(DEAD_LETTER_QUEUE))?.messageCount ?? 0) >= n;
+        const settled = (n: number) => async () => (allSucceeded(['healthy', 'transient']) && (await deadLettered(n)()) && !ctx.faultActive()) || (await stalled());
+        await waitUntil(settled(o.poisonTasks), ctx.timeouts.drainMs, ctx.signal, 200);
+
+        // Phase 3: poison tasks alone, so that the worker holds nothing else when the
+        // scenario's second fault kills it during one's second attempt (a queue's delivery
+        // count of other tasks stays exact). An attempt count kept in memory starts over.
+        if (o.lonePoisonTasks > 0) {
+          quiet.reset();
+          ctx.progress(`phase 3: ${o.lonePoisonTasks} poison task${o.lonePoisonTasks === 1 ? '' : 's'} alone; the worker will be killed between attempts`);
+          for (let i = 0; i < o.lonePoisonTasks; i++) await publish('poison', 3, ['lone']);
+          await waitUntil(settled(o.poisonTasks + o.lonePoisonTasks), ctx.timeouts.drainMs, ctx.signal, 200);
+        }
+        await ctx.faultsSettled();
         // Quiet period: an extra attempt or a late dead-letter would show up here.
         await sleep(500, ctx.signal);
       },

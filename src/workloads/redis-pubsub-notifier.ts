@@ -116,7 +116,9 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
           const payload = JSON.stringify(order);
           await publisher.set(names.latest, payload);
           const receivers = await publisher.publish(names.orders, payload);
-          ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, receivers, tags: vip ? ['vip'] : [] } });
+          // `tier` is what buildNotification's loyalty lookup answers: the contract check
+          // recomputes the notification's text from it.
+          ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, tier: vip ? 'gold' : 'standard', receivers, tags: vip ? ['vip'] : [] } });
           if (i % o.burst === 0) await sleep(o.burstGapMs, ctx.signal);
         }
         await waitUntil(() => notified() >= o.orders, ctx.timeouts.drainMs, ctx.signal, 50);

@@ -6,6 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Endpoints } from '../brokers/types.js';
+import type { Probe } from '../faults/types.js';
+import type { Random } from '../runner/seed.js';
 import type { Downstream, DownstreamOptions } from '../runner/downstream.js';
 import type { HistoryRecorder } from '../runner/history.js';
 import type { LearnerGroup } from '../runner/learner.js';
@@ -25,6 +27,12 @@ export interface WorkloadContext {
   timeouts: { readyMs: number; drainMs: number };
   /** Aborted on Ctrl-C or when the run's hard cap is reached. */
   signal: AbortSignal;
+  /** A random stream drawn from the run's seed (see runner/seed.ts). */
+  random(stream: string): Random;
+  /** Offers evidence faults may wait for (see faults/types.ts), e.g. "committed-past". */
+  registerProbe(name: string, probe: Probe): void;
+  /** True while a fault has struck and not healed (a killed program not yet restarted). */
+  faultActive(): boolean;
   /** Starts a downstream service with the scenario's faults armed on it; stopped at cleanup. */
   downstream(options: DownstreamOptions): Promise<{ service: Downstream; url: string }>;
   /** Registers cleanup work; run in reverse order, always, even after errors. */

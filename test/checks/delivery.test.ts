@@ -25,7 +25,8 @@ describe('no-lost-messages', () => {
     const r = noLostMessages.run([produce(1000, 'a'), produce(2000, 'b'), consume(3000, 'a')], params);
     expect(r.status).toBe('fail');
     expect(r.observed).toBe('1 of 2 notifications never got through');
-    expect(r.examples).toEqual(['b (sent at 2.0s)']);
+    expect(r.examples).toEqual(['b (sent at 2.0s): never processed']);
+    expect(r.cause).toBe('never-processed');
   });
 
   it('does not count an "info" delivery (outcome unknown) as delivered', () => {
@@ -40,6 +41,50 @@ describe('no-lost-messages', () => {
 
   it('is unknown when the lab sent nothing', () => {
     expect(noLostMessages.run([], params).status).toBe('unknown');
+  });
+});
+
+describe('no-lost-messages: why each was lost', () => {
+  const task = (t: number, key: string, tags: string[] = []): Operation => ({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'tasks', key, value: { tags } });
+  const call = (t: number, key: string, outcome: Operation['outcome']): Operation => ({ t, process: 'downstream', kind: 'call', outcome, stream: 'api', key });
+  const kill = (t: number): Operation => ({ t, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: 0, phase: 'start', signal: 'SIGKILL' } });
+  const dead = (t: number, key: string): Operation => ({ t, process: 'lab', kind: 'dead-letter', outcome: 'ok', stream: 'dead-letter', key });
+  const params = { subject: 'task', sent: { kind: 'produce', stream: 'tasks' }, delivered: { kind: 'call', stream: 'api' } } as const;
+
+  it('lost at the kill: its call was cut short by the kill and never made again', () => {
+    const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), call(1500, 'a', 'info'), kill(1500), call(2000, 'b', 'ok')], params);
+    expect(r.cause).toBe('lost-at-kill');
+    expect(r.observed).toBe('1 of 2 tasks never got through, all taken by your program before it was killed');
+    expect(r.examples).toEqual(['a (sent at 0.0s): being processed when your program was killed at 1.5s, and never processed again']);
+  });
+
+  it('lost at the kill: sent before it, never attempted, while the restarted program worked on others', () => {
+    const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), kill(1000), call(2000, 'b', 'ok')], params);
+    expect(r.cause).toBe('lost-at-kill');
+    expect(r.examples[0]).toBe('a (sent at 0.0s): never processed; your program was killed at 1.0s and nobody processed it afterwards');
+  });
+
+  it('never processed, not lost at the kill, when the program processed nothing at all', () => {
+    expect(noLostMessages.run([task(0, 'a'), kill(1000)], params).cause).toBe('never-processed');
+  });
+
+  it('dead-lettered: a flaky task sent to the dead-letter queue after one failure', () => {
+    const r = noLostMessages.run([task(0, 'f', ['transient']), call(100, 'f', 'fail'), dead(200, 'f')], params);
+    expect(r.cause).toBe('dead-lettered');
+    expect(r.examples[0]).toBe('f (sent at 0.0s, transient): dead-lettered after 1 attempt, though a later attempt would have succeeded');
+  });
+
+  it('gave up: a failed attempt never tried again', () => {
+    const r = noLostMessages.run([task(0, 'f'), call(100, 'f', 'fail')], params);
+    expect(r.cause).toBe('gave-up');
+    expect(r.examples[0]).toBe('f (sent at 0.0s): its only attempt failed, and it was never tried again');
+  });
+
+  it('names the most serious cause, and breaks the losses down', () => {
+    const h = [task(0, 'a'), task(0, 'f1'), task(0, 'f2'), call(100, 'a', 'info'), kill(100), call(300, 'f1', 'fail'), call(300, 'f2', 'fail')];
+    const r = noLostMessages.run(h, params);
+    expect(r.cause).toBe('lost-at-kill');
+    expect(r.observed).toBe('3 of 3 tasks never got through: 1 taken by your program before it was killed, 2 given up after failed attempts');
   });
 
   it('rejects params without a selector', () => {

@@ -60,17 +60,28 @@ describe('offsets-committed-after-processing', () => {
     const h = [record('a', 0, 0), record('b', 0, 1), booked('a'), booked('b'), offsets({ 0: 2 }, { 0: 2 })];
     expect(offsetsCommittedAfterProcessing.run(h, params).status).toBe('pass');
   });
-  it('fails a record committed but never booked (commit before processing)', () => {
+  it('fails a record committed but never booked: committed ahead', () => {
     const h = [record('a', 0, 0), record('b', 0, 1), booked('a'), booked('b', 'info'), offsets({ 0: 2 }, { 0: 2 })];
     const r = offsetsCommittedAfterProcessing.run(h, params);
-    expect(r.status).toBe('fail');
-    expect(r.examples[0]).toBe("b (partition 0, offset 1): the group's offset 2 is past it");
+    expect(r).toMatchObject({ status: 'fail', cause: 'committed-ahead' });
+    expect(r.examples[0]).toBe("b (partition 0, offset 1): never processed, yet the group's committed offset 2 is past it");
   });
-  it('fails a partition never committed to its end', () => {
-    const h = [record('a', 0, 0), booked('a'), offsets({ 0: -1 }, { 0: 1 })];
+  it('fails offsets committed one short of the end: committed behind (offset, not offset + 1)', () => {
+    const h = [record('a', 0, 0), record('b', 0, 1), record('c', 1, 0), booked('a'), booked('b'), booked('c'), offsets({ 0: 1, 1: 0 }, { 0: 2, 1: 1 })];
     const r = offsetsCommittedAfterProcessing.run(h, params);
-    expect(r.status).toBe('fail');
-    expect(r.examples[0]).toBe('partition 0: committed 0 of 1');
+    expect(r).toMatchObject({ status: 'fail', cause: 'committed-behind' });
+    expect(r.observed).toBe('2 partitions stop exactly one record short of the end: the offsets committed are those of the last records processed, not the next ones to read');
+    expect(r.examples[0]).toBe('partition 0: committed offset 1, but the next record to read is 2');
+  });
+  it('fails a group that never committed anything: never committed', () => {
+    const h = [record('a', 0, 0), record('b', 1, 0), booked('a'), booked('b'), offsets({}, { 0: 1, 1: 1 })];
+    const r = offsetsCommittedAfterProcessing.run(h, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'never-committed' });
+    expect(r.examples[0]).toBe('partition 0: nothing committed, 1 record in it');
+  });
+  it('fails a partition committed further behind: left uncommitted', () => {
+    const h = [record('a', 0, 0), record('b', 0, 1), record('c', 0, 2), booked('a'), booked('b'), booked('c'), offsets({ 0: 1 }, { 0: 3 })];
+    expect(offsetsCommittedAfterProcessing.run(h, params)).toMatchObject({ status: 'fail', cause: 'left-uncommitted' });
   });
   it('is unknown without an offsets sample', () => {
     expect(offsetsCommittedAfterProcessing.run([record('a', 0, 0)], params).status).toBe('unknown');

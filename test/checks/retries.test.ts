@@ -11,6 +11,7 @@ const params = {
   subject: 'task',
   attempts: 3,
   poisonTag: 'poison',
+  flakyTag: 'transient',
   calls: { kind: 'call', stream: 'thumbnail-api' },
   deadLetters: { kind: 'dead-letter', stream: 'dead-letter' },
 } as const;
@@ -22,36 +23,53 @@ describe('dead-lettered-after-attempts', () => {
     expect(deadLetteredAfterAttempts.run(h, params).status).toBe('pass');
   });
 
-  it('fails an infinite requeue loop: too many attempts, never dead-lettered', () => {
+  it('fails an infinite requeue loop: retried forever', () => {
     const r = deadLetteredAfterAttempts.run([task('p1', ['poison']), ...poisonAttempts(250)], params);
-    expect(r.status).toBe('fail');
-    expect(r.observed).toBe('1 retried too often');
+    expect(r).toMatchObject({ status: 'fail', cause: 'retried-forever', observed: '1 retried without end' });
     expect(r.examples[0]).toBe('p1 was attempted 250 times (expected exactly 3) and never dead-lettered');
   });
 
   it('fails a drop: right number of attempts, then gone', () => {
     const r = deadLetteredAfterAttempts.run([task('p1', ['poison']), ...poisonAttempts(3)], params);
-    expect(r.status).toBe('fail');
-    expect(r.observed).toBe('1 dropped instead of dead-lettered');
+    expect(r).toMatchObject({ status: 'fail', cause: 'dropped', observed: '1 dropped instead of dead-lettered' });
   });
 
-  it('fails an off-by-one limit (4 attempts)', () => {
+  it('fails an off-by-one limit (4 attempts): too many attempts', () => {
     const r = deadLetteredAfterAttempts.run([task('p1', ['poison']), ...poisonAttempts(4), dead('p1')], params);
-    expect(r.status).toBe('fail');
-    expect(r.examples[0]).toContain('attempted 4 times');
+    expect(r).toMatchObject({ status: 'fail', cause: 'too-many-attempts' });
+    expect(r.examples[0]).toBe('p1 was attempted 4 times, expected exactly 3');
+  });
+
+  it('counts an attempt cut short by a kill either way: 2 answered + 1 cut, or 3 answered + 1 cut, is exactly 3', () => {
+    const cut: Operation = { ...call('p1', 'info'), t: 5 };
+    expect(deadLetteredAfterAttempts.run([task('p1', ['poison']), call('p1', 'fail'), cut, call('p1', 'fail'), dead('p1')], params).status).toBe('pass');
+    expect(deadLetteredAfterAttempts.run([task('p1', ['poison']), call('p1', 'fail'), cut, call('p1', 'fail'), call('p1', 'fail'), dead('p1')], params).status).toBe('pass');
+  });
+
+  it('fails a count kept in memory: more attempts, with a kill between them', () => {
+    const kill: Operation = { t: 5, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: 1, phase: 'start', signal: 'SIGKILL' } };
+    const at = (t: number, outcome: Operation['outcome']): Operation => ({ ...call('p1', outcome), t });
+    const h = [task('p1', ['poison']), at(1, 'fail'), at(5, 'info'), kill, at(8, 'fail'), at(9, 'fail'), at(10, 'fail'), dead('p1')];
+    const r = deadLetteredAfterAttempts.run(h, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'count-reset-by-restart' });
+    expect(r.examples[0]).toBe('p1 was attempted 5 times (1 cut short by a kill), expected 3: the count started over after your program was killed at 0.0s, between its attempts');
   });
 
   it('fails a dead-letter without a reason', () => {
     const r = deadLetteredAfterAttempts.run([task('p1', ['poison']), ...poisonAttempts(3), dead('p1', null)], params);
-    expect(r.status).toBe('fail');
-    expect(r.observed).toBe('1 without a reason');
+    expect(r).toMatchObject({ status: 'fail', cause: 'no-reason', observed: '1 dead-lettered without a reason' });
   });
 
-  it('fails when a healthy task is dead-lettered', () => {
-    const h = [task('t1'), task('p1', ['poison']), call('t1', 'fail'), ...poisonAttempts(3), dead('p1'), dead('t1')];
+  it('fails a message dead-lettered twice, and says so (never an empty observation)', () => {
+    const r = deadLetteredAfterAttempts.run([task('p1', ['poison']), ...poisonAttempts(3), dead('p1'), dead('p1')], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'dead-lettered-twice', observed: '1 dead-lettered more than once' });
+  });
+
+  it('fails when a flaky task is dead-lettered, calling it flaky, not healthy', () => {
+    const h = [task('t1', ['transient']), task('p1', ['poison']), call('t1', 'fail'), ...poisonAttempts(3), dead('p1'), dead('t1')];
     const r = deadLetteredAfterAttempts.run(h, params);
-    expect(r.status).toBe('fail');
-    expect(r.examples).toContain('t1 could have succeeded but was dead-lettered after 1 attempt(s)');
+    expect(r).toMatchObject({ status: 'fail', cause: 'too-few-attempts' });
+    expect(r.examples).toContain('t1, a flaky task (its first attempt fails, the next one succeeds), was dead-lettered after 1 attempt');
   });
 });
 
@@ -82,16 +100,28 @@ describe('manual-ack and bounded-prefetch', () => {
       queueSample({ published: 120, ready: 0, done: 3, consumers: 1 }),
       queueSample({ published: 120, ready: 0, done: 30, consumers: 0, afterKill: true }),
     ];
-    expect(manualAck.run(h, {})).toMatchObject({ status: 'fail' });
-    expect(manualAck.run(h, {}).observed).toContain('90 of 90 unfinished tasks were gone from "tasks" after the kill');
-    expect(boundedPrefetch.run(h, { max: 10 }).observed).toBe('117 tasks were in flight at once (120 published, 0 still in the queue, 3 done): RabbitMQ pushed them all to the worker');
+    expect(manualAck.run(h, {})).toMatchObject({ status: 'fail', cause: 'acked-on-receipt' });
+    expect(manualAck.run(h, {}).observed).toContain('none of the 90 unfinished tasks were back in "tasks" after the kill');
+    expect(boundedPrefetch.run(h, { max: 10 })).toMatchObject({ status: 'fail', cause: 'acked-before-work' });
+    expect(boundedPrefetch.run(h, { max: 10 }).observed).toBe(
+      '117 tasks were out of the queue and unfinished at once (120 published, 0 still in the queue, 3 done); when the worker was killed, 90 unfinished tasks were gone: acknowledged before they were done, so the prefetch limit no longer counted them',
+    );
+  });
+  it('fail manual-ack for an ack that covers others (multiple=true): some came back, some did not', () => {
+    const h = [
+      queueSample({ published: 120, ready: 60, done: 50, consumers: 1 }),
+      queueSample({ published: 120, ready: 69, done: 50, consumers: 0, afterKill: true }),
+    ];
+    const r = manualAck.run(h, {});
+    expect(r).toMatchObject({ status: 'fail', cause: 'ack-covers-others' });
+    expect(r.observed).toBe('after the kill 69 unfinished tasks were back in "tasks" but 1 was gone: acknowledged while still unfinished, by an ack that covered it along with another task');
   });
   it('fail bounded-prefetch for a manual-ack consumer without a limit (all unfinished tasks still come back)', () => {
     const h = [
       queueSample({ published: 120, ready: 0, done: 5, consumers: 1 }),
       queueSample({ published: 120, ready: 90, done: 30, consumers: 0, afterKill: true }),
     ];
-    expect(boundedPrefetch.run(h, { max: 10 }).status).toBe('fail');
+    expect(boundedPrefetch.run(h, { max: 10 })).toMatchObject({ status: 'fail', cause: 'no-prefetch' });
     expect(manualAck.run(h, {}).status).toBe('pass');
   });
   it('ignore samples outside their window: after-kill samples for prefetch, samples with a consumer for the kill', () => {

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findExercise, loadCatalog, parseScenario } from '../../src/catalog/load.js';
+import { CHECKS } from '../../src/checks/index.js';
 import { UsageError } from '../../src/errors.js';
+import { LABS_DIR } from '../../src/paths.js';
 
 // The raw scenario.json, as an author writes it (the parsed scenario has other field shapes).
 const valid = () => JSON.parse(readFileSync(path.join(findExercise('redis-pubsub-notifier').dir, 'scenario.json'), 'utf8')) as Record<string, any>;
@@ -28,12 +30,35 @@ describe('catalog', () => {
     ['a missing hint', (s: Record<string, any>) => delete s.checks[1].hint, /"checks\[1\]\.hint" must be a non-empty string/],
     ['bad check params', (s: Record<string, any>) => delete s.checks[1].params.sent, /check "no-lost-messages": "sent" must be a selector/],
     ['a wrong solution naming a check the scenario lacks', (s: Record<string, any>) => (s.solutions.wrong[0].failsCheck = 'manual-ack'), /names an unknown check of this scenario "manual-ack"/],
-    ['a check that no wrong solution trips', (s: Record<string, any>) => s.solutions.wrong.splice(1), /no wrong solution is meant to trip .*in-order/],
+    ['a check that no wrong solution trips', (s: Record<string, any>) => s.solutions.wrong.splice(1, 1), /no wrong solution is meant to trip .*in-order/],
+    ['a diagnosis naming a cause the check does not know', (s: Record<string, any>) => (s.solutions.wrong[0].diagnosis = { 'no-lost-messages': 'bad-luck' }), /names an unknown cause of no-lost-messages "bad-luck"/],
+    ['a hint for a cause the check does not know', (s: Record<string, any>) => (s.checks[1].hints = { 'bad-luck': 'x' }), /"checks\[1\]\.hints" names an unknown cause of no-lost-messages "bad-luck"/],
+    ['a wrong solution without its class of mistake', (s: Record<string, any>) => delete s.solutions.wrong[0].kind, /"solutions\.wrong\[0\]\.kind" must be a non-empty string/],
+    ['a schema file the lab does not have', (s: Record<string, any>) => (s.checks[3].params.schema = 'nope.json'), /cannot read its schema nope\.json/],
     ['a negative timeout', (s: Record<string, any>) => (s.timeouts.readyMs = -1), /"timeouts\.readyMs" must be a non-negative number/],
   ])('refuses %s, naming file and field', (_what, mutate, message) => {
     const scenario = valid();
     mutate(scenario);
-    expect(() => parseScenario('scenarios/x/scenario.json', scenario)).toThrow(UsageError);
-    expect(() => parseScenario('scenarios/x/scenario.json', scenario)).toThrow(message);
+    const readLabFile = (name: string) => JSON.parse(readFileSync(path.join(LABS_DIR, 'redis-pubsub-notifier', name), 'utf8'));
+    expect(() => parseScenario('scenarios/x/scenario.json', scenario, readLabFile)).toThrow(UsageError);
+    expect(() => parseScenario('scenarios/x/scenario.json', scenario, readLabFile)).toThrow(message);
+  });
+});
+
+describe('every exercise of the catalog', () => {
+  const catalog = loadCatalog();
+  it.each(catalog.map((e) => [e.scenario.id, e] as const))('%s ships at least five wrong solutions of at least three classes, one of them in Python', (_id, entry) => {
+    const wrong = entry.scenario.solutions.wrong;
+    expect(wrong.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(wrong.map((w) => w.kind)).size).toBeGreaterThanOrEqual(3);
+    expect(wrong.some((w) => w.file.endsWith('.py'))).toBe(true);
+  });
+  it.each(catalog.map((e) => [e.scenario.id, e] as const))('%s: every wrong solution that trips a check with causes says which cause it must name', (_id, entry) => {
+    for (const w of entry.scenario.solutions.wrong) {
+      for (const check of w.failsChecks) {
+        const hasCauses = Object.keys(CHECKS.get(entry.scenario.checks.find((c) => c.check === check)?.check ?? '')?.causes ?? {}).length > 0;
+        if (hasCauses) expect({ file: w.file, check, cause: w.diagnosis[check] }).toMatchObject({ cause: expect.any(String) });
+      }
+    }
   });
 });

@@ -13,6 +13,7 @@ import { formatReport } from '../../reporters/console.js';
 import { findWorkspace } from '../../workspace/workspace.js';
 import { gradeExercise } from '../grade.js';
 import { progressPrinter, stdout } from '../output.js';
+import { SEED_HELP, parseSeedOption } from '../seed.js';
 
 interface CheckOptions {
   solution?: string;
@@ -20,6 +21,7 @@ interface CheckOptions {
   json?: boolean;
   quiet?: boolean;
   junit?: string;
+  seed?: number;
 }
 
 export function checkCommand(): Command {
@@ -30,10 +32,11 @@ export function checkCommand(): Command {
     .option('--cmd <command>', 'grade any program: the shell command that starts it (any language)')
     .option('--json', 'print results.json (Exercism v3 shape, with per-check scores) instead of the report')
     .option('--junit <file>', 'also write JUnit XML to this file')
+    .option('--seed <n>', SEED_HELP, parseSeedOption)
     .option('-q, --quiet', 'no progress lines')
     .action(async (exercise: string, options: CheckOptions) => {
       const entry = findExercise(exercise);
-      const { result, json } = await gradeExercise(findWorkspace(), entry, options, progressPrinter(options));
+      const { result, json } = await gradeExercise(findWorkspace(), entry, options, progressPrinter(options), options.seed);
       if (options.junit) copyFileSync(path.join(result.runDir, 'junit.xml'), options.junit);
       stdout(options.json ? JSON.stringify(json, null, 2) : formatReport(result));
       if (result.verdict !== 'pass') throw new ExitError(result.verdict === 'fail' ? 'fail' : 'unknown');

@@ -22,6 +22,7 @@ import { runPool } from '../../runner/pool.js';
 import { interruptSignal } from '../interrupt.js';
 import { stdout } from '../output.js';
 import { parseParallel } from '../parallel.js';
+import { SEED_HELP, parseSeedOption } from '../seed.js';
 
 interface Row {
   exercise: string;
@@ -47,9 +48,10 @@ function devCheckCommand(): Command {
     .argument('[exercise...]', 'exercise ids (default: all)')
     .option('--repeat <n>', 'run each solution n times (verdicts must not flip)', positiveInt, 1)
     .option('--parallel <n>', 'how many runs go at the same time (1 to 8)', parseParallel, 1)
+    .option('--seed <n>', SEED_HELP, parseSeedOption)
     .option('--json', 'print the rows as JSON')
     .option('-q, --quiet', 'only the summary')
-    .action(async (exercises: string[], options: { repeat: number; parallel: number; json?: boolean; quiet?: boolean }) => {
+    .action(async (exercises: string[], options: { repeat: number; parallel: number; seed?: number; json?: boolean; quiet?: boolean }) => {
       const entries = exercises.length > 0 ? exercises.map((id) => findExercise(id)) : loadCatalog();
       const say = (line: string) => {
         if (!options.json && !options.quiet) process.stderr.write(`${line}\n`);
@@ -63,7 +65,7 @@ function devCheckCommand(): Command {
         jobs,
         options.parallel,
         async ({ entry, repeat, expectation }) => {
-          const result = await runScenario(entry, commandForFile(expectation.file), { runsDir: runsDir(PACKAGE_ROOT), signal: interruptSignal });
+          const result = await runScenario(entry, commandForFile(expectation.file, entry.labDir), { runsDir: runsDir(PACKAGE_ROOT), signal: interruptSignal, ...(options.seed === undefined ? {} : { seed: options.seed }) });
           writeArtifacts(result);
           const judgement = judge(expectation, result);
           const row: Row = {

@@ -33,12 +33,14 @@ import { checkSelection, exercisesOfWeek, parseWeek, startedExercises } from '..
 import { interruptSignal } from '../interrupt.js';
 import { progressPrinter, stdout } from '../output.js';
 import { parseParallel } from '../parallel.js';
+import { SEED_HELP, parseSeedOption } from '../seed.js';
 
 interface GradeOptions {
   week?: string;
   all?: boolean;
   solution?: string;
   parallel: number;
+  seed?: number;
   out: string;
   learner?: string;
   allowEmpty?: boolean;
@@ -88,6 +90,7 @@ export function gradeCommand(): Command {
     .option('--all', 'every graded exercise')
     .option('--solution <which>', 'grade "reference", "starter" (the untouched starter) or a file (one exercise) instead of your files')
     .option('--parallel <n>', `how many exercises to grade at the same time (1 to 8)`, parseParallel, DEFAULT_PARALLEL)
+    .option('--seed <n>', SEED_HELP, parseSeedOption)
     .option('--out <dir>', 'where to write results.json, junit.xml, classroom.json and classroom.b64', DEFAULT_OUT)
     .option('--learner <name>', 'the learner\'s name in the results (default: $GITHUB_ACTOR)')
     .option('--allow-empty', 'when your progress lists no exercise as started, say so and succeed (for CI on a new workspace)')
@@ -132,7 +135,7 @@ export function gradeCommand(): Command {
           const file = gradedFile(workspace, entry, choice);
           const started = Date.now();
           try {
-            const { result } = await gradeExercise(workspace, entry, choice, say);
+            const { result } = await gradeExercise(workspace, entry, choice, say, options.seed);
             const outcome = outcomeOf(entry, file, result);
             say(`${HEADING[outcome.verdict]}, ${outcome.score.earned}/${outcome.score.max} in ${seconds(outcome.durationMs)}`);
             return outcome;
