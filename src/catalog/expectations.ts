@@ -3,7 +3,8 @@
  * judgement of one run against it.
  *
  * - the starter must fail (a learner must have something to do);
- * - the reference must pass;
+ * - the reference must pass, and so must each alternative (a correct solution written
+ *   differently: the grader judges behaviour, not the reference's shape);
  * - each wrong solution must fail, and fail on the check it is meant to trip: a wrong
  *   solution that fails for another reason proves nothing about that check.
  */
@@ -26,6 +27,7 @@ export function expectationsOf(entry: CatalogEntry): Expectation[] {
   return [
     { label: 'starter', file: entry.starterPath, expect: 'fail' },
     { label: 'reference', file: entry.referencePath, expect: 'pass' },
+    ...entry.scenario.solutions.alternatives.map((a) => ({ label: a.file, file: path.join(entry.dir, a.file), expect: 'pass' as const })),
     ...entry.scenario.solutions.wrong.map((w) => ({ label: w.file, file: path.join(entry.dir, w.file), expect: 'fail' as const, failsChecks: w.failsChecks, diagnosis: w.diagnosis })),
   ];
 }

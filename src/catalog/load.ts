@@ -27,7 +27,7 @@ export interface CatalogEntry {
 class Fields {
   constructor(
     private readonly file: string,
-    private readonly raw: Record<string, unknown>,
+    private readonly rawObject: Record<string, unknown>,
     private readonly prefix = '',
   ) {}
 
@@ -35,27 +35,27 @@ class Fields {
     throw new UsageError(`${this.file}: "${this.prefix}${field}" ${what}`);
   }
   str(field: string): string {
-    const v = this.raw[field];
+    const v = this.rawObject[field];
     if (typeof v !== 'string' || v.length === 0) this.fail(field, 'must be a non-empty string');
     return v;
   }
   num(field: string): number {
-    const v = this.raw[field];
+    const v = this.rawObject[field];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) this.fail(field, 'must be a non-negative number');
     return v;
   }
   obj(field: string): Fields {
-    const v = this.raw[field];
+    const v = this.rawObject[field];
     if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, 'must be an object');
     return new Fields(this.file, v as Record<string, unknown>, `${this.prefix}${field}.`);
   }
   record(field: string): Record<string, unknown> {
-    const v = this.raw[field] ?? {};
+    const v = this.rawObject[field] ?? {};
     if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, 'must be an object');
     return v as Record<string, unknown>;
   }
   list(field: string): Fields[] {
-    const v = this.raw[field];
+    const v = this.rawObject[field];
     if (!Array.isArray(v)) this.fail(field, 'must be a list');
     return v.map((item, i) => {
       if (typeof item !== 'object' || item === null) this.fail(`${field}[${i}]`, 'must be an object');
@@ -63,25 +63,28 @@ class Fields {
     });
   }
   strings(field: string): string[] {
-    const v = this.raw[field];
+    const v = this.rawObject[field];
     if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) this.fail(field, 'must be a list of strings');
     return v as string[];
   }
+  raw(field: string): unknown {
+    return this.rawObject[field];
+  }
   strOrStrings(field: string): string[] {
-    const v = this.raw[field];
+    const v = this.rawObject[field];
     if (typeof v === 'string' && v.length > 0) return [v];
     if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v as string[];
     this.fail(field, 'must be a check name or a non-empty list of check names');
   }
   stringRecord(field: string): Record<string, string> {
-    const v = this.raw[field] ?? {};
+    const v = this.rawObject[field] ?? {};
     if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string' && x.length > 0)) {
       this.fail(field, 'must be an object of non-empty strings');
     }
     return v as Record<string, string>;
   }
   optionalNum(field: string): number | undefined {
-    return this.raw[field] === undefined ? undefined : this.num(field);
+    return this.rawObject[field] === undefined ? undefined : this.num(field);
   }
   oneOf<T extends string>(field: string, value: string, allowed: ReadonlySet<T> | readonly T[], what: string): T {
     const set = allowed instanceof Set ? allowed : new Set(allowed);
@@ -180,7 +183,11 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
     faults,
     timeouts: { readyMs: timeouts.num('readyMs'), drainMs: timeouts.num('drainMs'), runMs: timeouts.num('runMs') },
     checks,
-    solutions: { reference: solutions.str('reference'), wrong },
+    solutions: {
+      reference: solutions.str('reference'),
+      alternatives: (solutions.raw('alternatives') === undefined ? [] : solutions.list('alternatives')).map((a) => ({ file: a.str('file'), style: a.str('style') })),
+      wrong,
+    },
   };
 }
 
@@ -206,7 +213,7 @@ function loadEntry(dir: string): CatalogEntry {
     starterPath: path.join(labDir, scenario.learner.entry),
     referencePath: path.join(dir, scenario.solutions.reference),
   };
-  for (const needed of [entry.starterPath, entry.referencePath, ...scenario.solutions.wrong.map((w) => path.join(dir, w.file))]) {
+  for (const needed of [entry.starterPath, entry.referencePath, ...[...scenario.solutions.alternatives, ...scenario.solutions.wrong].map((w) => path.join(dir, w.file))]) {
     if (!existsSync(needed)) throw new UsageError(`${relative}: file not found: ${path.relative(process.cwd(), needed)}`);
   }
   return entry;

@@ -48,8 +48,18 @@ export interface Scenario {
   /** Solutions kept with the scenario, relative to scenarios/<id>/. */
   solutions: {
     reference: string;
+    /** Correct solutions written differently from the reference (another language, another
+     *  design): they must pass too, so the grader judges behaviour, not the reference's shape. */
+    alternatives: AlternativeSolution[];
     wrong: WrongSolution[];
   };
+}
+
+export interface AlternativeSolution {
+  /** Relative to scenarios/<id>/. */
+  file: string;
+  /** How it differs from the reference, in a few words ("Python, pika, header-counted retries"). */
+  style: string;
 }
 
 export interface FaultSpec {
