@@ -7,6 +7,7 @@
  * Topics and groups are named "<namespace>.<variant>-<size>" and deleted at the end.
  */
 import type { Admin, Consumer, Producer } from 'kafkajs';
+import { deleteMatching } from '../namespaces/kafka.js';
 import type { BrokerBench, Pipe, Session, Variant } from './types.js';
 
 export const BATCH = 100;
@@ -24,10 +25,7 @@ const VARIANTS = [
 
 /** Deletes every topic and consumer group whose name starts with the namespace. */
 export async function deleteNamespace(admin: Admin, namespace: string): Promise<void> {
-  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(namespace));
-  if (groups.length > 0) await admin.deleteGroups(groups);
-  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(namespace));
-  if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  await deleteMatching(admin, (name) => name.startsWith(namespace), 30_000);
 }
 
 export const kafkaBench: BrokerBench<'kafka'> = {

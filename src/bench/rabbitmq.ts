@@ -6,6 +6,7 @@
  */
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Endpoints } from '../brokers/types.js';
+import { createVhost as createRunVhost, deleteVhost, managementApi } from '../namespaces/rabbitmq.js';
 import type { BrokerBench, Pipe, Session, Variant } from './types.js';
 
 /** Unconfirmed publishes allowed in flight with confirms on. */
@@ -18,22 +19,6 @@ const VARIANTS = [
   { id: 'confirms-on', label: `persistent messages, publisher confirms on (${CONFIRM_WINDOW} unconfirmed at most)`, batch: 100 },
 ] as const satisfies readonly Variant[];
 
-/** The management API: the run's vhost is created and deleted there. */
-export function managementApi(rabbit: Endpoints['rabbitmq']) {
-  const auth = `Basic ${Buffer.from(`${rabbit.username}:${rabbit.password}`).toString('base64')}`;
-  return async (method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<void> => {
-    const response = await fetch(`${rabbit.managementUrl}/api${path}`, {
-      method,
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok && !(method === 'DELETE' && response.status === 404)) {
-      throw new Error(`RabbitMQ management API ${method} ${path}: HTTP ${response.status}`);
-    }
-  };
-}
-
 /** The AMQP URL of a vhost. */
 export function vhostUrl(rabbit: Endpoints['rabbitmq'], vhost: string): string {
   return `${rabbit.amqpUrl.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
@@ -42,10 +27,9 @@ export function vhostUrl(rabbit: Endpoints['rabbitmq'], vhost: string): string {
 /** Creates the vhost with permissions for our user; returns how to delete it. */
 export async function createVhost(rabbit: Endpoints['rabbitmq'], vhost: string): Promise<() => Promise<void>> {
   const api = managementApi(rabbit);
-  const remove = (): Promise<void> => api('DELETE', `/vhosts/${encodeURIComponent(vhost)}`);
-  await api('PUT', `/vhosts/${encodeURIComponent(vhost)}`, {});
+  const remove = async (): Promise<void> => void (await deleteVhost(api, vhost));
   try {
-    await api('PUT', `/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(rabbit.username)}`, { configure: '.*', write: '.*', read: '.*' });
+    await createRunVhost(api, vhost, rabbit.username);
   } catch (error) {
     await remove().catch(() => {});
     throw error;

@@ -4,6 +4,7 @@
  * named "<namespace>:<variant>-<size>"; the stream keys are deleted at the end.
  */
 import type { Redis } from 'ioredis';
+import { deleteKeys as deleteKeysMatching } from '../namespaces/redis.js';
 
 /** ioredis, loaded by open(): every brokerlab command imports this module, few run a bench. */
 let RedisClient: typeof import('ioredis').Redis | undefined;
@@ -42,14 +43,7 @@ export const redisBench: BrokerBench<'redis'> = {
   async open(endpoint, namespace): Promise<Session> {
     RedisClient ??= (await import('ioredis')).Redis;
     const publisher = connect(endpoint.url);
-    const deleteKeys = async (): Promise<void> => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await publisher.scan(cursor, 'MATCH', `${namespace}*`, 'COUNT', 1000);
-        if (keys.length > 0) await publisher.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    };
+    const deleteKeys = async (): Promise<void> => void (await deleteKeysMatching(publisher, `${namespace}*`));
     return {
       async start(variant, size, onDelivered): Promise<Pipe> {
         const name = `${namespace}:${variant.id}-${size}`;

@@ -4,8 +4,8 @@
  * groups, SQS queues), deleted afterwards whatever happens: error, Ctrl-C (the signal stops
  * the current variant between two sends) or success.
  */
-import { randomBytes } from 'node:crypto';
 import { ensureReachable, nativeProcess } from '../brokers/index.js';
+import { benchNamespace } from '../namespaces/names.js';
 import { reason } from '../brokers/net.js';
 import { BrokerlabError, EnvironmentError, InterruptedError, UsageError } from '../errors.js';
 import { kafkaBench } from './kafka.js';
@@ -69,9 +69,6 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-export function newNamespace(): string {
-  return `bl-bench-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-}
 
 /** The process groups of a broker running natively from this home (for the CPU evidence). */
 export function brokerGroups(name: BenchBroker, env: NodeJS.ProcessEnv = process.env): number[] {
@@ -93,7 +90,7 @@ export async function runBench(names: readonly BenchBroker[], options: BenchOpti
   const env = options.env ?? process.env;
   const endpoints = await ensureReachable(names, { env });
   const sizes = options.sizes && options.sizes.length > 0 ? options.sizes : DEFAULT_SIZES;
-  const namespace = newNamespace();
+  const namespace = benchNamespace();
   const report: BenchReport = { namespace, startedAt: new Date().toISOString(), results: [] };
   for (const name of names) {
     const bench = BENCHES[name] as BrokerBench;

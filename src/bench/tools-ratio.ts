@@ -19,7 +19,9 @@ import { deleteNamespace } from './kafka.js';
 import { runPerfTest, runProducerPerformance, runRedisBenchmark, type ToolRun } from './native-tools.js';
 import { CONFIRM_WINDOW, createVhost, vhostUrl } from './rabbitmq.js';
 import { PIPELINE } from './redis.js';
-import { BENCHES, brokerGroups, newNamespace, runBench } from './run.js';
+import { BENCHES, brokerGroups, runBench } from './run.js';
+import { benchNamespace } from '../namespaces/names.js';
+import { deleteKeys } from '../namespaces/redis.js';
 import type { Section, SectionContext } from './section.js';
 import { formatBytes, formatCount, formatCpu, formatRatio } from './table.js';
 import { TOOL_RATIO_TARGET, explainShortfall, ratioTo } from './targets.js';
@@ -126,8 +128,7 @@ async function prepareToolNamespace(broker: ToolBroker, namespace: string): Prom
   return async () => {
     const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
     try {
-      const keys = await redis.keys(`${namespace}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteKeys(redis, `${namespace}*`);
     } finally {
       redis.disconnect();
     }
@@ -198,7 +199,7 @@ export async function runToolComparisons(
   const results: ComparisonResult[] = [];
   const brokers = options.brokers ?? (['redis', 'rabbitmq', 'kafka'] as const);
   for (const broker of brokers) {
-    const namespace = newNamespace();
+    const namespace = benchNamespace();
     let cleanup: (() => Promise<void>) | undefined;
     try {
       cleanup = await prepareToolNamespace(broker, namespace);

@@ -7,7 +7,7 @@
  *
  * Runtime selection is in select.ts; each runtime in ./runtimes; each broker in its own module.
  */
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import type { BrokerDefinition } from './definition.js';
 import { reason, withTimeout } from './net.js';
 import { BROKER_LABELS, brokerDef, parseBrokerNames } from './registry.js';
@@ -175,4 +175,38 @@ export async function ensureReachable<N extends BrokerName>(
   for (const check of checks) if (check.error !== undefined) failures.push({ ...check, error: check.error });
   if (failures.length > 0) throw unreachableError(failures);
   return Object.fromEntries(checks.map((check) => [check.name, check.endpoint])) as unknown as Pick<Endpoints, N>;
+}
+
+/**
+ * For the restart-broker fault: stops a broker brokerlab runs itself and starts it again
+ * (native: its process, with its data directory kept; compose: its container). An external
+ * broker is somebody else's and is refused with a clear line.
+ */
+/** How a broker is run here (native, compose or external), as `up` would choose. */
+export async function runtimeKindOf(name: BrokerName, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeKind> {
+  return (await runtimeOf(brokerDef(name), { env })).kind;
+}
+
+/** The line that refuses to restart an external broker. */
+export function externalRestartRefusal(name: BrokerName): string {
+  const def = brokerDef(name);
+  return `this exercise restarts ${def.label}, which brokerlab can only do to a broker it runs itself; ${def.label} is external here (${def.externalEnv}). Grade it against \`brokerlab up ${name}\` instead.`;
+}
+
+export async function restartBroker(name: BrokerName, options: { downMs?: number; env?: NodeJS.ProcessEnv; beforeStop?: () => Promise<void>; afterStart?: () => Promise<void> } = {}): Promise<{ runtime: RuntimeKind; stoppedMs: number; startedMs: number }> {
+  const env = options.env ?? process.env;
+  const def = brokerDef(name);
+  const runtime = await runtimeOf(def, { env });
+  if (runtime.kind === 'external') {
+    throw new UsageError(externalRestartRefusal(name));
+  }
+  await options.beforeStop?.();
+  const stopped = Date.now();
+  await runtime.down(def, { env });
+  const stoppedMs = Date.now() - stopped;
+  if (options.downMs) await new Promise((resolve) => setTimeout(resolve, options.downMs));
+  const started = Date.now();
+  await runtime.up(def, { env });
+  await options.afterStart?.();
+  return { runtime: runtime.kind, stoppedMs, startedMs: Date.now() - started };
 }

@@ -94,6 +94,27 @@ class Fields {
 }
 
 /**
+ * A check param may name a value the scenario already holds instead of repeating it:
+ * "$workload.maxAttempts" (a workload option), "$learner.instances". Resolved here, so a
+ * check always sees plain values and the number lives in one place.
+ */
+function resolveReferences(params: Record<string, unknown>, sources: Record<'workload' | 'learner', Record<string, unknown>>, where: string): Record<string, unknown> {
+  const resolved: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(params)) {
+    const m = typeof value === 'string' ? /^\$(workload|learner)\.(\w+)$/.exec(value) : null;
+    if (!m) {
+      resolved[field] = value;
+      continue;
+    }
+    const source = m[1] as 'workload' | 'learner';
+    const found = sources[source][m[2] ?? ''];
+    if (found === undefined) throw new UsageError(`${where}: "${field}" refers to ${value}, which the scenario does not set (${source === 'workload' ? 'workload.options' : 'learner'}.${m[2]})`);
+    resolved[field] = found;
+  }
+  return resolved;
+}
+
+/**
  * Reads a file of the lab's folder that a check names (a JSON Schema of the learner's
  * output): the learner sees the very file the check validates against.
  */
@@ -112,12 +133,9 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
   const learner = f.obj('learner');
   const workload = f.obj('workload');
   const workloadName = workload.oneOf('name', workload.str('name'), new Set<string>(WORKLOADS.keys()), 'workload');
+  // Checked when the workload is loaded (a run, dev check, the catalog test): loading every
+  // workload's code for every command would cost each of them.
   const workloadOptions = workload.record('options');
-  try {
-    WORKLOADS.get(workloadName)?.parseOptions(workloadOptions);
-  } catch (error) {
-    throw new UsageError(`${file}: workload options: ${(error as Error).message}`);
-  }
   const faults: FaultSpec[] = f.list('faults').map((fault) => {
     const name = fault.oneOf('fault', fault.str('fault'), new Set(FAULTS.keys()), 'fault');
     const params = fault.record('params');
@@ -128,9 +146,10 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
     }
     return { fault: name, params };
   });
-  const checks: CheckSpec[] = f.list('checks').map((check) => {
+  const learnerRaw = (raw as Record<string, unknown>).learner as Record<string, unknown> | undefined;
+  const checks: CheckSpec[] = f.list('checks').map((check, index) => {
     const name = check.oneOf('check', check.str('check'), new Set(CHECKS.keys()), 'check');
-    let params = check.record('params');
+    let params = resolveReferences(check.record('params'), { workload: workloadOptions, learner: learnerRaw ?? {} }, `${file}: "checks[${index}].params"`);
     if (typeof params.schema === 'string') {
       if (!readLabFile) throw new UsageError(`${file}: check "${name}": "schema" names a file, but there is no lab folder to read it from`);
       let schema: unknown;

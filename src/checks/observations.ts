@@ -19,14 +19,11 @@
  * - group sample: `observe` key "kafka-group", value { groupId, state, members: [{ memberId,
  *   clientId, partitions: number[] }], partitionCount, instances, otherGroups: string[] }.
  */
-import type { History, Operation } from '../runner/history.js';
+import type { History } from '../runner/history.js';
+import { type KafkaGroupSample, type QueueSample, observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, num, str } from './types.js';
 
-function observations<T>(history: History, key: string): Array<Operation & { value: T }> {
-  return history.filter((op) => op.kind === 'observe' && op.key === key && op.value !== undefined) as Array<
-    Operation & { value: T }
-  >;
-}
+export type { KafkaGroupSample, QueueSample };
 
 export interface SubscribedParams {
   channel: string;
@@ -36,7 +33,7 @@ export const subscribed: CheckDefinition<SubscribedParams> = {
   name: 'subscribed',
   parseParams: (raw) => ({ channel: str(raw, 'channel') }),
   run(history, p) {
-    const samples = observations<{ count: number }>(history, 'pubsub-subscribers');
+    const samples = observationsOf(history, 'pubsub-subscribers');
     const most = Math.max(0, ...samples.map((s) => s.value.count));
     const title = `Subscribes to the ${p.channel} channel`;
     const expected = `at least one client subscribed to "${p.channel}" before the lab published`;
@@ -47,18 +44,8 @@ export const subscribed: CheckDefinition<SubscribedParams> = {
   },
 };
 
-/** One passive queue.declare of the tasks queue (see "queue sample" above). */
-export interface QueueSample {
-  queue: string;
-  ready: number;
-  consumers: number;
-  published: number;
-  done: number;
-  afterKill: boolean;
-}
-
 function queueSamples(history: History): QueueSample[] {
-  return observations<QueueSample>(history, 'amqp-queue').map((op) => op.value);
+  return observationsOf(history, 'amqp-queue').map((op) => op.value);
 }
 
 /** Of the samples taken after a kill, the one that saw the most unfinished tasks back in
@@ -150,16 +137,6 @@ export const boundedPrefetch: CheckDefinition<PrefetchParams> = {
   },
 };
 
-/** One sample of a Kafka consumer group, as the kafka-consumer-group workload records it. */
-export interface KafkaGroupSample {
-  groupId: string;
-  state: string;
-  members: Array<{ memberId: string; clientId: string; partitions: number[] }>;
-  partitionCount: number;
-  instances: number;
-  otherGroups: string[];
-}
-
 export interface GroupParams {
   /** How many of the learner's processes were running while the samples were taken. */
   instances: number;
@@ -177,7 +154,7 @@ export const groupSharesPartitions: CheckDefinition<GroupParams> = {
   parseParams: (raw) => ({ instances: num(raw, 'instances') }),
   run(history, p) {
     const firstFault = history.find((op) => op.kind === 'fault')?.t ?? Number.POSITIVE_INFINITY;
-    const samples = observations<KafkaGroupSample>(history, 'kafka-group').filter((s) => s.t < firstFault);
+    const samples = observationsOf(history, 'kafka-group').filter((s) => s.t < firstFault);
     const title = 'Consumers share the partitions as one group';
     const expected = `${p.instances} consumers in the group, each partition owned by exactly one of them`;
     if (samples.length === 0) return { title, status: 'unknown', expected, observed: 'the lab took no group samples before the fault', examples: [] };

@@ -20,16 +20,11 @@
  * - never-committed: records were processed, yet the group holds no committed offset at all.
  * - left-uncommitted: some partitions are committed further behind than that.
  */
-import type { Operation } from '../runner/history.js';
+import { lastObservation } from '../runner/observations.js';
 import { type CheckDefinition, type Selector, firstFew, select, selector } from './types.js';
 
 export interface OffsetsParams {
   processed: Selector;
-}
-
-interface OffsetsValue {
-  offsets: Record<string, number>;
-  endOffsets: Record<string, number>;
 }
 
 export type OffsetsCause = 'committed-ahead' | 'committed-behind' | 'never-committed' | 'left-uncommitted';
@@ -51,9 +46,8 @@ export const offsetsCommittedAfterProcessing: CheckDefinition<OffsetsParams> = {
   run(history, p) {
     const title = 'Offsets are committed after processing';
     const expected = 'the group commits a record\'s offset only after the record was processed, and commits everything it processed';
-    const sample = [...history].reverse().find(
-      (op): op is Operation & { value: OffsetsValue } => op.kind === 'observe' && op.key === 'kafka-committed-offsets' && op.value !== undefined,
-    );
+    const last = lastObservation(history, 'kafka-committed-offsets');
+    const sample = last && { value: last };
     if (!sample) return { title, status: 'unknown', expected, observed: 'the lab could not read the group\'s committed offsets', examples: [] };
     const processed = new Set(select(history, p.processed, 'ok').map((op) => op.key));
     const records = history.filter((op) => op.kind === 'produce' && op.outcome === 'ok' && op.partition !== undefined && op.offset !== undefined);

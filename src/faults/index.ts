@@ -1,7 +1,16 @@
 /** The registry of faults, by the names scenarios use. */
 import { killLearner } from './kill-learner.js';
+import { network } from './network.js';
+import { pauseLearner } from './pause-learner.js';
+import { restartBroker } from './restart-broker.js';
 import type { FaultDefinition } from './types.js';
 
 export const FAULTS: ReadonlyMap<string, FaultDefinition<any>> = new Map(
-  [killLearner].map((f) => [f.name, f as FaultDefinition<any>]),
+  [killLearner, pauseLearner, network, restartBroker].map((f) => [f.name, f as FaultDefinition<any>]),
 );
+
+/** True when a scenario's faults disturb what other runs share (a broker restart): it runs
+ *  alone in `grade` and `dev check`. */
+export function runsAlone(faults: ReadonlyArray<{ fault: string }>): boolean {
+  return faults.some((f) => FAULTS.get(f.fault)?.exclusive === true);
+}

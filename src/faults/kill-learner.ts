@@ -18,9 +18,11 @@
  * - hold: the victim call is not answered; the lab waits for the moment the mistake would
  *   show, then kills. Without a hold the kill is immediate. The hold ends on the first of:
  *   - "overtaken": a call the same copy made after the victim call was answered OK (the
- *     copy finished later work while the victim is unfinished), and `settleMs` passed so an
- *     ack or commit for that later work reached the broker. An ack with `multiple: true` or
- *     an offset+1 commit for it then covers the victim too.
+ *     copy finished later work while the victim is unfinished). From then on the copy is
+ *     frozen: every new call it makes is held too, so nothing more finishes, and after
+ *     `settleMs` every ack or commit for the work it did finish has reached the broker. An
+ *     ack with `multiple: true` or an offset+1 commit for later work then covers the victim,
+ *     and the broker's state at the kill says exactly what the copy had acknowledged.
  *   - "committed-past": the workload's probe of that name says the broker already holds a
  *     commit past the victim message (a commit on a timer, or before the work).
  *   - "redelivered": another copy processed the victim message OK (its partition moved on,
@@ -104,16 +106,20 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
   },
   arm(ctx, params, id) {
     let fired = false;
+    /** Set while the victim's copy is frozen: its new calls wait for the kill. */
+    let frozen: { instance: number; killed: Promise<void> } | undefined;
     const record = (key: string | undefined, value: Record<string, unknown>) =>
       ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', ...(key ? { key } : {}), value: { fault: 'kill-learner', id, ...value } });
 
-    /** Waits, call held open, until the hold's evidence shows or it runs out; says which. */
-    async function hold(call: CallInfo, h: NonNullable<KillLearnerParams['hold']>): Promise<string> {
+    /** Waits, call held open, until the hold's evidence shows or it runs out; says which.
+     *  `killed` resolves once the victim is dead (frozen calls wait for it). */
+    async function hold(call: CallInfo, h: NonNullable<KillLearnerParams['hold']>, killed: Promise<void>): Promise<string> {
       const deadline = Date.now() + h.maxMs;
       const probe = h.until.includes('committed-past') ? ctx.probe('committed-past') : undefined;
       while (Date.now() < deadline && !ctx.signal.aborted) {
         const history = ctx.history.history;
         if (h.until.includes('overtaken') && overtakenBy(call, history)) {
+          frozen = { instance: call.instance, killed };
           await sleep(h.settleMs);
           return 'overtaken';
         }
@@ -125,6 +131,10 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
     }
 
     ctx.onDownstreamCall(async (call) => {
+      if (frozen && call.instance === frozen.instance) {
+        await frozen.killed;
+        return 'killed';
+      }
       if (fired || !isVictim(call, params, ctx.history.history)) return 'continue';
       const victimIf = params.victimIf === undefined ? undefined : ctx.probe(params.victimIf);
       if (victimIf && !(await victimIf(call.key).catch(() => false))) return 'continue';
@@ -132,12 +142,16 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
       fired = true;
       const victim = ctx.learners.get(call.instance);
       let reason: string | undefined;
+      let markKilled = () => {};
+      const killed = new Promise<void>((resolve) => (markKilled = resolve));
       if (params.hold) {
         record(call.key, { phase: 'hold', instance: victim.instance, duringCall: call.index });
-        reason = await hold(call, params.hold);
+        reason = await hold(call, params.hold, killed);
       }
       record(call.key, { phase: 'start', instance: victim.instance, signal: 'SIGKILL', duringCall: call.index, ...(reason ? { reason } : {}) });
       await victim.kill();
+      frozen = undefined;
+      markKilled();
       if (!params.restart) {
         record(undefined, { phase: 'heal', instance: victim.instance, restarted: false });
         return 'killed';

@@ -4,6 +4,7 @@
  * flight) and evidence a fault may wait for (probes), and the runner arms the scenario's
  * faults on them.
  */
+import type { BrokerName } from '../brokers/types.js';
 import type { CallHook } from '../runner/downstream.js';
 import type { HistoryRecorder } from '../runner/history.js';
 import type { LearnerGroup } from '../runner/learner.js';
@@ -24,13 +25,39 @@ export interface FaultContext {
   probe(name: string): Probe | undefined;
   /** Remembers async work (a restart) so the run waits for it before cleanup. */
   track(work: Promise<unknown>): void;
-  /** Aborted on Ctrl-C or at the run's cap: a fault waiting for something stops waiting. */
+  /** Aborted on Ctrl-C, at the run's cap, and when the run ends: a fault waiting for its
+   *  trigger stops waiting. */
   signal: AbortSignal;
+  /** The run's proxies, by broker (see FaultSetupContext.proxy), and how to act on them. */
+  proxies: ReadonlyMap<ProxiedBroker, { name: string; listen: string }>;
+  toxiproxy(): import('./toxiproxy.js').ToxiproxyApi;
 }
+
+/** What a fault can prepare before the learner's program starts. */
+export interface FaultSetupContext {
+  /**
+   * The run's proxy between the learner's program and `broker` (created once per broker and
+   * run, deleted at cleanup). The learner's program gets the proxy's address in place of the
+   * broker's, in the same variables, so it cannot tell; the lab's own clients go direct.
+   */
+  proxy(broker: ProxiedBroker): Promise<{ name: string; listen: string }>;
+}
+
+/** Brokers a network fault can stand between (Kafka's clients would bypass a proxy: its
+ *  brokers advertise their own address). */
+export const PROXIED_BROKERS = ['redis', 'rabbitmq', 'postgres'] as const;
+export type ProxiedBroker = (typeof PROXIED_BROKERS)[number];
 
 export interface FaultDefinition<P> {
   name: string;
   parseParams(raw: Record<string, unknown>): P;
+  /** Services the fault needs reachable besides the scenario's brokers (toxiproxy). */
+  needs?(params: P): BrokerName[];
+  /** True when the fault disturbs what other runs share (a broker restart): such a scenario
+   *  runs alone in `grade` and `dev check`. */
+  exclusive?: boolean;
+  /** Before the learner's program starts: create what the fault acts through. */
+  setup?(ctx: FaultSetupContext, params: P, id: number): Promise<void>;
   /** `id` is the fault's index in the scenario's list, recorded with each of its events. */
   arm(ctx: FaultContext, params: P, id: number): void;
 }

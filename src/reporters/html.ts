@@ -137,7 +137,7 @@ const LANES: ReadonlyArray<{ id: LaneId; label: string; help: string }> = [
 /** Which lane an operation is drawn in; process, fault and observe ops are drawn elsewhere
  *  or not at all (observations are the lab's own samples of broker state). */
 function laneOf(op: Operation): LaneId | undefined {
-  if (op.kind === 'process' || op.kind === 'fault' || op.kind === 'observe') return undefined;
+  if (op.kind === 'process' || op.kind === 'fault' || op.kind === 'observe' || op.kind === 'phase') return undefined;
   if (op.outcome === 'info') return 'unknown';
   if (op.outcome === 'fail') return 'failed';
   if (op.kind === 'produce') return 'produced';
@@ -210,7 +210,15 @@ function faultMarks(history: History): FaultMark[] {
       const v = (op.value ?? {}) as { fault?: string; phase?: string; instance?: number; signal?: string; restarted?: boolean; duringCall?: number };
       const who = v.instance !== undefined ? `learner-${v.instance}` : '';
       const heal = v.phase === 'heal' || v.phase === 'end';
-      const text = heal ? (v.restarted ? `restarted ${who}` : `healed ${who || (v.fault ?? '')}`) : [v.signal ?? v.fault ?? 'fault', who].filter(Boolean).join(' ');
+      const text = heal
+        ? v.restarted
+          ? `restarted ${who}`
+          : v.restarted === false
+            ? `${who} not restarted`
+            : `healed ${who || (v.fault ?? '')}`
+        : v.phase === 'hold'
+          ? `holds a call of ${who}`
+          : [v.signal ?? v.fault ?? 'fault', who].filter(Boolean).join(' ');
       const during = v.duringCall !== undefined ? `, during call #${v.duringCall}${op.key ? ` (${op.key})` : ''}` : '';
       return { t: op.t, text: text.trim(), title: `${v.fault ?? 'fault'}: ${text.trim()} at ${secs(op.t)}${during}`, heal };
     });

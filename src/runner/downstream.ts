@@ -48,8 +48,42 @@ export interface DownstreamOptions {
   /** Up to this much more per call, drawn from the run's seed: concurrent work finishes out
    *  of order, as it does in real services. */
   jitterMs?: number;
-  /** Decides the answer for this key's n-th attempt. */
-  reply(key: string, attempt: number): DownstreamReply;
+  /** Decides the answer for this key's n-th attempt. Default: by `failures`. */
+  reply?(key: string, attempt: number): DownstreamReply;
+  /** Named failure rules by the tags the lab put on a message: {"poison": "always-500",
+   *  "transient": "first-503"}. A message without a rule's tag is answered 200; a key the
+   *  lab never sent, 404. */
+  failures?: Readonly<Record<string, FailureRule>>;
+  /** The body of a 200 ({"thumbnail": "thumbs/<key>.jpg"}): `{key}` is replaced. */
+  okBody?: Record<string, string>;
+}
+
+/**
+ * A named failure rule:
+ * - always-500: every attempt fails with 500 (a poison message: the input itself is broken);
+ * - first-503: the first attempt fails with 503 (busy, try again), later ones succeed;
+ * - first-N-503 (e.g. "first-3-503"): the first N attempts fail with 503.
+ */
+export type FailureRule = 'always-500' | 'first-503' | `first-${number}-503`;
+
+export function failingAttempts(rule: FailureRule): number {
+  if (rule === 'always-500') return Number.POSITIVE_INFINITY;
+  if (rule === 'first-503') return 1;
+  return Number(/^first-(\d+)-503$/.exec(rule)?.[1] ?? 1);
+}
+
+/** The answer the rules give to a key's n-th attempt (pure). */
+export function replyByRules(tags: readonly string[] | undefined, attempt: number, options: Pick<DownstreamOptions, 'failures' | 'okBody'>, key: string): DownstreamReply {
+  if (tags === undefined) return { status: 404, body: { error: `unknown ${key}: the lab never sent it` } };
+  for (const tag of tags) {
+    const rule = options.failures?.[tag];
+    if (!rule || attempt > failingAttempts(rule)) continue;
+    return rule === 'always-500'
+      ? { status: 500, body: { error: `cannot process ${key}: its data is corrupt` } }
+      : { status: 503, body: { error: 'service busy, try again' } };
+  }
+  const body = Object.fromEntries(Object.entries(options.okBody ?? { done: '{key}' }).map(([field, template]) => [field, template.replace('{key}', key)]));
+  return { status: 200, body };
 }
 
 
@@ -70,6 +104,14 @@ export class Downstream {
     private readonly random: Random,
     private readonly counter: CallCounter = new CallCounter(),
   ) {}
+
+  /** The tags of the message the lab sent with this key, or undefined if it sent none. */
+  private tagsOf(key: string): string[] | undefined {
+    const produced = this.history.produced(key);
+    if (!produced) return undefined;
+    const tags = (produced.value as { tags?: unknown } | undefined)?.tags;
+    return Array.isArray(tags) ? (tags as string[]) : [];
+  }
 
   onCall(hook: CallHook): void {
     this.hooks.push(hook);
@@ -123,7 +165,7 @@ export class Downstream {
       }
     }
     await sleep(latency);
-    const reply = this.options.reply(key, attempt);
+    const reply = this.options.reply ? this.options.reply(key, attempt) : replyByRules(this.tagsOf(key), attempt, this.options, key);
     if (req.socket.destroyed) {
       this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller went away' } });
       return;

@@ -27,7 +27,10 @@ export type OperationKind =
   /** a fault started or ended (kill, restart, pause) */
   | 'fault'
   /** a learner process started or exited */
-  | 'process';
+  | 'process'
+  /** the workload entered a phase (key: its name, "workload" when traffic starts): faults
+   *  can be timed on phases */
+  | 'phase';
 
 export type Outcome = 'ok' | 'fail' | 'info';
 
@@ -55,11 +58,26 @@ export type History = readonly Operation[];
 export class HistoryRecorder {
   private readonly started = performance.now();
   private readonly ops: Operation[] = [];
+  private readonly producedByKey = new Map<string, Operation>();
+  private readonly listeners = new Set<(op: Operation) => void>();
 
   record(op: Omit<Operation, 't'>): Operation {
     const full: Operation = { t: Math.round(performance.now() - this.started), ...op };
     this.ops.push(full);
+    if (full.kind === 'produce' && full.key !== undefined && !this.producedByKey.has(full.key)) this.producedByKey.set(full.key, full);
+    for (const listener of this.listeners) listener(full);
     return full;
+  }
+
+  /** The lab's first `produce` of this key (what it sent, with its tags), if any. */
+  produced(key: string): Operation | undefined {
+    return this.producedByKey.get(key);
+  }
+
+  /** Calls `listener` with every operation recorded from now on; returns how to stop. */
+  subscribe(listener: (op: Operation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   now(): number {

@@ -88,6 +88,7 @@ export class LearnerProcess {
   private exitPromise: Promise<ExitInfo> | undefined;
   private stoppingByLab = false;
   private starts = 0;
+  private paused = false;
 
   constructor(
     readonly instance: number,
@@ -115,6 +116,7 @@ export class LearnerProcess {
   start(): void {
     this.starts++;
     this.stoppingByLab = false;
+    this.paused = false;
     const out = openSync(this.stdoutPath, 'a');
     const err = openSync(this.stderrPath, 'a');
     const [file, ...args] = this.command.argv;
@@ -152,10 +154,25 @@ export class LearnerProcess {
     }
   }
 
+  /** SIGSTOP the whole group: the program stands still, holding whatever it holds (its
+   *  connections stay open, its heartbeats stop). */
+  pause(): void {
+    this.paused = true;
+    this.signalGroup('SIGSTOP');
+  }
+
+  /** SIGCONT: the program carries on where it stood. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.signalGroup('SIGCONT');
+  }
+
   /** SIGKILL now (a crash, as far as the learner's program can tell). */
   async kill(): Promise<void> {
     if (!this.child) return;
     this.stoppingByLab = true;
+    this.paused = false; // SIGKILL ends a stopped process too
     this.signalGroup('SIGKILL');
     await this.exited;
   }
@@ -164,6 +181,8 @@ export class LearnerProcess {
   async stop(graceMs = 3_000): Promise<void> {
     if (!this.child) return;
     this.stoppingByLab = true;
+    // A stopped process cannot act on SIGTERM: let it go on first.
+    this.resume();
     if (this.running) this.signalGroup('SIGTERM');
     const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
     await this.exited;

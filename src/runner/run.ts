@@ -20,18 +20,21 @@ import { BROKER_LABELS, ensureReachable } from '../brokers/index.js';
 import type { Endpoints } from '../brokers/types.js';
 import type { CatalogEntry } from '../catalog/load.js';
 import type { CheckResult } from '../checks/types.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import type { BrokerName } from '../brokers/types.js';
 import { faultActive } from '../faults/events.js';
+import { brokerAddress, toxiproxyApi } from '../faults/toxiproxy.js';
+import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
 import type { FaultContext, Probe } from '../faults/types.js';
-import { WORKLOADS } from '../workloads/index.js';
+import { loadWorkload } from '../workloads/index.js';
 import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.js';
 import { type CallHook, CallCounter, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
 import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
 import { Random, type Seed, newSeed } from './seed.js';
-import { scopedNamespace, sharedNamespace } from './shared.js';
+import { runNamespaceOf, scopedNamespace, sharedNamespace } from '../namespaces/names.js';
 import { missingImport } from './missing-import.js';
 import { killOrphans, killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
@@ -95,15 +98,26 @@ function isBrokerConnectionError(error: unknown): boolean {
 export async function runScenario(entry: CatalogEntry, command: LearnerCommand, options: RunOptions): Promise<RunResult> {
   const { scenario } = entry;
   const progress = options.progress ?? (() => {});
-  const workload = WORKLOADS.get(scenario.workload.name);
-  if (!workload) throw new Error(`workload "${scenario.workload.name}" is not registered`);
+  const workload = await loadWorkload(scenario.workload.name);
+  let workloadOptions: unknown;
+  try {
+    workloadOptions = workload.parseOptions(scenario.workload.options);
+  } catch (error) {
+    throw new UsageError(`scenarios/${scenario.id}/scenario.json: workload options: ${(error as Error).message}`);
+  }
 
   const shared = sharedNamespace();
   // Learner processes of earlier runs whose brokerlab was killed before it could clean up.
   const orphans = killOrphans();
-  const endpoints = await ensureReachable(scenario.brokers);
+  const faults = scenario.faults.map((spec, id) => {
+    const definition = FAULTS.get(spec.fault);
+    if (!definition) throw new Error(`fault "${spec.fault}" is not registered`);
+    return { definition, params: definition.parseParams(spec.params), id };
+  });
+  const needed = new Set<BrokerName>([...scenario.brokers, ...faults.flatMap((f) => f.definition.needs?.(f.params) ?? [])]);
+  const endpoints = await ensureReachable([...needed]);
   const runId = newRunId(scenario.id);
-  const namespace = `bl-${runId.split('-').slice(0, 3).join('')}`;
+  const namespace = runNamespaceOf(runId);
   // For messages and run.json: where this run's names are (Kafka's form in shared mode).
   const namesUnder = scopedNamespace(namespace, shared, '.');
   const runDir = prepareRunDir(options.runsDir, runId);
@@ -122,6 +136,8 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   // stops it at once; addEventListener alone would never fire for it.
   if (options.signal?.aborted) throw new InterruptedError();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // Ends whatever faults still wait for their trigger once the run is over.
+  const runEnded = new AbortController();
   const cap = setTimeout(() => controller.abort(new Error(`the run hit its time limit of ${scenario.timeouts.runMs / 1000}s`)), scenario.timeouts.runMs);
 
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -159,6 +175,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       await Promise.all(faultWork);
     },
     progress,
+    phase: (name) => void history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: name }),
   };
 
   let checks: CheckResult[] = [];
@@ -166,22 +183,44 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   let summary: string;
   try {
     learners = new LearnerGroup(command, learnerEnv, scenario.learner.instances, runDir, history);
+    // Proxies between the learner's program and a broker, for network faults.
+    const proxies = new Map<ProxiedBroker, { name: string; listen: string; upstream: string }>();
+    const toxiproxy = () => {
+      if (!endpoints.toxiproxy) throw new Error('toxiproxy endpoint missing');
+      return toxiproxyApi(endpoints.toxiproxy);
+    };
+    for (const { definition, params, id } of faults) {
+      await definition.setup?.(
+        {
+          async proxy(broker) {
+            const existing = proxies.get(broker);
+            if (existing) return existing;
+            const created = await toxiproxy().create(`${namespace}.${broker}`, brokerAddress(broker, endpoints as Partial<Endpoints>));
+            cleanups.push(() => toxiproxy().remove(created.name));
+            proxies.set(broker, created);
+            return created;
+          },
+        },
+        params,
+        id,
+      );
+    }
     const faultContext: FaultContext = {
       history,
       learners,
       onDownstreamCall: (hook) => void callHooks.push(hook),
       probe: (name) => probes.get(name),
       track: (work) => void faultWork.push(work),
-      signal: controller.signal,
+      signal: AbortSignal.any([controller.signal, runEnded.signal]),
+      proxies,
+      toxiproxy,
     };
-    scenario.faults.forEach((spec, id) => {
-      const fault = FAULTS.get(spec.fault);
-      fault?.arm(faultContext, fault.parseParams(spec.params), id);
-    });
+    for (const { definition, params, id } of faults) definition.arm(faultContext, params, id);
 
     progress('setting up this run\'s namespace');
-    const session = await workload.prepare(ctx, workload.parseOptions(scenario.workload.options));
-    Object.assign(learnerEnv, session.env);
+    const session = await workload.prepare(ctx, workloadOptions);
+    // The learner's program reaches a proxied broker through its proxy, in the same variables.
+    Object.assign(learnerEnv, throughProxies(session.env, [...proxies.values()]));
     writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, seed, namespace: namesUnder, env: learnerEnv }, null, 2)}\n`);
 
     progress(`starting your program${scenario.learner.instances > 1 ? ` (${scenario.learner.instances} copies)` : ''}`);
@@ -194,6 +233,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       const ready = crashResult(startup, info.code, info.signal, history.now(), entry.labDir);
       checks = [ready];
     } else {
+      ctx.phase('workload');
       await session.run();
       stopIfAborted();
       await ctx.faultsSettled();
@@ -254,6 +294,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
 
   async function cleanup(): Promise<void> {
     clearTimeout(cap);
+    runEnded.abort();
     options.signal?.removeEventListener('abort', onOuterAbort);
     if (learners) {
       await learners.stopAll(1_000);
@@ -278,6 +319,11 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       }
     }
   }
+}
+
+/** The learner's env with each proxied broker's address replaced by its proxy's (pure). */
+export function throughProxies(env: Record<string, string>, proxies: ReadonlyArray<{ listen: string; upstream: string }>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, proxies.reduce((v, p) => v.split(p.upstream).join(p.listen), value)]));
 }
 
 function crashResult(p: LearnerProcess, code: number | null, signal: string | null, t: number, labDir: string): CheckResult {

@@ -12,16 +12,17 @@
  * group's committed offset already past the held payment: a commit on a timer, before the
  * work, or offset+1 of a payment booked after it), or the payment booked by another copy
  * (its partition moved on), or the hold's bound, longer than librdkafka's 5 s auto-commit
- * interval so a timer commit always lands inside it.
+ * interval so a timer commit always lands inside it. The victim is a payment followed by
+ * more of its partition in the same burst (probe "followed-in-batch"), so a program that
+ * books a fetched batch in parallel has later ones in flight beside it.
  *
  * The lab samples the group (members, assigned partitions) every 500 ms, and reads the
- * committed offsets at the end. The topic and every group under the run's namespace are
- * deleted afterwards.
+ * committed offsets at the end.
  */
-import type { Admin } from 'kafkajs';
-import type { KafkaGroupSample } from '../checks/observations.js';
-import { scopedNamespace } from '../runner/shared.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, QuietClock, sleep, waitUntil } from './types.js';
+import { type KafkaGroupSample, recordObservation } from '../runner/observations.js';
+import { drain } from './blocks/drain.js';
+import { openKafka } from './blocks/kafka.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 
 export interface ConsumerGroupOptions {
   partitions: number;
@@ -54,103 +55,53 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
   }),
 
   async prepare(ctx: WorkloadContext, o) {
-    const brokers = ctx.endpoints.kafka?.brokers;
-    if (!brokers) throw new Error('kafka endpoint missing');
-    const namespace = scopedNamespace(ctx.namespace, ctx.shared, '.');
-    const topic = `${namespace}.payments`;
-    const groupId = `${namespace}.payments-processor`;
-    const sasl = ctx.endpoints.kafka?.sasl;
-    // Loaded here, not at the top: every command reads the catalog (and so this module);
-    // only a graded run needs the client.
-    const { AssignerProtocol, Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
-    const kafka = new Kafka({ clientId: `brokerlab-${ctx.runId}`, brokers, ...(sasl ? { sasl } : {}), logLevel: logLevel.NOTHING, retry: { retries: 3 } });
-    const admin: Admin = kafka.admin();
-    await admin.connect();
-    ctx.defer(() => admin.disconnect());
-    ctx.defer(() => cleanupNamespace(admin, namespace));
-    // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has one node.
-    await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }) }], waitForLeaders: true });
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-    await producer.connect();
-    ctx.defer(() => producer.disconnect());
+    const kafka = await openKafka(ctx);
+    const topic = await kafka.createTopic('payments', o.partitions);
+    const groupId = kafka.name('payments-processor');
 
-    const ledger = await ctx.downstream({
-      name: 'ledger-api',
-      keyField: 'paymentId',
-      latencyMs: o.apiLatencyMs,
-      jitterMs: o.apiJitterMs,
-      reply: (key) => ({ status: 200, body: { booked: key } }),
-    });
+    const ledger = await ctx.downstream({ name: 'ledger-api', keyField: 'paymentId', latencyMs: o.apiLatencyMs, jitterMs: o.apiJitterMs, okBody: { booked: '{key}' } });
 
     // Where a fault's victim should be: a payment followed by more of its partition in the
     // same fetched batch, so work on a later one can overtake it.
     ctx.registerProbe('followed-in-batch', async (key) => {
-      const value = ctx.history.history.find((op) => op.kind === 'produce' && op.key === key)?.value as { inBatch?: { position: number; of: number } } | undefined;
+      const value = ctx.history.produced(key)?.value as { inBatch?: { position: number; of: number } } | undefined;
       return value?.inBatch !== undefined && value.inBatch.position < value.inBatch.of - 1;
     });
-
     // Evidence for a fault holding a booking open: the group already committed past that
     // payment (a commit on a timer, before the work, or an offset+1 of later work).
     ctx.registerProbe('committed-past', async (key) => {
-      const record = ctx.history.history.find((op) => op.kind === 'produce' && op.key === key);
+      const record = ctx.history.produced(key);
       if (record?.partition === undefined || record.offset === undefined) return false;
-      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const committed = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
       const offset = committed[0]?.partitions.find((p) => p.partition === record.partition)?.offset;
       return offset !== undefined && Number(offset) > Number(record.offset);
     });
 
-    const strip = (name: string) => name.slice(namespace.length + 1);
-    const sampleGroup = async (): Promise<KafkaGroupSample> => {
-      const [{ groups }, listed] = await Promise.all([admin.describeGroups([groupId]), admin.listGroups()]);
-      const group = groups[0];
-      const members = (group?.members ?? []).map((m) => {
-        const decoded = m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
-        return { memberId: m.memberId, clientId: m.clientId, partitions: [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b) };
-      });
-      const otherGroups = listed.groups.map((g) => g.groupId).filter((g) => g.startsWith(`${namespace}.`) && g !== groupId);
-      return { groupId: strip(groupId), state: group?.state ?? 'Dead', members, partitionCount: o.partitions, instances: ctx.instances, otherGroups: otherGroups.map(strip) };
-    };
     let lastSample = '';
     const recordGroup = async (): Promise<KafkaGroupSample> => {
-      const sample = await sampleGroup();
+      const sample = await kafka.sampleGroup(groupId, topic, ctx.instances);
       const fingerprint = JSON.stringify([sample.state, sample.members.map((m) => [m.clientId, m.partitions]), sample.otherGroups]);
       if (fingerprint !== lastSample) {
         lastSample = fingerprint;
-        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'kafka-group', value: sample });
+        recordObservation(ctx.history, 'kafka-group', sample);
       }
       return sample;
     };
-    const offsets = async () => {
-      const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
-      const byPartition: Record<string, number> = {};
-      for (const p of committed[0]?.partitions ?? []) byPartition[String(p.partition)] = Number(p.offset);
-      const endOffsets: Record<string, number> = {};
-      for (const p of ends) endOffsets[String(p.partition)] = Number(p.high);
-      return { offsets: byPartition, endOffsets };
-    };
     const allCommitted = async () => {
-      const { offsets: committed, endOffsets } = await offsets();
-      return Object.entries(endOffsets).every(([p, end]) => (committed[p] ?? -1) >= end);
+      const { offsets, endOffsets } = await kafka.committedOffsets(groupId, topic);
+      return Object.entries(endOffsets).every(([p, end]) => (offsets[p] ?? -1) >= end);
     };
     const processed = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.outcome === 'ok').map((op) => op.key)).size;
 
     return {
-      env: {
-        KAFKA_BROKERS: brokers.join(','),
-        PAYMENTS_TOPIC: topic,
-        GROUP_ID: groupId,
-        LEDGER_API_URL: ledger.url,
-        KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        // A secured (e.g. workshop) cluster: the lab's config helper turns these into kafkajs's `sasl`.
-        ...(sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}),
-      },
+      env: { ...kafka.env(), PAYMENTS_TOPIC: topic, GROUP_ID: groupId, LEDGER_API_URL: ledger.url },
       async awaitReady() {
         // Ready when the group has every instance, or when the instances joined groups of
         // their own (graded by group-shares-partitions rather than refused here).
         const joined = async () => {
           const sample = await recordGroup();
           if (sample.state === 'Stable' && sample.members.length >= ctx.instances) return true;
-          const others = await Promise.all(sample.otherGroups.map((g) => admin.describeGroups([`${namespace}.${g}`])));
+          const others = await Promise.all(sample.otherGroups.map((g) => kafka.admin.describeGroups([kafka.name(g)])));
           const otherMembers = others.reduce((n, d) => n + (d.groups[0]?.members.length ?? 0), 0);
           return sample.members.length + otherMembers >= ctx.instances && sample.state !== 'PreparingRebalance' && sample.state !== 'CompletingRebalance';
         };
@@ -168,74 +119,28 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
         const stopWatching = every(500, ctx.signal, async () => void (await recordGroup()));
         try {
           ctx.progress(`producing ${o.payments} payments to ${o.partitions} partitions; one consumer will be killed mid-payment`);
-          // A burst of `batch` payments goes out in one produce request, so each partition's
-          // share of it lands in one record batch and a consumer fetches it together: a
-          // program that books a fetched batch in parallel has later payments of a partition
-          // in flight beside earlier ones (see the probe "followed-in-batch").
-          const partitionOf = Partitioners.DefaultPartitioner();
-          const partitionMetadata = Array.from({ length: o.partitions }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0] }));
           for (let first = 1; first <= o.payments && !ctx.signal.aborted; first += o.batch) {
             const burst = Array.from({ length: Math.min(o.batch, o.payments - first + 1) }, (_, n) => {
               const i = first + n;
               const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
-              const message = { key: payment.customer, value: JSON.stringify(payment) };
-              return { payment, message: { ...message, partition: partitionOf({ topic, partitionMetadata, message }) } };
+              return { id: payment.paymentId, key: payment.customer, value: payment };
             });
-            try {
-              const metas = await producer.send({ topic, acks: -1, messages: burst.map((b) => b.message) });
-              const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')]));
-              const inPartition = (partition: number) => burst.filter((b) => b.message.partition === partition).length;
-              const seen = new Map<number, number>();
-              for (const { payment, message } of burst) {
-                const offset = next.get(message.partition) ?? -1n;
-                next.set(message.partition, offset + 1n);
-                const position = seen.get(message.partition) ?? 0;
-                seen.set(message.partition, position + 1);
-                ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key: payment.paymentId, partition: message.partition, offset: String(offset), value: { ...payment, inBatch: { position, of: inPartition(message.partition) } } });
-              }
-            } catch (error) {
-              for (const { payment } of burst) ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream: 'payments', key: payment.paymentId, value: { ...payment, error: String(error) } });
-            }
+            await kafka.produceBurst(topic, 'payments', burst);
             await sleep(o.pauseMs, ctx.signal);
           }
           // Settled when everything was processed and every partition is committed to its end,
           // or when nothing new was processed for a while: lost payments never will be, and a
-          // group nobody joined (a group id per copy) never commits.
-          const quiet = new QuietClock();
-          const settled = async () => {
-            const now = processed();
-            // A held booking blocks its partition: the stillness of a hold is not the end.
-            if (quiet.quietFor(String(now), !ctx.faultActive()) > o.quietMs) return true;
-            return now >= o.payments && (await allCommitted());
-          };
-          await waitUntil(settled, ctx.timeouts.drainMs, ctx.signal, 250);
+          // group nobody joined (a group id per copy) never commits. A held booking blocks its
+          // partition, so the stillness of a hold does not count.
+          await drain(ctx, { done: async () => processed() >= o.payments && (await allCommitted()), progress: () => String(processed()), quietMs: o.quietMs, intervalMs: 250 });
           await recordGroup();
         } finally {
           await stopWatching();
         }
       },
       async collect() {
-        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'kafka-committed-offsets', value: await offsets() });
+        recordObservation(ctx.history, 'kafka-committed-offsets', await kafka.committedOffsets(groupId, topic));
       },
     };
   },
 };
-
-/** Deletes every topic and consumer group under the run's namespace. A group can only be
- *  deleted once empty, and a killed member lingers until its session times out. */
-async function cleanupNamespace(admin: Admin, namespace: string): Promise<void> {
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
-  if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${namespace}.`));
-    if (groups.length === 0) return;
-    try {
-      await admin.deleteGroups(groups);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`could not delete consumer groups ${groups.join(', ')}: ${String(error)}`);
-      await sleep(1_000);
-    }
-  }
-}

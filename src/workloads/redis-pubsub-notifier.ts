@@ -11,7 +11,8 @@
  * subscribers, so earlier messages would be lost by design, not by mistake). If nobody
  * subscribes within readyMs the lab publishes anyway, so a polling solution is graded.
  */
-import { scopedNamespace } from '../runner/shared.js';
+import { recordObservation } from '../runner/observations.js';
+import { openRedis } from './blocks/redis.js';
 import { type Workload, intOption, messageId, sleep, waitUntil } from './types.js';
 
 export interface PubSubOptions {
@@ -34,38 +35,10 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
   }),
 
   async prepare(ctx, o) {
-    const url = ctx.endpoints.redis?.url;
-    if (!url) throw new Error('redis endpoint missing');
-    const namespace = scopedNamespace(ctx.namespace, ctx.shared, ':');
-    const names = {
-      orders: `${namespace}:orders`,
-      notifications: `${namespace}:notifications`,
-      latest: `${namespace}:orders:latest`,
-    };
-    // Loaded here, not at the top: every command reads the catalog (and so this module).
-    const { Redis } = await import('ioredis');
-    const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    const listener = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    // Cleanups run in reverse: keys are deleted first, then the connections close.
-    ctx.defer(() => publisher.disconnect());
-    ctx.defer(() => listener.disconnect());
-    ctx.defer(async () => {
-      // The namespace's keys go with the run, whatever the learner's program created.
-      let cursor = '0';
-      do {
-        const [next, keys] = await publisher.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
-        if (keys.length > 0) await publisher.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    });
-    // Connection errors surface through the next command (and make the verdict "unknown");
-    // without a listener ioredis would also print each one with a stack trace.
-    publisher.on('error', () => {});
-    listener.on('error', () => {});
-    await publisher.connect();
-    await listener.connect();
+    const redis = await openRedis(ctx);
+    const names = { orders: redis.name('orders'), notifications: redis.name('notifications'), latest: redis.name('orders:latest') };
 
-    listener.on('message', (_channel: string, message: string) => {
+    await redis.listen(names.notifications, (message) => {
       let orderId: unknown;
       try {
         orderId = (JSON.parse(message) as { orderId?: unknown }).orderId;
@@ -81,20 +54,19 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
         value: message.length > 300 ? `${message.slice(0, 300)}...` : message,
       });
     });
-    await listener.subscribe(names.notifications);
 
     const subscribers = async (): Promise<number> => {
-      const reply = (await publisher.pubsub('NUMSUB', names.orders)) as [string, number];
-      const count = Number(reply[1]);
-      ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: 'pubsub-subscribers', value: { channel: 'orders', count } });
+      const count = await redis.subscribers(names.orders);
+      recordObservation(ctx.history, 'pubsub-subscribers', { channel: 'orders', count });
       return count;
     };
     const notified = () =>
       new Set(ctx.history.history.filter((op) => op.kind === 'consume' && op.outcome === 'ok').map((op) => op.key)).size;
+    const publisher = redis.client;
 
     return {
       env: {
-        REDIS_URL: url,
+        REDIS_URL: redis.url,
         ORDERS_CHANNEL: names.orders,
         NOTIFICATIONS_CHANNEL: names.notifications,
         LATEST_ORDER_KEY: names.latest,

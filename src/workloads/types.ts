@@ -11,7 +11,7 @@ import type { Random } from '../runner/seed.js';
 import type { Downstream, DownstreamOptions } from '../runner/downstream.js';
 import type { HistoryRecorder } from '../runner/history.js';
 import type { LearnerGroup } from '../runner/learner.js';
-import type { SharedNamespace } from '../runner/shared.js';
+import type { SharedNamespace } from '../namespaces/names.js';
 
 export interface WorkloadContext {
   runId: string;
@@ -41,6 +41,8 @@ export interface WorkloadContext {
   faultsSettled(): Promise<void>;
   /** A progress line for the console (suppressed by --quiet/--json). */
   progress(message: string): void;
+  /** Marks that the workload enters a phase ("phase-2"): faults can be timed on it. */
+  phase(name: string): void;
 }
 
 /** Thrown by `awaitReady` when the learner's program never became ready: the run stops

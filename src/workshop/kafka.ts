@@ -16,7 +16,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { deleteMatching } from '../namespaces/kafka.js';
 import kafkajs, { type AclEntry, type AclFilter, type AclResourceTypes as ResourceType, type Admin } from 'kafkajs';
 import { java } from '../brokers/kafka.js';
 import { run } from '../brokers/process.js';
@@ -265,23 +265,11 @@ export async function teardownKafka(endpoint: Endpoints['kafka'], learners: read
     if (count > 0) removed.push(`kafka ${count} ACLs`);
 
     const under = (name: string) => learners.some((l) => name.startsWith(kafkaPrefix(l.slug)));
-    const topics = (await admin.listTopics()).filter(under);
-    if (topics.length > 0) {
-      await admin.deleteTopics({ topics, timeout: 30_000 });
-      removed.push(...topics.map((t) => `kafka topic ${t}`));
-    }
-    const deadline = Date.now() + 45_000;
-    for (;;) {
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter(under);
-      if (groups.length === 0) break;
-      try {
-        await admin.deleteGroups(groups);
-        removed.push(...groups.map((g) => `kafka group ${g}`));
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw new EnvironmentError(`Kafka did not let brokerlab delete the consumer groups ${groups.join(', ')}: ${(error as Error).message}`);
-        await sleep(1_000);
-      }
+    try {
+      const { topics, groups } = await deleteMatching(admin, under, 45_000);
+      removed.push(...topics.map((t) => `kafka topic ${t}`), ...groups.map((g) => `kafka group ${g}`));
+    } catch (error) {
+      throw new EnvironmentError(`Kafka did not let brokerlab delete the consumer groups: ${(error as Error).message}`);
     }
   });
   return removed;

@@ -6,39 +6,17 @@
  * tag, so brokerlab never takes over or deletes a user it did not create.
  */
 import type { Endpoints } from '../brokers/types.js';
-import { EnvironmentError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { type ManagementApi, deleteVhost, managementApi } from '../namespaces/rabbitmq.js';
 import { type Account, type Learner, namespaceOf } from './roster.js';
 
 /** Marks users created by `brokerlab workshop provision`. */
 export const WORKSHOP_TAG = 'brokerlab-workshop';
 
-type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: unknown }>;
+type Api = ManagementApi;
 
-function managementApi(admin: Endpoints['rabbitmq']): Api {
-  const auth = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
-  return async (method, path, body) => {
-    let response: Response;
-    try {
-      response = await fetch(`${admin.managementUrl}/api${path}`, {
-        method,
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (error) {
-      throw new EnvironmentError(`RabbitMQ's management API is not reachable at ${admin.managementUrl} (${(error as Error).message})`);
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new EnvironmentError(
-        `RabbitMQ's management API refused ${method} ${path} for user "${admin.username}" (HTTP ${response.status}); BROKERLAB_AMQP_URL must log in as an administrator`,
-      );
-    }
-    const text = await response.text();
-    if (!response.ok && response.status !== 404) {
-      throw new EnvironmentError(`RabbitMQ's management API answered ${method} ${path} with HTTP ${response.status}: ${text.slice(0, 200)}`);
-    }
-    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined };
-  };
+function managementApiOf(admin: Endpoints['rabbitmq']): Api {
+  return managementApi(admin, { timeoutMs: 15_000, refusedHint: 'BROKERLAB_AMQP_URL must log in as an administrator' });
 }
 
 /** The user's tags (an array since RabbitMQ 3.9, a comma-separated string before), or undefined when there is no such user. */
@@ -51,7 +29,7 @@ async function userTags(api: Api, user: string): Promise<string[] | undefined> {
 
 /** Refuses, before changing anything, when a learner's user name is taken by someone else's user. */
 export async function checkRabbitmqUsers(admin: Endpoints['rabbitmq'], learners: readonly Learner[]): Promise<void> {
-  const api = managementApi(admin);
+  const api = managementApiOf(admin);
   for (const learner of learners) {
     const tags = await userTags(api, learner.slug);
     if (tags && !tags.includes(WORKSHOP_TAG)) {
@@ -64,7 +42,7 @@ export async function checkRabbitmqUsers(admin: Endpoints['rabbitmq'], learners:
 
 /** Creates (or updates: same result every time) each learner's vhost, user and permissions. */
 export async function provisionRabbitmq(admin: Endpoints['rabbitmq'], accounts: readonly Account[]): Promise<void> {
-  const api = managementApi(admin);
+  const api = managementApiOf(admin);
   for (const { learner, password } of accounts) {
     const vhost = encodeURIComponent(namespaceOf(learner.slug));
     const user = encodeURIComponent(learner.slug);
@@ -76,11 +54,11 @@ export async function provisionRabbitmq(admin: Endpoints['rabbitmq'], accounts: 
 
 /** Deletes each learner's vhost (and with it every queue and exchange in it) and user. Returns what it removed. */
 export async function teardownRabbitmq(admin: Endpoints['rabbitmq'], learners: readonly Learner[]): Promise<string[]> {
-  const api = managementApi(admin);
+  const api = managementApiOf(admin);
   const removed: string[] = [];
   for (const learner of learners) {
     const vhost = namespaceOf(learner.slug);
-    if ((await api('DELETE', `/vhosts/${encodeURIComponent(vhost)}`)).status !== 404) removed.push(`rabbitmq vhost ${vhost}`);
+    if (await deleteVhost(api, vhost)) removed.push(`rabbitmq vhost ${vhost}`);
     const tags = await userTags(api, learner.slug);
     if (tags?.includes(WORKSHOP_TAG)) {
       await api('DELETE', `/users/${encodeURIComponent(learner.slug)}`);

@@ -7,6 +7,7 @@
  * is left alone, never overwritten or deleted.
  */
 import { Redis } from 'ioredis';
+import { deleteKeys } from '../namespaces/redis.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { type Account, type Learner, namespaceOf } from './roster.js';
 
@@ -87,13 +88,7 @@ export async function teardownRedis(url: string, learners: readonly Learner[]): 
   return asAdmin(url, async (client) => {
     const removed: string[] = [];
     for (const learner of learners) {
-      let keys = 0;
-      let cursor = '0';
-      do {
-        const [next, found] = await client.scan(cursor, 'MATCH', keyPattern(learner.slug), 'COUNT', 1000);
-        if (found.length > 0) keys += await client.unlink(...found);
-        cursor = next;
-      } while (cursor !== '0');
+      const keys = await deleteKeys(client, keyPattern(learner.slug));
       if (keys > 0) removed.push(`redis ${keys} key${keys === 1 ? '' : 's'} under ${keyPattern(learner.slug)}`);
       if (await isOurs(client, learner.slug)) {
         await client.call('ACL', 'DELUSER', learner.slug);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findExercise, loadCatalog, parseScenario } from '../../src/catalog/load.js';
 import { CHECKS } from '../../src/checks/index.js';
+import { loadWorkload } from '../../src/workloads/index.js';
 import { UsageError } from '../../src/errors.js';
 import { LABS_DIR } from '../../src/paths.js';
 
@@ -60,5 +61,19 @@ describe('every exercise of the catalog', () => {
         if (hasCauses) expect({ file: w.file, check, cause: w.diagnosis[check] }).toMatchObject({ cause: expect.any(String) });
       }
     }
+  });
+});
+
+describe('workload options', () => {
+  it.each(loadCatalog().map((e) => [e.scenario.id, e] as const))('%s: its workload loads and accepts its options', async (_id, entry) => {
+    const workload = await loadWorkload(entry.scenario.workload.name);
+    expect(() => workload.parseOptions(entry.scenario.workload.options)).not.toThrow();
+  });
+  it('check params name the scenario\'s own values instead of repeating them ($workload.x, $learner.x)', () => {
+    const retry = findExercise('rabbitmq-retry-worker').scenario;
+    expect(retry.checks.find((c) => c.check === 'dead-lettered-after-attempts')?.params.attempts).toBe(retry.workload.options.maxAttempts);
+    const scenario = valid();
+    scenario.checks[1].params.subject = '$workload.nope';
+    expect(() => parseScenario('scenarios/x/scenario.json', scenario, () => ({}))).toThrow('"subject" refers to $workload.nope, which the scenario does not set (workload.options.nope)');
   });
 });

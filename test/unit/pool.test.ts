@@ -96,3 +96,29 @@ describe('runPool', () => {
     expect(ran).toBe(false);
   });
 });
+
+describe('runPool: exclusive items run alone', () => {
+  it('never runs an exclusive item beside another, and still runs the rest side by side', async () => {
+    let running = 0;
+    let most = 0;
+    const overlaps: string[] = [];
+    const items = ['a', 'b', 'X', 'c', 'd', 'Y', 'e'];
+    await runPool(
+      items,
+      3,
+      async (item) => {
+        running++;
+        most = Math.max(most, running);
+        if (item === item.toUpperCase() && running > 1) overlaps.push(item);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (item === item.toUpperCase() && running > 1) overlaps.push(item);
+        running--;
+        return item;
+      },
+      undefined,
+      (item) => item === item.toUpperCase(),
+    );
+    expect(overlaps).toEqual([]);
+    expect(most).toBeGreaterThan(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { staleNamespaceOf } from '../../src/runner/sweep.js';
+import { staleNamespaceOf } from '../../src/namespaces/names.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 

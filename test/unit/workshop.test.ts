@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../src/brokers/versions.js';
 import { kafkaSaslFromEnv } from '../../src/brokers/kafka.js';
-import { scopedNamespace, sharedNamespace } from '../../src/runner/shared.js';
+import { scopedNamespace, sharedNamespace } from '../../src/namespaces/names.js';
 import { parseWorkshopBrokers, publicConnections } from '../../src/workshop/admin.js';
 import { learnerEnv, passwordOf, renderEnvFile } from '../../src/workshop/env-file.js';
 import { learnerAcls } from '../../src/workshop/kafka.js';

@@ -1,0 +1,2 @@
+export const BENCH_BROKERS = ['redis', 'rabbitmq', 'kafka', 'sqs'];
+//# sourceMappingURL=types.js.map

@@ -1,0 +1,141 @@
+/**
+ * The brokers layer's public API.
+ *
+ *   ensureReachable(names)  for the runner: endpoints of brokers that answer right now, or one
+ *                           EnvironmentError line saying which does not and what to do
+ *   up / down / status      for `brokerlab up|down|status`
+ *
+ * Runtime selection is in select.ts; each runtime in ./runtimes; each broker in its own module.
+ */
+import { EnvironmentError } from '../errors.js';
+import { reason, withTimeout } from './net.js';
+import { BROKER_LABELS, brokerDef, parseBrokerNames } from './registry.js';
+import { composeRuntime } from './runtimes/compose.js';
+import { externalRuntime, externalUnreachable } from './runtimes/external.js';
+import { isOurs, nativeDirs, nativeRuntime, readState, runningNatively } from './runtimes/native.js';
+import { dockerEngineAvailable, parseRuntime, RUNTIME_KINDS, selectRuntime } from './select.js';
+import { BROKER_NAMES } from './types.js';
+export { BROKER_LABELS, BROKER_NAMES, parseBrokerNames, parseRuntime, RUNTIME_KINDS };
+/** Default for ensureReachable: one probe per broker, this long at most. */
+const REACHABLE_TIMEOUT_MS = 5_000;
+const RUNTIMES = {
+    native: nativeRuntime,
+    compose: composeRuntime,
+    external: externalRuntime,
+};
+async function runtimeOf(def, options) {
+    const env = options.env ?? process.env;
+    const kind = await selectRuntime(def, {
+        env,
+        ...(options.runtime ? { runtime: options.runtime } : {}),
+        runningNatively: () => runningNatively(def.name, env),
+        dockerAvailable: dockerEngineAvailable,
+    });
+    return RUNTIMES[kind];
+}
+/** Starts brokers one after another (in BROKER_NAMES order) and waits until each answers. */
+export async function up(names, options = {}) {
+    const env = options.env ?? process.env;
+    const results = [];
+    for (const name of BROKER_NAMES.filter((n) => names.includes(n))) {
+        const def = brokerDef(name);
+        const runtime = await runtimeOf(def, options);
+        const result = await runtime.up(def, {
+            env,
+            ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+        options.onProgress?.({ type: 'up', result });
+        results.push(result);
+    }
+    return results;
+}
+/** Stops brokers in reverse start order; only what brokerlab started is touched. */
+export async function down(names, options = {}) {
+    const env = options.env ?? process.env;
+    const results = [];
+    for (const name of BROKER_NAMES.filter((n) => names.includes(n)).reverse()) {
+        const def = brokerDef(name);
+        const runtime = await runtimeOf(def, options);
+        const result = await runtime.down(def, { env, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+        options.onProgress?.({ type: 'down', result });
+        results.push(result);
+    }
+    return results;
+}
+/** One row per broker (in BROKER_NAMES order); never throws for a broker that is down. */
+export async function status(names, options = {}) {
+    const env = options.env ?? process.env;
+    return Promise.all(BROKER_NAMES.filter((n) => names.includes(n)).map(async (name) => {
+        const def = brokerDef(name);
+        return (await runtimeOf(def, options)).status(def, env);
+    }));
+}
+/**
+ * For fault injection: the process group of a broker this home runs natively, or undefined.
+ * `process.kill(-pgid, 'SIGKILL')` crashes the whole broker (for RabbitMQ `pid` is the
+ * rabbitmq-server shell script, the Erlang VM is its child in the same group); `up` then
+ * restarts it, clearing the stale state.
+ */
+export function nativeProcess(name, env = process.env) {
+    const state = readState(nativeDirs(name, env));
+    return isOurs(state) ? { pid: state.pid, pgid: state.pgid } : undefined;
+}
+/** The endpoint a broker would be used at: its BROKERLAB_* URL, else the default local one. */
+export function endpointOf(name, env = process.env) {
+    const def = brokerDef(name);
+    return (def.fromEnv(env) ?? def.defaultEndpoint);
+}
+/**
+ * One line for all brokers that did not answer; local ones are grouped into one `brokerlab up`:
+ *   Redis is not reachable at redis://127.0.0.1:6379. Start it with: brokerlab up redis
+ *   Kafka is not reachable at h:9092 (BROKERLAB_KAFKA_BROKERS). Check that URL.
+ */
+export function unreachableError(failures) {
+    const sentences = [];
+    const local = failures.filter((failure) => !failure.external);
+    const [first] = local;
+    if (local.length === 1 && first) {
+        sentences.push(`${first.def.label} is not reachable at ${first.def.url(first.endpoint)}. Start it with: brokerlab up ${first.name}`);
+    }
+    else if (local.length > 1) {
+        const which = local.map((failure) => `${failure.def.label} (${failure.def.url(failure.endpoint)})`).join(', ');
+        sentences.push(`${which} are not reachable. Start them with: brokerlab up ${local.map((failure) => failure.name).join(' ')}`);
+    }
+    for (const failure of failures.filter((f) => f.external))
+        sentences.push(externalUnreachable(failure.def, failure.endpoint));
+    return new EnvironmentError(sentences.join(' '), failures.map((failure) => failure.error).join('; '));
+}
+/**
+ * For the runner: probes each broker once (in parallel, `timeoutMs` each, default 5s) and
+ * returns their endpoints. Native and compose brokers answer at the same local endpoints, so
+ * no Docker detection is needed here; a BROKERLAB_* URL makes a broker external. If any does
+ * not answer, throws one EnvironmentError line, e.g.
+ *   Redis is not reachable at redis://127.0.0.1:6379. Start it with: brokerlab up redis
+ */
+export async function ensureReachable(names, opts = {}) {
+    const env = opts.env ?? process.env;
+    const timeoutMs = opts.timeoutMs ?? REACHABLE_TIMEOUT_MS;
+    const unique = [...new Set(names)];
+    const checks = await Promise.all(unique.map(async (name) => {
+        const def = brokerDef(name);
+        const external = def.fromEnv(env) !== undefined;
+        const endpoint = endpointOf(name, env);
+        try {
+            // The outer timeout guards against a client library that ignores its own.
+            await withTimeout(def.probe(endpoint, timeoutMs), timeoutMs + 1_000, `${def.label} probe`);
+            return { name, def, endpoint, external };
+        }
+        catch (error) {
+            return { name, def, endpoint, external, error: `${def.label}: ${reason(error)}` };
+        }
+    }));
+    const failures = [];
+    for (const check of checks)
+        if (check.error !== undefined)
+            failures.push({ ...check, error: check.error });
+    if (failures.length > 0)
+        throw unreachableError(failures);
+    return Object.fromEntries(checks.map((check) => [check.name, check.endpoint]));
+}
+//# sourceMappingURL=index.js.map

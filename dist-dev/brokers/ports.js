@@ -1,0 +1,40 @@
+/**
+ * The one table of ports. The native runtime, compose/docker-compose.yml and the default
+ * endpoints all use these numbers (a unit test checks the compose file against this table),
+ * so a learner's program sees the same addresses whichever way the brokers were started.
+ * Everything listens on 127.0.0.1 only: brokerlab runs lab brokers, not shared services.
+ */
+/** The only interface brokers bind to, natively and as published compose ports. */
+export const HOST = '127.0.0.1';
+export const PORTS = {
+    redis: { redis: 6379 },
+    rabbitmq: {
+        amqp: 5672,
+        /** Management UI and HTTP API (used to create and delete each run's vhost). */
+        management: 15_672,
+        /** rabbitmq_prometheus: /metrics. */
+        prometheus: 15_692,
+        /** Erlang distribution (rabbitmqctl talks to the node through it); AMQP port + 20000. */
+        distribution: 25_672,
+    },
+    kafka: {
+        broker: 9092,
+        /** The KRaft controller listener; clients never use it. */
+        controller: 9093,
+    },
+    /**
+     * ElasticMQ. Older ElasticMQ releases had a statistics endpoint on 9325; 1.7.x has none,
+     * so nothing listens there and brokerlab does not reserve it.
+     */
+    sqs: { sqs: 9324 },
+    postgres: { postgres: 5432 },
+    /** The toxiproxy HTTP API; the proxies it creates listen on ports the runner chooses. */
+    toxiproxy: { api: 8474 },
+};
+/** Erlang's port mapper daemon; RabbitMQ starts it if nobody else has. */
+export const EPMD_PORT = 4369;
+/** Every port a broker needs free on 127.0.0.1 before it can start. */
+export function portsOf(name) {
+    return Object.values(PORTS[name]);
+}
+//# sourceMappingURL=ports.js.map

@@ -1,0 +1,42 @@
+/** Every broker module, by name, plus the small lookups the commands need. */
+import { UsageError } from '../errors.js';
+import { kafka } from './kafka.js';
+import { postgres } from './postgres.js';
+import { rabbitmq } from './rabbitmq.js';
+import { redis } from './redis.js';
+import { sqs } from './sqs.js';
+import { toxiproxy } from './toxiproxy.js';
+import { BROKER_NAMES } from './types.js';
+export const BROKERS = {
+    redis,
+    rabbitmq,
+    kafka,
+    sqs,
+    postgres,
+    toxiproxy,
+};
+/** Human names for messages: { rabbitmq: "RabbitMQ", ... }. */
+export const BROKER_LABELS = Object.fromEntries(BROKER_NAMES.map((name) => [name, BROKERS[name].label]));
+/** One broker's definition, typed loosely so generic code can call its methods. */
+export function brokerDef(name) {
+    return BROKERS[name];
+}
+export function isBrokerName(value) {
+    return BROKER_NAMES.includes(value);
+}
+/**
+ * Command-line broker names to BrokerNames in start order, without duplicates; none = all.
+ * Unknown names are a UsageError that lists the valid ones.
+ */
+export function parseBrokerNames(args) {
+    if (args.length === 0)
+        return [...BROKER_NAMES];
+    const unknown = args.filter((arg) => !isBrokerName(arg.toLowerCase()));
+    if (unknown.length > 0) {
+        const what = unknown.length === 1 ? `unknown broker "${unknown[0]}"` : `unknown brokers ${unknown.map((u) => `"${u}"`).join(', ')}`;
+        throw new UsageError(`${what}; valid brokers are: ${BROKER_NAMES.join(', ')}`);
+    }
+    const wanted = new Set(args.map((arg) => arg.toLowerCase()));
+    return BROKER_NAMES.filter((name) => wanted.has(name));
+}
+//# sourceMappingURL=registry.js.map

@@ -1,0 +1,122 @@
+/**
+ * The 14-week plan as data: four levels, their weeks, and per week the topics. A topic is
+ * either a graded exercise of the catalog (by its stable id; its title comes from the
+ * catalog) or a planned one (a title only, shown as "coming later").
+ *
+ * Source: docs/curriculum.md (what is graded now) and the full plan it follows. When an
+ * exercise is added to the catalog, replace its `planned(...)` line by `exercise('<id>')`;
+ * test/unit/curriculum.test.ts fails until every catalog id appears here exactly once, in
+ * the level and week its scenario.json names.
+ */
+const exercise = (id) => ({ exercise: id });
+const planned = (title) => ({ planned: title });
+export const CURRICULUM = [
+    {
+        level: 1,
+        name: 'Foundations',
+        weeks: [
+            {
+                week: '1',
+                topics: [
+                    exercise('redis-pubsub-notifier'),
+                    planned('Point-to-point vs pub/sub (Redis lists, LMOVE)'),
+                    planned('Request-reply with correlation ids'),
+                ],
+            },
+            {
+                week: '2',
+                topics: [
+                    planned('RabbitMQ exchanges (direct, fanout, topic, headers)'),
+                    exercise('rabbitmq-retry-worker'),
+                    planned('Delivery guarantees: at-most-once vs at-least-once'),
+                ],
+            },
+            {
+                week: '3',
+                topics: [planned('Event design: envelope, naming, JSON Schema'), planned('Event chain: order -> payment -> shipping')],
+            },
+        ],
+    },
+    {
+        level: 2,
+        name: 'Technologies',
+        weeks: [
+            {
+                week: '4-5',
+                topics: [
+                    planned('Kafka topics and partitions'),
+                    planned('Keyed producer: per-key order'),
+                    exercise('kafka-consumer-group'),
+                    planned('Stream aggregation (real-time analytics)'),
+                    planned('Replication: acks=all, min.insync.replicas'),
+                ],
+            },
+            {
+                week: '6',
+                topics: [
+                    planned('RabbitMQ topic routing (*, #)'),
+                    planned('TTL, dead-letter exchanges, priorities'),
+                    planned('Order processing with compensations'),
+                    planned('Monitoring: queue metrics for Prometheus'),
+                ],
+            },
+            {
+                week: '7',
+                topics: [
+                    planned('Redis Streams consumer groups'),
+                    planned('SQS (ElasticMQ): visibility timeout, redrive'),
+                    planned('Compare brokers: throughput and latency'),
+                    planned('Migrate a live flow between brokers'),
+                ],
+            },
+        ],
+    },
+    {
+        level: 3,
+        name: 'Advanced',
+        weeks: [
+            {
+                week: '8',
+                topics: [
+                    planned('Idempotent consumer'),
+                    planned('Ordering at scale'),
+                    planned('Retry, backoff, circuit breaker'),
+                    planned('Backpressure'),
+                    planned('Load test: 1000 messages/s'),
+                    planned('Rate limiting: Redis token bucket'),
+                ],
+            },
+            { week: '9', topics: [planned('Event store'), planned('Read models'), planned('Snapshots')] },
+            {
+                week: '10-11',
+                topics: [
+                    planned('Metrics: consumer lag and throughput'),
+                    planned('Security: authentication and TLS'),
+                    planned('Backup and restore'),
+                    planned('Capacity planning'),
+                ],
+            },
+        ],
+    },
+    {
+        level: 4,
+        name: 'Mastery',
+        weeks: [
+            {
+                week: '12',
+                topics: [
+                    planned('Transactional outbox (PostgreSQL)'),
+                    planned('Saga: choreography'),
+                    planned('Saga: orchestration'),
+                    planned('Event collaboration vs event notification'),
+                ],
+            },
+            { week: '13-14', topics: [planned('Capstone: e-commerce under chaos')] },
+        ],
+    },
+];
+/** Every catalog id the plan names, in plan order. */
+export function curriculumExerciseIds(curriculum = CURRICULUM) {
+    return curriculum.flatMap((level) => level.weeks.flatMap((week) => week.topics.flatMap((topic) => ('exercise' in topic ? [topic.exercise] : []))));
+}
+//# sourceMappingURL=curriculum.js.map

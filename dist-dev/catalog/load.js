@@ -1,0 +1,263 @@
+/**
+ * Loads and validates the catalog: every scenarios/<id>/scenario.json. Validation is strict
+ * and names the file and field, because a mentor adding an exercise should get a precise
+ * message rather than a run that fails mysteriously later.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BROKER_NAMES } from '../brokers/types.js';
+import { CHECKS } from '../checks/index.js';
+import { UsageError } from '../errors.js';
+import { FAULTS } from '../faults/index.js';
+import { LABS_DIR, SCENARIOS_DIR } from '../paths.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { MISTAKE_CLASSES, SCENARIO_FORMAT_VERSION } from './schema.js';
+class Fields {
+    file;
+    rawObject;
+    prefix;
+    constructor(file, rawObject, prefix = '') {
+        this.file = file;
+        this.rawObject = rawObject;
+        this.prefix = prefix;
+    }
+    fail(field, what) {
+        throw new UsageError(`${this.file}: "${this.prefix}${field}" ${what}`);
+    }
+    str(field) {
+        const v = this.rawObject[field];
+        if (typeof v !== 'string' || v.length === 0)
+            this.fail(field, 'must be a non-empty string');
+        return v;
+    }
+    num(field) {
+        const v = this.rawObject[field];
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+            this.fail(field, 'must be a non-negative number');
+        return v;
+    }
+    obj(field) {
+        const v = this.rawObject[field];
+        if (typeof v !== 'object' || v === null || Array.isArray(v))
+            this.fail(field, 'must be an object');
+        return new Fields(this.file, v, `${this.prefix}${field}.`);
+    }
+    record(field) {
+        const v = this.rawObject[field] ?? {};
+        if (typeof v !== 'object' || v === null || Array.isArray(v))
+            this.fail(field, 'must be an object');
+        return v;
+    }
+    list(field) {
+        const v = this.rawObject[field];
+        if (!Array.isArray(v))
+            this.fail(field, 'must be a list');
+        return v.map((item, i) => {
+            if (typeof item !== 'object' || item === null)
+                this.fail(`${field}[${i}]`, 'must be an object');
+            return new Fields(this.file, item, `${this.prefix}${field}[${i}].`);
+        });
+    }
+    strings(field) {
+        const v = this.rawObject[field];
+        if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
+            this.fail(field, 'must be a list of strings');
+        return v;
+    }
+    raw(field) {
+        return this.rawObject[field];
+    }
+    strOrStrings(field) {
+        const v = this.rawObject[field];
+        if (typeof v === 'string' && v.length > 0)
+            return [v];
+        if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
+            return v;
+        this.fail(field, 'must be a check name or a non-empty list of check names');
+    }
+    stringRecord(field) {
+        const v = this.rawObject[field] ?? {};
+        if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string' && x.length > 0)) {
+            this.fail(field, 'must be an object of non-empty strings');
+        }
+        return v;
+    }
+    optionalNum(field) {
+        return this.rawObject[field] === undefined ? undefined : this.num(field);
+    }
+    oneOf(field, value, allowed, what) {
+        const set = allowed instanceof Set ? allowed : new Set(allowed);
+        if (!set.has(value))
+            this.fail(field, `names an unknown ${what} "${value}" (known: ${[...set].join(', ')})`);
+        return value;
+    }
+}
+/**
+ * A check param may name a value the scenario already holds instead of repeating it:
+ * "$workload.maxAttempts" (a workload option), "$learner.instances". Resolved here, so a
+ * check always sees plain values and the number lives in one place.
+ */
+function resolveReferences(params, sources, where) {
+    const resolved = {};
+    for (const [field, value] of Object.entries(params)) {
+        const m = typeof value === 'string' ? /^\$(workload|learner)\.(\w+)$/.exec(value) : null;
+        if (!m) {
+            resolved[field] = value;
+            continue;
+        }
+        const source = m[1];
+        const found = sources[source][m[2] ?? ''];
+        if (found === undefined)
+            throw new UsageError(`${where}: "${field}" refers to ${value}, which the scenario does not set (${source === 'workload' ? 'workload.options' : 'learner'}.${m[2]})`);
+        resolved[field] = found;
+    }
+    return resolved;
+}
+export function parseScenario(file, raw, readLabFile) {
+    if (typeof raw !== 'object' || raw === null)
+        throw new UsageError(`${file}: must contain a JSON object`);
+    const f = new Fields(file, raw);
+    const formatVersion = f.num('formatVersion');
+    if (formatVersion !== SCENARIO_FORMAT_VERSION) {
+        throw new UsageError(`${file}: formatVersion ${formatVersion} is not supported (this brokerlab reads ${SCENARIO_FORMAT_VERSION})`);
+    }
+    const id = f.str('id');
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id))
+        throw new UsageError(`${file}: "id" must be kebab-case, got "${id}"`);
+    const brokers = f.strings('brokers').map((b) => f.oneOf('brokers', b, BROKER_NAMES, 'broker'));
+    const learner = f.obj('learner');
+    const workload = f.obj('workload');
+    const workloadName = workload.oneOf('name', workload.str('name'), new Set(WORKLOADS.keys()), 'workload');
+    // Checked when the workload is loaded (a run, dev check, the catalog test): loading every
+    // workload's code for every command would cost each of them.
+    const workloadOptions = workload.record('options');
+    const faults = f.list('faults').map((fault) => {
+        const name = fault.oneOf('fault', fault.str('fault'), new Set(FAULTS.keys()), 'fault');
+        const params = fault.record('params');
+        try {
+            FAULTS.get(name)?.parseParams(params);
+        }
+        catch (error) {
+            throw new UsageError(`${file}: fault "${name}": ${error.message}`);
+        }
+        return { fault: name, params };
+    });
+    const learnerRaw = raw.learner;
+    const checks = f.list('checks').map((check, index) => {
+        const name = check.oneOf('check', check.str('check'), new Set(CHECKS.keys()), 'check');
+        let params = resolveReferences(check.record('params'), { workload: workloadOptions, learner: learnerRaw ?? {} }, `${file}: "checks[${index}].params"`);
+        if (typeof params.schema === 'string') {
+            if (!readLabFile)
+                throw new UsageError(`${file}: check "${name}": "schema" names a file, but there is no lab folder to read it from`);
+            let schema;
+            try {
+                schema = readLabFile(params.schema);
+            }
+            catch (error) {
+                throw new UsageError(`${file}: check "${name}": cannot read its schema ${params.schema}: ${error.message}`);
+            }
+            params = { ...params, schema, schemaFile: params.schema };
+        }
+        try {
+            CHECKS.get(name)?.parseParams(params);
+        }
+        catch (error) {
+            throw new UsageError(`${file}: check "${name}": ${error.message}`);
+        }
+        const weight = check.optionalNum('weight');
+        const hints = check.stringRecord('hints');
+        const causes = Object.keys(CHECKS.get(name)?.causes ?? {});
+        for (const cause of Object.keys(hints))
+            check.oneOf('hints', cause, causes, `cause of ${name}`);
+        return { check: name, params, hint: check.str('hint'), ...(Object.keys(hints).length > 0 ? { hints } : {}), ...(weight === undefined ? {} : { weight }) };
+    });
+    const timeouts = f.obj('timeouts');
+    const solutions = f.obj('solutions');
+    const checkNames = new Set(checks.map((c) => c.check));
+    const wrong = solutions.list('wrong').map((w) => {
+        const failsChecks = w.strOrStrings('failsCheck').map((name) => w.oneOf('failsCheck', name, checkNames, 'check of this scenario'));
+        const diagnosis = w.stringRecord('diagnosis');
+        for (const [name, cause] of Object.entries(diagnosis)) {
+            w.oneOf('diagnosis', name, failsChecks, 'check among its failsCheck');
+            w.oneOf(`diagnosis.${name}`, cause, Object.keys(CHECKS.get(name)?.causes ?? {}), `cause of ${name}`);
+        }
+        return { file: w.str('file'), mistake: w.str('mistake'), failsChecks, diagnosis, kind: w.oneOf('kind', w.str('kind'), MISTAKE_CLASSES, 'class of mistake') };
+    });
+    // A check no wrong solution trips is a check nobody has seen fail: refuse it.
+    const tripped = new Set(wrong.flatMap((w) => w.failsChecks));
+    const untripped = checks.map((c) => c.check).filter((name) => !tripped.has(name));
+    if (untripped.length > 0) {
+        throw new UsageError(`${file}: no wrong solution is meant to trip ${untripped.join(', ')}; add one (a check that cannot fail is a defect)`);
+    }
+    return {
+        formatVersion,
+        id,
+        title: f.str('title'),
+        level: f.num('level'),
+        week: f.str('week'),
+        summary: f.str('summary'),
+        brokers,
+        learner: { entry: learner.str('entry'), instances: learner.num('instances') },
+        workload: { name: workloadName, options: workloadOptions },
+        faults,
+        timeouts: { readyMs: timeouts.num('readyMs'), drainMs: timeouts.num('drainMs'), runMs: timeouts.num('runMs') },
+        checks,
+        solutions: {
+            reference: solutions.str('reference'),
+            alternatives: (solutions.raw('alternatives') === undefined ? [] : solutions.list('alternatives')).map((a) => ({ file: a.str('file'), style: a.str('style') })),
+            wrong,
+        },
+    };
+}
+function loadEntry(dir) {
+    const file = path.join(dir, 'scenario.json');
+    const relative = path.relative(process.cwd(), file);
+    let raw;
+    try {
+        raw = JSON.parse(readFileSync(file, 'utf8'));
+    }
+    catch (error) {
+        throw new UsageError(`${relative}: ${error.message}`);
+    }
+    const labFiles = path.join(LABS_DIR, path.basename(dir));
+    const scenario = parseScenario(relative, raw, (name) => JSON.parse(readFileSync(path.join(labFiles, name), 'utf8')));
+    if (scenario.id !== path.basename(dir)) {
+        throw new UsageError(`${relative}: "id" is "${scenario.id}" but the folder is "${path.basename(dir)}"`);
+    }
+    const labDir = path.join(LABS_DIR, scenario.id);
+    const entry = {
+        scenario,
+        dir,
+        labDir,
+        starterPath: path.join(labDir, scenario.learner.entry),
+        referencePath: path.join(dir, scenario.solutions.reference),
+    };
+    for (const needed of [entry.starterPath, entry.referencePath, ...[...scenario.solutions.alternatives, ...scenario.solutions.wrong].map((w) => path.join(dir, w.file))]) {
+        if (!existsSync(needed))
+            throw new UsageError(`${relative}: file not found: ${path.relative(process.cwd(), needed)}`);
+    }
+    return entry;
+}
+/** The whole catalog in curriculum order (level, then week, then id). */
+export function loadCatalog(scenariosDir = SCENARIOS_DIR) {
+    const dirs = readdirSync(scenariosDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(path.join(scenariosDir, d.name, 'scenario.json')))
+        .map((d) => path.join(scenariosDir, d.name));
+    const weekStart = (week) => Number.parseInt(week, 10) || 0;
+    return dirs
+        .map(loadEntry)
+        .sort((a, b) => a.scenario.level - b.scenario.level ||
+        weekStart(a.scenario.week) - weekStart(b.scenario.week) ||
+        a.scenario.id.localeCompare(b.scenario.id));
+}
+/** One exercise by id, with a suggestion when the id is close to a known one. */
+export function findExercise(id, scenariosDir = SCENARIOS_DIR) {
+    const catalog = loadCatalog(scenariosDir);
+    const found = catalog.find((e) => e.scenario.id === id);
+    if (found)
+        return found;
+    const close = catalog.filter((e) => e.scenario.id.includes(id) || id.includes(e.scenario.id));
+    const suggestion = close.length > 0 ? ` Did you mean ${close.map((e) => e.scenario.id).join(' or ')}?` : '';
+    throw new UsageError(`unknown exercise "${id}".${suggestion} Run \`brokerlab list\` to see them all.`);
+}
+//# sourceMappingURL=load.js.map

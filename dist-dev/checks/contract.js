@@ -1,0 +1,110 @@
+/**
+ * output-contract
+ *
+ * What the learner's program outputs must follow the exercise's contract, not only carry
+ * the right ids: each output is validated against the JSON Schema the exercise ships (the
+ * same file its README shows), and fields the lab can recompute from the input must hold
+ * what the input says.
+ *
+ * Definitions:
+ * - output: an operation matching `delivered` (any outcome) whose value is the raw text the
+ *   lab received (a Pub/Sub message, a queue message body).
+ * - input of an output: the `sent` operation with the output's key (its value holds the
+ *   fields the lab sent, plus what the lab knows about them, e.g. the customer's tier).
+ * - valid: the text parses as JSON and the schema accepts it.
+ * - faithful: for each rule `{ field, includes: ["{orderId}", "{total} EUR"] }`, the output's
+ *   field contains every template filled in from its input's fields.
+ *
+ * Causes: not-json (an output is not JSON), schema-violation (the schema rejects it),
+ * wrong-content (valid, but a field does not say what its input says).
+ */
+import { createRequire } from 'node:module';
+import { countOf, firstFew, select, selector, str } from './types.js';
+export const CONTRACT_CAUSES = {
+    'not-json': 'What you publish must be JSON: JSON.stringify the object (json.dumps in Python), not a plain string or the object\'s toString().',
+    'schema-violation': 'Your output does not follow the exercise\'s contract. Compare one of the examples with the JSON Schema the README points to: every required field, with the right name and type.',
+    'wrong-content': 'Your output has the right shape, but a field does not say what the input says. Build it from the message you received, as the README specifies.',
+};
+const compiled = new WeakMap();
+/** ajv, loaded when a contract is first checked: most commands never need it. */
+function validatorFor(schema) {
+    let validate = compiled.get(schema);
+    if (!validate) {
+        // JSON Schema 2020-12, the draft the exercises' schemas are written in.
+        const Ajv = createRequire(import.meta.url)('ajv/dist/2020').default;
+        validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+        compiled.set(schema, validate);
+    }
+    return validate;
+}
+function fill(template, input) {
+    return template.replace(/\{(\w+)\}/g, (_, name) => String(input[name] ?? `{${name}}`));
+}
+function rules(raw) {
+    if (raw === undefined)
+        return [];
+    if (!Array.isArray(raw) || !raw.every((r) => typeof r?.field === 'string' && Array.isArray(r.includes) && r.includes.every((t) => typeof t === 'string'))) {
+        throw new Error('"rules" must be a list like [{"field": "text", "includes": ["{orderId}"]}]');
+    }
+    return raw;
+}
+export const outputContract = {
+    name: 'output-contract',
+    causes: CONTRACT_CAUSES,
+    parseParams: (raw) => {
+        const schema = raw.schema;
+        if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+            throw new Error('"schema" must name a JSON Schema file in the lab\'s folder');
+        return { subject: str(raw, 'subject'), sent: selector(raw, 'sent'), delivered: selector(raw, 'delivered'), schema: schema, schemaFile: str(raw, 'schemaFile', 'the schema'), rules: rules(raw.rules) };
+    },
+    run(history, p) {
+        const inputs = new Map(select(history, p.sent, 'ok').map((op) => [op.key, (op.value ?? {})]));
+        const outputs = select(history, p.delivered).filter((op) => typeof op.value === 'string');
+        const title = `Each ${p.subject} follows the contract (${p.schemaFile})`;
+        const expected = `every ${p.subject} is JSON that ${p.schemaFile} accepts${p.rules.length > 0 ? `, and ${p.rules.map((r) => `"${r.field}" includes ${r.includes.join(', ')}`).join('; ')}` : ''}`;
+        if (outputs.length === 0)
+            return { title, status: 'unknown', expected, observed: `no ${p.subject} arrived, so there was nothing to check`, examples: [] };
+        const validate = validatorFor(p.schema);
+        const problems = [];
+        for (const op of outputs) {
+            const text = op.value;
+            const label = op.key ?? `${p.subject} at ${(op.t / 1000).toFixed(1)}s`;
+            let data;
+            try {
+                data = JSON.parse(text);
+            }
+            catch {
+                problems.push({ cause: 'not-json', label, text: `${label}: not JSON: ${quote(text)}` });
+                continue;
+            }
+            if (!validate(data)) {
+                const why = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message ?? 'is invalid'}`).join('; ');
+                problems.push({ cause: 'schema-violation', label, text: `${label}: ${why}; got ${quote(text)}` });
+                continue;
+            }
+            const input = inputs.get(op.key);
+            if (!input)
+                continue;
+            for (const rule of p.rules) {
+                const value = String(data[rule.field] ?? '');
+                const missing = rule.includes.map((t) => fill(t, input)).filter((want) => !value.includes(want));
+                if (missing.length > 0)
+                    problems.push({ cause: 'wrong-content', label, text: `${label}: "${rule.field}" should include ${missing.map((m) => `"${m}"`).join(' and ')}; got ${quote(value)}` });
+            }
+        }
+        if (problems.length === 0)
+            return { title, status: 'pass', expected, observed: `all ${outputs.length} followed it`, examples: [] };
+        const counts = new Map();
+        for (const x of problems)
+            counts.set(x.cause, (counts.get(x.cause) ?? 0) + 1);
+        const cause = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+        const bad = new Set(problems.map((x) => x.label)).size;
+        const were = bad === 1 ? 'was' : 'were';
+        const WHAT = { 'not-json': `${were} not JSON`, 'schema-violation': `did not follow ${p.schemaFile}`, 'wrong-content': `did not say what ${bad === 1 ? 'its' : 'their'} input says` };
+        return { title, status: 'fail', expected, observed: `${countOf(bad, outputs.length, p.subject)} ${WHAT[cause]}`, examples: firstFew(problems.map((x) => x.text), 3), cause };
+    },
+};
+function quote(text) {
+    return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text);
+}
+//# sourceMappingURL=contract.js.map

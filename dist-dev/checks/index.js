@@ -1,0 +1,28 @@
+/**
+ * The registry of checks, by the names scenarios use. Adding a check: write a module with
+ * its definitions at the top, a pure run(history, params), unit tests with literal
+ * histories in test/checks/, and register it here.
+ */
+import { outputContract } from './contract.js';
+import { deadLetteredAfterAttempts } from './dead-letter.js';
+import { noDuplicates } from './duplicates.js';
+import { latency } from './latency.js';
+import { noLostMessages } from './lost.js';
+import { boundedPrefetch, groupSharesPartitions, manualAck, subscribed } from './observations.js';
+import { offsetsCommittedAfterProcessing } from './offsets.js';
+import { inOrder } from './order.js';
+// Each definition's params type differs; the registry only needs parse + run.
+export const CHECKS = new Map([
+    noLostMessages,
+    noDuplicates,
+    inOrder,
+    latency,
+    deadLetteredAfterAttempts,
+    subscribed,
+    manualAck,
+    boundedPrefetch,
+    groupSharesPartitions,
+    offsetsCommittedAfterProcessing,
+    outputContract,
+].map((c) => [c.name, c]));
+//# sourceMappingURL=index.js.map

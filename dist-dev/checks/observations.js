@@ -1,0 +1,147 @@
+import { observationsOf } from '../runner/observations.js';
+import { num, str } from './types.js';
+export const subscribed = {
+    name: 'subscribed',
+    parseParams: (raw) => ({ channel: str(raw, 'channel') }),
+    run(history, p) {
+        const samples = observationsOf(history, 'pubsub-subscribers');
+        const most = Math.max(0, ...samples.map((s) => s.value.count));
+        const title = `Subscribes to the ${p.channel} channel`;
+        const expected = `at least one client subscribed to "${p.channel}" before the lab published`;
+        if (samples.length === 0)
+            return { title, status: 'unknown', expected, observed: 'no subscription samples were taken', examples: [] };
+        return most > 0
+            ? { title, status: 'pass', expected, observed: `${most} subscriber${most === 1 ? '' : 's'} seen`, examples: [] }
+            : { title, status: 'fail', expected, observed: `PUBSUB NUMSUB stayed 0 in all ${samples.length} samples`, examples: [] };
+    },
+};
+function queueSamples(history) {
+    return observationsOf(history, 'amqp-queue').map((op) => op.value);
+}
+/** Of the samples taken after a kill, the one that saw the most unfinished tasks back in
+ *  the queue (requeueing is immediate, but a sample may have come first), with how many
+ *  unfinished tasks had vanished. */
+function bestAfterKill(history) {
+    const afterKill = queueSamples(history).filter((s) => s.afterKill && s.consumers === 0);
+    if (afterKill.length === 0)
+        return undefined;
+    const vanishedOf = (s) => s.published - s.done - s.ready;
+    const sample = afterKill.reduce((a, b) => (vanishedOf(b) < vanishedOf(a) ? b : a));
+    return { sample, unfinished: sample.published - sample.done, vanished: vanishedOf(sample) };
+}
+export const MANUAL_ACK_CAUSES = {
+    'acked-on-receipt': 'None of the tasks your worker held came back when it died: RabbitMQ had been told they were done as they arrived, by auto-ack ({ noAck: true }) or an ack sent before the work. Consume with noAck: false and ack each task after its work succeeded.',
+    'ack-covers-others': 'Some unfinished tasks came back when the worker died, but others did not: an ack covered tasks still being worked on. ack(message, true) (multiple / allUpTo) acknowledges every earlier delivery too, and work finishes out of order: ack each task on its own, after its work.',
+};
+export const manualAck = {
+    name: 'manual-ack',
+    causes: MANUAL_ACK_CAUSES,
+    parseParams: () => ({}),
+    run(history) {
+        const title = 'Acknowledges messages manually, each after its work';
+        const expected = 'when the worker dies, every task it had not finished is back in the queue (manual acknowledgements: noAck: false, ack each task after its work)';
+        const best = bestAfterKill(history);
+        if (!best)
+            return { title, status: 'unknown', expected, observed: 'the lab took no sample of the queue between the kill and the restart', examples: [] };
+        const { sample, unfinished, vanished } = best;
+        if (vanished <= 0)
+            return { title, status: 'pass', expected, observed: `all ${unfinished} unfinished tasks were back in "${sample.queue}" after the kill`, examples: [] };
+        if (sample.ready > 0) {
+            return {
+                title,
+                status: 'fail',
+                expected,
+                observed: `after the kill ${sample.ready} unfinished task${sample.ready === 1 ? ' was' : 's were'} back in "${sample.queue}" but ${vanished} ${vanished === 1 ? 'was' : 'were'} gone: acknowledged while still unfinished, by an ack that covered ${vanished === 1 ? 'it' : 'them'} along with another task`,
+                examples: [],
+                cause: 'ack-covers-others',
+            };
+        }
+        return {
+            title,
+            status: 'fail',
+            expected,
+            observed: `${unfinished === 1 ? 'the unfinished task was not' : `none of the ${unfinished} unfinished tasks were`} back in "${sample.queue}" after the kill: RabbitMQ had been told ${unfinished === 1 ? 'it was' : 'they were'} done before the work, by auto-ack (noAck: true) or an ack sent on receipt`,
+            examples: [],
+            cause: 'acked-on-receipt',
+        };
+    },
+};
+export const PREFETCH_CAUSES = {
+    'no-prefetch': 'Without a prefetch limit RabbitMQ pushes every waiting task to your worker at once. Call channel.prefetch(limit) (pika: channel.basic_qos(prefetch_count=limit)) before consuming.',
+    'acked-before-work': 'A prefetch limit counts only unacknowledged tasks. Your worker acknowledges tasks before they are done (auto-ack, an ack on receipt, or an ack with multiple=true that covers unfinished ones), so the limit does not hold them back: ack each task on its own, after its work.',
+};
+export const boundedPrefetch = {
+    name: 'bounded-prefetch',
+    causes: PREFETCH_CAUSES,
+    parseParams: (raw) => ({ max: num(raw, 'max') }),
+    run(history, p) {
+        const samples = queueSamples(history).filter((s) => !s.afterKill && s.consumers > 0);
+        const title = `Keeps at most ${p.max} messages in flight (prefetch)`;
+        const expected = `at most ${p.max} tasks handed to the worker and not yet done at any time (a prefetch between 1 and ${p.max})`;
+        if (samples.length === 0)
+            return { title, status: 'unknown', expected, observed: 'the lab took no sample of the queue while the worker consumed', examples: [] };
+        const inFlight = (s) => s.published - s.ready - s.done;
+        const most = samples.reduce((a, b) => (inFlight(b) > inFlight(a) ? b : a));
+        const held = inFlight(most);
+        if (held <= p.max)
+            return { title, status: 'pass', expected, observed: `at most ${Math.max(0, held)} in flight`, examples: [] };
+        const numbers = `${held} tasks were out of the queue and unfinished at once (${most.published} published, ${most.ready} still in the queue, ${most.done} done)`;
+        const afterKill = bestAfterKill(history);
+        if (afterKill && afterKill.vanished > 0) {
+            return {
+                title,
+                status: 'fail',
+                expected,
+                observed: `${numbers}; when the worker was killed, ${afterKill.vanished} unfinished task${afterKill.vanished === 1 ? ' was' : 's were'} gone: acknowledged before ${afterKill.vanished === 1 ? 'it was' : 'they were'} done, so the prefetch limit no longer counted ${afterKill.vanished === 1 ? 'it' : 'them'}`,
+                examples: [],
+                cause: 'acked-before-work',
+            };
+        }
+        return { title, status: 'fail', expected, observed: `${numbers}: RabbitMQ pushed them all to the worker`, examples: [], cause: 'no-prefetch' };
+    },
+};
+/**
+ * group-shares-partitions
+ *
+ * A sample "shares the work" when the group has `instances` members, every partition is
+ * assigned to exactly one member and every member has at least one partition. Passes when
+ * at least one sample taken before the first fault shares the work.
+ */
+export const groupSharesPartitions = {
+    name: 'group-shares-partitions',
+    parseParams: (raw) => ({ instances: num(raw, 'instances') }),
+    run(history, p) {
+        const firstFault = history.find((op) => op.kind === 'fault')?.t ?? Number.POSITIVE_INFINITY;
+        const samples = observationsOf(history, 'kafka-group').filter((s) => s.t < firstFault);
+        const title = 'Consumers share the partitions as one group';
+        const expected = `${p.instances} consumers in the group, each partition owned by exactly one of them`;
+        if (samples.length === 0)
+            return { title, status: 'unknown', expected, observed: 'the lab took no group samples before the fault', examples: [] };
+        const shares = (v) => {
+            if (v.members.length < p.instances)
+                return false;
+            const owners = new Map();
+            for (const m of v.members)
+                for (const part of m.partitions)
+                    owners.set(part, (owners.get(part) ?? 0) + 1);
+            const everyPartitionOnce = Array.from({ length: v.partitionCount }, (_, i) => owners.get(i) === 1).every(Boolean);
+            return everyPartitionOnce && v.members.every((m) => m.partitions.length > 0);
+        };
+        if (samples.some((s) => shares(s.value))) {
+            return { title, status: 'pass', expected, observed: `${p.instances} members shared ${samples[0]?.value.partitionCount} partitions`, examples: [] };
+        }
+        const most = samples.reduce((a, s) => (s.value.members.length > a.value.members.length ? s : a));
+        const examples = most.value.members.map((m) => `${m.clientId}: partitions [${m.partitions.join(', ')}]`);
+        const others = [...new Set(samples.flatMap((s) => s.value.otherGroups))];
+        if (others.length > 0)
+            examples.push(`other consumer groups seen in this run: ${others.join(', ')}`);
+        return {
+            title,
+            status: 'fail',
+            expected,
+            observed: `the group "${most.value.groupId}" had at most ${most.value.members.length} member${most.value.members.length === 1 ? '' : 's'}`,
+            examples,
+        };
+    },
+};
+//# sourceMappingURL=observations.js.map

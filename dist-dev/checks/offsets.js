@@ -1,0 +1,80 @@
+/**
+ * offsets-committed-after-processing
+ *
+ * Definitions:
+ * - record: a `produce` (ok) by the lab, with its partition and offset.
+ * - processed: the downstream saw an ok `call` for the record's key.
+ * - committed: in the lab's last sample of the group's offsets (`observe` key
+ *   "kafka-committed-offsets", value { offsets: {partition: committedOffset}, endOffsets:
+ *   {partition: logEndOffset} }), the partition's committed offset is greater than the
+ *   record's offset. Kafka's committed offset is the NEXT offset to read (-1: none).
+ * - committed before processing: committed, never processed. After a crash nobody will
+ *   read it again: the group believes it is done.
+ * - left uncommitted: processed, but the final committed offset does not cover it; a
+ *   restart would process it again.
+ *
+ * Causes, from the evidence:
+ * - committed-ahead: records committed but never processed.
+ * - committed-behind: every partition not committed to its end stops exactly one short of
+ *   it: the program commits the offset of the record it processed instead of that + 1.
+ * - never-committed: records were processed, yet the group holds no committed offset at all.
+ * - left-uncommitted: some partitions are committed further behind than that.
+ */
+import { lastObservation } from '../runner/observations.js';
+import { firstFew, select, selector } from './types.js';
+export const OFFSETS_CAUSES = {
+    'committed-ahead': 'The group committed offsets past records that were never processed, so after a crash nobody reads them again. Commit a record\'s offset only after its work succeeded, and never past a record still being worked on (an offset commit covers every record before it; a commit on a timer covers what was received, not what was done).',
+    'committed-behind': 'Every partition stops one record short: a committed offset is the NEXT offset to read, so after processing the record at offset N commit N + 1 (kafkajs: String(Number(message.offset) + 1); confluent-kafka: consumer.commit(message) does it for you).',
+    'never-committed': 'Nothing was ever committed, so a restarted or new member starts over from the beginning. Positions kept in your program\'s memory die with it: commit to Kafka after each record is processed (or let the client auto-commit what your handler finished).',
+    'left-uncommitted': 'Some records were processed but their offsets never committed, so a restart processes them again. Commit after every record (or batch) you finish, including the last ones.',
+};
+export const offsetsCommittedAfterProcessing = {
+    name: 'offsets-committed-after-processing',
+    causes: OFFSETS_CAUSES,
+    parseParams: (raw) => ({ processed: selector(raw, 'processed') }),
+    run(history, p) {
+        const title = 'Offsets are committed after processing';
+        const expected = 'the group commits a record\'s offset only after the record was processed, and commits everything it processed';
+        const last = lastObservation(history, 'kafka-committed-offsets');
+        const sample = last && { value: last };
+        if (!sample)
+            return { title, status: 'unknown', expected, observed: 'the lab could not read the group\'s committed offsets', examples: [] };
+        const processed = new Set(select(history, p.processed, 'ok').map((op) => op.key));
+        const records = history.filter((op) => op.kind === 'produce' && op.outcome === 'ok' && op.partition !== undefined && op.offset !== undefined);
+        const committedOf = (partition) => sample.value.offsets[String(partition)] ?? -1;
+        const committedUnprocessed = records.filter((r) => Number(r.offset) < committedOf(r.partition ?? 0) && !processed.has(r.key));
+        if (committedUnprocessed.length > 0) {
+            return {
+                title,
+                status: 'fail',
+                expected,
+                observed: `${committedUnprocessed.length} record${committedUnprocessed.length === 1 ? ' was' : 's were'} committed but never processed: the group's offset moved past ${committedUnprocessed.length === 1 ? 'it' : 'them'} before the work was done`,
+                examples: firstFew(committedUnprocessed).map((r) => `${r.key} (partition ${r.partition}, offset ${r.offset}): never processed, yet the group's committed offset ${committedOf(r.partition ?? 0)} is past it`),
+                cause: 'committed-ahead',
+            };
+        }
+        const partitions = Object.entries(sample.value.endOffsets).map(([partition, end]) => ({ partition: Number(partition), end, committed: committedOf(Number(partition)) }));
+        const short = partitions.filter((x) => x.committed < x.end);
+        if (short.length === 0) {
+            return { title, status: 'pass', expected, observed: `all ${records.length} records processed before their offsets were committed`, examples: [] };
+        }
+        const describe = (x) => x.committed < 0 ? `partition ${x.partition}: nothing committed, ${x.end} record${x.end === 1 ? "" : "s"} in it` : `partition ${x.partition}: committed offset ${x.committed}, but the next record to read is ${x.end}`;
+        const examples = firstFew(short).map(describe);
+        const anyProcessed = records.some((r) => processed.has(r.key));
+        if (anyProcessed && partitions.every((x) => x.committed < 0)) {
+            return { title, status: 'fail', expected, observed: `records were processed, but the group never committed an offset in any of the ${partitions.length} partitions`, examples, cause: 'never-committed' };
+        }
+        if (short.every((x) => x.committed === x.end - 1 && x.end > 0)) {
+            return {
+                title,
+                status: 'fail',
+                expected,
+                observed: `${short.length} partition${short.length === 1 ? ' stops' : 's stop'} exactly one record short of the end: the offsets committed are those of the last records processed, not the next ones to read`,
+                examples,
+                cause: 'committed-behind',
+            };
+        }
+        return { title, status: 'fail', expected, observed: `${short.length} partition${short.length === 1 ? ' was' : 's were'} not committed up to the end`, examples, cause: 'left-uncommitted' };
+    },
+};
+//# sourceMappingURL=offsets.js.map

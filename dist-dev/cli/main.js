@@ -1,0 +1,98 @@
+/**
+ * brokerlab's entry point: parse, run one command, and map whatever it throws to one line
+ * on stderr and an exit code (see exit-codes.ts). Commands never exit themselves.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { BrokerlabError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { benchCommand } from './commands/bench.js';
+import { checkCommand } from './commands/check.js';
+import { classCommand } from './commands/class.js';
+import { devCommand } from './commands/dev.js';
+import { doctorCommand } from './commands/doctor.js';
+import { downCommand } from './commands/down.js';
+import { gradeCommand } from './commands/grade.js';
+import { hintCommand } from './commands/hint.js';
+import { initCommand } from './commands/init.js';
+import { listCommand } from './commands/list.js';
+import { runMenu } from './commands/menu.js';
+import { progressCommand } from './commands/progress.js';
+import { reportCommand } from './commands/report.js';
+import { resetCommand } from './commands/reset.js';
+import { solutionCommand } from './commands/solution.js';
+import { statusCommand } from './commands/status.js';
+import { upCommand } from './commands/up.js';
+import { watchCommand } from './commands/watch.js';
+import { workshopCommand } from './commands/workshop.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { installInterruptHandlers } from './interrupt.js';
+const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+function buildProgram() {
+    const program = new Command('brokerlab')
+        .description('Learn message brokers by doing: graded exercises against real Kafka, RabbitMQ, Redis, SQS and PostgreSQL.')
+        .version(version)
+        .showSuggestionAfterError(true)
+        .exitOverride();
+    const commands = [
+        // learning
+        initCommand(),
+        listCommand(),
+        progressCommand(),
+        checkCommand(),
+        watchCommand(),
+        hintCommand(),
+        solutionCommand(),
+        resetCommand(),
+        reportCommand(),
+        gradeCommand(),
+        // brokers and the machine
+        upCommand(),
+        downCommand(),
+        statusCommand(),
+        doctorCommand(),
+        benchCommand(),
+        // mentors
+        classCommand(),
+        workshopCommand(),
+        // exercise authors
+        devCommand(),
+    ];
+    for (const command of commands)
+        program.addCommand(command.exitOverride());
+    // No command at all: the interactive menu (or, without a terminal, the list and the next step).
+    program.action(() => runMenu());
+    return program;
+}
+function exitCodeFor(error) {
+    if (error instanceof CommanderError) {
+        // commander already printed its message (or the help/version text).
+        return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
+    }
+    if (error instanceof BrokerlabError) {
+        if (error.message)
+            process.stderr.write(`brokerlab: ${error.message}\n`);
+        if (error.hint)
+            process.stderr.write(`  ${error.hint}\n`);
+        return EXIT_CODES[error.kind];
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`brokerlab: internal error, this is a bug in brokerlab: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env.BROKERLAB_DEBUG)
+        process.stderr.write(`${detail}\n`);
+    else
+        process.stderr.write('  Set BROKERLAB_DEBUG=1 to see the stack trace, and please report it.\n');
+    return EXIT_CODES.internal;
+}
+installInterruptHandlers();
+let code = 0;
+try {
+    await buildProgram().parseAsync(process.argv);
+}
+catch (error) {
+    code = exitCodeFor(error);
+}
+// Broker clients may keep timers alive; the command is done, so leave now.
+process.exit(code);
+//# sourceMappingURL=main.js.map

@@ -1,0 +1,157 @@
+/**
+ * kill-learner: SIGKILL a copy of the learner's program while it is in the middle of a
+ * message, namely while one of its downstream calls (the victim call) is in flight, and
+ * optionally start it again (the heal).
+ *
+ * Striking mid-call, rather than at a random moment, makes the outcome deterministic: the
+ * victim's message is certainly unfinished, so a program that acked or committed it too
+ * early certainly loses it.
+ *
+ * Definitions:
+ * - victim call: the first downstream call with index >= `atCall` (counted over the run,
+ *   1-based) that matches `tag` (a tag the lab put on the message, e.g. "poison"),
+ *   `attempt` (the downstream's count of calls for that message) and the workload's probe
+ *   `victimIf` (e.g. "followed-in-batch": later messages of its partition came with it)
+ *   when they are given.
+ *   `tag: "poison", attempt: 2` strikes between a retried message's attempts: whatever the
+ *   program kept in memory about attempt 1 is gone when attempt 3 comes.
+ * - hold: the victim call is not answered; the lab waits for the moment the mistake would
+ *   show, then kills. Without a hold the kill is immediate. The hold ends on the first of:
+ *   - "overtaken": a call the same copy made after the victim call was answered OK (the
+ *     copy finished later work while the victim is unfinished). From then on the copy is
+ *     frozen: every new call it makes is held too, so nothing more finishes, and after
+ *     `settleMs` every ack or commit for the work it did finish has reached the broker. An
+ *     ack with `multiple: true` or an offset+1 commit for later work then covers the victim,
+ *     and the broker's state at the kill says exactly what the copy had acknowledged.
+ *   - "committed-past": the workload's probe of that name says the broker already holds a
+ *     commit past the victim message (a commit on a timer, or before the work).
+ *   - "redelivered": another copy processed the victim message OK (its partition moved on,
+ *     e.g. because the held copy missed its heartbeats): nothing more can show.
+ *   - `maxMs` passed (a program that does one message at a time ends up here).
+ */
+import { num, str } from '../checks/types.js';
+import { tagsOf } from '../checks/types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+const EVIDENCE = ['overtaken', 'committed-past', 'redelivered'];
+/** Whether this call is the victim (pure; `history` gives the message's tags). */
+export function isVictim(call, params, history) {
+    if (call.index < params.atCall)
+        return false;
+    if (params.attempt !== undefined && call.attempt !== params.attempt)
+        return false;
+    if (params.tag !== undefined) {
+        const produced = history.find((op) => op.kind === 'produce' && op.key === call.key);
+        if (!produced || !tagsOf(produced).includes(params.tag))
+            return false;
+    }
+    return true;
+}
+/** The first OK call by the same copy that arrived after the victim did (pure), or undefined. */
+export function overtakenBy(victim, history) {
+    return history.find((op) => {
+        if (op.kind !== 'call' || op.outcome !== 'ok' || op.key === victim.key)
+            return false;
+        const v = op.value;
+        return v?.instance === victim.instance && (v.arrivedAt ?? -1) > victim.arrivedAt;
+    });
+}
+/** Whether another copy processed the victim's message OK after the victim call arrived (pure). */
+export function redelivered(victim, history) {
+    return history.some((op) => {
+        const v = op.value;
+        return op.kind === 'call' && op.outcome === 'ok' && op.key === victim.key && v?.instance !== victim.instance && (v?.arrivedAt ?? -1) > victim.arrivedAt;
+    });
+}
+function parseHold(raw) {
+    if (raw === undefined)
+        return undefined;
+    if (typeof raw !== 'object' || raw === null)
+        throw new Error('"hold" must be an object like {"maxMs": 1500, "until": ["overtaken"]}');
+    const r = raw;
+    const until = r.until ?? [];
+    if (!Array.isArray(until) || !until.every((u) => EVIDENCE.includes(u))) {
+        throw new Error(`"hold.until" must be a list of ${EVIDENCE.map((e) => `"${e}"`).join(', ')}`);
+    }
+    return { maxMs: num(r, 'maxMs'), settleMs: num(r, 'settleMs', 300), until: until };
+}
+export const killLearner = {
+    name: 'kill-learner',
+    parseParams(raw) {
+        if (raw.restart !== undefined && typeof raw.restart !== 'boolean')
+            throw new Error('"restart" must be true or false');
+        if (raw.tag !== undefined && typeof raw.tag !== 'string')
+            throw new Error('"tag" must be a string');
+        return {
+            atCall: num(raw, 'atCall', 1),
+            ...(raw.tag === undefined ? {} : { tag: raw.tag }),
+            ...(raw.attempt === undefined ? {} : { attempt: num(raw, 'attempt') }),
+            ...(raw.victimIf === undefined ? {} : { victimIf: str(raw, 'victimIf') }),
+            ...(raw.hold === undefined ? {} : { hold: parseHold(raw.hold) }),
+            restart: raw.restart === true,
+            restartDelayMs: num(raw, 'restartDelayMs', 500),
+        };
+    },
+    arm(ctx, params, id) {
+        let fired = false;
+        /** Set while the victim's copy is frozen: its new calls wait for the kill. */
+        let frozen;
+        const record = (key, value) => ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', ...(key ? { key } : {}), value: { fault: 'kill-learner', id, ...value } });
+        /** Waits, call held open, until the hold's evidence shows or it runs out; says which.
+         *  `killed` resolves once the victim is dead (frozen calls wait for it). */
+        async function hold(call, h, killed) {
+            const deadline = Date.now() + h.maxMs;
+            const probe = h.until.includes('committed-past') ? ctx.probe('committed-past') : undefined;
+            while (Date.now() < deadline && !ctx.signal.aborted) {
+                const history = ctx.history.history;
+                if (h.until.includes('overtaken') && overtakenBy(call, history)) {
+                    frozen = { instance: call.instance, killed };
+                    await sleep(h.settleMs);
+                    return 'overtaken';
+                }
+                if (h.until.includes('redelivered') && redelivered(call, history))
+                    return 'redelivered';
+                if (probe && (await probe(call.key).catch(() => false)))
+                    return 'committed-past';
+                await sleep(50);
+            }
+            return 'max';
+        }
+        ctx.onDownstreamCall(async (call) => {
+            if (frozen && call.instance === frozen.instance) {
+                await frozen.killed;
+                return 'killed';
+            }
+            if (fired || !isVictim(call, params, ctx.history.history))
+                return 'continue';
+            const victimIf = params.victimIf === undefined ? undefined : ctx.probe(params.victimIf);
+            if (victimIf && !(await victimIf(call.key).catch(() => false)))
+                return 'continue';
+            if (fired)
+                return 'continue'; // another call became the victim while the probe ran
+            fired = true;
+            const victim = ctx.learners.get(call.instance);
+            let reason;
+            let markKilled = () => { };
+            const killed = new Promise((resolve) => (markKilled = resolve));
+            if (params.hold) {
+                record(call.key, { phase: 'hold', instance: victim.instance, duringCall: call.index });
+                reason = await hold(call, params.hold, killed);
+            }
+            record(call.key, { phase: 'start', instance: victim.instance, signal: 'SIGKILL', duringCall: call.index, ...(reason ? { reason } : {}) });
+            await victim.kill();
+            frozen = undefined;
+            markKilled();
+            if (!params.restart) {
+                record(undefined, { phase: 'heal', instance: victim.instance, restarted: false });
+                return 'killed';
+            }
+            ctx.track((async () => {
+                await sleep(params.restartDelayMs);
+                victim.start();
+                record(undefined, { phase: 'heal', instance: victim.instance, restarted: true });
+            })());
+            return 'killed';
+        });
+    },
+};
+//# sourceMappingURL=kill-learner.js.map

@@ -1,0 +1,198 @@
+/**
+ * The learner's program, seen from outside: child processes, each in its own process group
+ * (so a kill reaches anything it spawned, and Ctrl-C in the terminal reaches only the lab,
+ * which then cleans up), with stdout/stderr appended to files in the run directory.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { PACKAGE_ROOT, brokerlabHome } from '../paths.js';
+/**
+ * `--import` for learner-hooks.ts (an ES module, whatever folder the file is in; the clients
+ * from brokerlab's dependencies; the exercise's given files when the folder lacks them).
+ */
+function hooksImport(given) {
+    const hooks = new URL('./learner-hooks.js', import.meta.url).href;
+    const code = `import{register}from"node:module";register(${JSON.stringify(hooks)},{data:${JSON.stringify({ root: PACKAGE_ROOT, given: given ?? null })}});`;
+    return `data:text/javascript,${encodeURIComponent(code)}`;
+}
+/** The Python with the clients (scripts/install.sh makes it), else the machine's python3. */
+export function pythonFor() {
+    const venv = path.join(brokerlabHome(), 'python', 'bin', 'python');
+    return existsSync(venv) ? venv : 'python3';
+}
+const RUNNERS = {
+    // tsx is brokerlab's own dependency, resolved absolutely so a learner's folder needs no
+    // node_modules of its own for it.
+    '.ts': (file, given) => [process.execPath, '--import', import.meta.resolve('tsx'), '--import', hooksImport(given), file],
+    '.mts': (file, given) => [process.execPath, '--import', import.meta.resolve('tsx'), '--import', hooksImport(given), file],
+    '.js': (file, given) => [process.execPath, '--import', hooksImport(given), file],
+    '.mjs': (file, given) => [process.execPath, '--import', hooksImport(given), file],
+    '.py': (file) => [pythonFor(), '-u', file],
+};
+/**
+ * The environment the learner's program starts from: ours, without brokerlab's own
+ * settings (BROKERLAB_RUNS_DIR, BROKERLAB_PROGRESS, broker URLs with admin credentials...).
+ * The program gets only what the run hands it, so it cannot find the run directory or the
+ * progress file to write its own verdict there.
+ */
+function learnerBaseEnv() {
+    return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BROKERLAB_')));
+}
+/** A solution file becomes a command by its extension; `--cmd` is run by the shell.
+ *  `given`: the exercise's folder of given files (labs/<id>/), which imports fall back to. */
+export function commandForFile(file, given) {
+    const absolute = path.resolve(file);
+    if (!existsSync(absolute))
+        throw new UsageError(`solution file not found: ${file}`);
+    const runner = RUNNERS[path.extname(absolute)];
+    if (!runner) {
+        throw new UsageError(`don't know how to run ${path.basename(file)} (known: ${Object.keys(RUNNERS).join(', ')}). Use --cmd "..." to give the command yourself.`);
+    }
+    return { argv: runner(absolute, given), cwd: path.dirname(absolute), label: path.relative(process.cwd(), absolute) || absolute };
+}
+export function commandForShell(cmd, cwd = process.cwd()) {
+    if (cmd.trim() === '')
+        throw new UsageError('--cmd is empty');
+    return { argv: ['/bin/sh', '-c', cmd], cwd, label: cmd };
+}
+/** One running copy of the learner's program (instance 1..N). */
+export class LearnerProcess {
+    instance;
+    command;
+    env;
+    runDir;
+    history;
+    name;
+    child;
+    exitPromise;
+    stoppingByLab = false;
+    starts = 0;
+    constructor(instance, command, env, runDir, history) {
+        this.instance = instance;
+        this.command = command;
+        this.env = env;
+        this.runDir = runDir;
+        this.history = history;
+        this.name = `learner-${instance}`;
+    }
+    get stdoutPath() {
+        return path.join(this.runDir, `${this.name}.stdout.log`);
+    }
+    get stderrPath() {
+        return path.join(this.runDir, `${this.name}.stderr.log`);
+    }
+    get running() {
+        return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    }
+    get exited() {
+        return this.exitPromise ?? Promise.resolve({ code: null, signal: null, byLab: true });
+    }
+    start() {
+        this.starts++;
+        this.stoppingByLab = false;
+        const out = openSync(this.stdoutPath, 'a');
+        const err = openSync(this.stderrPath, 'a');
+        const [file, ...args] = this.command.argv;
+        const child = spawn(file ?? '/bin/false', args, {
+            cwd: this.command.cwd,
+            env: { ...learnerBaseEnv(), ...this.env, BROKERLAB_INSTANCE: String(this.instance), INSTANCE_ID: String(this.instance) },
+            stdio: ['ignore', out, err],
+            detached: true,
+        });
+        closeSync(out);
+        closeSync(err);
+        this.child = child;
+        this.history.record({ process: this.name, kind: 'process', outcome: 'ok', value: { event: 'start', pid: child.pid, start: this.starts } });
+        this.exitPromise = new Promise((resolve) => {
+            child.on('error', (error) => {
+                this.history.record({ process: this.name, kind: 'process', outcome: 'fail', value: { event: 'spawn-error', error: error.message } });
+                resolve({ code: null, signal: null, byLab: false });
+            });
+            child.on('exit', (code, signal) => {
+                const byLab = this.stoppingByLab;
+                this.history.record({ process: this.name, kind: 'process', outcome: byLab ? 'ok' : 'fail', value: { event: 'exit', code, signal, byLab } });
+                resolve({ code, signal, byLab });
+            });
+        });
+    }
+    /** Signals the whole process group; ignores a group that is already gone. */
+    signalGroup(signal) {
+        const pid = this.child?.pid;
+        if (pid === undefined)
+            return;
+        try {
+            process.kill(-pid, signal);
+        }
+        catch {
+            // already exited
+        }
+    }
+    /** SIGKILL now (a crash, as far as the learner's program can tell). */
+    async kill() {
+        if (!this.child)
+            return;
+        this.stoppingByLab = true;
+        this.signalGroup('SIGKILL');
+        await this.exited;
+    }
+    /** SIGTERM, then SIGKILL after `graceMs`: lets clients leave groups and close cleanly. */
+    async stop(graceMs = 3_000) {
+        if (!this.child)
+            return;
+        this.stoppingByLab = true;
+        if (this.running)
+            this.signalGroup('SIGTERM');
+        const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
+        await this.exited;
+        clearTimeout(timer);
+        // Anything the program forked into its group dies with it, even if the leader is gone.
+        this.signalGroup('SIGKILL');
+    }
+    /** The last few telling lines of stderr, for "your program crashed" messages: stack
+     *  frames, carets and Node's version banner are left out (the log has them all). */
+    stderrTail(lines = 4) {
+        try {
+            return readFileSync(this.stderrPath, 'utf8')
+                .split('\n')
+                .filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^\s*\^+\s*$/.test(l) && !/^Node\.js v\d/.test(l))
+                .slice(-lines);
+        }
+        catch {
+            return [];
+        }
+    }
+}
+/** All copies of the learner's program in one run. */
+export class LearnerGroup {
+    processes;
+    constructor(command, env, instances, runDir, history) {
+        this.processes = Array.from({ length: instances }, (_, i) => new LearnerProcess(i + 1, command, env, runDir, history));
+    }
+    startAll() {
+        for (const p of this.processes)
+            p.start();
+    }
+    get(instance) {
+        const found = this.processes.find((p) => p.instance === instance) ?? this.processes[0];
+        if (!found)
+            throw new Error('no learner processes');
+        return found;
+    }
+    /** Resolves with the first process that exits without the lab having asked it to. */
+    firstUnexpectedExit() {
+        return new Promise((resolve) => {
+            for (const p of this.processes) {
+                void p.exited.then((info) => {
+                    if (!info.byLab)
+                        resolve(p);
+                });
+            }
+        });
+    }
+    async stopAll(graceMs) {
+        await Promise.all(this.processes.map((p) => p.stop(graceMs)));
+    }
+}
+//# sourceMappingURL=learner.js.map

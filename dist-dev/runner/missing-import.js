@@ -1,0 +1,46 @@
+/**
+ * "Your program could not start because an import is missing", said in one line from its
+ * stderr, with what to do about it. Pure: the lines in, the finding out.
+ *
+ * Recognised: Node's ERR_MODULE_NOT_FOUND ("Cannot find module '/x/ledger.js' imported from
+ * ...", "Cannot find package 'kafkajs' imported from ...") and Python's ModuleNotFoundError.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+/** The exercise's given files (what a solution may import from its folder). */
+function givenFiles(labDir) {
+    try {
+        return readdirSync(labDir).filter((f) => /\.(ts|js|mjs|py)$/.test(f));
+    }
+    catch {
+        return [];
+    }
+}
+export function missingImport(stderr, labDir) {
+    const text = stderr.join('\n');
+    const python = /ModuleNotFoundError: No module named '([^']+)'/.exec(text);
+    if (python) {
+        return {
+            what: `Python could not import the module "${python[1]}"`,
+            hint: `brokerlab runs .py files with its own Python (made by \`npm run setup\`), which has redis, pika and confluent-kafka. For other packages, grade with --cmd "python3 your_file.py" and your own Python.`,
+        };
+    }
+    const pkg = /Cannot find package '([^']+)'/.exec(text);
+    if (pkg) {
+        return {
+            what: `the package "${pkg[1]}" is not installed`,
+            hint: 'brokerlab gives your program kafkajs, amqplib, ioredis, @aws-sdk/client-sqs and pg; for any other package run `npm install` in your folder first.',
+        };
+    }
+    const file = /Cannot find module '([^']+)'/.exec(text);
+    if (file) {
+        const name = path.basename(file[1] ?? '');
+        const given = givenFiles(labDir);
+        return {
+            what: `it imports ${name}, which is neither next to it nor one of the exercise's given files`,
+            hint: `Import the exercise's given files by their own names (${given.join(', ') || 'see the README'}), as the starter does, or put your own ${name} next to your file.`,
+        };
+    }
+    return undefined;
+}
+//# sourceMappingURL=missing-import.js.map

@@ -1,0 +1,273 @@
+/**
+ * One graded run, as phases:
+ *
+ *   setup     brokers reachable? create this run's namespace (workload.prepare)
+ *   start     the learner's program, N copies, each in its own process group
+ *   ready     wait (bounded) until it subscribed / consumes / joined its group
+ *   workload  traffic through the real brokers; faults strike as the scenario says
+ *   heal      faults' restarts complete; drain waits (bounded) for outputs to settle
+ *   stop      SIGTERM, then SIGKILL, the learner's process groups
+ *   collect   final observations (dead-letter queue, committed offsets)
+ *   check     pure functions over the recorded history
+ *   cleanup   always: kill processes, delete the namespace, close clients
+ *
+ * The result never depends on what the learner's program says about itself: only on what
+ * the lab saw in the brokers and in its downstream services.
+ */
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BROKER_LABELS, ensureReachable } from '../brokers/index.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import { faultActive } from '../faults/events.js';
+import { FAULTS } from '../faults/index.js';
+import { loadWorkload } from '../workloads/index.js';
+import { LearnerNotReadyError } from '../workloads/types.js';
+import { CallCounter, Downstream } from './downstream.js';
+import { evaluate } from './evaluate.js';
+import { HistoryRecorder } from './history.js';
+import { LearnerGroup } from './learner.js';
+import { Random, newSeed } from './seed.js';
+import { runNamespaceOf, scopedNamespace, sharedNamespace } from '../namespaces/names.js';
+import { missingImport } from './missing-import.js';
+import { killOrphans, killStragglers } from './stragglers.js';
+import { scoreOf, verdictOf } from './verdict.js';
+function newRunId(exercise) {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const random = Math.random().toString(36).slice(2, 6);
+    return `${stamp}-${random}-${exercise}`;
+}
+function prepareRunDir(runsDir, runId) {
+    const dir = path.join(runsDir, runId);
+    mkdirSync(dir, { recursive: true });
+    const latest = path.join(runsDir, 'latest');
+    rmSync(latest, { force: true });
+    try {
+        symlinkSync(runId, latest);
+    }
+    catch {
+        // a filesystem without symlinks just has no `latest`
+    }
+    return dir;
+}
+/** Errors that mean the lab lost a broker mid-run: the verdict is unknown, not fail. */
+function isBrokerConnectionError(error) {
+    const text = `${error?.name ?? ''} ${error?.message ?? ''} ${error?.code ?? ''}`;
+    return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|Socket closed|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|Channel closed|Connection closed|fetch failed|max retries per request|Stream isn.t writeable/i.test(text);
+}
+export async function runScenario(entry, command, options) {
+    const { scenario } = entry;
+    const progress = options.progress ?? (() => { });
+    const workload = await loadWorkload(scenario.workload.name);
+    let workloadOptions;
+    try {
+        workloadOptions = workload.parseOptions(scenario.workload.options);
+    }
+    catch (error) {
+        throw new UsageError(`scenarios/${scenario.id}/scenario.json: workload options: ${error.message}`);
+    }
+    const shared = sharedNamespace();
+    // Learner processes of earlier runs whose brokerlab was killed before it could clean up.
+    const orphans = killOrphans();
+    const endpoints = await ensureReachable(scenario.brokers);
+    const runId = newRunId(scenario.id);
+    const namespace = runNamespaceOf(runId);
+    // For messages and run.json: where this run's names are (Kafka's form in shared mode).
+    const namesUnder = scopedNamespace(namespace, shared, '.');
+    const runDir = prepareRunDir(options.runsDir, runId);
+    const started = Date.now();
+    const history = new HistoryRecorder();
+    const seed = options.seed ?? newSeed();
+    const calls = new CallCounter();
+    const probes = new Map();
+    const notes = [];
+    if (orphans.length > 0)
+        notes.push(`stopped ${orphans.length} process${orphans.length === 1 ? '' : 'es'} left running by an earlier run that could not clean up (pid ${orphans.join(', ')})`);
+    // The run's own abort: Ctrl-C from outside, or the hard cap on the run's length.
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort(new InterruptedError());
+    // A Ctrl-C that came before the run started (e.g. between two gradings in watch mode)
+    // stops it at once; addEventListener alone would never fire for it.
+    if (options.signal?.aborted)
+        throw new InterruptedError();
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const cap = setTimeout(() => controller.abort(new Error(`the run hit its time limit of ${scenario.timeouts.runMs / 1000}s`)), scenario.timeouts.runMs);
+    const cleanups = [];
+    const downstreams = [];
+    const callHooks = [];
+    const faultWork = [];
+    let learners;
+    const learnerEnv = { BROKERLAB_RUN_ID: runId, BROKERLAB_NAMESPACE: namesUnder };
+    const ctx = {
+        runId,
+        namespace,
+        shared,
+        endpoints: endpoints,
+        history,
+        get learners() {
+            if (!learners)
+                throw new Error('learners not started yet');
+            return learners;
+        },
+        instances: scenario.learner.instances,
+        timeouts: scenario.timeouts,
+        signal: controller.signal,
+        random: (stream) => new Random(seed, stream),
+        registerProbe: (name, probe) => void probes.set(name, probe),
+        faultActive: () => faultActive(history.history),
+        async downstream(downstreamOptions) {
+            const service = new Downstream(downstreamOptions, history, new Random(seed, `downstream:${downstreamOptions.name}`), calls);
+            for (const hook of callHooks)
+                service.onCall(hook);
+            const url = await service.start();
+            downstreams.push(service);
+            return { service, url };
+        },
+        defer: (cleanup) => void cleanups.push(cleanup),
+        async faultsSettled() {
+            await Promise.all(faultWork);
+        },
+        progress,
+    };
+    let checks = [];
+    let verdict;
+    let summary;
+    try {
+        learners = new LearnerGroup(command, learnerEnv, scenario.learner.instances, runDir, history);
+        const faultContext = {
+            history,
+            learners,
+            onDownstreamCall: (hook) => void callHooks.push(hook),
+            probe: (name) => probes.get(name),
+            track: (work) => void faultWork.push(work),
+            signal: controller.signal,
+        };
+        scenario.faults.forEach((spec, id) => {
+            const fault = FAULTS.get(spec.fault);
+            fault?.arm(faultContext, fault.parseParams(spec.params), id);
+        });
+        progress('setting up this run\'s namespace');
+        const session = await workload.prepare(ctx, workloadOptions);
+        Object.assign(learnerEnv, session.env);
+        writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, seed, namespace: namesUnder, env: learnerEnv }, null, 2)}\n`);
+        progress(`starting your program${scenario.learner.instances > 1 ? ` (${scenario.learner.instances} copies)` : ''}`);
+        learners.startAll();
+        const crashed = learners.firstUnexpectedExit();
+        const startup = await Promise.race([session.awaitReady().then(() => 'ready'), crashed]);
+        stopIfAborted();
+        if (startup !== 'ready') {
+            const info = await startup.exited;
+            const ready = crashResult(startup, info.code, info.signal, history.now(), entry.labDir);
+            checks = [ready];
+        }
+        else {
+            await session.run();
+            stopIfAborted();
+            await ctx.faultsSettled();
+            progress('stopping your program and collecting results');
+            await learners.stopAll(6_000); // kafkajs may wait out a fetch (5 s) before leaving its group
+            await session.collect();
+            stopIfAborted();
+            checks = evaluate(scenario.checks, history.history);
+        }
+        verdict = verdictOf(checks);
+        summary = summarize(verdict, checks);
+    }
+    catch (error) {
+        if (controller.signal.aborted && controller.signal.reason instanceof InterruptedError) {
+            await cleanup();
+            throw controller.signal.reason;
+        }
+        if (error instanceof LearnerNotReadyError) {
+            checks = [{ name: 'ready', title: 'Your program gets ready', status: 'fail', expected: 'the program is ready to receive messages in time', observed: error.message, examples: [], hint: error.hint, weight: 1 }];
+            verdict = 'fail';
+            summary = summarize(verdict, checks);
+        }
+        else if (controller.signal.aborted || isBrokerConnectionError(error)) {
+            verdict = 'unknown';
+            const brokers = scenario.brokers.map((b) => BROKER_LABELS[b]).join(' or ');
+            const reason = controller.signal.aborted
+                ? String(controller.signal.reason?.message)
+                : `it lost its connection to ${brokers} (${error.message.replace(/\.+$/, '')})`;
+            summary = `the lab could not finish the run: ${reason}. This says nothing about your program; check \`brokerlab status\` and run it again.`;
+            checks = [];
+        }
+        else {
+            await cleanup();
+            throw error;
+        }
+    }
+    await cleanup();
+    const result = {
+        runId,
+        exercise: scenario.id,
+        title: scenario.title,
+        solution: command.label,
+        verdict,
+        summary,
+        checks,
+        score: scoreOf(checks),
+        durationMs: Date.now() - started,
+        runDir,
+        seed,
+        notes,
+        history: history.history,
+    };
+    writeFileSync(path.join(runDir, 'history.jsonl'), history.history.map((op) => JSON.stringify(op)).join('\n') + '\n');
+    return result;
+    /** Workloads return early when the run is aborted; a partial history must not be graded. */
+    function stopIfAborted() {
+        if (controller.signal.aborted)
+            throw controller.signal.reason;
+    }
+    async function cleanup() {
+        clearTimeout(cap);
+        options.signal?.removeEventListener('abort', onOuterAbort);
+        if (learners) {
+            await learners.stopAll(1_000);
+            const stragglers = killStragglers(runId);
+            if (stragglers.length > 0) {
+                notes.push(`your program left ${stragglers.length} process${stragglers.length === 1 ? '' : 'es'} running after it was stopped (pid ${stragglers.join(', ')}); the lab killed ${stragglers.length === 1 ? 'it' : 'them'}. Start helpers without detaching them, so they stop with your program.`);
+            }
+            for (const op of history.history) {
+                const value = op.value;
+                if (op.kind === 'process' && value?.event === 'exit' && value.byLab === false) {
+                    notes.push(`${op.process} exited on its own (${value.signal ? `signal ${value.signal}` : `code ${value.code}`}) at ${(op.t / 1000).toFixed(1)}s; see ${op.process}.stderr.log`);
+                }
+            }
+        }
+        await Promise.allSettled(faultWork);
+        await Promise.all(downstreams.map((d) => d.stop()));
+        for (const step of cleanups.reverse()) {
+            try {
+                await step();
+            }
+            catch (error) {
+                notes.push(`cleanup failed (${error.message.replace(/\.+$/, '')}); names under "${namesUnder}" may be left in the broker`);
+            }
+        }
+    }
+}
+function crashResult(p, code, signal, t, labDir) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = p.stderrTail();
+    const missing = missingImport(p.stderrTail(40), labDir);
+    return {
+        name: 'program-starts',
+        title: 'Your program starts and keeps running',
+        status: 'fail',
+        expected: 'the program starts, connects and keeps running until the lab stops it',
+        observed: `it ${how} after ${(t / 1000).toFixed(1)}s, before it was ready${missing ? `: ${missing.what}` : ''}`,
+        examples: tail.length > 0 ? tail : ['(nothing on stderr)'],
+        hint: missing?.hint ?? `Its full output is in ${p.name}.stderr.log in the run directory.`,
+        weight: 1,
+    };
+}
+function summarize(verdict, checks) {
+    const failed = checks.filter((c) => c.status === 'fail');
+    if (verdict === 'pass')
+        return `all ${checks.length} checks passed`;
+    if (verdict === 'fail')
+        return `${failed.length} of ${checks.length} check${checks.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.name).join(', ')}`;
+    return `the lab could not decide: ${checks.filter((c) => c.status === 'unknown').map((c) => `${c.name} (${c.observed})`).join('; ')}`;
+}
+//# sourceMappingURL=run.js.map

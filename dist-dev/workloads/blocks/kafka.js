@@ -1,0 +1,91 @@
+import { deleteMatching } from '../../namespaces/kafka.js';
+import { scopedNamespace } from '../../namespaces/names.js';
+export async function openKafka(ctx) {
+    const brokers = ctx.endpoints.kafka?.brokers;
+    if (!brokers)
+        throw new Error('kafka endpoint missing');
+    const sasl = ctx.endpoints.kafka?.sasl;
+    const namespace = scopedNamespace(ctx.namespace, ctx.shared, '.');
+    // Loaded here, not at the top: only a graded run needs the client.
+    const { AssignerProtocol, Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
+    const kafka = new Kafka({ clientId: `brokerlab-${ctx.runId}`, brokers, ...(sasl ? { sasl } : {}), logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    ctx.defer(() => admin.disconnect());
+    ctx.defer(() => deleteMatching(admin, (name) => name.startsWith(`${namespace}.`)));
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await producer.connect();
+    ctx.defer(() => producer.disconnect());
+    const partitionOf = Partitioners.DefaultPartitioner();
+    const partitionCounts = new Map();
+    return {
+        brokers,
+        sasl,
+        namespace,
+        kafka,
+        admin,
+        producer,
+        name: (base) => `${namespace}.${base}`,
+        baseOf: (name) => (name.startsWith(`${namespace}.`) ? name.slice(namespace.length + 1) : name),
+        env: () => ({
+            KAFKA_BROKERS: brokers.join(','),
+            KAFKAJS_NO_PARTITIONER_WARNING: '1',
+            // A secured (e.g. workshop) cluster: the lab's config helpers turn these into kafkajs's `sasl`.
+            ...(sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}),
+        }),
+        async createTopic(base, partitions) {
+            const topic = `${namespace}.${base}`;
+            // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has one node.
+            await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }) }], waitForLeaders: true });
+            partitionCounts.set(topic, partitions);
+            return topic;
+        },
+        async produceBurst(topic, stream, records) {
+            const partitions = partitionCounts.get(topic) ?? 1;
+            const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0] }));
+            const burst = records.map((r) => {
+                const message = { key: r.key, value: JSON.stringify(r.value) };
+                return { record: r, message: { ...message, partition: partitionOf({ topic, partitionMetadata, message }) } };
+            });
+            try {
+                const metas = await producer.send({ topic, acks: -1, messages: burst.map((b) => b.message) });
+                const next = new Map(metas.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')]));
+                const count = (partition) => burst.filter((b) => b.message.partition === partition).length;
+                const seen = new Map();
+                for (const { record, message } of burst) {
+                    const offset = next.get(message.partition) ?? -1n;
+                    next.set(message.partition, offset + 1n);
+                    const position = seen.get(message.partition) ?? 0;
+                    seen.set(message.partition, position + 1);
+                    ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream, key: record.id, partition: message.partition, offset: String(offset), value: { ...record.value, inBatch: { position, of: count(message.partition) } } });
+                }
+            }
+            catch (error) {
+                for (const { record } of burst)
+                    ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream, key: record.id, value: { ...record.value, error: String(error) } });
+            }
+        },
+        async committedOffsets(groupId, topic) {
+            const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
+            const offsets = {};
+            for (const p of committed[0]?.partitions ?? [])
+                offsets[String(p.partition)] = Number(p.offset);
+            const endOffsets = {};
+            for (const p of ends)
+                endOffsets[String(p.partition)] = Number(p.high);
+            return { offsets, endOffsets };
+        },
+        async sampleGroup(groupId, topic, instances) {
+            const [{ groups }, listed] = await Promise.all([admin.describeGroups([groupId]), admin.listGroups()]);
+            const group = groups[0];
+            const members = (group?.members ?? []).map((m) => {
+                const decoded = m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+                return { memberId: m.memberId, clientId: m.clientId, partitions: [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b) };
+            });
+            const strip = (name) => name.slice(namespace.length + 1);
+            const otherGroups = listed.groups.map((g) => g.groupId).filter((g) => g.startsWith(`${namespace}.`) && g !== groupId);
+            return { groupId: strip(groupId), state: group?.state ?? 'Dead', members, partitionCount: partitionCounts.get(topic) ?? 0, instances, otherGroups: otherGroups.map(strip) };
+        },
+    };
+}
+//# sourceMappingURL=kafka.js.map

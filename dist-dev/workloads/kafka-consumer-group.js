@@ -1,0 +1,124 @@
+/**
+ * Weeks 4-5, Kafka consumer group.
+ *
+ * Several copies of the learner's program consume PAYMENTS_TOPIC in the consumer group
+ * GROUP_ID and, for each payment, call the lab's ledger API (LEDGER_API_URL) once it is
+ * processed. The scenario's kill-learner fault holds one booking open, SIGKILLs the copy
+ * that made it and does not restart it: the group must rebalance and the survivors must
+ * pick up its partitions from its last committed offsets. Nothing may be lost, and offsets
+ * must be committed only after processing.
+ *
+ * The hold waits for the mistake to show before the kill: the probe "committed-past" (the
+ * group's committed offset already past the held payment: a commit on a timer, before the
+ * work, or offset+1 of a payment booked after it), or the payment booked by another copy
+ * (its partition moved on), or the hold's bound, longer than librdkafka's 5 s auto-commit
+ * interval so a timer commit always lands inside it. The victim is a payment followed by
+ * more of its partition in the same burst (probe "followed-in-batch"), so a program that
+ * books a fetched batch in parallel has later ones in flight beside it.
+ *
+ * The lab samples the group (members, assigned partitions) every 500 ms, and reads the
+ * committed offsets at the end.
+ */
+import { recordObservation } from '../runner/observations.js';
+import { drain } from './blocks/drain.js';
+import { openKafka } from './blocks/kafka.js';
+import { LearnerNotReadyError, every, intOption, messageId, sleep, waitUntil } from './types.js';
+export const kafkaConsumerGroup = {
+    name: 'kafka-consumer-group',
+    parseOptions: (raw) => ({
+        partitions: intOption(raw, 'partitions', 6),
+        payments: intOption(raw, 'payments', 300),
+        customers: intOption(raw, 'customers', 40),
+        apiLatencyMs: intOption(raw, 'apiLatencyMs', 10),
+        apiJitterMs: intOption(raw, 'apiJitterMs', 20),
+        batch: intOption(raw, 'batch', 30),
+        pauseMs: intOption(raw, 'pauseMs', 100),
+        quietMs: intOption(raw, 'quietMs', 5_000),
+    }),
+    async prepare(ctx, o) {
+        const kafka = await openKafka(ctx);
+        const topic = await kafka.createTopic('payments', o.partitions);
+        const groupId = kafka.name('payments-processor');
+        const ledger = await ctx.downstream({ name: 'ledger-api', keyField: 'paymentId', latencyMs: o.apiLatencyMs, jitterMs: o.apiJitterMs, okBody: { booked: '{key}' } });
+        // Where a fault's victim should be: a payment followed by more of its partition in the
+        // same fetched batch, so work on a later one can overtake it.
+        ctx.registerProbe('followed-in-batch', async (key) => {
+            const value = ctx.history.produced(key)?.value;
+            return value?.inBatch !== undefined && value.inBatch.position < value.inBatch.of - 1;
+        });
+        // Evidence for a fault holding a booking open: the group already committed past that
+        // payment (a commit on a timer, before the work, or an offset+1 of later work).
+        ctx.registerProbe('committed-past', async (key) => {
+            const record = ctx.history.produced(key);
+            if (record?.partition === undefined || record.offset === undefined)
+                return false;
+            const committed = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
+            const offset = committed[0]?.partitions.find((p) => p.partition === record.partition)?.offset;
+            return offset !== undefined && Number(offset) > Number(record.offset);
+        });
+        let lastSample = '';
+        const recordGroup = async () => {
+            const sample = await kafka.sampleGroup(groupId, topic, ctx.instances);
+            const fingerprint = JSON.stringify([sample.state, sample.members.map((m) => [m.clientId, m.partitions]), sample.otherGroups]);
+            if (fingerprint !== lastSample) {
+                lastSample = fingerprint;
+                recordObservation(ctx.history, 'kafka-group', sample);
+            }
+            return sample;
+        };
+        const allCommitted = async () => {
+            const { offsets, endOffsets } = await kafka.committedOffsets(groupId, topic);
+            return Object.entries(endOffsets).every(([p, end]) => (offsets[p] ?? -1) >= end);
+        };
+        const processed = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.outcome === 'ok').map((op) => op.key)).size;
+        return {
+            env: { ...kafka.env(), PAYMENTS_TOPIC: topic, GROUP_ID: groupId, LEDGER_API_URL: ledger.url },
+            async awaitReady() {
+                // Ready when the group has every instance, or when the instances joined groups of
+                // their own (graded by group-shares-partitions rather than refused here).
+                const joined = async () => {
+                    const sample = await recordGroup();
+                    if (sample.state === 'Stable' && sample.members.length >= ctx.instances)
+                        return true;
+                    const others = await Promise.all(sample.otherGroups.map((g) => kafka.admin.describeGroups([kafka.name(g)])));
+                    const otherMembers = others.reduce((n, d) => n + (d.groups[0]?.members.length ?? 0), 0);
+                    return sample.members.length + otherMembers >= ctx.instances && sample.state !== 'PreparingRebalance' && sample.state !== 'CompletingRebalance';
+                };
+                if (!(await waitUntil(joined, ctx.timeouts.readyMs, ctx.signal, 250))) {
+                    const sample = await recordGroup();
+                    if (sample.members.length === 0 && sample.otherGroups.length === 0) {
+                        throw new LearnerNotReadyError(`no consumer joined the group "${sample.groupId}" within ${ctx.timeouts.readyMs / 1000}s`, 'Create a kafkajs consumer with groupId: process.env.GROUP_ID, subscribe to PAYMENTS_TOPIC and call consumer.run().');
+                    }
+                }
+            },
+            async run() {
+                const stopWatching = every(500, ctx.signal, async () => void (await recordGroup()));
+                try {
+                    ctx.progress(`producing ${o.payments} payments to ${o.partitions} partitions; one consumer will be killed mid-payment`);
+                    for (let first = 1; first <= o.payments && !ctx.signal.aborted; first += o.batch) {
+                        const burst = Array.from({ length: Math.min(o.batch, o.payments - first + 1) }, (_, n) => {
+                            const i = first + n;
+                            const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
+                            return { id: payment.paymentId, key: payment.customer, value: payment };
+                        });
+                        await kafka.produceBurst(topic, 'payments', burst);
+                        await sleep(o.pauseMs, ctx.signal);
+                    }
+                    // Settled when everything was processed and every partition is committed to its end,
+                    // or when nothing new was processed for a while: lost payments never will be, and a
+                    // group nobody joined (a group id per copy) never commits. A held booking blocks its
+                    // partition, so the stillness of a hold does not count.
+                    await drain(ctx, { done: async () => processed() >= o.payments && (await allCommitted()), progress: () => String(processed()), quietMs: o.quietMs, intervalMs: 250 });
+                    await recordGroup();
+                }
+                finally {
+                    await stopWatching();
+                }
+            },
+            async collect() {
+                recordObservation(ctx.history, 'kafka-committed-offsets', await kafka.committedOffsets(groupId, topic));
+            },
+        };
+    },
+};
+//# sourceMappingURL=kafka-consumer-group.js.map

@@ -1,0 +1,91 @@
+/**
+ * Week 1, Redis Pub/Sub notifier.
+ *
+ * The shop publishes each new order on ORDERS_CHANNEL (and, for its dashboard, keeps the
+ * most recent one in LATEST_ORDER_KEY). The learner's program subscribes and, for each
+ * order, publishes one notification on NOTIFICATIONS_CHANNEL: {"orderId", "text"}.
+ * The lab publishes orders in bursts, listens on the notifications channel itself, and
+ * samples PUBSUB NUMSUB to see whether anybody subscribed.
+ *
+ * Orders go out only after the learner has subscribed (Pub/Sub keeps nothing for absent
+ * subscribers, so earlier messages would be lost by design, not by mistake). If nobody
+ * subscribes within readyMs the lab publishes anyway, so a polling solution is graded.
+ */
+import { recordObservation } from '../runner/observations.js';
+import { openRedis } from './blocks/redis.js';
+import { intOption, messageId, sleep, waitUntil } from './types.js';
+export const redisPubSubNotifier = {
+    name: 'redis-pubsub-notifier',
+    parseOptions: (raw) => ({
+        orders: intOption(raw, 'orders', 200),
+        burst: intOption(raw, 'burst', 10),
+        burstGapMs: intOption(raw, 'burstGapMs', 50),
+        vipEvery: intOption(raw, 'vipEvery', 5),
+    }),
+    async prepare(ctx, o) {
+        const redis = await openRedis(ctx);
+        const names = { orders: redis.name('orders'), notifications: redis.name('notifications'), latest: redis.name('orders:latest') };
+        await redis.listen(names.notifications, (message) => {
+            let orderId;
+            try {
+                orderId = JSON.parse(message).orderId;
+            }
+            catch {
+                // recorded as a failed delivery below
+            }
+            ctx.history.record({
+                process: 'lab',
+                kind: 'consume',
+                outcome: typeof orderId === 'string' ? 'ok' : 'fail',
+                stream: 'notifications',
+                ...(typeof orderId === 'string' ? { key: orderId } : {}),
+                value: message.length > 300 ? `${message.slice(0, 300)}...` : message,
+            });
+        });
+        const subscribers = async () => {
+            const count = await redis.subscribers(names.orders);
+            recordObservation(ctx.history, 'pubsub-subscribers', { channel: 'orders', count });
+            return count;
+        };
+        const notified = () => new Set(ctx.history.history.filter((op) => op.kind === 'consume' && op.outcome === 'ok').map((op) => op.key)).size;
+        const publisher = redis.client;
+        return {
+            env: {
+                REDIS_URL: redis.url,
+                ORDERS_CHANNEL: names.orders,
+                NOTIFICATIONS_CHANNEL: names.notifications,
+                LATEST_ORDER_KEY: names.latest,
+            },
+            async awaitReady() {
+                // Soft: a solution that never subscribes is still graded (it fails "subscribed").
+                await waitUntil(async () => (await subscribers()) > 0, ctx.timeouts.readyMs, ctx.signal, 250);
+            },
+            async run() {
+                ctx.progress(`publishing ${o.orders} orders in bursts of ${o.burst}`);
+                for (let i = 1; i <= o.orders && !ctx.signal.aborted; i++) {
+                    const vip = o.vipEvery > 0 && i % o.vipEvery === 0;
+                    const order = {
+                        orderId: messageId('order', i),
+                        customer: `customer-${(i * 7) % 23}`,
+                        vip,
+                        total: ((i * 13) % 200) + 5,
+                    };
+                    const payload = JSON.stringify(order);
+                    await publisher.set(names.latest, payload);
+                    const receivers = await publisher.publish(names.orders, payload);
+                    // `tier` is what buildNotification's loyalty lookup answers: the contract check
+                    // recomputes the notification's text from it.
+                    ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, tier: vip ? 'gold' : 'standard', receivers, tags: vip ? ['vip'] : [] } });
+                    if (i % o.burst === 0)
+                        await sleep(o.burstGapMs, ctx.signal);
+                }
+                await waitUntil(() => notified() >= o.orders, ctx.timeouts.drainMs, ctx.signal, 50);
+                // A short quiet period catches late duplicates.
+                await sleep(300, ctx.signal);
+                await subscribers();
+            },
+            async collect() { },
+        };
+    },
+};
+//# sourceMappingURL=redis-pubsub-notifier.js.map

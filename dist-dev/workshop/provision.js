@@ -1,0 +1,99 @@
+/**
+ * `brokerlab workshop provision`: every learner of a roster gets, on each of the workshop's
+ * brokers, a user with a generated password confined to their namespace "bl-<slug>", and a
+ * `<slug>.env` file in the output folder with the variables that make `brokerlab check` grade
+ * on the shared cluster inside that namespace. workshop.json records what was created.
+ *
+ * Safe to run again: the same roster gives the same users with the same passwords (read back
+ * from the env files), a longer roster adds the new learners. Nothing changes on any broker
+ * until every learner's name was checked to be free there (or brokerlab's own).
+ */
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnvFile } from '../brokers/versions.js';
+import { UsageError } from '../errors.js';
+import { adminConnections, publicConnections } from './admin.js';
+import { learnerEnv, passwordOf, renderEnvFile } from './env-file.js';
+import { checkKafkaUsers, kafkaPrefix, provisionKafka, SCRAM_MECHANISM } from './kafka.js';
+import { checkRabbitmqUsers, provisionRabbitmq } from './rabbitmq.js';
+import { checkRedisUsers, keyPattern, provisionRedis } from './redis.js';
+import { namespaceOf, parseRoster } from './roster.js';
+import { mergeState, readState, writeState, statePath } from './state.js';
+const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+/** 24 characters, about 140 bits; letters and digits only, so it needs no escaping in a URL,
+ *  an ACL rule, a JAAS line or Kafka's `--add-config` list. */
+export function generatePassword() {
+    return Array.from({ length: 24 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('');
+}
+export function readRoster(file) {
+    let text;
+    try {
+        text = readFileSync(file, 'utf8');
+    }
+    catch {
+        throw new UsageError(`cannot read the roster ${file}: no such file (or not readable)`);
+    }
+    return parseRoster(text, file);
+}
+function createdFor(slug, brokers) {
+    const created = {};
+    if (brokers.includes('redis'))
+        created.redis = { user: slug, keys: keyPattern(slug), channels: keyPattern(slug) };
+    if (brokers.includes('rabbitmq'))
+        created.rabbitmq = { user: slug, vhost: namespaceOf(slug) };
+    if (brokers.includes('kafka'))
+        created.kafka = { user: slug, scram: SCRAM_MECHANISM, topicPrefix: kafkaPrefix(slug), groupPrefix: kafkaPrefix(slug) };
+    return created;
+}
+export async function provision(options) {
+    const started = Date.now();
+    const env = options.env ?? process.env;
+    const progress = options.progress ?? (() => { });
+    const learners = readRoster(options.rosterFile);
+    const admin = adminConnections(options.brokers, env);
+    const outDir = path.resolve(options.outDir);
+    const previous = readState(outDir);
+    const envFile = (learner) => path.join(outDir, `${learner.slug}.env`);
+    // A learner provisioned before keeps their password, so their env file stays valid.
+    const accounts = learners.map((learner) => {
+        const file = envFile(learner);
+        const earlier = existsSync(file) ? passwordOf(parseEnvFile(readFileSync(file, 'utf8'))) : undefined;
+        return { learner, password: earlier ?? generatePassword() };
+    });
+    progress(`checking that ${learners.length} learner name${learners.length === 1 ? ' is' : 's are'} free on ${options.brokers.join(', ')}`);
+    if (admin.redis)
+        await checkRedisUsers(admin.redis.url, learners);
+    if (admin.rabbitmq)
+        await checkRabbitmqUsers(admin.rabbitmq, learners);
+    if (admin.kafka)
+        await checkKafkaUsers(admin.kafka, learners, env);
+    // Written before the brokers change: if provisioning stops half-way, teardown --state still
+    // knows every name it may have created, and provisioning again reuses these passwords.
+    const states = learners.map((learner) => ({ ...learner, namespace: namespaceOf(learner.slug), created: createdFor(learner.slug, options.brokers) }));
+    const state = mergeState(previous, { formatVersion: 1, updatedAt: new Date().toISOString(), connections: publicConnections(admin), learners: states });
+    mkdirSync(outDir, { recursive: true, mode: 0o700 });
+    writeState(outDir, state);
+    const provisioned = accounts.map(({ learner, password }) => {
+        // Every broker the learner has, from this run or an earlier one with other --brokers.
+        const created = state.learners.find((l) => l.slug === learner.slug)?.created ?? {};
+        const connections = Object.fromEntries(Object.entries(state.connections).filter(([broker]) => broker in created));
+        const vars = learnerEnv(learner, password, connections);
+        writeFileSync(envFile(learner), renderEnvFile(learner, vars), { mode: 0o600 });
+        return { ...learner, namespace: namespaceOf(learner.slug), envFile: envFile(learner), env: vars };
+    });
+    if (admin.redis) {
+        progress(`Redis: ACL users confined to bl-<name>:* for ${learners.length} learners`);
+        await provisionRedis(admin.redis.url, accounts);
+    }
+    if (admin.rabbitmq) {
+        progress(`RabbitMQ: a vhost and a user for each of ${learners.length} learners`);
+        await provisionRabbitmq(admin.rabbitmq, accounts);
+    }
+    if (admin.kafka) {
+        progress(`Kafka: prefixed ACLs and a ${SCRAM_MECHANISM} user for each of ${learners.length} learners (about a second each)`);
+        await provisionKafka(admin.kafka, accounts, env);
+    }
+    return { brokers: [...options.brokers], outDir, stateFile: statePath(outDir), learners: provisioned, ms: Date.now() - started };
+}
+//# sourceMappingURL=provision.js.map

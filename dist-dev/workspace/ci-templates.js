@@ -1,0 +1,347 @@
+/**
+ * The CI files `brokerlab init --ci <choice>` writes into a workspace, as pure functions of
+ * what they depend on (the package to install brokerlab from, the brokers' images and settings
+ * from compose/docker-compose.yml), so tests can read and validate them.
+ *
+ *   github-services  .github/workflows/brokerlab.yml: the brokers as job services (containers
+ *                    with health checks), brokerlab's external runtime pointed at them
+ *   github-native    .github/workflows/brokerlab.yml: the brokers installed on the runner
+ *                    (Ubuntu packages, Kafka's jars from Maven Central) and `brokerlab up`
+ *   generic          ci/grade.sh for any CI with Node and a POSIX shell, and a .gitlab-ci.yml
+ *                    that runs it with the brokers as GitLab services
+ *   none             nothing
+ *
+ * Every choice ends in `brokerlab grade --out brokerlab-results` (results.json, junit.xml,
+ * annotations and a job summary in GitHub Actions, the Classroom `result` output) and keeps
+ * brokerlab-results/ as the run's artifact, which a mentor's `brokerlab class report` reads.
+ *
+ * The variable names are the ones the external runtime reads (each broker's fromEnv in
+ * src/brokers/*.ts); test/unit/ci-templates.test.ts feeds the workflows' values to those
+ * functions, so a rename there fails the test.
+ */
+import { PORTS } from '../brokers/ports.js';
+export const CI_CHOICES = ['github-services', 'github-native', 'generic', 'none'];
+export const DEFAULT_CI = 'github-services';
+export const GITHUB_WORKFLOW_PATH = '.github/workflows/brokerlab.yml';
+export const GENERIC_SCRIPT_PATH = 'ci/grade.sh';
+export const GITLAB_CI_PATH = '.gitlab-ci.yml';
+/** Where `brokerlab grade` writes, and what every template keeps as the run's artifact. */
+export const RESULTS_DIR = 'brokerlab-results';
+/** The brokers the exercises use; a new one needs a service here (the test compares this
+ *  with the brokers the catalog's scenarios name). */
+export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka'];
+export function ciFiles(choice, options) {
+    switch (choice) {
+        case 'github-services':
+            return [{ path: GITHUB_WORKFLOW_PATH, content: githubServicesWorkflow(options) }];
+        case 'github-native':
+            return [{ path: GITHUB_WORKFLOW_PATH, content: githubNativeWorkflow(options) }];
+        case 'generic':
+            return [
+                { path: GENERIC_SCRIPT_PATH, content: genericScript(options), executable: true },
+                { path: GITLAB_CI_PATH, content: gitlabCi(options) },
+            ];
+        case 'none':
+            return [];
+    }
+}
+// --- helpers -------------------------------------------------------------------------------
+/** A YAML scalar that stays a string whatever it holds ('1', 'true', 'a: b'). */
+function q(value) {
+    return `'${value.replace(/'/g, "''")}'`;
+}
+function indent(lines, spaces) {
+    return lines.map((line) => `${' '.repeat(spaces)}${line}`).join('\n');
+}
+function envLines(env) {
+    return Object.entries(env).map(([key, value]) => `${key}: ${q(value)}`);
+}
+/** compose's healthcheck as `docker create` options, which is what GitHub's service
+ *  `options:` are: the runner waits for the container to be healthy before the first step. */
+export function healthOptions(service) {
+    const check = service.healthcheck;
+    if (!check)
+        throw new Error(`compose service ${service.image} has no healthcheck`);
+    const [kind, ...rest] = typeof check.test === 'string' ? ['CMD-SHELL', check.test] : check.test;
+    // docker's --health-cmd always runs through a shell, so CMD's words are joined.
+    const command = kind === 'CMD' || kind === 'CMD-SHELL' ? rest.join(' ') : [kind, ...rest].join(' ');
+    if (command.includes('"'))
+        throw new Error(`compose healthcheck of ${service.image} has a double quote, which --health-cmd "..." cannot hold`);
+    const options = [`--health-cmd "${command}"`];
+    if (check.interval)
+        options.push(`--health-interval ${check.interval}`);
+    if (check.timeout)
+        options.push(`--health-timeout ${check.timeout}`);
+    if (check.retries !== undefined)
+        options.push(`--health-retries ${check.retries}`);
+    if (check.start_period)
+        options.push(`--health-start-period ${check.start_period}`);
+    return options.join(' ');
+}
+/** compose mounts a rabbitmq.conf; a service container cannot mount a file of the repository
+ *  (services start before the checkout), so its `key = value` lines become `-rabbit key value`
+ *  Erlang arguments, which set the same application settings. */
+export function rabbitmqErlArgs(conf) {
+    const args = [];
+    for (const raw of conf.split('\n')) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const m = line.match(/^([a-z_]+)\s*=\s*(\S+)$/);
+        if (!m)
+            throw new Error(`compose's rabbitmq.conf line "${line}" has no -rabbit equivalent the CI templates know`);
+        args.push(`-rabbit ${m[1]} ${m[2]}`);
+    }
+    return args.join(' ');
+}
+/** The BROKERLAB_* variables for the brokers at their hosts: 127.0.0.1 for a GitHub service's
+ *  published ports, the service's alias in GitLab. */
+export function brokerEnv(hostOf) {
+    return {
+        BROKERLAB_REDIS_URL: `redis://${hostOf('redis')}:${PORTS.redis.redis}`,
+        BROKERLAB_AMQP_URL: `amqp://guest:guest@${hostOf('rabbitmq')}:${PORTS.rabbitmq.amqp}`,
+        BROKERLAB_RABBITMQ_MANAGEMENT_URL: `http://${hostOf('rabbitmq')}:${PORTS.rabbitmq.management}`,
+        BROKERLAB_KAFKA_BROKERS: `${hostOf('kafka')}:${PORTS.kafka.broker}`,
+    };
+}
+/** Kafka's container settings with the address clients are told to use. */
+function kafkaEnv(compose, advertisedHost) {
+    const env = { ...(compose.services.kafka.environment ?? {}) };
+    env.KAFKA_ADVERTISED_LISTENERS = `PLAINTEXT://${advertisedHost}:${PORTS.kafka.broker}`;
+    return env;
+}
+const INSTALL_STEP = `      - name: Install your packages and brokerlab
+        run: |
+          npm install --no-audit --no-fund
+          npm install --no-save --no-audit --no-fund "$BROKERLAB_PACKAGE"`;
+/** The steps after the brokers answer: grade, keep the results, report to Classroom. */
+const GRADE_STEPS = `      # The exercises .brokerlab/progress.json lists as started (commit it after your first
+      # \`brokerlab check\`); add --all to grade every exercise, as a class assignment would.
+      # Failed checks become annotations on your files and the run's summary; the step's
+      # \`result\` output is GitHub Classroom's grader result.
+      - name: Grade
+        id: grade
+        run: ./node_modules/.bin/brokerlab grade --allow-empty --out ${RESULTS_DIR}
+      # Your mentor's \`brokerlab class report\` reads these (results.json).
+      - name: Keep the results
+        if: \${{ !cancelled() }}
+        uses: actions/upload-artifact@v4
+        with:
+          name: ${RESULTS_DIR}
+          path: ${RESULTS_DIR}/
+          if-no-files-found: ignore
+      # In a GitHub Classroom assignment, set the repository (or organisation) variable
+      # BROKERLAB_CLASSROOM to true: this step then reports the points to Classroom.
+      - name: Report the points to GitHub Classroom
+        if: \${{ !cancelled() && vars.BROKERLAB_CLASSROOM == 'true' }}
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          GRADE_RESULTS: \${{ steps.grade.outputs.result }}
+        with:
+          runners: grade`;
+function workflowHead(choice, description) {
+    return `# Grades your exercises on every push (made by \`brokerlab init --ci ${choice}\`; edit freely).
+#
+${description}
+name: brokerlab
+
+on:
+  push:
+  pull_request:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  # For GitHub Classroom's reporter (the last step): it posts the points as a check run.
+  checks: write
+  actions: read
+`;
+}
+/** The start of the grading job, the same in both GitHub workflows; each adds its own env. */
+function gradeJobHead(options) {
+    return `jobs:
+  grade:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    outputs:
+      # Base64 of GitHub Classroom's grader result, for a workflow that calls this one.
+      result: \${{ steps.grade.outputs.result }}
+    env:
+      # Where npm gets brokerlab: a version, or a git URL or tarball of the brokerlab you use.
+      BROKERLAB_PACKAGE: ${q(options.brokerlabPackage)}`;
+}
+// --- github-services ---------------------------------------------------------------------------
+export function githubServicesWorkflow(options) {
+    const { services } = options.compose;
+    const env = { BROKERLAB_RUNTIME: 'external', ...brokerEnv(() => '127.0.0.1') };
+    return `${workflowHead('github-services', `# Redis, RabbitMQ and Kafka run as service containers, with the images and settings of
+# brokerlab's own compose/docker-compose.yml; brokerlab uses them through its "external"
+# runtime (the BROKERLAB_* variables below). Then \`brokerlab grade\` grades your exercises
+# and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`)}
+${gradeJobHead(options)}
+${indent(envLines(env), 6)}
+    services:
+      redis:
+        image: ${q(services.redis.image)}
+        ports: ['${PORTS.redis.redis}:${PORTS.redis.redis}']
+        options: >-
+          ${healthOptions(services.redis)}
+      rabbitmq:
+        image: ${q(services.rabbitmq.image)}
+        ports: ['${PORTS.rabbitmq.amqp}:${PORTS.rabbitmq.amqp}', '${PORTS.rabbitmq.management}:${PORTS.rabbitmq.management}']
+        env:
+          # compose's rabbitmq.conf, as Erlang arguments (a service cannot mount a file).
+          RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: ${q(rabbitmqErlArgs(options.compose.rabbitmqConf))}
+        options: >-
+          ${healthOptions(services.rabbitmq)}
+      kafka:
+        image: ${q(services.kafka.image)}
+        ports: ['${PORTS.kafka.broker}:${PORTS.kafka.broker}']
+        env:
+          # One node in KRaft mode (broker and controller), clients told 127.0.0.1:${PORTS.kafka.broker}.
+${indent(envLines(kafkaEnv(options.compose, '127.0.0.1')), 10)}
+        options: >-
+          ${healthOptions(services.kafka)}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+${INSTALL_STEP}
+${GRADE_STEPS}
+`;
+}
+// --- github-native -----------------------------------------------------------------------------
+export function githubNativeWorkflow(options) {
+    return `${workflowHead('github-native', `# No containers: Redis and RabbitMQ are installed from Ubuntu's packages, Kafka's jars from
+# Maven Central (with the pom and the version brokerlab ships), and \`brokerlab up\` starts
+# them on the runner exactly as on your machine. Then \`brokerlab grade\` grades your
+# exercises and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`)}
+${gradeJobHead(options)}
+      # The runner has Docker, which brokerlab would otherwise pick: run the brokers natively.
+      BROKERLAB_RUNTIME: native
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      # Kafka runs on Java 17 (Maven, which resolves its jars, is on the runner).
+      - uses: actions/setup-java@v4
+        with:
+          distribution: temurin
+          java-version: '17'
+${INSTALL_STEP}
+      - name: Install the brokers
+        run: |
+          # As brokerlab's scripts/install.sh: keep the packages from starting system-wide
+          # services; brokerlab runs its own broker processes, with data under ~/.brokerlab.
+          printf '#!/bin/sh\\nexit 101\\n' | sudo tee /usr/sbin/policy-rc.d >/dev/null
+          sudo chmod +x /usr/sbin/policy-rc.d
+          sudo apt-get update -q
+          sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server rabbitmq-server
+          sudo rm -f /usr/sbin/policy-rc.d
+          lab=node_modules/brokerlab
+          kafka=$(sed -n 's/^KAFKA_VERSION=//p' "$lab/scripts/versions.env")
+          mvn -B -q -f "$lab/scripts/vendor/kafka.pom.xml" "-Dkafka.version=$kafka" \\
+            dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$HOME/.brokerlab/vendor/kafka-$kafka/lib"
+      - name: Start the brokers
+        run: ./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')}
+${GRADE_STEPS}
+`;
+}
+// --- generic: a shell script and GitLab CI -----------------------------------------------------
+export function genericScript(options) {
+    return `#!/bin/sh
+# Grades this brokerlab workspace on any CI (GitLab, Jenkins, ...) or any machine with Node.js
+# 20+ and a POSIX shell (made by \`brokerlab init --ci generic\`; edit freely). From anywhere:
+#
+#   sh ci/grade.sh [grade options]        e.g. sh ci/grade.sh --all
+#
+# 1. installs your packages and brokerlab (BROKERLAB_PACKAGE, default ${options.brokerlabPackage});
+# 2. makes sure ${CI_BROKERS.join(', ')} answer with \`brokerlab up\`: the ones your CI runs when
+#    BROKERLAB_REDIS_URL, BROKERLAB_AMQP_URL (+ BROKERLAB_RABBITMQ_MANAGEMENT_URL) and
+#    BROKERLAB_KAFKA_BROKERS name them (CI services), else it starts them here (with Docker
+#    when the machine has it, else the brokers installed on it; see brokerlab's README);
+#    brokers it starts keep running: \`./node_modules/.bin/brokerlab down\` stops them;
+# 3. runs \`brokerlab grade\`, which writes ${RESULTS_DIR}/ (results.json, junit.xml; the
+#    BROKERLAB_RESULTS variable changes where), and exits with its code: 0 every exercise
+#    passed, 1 a check failed, 2 usage, 3 undecided, 4 a broker is missing.
+set -eu
+
+cd "$(dirname "$0")/.."
+package=\${BROKERLAB_PACKAGE:-${options.brokerlabPackage}}
+results=\${BROKERLAB_RESULTS:-${RESULTS_DIR}}
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "ci/grade.sh: npm is missing; brokerlab needs Node.js 20 or newer" >&2
+  exit 4
+fi
+
+echo "==> installing your packages and $package"
+npm install --no-audit --no-fund
+npm install --no-save --no-audit --no-fund "$package"
+brokerlab=./node_modules/.bin/brokerlab
+
+# CI services may still be starting when the job does: give brokers named by BROKERLAB_*
+# a minute to answer. Brokers started here are waited for by \`up\` itself.
+tries=1
+if [ -n "\${BROKERLAB_REDIS_URL:-}\${BROKERLAB_AMQP_URL:-}\${BROKERLAB_KAFKA_BROKERS:-}" ]; then
+  tries=30
+fi
+n=1
+while :; do
+  code=0
+  "$brokerlab" up ${CI_BROKERS.join(' ')} || code=$?
+  if [ "$code" -eq 0 ]; then
+    break
+  fi
+  # 4: not reachable (yet); anything else will not get better by waiting.
+  if [ "$code" -ne 4 ] || [ "$n" -ge "$tries" ]; then
+    exit "$code"
+  fi
+  n=$((n + 1))
+  sleep 2
+done
+
+echo "==> grading"
+exec "$brokerlab" grade --allow-empty --out "$results" "$@"
+`;
+}
+export function gitlabCi(options) {
+    const { services } = options.compose;
+    return `# Grades the exercises on every push in GitLab CI (made by \`brokerlab init --ci generic\`;
+# edit freely). ci/grade.sh does the work; it runs on any CI with Node.js and a POSIX shell.
+# Here the brokers run as GitLab services, with the images and settings of brokerlab's
+# compose/docker-compose.yml, and the BROKERLAB_* variables point brokerlab at them.
+grade:
+  image: node:20-bookworm
+  timeout: 30 minutes
+  services:
+    - name: ${q(services.redis.image)}
+      alias: redis
+    - name: ${q(services.rabbitmq.image)}
+      alias: rabbitmq
+      variables:
+        # compose's rabbitmq.conf, as Erlang arguments.
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: ${q(rabbitmqErlArgs(options.compose.rabbitmqConf))}
+    - name: ${q(services.kafka.image)}
+      alias: kafka
+      variables:
+        # One node in KRaft mode, clients told kafka:${PORTS.kafka.broker} (the service's alias).
+${indent(envLines(kafkaEnv(options.compose, 'kafka')), 8)}
+  variables:
+    # Where npm gets brokerlab: a version, or a git URL or tarball of the brokerlab you use.
+    BROKERLAB_PACKAGE: ${q(options.brokerlabPackage)}
+${indent(envLines(brokerEnv((broker) => broker)), 4)}
+  script:
+    # Add --all to grade every exercise, not only the ones .brokerlab/progress.json lists.
+    - sh ${GENERIC_SCRIPT_PATH}
+  artifacts:
+    when: always
+    paths:
+      - ${RESULTS_DIR}/
+    reports:
+      junit: ${RESULTS_DIR}/junit.xml
+`;
+}
+//# sourceMappingURL=ci-templates.js.map

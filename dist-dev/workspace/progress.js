@@ -1,0 +1,81 @@
+/**
+ * Saved progress, keyed by stable exercise ids: renaming, re-titling or reordering exercises
+ * never breaks it, and ids that no longer exist are kept (and ignored) rather than dropped.
+ *
+ * Definitions:
+ * - not started: no entry for the id, or an entry with no graded run yet (only hints seen:
+ *   `brokerlab hint` records hintsShown before the first check).
+ * - attempted: graded at least once, never passed.
+ * - done: passed at least once (stays done even if a later run fails: the learner earned it,
+ *   and the reference solution stays unlocked).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+export const PROGRESS_FORMAT_VERSION = 1;
+export function emptyProgress() {
+    return { formatVersion: PROGRESS_FORMAT_VERSION, exercises: {} };
+}
+export function loadProgress(workspace) {
+    let text;
+    try {
+        text = readFileSync(workspace.progressPath, 'utf8');
+    }
+    catch {
+        return emptyProgress();
+    }
+    try {
+        const parsed = JSON.parse(text);
+        if (parsed.formatVersion !== PROGRESS_FORMAT_VERSION || typeof parsed.exercises !== 'object' || parsed.exercises === null) {
+            throw new Error(`unsupported format (formatVersion ${String(parsed.formatVersion)})`);
+        }
+        return parsed;
+    }
+    catch (error) {
+        throw new UsageError(`cannot read your progress file ${path.relative(process.cwd(), workspace.progressPath)}: ${error.message}`, 'Fix or delete the file (deleting it forgets which exercises you solved).');
+    }
+}
+/** Written atomically (temp file + rename): a crash never leaves half a progress file. */
+export function saveProgress(workspace, progress) {
+    mkdirSync(path.dirname(workspace.progressPath), { recursive: true });
+    const temp = `${workspace.progressPath}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(progress, null, 2)}\n`);
+    renameSync(temp, workspace.progressPath);
+}
+export function statusOf(progress, id) {
+    return progress.exercises[id]?.status ?? 'not-started';
+}
+/** Pure: the progress after one graded run. */
+export function recordRun(progress, id, verdict, at) {
+    const before = progress.exercises[id];
+    const passed = verdict === 'pass';
+    const entry = {
+        status: passed || before?.status === 'done' ? 'done' : 'attempted',
+        attempts: (before?.attempts ?? 0) + 1,
+        lastVerdict: verdict,
+        lastRunAt: at.toISOString(),
+        hintsShown: before?.hintsShown ?? 0,
+        ...(before?.passedAt ? { passedAt: before.passedAt } : passed ? { passedAt: at.toISOString() } : {}),
+    };
+    return { ...progress, current: id, exercises: { ...progress.exercises, [id]: entry } };
+}
+/** How many hints of this exercise the learner has seen. */
+export function hintsShownOf(progress, id) {
+    return progress.exercises[id]?.hintsShown ?? 0;
+}
+/** Pure: the progress after `brokerlab hint` showed `hintsShown` hints in all. Status and
+ *  runs are untouched: reading a hint is not an attempt. */
+export function recordHintsShown(progress, id, hintsShown) {
+    const before = progress.exercises[id];
+    const entry = before ? { ...before, hintsShown } : { status: 'not-started', attempts: 0, hintsShown };
+    return { ...progress, exercises: { ...progress.exercises, [id]: entry } };
+}
+/** Pure: the exercise to work on next: the current one if not done, else the first one not
+ *  done in curriculum order; undefined when everything is done. */
+export function nextExercise(catalog, progress) {
+    const current = catalog.find((e) => e.scenario.id === progress.current);
+    if (current && statusOf(progress, current.scenario.id) !== 'done')
+        return current;
+    return catalog.find((e) => statusOf(progress, e.scenario.id) !== 'done');
+}
+//# sourceMappingURL=progress.js.map

@@ -1,0 +1,65 @@
+/**
+ * What the lab samples from the brokers while a run goes on (`observe` operations), typed by
+ * the observation's key, so the workload that records one and the check that reads it agree
+ * on its shape. Adding an observation: add its key and value type to Observations.
+ */
+import type { History, HistoryRecorder, Operation } from './history.js';
+
+/** One passive queue.declare of a RabbitMQ queue (see checks/observations.ts). */
+export interface QueueSample {
+  queue: string;
+  /** Messages waiting in the queue. */
+  ready: number;
+  consumers: number;
+  /** Messages the lab had published to it (read before the declare). */
+  published: number;
+  /** Of those, the ones the downstream confirmed (read after the declare). */
+  done: number;
+  /** Taken after the program was killed and before it was restarted. */
+  afterKill: boolean;
+}
+
+/** One sample of a Kafka consumer group. */
+export interface KafkaGroupSample {
+  groupId: string;
+  state: string;
+  members: Array<{ memberId: string; clientId: string; partitions: number[] }>;
+  partitionCount: number;
+  instances: number;
+  otherGroups: string[];
+}
+
+/** A consumer group's committed offsets and the topic's end offsets, by partition. */
+export interface CommittedOffsets {
+  offsets: Record<string, number>;
+  endOffsets: Record<string, number>;
+}
+
+/** PUBSUB NUMSUB of a channel. */
+export interface SubscriberCount {
+  channel: string;
+  count: number;
+}
+
+export interface Observations {
+  'amqp-queue': QueueSample;
+  'kafka-group': KafkaGroupSample;
+  'kafka-committed-offsets': CommittedOffsets;
+  'pubsub-subscribers': SubscriberCount;
+}
+
+export type ObservationKey = keyof Observations;
+
+export function recordObservation<K extends ObservationKey>(history: HistoryRecorder, key: K, value: Observations[K]): void {
+  history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key, value });
+}
+
+export function observationsOf<K extends ObservationKey>(history: History, key: K): Array<Operation & { value: Observations[K] }> {
+  return history.filter((op): op is Operation & { value: Observations[K] } => op.kind === 'observe' && op.key === key && op.value !== undefined);
+}
+
+/** The last observation of that key, if any. */
+export function lastObservation<K extends ObservationKey>(history: History, key: K): Observations[K] | undefined {
+  const all = observationsOf(history, key);
+  return all[all.length - 1]?.value;
+}

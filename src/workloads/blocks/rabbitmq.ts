@@ -1,0 +1,103 @@
+/**
+ * RabbitMQ for one run: its own vhost (deleted afterwards with everything in it), or on a
+ * shared cluster the learner's one vhost with the run's names prefixed (and exactly what the
+ * run added deleted afterwards); one connection of the lab's own; passive declares; confirmed
+ * publishes; taking a queue's contents. Everything is cleaned up by the run, always.
+ */
+import type { Channel, ChannelModel, GetMessage, Options } from 'amqplib';
+import { UsageError } from '../../errors.js';
+import { type ManagementApi, createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
+import type { WorkloadContext } from '../types.js';
+
+export interface QueueState {
+  messageCount: number;
+  consumerCount: number;
+}
+
+export interface RabbitRun {
+  /** The AMQP URL with the run's vhost: what the learner's program gets. */
+  url: string;
+  vhost: string;
+  api: ManagementApi;
+  connection: ChannelModel;
+  /** A queue or exchange name of this run ("tasks"; "bl-...tasks" in a shared vhost). */
+  name(base: string): string;
+  /** A passive declare: the queue's counts now, or undefined when it does not exist. */
+  probeQueue(queue: string): Promise<QueueState | undefined>;
+  /** Publishes and waits for RabbitMQ's confirm. JSON bodies are serialised. */
+  publish(exchange: string, routingKey: string, body: Buffer | string | object, options?: Options.Publish): Promise<void>;
+  /** Takes every message in the queue now (basic.get, no ack): for after the learner's program stopped. */
+  takeAll(queue: string): Promise<GetMessage[]>;
+}
+
+export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
+  const rabbit = ctx.endpoints.rabbitmq;
+  if (!rabbit) throw new Error('rabbitmq endpoint missing');
+  const api = managementApi(rabbit);
+  if (ctx.shared && !rabbit.vhost) {
+    throw new UsageError('a shared cluster (BROKERLAB_NAMESPACE) gives each learner one RabbitMQ vhost: set BROKERLAB_RABBITMQ_VHOST to yours');
+  }
+  const vhost = rabbit.vhost ?? ctx.namespace;
+  if (rabbit.vhost) {
+    const before = await vhostObjects(api, vhost);
+    ctx.defer(() => deleteAddedObjects(api, vhost, ctx.namespace, before));
+  } else {
+    await createVhost(api, vhost, rabbit.username);
+    ctx.defer(() => deleteVhost(api, vhost));
+  }
+  const url = `${rabbit.amqpUrl.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
+
+  // Loaded here, not at the top: only a graded run needs the client.
+  const amqp = (await import('amqplib')).default;
+  const connection = await amqp.connect(url);
+  connection.on('error', () => {}); // surfaced by the next operation instead
+  ctx.defer(() => connection.close().catch(() => {}));
+  const publisher = await connection.createConfirmChannel();
+  publisher.on('error', () => {});
+
+  return {
+    url,
+    vhost,
+    api,
+    connection,
+    // A given vhost outlives runs (and may hold a concurrent run's queues): names carry the run's namespace.
+    name: (base) => (rabbit.vhost ? `${ctx.namespace}.${base}` : base),
+    async probeQueue(queue) {
+      // checkQueue closes its channel when the queue is missing, so each probe gets one.
+      let channel: Channel | undefined;
+      try {
+        channel = await connection.createChannel();
+        channel.on('error', () => {});
+        return await channel.checkQueue(queue);
+      } catch {
+        return undefined;
+      } finally {
+        await channel?.close().catch(() => {});
+      }
+    },
+    publish(exchange, routingKey, body, options = {}) {
+      const content = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+      const contentType = typeof body === 'object' && !Buffer.isBuffer(body) ? { contentType: 'application/json' } : {};
+      return new Promise<void>((resolve, reject) =>
+        publisher.publish(exchange, routingKey, content, { persistent: true, ...contentType, ...options }, (err: unknown) => (err ? reject(err) : resolve())),
+      );
+    },
+    async takeAll(queue) {
+      const channel = await connection.createChannel();
+      channel.on('error', () => {});
+      const taken: GetMessage[] = [];
+      try {
+        for (;;) {
+          const message = await channel.get(queue, { noAck: true });
+          if (message === false) break;
+          taken.push(message);
+        }
+      } catch {
+        // no such queue (the channel is closed by the broker): nothing (more) to take
+      } finally {
+        await channel.close().catch(() => {});
+      }
+      return taken;
+    },
+  };
+}

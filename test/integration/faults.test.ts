@@ -1,0 +1,145 @@
+// Each fault of the library against the real thing: a real process paused and resumed, a
+// real Redis connection cut through a real toxiproxy, a real Redis restarted with its data.
+// The faults are armed as a run arms them, on a FaultContext of literal parts.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nativeDirs } from '../../src/brokers/runtimes/native.js';
+import { FAULTS } from '../../src/faults/index.js';
+import { toxiproxyApi } from '../../src/faults/toxiproxy.js';
+import type { FaultContext, ProxiedBroker } from '../../src/faults/types.js';
+import { HistoryRecorder } from '../../src/runner/history.js';
+import { LearnerGroup, commandForFile } from '../../src/runner/learner.js';
+import { REPO, tempRunsDir } from '../helpers.js';
+
+const toxiproxy = toxiproxyApi({ apiUrl: 'http://127.0.0.1:8474' });
+
+function context(history: HistoryRecorder, learners: LearnerGroup, proxies = new Map<ProxiedBroker, { name: string; listen: string }>()) {
+  const work: Array<Promise<unknown>> = [];
+  const ended = new AbortController();
+  const ctx: FaultContext = {
+    history,
+    learners,
+    onDownstreamCall: () => {},
+    probe: () => undefined,
+    track: (w) => void work.push(w),
+    signal: ended.signal,
+    proxies,
+    toxiproxy: () => toxiproxy,
+  };
+  return { ctx, settled: () => Promise.all(work), end: () => ended.abort() };
+}
+
+/** The state letter of /proc/<pid>/stat: S sleeping, T stopped. */
+function stateOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '?';
+}
+
+describe('faults against the real thing', () => {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const step of cleanups.splice(0).reverse()) await step();
+  });
+
+  it('pause-learner: SIGSTOP for durationMs, then SIGCONT; the history says both', async () => {
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    learners.startAll();
+    cleanups.push(() => learners.stopAll(1_000));
+    await sleep(500);
+    const pid = Number((history.history.find((op) => op.kind === 'process')?.value as { pid: number }).pid);
+    const fault = FAULTS.get('pause-learner');
+    const { ctx, settled } = context(history, learners);
+    fault?.arm(ctx, fault.parseParams({ at: { phase: 'pause' }, durationMs: 600 }), 0);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'pause' });
+    await sleep(200);
+    expect(stateOf(pid)).toBe('T');
+    await settled();
+    expect(stateOf(pid)).not.toBe('T');
+    expect(history.history.filter((op) => op.kind === 'fault').map((op) => (op.value as { phase: string }).phase)).toEqual(['start', 'heal']);
+  });
+
+  it('pause-learner: a paused program is still stopped cleanly (SIGCONT before SIGTERM)', async () => {
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    learners.startAll();
+    await sleep(500);
+    learners.get(1).pause();
+    const started = Date.now();
+    await learners.stopAll(3_000);
+    expect(learners.get(1).running).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2_500); // it acted on SIGTERM, no SIGKILL needed
+  });
+
+  it('network cut: the connection through the proxy drops and comes back; the proxy is deleted after', async () => {
+    const proxy = await toxiproxy.create('bl-test-faults.redis', '127.0.0.1:6379');
+    cleanups.push(() => toxiproxy.remove(proxy.name));
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    const client = new Redis(`redis://${proxy.listen}`, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    client.on('error', () => {});
+    cleanups.push(() => client.disconnect());
+    expect(await client.ping()).toBe('PONG');
+    let closed = 0;
+    client.on('close', () => closed++);
+    const fault = FAULTS.get('network');
+    const { ctx, settled } = context(history, learners, new Map([['redis', proxy]]));
+    fault?.arm(ctx, fault.parseParams({ broker: 'redis', effect: 'cut', at: { phase: 'cut' }, durationMs: 800 }), 0);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'cut' });
+    await sleep(300);
+    expect(closed).toBeGreaterThan(0);
+    await expect(client.ping()).rejects.toThrow();
+    await settled();
+    await sleep(300);
+    expect(await client.ping()).toBe('PONG');
+    await toxiproxy.remove(proxy.name);
+    expect((await toxiproxy.list()).map((p) => p.name)).not.toContain(proxy.name);
+  });
+
+  it('network latency: each round trip through the proxy takes the latency twice', async () => {
+    const proxy = await toxiproxy.create('bl-test-faults-latency.redis', '127.0.0.1:6379');
+    cleanups.push(() => toxiproxy.remove(proxy.name));
+    const client = new Redis(`redis://${proxy.listen}`, { maxRetriesPerRequest: 1 });
+    cleanups.push(() => client.disconnect());
+    await client.ping();
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    const fault = FAULTS.get('network');
+    const { ctx, settled } = context(history, learners, new Map([['redis', proxy]]));
+    fault?.arm(ctx, fault.parseParams({ broker: 'redis', effect: 'latency', latencyMs: 150, at: { phase: 'slow' }, durationMs: 1_000 }), 0);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'slow' });
+    await sleep(100);
+    const started = Date.now();
+    await client.ping();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await settled();
+    const after = Date.now();
+    await client.ping();
+    expect(Date.now() - after).toBeLessThan(100);
+  });
+
+  it('restart-broker: native Redis stops and starts, keeps its data with keepData, and clients reconnect', async () => {
+    const lab = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    lab.on('error', () => {});
+    cleanups.push(() => lab.disconnect());
+    await lab.set('bl-test-faults:kept', 'yes');
+    cleanups.push(() => lab.del('bl-test-faults:kept'));
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    const fault = FAULTS.get('restart-broker');
+    const { ctx, settled } = context(history, learners);
+    const params = fault?.parseParams({ broker: 'redis', at: { phase: 'restart' }, downMs: 200, keepData: true });
+    await fault?.setup?.({ proxy: async () => ({ name: '', listen: '' }) }, params, 0);
+    fault?.arm(ctx, params, 0);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'restart' });
+    await settled();
+    const phases = history.history.filter((op) => op.kind === 'fault').map((op) => op.value as { phase: string; runtime?: string });
+    expect(phases.map((p) => p.phase)).toEqual(['start', 'heal']);
+    expect(phases[1]?.runtime).toBe('native');
+    await sleep(300);
+    expect(await lab.get('bl-test-faults:kept')).toBe('yes');
+    expect(() => readFileSync(path.join(nativeDirs('redis').dataDir, 'dump.rdb'))).toThrow();
+  });
+});
