@@ -7,7 +7,7 @@
  *
  * Runtime selection is in select.ts; each runtime in ./runtimes; each broker in its own module.
  */
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { reason, withTimeout } from './net.js';
 import { BROKER_LABELS, brokerDef, parseBrokerNames } from './registry.js';
 import { composeRuntime } from './runtimes/compose.js';
@@ -137,5 +137,37 @@ export async function ensureReachable(names, opts = {}) {
     if (failures.length > 0)
         throw unreachableError(failures);
     return Object.fromEntries(checks.map((check) => [check.name, check.endpoint]));
+}
+/**
+ * For the restart-broker fault: stops a broker brokerlab runs itself and starts it again
+ * (native: its process, with its data directory kept; compose: its container). An external
+ * broker is somebody else's and is refused with a clear line.
+ */
+/** How a broker is run here (native, compose or external), as `up` would choose. */
+export async function runtimeKindOf(name, env = process.env) {
+    return (await runtimeOf(brokerDef(name), { env })).kind;
+}
+/** The line that refuses to restart an external broker. */
+export function externalRestartRefusal(name) {
+    const def = brokerDef(name);
+    return `this exercise restarts ${def.label}, which brokerlab can only do to a broker it runs itself; ${def.label} is external here (${def.externalEnv}). Grade it against \`brokerlab up ${name}\` instead.`;
+}
+export async function restartBroker(name, options = {}) {
+    const env = options.env ?? process.env;
+    const def = brokerDef(name);
+    const runtime = await runtimeOf(def, { env });
+    if (runtime.kind === 'external') {
+        throw new UsageError(externalRestartRefusal(name));
+    }
+    await options.beforeStop?.();
+    const stopped = Date.now();
+    await runtime.down(def, { env });
+    const stoppedMs = Date.now() - stopped;
+    if (options.downMs)
+        await new Promise((resolve) => setTimeout(resolve, options.downMs));
+    const started = Date.now();
+    await runtime.up(def, { env });
+    await options.afterStart?.();
+    return { runtime: runtime.kind, stoppedMs, startedMs: Date.now() - started };
 }
 //# sourceMappingURL=index.js.map

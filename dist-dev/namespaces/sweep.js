@@ -1,3 +1,4 @@
+import { toxiproxyApi } from '../faults/toxiproxy.js';
 import { connectKafkaAdmin, deleteMatching, namesMatching } from './kafka.js';
 import { NAMESPACE_PREFIX, isBrokerlabName, staleNamespaceOf } from './names.js';
 import { deleteVhost, listVhosts, managementApi } from './rabbitmq.js';
@@ -37,6 +38,14 @@ export async function sweepStaleNamespaces(endpoints, now = new Date()) {
             await admin.disconnect();
         }
     }
+    if (endpoints.toxiproxy) {
+        // Network faults' proxies ("<namespace>.redis"): a killed brokerlab left them, maybe with a toxic on.
+        const api = toxiproxyApi(endpoints.toxiproxy);
+        for (const proxy of (await api.list()).filter((p) => stale(p.name))) {
+            await api.remove(proxy.name);
+            swept.push(`toxiproxy ${proxy.name}`);
+        }
+    }
     return swept;
 }
 /** Every brokerlab name ("bl-...") still in the given brokers, as "redis key x", "kafka topic y". */
@@ -53,6 +62,9 @@ export async function leftovers(endpoints, match = isBrokerlabName) {
     }
     if (endpoints.rabbitmq) {
         found.push(...(await listVhosts(managementApi(endpoints.rabbitmq))).filter(match).map((v) => `rabbitmq vhost ${v}`));
+    }
+    if (endpoints.toxiproxy) {
+        found.push(...(await toxiproxyApi(endpoints.toxiproxy).list()).filter((p) => match(p.name)).map((p) => `toxiproxy proxy ${p.name}`));
     }
     if (endpoints.kafka) {
         const admin = await connectKafkaAdmin(endpoints.kafka.brokers, endpoints.kafka.sasl, 'brokerlab-leftovers');

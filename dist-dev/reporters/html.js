@@ -116,7 +116,7 @@ const LANES = [
 /** Which lane an operation is drawn in; process, fault and observe ops are drawn elsewhere
  *  or not at all (observations are the lab's own samples of broker state). */
 function laneOf(op) {
-    if (op.kind === 'process' || op.kind === 'fault' || op.kind === 'observe')
+    if (op.kind === 'process' || op.kind === 'fault' || op.kind === 'observe' || op.kind === 'phase')
         return undefined;
     if (op.outcome === 'info')
         return 'unknown';
@@ -182,7 +182,15 @@ function faultMarks(history) {
         const v = (op.value ?? {});
         const who = v.instance !== undefined ? `learner-${v.instance}` : '';
         const heal = v.phase === 'heal' || v.phase === 'end';
-        const text = heal ? (v.restarted ? `restarted ${who}` : `healed ${who || (v.fault ?? '')}`) : [v.signal ?? v.fault ?? 'fault', who].filter(Boolean).join(' ');
+        const text = heal
+            ? v.restarted
+                ? `restarted ${who}`
+                : v.restarted === false
+                    ? `${who} not restarted`
+                    : `healed ${who || (v.fault ?? '')}`
+            : v.phase === 'hold'
+                ? `holds a call of ${who}`
+                : [v.signal ?? v.fault ?? 'fault', who].filter(Boolean).join(' ');
         const during = v.duringCall !== undefined ? `, during call #${v.duringCall}${op.key ? ` (${op.key})` : ''}` : '';
         return { t: op.t, text: text.trim(), title: `${v.fault ?? 'fault'}: ${text.trim()} at ${secs(op.t)}${during}`, heal };
     });

@@ -69,6 +69,7 @@ export class LearnerProcess {
     exitPromise;
     stoppingByLab = false;
     starts = 0;
+    paused = false;
     constructor(instance, command, env, runDir, history) {
         this.instance = instance;
         this.command = command;
@@ -92,6 +93,7 @@ export class LearnerProcess {
     start() {
         this.starts++;
         this.stoppingByLab = false;
+        this.paused = false;
         const out = openSync(this.stdoutPath, 'a');
         const err = openSync(this.stderrPath, 'a');
         const [file, ...args] = this.command.argv;
@@ -129,11 +131,25 @@ export class LearnerProcess {
             // already exited
         }
     }
+    /** SIGSTOP the whole group: the program stands still, holding whatever it holds (its
+     *  connections stay open, its heartbeats stop). */
+    pause() {
+        this.paused = true;
+        this.signalGroup('SIGSTOP');
+    }
+    /** SIGCONT: the program carries on where it stood. */
+    resume() {
+        if (!this.paused)
+            return;
+        this.paused = false;
+        this.signalGroup('SIGCONT');
+    }
     /** SIGKILL now (a crash, as far as the learner's program can tell). */
     async kill() {
         if (!this.child)
             return;
         this.stoppingByLab = true;
+        this.paused = false; // SIGKILL ends a stopped process too
         this.signalGroup('SIGKILL');
         await this.exited;
     }
@@ -142,6 +158,8 @@ export class LearnerProcess {
         if (!this.child)
             return;
         this.stoppingByLab = true;
+        // A stopped process cannot act on SIGTERM: let it go on first.
+        this.resume();
         if (this.running)
             this.signalGroup('SIGTERM');
         const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);

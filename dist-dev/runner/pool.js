@@ -16,23 +16,63 @@
  * so nothing is left running when the command exits. When a worker throws, no new item starts
  * either; the running ones finish and the first error is rethrown. A caller that wants every
  * item to run whatever happens catches inside its worker.
+ *
+ * Exclusive items (`exclusive(item)`: a scenario that restarts or pauses something the runs
+ * share, such as a broker) run alone: one starts only when nothing else runs, and nothing
+ * else starts while it runs.
  */
 import { InterruptedError } from '../errors.js';
-export async function runPool(items, parallel, worker, signal) {
+export async function runPool(items, parallel, worker, signal, exclusive = () => false) {
     if (!Number.isInteger(parallel) || parallel < 1)
         throw new RangeError(`parallel must be a whole number >= 1, got ${parallel}`);
     const results = new Array(items.length);
     let next = 0;
     let failure;
+    let running = 0;
+    let alone = false;
+    /** Exclusive items waiting for the others to finish: nothing new starts meanwhile. */
+    let soloWaiting = 0;
+    let wake = [];
+    const changed = () => {
+        const waiting = wake;
+        wake = [];
+        for (const resolve of waiting)
+            resolve();
+    };
+    /** Waits until the item may start and claims its slot in the same step (no await between
+     *  the check and the claim, or two lanes could both see an empty pool). */
+    const start = async (solo) => {
+        if (solo)
+            soloWaiting++;
+        for (;;) {
+            if (solo ? !alone && running === 0 : !alone && soloWaiting === 0)
+                break;
+            await new Promise((resolve) => wake.push(resolve));
+        }
+        if (solo) {
+            soloWaiting--;
+            alone = true;
+        }
+        running++;
+    };
     // One lane per slot; each lane takes the next item until none is left or the pool stops.
     const lane = async () => {
         while (next < items.length && failure === undefined && !signal?.aborted) {
             const index = next++;
+            const item = items[index];
+            const solo = exclusive(item);
+            await start(solo);
             try {
-                results[index] = await worker(items[index], index);
+                results[index] = await worker(item, index);
             }
             catch (error) {
                 failure ??= { error };
+            }
+            finally {
+                running--;
+                if (solo)
+                    alone = false;
+                changed();
             }
         }
     };

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { BROKER_LABELS, ensureReachable } from '../brokers/index.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { faultActive } from '../faults/events.js';
+import { brokerAddress, toxiproxyApi } from '../faults/toxiproxy.js';
 import { FAULTS } from '../faults/index.js';
 import { loadWorkload } from '../workloads/index.js';
 import { LearnerNotReadyError } from '../workloads/types.js';
@@ -68,7 +69,14 @@ export async function runScenario(entry, command, options) {
     const shared = sharedNamespace();
     // Learner processes of earlier runs whose brokerlab was killed before it could clean up.
     const orphans = killOrphans();
-    const endpoints = await ensureReachable(scenario.brokers);
+    const faults = scenario.faults.map((spec, id) => {
+        const definition = FAULTS.get(spec.fault);
+        if (!definition)
+            throw new Error(`fault "${spec.fault}" is not registered`);
+        return { definition, params: definition.parseParams(spec.params), id };
+    });
+    const needed = new Set([...scenario.brokers, ...faults.flatMap((f) => f.definition.needs?.(f.params) ?? [])]);
+    const endpoints = await ensureReachable([...needed]);
     const runId = newRunId(scenario.id);
     const namespace = runNamespaceOf(runId);
     // For messages and run.json: where this run's names are (Kafka's form in shared mode).
@@ -90,6 +98,8 @@ export async function runScenario(entry, command, options) {
     if (options.signal?.aborted)
         throw new InterruptedError();
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    // Ends whatever faults still wait for their trigger once the run is over.
+    const runEnded = new AbortController();
     const cap = setTimeout(() => controller.abort(new Error(`the run hit its time limit of ${scenario.timeouts.runMs / 1000}s`)), scenario.timeouts.runMs);
     const cleanups = [];
     const downstreams = [];
@@ -127,27 +137,49 @@ export async function runScenario(entry, command, options) {
             await Promise.all(faultWork);
         },
         progress,
+        phase: (name) => void history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: name }),
     };
     let checks = [];
     let verdict;
     let summary;
     try {
         learners = new LearnerGroup(command, learnerEnv, scenario.learner.instances, runDir, history);
+        // Proxies between the learner's program and a broker, for network faults.
+        const proxies = new Map();
+        const toxiproxy = () => {
+            if (!endpoints.toxiproxy)
+                throw new Error('toxiproxy endpoint missing');
+            return toxiproxyApi(endpoints.toxiproxy);
+        };
+        for (const { definition, params, id } of faults) {
+            await definition.setup?.({
+                async proxy(broker) {
+                    const existing = proxies.get(broker);
+                    if (existing)
+                        return existing;
+                    const created = await toxiproxy().create(`${namespace}.${broker}`, brokerAddress(broker, endpoints));
+                    cleanups.push(() => toxiproxy().remove(created.name));
+                    proxies.set(broker, created);
+                    return created;
+                },
+            }, params, id);
+        }
         const faultContext = {
             history,
             learners,
             onDownstreamCall: (hook) => void callHooks.push(hook),
             probe: (name) => probes.get(name),
             track: (work) => void faultWork.push(work),
-            signal: controller.signal,
+            signal: AbortSignal.any([controller.signal, runEnded.signal]),
+            proxies,
+            toxiproxy,
         };
-        scenario.faults.forEach((spec, id) => {
-            const fault = FAULTS.get(spec.fault);
-            fault?.arm(faultContext, fault.parseParams(spec.params), id);
-        });
+        for (const { definition, params, id } of faults)
+            definition.arm(faultContext, params, id);
         progress('setting up this run\'s namespace');
         const session = await workload.prepare(ctx, workloadOptions);
-        Object.assign(learnerEnv, session.env);
+        // The learner's program reaches a proxied broker through its proxy, in the same variables.
+        Object.assign(learnerEnv, throughProxies(session.env, [...proxies.values()]));
         writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, seed, namespace: namesUnder, env: learnerEnv }, null, 2)}\n`);
         progress(`starting your program${scenario.learner.instances > 1 ? ` (${scenario.learner.instances} copies)` : ''}`);
         learners.startAll();
@@ -160,6 +192,7 @@ export async function runScenario(entry, command, options) {
             checks = [ready];
         }
         else {
+            ctx.phase('workload');
             await session.run();
             stopIfAborted();
             await ctx.faultsSettled();
@@ -221,6 +254,7 @@ export async function runScenario(entry, command, options) {
     }
     async function cleanup() {
         clearTimeout(cap);
+        runEnded.abort();
         options.signal?.removeEventListener('abort', onOuterAbort);
         if (learners) {
             await learners.stopAll(1_000);
@@ -246,6 +280,10 @@ export async function runScenario(entry, command, options) {
             }
         }
     }
+}
+/** The learner's env with each proxied broker's address replaced by its proxy's (pure). */
+export function throughProxies(env, proxies) {
+    return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, proxies.reduce((v, p) => v.split(p.upstream).join(p.listen), value)]));
 }
 function crashResult(p, code, signal, t, labDir) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;

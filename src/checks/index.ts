@@ -8,7 +8,7 @@ import { deadLetteredAfterAttempts } from './dead-letter.js';
 import { noDuplicates } from './duplicates.js';
 import { latency } from './latency.js';
 import { noLostMessages } from './lost.js';
-import { boundedPrefetch, groupSharesPartitions, manualAck, subscribed } from './observations.js';
+import { boundedPrefetch, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
 import { inOrder } from './order.js';
 import type { CheckDefinition } from './types.js';
@@ -22,6 +22,7 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     latency,
     deadLetteredAfterAttempts,
     subscribed,
+    resubscribed,
     manualAck,
     boundedPrefetch,
     groupSharesPartitions,

@@ -20,6 +20,7 @@
  *   clientId, partitions: number[] }], partitionCount, instances, otherGroups: string[] }.
  */
 import type { History } from '../runner/history.js';
+import { faultEvents } from '../faults/events.js';
 import { type KafkaGroupSample, type QueueSample, observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, num, str } from './types.js';
 
@@ -41,6 +42,58 @@ export const subscribed: CheckDefinition<SubscribedParams> = {
     return most > 0
       ? { title, status: 'pass', expected, observed: `${most} subscriber${most === 1 ? '' : 's'} seen`, examples: [] }
       : { title, status: 'fail', expected, observed: `PUBSUB NUMSUB stayed 0 in all ${samples.length} samples`, examples: [] };
+  },
+};
+
+export interface ResubscribedParams {
+  channel: string;
+  /** How long after the connection came back the program has to subscribe again. */
+  withinMs: number;
+}
+
+export const RESUBSCRIBE_CAUSES = {
+  'crashed-on-disconnect':
+    'Your program died when its connection to Redis dropped. A broker connection drops at every restart or failover: handle the error, reconnect and subscribe again (ioredis does both unless told not to; with redis-py, catch redis.ConnectionError around listen(), wait a moment and subscribe again).',
+  'never-resubscribed':
+    'After its connection dropped and came back, your program never subscribed again, so every later order was missed. Subscribe again after a reconnect: ioredis does it by itself (autoResubscribe) unless its retryStrategy gives up; with redis-py, catch redis.ConnectionError around listen() and subscribe again.',
+} as const;
+
+/**
+ * resubscribed
+ *
+ * Definitions:
+ * - the cut: a `network` fault on the run's Redis connection; it healed at its "heal" event.
+ * - resubscribed: a PUBSUB NUMSUB sample of the channel taken after the heal, within
+ *   `withinMs`, counted a subscriber.
+ * - crashed: a copy of the program exited on its own after the cut started.
+ */
+export const resubscribed: CheckDefinition<ResubscribedParams> = {
+  name: 'resubscribed',
+  causes: RESUBSCRIBE_CAUSES,
+  parseParams: (raw) => ({ channel: str(raw, 'channel'), withinMs: num(raw, 'withinMs', 5_000) }),
+  run(history, p) {
+    const title = 'Subscribes again after losing its connection';
+    const expected = `after the lab cut its connection to Redis, the program subscribed to "${p.channel}" again within ${p.withinMs / 1000}s`;
+    const network = faultEvents(history).filter((op) => op.value.fault === 'network');
+    const cut = network.find((op) => op.value.phase === 'start');
+    const healed = network.find((op) => op.value.phase === 'heal');
+    if (!cut || !healed) return { title, status: 'unknown', expected, observed: 'the lab did not get to cut the connection', examples: [] };
+    const crash = history.find((op) => op.kind === 'process' && op.t >= cut.t && (op.value as { event?: string }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    const after = observationsOf(history, 'pubsub-subscribers').filter((s) => s.t >= healed.t && s.t <= healed.t + p.withinMs);
+    const back = after.find((s) => s.value.count > 0);
+    if (back) return { title, status: 'pass', expected, observed: `subscribed again ${((back.t - healed.t) / 1000).toFixed(1)}s after the connection came back`, examples: [] };
+    if (crash) {
+      const how = crash.value as { code?: number | null; signal?: string | null };
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `your program exited (${how.signal ? `signal ${how.signal}` : `code ${how.code}`}) ${((crash.t - cut.t) / 1000).toFixed(1)}s after its connection was cut; see ${crash.process}.stderr.log`,
+        examples: [],
+        cause: 'crashed-on-disconnect',
+      };
+    }
+    return { title, status: 'fail', expected, observed: `PUBSUB NUMSUB stayed 0 in all ${after.length} samples taken in the ${p.withinMs / 1000}s after the connection came back`, examples: [], cause: 'never-resubscribed' };
   },
 };
 

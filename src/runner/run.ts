@@ -175,7 +175,11 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       await Promise.all(faultWork);
     },
     progress,
-    phase: (name) => void history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: name }),
+    async phase(name) {
+      history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: name });
+      // Faults waiting for this phase start their work in the promise jobs that follow.
+      await new Promise((resolve) => setImmediate(resolve));
+    },
   };
 
   let checks: CheckResult[] = [];
@@ -233,7 +237,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       const ready = crashResult(startup, info.code, info.signal, history.now(), entry.labDir);
       checks = [ready];
     } else {
-      ctx.phase('workload');
+      await ctx.phase('workload');
       await session.run();
       stopIfAborted();
       await ctx.faultsSettled();

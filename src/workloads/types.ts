@@ -41,8 +41,9 @@ export interface WorkloadContext {
   faultsSettled(): Promise<void>;
   /** A progress line for the console (suppressed by --quiet/--json). */
   progress(message: string): void;
-  /** Marks that the workload enters a phase ("phase-2"): faults can be timed on it. */
-  phase(name: string): void;
+  /** Marks that the workload enters a phase ("phase-2"): faults can be timed on it. Resolves
+   *  once the faults it triggers have struck, so `faultsSettled()` right after waits for them. */
+  phase(name: string): Promise<void>;
 }
 
 /** Thrown by `awaitReady` when the learner's program never became ready: the run stops

@@ -1,7 +1,7 @@
 // Unit tests of dead-lettering, acks/prefetch and subscription checks over literal histories.
 import { describe, expect, it } from 'vitest';
 import { deadLetteredAfterAttempts } from '../../src/checks/dead-letter.js';
-import { boundedPrefetch, manualAck, subscribed } from '../../src/checks/observations.js';
+import { boundedPrefetch, manualAck, resubscribed, subscribed } from '../../src/checks/observations.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const task = (key: string, tags: string[] = []): Operation => ({ t: 0, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'tasks', key, value: { tags } });
@@ -144,5 +144,29 @@ describe('subscribed', () => {
     const r = subscribed.run([sample(0), sample(0)], { channel: 'orders' });
     expect(r.status).toBe('fail');
     expect(r.observed).toBe('PUBSUB NUMSUB stayed 0 in all 2 samples');
+  });
+});
+
+describe('resubscribed', () => {
+  const fault = (t: number, phase: string): Operation => ({ t, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'network', id: 0, phase } });
+  const sample = (t: number, count: number): Operation => ({ t, process: 'lab', kind: 'observe', outcome: 'ok', key: 'pubsub-subscribers', value: { channel: 'orders', count } });
+  const exit = (t: number): Operation => ({ t, process: 'learner-1', kind: 'process', outcome: 'fail', value: { event: 'exit', code: 1, signal: null, byLab: false } });
+  const params = { channel: 'orders', withinMs: 5_000 };
+
+  it('passes when a subscriber is back after the cut healed', () => {
+    const r = resubscribed.run([fault(1000, 'start'), sample(1200, 0), fault(1500, 'heal'), sample(1600, 0), sample(1900, 1)], params);
+    expect(r).toMatchObject({ status: 'pass', observed: 'subscribed again 0.4s after the connection came back' });
+  });
+  it('fails a program that died with its connection: crashed on disconnect', () => {
+    const r = resubscribed.run([fault(1000, 'start'), exit(1100), fault(1500, 'heal'), sample(1600, 0)], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'crashed-on-disconnect' });
+    expect(r.observed).toBe('your program exited (code 1) 0.1s after its connection was cut; see learner-1.stderr.log');
+  });
+  it('fails a program that stayed connected but never subscribed again', () => {
+    const r = resubscribed.run([fault(1000, 'start'), fault(1500, 'heal'), sample(1600, 0), sample(7000, 1)], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'never-resubscribed' });
+  });
+  it('is unknown when no cut happened', () => {
+    expect(resubscribed.run([sample(100, 1)], params).status).toBe('unknown');
   });
 });

@@ -18,6 +18,7 @@ import { PACKAGE_ROOT, runsDir } from '../../paths.js';
 import { writeArtifacts } from '../../reporters/artifacts.js';
 import { runScenario } from '../../runner/run.js';
 import { commandForFile } from '../../runner/learner.js';
+import { runsAlone } from '../../faults/index.js';
 import { runPool } from '../../runner/pool.js';
 import { interruptSignal } from '../interrupt.js';
 import { stdout } from '../output.js';
@@ -65,7 +66,7 @@ function devCheckCommand() {
             say(`${row.ok ? chalk.green('✔') : chalk.red('✘')} ${row.exercise.padEnd(26)} ${row.solution.padEnd(32)} #${repeat}  expected ${row.expected.padEnd(40)} got ${row.got}  ${chalk.dim(`${row.seconds}s`)}` +
                 (row.deviation ? `\n    ${chalk.red(row.deviation)}; see ${path.relative(process.cwd(), row.runDir)}` : ''));
             return row;
-        }, interruptSignal);
+        }, interruptSignal, ({ entry }) => runsAlone(entry.scenario.faults));
         const wallSeconds = (Date.now() - started) / 1000;
         const deviations = rows.filter((r) => !r.ok);
         if (options.json)

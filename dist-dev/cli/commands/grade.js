@@ -27,6 +27,7 @@ import { resolveSolution } from '../../runner/solution.js';
 import { brokerlabVersion } from '../../workspace/init.js';
 import { loadProgress } from '../../workspace/progress.js';
 import { exerciseDir, findWorkspace, learnerFile } from '../../workspace/workspace.js';
+import { runsAlone } from '../../faults/index.js';
 import { gradeExercise } from '../grade.js';
 import { checkSelection, exercisesOfWeek, parseWeek, startedExercises } from '../grade-select.js';
 import { interruptSignal } from '../interrupt.js';
@@ -132,7 +133,7 @@ export function gradeCommand() {
                 say(`could not grade it: ${message}`);
                 return erroredOutcome(entry, file, message, Date.now() - started);
             }
-        }, interruptSignal);
+        }, interruptSignal, (entry) => runsAlone(entry.scenario.faults));
         const report = gradeReport(outcomes, { version: brokerlabVersion(), learner, gradedAt: new Date() });
         const json = writeGradeArtifacts(report, outDir);
         stdout(options.json ? JSON.stringify(json, null, 2) : formatGradeReport(report, path.relative(process.cwd(), outDir) || '.'));

@@ -53,7 +53,7 @@ export function upCommand() {
             });
             // Namespaces of runs whose brokerlab was killed before it cleaned up: only in brokers
             // brokerlab runs itself, never in an external (possibly shared) cluster.
-            const own = results.filter((r) => r.runtime !== 'external' && (r.name === 'redis' || r.name === 'rabbitmq' || r.name === 'kafka')).map((r) => r.name);
+            const own = results.filter((r) => r.runtime !== 'external' && (r.name === 'redis' || r.name === 'rabbitmq' || r.name === 'kafka' || r.name === 'toxiproxy')).map((r) => r.name);
             if (own.length > 0) {
                 const { sweepStaleNamespaces } = await import('../../namespaces/sweep.js');
                 const swept = await sweepStaleNamespaces(await ensureReachable(own)).catch(() => []);

@@ -1,0 +1,92 @@
+/**
+ * network: trouble on the wire between the learner's program and one broker, through the
+ * run's toxiproxy proxy (the program gets the proxy's address in the usual variable; the
+ * lab's own clients go direct, so the lab keeps seeing the truth).
+ *
+ * Effects, for `durationMs` from the trigger (`at`, see faults/triggers.ts):
+ * - cut: the proxy closes every connection and refuses new ones, then lets them in again:
+ *   a program must notice, reconnect, and restore what the connection held (subscriptions,
+ *   consumers, channels);
+ * - reset: every connection is reset as soon as data flows (TCP RST);
+ * - latency: `latencyMs` (+- `jitterMs`) more each way;
+ * - slow-close: connections close `delayMs` late;
+ * - bandwidth: at most `rateKBps`.
+ * Every effect ends at `durationMs`, and at the latest when the run ends (the proxy is
+ * deleted at cleanup; `brokerlab up` deletes proxies a killed brokerlab left).
+ */
+import { num, str } from '../checks/types.js';
+import { parseTrigger, whenTriggered } from './triggers.js';
+import { PROXIED_BROKERS } from './types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+const EFFECTS = ['cut', 'reset', 'latency', 'slow-close', 'bandwidth'];
+/** The toxic an effect adds, or undefined for a cut (done by disabling the proxy). */
+export function toxicOf(p) {
+    switch (p.effect) {
+        case 'cut':
+            return undefined;
+        case 'reset':
+            return { type: 'reset_peer', attributes: { timeout: 0 } };
+        case 'latency':
+            return { type: 'latency', attributes: { latency: p.latencyMs, jitter: p.jitterMs } };
+        case 'slow-close':
+            return { type: 'slow_close', attributes: { delay: p.delayMs } };
+        case 'bandwidth':
+            return { type: 'bandwidth', attributes: { rate: p.rateKBps } };
+    }
+}
+export const network = {
+    name: 'network',
+    parseParams(raw) {
+        const broker = str(raw, 'broker');
+        if (!PROXIED_BROKERS.includes(broker)) {
+            throw new Error(`"broker" must be one of ${PROXIED_BROKERS.join(', ')} (Kafka's clients would bypass a proxy: its brokers advertise their own address)`);
+        }
+        const effect = str(raw, 'effect');
+        if (!EFFECTS.includes(effect))
+            throw new Error(`"effect" must be one of ${EFFECTS.join(', ')}`);
+        if ('call' in parseTrigger(raw.at))
+            throw new Error('"at" must be {"produced": N}, {"afterMs": N} or {"phase": "name"} for a network fault');
+        return {
+            broker: broker,
+            at: parseTrigger(raw.at),
+            effect: effect,
+            durationMs: num(raw, 'durationMs'),
+            latencyMs: num(raw, 'latencyMs', 0),
+            jitterMs: num(raw, 'jitterMs', 0),
+            delayMs: num(raw, 'delayMs', 0),
+            rateKBps: num(raw, 'rateKBps', 0),
+        };
+    },
+    needs: () => ['toxiproxy'],
+    async setup(ctx, params) {
+        await ctx.proxy(params.broker);
+    },
+    arm(ctx, params, id) {
+        const proxy = ctx.proxies.get(params.broker);
+        if (!proxy)
+            throw new Error(`no proxy for ${params.broker}: the network fault was not set up`);
+        const api = ctx.toxiproxy();
+        const toxic = toxicOf(params);
+        const record = (value) => ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'network', id, broker: params.broker, effect: params.effect, ...value } });
+        const strike = async () => {
+            record({ phase: 'start', durationMs: params.durationMs });
+            if (toxic)
+                await api.addToxic(proxy.name, `bl-${params.effect}`, toxic.type, toxic.attributes);
+            else
+                await api.setEnabled(proxy.name, false);
+            await Promise.race([sleep(params.durationMs), new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }))]);
+            if (toxic)
+                await api.removeToxic(proxy.name, `bl-${params.effect}`).catch(() => { });
+            else
+                await api.setEnabled(proxy.name, true).catch(() => { });
+            record({ phase: 'heal' });
+        };
+        if ('call' in params.at)
+            return;
+        void whenTriggered(params.at, ctx.history, ctx.signal).then((fired) => {
+            if (fired)
+                ctx.track(strike());
+        });
+    },
+};
+//# sourceMappingURL=network.js.map

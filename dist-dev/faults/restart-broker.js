@@ -1,0 +1,80 @@
+/**
+ * restart-broker: the real broker process is stopped and started again mid-run (native: its
+ * process, data directory kept; compose: its container). Every connection to it drops, the
+ * learner's and the lab's; what survives is what the broker keeps on disk (durable queues,
+ * persistent messages, Kafka's log) and what the program restores when it reconnects
+ * (subscriptions, consumers). A broker shared by other runs is restarted only by a run that
+ * goes alone (the pool knows: `exclusive`); an external broker is refused with a clear line.
+ *
+ * Definitions:
+ * - at: a trigger (faults/triggers.ts), not a call: usually a phase the workload enters
+ *   when it is ready for the broker to go (it then waits ctx.faultsSettled()).
+ * - downMs: how long the broker stays down between stop and start.
+ * - keepData (Redis): Redis here keeps nothing on disk; with keepData the lab saves a
+ *   snapshot before the stop, so lists and streams survive the restart as they would on a
+ *   persistent Redis, and removes it once loaded.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { num, str } from '../checks/types.js';
+import { BROKER_NAMES } from '../brokers/types.js';
+import { parseTrigger, whenTriggered } from './triggers.js';
+import { UsageError } from '../errors.js';
+export const restartBroker = {
+    name: 'restart-broker',
+    exclusive: true,
+    parseParams(raw) {
+        const broker = str(raw, 'broker');
+        if (!BROKER_NAMES.includes(broker))
+            throw new Error(`"broker" must be one of ${BROKER_NAMES.join(', ')}`);
+        const at = parseTrigger(raw.at);
+        if ('call' in at)
+            throw new Error('"at" must be {"produced": N}, {"afterMs": N} or {"phase": "name"} for a broker restart');
+        if (raw.keepData !== undefined && typeof raw.keepData !== 'boolean')
+            throw new Error('"keepData" must be true or false');
+        return { broker: broker, at, downMs: num(raw, 'downMs', 0), keepData: raw.keepData === true };
+    },
+    async setup(_ctx, params) {
+        // Refused before the learner's program starts, not half-way through the run.
+        const { externalRestartRefusal, runtimeKindOf } = await import('../brokers/index.js');
+        if ((await runtimeKindOf(params.broker)) === 'external')
+            throw new UsageError(externalRestartRefusal(params.broker));
+    },
+    arm(ctx, params, id) {
+        const record = (value) => ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'restart-broker', id, broker: params.broker, ...value } });
+        const restart = async () => {
+            const { restartBroker: restartIt, endpointOf } = await import('../brokers/index.js');
+            const { nativeDirs } = await import('../brokers/runtimes/native.js');
+            const redisSnapshot = params.keepData && params.broker === 'redis';
+            record({ phase: 'start', downMs: params.downMs });
+            const result = await restartIt(params.broker, {
+                downMs: params.downMs,
+                async beforeStop() {
+                    if (!redisSnapshot)
+                        return;
+                    const { connectRedis } = await import('../namespaces/redis.js');
+                    const client = await connectRedis(endpointOf('redis').url);
+                    try {
+                        await client.save();
+                    }
+                    finally {
+                        client.disconnect();
+                    }
+                },
+                async afterStart() {
+                    // Loaded at start-up: a later `brokerlab up` must not bring this run's data back.
+                    if (redisSnapshot)
+                        rmSync(path.join(nativeDirs('redis').dataDir, 'dump.rdb'), { force: true });
+                },
+            });
+            record({ phase: 'heal', runtime: result.runtime, stoppedMs: result.stoppedMs, startedMs: result.startedMs });
+        };
+        if ('call' in params.at)
+            return;
+        void whenTriggered(params.at, ctx.history, ctx.signal).then((fired) => {
+            if (fired)
+                ctx.track(restart());
+        });
+    },
+};
+//# sourceMappingURL=restart-broker.js.map
