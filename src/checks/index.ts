@@ -8,7 +8,7 @@ import { deadLetteredAfterAttempts } from './dead-letter.js';
 import { noDuplicates } from './duplicates.js';
 import { latency } from './latency.js';
 import { noLostMessages } from './lost.js';
-import { boundedPrefetch, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
+import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
 import { inOrder } from './order.js';
 import type { CheckDefinition } from './types.js';
@@ -23,6 +23,7 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     deadLetteredAfterAttempts,
     subscribed,
     resubscribed,
+    durableQueues,
     manualAck,
     boundedPrefetch,
     groupSharesPartitions,

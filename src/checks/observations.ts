@@ -234,3 +234,41 @@ export const groupSharesPartitions: CheckDefinition<GroupParams> = {
     };
   },
 };
+
+export const DURABLE_CAUSES = {
+  'not-durable':
+    'A queue that is not durable is gone after a broker restart, with every message in it (a dead-letter queue most of all: it holds what nobody else will keep). Declare it with { durable: true } (pika: durable=True), and publish persistent messages.',
+} as const;
+
+/**
+ * durable-queues
+ *
+ * Definitions:
+ * - queue config: how the program declared a queue, read from the management API after the
+ *   run (`observe` key "amqp-queue-config": role, durable, type). Quorum queues are always
+ *   durable.
+ * Passes when every queue the exercise names exists and is durable.
+ */
+export const durableQueues: CheckDefinition<Record<string, never>> = {
+  name: 'durable-queues',
+  causes: DURABLE_CAUSES,
+  parseParams: () => ({}),
+  run(history) {
+    const configs = observationsOf(history, 'amqp-queue-config').map((op) => op.value);
+    const title = 'Declares its queues durable';
+    const expected = 'every queue of the exercise is durable, so it survives a broker restart';
+    if (configs.length === 0) return { title, status: 'unknown', expected, observed: 'the lab could not read the queues\' declarations', examples: [] };
+    const missing = configs.filter((c) => !c.exists);
+    const transient = configs.filter((c) => c.exists && !c.durable);
+    if (transient.length === 0 && missing.length === 0) return { title, status: 'pass', expected, observed: `${configs.map((c) => `${c.role} (${c.type})`).join(' and ')} are durable`, examples: [] };
+    if (transient.length === 0) return { title, status: 'unknown', expected, observed: `the ${missing.map((c) => c.role).join(' and ')} queue was never declared`, examples: [] };
+    return {
+      title,
+      status: 'fail',
+      expected,
+      observed: `the ${transient.map((c) => `${c.role} queue "${c.queue}"`).join(' and ')} ${transient.length === 1 ? 'is' : 'are'} not durable: ${transient.length === 1 ? 'it' : 'they'} would vanish with every message in ${transient.length === 1 ? 'it' : 'them'} at a broker restart`,
+      examples: [],
+      cause: 'not-durable',
+    };
+  },
+};

@@ -41,7 +41,19 @@ export interface SubscriberCount {
   count: number;
 }
 
+/** A RabbitMQ queue's declaration as the management API shows it at the end of a run. */
+export interface QueueConfig {
+  /** What the queue is to the exercise ("tasks", "dead-letter"). */
+  role: string;
+  queue: string;
+  exists: boolean;
+  durable: boolean;
+  /** classic, quorum or stream. */
+  type: string;
+}
+
 export interface Observations {
+  'amqp-queue-config': QueueConfig;
   'amqp-queue': QueueSample;
   'kafka-group': KafkaGroupSample;
   'kafka-committed-offsets': CommittedOffsets;

@@ -38,3 +38,13 @@ describe('output-contract', () => {
     expect(outputContract.run([order('o1', 12, 'gold')], params).status).toBe('unknown');
   });
 });
+
+describe('output-contract: exact text', () => {
+  const exact = { ...params, rules: [{ field: 'text', equals: 'Thank you for order {orderId} ({total} EUR), dear {tier} customer!' }] };
+  it('passes the exact text and fails other wording, showing both', () => {
+    expect(outputContract.run([order('o1', 12, 'gold'), good('o1', 12, 'gold')], exact).status).toBe('pass');
+    const r = outputContract.run([order('o1', 12, 'gold'), out('o1', JSON.stringify({ orderId: 'o1', text: 'Thanks for order o1 (12 EUR), dear gold customer!' }))], exact);
+    expect(r).toMatchObject({ status: 'fail', cause: 'wrong-content' });
+    expect(r.examples[0]).toBe('o1: "text" should be "Thank you for order o1 (12 EUR), dear gold customer!"; got "Thanks for order o1 (12 EUR), dear gold customer!"');
+  });
+});

@@ -7,6 +7,7 @@
 import type { Channel, ChannelModel, GetMessage, Options } from 'amqplib';
 import { UsageError } from '../../errors.js';
 import { type ManagementApi, createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
+import { recordObservation } from '../../runner/observations.js';
 import type { WorkloadContext } from '../types.js';
 
 export interface QueueState {
@@ -28,6 +29,8 @@ export interface RabbitRun {
   publish(exchange: string, routingKey: string, body: Buffer | string | object, options?: Options.Publish): Promise<void>;
   /** Takes every message in the queue now (basic.get, no ack): for after the learner's program stopped. */
   takeAll(queue: string): Promise<GetMessage[]>;
+  /** How the learner's program declared a queue (management API), recorded as an observation. */
+  recordQueueConfig(role: string, queue: string): Promise<void>;
 }
 
 export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
@@ -81,6 +84,11 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
       return new Promise<void>((resolve, reject) =>
         publisher.publish(exchange, routingKey, content, { persistent: true, ...contentType, ...options }, (err: unknown) => (err ? reject(err) : resolve())),
       );
+    },
+    async recordQueueConfig(role, queue) {
+      const { status, json } = await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`);
+      const q = (json ?? {}) as { durable?: boolean; type?: string };
+      recordObservation(ctx.history, 'amqp-queue-config', { role, queue, exists: status !== 404, durable: q.durable === true, type: q.type ?? 'classic' });
     },
     async takeAll(queue) {
       const channel = await connection.createChannel();
