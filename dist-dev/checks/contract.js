@@ -12,8 +12,9 @@
  * - input of an output: the `sent` operation with the output's key (its value holds the
  *   fields the lab sent, plus what the lab knows about them, e.g. the customer's tier).
  * - valid: the text parses as JSON and the schema accepts it.
- * - faithful: for each rule `{ field, includes: ["{orderId}", "{total} EUR"] }`, the output's
- *   field contains every template filled in from its input's fields.
+ * - faithful: for each rule, the output's field says what the input says: with
+ *   `{ field, equals: "Thank you for order {orderId}" }` it is exactly the template filled in
+ *   from the input's fields; with `{ field, includes: [...] }` it contains each.
  *
  * Causes: not-json (an output is not JSON), schema-violation (the schema rejects it),
  * wrong-content (valid, but a field does not say what its input says).
@@ -43,10 +44,16 @@ function fill(template, input) {
 function rules(raw) {
     if (raw === undefined)
         return [];
-    if (!Array.isArray(raw) || !raw.every((r) => typeof r?.field === 'string' && Array.isArray(r.includes) && r.includes.every((t) => typeof t === 'string'))) {
-        throw new Error('"rules" must be a list like [{"field": "text", "includes": ["{orderId}"]}]');
+    const valid = (r) => typeof r?.field === 'string' &&
+        (typeof r.equals === 'string' || (Array.isArray(r.includes) && r.includes.every((t) => typeof t === 'string')));
+    if (!Array.isArray(raw) || !raw.every(valid)) {
+        throw new Error('"rules" must be a list like [{"field": "text", "equals": "Order {orderId}"}] or [{"field": "text", "includes": ["{orderId}"]}]');
     }
     return raw;
+}
+/** What a rule wants of a field, for the learner: the exact text, or the parts it must include. */
+function describeRule(r) {
+    return r.equals !== undefined ? `"${r.field}" is exactly ${JSON.stringify(r.equals)}` : `"${r.field}" includes ${(r.includes ?? []).join(', ')}`;
 }
 export const outputContract = {
     name: 'output-contract',
@@ -61,7 +68,7 @@ export const outputContract = {
         const inputs = new Map(select(history, p.sent, 'ok').map((op) => [op.key, (op.value ?? {})]));
         const outputs = select(history, p.delivered).filter((op) => typeof op.value === 'string');
         const title = `Each ${p.subject} follows the contract (${p.schemaFile})`;
-        const expected = `every ${p.subject} is JSON that ${p.schemaFile} accepts${p.rules.length > 0 ? `, and ${p.rules.map((r) => `"${r.field}" includes ${r.includes.join(', ')}`).join('; ')}` : ''}`;
+        const expected = `every ${p.subject} is JSON that ${p.schemaFile} accepts${p.rules.length > 0 ? `, and ${p.rules.map(describeRule).join('; ')}` : ''}`;
         if (outputs.length === 0)
             return { title, status: 'unknown', expected, observed: `no ${p.subject} arrived, so there was nothing to check`, examples: [] };
         const validate = validatorFor(p.schema);
@@ -87,7 +94,13 @@ export const outputContract = {
                 continue;
             for (const rule of p.rules) {
                 const value = String(data[rule.field] ?? '');
-                const missing = rule.includes.map((t) => fill(t, input)).filter((want) => !value.includes(want));
+                if (rule.equals !== undefined) {
+                    const want = fill(rule.equals, input);
+                    if (value !== want)
+                        problems.push({ cause: 'wrong-content', label, text: `${label}: "${rule.field}" should be ${quote(want)}; got ${quote(value)}` });
+                    continue;
+                }
+                const missing = (rule.includes ?? []).map((t) => fill(t, input)).filter((want) => !value.includes(want));
                 if (missing.length > 0)
                     problems.push({ cause: 'wrong-content', label, text: `${label}: "${rule.field}" should include ${missing.map((m) => `"${m}"`).join(' and ')}; got ${quote(value)}` });
             }

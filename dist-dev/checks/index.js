@@ -8,9 +8,10 @@ import { deadLetteredAfterAttempts } from './dead-letter.js';
 import { noDuplicates } from './duplicates.js';
 import { latency } from './latency.js';
 import { noLostMessages } from './lost.js';
-import { boundedPrefetch, groupSharesPartitions, manualAck, subscribed } from './observations.js';
+import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
 import { inOrder } from './order.js';
+import { exchangesDeclared, routesAsSpecified } from './routing.js';
 // Each definition's params type differs; the registry only needs parse + run.
 export const CHECKS = new Map([
     noLostMessages,
@@ -19,10 +20,14 @@ export const CHECKS = new Map([
     latency,
     deadLetteredAfterAttempts,
     subscribed,
+    resubscribed,
+    durableQueues,
     manualAck,
     boundedPrefetch,
     groupSharesPartitions,
     offsetsCommittedAfterProcessing,
     outputContract,
+    routesAsSpecified,
+    exchangesDeclared,
 ].map((c) => [c.name, c]));
 //# sourceMappingURL=index.js.map

@@ -1,3 +1,4 @@
+import { faultEvents } from '../faults/events.js';
 import { observationsOf } from '../runner/observations.js';
 import { num, str } from './types.js';
 export const subscribed = {
@@ -13,6 +14,50 @@ export const subscribed = {
         return most > 0
             ? { title, status: 'pass', expected, observed: `${most} subscriber${most === 1 ? '' : 's'} seen`, examples: [] }
             : { title, status: 'fail', expected, observed: `PUBSUB NUMSUB stayed 0 in all ${samples.length} samples`, examples: [] };
+    },
+};
+export const RESUBSCRIBE_CAUSES = {
+    'crashed-on-disconnect': 'Your program died when its connection to Redis dropped. A broker connection drops at every restart or failover: handle the error, reconnect and subscribe again (ioredis does both unless told not to; with redis-py, catch redis.ConnectionError around listen(), wait a moment and subscribe again).',
+    'never-resubscribed': 'After its connection dropped and came back, your program never subscribed again, so every later order was missed. Subscribe again after a reconnect: ioredis does it by itself (autoResubscribe) unless its retryStrategy gives up; with redis-py, catch redis.ConnectionError around listen() and subscribe again.',
+};
+/**
+ * resubscribed
+ *
+ * Definitions:
+ * - the cut: a `network` fault on the run's Redis connection; it healed at its "heal" event.
+ * - resubscribed: a PUBSUB NUMSUB sample of the channel taken after the heal, within
+ *   `withinMs`, counted a subscriber.
+ * - crashed: a copy of the program exited on its own after the cut started.
+ */
+export const resubscribed = {
+    name: 'resubscribed',
+    causes: RESUBSCRIBE_CAUSES,
+    parseParams: (raw) => ({ channel: str(raw, 'channel'), withinMs: num(raw, 'withinMs', 5_000) }),
+    run(history, p) {
+        const title = 'Subscribes again after losing its connection';
+        const expected = `after the lab cut its connection to Redis, the program subscribed to "${p.channel}" again within ${p.withinMs / 1000}s`;
+        const network = faultEvents(history).filter((op) => op.value.fault === 'network');
+        const cut = network.find((op) => op.value.phase === 'start');
+        const healed = network.find((op) => op.value.phase === 'heal');
+        if (!cut || !healed)
+            return { title, status: 'unknown', expected, observed: 'the lab did not get to cut the connection', examples: [] };
+        const crash = history.find((op) => op.kind === 'process' && op.t >= cut.t && op.value.event === 'exit' && op.value.byLab === false);
+        const after = observationsOf(history, 'pubsub-subscribers').filter((s) => s.t >= healed.t && s.t <= healed.t + p.withinMs);
+        const back = after.find((s) => s.value.count > 0);
+        if (back)
+            return { title, status: 'pass', expected, observed: `subscribed again ${((back.t - healed.t) / 1000).toFixed(1)}s after the connection came back`, examples: [] };
+        if (crash) {
+            const how = crash.value;
+            return {
+                title,
+                status: 'fail',
+                expected,
+                observed: `your program exited (${how.signal ? `signal ${how.signal}` : `code ${how.code}`}) ${((crash.t - cut.t) / 1000).toFixed(1)}s after its connection was cut; see ${crash.process}.stderr.log`,
+                examples: [],
+                cause: 'crashed-on-disconnect',
+            };
+        }
+        return { title, status: 'fail', expected, observed: `PUBSUB NUMSUB stayed 0 in all ${after.length} samples taken in the ${p.withinMs / 1000}s after the connection came back`, examples: [], cause: 'never-resubscribed' };
     },
 };
 function queueSamples(history) {
@@ -141,6 +186,44 @@ export const groupSharesPartitions = {
             expected,
             observed: `the group "${most.value.groupId}" had at most ${most.value.members.length} member${most.value.members.length === 1 ? '' : 's'}`,
             examples,
+        };
+    },
+};
+export const DURABLE_CAUSES = {
+    'not-durable': 'A queue that is not durable is gone after a broker restart, with every message in it (a dead-letter queue most of all: it holds what nobody else will keep). Declare it with { durable: true } (pika: durable=True), and publish persistent messages.',
+};
+/**
+ * durable-queues
+ *
+ * Definitions:
+ * - queue config: how the program declared a queue, read from the management API after the
+ *   run (`observe` key "amqp-queue-config": role, durable, type). Quorum queues are always
+ *   durable.
+ * Passes when every queue the exercise names exists and is durable.
+ */
+export const durableQueues = {
+    name: 'durable-queues',
+    causes: DURABLE_CAUSES,
+    parseParams: () => ({}),
+    run(history) {
+        const configs = observationsOf(history, 'amqp-queue-config').map((op) => op.value);
+        const title = 'Declares its queues durable';
+        const expected = 'every queue of the exercise is durable, so it survives a broker restart';
+        if (configs.length === 0)
+            return { title, status: 'unknown', expected, observed: 'the lab could not read the queues\' declarations', examples: [] };
+        const missing = configs.filter((c) => !c.exists);
+        const transient = configs.filter((c) => c.exists && !c.durable);
+        if (transient.length === 0 && missing.length === 0)
+            return { title, status: 'pass', expected, observed: `${configs.map((c) => `${c.role} (${c.type})`).join(' and ')} are durable`, examples: [] };
+        if (transient.length === 0)
+            return { title, status: 'unknown', expected, observed: `the ${missing.map((c) => c.role).join(' and ')} queue was never declared`, examples: [] };
+        return {
+            title,
+            status: 'fail',
+            expected,
+            observed: `the ${transient.map((c) => `${c.role} queue "${c.queue}"`).join(' and ')} ${transient.length === 1 ? 'is' : 'are'} not durable: ${transient.length === 1 ? 'it' : 'they'} would vanish with every message in ${transient.length === 1 ? 'it' : 'them'} at a broker restart`,
+            examples: [],
+            cause: 'not-durable',
         };
     },
 };

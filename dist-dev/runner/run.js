@@ -137,7 +137,11 @@ export async function runScenario(entry, command, options) {
             await Promise.all(faultWork);
         },
         progress,
-        phase: (name) => void history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: name }),
+        async phase(name) {
+            history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: name });
+            // Faults waiting for this phase start their work in the promise jobs that follow.
+            await new Promise((resolve) => setImmediate(resolve));
+        },
     };
     let checks = [];
     let verdict;
@@ -192,7 +196,7 @@ export async function runScenario(entry, command, options) {
             checks = [ready];
         }
         else {
-            ctx.phase('workload');
+            await ctx.phase('workload');
             await session.run();
             stopIfAborted();
             await ctx.faultsSettled();

@@ -150,6 +150,8 @@ export const rabbitmqRetryWorker = {
                 await sleep(500, ctx.signal);
             },
             async collect() {
+                await rabbit.recordQueueConfig('tasks', TASKS_QUEUE);
+                await rabbit.recordQueueConfig('dead-letter', DEAD_LETTER_QUEUE);
                 if (!(await rabbit.probeQueue(DEAD_LETTER_QUEUE)))
                     return;
                 for (const message of await rabbit.takeAll(DEAD_LETTER_QUEUE)) {

@@ -10,6 +10,11 @@
  * Orders go out only after the learner has subscribed (Pub/Sub keeps nothing for absent
  * subscribers, so earlier messages would be lost by design, not by mistake). If nobody
  * subscribes within readyMs the lab publishes anyway, so a polling solution is graded.
+ *
+ * Then (ordersAfterCut > 0) the workload enters its "disconnect" phase, on which the
+ * scenario's network fault cuts the program's connection to Redis for a moment; once the
+ * program subscribed again, more orders go out: a notifier must survive losing its
+ * connection, which in production happens at every broker restart or failover.
  */
 import { recordObservation } from '../runner/observations.js';
 import { openRedis } from './blocks/redis.js';
@@ -21,6 +26,8 @@ export const redisPubSubNotifier = {
         burst: intOption(raw, 'burst', 10),
         burstGapMs: intOption(raw, 'burstGapMs', 50),
         vipEvery: intOption(raw, 'vipEvery', 5),
+        ordersAfterCut: intOption(raw, 'ordersAfterCut', 0),
+        resubscribeMs: intOption(raw, 'resubscribeMs', 5_000),
     }),
     async prepare(ctx, o) {
         const redis = await openRedis(ctx);
@@ -61,28 +68,45 @@ export const redisPubSubNotifier = {
                 await waitUntil(async () => (await subscribers()) > 0, ctx.timeouts.readyMs, ctx.signal, 250);
             },
             async run() {
+                let sent = 0;
+                const publishOrders = async (count) => {
+                    for (let n = 0; n < count && !ctx.signal.aborted; n++) {
+                        const i = ++sent;
+                        const vip = o.vipEvery > 0 && i % o.vipEvery === 0;
+                        const order = {
+                            orderId: messageId('order', i),
+                            customer: `customer-${(i * 7) % 23}`,
+                            vip,
+                            total: ((i * 13) % 200) + 5,
+                        };
+                        const payload = JSON.stringify(order);
+                        await publisher.set(names.latest, payload);
+                        const receivers = await publisher.publish(names.orders, payload);
+                        // `tier` is what buildNotification's loyalty lookup answers: the contract check
+                        // recomputes the notification's text from it.
+                        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, tier: vip ? 'gold' : 'standard', receivers, tags: vip ? ['vip'] : [] } });
+                        if (i % o.burst === 0)
+                            await sleep(o.burstGapMs, ctx.signal);
+                    }
+                    await waitUntil(() => notified() >= sent, ctx.timeouts.drainMs, ctx.signal, 50);
+                    // A short quiet period catches late duplicates.
+                    await sleep(300, ctx.signal);
+                };
                 ctx.progress(`publishing ${o.orders} orders in bursts of ${o.burst}`);
-                for (let i = 1; i <= o.orders && !ctx.signal.aborted; i++) {
-                    const vip = o.vipEvery > 0 && i % o.vipEvery === 0;
-                    const order = {
-                        orderId: messageId('order', i),
-                        customer: `customer-${(i * 7) % 23}`,
-                        vip,
-                        total: ((i * 13) % 200) + 5,
-                    };
-                    const payload = JSON.stringify(order);
-                    await publisher.set(names.latest, payload);
-                    const receivers = await publisher.publish(names.orders, payload);
-                    // `tier` is what buildNotification's loyalty lookup answers: the contract check
-                    // recomputes the notification's text from it.
-                    ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, tier: vip ? 'gold' : 'standard', receivers, tags: vip ? ['vip'] : [] } });
-                    if (i % o.burst === 0)
-                        await sleep(o.burstGapMs, ctx.signal);
-                }
-                await waitUntil(() => notified() >= o.orders, ctx.timeouts.drainMs, ctx.signal, 50);
-                // A short quiet period catches late duplicates.
-                await sleep(300, ctx.signal);
+                await publishOrders(o.orders);
                 await subscribers();
+                if (o.ordersAfterCut > 0) {
+                    // The scenario's network fault cuts the program's connection on this phase; Pub/Sub
+                    // keeps nothing for a client that is not subscribed, so the next orders go out only
+                    // once it subscribed again (or the bound passed, and they are lost to it).
+                    ctx.progress('cutting your program\'s connection to Redis; it must subscribe again');
+                    await ctx.phase('disconnect');
+                    await ctx.faultsSettled();
+                    await waitUntil(async () => (await subscribers()) > 0, o.resubscribeMs, ctx.signal, 100);
+                    ctx.progress(`publishing ${o.ordersAfterCut} more orders`);
+                    await publishOrders(o.ordersAfterCut);
+                    await subscribers();
+                }
             },
             async collect() { },
         };

@@ -11,6 +11,7 @@ import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
 import { inOrder } from './order.js';
+import { exchangesDeclared, routesAsSpecified } from './routing.js';
 import type { CheckDefinition } from './types.js';
 
 // Each definition's params type differs; the registry only needs parse + run.
@@ -29,5 +30,7 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     groupSharesPartitions,
     offsetsCommittedAfterProcessing,
     outputContract,
+    routesAsSpecified,
+    exchangesDeclared,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

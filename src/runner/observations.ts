@@ -50,9 +50,20 @@ export interface QueueConfig {
   durable: boolean;
   /** classic, quorum or stream. */
   type: string;
+  /** Its bindings (not the default exchange's): which exchange, with which key and arguments. */
+  bindings?: Array<{ exchange: string; key: string; arguments: Record<string, unknown> }>;
+}
+
+/** A RabbitMQ exchange's declaration as the management API shows it at the end of a run. */
+export interface ExchangeConfig {
+  exchange: string;
+  exists: boolean;
+  type: string;
+  durable: boolean;
 }
 
 export interface Observations {
+  'amqp-exchange-config': ExchangeConfig;
   'amqp-queue-config': QueueConfig;
   'amqp-queue': QueueSample;
   'kafka-group': KafkaGroupSample;

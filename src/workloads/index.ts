@@ -10,6 +10,7 @@ type Loader = () => Promise<Workload<any>>;
 export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['redis-pubsub-notifier', async () => (await import('./redis-pubsub-notifier.js')).redisPubSubNotifier],
   ['rabbitmq-retry-worker', async () => (await import('./rabbitmq-retry-worker.js')).rabbitmqRetryWorker],
+  ['rabbitmq-exchanges', async () => (await import('./rabbitmq-exchanges.js')).rabbitmqExchanges],
   ['kafka-consumer-group', async () => (await import('./kafka-consumer-group.js')).kafkaConsumerGroup],
 ]);
 

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
+import { recordObservation } from '../../runner/observations.js';
 export async function openRabbit(ctx) {
     const rabbit = ctx.endpoints.rabbitmq;
     if (!rabbit)
@@ -23,8 +24,20 @@ export async function openRabbit(ctx) {
     const connection = await amqp.connect(url);
     connection.on('error', () => { }); // surfaced by the next operation instead
     ctx.defer(() => connection.close().catch(() => { }));
-    const publisher = await connection.createConfirmChannel();
-    publisher.on('error', () => { });
+    // A publish to an exchange that does not exist closes the channel: the next one opens anew.
+    let publisher;
+    const publishChannel = async () => {
+        if (publisher)
+            return publisher;
+        const channel = await connection.createConfirmChannel();
+        channel.on('error', () => { });
+        channel.on('close', () => {
+            if (publisher === channel)
+                publisher = undefined;
+        });
+        publisher = channel;
+        return channel;
+    };
     return {
         url,
         vhost,
@@ -47,10 +60,33 @@ export async function openRabbit(ctx) {
                 await channel?.close().catch(() => { });
             }
         },
-        publish(exchange, routingKey, body, options = {}) {
+        async publish(exchange, routingKey, body, options = {}) {
             const content = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
             const contentType = typeof body === 'object' && !Buffer.isBuffer(body) ? { contentType: 'application/json' } : {};
-            return new Promise((resolve, reject) => publisher.publish(exchange, routingKey, content, { persistent: true, ...contentType, ...options }, (err) => (err ? reject(err) : resolve())));
+            const channel = await publishChannel();
+            let onClose = () => { };
+            try {
+                await new Promise((resolve, reject) => {
+                    onClose = () => reject(new Error(`the channel closed while publishing to "${exchange}" (does it exist?)`));
+                    channel.once('close', onClose);
+                    channel.publish(exchange, routingKey, content, { persistent: true, ...contentType, ...options }, (err) => (err ? reject(err) : resolve()));
+                });
+            }
+            finally {
+                channel.off('close', onClose);
+            }
+        },
+        async recordQueueConfig(role, queue) {
+            const { status, json } = await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`);
+            const q = (json ?? {});
+            const bound = status === 404 ? [] : ((await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}/bindings`)).json ?? []);
+            const bindings = bound.filter((b) => b.source !== '').map((b) => ({ exchange: b.source, key: b.routing_key, arguments: b.arguments ?? {} }));
+            recordObservation(ctx.history, 'amqp-queue-config', { role, queue, exists: status !== 404, durable: q.durable === true, type: q.type ?? 'classic', bindings });
+        },
+        async recordExchangeConfig(role, exchange) {
+            const { status, json } = await api('GET', `/exchanges/${encodeURIComponent(vhost)}/${encodeURIComponent(exchange)}`);
+            const x = (json ?? {});
+            recordObservation(ctx.history, 'amqp-exchange-config', { exchange: role, exists: status !== 404, durable: x.durable === true, type: x.type ?? '' });
         },
         async takeAll(queue) {
             const channel = await connection.createChannel();

@@ -4,7 +4,7 @@
  * run added deleted afterwards); one connection of the lab's own; passive declares; confirmed
  * publishes; taking a queue's contents. Everything is cleaned up by the run, always.
  */
-import type { Channel, ChannelModel, GetMessage, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Options } from 'amqplib';
 import { UsageError } from '../../errors.js';
 import { type ManagementApi, createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
 import { recordObservation } from '../../runner/observations.js';
@@ -31,6 +31,8 @@ export interface RabbitRun {
   takeAll(queue: string): Promise<GetMessage[]>;
   /** How the learner's program declared a queue (management API), recorded as an observation. */
   recordQueueConfig(role: string, queue: string): Promise<void>;
+  /** How the learner's program declared an exchange, recorded as an observation. */
+  recordExchangeConfig(role: string, exchange: string): Promise<void>;
 }
 
 export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
@@ -55,8 +57,18 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
   const connection = await amqp.connect(url);
   connection.on('error', () => {}); // surfaced by the next operation instead
   ctx.defer(() => connection.close().catch(() => {}));
-  const publisher = await connection.createConfirmChannel();
-  publisher.on('error', () => {});
+  // A publish to an exchange that does not exist closes the channel: the next one opens anew.
+  let publisher: ConfirmChannel | undefined;
+  const publishChannel = async (): Promise<ConfirmChannel> => {
+    if (publisher) return publisher;
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', () => {});
+    channel.on('close', () => {
+      if (publisher === channel) publisher = undefined;
+    });
+    publisher = channel;
+    return channel;
+  };
 
   return {
     url,
@@ -78,17 +90,32 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
         await channel?.close().catch(() => {});
       }
     },
-    publish(exchange, routingKey, body, options = {}) {
+    async publish(exchange, routingKey, body, options = {}) {
       const content = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
       const contentType = typeof body === 'object' && !Buffer.isBuffer(body) ? { contentType: 'application/json' } : {};
-      return new Promise<void>((resolve, reject) =>
-        publisher.publish(exchange, routingKey, content, { persistent: true, ...contentType, ...options }, (err: unknown) => (err ? reject(err) : resolve())),
-      );
+      const channel = await publishChannel();
+      let onClose = () => {};
+      try {
+        await new Promise<void>((resolve, reject) => {
+          onClose = () => reject(new Error(`the channel closed while publishing to "${exchange}" (does it exist?)`));
+          channel.once('close', onClose);
+          channel.publish(exchange, routingKey, content, { persistent: true, ...contentType, ...options }, (err: unknown) => (err ? reject(err) : resolve()));
+        });
+      } finally {
+        channel.off('close', onClose);
+      }
     },
     async recordQueueConfig(role, queue) {
       const { status, json } = await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`);
       const q = (json ?? {}) as { durable?: boolean; type?: string };
-      recordObservation(ctx.history, 'amqp-queue-config', { role, queue, exists: status !== 404, durable: q.durable === true, type: q.type ?? 'classic' });
+      const bound = status === 404 ? [] : (((await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}/bindings`)).json ?? []) as Array<{ source: string; routing_key: string; arguments: Record<string, unknown> }>);
+      const bindings = bound.filter((b) => b.source !== '').map((b) => ({ exchange: b.source, key: b.routing_key, arguments: b.arguments ?? {} }));
+      recordObservation(ctx.history, 'amqp-queue-config', { role, queue, exists: status !== 404, durable: q.durable === true, type: q.type ?? 'classic', bindings });
+    },
+    async recordExchangeConfig(role, exchange) {
+      const { status, json } = await api('GET', `/exchanges/${encodeURIComponent(vhost)}/${encodeURIComponent(exchange)}`);
+      const x = (json ?? {}) as { durable?: boolean; type?: string };
+      recordObservation(ctx.history, 'amqp-exchange-config', { exchange: role, exists: status !== 404, durable: x.durable === true, type: x.type ?? '' });
     },
     async takeAll(queue) {
       const channel = await connection.createChannel();

@@ -1,0 +1,37 @@
+"""
+Alternative correct solution: Python with pika, the table written out row by row.
+"""
+import os
+import signal
+import sys
+import time
+
+import pika
+
+prefix = os.environ.get("NAME_PREFIX", "")
+connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+channel = connection.channel()
+
+for exchange, kind in [("shop.events", "topic"), ("shop.notifications", "fanout"), ("shop.commands", "direct"), ("shop.escalations", "headers")]:
+    channel.exchange_declare(prefix + exchange, exchange_type=kind, durable=True)
+
+rows = [
+    ("audit", "shop.events", "#", None),
+    ("eu-orders", "shop.events", "orders.eu.*", None),
+    ("payments", "shop.events", "payments.#", None),
+    ("returns", "shop.events", "*.*.returned", None),
+    ("email", "shop.notifications", "", None),
+    ("sms", "shop.notifications", "", None),
+    ("invoices", "shop.commands", "invoice.create", None),
+    ("invoices", "shop.commands", "invoice.resend", None),
+    ("refunds", "shop.commands", "refund.create", None),
+    ("vip-support", "shop.escalations", "", {"x-match": "all", "tier": "gold", "region": "eu"}),
+    ("fraud-review", "shop.escalations", "", {"x-match": "any", "risk": "high", "chargeback": "yes"}),
+]
+for queue, exchange, key, headers in rows:
+    channel.queue_declare(prefix + queue, durable=True)
+    channel.queue_bind(prefix + queue, prefix + exchange, routing_key=key, arguments=headers)
+
+signal.signal(signal.SIGTERM, lambda *_: (connection.close(), sys.exit(0)))
+while True:
+    connection.process_data_events(time_limit=1)

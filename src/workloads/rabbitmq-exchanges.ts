@@ -1,0 +1,89 @@
+/**
+ * Week 2, RabbitMQ exchanges and routing.
+ *
+ * The learner's program declares a topology (exchanges of the four types, queues, bindings)
+ * for the routing table in the scenario's options, in the run's vhost, with every name
+ * prefixed by NAME_PREFIX (empty in a vhost of the run's own). The lab then publishes a set
+ * of probe messages to the exchanges, each with its routing key or headers, and afterwards
+ * takes everything out of every queue: which probe reached which queue is the evidence
+ * (checks/routing.ts knows where each must go). It also reads how each exchange and queue
+ * was declared (management API).
+ *
+ * Probes are published with the `mandatory` flag off: a probe the table routes nowhere
+ * simply vanishes, as it does in RabbitMQ.
+ */
+import type { ExchangeSpec, Probe } from '../checks/routing.js';
+import { openRabbit } from './blocks/rabbitmq.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+
+export interface ExchangesOptions {
+  exchanges: ExchangeSpec[];
+  probes: Probe[];
+  /** After the probes, how long RabbitMQ gets to route them before the queues are read. */
+  settleMs: number;
+}
+
+export const rabbitmqExchanges: Workload<ExchangesOptions> = {
+  name: 'rabbitmq-exchanges',
+  parseOptions(raw) {
+    if (!Array.isArray(raw.exchanges) || raw.exchanges.length === 0) throw new Error('"exchanges" must be a non-empty list');
+    if (!Array.isArray(raw.probes) || raw.probes.length === 0) throw new Error('"probes" must be a non-empty list');
+    return { exchanges: raw.exchanges as ExchangeSpec[], probes: raw.probes as Probe[], settleMs: intOption(raw, 'settleMs', 300) };
+  },
+
+  async prepare(ctx: WorkloadContext, o) {
+    const rabbit = await openRabbit(ctx);
+    // In a vhost of the run's own, names are as the table gives them; in a shared one they
+    // carry the run's namespace.
+    const prefix = rabbit.name('');
+    const queues = [...new Set(o.exchanges.flatMap((e) => e.bindings.map((b) => b.queue)))];
+    const allDeclared = async () => (await Promise.all(queues.map((q) => rabbit.probeQueue(prefix + q)))).every(Boolean);
+
+    return {
+      env: { AMQP_URL: rabbit.url, NAME_PREFIX: prefix },
+      async awaitReady() {
+        // Soft: a topology with a queue missing is still graded (routes-as-specified says which).
+        if (!(await waitUntil(allDeclared, ctx.timeouts.readyMs, ctx.signal, 200))) {
+          const any = (await Promise.all(queues.map((q) => rabbit.probeQueue(prefix + q)))).some(Boolean);
+          if (!any) {
+            throw new LearnerNotReadyError(
+              `none of the table's queues (${queues.join(', ')}) was declared within ${ctx.timeouts.readyMs / 1000}s`,
+              'Connect to AMQP_URL, declare the exchanges, queues and bindings of the table (each name with NAME_PREFIX in front), then keep running.',
+            );
+          }
+        }
+      },
+      async run() {
+        ctx.progress(`publishing ${o.probes.length} probe messages to ${o.exchanges.length} exchanges`);
+        let n = 0;
+        for (const probe of o.probes) {
+          const id = messageId('probe', ++n);
+          const body = { probeId: id, probe: probe.id };
+          try {
+            await rabbit.publish(prefix + probe.exchange, probe.routingKey ?? '', body, { messageId: id, ...(probe.headers ? { headers: probe.headers } : {}) });
+            ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: probe.exchange, key: id, value: { probe: probe.id, routingKey: probe.routingKey, headers: probe.headers } });
+          } catch (error) {
+            // A missing exchange closes the publishing channel: recorded, graded as not routed.
+            ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: probe.exchange, key: id, value: { probe: probe.id, error: String(error) } });
+          }
+        }
+        await sleep(o.settleMs, ctx.signal);
+      },
+      async collect() {
+        for (const exchange of o.exchanges) await rabbit.recordExchangeConfig(exchange.name, prefix + exchange.name);
+        for (const queue of queues) {
+          await rabbit.recordQueueConfig(queue, prefix + queue);
+          for (const message of await rabbit.takeAll(prefix + queue)) {
+            let id = message.properties.messageId as string | undefined;
+            try {
+              id ??= (JSON.parse(message.content.toString()) as { probeId?: string }).probeId;
+            } catch {
+              // not one of the lab's probes
+            }
+            ctx.history.record({ process: 'lab', kind: 'consume', outcome: id ? 'ok' : 'fail', stream: queue, ...(id ? { key: id } : {}) });
+          }
+        }
+      },
+    };
+  },
+};
