@@ -47,7 +47,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
       {
         week: '2',
         topics: [
-          planned('RabbitMQ exchanges (direct, fanout, topic, headers)'),
+          exercise('rabbitmq-exchanges'),
           exercise('rabbitmq-retry-worker'),
           planned('Delivery guarantees: at-most-once vs at-least-once'),
         ],
