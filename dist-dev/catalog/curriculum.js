@@ -26,7 +26,7 @@ export const CURRICULUM = [
             {
                 week: '2',
                 topics: [
-                    planned('RabbitMQ exchanges (direct, fanout, topic, headers)'),
+                    exercise('rabbitmq-exchanges'),
                     exercise('rabbitmq-retry-worker'),
                     planned('Delivery guarantees: at-most-once vs at-least-once'),
                 ],

@@ -17,7 +17,8 @@
  *   from the input's fields; with `{ field, includes: [...] }` it contains each.
  *
  * Causes: not-json (an output is not JSON), schema-violation (the schema rejects it),
- * wrong-content (valid, but a field does not say what its input says).
+ * wrong-content (valid, but a field does not say what its input says), not-from-input (an
+ * output for an id the lab never sent: made up, a test message, a leftover).
  */
 import { createRequire } from 'node:module';
 import { countOf, firstFew, select, selector, str } from './types.js';
@@ -25,6 +26,7 @@ export const CONTRACT_CAUSES = {
     'not-json': 'What you publish must be JSON: JSON.stringify the object (json.dumps in Python), not a plain string or the object\'s toString().',
     'schema-violation': 'Your output does not follow the exercise\'s contract. Compare one of the examples with the JSON Schema the README points to: every required field, with the right name and type.',
     'wrong-content': 'Your output has the right shape, but a field does not say what the input says. Build it from the message you received, as the README specifies.',
+    'not-from-input': 'You published something for an id the lab never sent (a test message at start-up, a made-up or leftover one). Publish one output per input, and nothing else.',
 };
 const compiled = new WeakMap();
 /** ajv, loaded when a contract is first checked: most commands never need it. */
@@ -73,7 +75,7 @@ export const outputContract = {
             return { title, status: 'unknown', expected, observed: `no ${p.subject} arrived, so there was nothing to check`, examples: [] };
         const validate = validatorFor(p.schema);
         const problems = [];
-        for (const op of outputs) {
+        for (const [output, op] of outputs.entries()) {
             const text = op.value;
             const label = op.key ?? `${p.subject} at ${(op.t / 1000).toFixed(1)}s`;
             let data;
@@ -81,28 +83,30 @@ export const outputContract = {
                 data = JSON.parse(text);
             }
             catch {
-                problems.push({ cause: 'not-json', label, text: `${label}: not JSON: ${quote(text)}` });
+                problems.push({ cause: 'not-json', output, text: `${label}: not JSON: ${quote(text)}` });
                 continue;
             }
             if (!validate(data)) {
                 const why = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message ?? 'is invalid'}`).join('; ');
-                problems.push({ cause: 'schema-violation', label, text: `${label}: ${why}; got ${quote(text)}` });
+                problems.push({ cause: 'schema-violation', output, text: `${label}: ${why}; got ${quote(text)}` });
                 continue;
             }
             const input = inputs.get(op.key);
-            if (!input)
+            if (!input) {
+                problems.push({ cause: 'not-from-input', output, text: `${label}: the lab never sent ${op.key === undefined ? 'an input for it' : `an input with that id`}; got ${quote(text)}` });
                 continue;
+            }
             for (const rule of p.rules) {
                 const value = String(data[rule.field] ?? '');
                 if (rule.equals !== undefined) {
                     const want = fill(rule.equals, input);
                     if (value !== want)
-                        problems.push({ cause: 'wrong-content', label, text: `${label}: "${rule.field}" should be ${quote(want)}; got ${quote(value)}` });
+                        problems.push({ cause: 'wrong-content', output, text: `${label}: "${rule.field}" should be ${quote(want)}; got ${quote(value)}` });
                     continue;
                 }
                 const missing = (rule.includes ?? []).map((t) => fill(t, input)).filter((want) => !value.includes(want));
                 if (missing.length > 0)
-                    problems.push({ cause: 'wrong-content', label, text: `${label}: "${rule.field}" should include ${missing.map((m) => `"${m}"`).join(' and ')}; got ${quote(value)}` });
+                    problems.push({ cause: 'wrong-content', output, text: `${label}: "${rule.field}" should include ${missing.map((m) => `"${m}"`).join(' and ')}; got ${quote(value)}` });
             }
         }
         if (problems.length === 0)
@@ -111,9 +115,14 @@ export const outputContract = {
         for (const x of problems)
             counts.set(x.cause, (counts.get(x.cause) ?? 0) + 1);
         const cause = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-        const bad = new Set(problems.map((x) => x.label)).size;
+        const bad = new Set(problems.map((x) => x.output)).size;
         const were = bad === 1 ? 'was' : 'were';
-        const WHAT = { 'not-json': `${were} not JSON`, 'schema-violation': `did not follow ${p.schemaFile}`, 'wrong-content': `did not say what ${bad === 1 ? 'its' : 'their'} input says` };
+        const WHAT = {
+            'not-json': `${were} not JSON`,
+            'schema-violation': `did not follow ${p.schemaFile}`,
+            'wrong-content': `did not say what ${bad === 1 ? 'its' : 'their'} input says`,
+            'not-from-input': `${were} for ${bad === 1 ? 'an input' : 'inputs'} the lab never sent`,
+        };
         return { title, status: 'fail', expected, observed: `${countOf(bad, outputs.length, p.subject)} ${WHAT[cause]}`, examples: firstFew(problems.map((x) => x.text), 3), cause };
     },
 };

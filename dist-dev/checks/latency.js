@@ -21,35 +21,40 @@ export const latency = {
         delivered: selector(raw, 'delivered'),
         percentile: num(raw, 'percentile', 99),
         maxMs: num(raw, 'maxMs'),
+        ...(raw.groupBy === undefined ? {} : { groupBy: str(raw, 'groupBy') }),
     }),
     run(history, p) {
         const sentAt = new Map();
-        for (const op of select(history, p.sent, 'ok'))
+        for (const op of select(history, p.sent, 'ok')) {
             if (op.key && !sentAt.has(op.key))
-                sentAt.set(op.key, op.t);
-        const latencies = [];
+                sentAt.set(op.key, { t: op.t, group: p.groupBy ? String(op.value?.[p.groupBy] ?? '') : '' });
+        }
+        const groups = new Map();
         const seen = new Set();
         for (const op of select(history, p.delivered, 'ok')) {
             if (!op.key || seen.has(op.key))
                 continue;
             seen.add(op.key);
-            const t0 = sentAt.get(op.key);
-            if (t0 !== undefined)
-                latencies.push(op.t - t0);
+            const sent = sentAt.get(op.key);
+            if (sent !== undefined)
+                groups.set(sent.group, [...(groups.get(sent.group) ?? []), op.t - sent.t]);
         }
-        latencies.sort((a, b) => a - b);
-        const value = percentile(latencies, p.percentile);
         const title = `${p.subject[0]?.toUpperCase()}${p.subject.slice(1)}s arrive promptly`;
-        const expected = `p${p.percentile} latency at most ${p.maxMs} ms`;
-        if (latencies.length === 0) {
+        const expected = `p${p.percentile} latency at most ${p.maxMs} ms${p.groupBy ? ` in each ${p.groupBy}` : ''}`;
+        if (groups.size === 0) {
             return { title, status: 'unknown', expected, observed: 'nothing arrived, so latency could not be measured', examples: [] };
         }
-        const summary = `p50 ${percentile(latencies, 50)} ms, p${p.percentile} ${value} ms, max ${latencies.at(-1)} ms over ${latencies.length}`;
+        const stats = [...groups].map(([group, values]) => {
+            const sorted = values.sort((a, b) => a - b);
+            return { group, value: percentile(sorted, p.percentile), text: `p50 ${percentile(sorted, 50)} ms, p${p.percentile} ${percentile(sorted, p.percentile)} ms, max ${sorted.at(-1)} ms over ${sorted.length}` };
+        });
+        const slow = stats.filter((s) => s.value > p.maxMs);
+        const label = (s) => (p.groupBy ? `${p.groupBy} ${s.group}: ${s.text}` : s.text);
         return {
             title,
-            status: value <= p.maxMs ? 'pass' : 'fail',
+            status: slow.length === 0 ? 'pass' : 'fail',
             expected,
-            observed: summary,
+            observed: (slow.length > 0 ? slow : stats).map(label).join('; '),
             examples: [],
         };
     },

@@ -4,10 +4,13 @@ export const LOST_CAUSES = {
     'lost-at-kill': 'Messages your program had taken were gone when it was killed: the broker had already been told they were done. Acknowledge or commit a message only after its work succeeded, and only that message.',
     'dead-lettered': 'Messages that would have succeeded on a later attempt were dead-lettered. Retry a failure before giving up on it.',
     'gave-up': 'A first attempt failed and the message was never tried again. Failures can be temporary: send the message back for another attempt (nack with requeue, or a retry queue).',
+    'missed-first': 'The first messages were missed: your program was not listening yet when they came. Set everything up (handlers, consumers) before you subscribe or start consuming.',
     'never-processed': 'Some messages were never processed at all. Process every message you receive, and check that you are listening where the lab sends.',
+    unreadable: 'Your outputs arrived, but the lab could not read them: send JSON (JSON.stringify; json.dumps in Python) with the id field the README names.',
+    'nothing-arrived': 'Nothing at all arrived where the lab listens. Check the exact name you publish to (from the environment variable, not a default) and that you publish on a connection that can (a subscribed Redis connection can only subscribe).',
 };
 /** Most serious first. */
-const SERIOUSNESS = ['lost-at-kill', 'dead-lettered', 'gave-up', 'never-processed'];
+const SERIOUSNESS = ['lost-at-kill', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
 /** Why one lost message was lost, from what the history shows about it. */
 function storyOf(op, history, p, kills) {
     const key = op.key ?? '';
@@ -41,6 +44,7 @@ export const noLostMessages = {
     causes: LOST_CAUSES,
     parseParams: (raw) => ({
         subject: str(raw, 'subject'),
+        ...(raw.input === undefined ? {} : { input: str(raw, 'input') }),
         sent: selector(raw, 'sent'),
         delivered: selector(raw, 'delivered'),
         excludeTag: optionalStr(raw, 'excludeTag'),
@@ -50,16 +54,43 @@ export const noLostMessages = {
         const delivered = new Set(select(history, p.delivered, 'ok').map((op) => op.key));
         const lost = sent.filter((op) => !delivered.has(op.key));
         const total = sent.length;
-        const title = `Every ${p.subject} gets through`;
-        const expected = `all ${total} ${p.subject}s sent by the lab are processed at least once`;
+        const title = p.input ? `Every ${p.input} gets its ${p.subject}` : `Every ${p.subject} gets through`;
+        const expected = p.input ? `each of the ${total} ${p.input}s the lab sent gets its ${p.subject}` : `all ${total} ${p.subject}s sent by the lab are processed at least once`;
         if (total === 0) {
             return { title, status: 'unknown', expected, observed: 'the lab sent nothing, so nothing could be checked', examples: [] };
         }
         if (lost.length === 0) {
             return { title, status: 'pass', expected, observed: `all ${total} arrived`, examples: [] };
         }
+        const what = p.input ? `${countOf(lost.length, total, p.input)} got no ${p.subject}` : `${countOf(lost.length, total, p.subject)} never got through`;
+        // Outputs the lab receives (not calls, whose failures are attempts): when none could be
+        // read, or none came at all, that is the story for every one.
+        if (delivered.size === 0 && p.delivered.kind === 'consume') {
+            const unreadable = history.filter((op) => op.kind === p.delivered.kind && (p.delivered.stream === undefined || op.stream === p.delivered.stream) && op.outcome === 'fail');
+            if (unreadable.length > 0) {
+                const sample = unreadable.map((op) => op.value).find((v) => typeof v === 'string');
+                return {
+                    title,
+                    status: 'fail',
+                    expected,
+                    observed: `${what}: ${unreadable.length} output${unreadable.length === 1 ? '' : 's'} arrived, none of which the lab could read`,
+                    examples: sample ? [`for example: ${JSON.stringify(String(sample).slice(0, 120))}`] : [],
+                    cause: 'unreadable',
+                };
+            }
+            return { title, status: 'fail', expected, observed: `${what}: nothing at all arrived where the lab listens`, examples: [], cause: 'nothing-arrived' };
+        }
         const kills = killTimes(history);
         const stories = lost.map((op) => storyOf(op, history, p, kills));
+        // Never processed, and exactly the first ones sent (everything after them got through):
+        // the program was not listening yet.
+        const firstDelivered = sent.findIndex((op) => delivered.has(op.key));
+        const neverProcessed = stories.filter((story) => story.cause === 'never-processed');
+        const allEarly = neverProcessed.length > 0 && neverProcessed.every((story) => sent.indexOf(story.op) < firstDelivered);
+        for (const story of allEarly ? neverProcessed : []) {
+            story.cause = 'missed-first';
+            story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): missed, one of the first ${firstDelivered} sent, before your program was listening`;
+        }
         // The cause named is the most serious one shown (a loss at a kill is what this check is
         // most about, even when more flaky messages were given up on); the examples lead with it.
         const byCause = new Map();
@@ -71,20 +102,26 @@ export const noLostMessages = {
             'lost-at-kill': 'taken by your program before it was killed',
             'dead-lettered': 'dead-lettered though they could have succeeded',
             'gave-up': 'given up after failed attempts',
+            'missed-first': 'missed before your program was listening',
             'never-processed': 'never processed',
+            unreadable: 'unreadable',
+            'nothing-arrived': 'nothing arrived',
         };
         const breakdown = ranked.length > 1 ? `: ${ranked.map(([c, s]) => `${s.length} ${PHRASE[c]}`).join(', ')}` : '';
         const WHY = {
             'lost-at-kill': `, all taken by your program before it was killed`,
             'dead-lettered': ', dead-lettered though they could have succeeded',
             'gave-up': ', given up after failed attempts',
+            'missed-first': `: the first ${firstDelivered} sent, before your program was listening`,
             'never-processed': '',
+            unreadable: '',
+            'nothing-arrived': '',
         };
         return {
             title,
             status: 'fail',
             expected,
-            observed: `${countOf(lost.length, total, p.subject)} never got through${ranked.length === 1 ? WHY[cause] : breakdown}`,
+            observed: `${what}${ranked.length === 1 ? WHY[cause] : breakdown}`,
             examples: firstFew(ranked.flatMap(([, s]) => s).map((s) => s.text)),
             cause,
         };

@@ -6,7 +6,7 @@ export const subscribed = {
     parseParams: (raw) => ({ channel: str(raw, 'channel') }),
     run(history, p) {
         const samples = observationsOf(history, 'pubsub-subscribers');
-        const most = Math.max(0, ...samples.map((s) => s.value.count));
+        const most = Math.max(0, ...samples.map((s) => s.value.count + (s.value.patterns ?? 0)));
         const title = `Subscribes to the ${p.channel} channel`;
         const expected = `at least one client subscribed to "${p.channel}" before the lab published`;
         if (samples.length === 0)
@@ -43,7 +43,7 @@ export const resubscribed = {
             return { title, status: 'unknown', expected, observed: 'the lab did not get to cut the connection', examples: [] };
         const crash = history.find((op) => op.kind === 'process' && op.t >= cut.t && op.value.event === 'exit' && op.value.byLab === false);
         const after = observationsOf(history, 'pubsub-subscribers').filter((s) => s.t >= healed.t && s.t <= healed.t + p.withinMs);
-        const back = after.find((s) => s.value.count > 0);
+        const back = after.find((s) => s.value.count + (s.value.patterns ?? 0) > 0);
         if (back)
             return { title, status: 'pass', expected, observed: `subscribed again ${((back.t - healed.t) / 1000).toFixed(1)}s after the connection came back`, examples: [] };
         if (crash) {

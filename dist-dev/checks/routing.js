@@ -109,7 +109,7 @@ export const routesAsSpecified = {
             const have = got.get(queue) ?? new Set();
             const config = configs.get(queue);
             if (!config) {
-                findings.push({ cause: 'missing-queue', text: `queue "${queue}" was never declared (${want.length} probe${want.length === 1 ? '' : 's'} were meant for it)` });
+                findings.push({ cause: 'missing-queue', text: `queue "${queue}" was never declared (${want.length} probe${want.length === 1 ? ' was' : 's were'} meant for it)` });
                 continue;
             }
             const extra = p.probes.filter((probe) => have.has(sentIds.get(probe.id) ?? '\0') && !want.includes(probe));
@@ -133,12 +133,17 @@ export const routesAsSpecified = {
         for (const f of findings)
             counts.set(f.cause, (counts.get(f.cause) ?? 0) + 1);
         const cause = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'too-narrow';
-        const PHRASE = { 'missing-queue': 'queues never declared', 'not-bound': 'queues not bound', 'too-broad': 'messages in a queue they were not for', 'too-narrow': 'messages missing from their queue' };
+        const PHRASE = {
+            'missing-queue': ['queue never declared', 'queues never declared'],
+            'not-bound': ['queue not bound', 'queues not bound'],
+            'too-broad': ['message in a queue it was not for', 'messages in a queue they were not for'],
+            'too-narrow': ['message missing from its queue', 'messages missing from their queue'],
+        };
         return {
             title,
             status: 'fail',
             expected,
-            observed: [...counts].map(([c, n]) => `${n} ${PHRASE[c]}`).join(', '),
+            observed: [...counts].map(([c, n]) => `${n} ${PHRASE[c][n === 1 ? 0 : 1]}`).join(', '),
             examples: firstFew([...findings.filter((f) => f.cause === cause), ...findings.filter((f) => f.cause !== cause)].map((f) => f.text)),
             cause,
         };

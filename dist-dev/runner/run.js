@@ -208,6 +208,14 @@ export async function runScenario(entry, command, options) {
         }
         verdict = verdictOf(checks);
         summary = summarize(verdict, checks);
+        // A failing program often says why on stderr (an exception, a refused command): point at it.
+        if (verdict === 'fail') {
+            for (const p of learners.processes) {
+                const last = p.stderrTail(1)[0];
+                if (last)
+                    notes.push(`${p.name} wrote to stderr; its last line: ${JSON.stringify(last.slice(0, 200))} (all of it in ${p.name}.stderr.log)`);
+            }
+        }
     }
     catch (error) {
         if (controller.signal.aborted && controller.signal.reason instanceof InterruptedError) {

@@ -17,7 +17,8 @@
  *   from the input's fields; with `{ field, includes: [...] }` it contains each.
  *
  * Causes: not-json (an output is not JSON), schema-violation (the schema rejects it),
- * wrong-content (valid, but a field does not say what its input says).
+ * wrong-content (valid, but a field does not say what its input says), not-from-input (an
+ * output for an id the lab never sent: made up, a test message, a leftover).
  */
 import { createRequire } from 'node:module';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, str } from './types.js';
@@ -46,6 +47,7 @@ export const CONTRACT_CAUSES = {
   'not-json': 'What you publish must be JSON: JSON.stringify the object (json.dumps in Python), not a plain string or the object\'s toString().',
   'schema-violation': 'Your output does not follow the exercise\'s contract. Compare one of the examples with the JSON Schema the README points to: every required field, with the right name and type.',
   'wrong-content': 'Your output has the right shape, but a field does not say what the input says. Build it from the message you received, as the README specifies.',
+  'not-from-input': 'You published something for an id the lab never sent (a test message at start-up, a made-up or leftover one). Publish one output per input, and nothing else.',
 } as const;
 
 type Validate = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string }> | null };
@@ -99,42 +101,50 @@ export const outputContract: CheckDefinition<ContractParams> = {
     if (outputs.length === 0) return { title, status: 'unknown', expected, observed: `no ${p.subject} arrived, so there was nothing to check`, examples: [] };
 
     const validate = validatorFor(p.schema);
-    const problems: Array<{ cause: keyof typeof CONTRACT_CAUSES; label: string; text: string }> = [];
-    for (const op of outputs) {
+    const problems: Array<{ cause: keyof typeof CONTRACT_CAUSES; output: number; text: string }> = [];
+    for (const [output, op] of outputs.entries()) {
       const text = op.value as string;
       const label = op.key ?? `${p.subject} at ${(op.t / 1000).toFixed(1)}s`;
       let data: unknown;
       try {
         data = JSON.parse(text);
       } catch {
-        problems.push({ cause: 'not-json', label, text: `${label}: not JSON: ${quote(text)}` });
+        problems.push({ cause: 'not-json', output, text: `${label}: not JSON: ${quote(text)}` });
         continue;
       }
       if (!validate(data)) {
         const why = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message ?? 'is invalid'}`).join('; ');
-        problems.push({ cause: 'schema-violation', label, text: `${label}: ${why}; got ${quote(text)}` });
+        problems.push({ cause: 'schema-violation', output, text: `${label}: ${why}; got ${quote(text)}` });
         continue;
       }
       const input = inputs.get(op.key);
-      if (!input) continue;
+      if (!input) {
+        problems.push({ cause: 'not-from-input', output, text: `${label}: the lab never sent ${op.key === undefined ? 'an input for it' : `an input with that id`}; got ${quote(text)}` });
+        continue;
+      }
       for (const rule of p.rules) {
         const value = String((data as Record<string, unknown>)[rule.field] ?? '');
         if (rule.equals !== undefined) {
           const want = fill(rule.equals, input);
-          if (value !== want) problems.push({ cause: 'wrong-content', label, text: `${label}: "${rule.field}" should be ${quote(want)}; got ${quote(value)}` });
+          if (value !== want) problems.push({ cause: 'wrong-content', output, text: `${label}: "${rule.field}" should be ${quote(want)}; got ${quote(value)}` });
           continue;
         }
         const missing = (rule.includes ?? []).map((t) => fill(t, input)).filter((want) => !value.includes(want));
-        if (missing.length > 0) problems.push({ cause: 'wrong-content', label, text: `${label}: "${rule.field}" should include ${missing.map((m) => `"${m}"`).join(' and ')}; got ${quote(value)}` });
+        if (missing.length > 0) problems.push({ cause: 'wrong-content', output, text: `${label}: "${rule.field}" should include ${missing.map((m) => `"${m}"`).join(' and ')}; got ${quote(value)}` });
       }
     }
     if (problems.length === 0) return { title, status: 'pass', expected, observed: `all ${outputs.length} followed it`, examples: [] };
     const counts = new Map<string, number>();
     for (const x of problems) counts.set(x.cause, (counts.get(x.cause) ?? 0) + 1);
     const cause = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] as keyof typeof CONTRACT_CAUSES;
-    const bad = new Set(problems.map((x) => x.label)).size;
+    const bad = new Set(problems.map((x) => x.output)).size;
     const were = bad === 1 ? 'was' : 'were';
-    const WHAT = { 'not-json': `${were} not JSON`, 'schema-violation': `did not follow ${p.schemaFile}`, 'wrong-content': `did not say what ${bad === 1 ? 'its' : 'their'} input says` } as const;
+    const WHAT = {
+      'not-json': `${were} not JSON`,
+      'schema-violation': `did not follow ${p.schemaFile}`,
+      'wrong-content': `did not say what ${bad === 1 ? 'its' : 'their'} input says`,
+      'not-from-input': `${were} for ${bad === 1 ? 'an input' : 'inputs'} the lab never sent`,
+    } as const;
     return { title, status: 'fail', expected, observed: `${countOf(bad, outputs.length, p.subject)} ${WHAT[cause]}`, examples: firstFew(problems.map((x) => x.text), 3), cause };
   },
 };

@@ -191,6 +191,13 @@ export class LearnerProcess {
     this.signalGroup('SIGKILL');
   }
 
+  /** The line of stderr most likely to say what went wrong: the last error or exception line
+   *  ("Error: connect ECONNREFUSED ..."), else the last line with some text in it. */
+  stderrHeadline(): string | undefined {
+    const lines = this.stderrTail(40);
+    return [...lines].reverse().find((l) => /\b\w*(Error|Exception)\b/.test(l)) ?? [...lines].reverse().find((l) => l.trim().length > 3);
+  }
+
   /** The last few telling lines of stderr, for "your program crashed" messages: stack
    *  frames, carets and Node's version banner are left out (the log has them all). */
   stderrTail(lines = 4): string[] {

@@ -35,10 +35,13 @@ export interface CommittedOffsets {
   endOffsets: Record<string, number>;
 }
 
-/** PUBSUB NUMSUB of a channel. */
+/** PUBSUB NUMSUB of a channel, and pattern subscriptions made since the run started. */
 export interface SubscriberCount {
   channel: string;
   count: number;
+  /** PUBSUB NUMPAT minus what it was before the learner's program started: a PSUBSCRIBE
+   *  that covers the channel counts as a subscription too. */
+  patterns?: number;
 }
 
 /** A RabbitMQ queue's declaration as the management API shows it at the end of a run. */

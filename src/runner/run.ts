@@ -249,6 +249,13 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     }
     verdict = verdictOf(checks);
     summary = summarize(verdict, checks);
+    // A failing program often says why on stderr (an exception, a refused command): point at it.
+    if (verdict === 'fail') {
+      for (const p of learners.processes) {
+        const headline = p.stderrHeadline();
+        if (headline) notes.push(`${p.name} wrote to stderr: ${JSON.stringify(headline.trim().slice(0, 200))} (all of it in ${p.name}.stderr.log)`);
+      }
+    }
   } catch (error) {
     if (controller.signal.aborted && controller.signal.reason instanceof InterruptedError) {
       await cleanup();

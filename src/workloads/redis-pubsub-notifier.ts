@@ -33,6 +33,8 @@ export interface PubSubOptions {
   ordersAfterCut: number;
   /** How long the program has to subscribe again after the cut healed. */
   resubscribeMs: number;
+  /** Nothing is published for this long before the cut. */
+  quietBeforeCutMs: number;
 }
 
 export const redisPubSubNotifier: Workload<PubSubOptions> = {
@@ -44,6 +46,7 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
     vipEvery: intOption(raw, 'vipEvery', 5),
     ordersAfterCut: intOption(raw, 'ordersAfterCut', 0),
     resubscribeMs: intOption(raw, 'resubscribeMs', 5_000),
+    quietBeforeCutMs: intOption(raw, 'quietBeforeCutMs', 1_500),
   }),
 
   async prepare(ctx, o) {
@@ -67,10 +70,14 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
       });
     });
 
+    // Pattern subscriptions other than the program's (other runs on this Redis) are counted
+    // before it starts; a PSUBSCRIBE that covers the orders channel is a subscription too.
+    const patternsBefore = await redis.patternSubscriptions();
     const subscribers = async (): Promise<number> => {
       const count = await redis.subscribers(names.orders);
-      recordObservation(ctx.history, 'pubsub-subscribers', { channel: 'orders', count });
-      return count;
+      const patterns = Math.max(0, (await redis.patternSubscriptions()) - patternsBefore);
+      recordObservation(ctx.history, 'pubsub-subscribers', { channel: 'orders', count, patterns });
+      return count + patterns;
     };
     const notified = () =>
       new Set(ctx.history.history.filter((op) => op.kind === 'consume' && op.outcome === 'ok').map((op) => op.key)).size;
@@ -89,7 +96,7 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
       },
       async run() {
         let sent = 0;
-        const publishOrders = async (count: number): Promise<void> => {
+        const publishOrders = async (count: number, round: number): Promise<void> => {
           for (let n = 0; n < count && !ctx.signal.aborted; n++) {
             const i = ++sent;
             const vip = o.vipEvery > 0 && i % o.vipEvery === 0;
@@ -104,7 +111,7 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
             const receivers = await publisher.publish(names.orders, payload);
             // `tier` is what buildNotification's loyalty lookup answers: the contract check
             // recomputes the notification's text from it.
-            ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, tier: vip ? 'gold' : 'standard', receivers, tags: vip ? ['vip'] : [] } });
+            ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, tier: vip ? 'gold' : 'standard', round, receivers, tags: vip ? ['vip'] : [] } });
             if (i % o.burst === 0) await sleep(o.burstGapMs, ctx.signal);
           }
           await waitUntil(() => notified() >= sent, ctx.timeouts.drainMs, ctx.signal, 50);
@@ -113,9 +120,11 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
         };
 
         ctx.progress(`publishing ${o.orders} orders in bursts of ${o.burst}`);
-        await publishOrders(o.orders);
+        await publishOrders(o.orders, 1);
         await subscribers();
         if (o.ordersAfterCut > 0) {
+          // A quiet spell first, as in any shop at night: a notifier must still be there after it.
+          await sleep(o.quietBeforeCutMs, ctx.signal);
           // The scenario's network fault cuts the program's connection on this phase; Pub/Sub
           // keeps nothing for a client that is not subscribed, so the next orders go out only
           // once it subscribed again (or the bound passed, and they are lost to it).
@@ -124,7 +133,7 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
           await ctx.faultsSettled();
           await waitUntil(async () => (await subscribers()) > 0, o.resubscribeMs, ctx.signal, 100);
           ctx.progress(`publishing ${o.ordersAfterCut} more orders`);
-          await publishOrders(o.ordersAfterCut);
+          await publishOrders(o.ordersAfterCut, 2);
           await subscribers();
         }
       },

@@ -48,3 +48,15 @@ describe('output-contract: exact text', () => {
     expect(r.examples[0]).toBe('o1: "text" should be "Thank you for order o1 (12 EUR), dear gold customer!"; got "Thanks for order o1 (12 EUR), dear gold customer!"');
   });
 });
+
+describe('output-contract: counts and made-up outputs', () => {
+  it('counts every unreadable output, even several in the same tenth of a second', () => {
+    const h = [order('o1', 12, 'gold'), out(undefined, "{'orderId': 'o1'}"), out(undefined, "{'orderId': 'o2'}"), out(undefined, "{'orderId': 'o3'}")];
+    expect(outputContract.run(h, params).observed).toBe('3 of 3 notifications were not JSON');
+  });
+  it('fails an output for an order the lab never sent (a start-up test message)', () => {
+    const h = [order('o1', 12, 'gold'), good('o1', 12, 'gold'), out('order-test', JSON.stringify({ orderId: 'order-test', text: 'test' }))];
+    const r = outputContract.run(h, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'not-from-input', observed: '1 of 2 notifications was for an input the lab never sent' });
+  });
+});

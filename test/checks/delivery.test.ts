@@ -146,3 +146,20 @@ describe('latency', () => {
     expect(r.observed).toContain('p99 900 ms');
   });
 });
+
+describe('no-lost-messages: when nothing got through', () => {
+  const params = { subject: 'notification', input: 'order', sent, delivered };
+  it('unreadable: outputs came, none readable (no id: not JSON)', () => {
+    const r = noLostMessages.run([produce(1, 'a'), consume(2, undefined as unknown as string, 'fail')], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'unreadable', observed: '1 of 1 order got no notification: 1 output arrived, none of which the lab could read' });
+  });
+  it('nothing-arrived: nothing at all where the lab listens', () => {
+    const r = noLostMessages.run([produce(1, 'a')], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'nothing-arrived' });
+    expect(r.title).toBe('Every order gets its notification');
+  });
+  it('missed-first: exactly the first ones sent, the rest arrived', () => {
+    const r = noLostMessages.run([produce(1, 'a'), produce(2, 'b'), produce(3, 'c'), consume(4, 'c')], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'missed-first', observed: '2 of 3 orders got no notification: the first 2 sent, before your program was listening' });
+  });
+});

@@ -30,6 +30,9 @@ export async function openRedis(ctx) {
             const reply = (await client.pubsub('NUMSUB', channel));
             return Number(reply[1]);
         },
+        async patternSubscriptions() {
+            return Number(await client.pubsub('NUMPAT'));
+        },
     };
 }
 //# sourceMappingURL=redis.js.map

@@ -20,6 +20,8 @@ export interface RedisRun {
   listen(channel: string, onMessage: (message: string) => void): Promise<void>;
   /** PUBSUB NUMSUB: how many clients subscribe to the channel now. */
   subscribers(channel: string): Promise<number>;
+  /** PUBSUB NUMPAT: how many pattern subscriptions the server has now (all clients). */
+  patternSubscriptions(): Promise<number>;
 }
 
 export async function openRedis(ctx: WorkloadContext): Promise<RedisRun> {
@@ -50,6 +52,9 @@ export async function openRedis(ctx: WorkloadContext): Promise<RedisRun> {
     async subscribers(channel) {
       const reply = (await client.pubsub('NUMSUB', channel)) as [string, number];
       return Number(reply[1]);
+    },
+    async patternSubscriptions() {
+      return Number(await client.pubsub('NUMPAT'));
     },
   };
 }
