@@ -197,7 +197,7 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
     week: f.str('week'),
     summary: f.str('summary'),
     brokers,
-    learner: { entry: learner.str('entry'), instances: learner.num('instances') },
+    learner: { entry: learner.str('entry'), instances: learner.num('instances'), ...rolesOf(learner, file) },
     workload: { name: workloadName, options: workloadOptions },
     faults,
     timeouts: { readyMs: timeouts.num('readyMs'), drainMs: timeouts.num('drainMs'), runMs: timeouts.num('runMs') },
@@ -208,6 +208,14 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
       wrong,
     },
   };
+}
+
+/** learner.roles: one name per copy, when the copies play different parts. */
+function rolesOf(learner: Fields, file: string): { roles?: string[] } {
+  if (learner.raw('roles') === undefined) return {};
+  const roles = learner.strings('roles');
+  if (roles.length !== learner.num('instances')) throw new UsageError(`${file}: "learner.roles" must name one role per instance (${learner.num('instances')})`);
+  return { roles };
 }
 
 function loadEntry(dir: string): CatalogEntry {

@@ -28,6 +28,9 @@ export interface Scenario {
     entry: string;
     /** How many copies of the learner's program run at once (consumer groups use 3). */
     instances: number;
+    /** When the copies play different parts (an order, a payment and a shipping service):
+     *  copy N gets ROLE=roles[N-1] in its environment. As many roles as instances. */
+    roles?: string[];
   };
   workload: {
     /** A name registered in src/workloads/index.ts. */

@@ -96,6 +96,8 @@ export class LearnerProcess {
     private readonly env: Record<string, string>,
     private readonly runDir: string,
     private readonly history: HistoryRecorder,
+    /** This copy's own variables (its ROLE). */
+    private readonly ownEnv: Record<string, string> = {},
   ) {
     this.name = `learner-${instance}`;
   }
@@ -122,7 +124,7 @@ export class LearnerProcess {
     const [file, ...args] = this.command.argv;
     const child = spawn(file ?? '/bin/false', args, {
       cwd: this.command.cwd,
-      env: { ...learnerBaseEnv(), ...this.env, BROKERLAB_INSTANCE: String(this.instance), INSTANCE_ID: String(this.instance) },
+      env: { ...learnerBaseEnv(), ...this.env, ...this.ownEnv, BROKERLAB_INSTANCE: String(this.instance), INSTANCE_ID: String(this.instance) },
       stdio: ['ignore', out, err],
       detached: true,
     });
@@ -216,8 +218,9 @@ export class LearnerProcess {
 export class LearnerGroup {
   readonly processes: LearnerProcess[];
 
-  constructor(command: LearnerCommand, env: Record<string, string>, instances: number, runDir: string, history: HistoryRecorder) {
-    this.processes = Array.from({ length: instances }, (_, i) => new LearnerProcess(i + 1, command, env, runDir, history));
+  /** `roles`: copy N gets ROLE=roles[N-1] (copies that play different parts). */
+  constructor(command: LearnerCommand, env: Record<string, string>, instances: number, runDir: string, history: HistoryRecorder, roles?: readonly string[]) {
+    this.processes = Array.from({ length: instances }, (_, i) => new LearnerProcess(i + 1, command, env, runDir, history, roles?.[i] === undefined ? {} : { ROLE: roles[i] as string }));
   }
 
   startAll(): void {

@@ -186,7 +186,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   let verdict: Verdict;
   let summary: string;
   try {
-    learners = new LearnerGroup(command, learnerEnv, scenario.learner.instances, runDir, history);
+    learners = new LearnerGroup(command, learnerEnv, scenario.learner.instances, runDir, history, scenario.learner.roles);
     // Proxies between the learner's program and a broker, for network faults.
     const proxies = new Map<ProxiedBroker, { name: string; listen: string; upstream: string }>();
     const toxiproxy = () => {
