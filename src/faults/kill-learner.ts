@@ -9,7 +9,8 @@
  *
  * Definitions:
  * - victim call: the first downstream call with index >= `atCall` (counted over the run,
- *   1-based) that matches `tag` (a tag the lab put on the message, e.g. "poison"),
+ *   1-based) that matches `service` (the downstream's name, e.g. "payments-api"), `instance`
+ *   (the copy that made it), `tag` (a tag the lab put on the message, e.g. "poison"),
  *   `attempt` (the downstream's count of calls for that message) and the workload's probe
  *   `victimIf` (e.g. "followed-in-batch": later messages of its partition came with it)
  *   when they are given.
@@ -41,6 +42,8 @@ const EVIDENCE: readonly HoldEvidence[] = ['overtaken', 'committed-past', 'redel
 
 export interface KillLearnerParams {
   atCall: number;
+  service?: string;
+  instance?: number;
   tag?: string;
   attempt?: number;
   /** A workload probe the victim's message must satisfy. */
@@ -51,8 +54,14 @@ export interface KillLearnerParams {
 }
 
 /** Whether this call is the victim (pure; `history` gives the message's tags). */
-export function isVictim(call: Pick<CallInfo, 'index' | 'key' | 'attempt'>, params: Pick<KillLearnerParams, 'atCall' | 'tag' | 'attempt'>, history: History): boolean {
+export function isVictim(
+  call: Pick<CallInfo, 'index' | 'key' | 'attempt'> & Partial<Pick<CallInfo, 'service' | 'instance'>>,
+  params: Pick<KillLearnerParams, 'atCall' | 'tag' | 'attempt' | 'service' | 'instance'>,
+  history: History,
+): boolean {
   if (call.index < params.atCall) return false;
+  if (params.service !== undefined && call.service !== params.service) return false;
+  if (params.instance !== undefined && call.instance !== params.instance) return false;
   if (params.attempt !== undefined && call.attempt !== params.attempt) return false;
   if (params.tag !== undefined) {
     const produced = history.find((op) => op.kind === 'produce' && op.key === call.key);
@@ -96,6 +105,8 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
     if (raw.tag !== undefined && typeof raw.tag !== 'string') throw new Error('"tag" must be a string');
     return {
       atCall: num(raw, 'atCall', 1),
+      ...(raw.service === undefined ? {} : { service: str(raw, 'service') }),
+      ...(raw.instance === undefined ? {} : { instance: num(raw, 'instance') }),
       ...(raw.tag === undefined ? {} : { tag: raw.tag as string }),
       ...(raw.attempt === undefined ? {} : { attempt: num(raw, 'attempt') }),
       ...(raw.victimIf === undefined ? {} : { victimIf: str(raw, 'victimIf') }),

@@ -24,6 +24,8 @@ export interface DownstreamReply {
 export interface CallInfo {
   /** 1-based, over the whole run and every downstream service. */
   index: number;
+  /** Which downstream service was called (its `name`, "payments-api"). */
+  service: string;
   key: string;
   /** Which copy of the learner's program called (its x-instance-id header, else 1). */
   instance: number;
@@ -158,7 +160,7 @@ export class Downstream {
     const latency = this.options.latencyMs + (this.options.jitterMs ? this.random.int(0, this.options.jitterMs) : 0);
 
     for (const hook of this.hooks) {
-      if ((await hook({ index, key, instance, attempt, arrivedAt })) === 'killed') {
+      if ((await hook({ index, service: this.options.name, key, instance, attempt, arrivedAt })) === 'killed') {
         this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller killed mid-call' } });
         req.socket.destroy();
         return;

@@ -48,3 +48,12 @@ describe('kill-learner', () => {
     expect(() => killLearner.parseParams({ restart: 'yes' })).toThrow('"restart" must be true or false');
   });
 });
+
+describe('kill-learner: by service and copy', () => {
+  it('strikes only a call to the named downstream, by the named copy', () => {
+    const params = { atCall: 1, service: 'payments-api', instance: 2 };
+    expect(isVictim({ index: 3, key: 'a', attempt: 1, service: 'shipping-api', instance: 2 }, params, [])).toBe(false);
+    expect(isVictim({ index: 3, key: 'a', attempt: 1, service: 'payments-api', instance: 1 }, params, [])).toBe(false);
+    expect(isVictim({ index: 3, key: 'a', attempt: 1, service: 'payments-api', instance: 2 }, params, [])).toBe(true);
+  });
+});
