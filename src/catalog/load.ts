@@ -262,12 +262,15 @@ export function loadCatalog(scenariosDir = SCENARIOS_DIR): CatalogEntry[] {
     );
 }
 
-/** One exercise by id, with a suggestion when the id is close to a known one. */
+/** One exercise by id, with a suggestion when the id is close to a known one. Only that
+ *  exercise's scenario is read: a broken scenario of another exercise (one being written)
+ *  does not stop this one from being graded. */
 export function findExercise(id: string, scenariosDir = SCENARIOS_DIR): CatalogEntry {
-  const catalog = loadCatalog(scenariosDir);
-  const found = catalog.find((e) => e.scenario.id === id);
-  if (found) return found;
-  const close = catalog.filter((e) => e.scenario.id.includes(id) || id.includes(e.scenario.id));
-  const suggestion = close.length > 0 ? ` Did you mean ${close.map((e) => e.scenario.id).join(' or ')}?` : '';
+  const ids = readdirSync(scenariosDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(scenariosDir, d.name, 'scenario.json')))
+    .map((d) => d.name);
+  if (ids.includes(id)) return loadEntry(path.join(scenariosDir, id));
+  const close = ids.filter((known) => known.includes(id) || id.includes(known));
+  const suggestion = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : '';
   throw new UsageError(`unknown exercise "${id}".${suggestion} Run \`brokerlab list\` to see them all.`);
 }
