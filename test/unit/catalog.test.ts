@@ -30,13 +30,13 @@ describe('catalog', () => {
     ['an unknown broker', (s: Record<string, any>) => (s.brokers = ['activemq']), /"brokers" names an unknown broker "activemq"/],
     ['a wrong format version', (s: Record<string, any>) => (s.formatVersion = 2), /formatVersion 2 is not supported/],
     ['a missing hint', (s: Record<string, any>) => delete s.checks[1].hint, /"checks\[1\]\.hint" must be a non-empty string/],
-    ['bad check params', (s: Record<string, any>) => delete s.checks[1].params.sent, /check "no-lost-messages": "sent" must be a selector/],
+    ['bad check params', (s: Record<string, any>) => delete s.checks.find((c: any) => c.check === 'no-lost-messages').params.sent, /check "no-lost-messages": "sent" must be a selector/],
     ['a wrong solution naming a check the scenario lacks', (s: Record<string, any>) => (s.solutions.wrong[0].failsCheck = 'manual-ack'), /names an unknown check of this scenario "manual-ack"/],
     ['a check that no wrong solution trips', (s: Record<string, any>) => s.solutions.wrong.splice(1, 1), /no wrong solution is meant to trip .*in-order/],
     ['a diagnosis naming a cause the check does not know', (s: Record<string, any>) => (s.solutions.wrong[0].diagnosis = { 'no-lost-messages': 'bad-luck' }), /names an unknown cause of no-lost-messages "bad-luck"/],
-    ['a hint for a cause the check does not know', (s: Record<string, any>) => (s.checks[1].hints = { 'bad-luck': 'x' }), /"checks\[1\]\.hints" names an unknown cause of no-lost-messages "bad-luck"/],
+    ['a hint for a cause the check does not know', (s: Record<string, any>) => (s.checks[2].hints = { 'bad-luck': 'x' }), /"checks\[2\]\.hints" names an unknown cause of no-lost-messages "bad-luck"/],
     ['a wrong solution without its class of mistake', (s: Record<string, any>) => delete s.solutions.wrong[0].kind, /"solutions\.wrong\[0\]\.kind" must be a non-empty string/],
-    ['a schema file the lab does not have', (s: Record<string, any>) => (s.checks[3].params.schema = 'nope.json'), /cannot read its schema nope\.json/],
+    ['a schema file the lab does not have', (s: Record<string, any>) => (s.checks.find((c: any) => c.check === 'output-contract').params.schema = 'nope.json'), /cannot read its schema nope\.json/],
     ['a negative timeout', (s: Record<string, any>) => (s.timeouts.readyMs = -1), /"timeouts\.readyMs" must be a non-negative number/],
   ])('refuses %s, naming file and field', (_what, mutate, message) => {
     const scenario = valid();
