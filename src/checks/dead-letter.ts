@@ -29,6 +29,9 @@
  * - dropped: attempted the right number of times, then gone: not in the dead-letter queue.
  * - no-reason: dead-lettered without x-death or x-last-error.
  * - dead-lettered-twice: the same message is in the dead-letter queue more than once.
+ * - body-changed: the dead-lettered copy is not the message as it came (a field of
+ *   `bodyFields` differs or is gone, or its messageId is gone): nobody can tell any more
+ *   which task failed, or retry it.
  */
 import { killTimes } from '../faults/events.js';
 import type { Operation } from '../runner/history.js';
@@ -41,13 +44,17 @@ export interface DeadLetterParams {
   flakyTag: string;
   calls: Selector;
   deadLetters: Selector;
+  /** Fields of the message body the dead-lettered copy must keep as they were sent. */
+  bodyFields: string[];
 }
 
 interface DeadLetterValue {
   reason?: string | null;
+  body?: Record<string, unknown> | null;
+  messageId?: string | null;
 }
 
-export type DeadLetterCause = 'count-reset-by-restart' | 'retried-forever' | 'too-many-attempts' | 'too-few-attempts' | 'dropped' | 'no-reason' | 'dead-lettered-twice';
+export type DeadLetterCause = 'count-reset-by-restart' | 'retried-forever' | 'too-many-attempts' | 'too-few-attempts' | 'dropped' | 'no-reason' | 'dead-lettered-twice' | 'body-changed';
 
 export const DEAD_LETTER_CAUSES: Record<DeadLetterCause, string> = {
   'count-reset-by-restart':
@@ -58,6 +65,7 @@ export const DEAD_LETTER_CAUSES: Record<DeadLetterCause, string> = {
   dropped: 'After its last attempt the message was dropped instead of dead-lettered: nack(requeue=false) on a queue without a dead-letter exchange discards it. Give the queue x-dead-letter-exchange and x-dead-letter-routing-key, or publish it to the dead-letter queue yourself, then ack.',
   'no-reason': 'Dead-lettered messages must say why: let RabbitMQ dead-letter them (it adds x-death) or set an x-last-error header with the last error when you move them yourself.',
   'dead-lettered-twice': 'A message reached the dead-letter queue twice: publish it there and ack the original in the right order, and only once.',
+  'body-changed': 'The dead-lettered copy is not the task as it came: keep its body unchanged and its messageId (copy the message properties when you republish), so whoever looks at the dead-letter queue can tell which task failed and retry it.',
 };
 
 export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
@@ -70,6 +78,7 @@ export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
     flakyTag: str(raw, 'flakyTag', 'transient'),
     calls: selector(raw, 'calls'),
     deadLetters: selector(raw, 'deadLetters'),
+    bodyFields: Array.isArray(raw.bodyFields) ? (raw.bodyFields as string[]) : [],
   }),
   run(history, p) {
     const produced = history.filter((op) => op.kind === 'produce' && op.outcome === 'ok');
@@ -107,6 +116,14 @@ export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
       if (copies.length > 0 && !copies.some((d) => Boolean((d.value as DeadLetterValue | undefined)?.reason))) {
         note('no-reason', `${key} reached the dead-letter queue without a reason (no x-death or x-last-error header)`);
       }
+      const sentBody = (op.value ?? {}) as Record<string, unknown>;
+      const copy = copies[0]?.value as DeadLetterValue | undefined;
+      if (copy && p.bodyFields.length > 0) {
+        const changed = p.bodyFields.filter((field) => JSON.stringify(copy.body?.[field]) !== JSON.stringify(sentBody[field]));
+        if (changed.length > 0 || !copy.messageId) {
+          note('body-changed', `${key} reached the dead-letter queue ${changed.length > 0 ? `with ${changed.map((f) => `"${f}"`).join(', ')} changed or missing` : 'without its messageId'}`);
+        }
+      }
     }
     for (const key of deadLettered.keys()) {
       const op = others.get(key);
@@ -121,7 +138,7 @@ export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
     if (poison.length === 0) return { title, status: 'unknown', expected, observed: 'the lab sent no poison messages', examples: [] };
     if (found.size === 0) return { title, status: 'pass', expected, observed: `all ${poison.length} dead-lettered after ${n} attempts, with a reason`, examples: [] };
 
-    const ORDER: DeadLetterCause[] = ['retried-forever', 'count-reset-by-restart', 'too-many-attempts', 'too-few-attempts', 'dropped', 'no-reason', 'dead-lettered-twice'];
+    const ORDER: DeadLetterCause[] = ['retried-forever', 'count-reset-by-restart', 'too-many-attempts', 'too-few-attempts', 'dropped', 'no-reason', 'dead-lettered-twice', 'body-changed'];
     const SAY: Record<DeadLetterCause, (k: number) => string> = {
       'count-reset-by-restart': (k) => `${k} attempted again from the start after a restart`,
       'retried-forever': (k) => `${k} retried without end`,
@@ -130,6 +147,7 @@ export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
       dropped: (k) => `${k} dropped instead of dead-lettered`,
       'no-reason': (k) => `${k} dead-lettered without a reason`,
       'dead-lettered-twice': (k) => `${k} dead-lettered more than once`,
+      'body-changed': (k) => `${k} dead-lettered as something other than the task that came`,
     };
     // Listed most frequent first (ties in ORDER); the most frequent names the failure.
     const causes = ORDER.filter((c) => found.has(c)).sort((a, b) => (found.get(b)?.length ?? 0) - (found.get(a)?.length ?? 0));

@@ -18,6 +18,8 @@
  *   ack covering others) and died with it.
  * - dead-lettered: it went to the dead-letter queue although it could have succeeded.
  * - gave-up: it was attempted, every attempt failed, and nobody tried again.
+ * - program-died: never attempted, sent before or after a copy of the program exited on its
+ *   own (a crash), while no copy processed anything afterwards: its stderr says why.
  * - missed-first: never attempted, and exactly the first ones sent: the program was not
  *   listening yet when they came (a handler attached after subscribing, a consumer started
  *   late).
@@ -53,13 +55,14 @@ export interface LostParams {
   excludeTag?: string;
 }
 
-export type LostCause = 'lost-at-kill' | 'dead-lettered' | 'gave-up' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
+export type LostCause = 'lost-at-kill' | 'dead-lettered' | 'gave-up' | 'program-died' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
 
 export const LOST_CAUSES: Record<LostCause, string> = {
   'lost-at-kill':
     'Messages your program had taken were gone when it was killed: the broker had already been told they were done. Acknowledge or commit a message only after its work succeeded, and only that message.',
   'dead-lettered': 'Messages that would have succeeded on a later attempt were dead-lettered. Retry a failure before giving up on it.',
   'gave-up': 'A first attempt failed and the message was never tried again. Failures can be temporary: send the message back for another attempt (nack with requeue, or a retry queue).',
+  'program-died': 'Your program died (it exited without being stopped), and nothing processed the messages after that. Its stderr says why; fix the crash first (an error thrown from a handler, a channel closed by the broker for a protocol error such as acking a delivery twice).',
   'missed-first': 'The first messages were missed: your program was not listening yet when they came. Set everything up (handlers, consumers) before you subscribe or start consuming.',
   'never-processed': 'Some messages were never processed at all. Process every message you receive, and check that you are listening where the lab sends.',
   unreadable: 'Your outputs arrived, but the lab could not read them: send JSON (JSON.stringify; json.dumps in Python) with the id field the README names.',
@@ -67,7 +70,7 @@ export const LOST_CAUSES: Record<LostCause, string> = {
 };
 
 /** Most serious first. */
-const SERIOUSNESS: LostCause[] = ['lost-at-kill', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
+const SERIOUSNESS: LostCause[] = ['lost-at-kill', 'program-died', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
 
 interface Story {
   readonly op: Operation;
@@ -149,6 +152,15 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     const stories = lost.map((op) => storyOf(op, history, p, kills));
     // Never processed, and exactly the first ones sent (everything after them got through):
     // the program was not listening yet.
+    // A copy that exited on its own, after which nobody processed anything: the crash is the story.
+    const crash = history.find((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    if (crash && !history.some((op) => op.t > crash.t && op.kind === p.delivered.kind && op.outcome === 'ok')) {
+      const said = (crash.value as { stderr?: string }).stderr;
+      for (const story of stories.filter((st) => st.cause === 'never-processed' || (st.cause === 'lost-at-kill' && st.op.t > crash.t))) {
+        story.cause = 'program-died';
+        story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): never processed; your program died at ${seconds(crash.t)}${said ? ` saying ${JSON.stringify(said.slice(0, 160))}` : ''}`;
+      }
+    }
     const firstDelivered = sent.findIndex((op) => delivered.has(op.key));
     const neverProcessed = stories.filter((story) => story.cause === 'never-processed');
     const allEarly = neverProcessed.length > 0 && neverProcessed.every((story) => sent.indexOf(story.op) < firstDelivered);
@@ -163,6 +175,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     const ranked = SERIOUSNESS.filter((c) => byCause.has(c)).map((c) => [c, byCause.get(c) ?? []] as const);
     const [cause] = ranked[0] ?? ['never-processed'];
     const PHRASE: Record<LostCause, string> = {
+      'program-died': 'after your program died',
       'lost-at-kill': 'taken by your program before it was killed',
       'dead-lettered': 'dead-lettered though they could have succeeded',
       'gave-up': 'given up after failed attempts',
@@ -173,6 +186,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     };
     const breakdown = ranked.length > 1 ? `: ${ranked.map(([c, s]) => `${s.length} ${PHRASE[c]}`).join(', ')}` : '';
     const WHY: Record<LostCause, string> = {
+      'program-died': ': your program died and nothing processed them',
       'lost-at-kill': `, all taken by your program before it was killed`,
       'dead-lettered': ', dead-lettered though they could have succeeded',
       'gave-up': ', given up after failed attempts',

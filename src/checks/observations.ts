@@ -175,7 +175,22 @@ export const boundedPrefetch: CheckDefinition<PrefetchParams> = {
     const held = inFlight(most);
     if (held <= p.max) return { title, status: 'pass', expected, observed: `at most ${Math.max(0, held)} in flight`, examples: [] };
     const numbers = `${held} tasks were out of the queue and unfinished at once (${most.published} published, ${most.ready} still in the queue, ${most.done} done)`;
+    // Tasks that never got a successful call nor reached the dead-letter queue: when the
+    // program was stopped they were neither in the queue nor done. RabbitMQ had been told
+    // they were done, so they never counted against the prefetch either.
+    const processedOrDead = new Set(history.filter((op) => (op.kind === 'call' && op.outcome === 'ok') || op.kind === 'dead-letter').map((op) => op.key));
+    const ackedUnprocessed = history.filter((op) => op.kind === 'produce' && op.outcome === 'ok' && !processedOrDead.has(op.key) && !(op.value as { tags?: string[] })?.tags?.includes('poison'));
     const afterKill = bestAfterKill(history);
+    if (ackedUnprocessed.length > 0 && !(afterKill && afterKill.vanished > 0)) {
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `${numbers}; ${ackedUnprocessed.length} task${ackedUnprocessed.length === 1 ? ' was' : 's were'} never processed yet gone from the queue: acknowledged without the work, so the prefetch limit no longer counted ${ackedUnprocessed.length === 1 ? 'it' : 'them'}`,
+        examples: [],
+        cause: 'acked-before-work',
+      };
+    }
     if (afterKill && afterKill.vanished > 0) {
       return {
         title,

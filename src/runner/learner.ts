@@ -139,7 +139,10 @@ export class LearnerProcess {
       });
       child.on('exit', (code, signal) => {
         const byLab = this.stoppingByLab;
-        this.history.record({ process: this.name, kind: 'process', outcome: byLab ? 'ok' : 'fail', value: { event: 'exit', code, signal, byLab } });
+        // An exit of its own: what its stderr says about it goes into the history, so checks
+        // can name the crash ("PRECONDITION_FAILED - unknown delivery tag 5").
+        const said = byLab ? undefined : this.stderrHeadline();
+        this.history.record({ process: this.name, kind: 'process', outcome: byLab ? 'ok' : 'fail', value: { event: 'exit', code, signal, byLab, ...(said ? { stderr: said.trim().slice(0, 300) } : {}) } });
         resolve({ code, signal, byLab });
       });
     });

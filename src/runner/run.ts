@@ -341,12 +341,13 @@ function crashResult(p: LearnerProcess, code: number | null, signal: string | nu
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   const tail = p.stderrTail();
   const missing = missingImport(p.stderrTail(40), labDir);
+  const headline = p.stderrHeadline();
   return {
     name: 'program-starts',
     title: 'Your program starts and keeps running',
     status: 'fail',
     expected: 'the program starts, connects and keeps running until the lab stops it',
-    observed: `it ${how} after ${(t / 1000).toFixed(1)}s, before it was ready${missing ? `: ${missing.what}` : ''}`,
+    observed: `it ${how} after ${(t / 1000).toFixed(1)}s, before it was ready${missing ? `: ${missing.what}` : headline ? `, saying ${JSON.stringify(headline.trim().slice(0, 240))}` : ''}`,
     examples: tail.length > 0 ? tail : ['(nothing on stderr)'],
     hint: missing?.hint ?? `Its full output is in ${p.name}.stderr.log in the run directory.`,
     weight: 1,

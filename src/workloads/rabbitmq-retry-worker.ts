@@ -167,7 +167,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
         // scenario's second fault kills it during one's second attempt (a queue's delivery
         // count of other tasks stays exact). An attempt count kept in memory starts over.
         if (o.lonePoisonTasks > 0) {
-          ctx.progress(`phase 3: ${o.lonePoisonTasks} poison task${o.lonePoisonTasks === 1 ? '' : 's'} alone; the worker will be killed between attempts`);
+          ctx.progress(`phase 3: ${o.lonePoisonTasks} poison task${o.lonePoisonTasks === 1 ? '' : 's'} alone; the worker will be killed during its second attempt`);
           for (let i = 0; i < o.lonePoisonTasks; i++) await publish('poison', 3, ['lone']);
           await drain(ctx, { done: settled(o.poisonTasks + o.lonePoisonTasks), progress, quietMs: o.quietMs });
         }
@@ -182,14 +182,16 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
         for (const message of await rabbit.takeAll(DEAD_LETTER_QUEUE)) {
           const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
           let taskId = message.properties.messageId as string | undefined;
+          let body: unknown = null;
           try {
-            taskId ??= (JSON.parse(message.content.toString()) as { taskId?: string }).taskId;
+            body = JSON.parse(message.content.toString());
+            taskId ??= (body as { taskId?: string }).taskId;
           } catch {
             // a body that is not JSON has no task id; recorded without a key
           }
           const xDeath = headers['x-death'] as Array<{ reason?: string }> | undefined;
           const reason = headers['x-last-error'] ?? xDeath?.[0]?.reason ?? headers['x-first-death-reason'] ?? null;
-          ctx.history.record({ process: 'lab', kind: 'dead-letter', outcome: 'ok', stream: 'dead-letter', ...(taskId ? { key: taskId } : {}), value: { reason: reason === null ? null : String(reason) } });
+          ctx.history.record({ process: 'lab', kind: 'dead-letter', outcome: 'ok', stream: 'dead-letter', ...(taskId ? { key: taskId } : {}), value: { reason: reason === null ? null : String(reason), body, messageId: message.properties.messageId ?? null } });
         }
       },
     };

@@ -12,6 +12,7 @@ const params = {
   attempts: 3,
   poisonTag: 'poison',
   flakyTag: 'transient',
+  bodyFields: [] as string[],
   calls: { kind: 'call', stream: 'thumbnail-api' },
   deadLetters: { kind: 'dead-letter', stream: 'dead-letter' },
 } as const;
@@ -63,6 +64,17 @@ describe('dead-lettered-after-attempts', () => {
   it('fails a message dead-lettered twice, and says so (never an empty observation)', () => {
     const r = deadLetteredAfterAttempts.run([task('p1', ['poison']), ...poisonAttempts(3), dead('p1'), dead('p1')], params);
     expect(r).toMatchObject({ status: 'fail', cause: 'dead-lettered-twice', observed: '1 dead-lettered more than once' });
+  });
+
+  it('fails a dead-lettered copy that lost the task\'s body or its messageId', () => {
+    const withBody = { ...params, bodyFields: ['taskId', 'image'] };
+    const sentTask: Operation = { ...task('p1', ['poison']), value: { taskId: 'p1', image: 'a.jpg', tags: ['poison'] } };
+    const copy = (body: Record<string, unknown>, messageId: string | null = 'p1'): Operation => ({ ...dead('p1'), value: { reason: 'delivery_limit', body, messageId } });
+    expect(deadLetteredAfterAttempts.run([sentTask, ...poisonAttempts(3), copy({ taskId: 'p1', image: 'a.jpg' })], withBody).status).toBe('pass');
+    const r = deadLetteredAfterAttempts.run([sentTask, ...poisonAttempts(3), copy({ taskId: 'p1' })], withBody);
+    expect(r).toMatchObject({ status: 'fail', cause: 'body-changed' });
+    expect(r.examples[0]).toBe('p1 reached the dead-letter queue with "image" changed or missing');
+    expect(deadLetteredAfterAttempts.run([sentTask, ...poisonAttempts(3), copy({ taskId: 'p1', image: 'a.jpg' }, null)], withBody).examples[0]).toBe('p1 reached the dead-letter queue without its messageId');
   });
 
   it('fails when a flaky task is dead-lettered, calling it flaky, not healthy', () => {

@@ -1,2 +1,0 @@
-export const BENCH_BROKERS = ['redis', 'rabbitmq', 'kafka', 'sqs'];
-//# sourceMappingURL=types.js.map
