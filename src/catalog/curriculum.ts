@@ -40,8 +40,8 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         week: '1',
         topics: [
           exercise('redis-pubsub-notifier'),
-          planned('Point-to-point vs pub/sub (Redis lists, LMOVE)'),
-          planned('Request-reply with correlation ids'),
+          exercise('redis-work-queue'),
+          exercise('rabbitmq-request-reply'),
         ],
       },
       {
@@ -49,12 +49,12 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         topics: [
           exercise('rabbitmq-exchanges'),
           exercise('rabbitmq-retry-worker'),
-          planned('Delivery guarantees: at-most-once vs at-least-once'),
+          exercise('rabbitmq-delivery-guarantees'),
         ],
       },
       {
         week: '3',
-        topics: [planned('Event design: envelope, naming, JSON Schema'), planned('Event chain: order -> payment -> shipping')],
+        topics: [exercise('event-design'), exercise('event-chain')],
       },
     ],
   },

@@ -3,15 +3,25 @@
  * its definitions at the top, a pure run(history, params), unit tests with literal
  * histories in test/checks/, and register it here.
  */
+import { atLeastOnce } from './at-least-once.js';
+import { atMostOnce } from './at-most-once.js';
 import { outputContract } from './contract.js';
+import { chargedOnce } from './charges.js';
+import { correlationPropagated } from './correlation.js';
+import { orderOutcomes } from './outcomes.js';
 import { deadLetteredAfterAttempts } from './dead-letter.js';
-import { noDuplicates } from './duplicates.js';
+import { duplicatesOnlyAfterCrash, noDuplicates } from './duplicates.js';
+import { correlationAndCausation, eventNames, eventsFollowSchema, schemaEvolution, uniqueEventIds } from './events.js';
+import { answersMatch, deadlineKept } from './request-reply.js';
 import { latency } from './latency.js';
 import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
 import { inOrder } from './order.js';
 import { exchangesDeclared, routesAsSpecified } from './routing.js';
+import { doneOnce } from './done-once.js';
+import { fanOut } from './fan-out.js';
+import { reliableQueue } from './reliable-queue.js';
 import type { CheckDefinition } from './types.js';
 
 // Each definition's params type differs; the registry only needs parse + run.
@@ -19,6 +29,7 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
   [
     noLostMessages,
     noDuplicates,
+    duplicatesOnlyAfterCrash,
     inOrder,
     latency,
     deadLetteredAfterAttempts,
@@ -32,5 +43,13 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     outputContract,
     routesAsSpecified,
     exchangesDeclared,
+    fanOut, doneOnce, reliableQueue,
+    atMostOnce,
+    atLeastOnce,
+    eventsFollowSchema, eventNames, correlationAndCausation, schemaEvolution, uniqueEventIds,
+    correlationPropagated,
+    orderOutcomes,
+    chargedOnce,
+    answersMatch, deadlineKept,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

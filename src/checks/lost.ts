@@ -18,6 +18,11 @@
  *   ack covering others) and died with it.
  * - dead-lettered: it went to the dead-letter queue although it could have succeeded.
  * - gave-up: it was attempted, every attempt failed, and nobody tried again.
+ * - not-taken-over: lost at a kill, in a partition in which nothing at all was processed
+ *   after the kill: the killed copy's share was never handed to a survivor (for a consumer
+ *   group: its session timeout is longer than the lab waits).
+ * - stalled: never attempted, sent after the last message the program processed, while it
+ *   kept running: it stopped taking work (a blocked handler, a deadlock).
  * - program-died: never attempted, sent before or after a copy of the program exited on its
  *   own (a crash), while no copy processed anything afterwards: its stderr says why.
  * - missed-first: never attempted, and exactly the first ones sent: the program was not
@@ -55,13 +60,16 @@ export interface LostParams {
   excludeTag?: string;
 }
 
-export type LostCause = 'lost-at-kill' | 'dead-lettered' | 'gave-up' | 'program-died' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
+export type LostCause = 'lost-at-kill' | 'not-taken-over' | 'dead-lettered' | 'gave-up' | 'program-died' | 'stalled' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
 
 export const LOST_CAUSES: Record<LostCause, string> = {
   'lost-at-kill':
     'Messages your program had taken were gone when it was killed: the broker had already been told they were done. Acknowledge or commit a message only after its work succeeded, and only that message.',
   'dead-lettered': 'Messages that would have succeeded on a later attempt were dead-lettered. Retry a failure before giving up on it.',
   'gave-up': 'A first attempt failed and the message was never tried again. Failures can be temporary: send the message back for another attempt (nack with requeue, or a retry queue).',
+  'not-taken-over':
+    'What the killed copy had not finished was never handed to another copy during the run: nothing of its share was processed after the kill. In a consumer group the dead member is noticed only when its session times out: use short session and heartbeat timings (the README gives the lab\'s).',
+  stalled: 'Your program stopped taking messages while it was still running: everything sent after that was never processed. Look for a handler that never returns (a blocking call, a lock, a synchronous commit from another thread) or a consumer that stopped fetching.',
   'program-died': 'Your program died (it exited without being stopped), and nothing processed the messages after that. Its stderr says why; fix the crash first (an error thrown from a handler, a channel closed by the broker for a protocol error such as acking a delivery twice).',
   'missed-first': 'The first messages were missed: your program was not listening yet when they came. Set everything up (handlers, consumers) before you subscribe or start consuming.',
   'never-processed': 'Some messages were never processed at all. Process every message you receive, and check that you are listening where the lab sends.',
@@ -70,7 +78,7 @@ export const LOST_CAUSES: Record<LostCause, string> = {
 };
 
 /** Most serious first. */
-const SERIOUSNESS: LostCause[] = ['lost-at-kill', 'program-died', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
+const SERIOUSNESS: LostCause[] = ['not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
 
 interface Story {
   readonly op: Operation;
@@ -150,6 +158,17 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     }
     const kills = killTimes(history);
     const stories = lost.map((op) => storyOf(op, history, p, kills));
+    // Never attempted, and exactly the first ones sent (everything after them got through):
+    // the program was not listening yet when they came, whatever happened later.
+    const firstDelivered = sent.findIndex((op) => delivered.has(op.key));
+    const unattempted = stories.filter((story) => !history.some((a) => a.kind === p.delivered.kind && a.key === story.op.key));
+    const firstDeliveredAt = history.find((op) => op.kind === p.delivered.kind && op.outcome === 'ok')?.t ?? Number.POSITIVE_INFINITY;
+    const workedBeforeAnyKill = kills.length === 0 || firstDeliveredAt < (kills[0] ?? 0);
+    const allEarly = workedBeforeAnyKill && unattempted.length > 0 && unattempted.length === stories.length && unattempted.every((story) => sent.indexOf(story.op) < firstDelivered);
+    for (const story of allEarly ? unattempted : []) {
+      story.cause = 'missed-first';
+      story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): missed, one of the first ${firstDelivered} sent, before your program was listening`;
+    }
     // Never processed, and exactly the first ones sent (everything after them got through):
     // the program was not listening yet.
     // A copy that exited on its own, after which nobody processed anything: the crash is the story.
@@ -161,12 +180,26 @@ export const noLostMessages: CheckDefinition<LostParams> = {
         story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): never processed; your program died at ${seconds(crash.t)}${said ? ` saying ${JSON.stringify(said.slice(0, 160))}` : ''}`;
       }
     }
-    const firstDelivered = sent.findIndex((op) => delivered.has(op.key));
-    const neverProcessed = stories.filter((story) => story.cause === 'never-processed');
-    const allEarly = neverProcessed.length > 0 && neverProcessed.every((story) => sent.indexOf(story.op) < firstDelivered);
-    for (const story of allEarly ? neverProcessed : []) {
-      story.cause = 'missed-first';
-      story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): missed, one of the first ${firstDelivered} sent, before your program was listening`;
+    // Lost at a kill in a partition where nothing at all was processed after the kill: the
+    // killed copy's share was never taken over.
+    const killedAt = kills[0];
+    if (killedAt !== undefined) {
+      const okAfter = history.filter((op) => op.t > killedAt && op.kind === p.delivered.kind && op.outcome === 'ok');
+      const partitionOfKey = new Map(sent.map((op) => [op.key, op.partition]));
+      const busyAfter = new Set(okAfter.map((op) => partitionOfKey.get(op.key)));
+      for (const story of stories.filter((st) => st.cause === 'lost-at-kill' && st.op.partition !== undefined && !busyAfter.has(st.op.partition))) {
+        story.cause = 'not-taken-over';
+        story.text = `${story.op.key} (sent at ${seconds(story.op.t)}, partition ${story.op.partition}): never processed; after the kill at ${seconds(killedAt)} nothing more of partition ${story.op.partition} was processed at all`;
+      }
+    }
+    // Never taken, sent after the last message processed, while the program kept running.
+    const lastOk = Math.max(-1, ...history.filter((op) => op.kind === p.delivered.kind && op.outcome === 'ok').map((op) => op.t));
+    const exited = history.some((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    if (!exited && lastOk >= 0) {
+      for (const story of stories.filter((st) => st.cause === 'never-processed' && st.op.t > lastOk)) {
+        story.cause = 'stalled';
+        story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): never taken; your program processed nothing after ${seconds(lastOk)}, though it kept running`;
+      }
     }
     // The cause named is the most serious one shown (a loss at a kill is what this check is
     // most about, even when more flaky messages were given up on); the examples lead with it.
@@ -175,6 +208,8 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     const ranked = SERIOUSNESS.filter((c) => byCause.has(c)).map((c) => [c, byCause.get(c) ?? []] as const);
     const [cause] = ranked[0] ?? ['never-processed'];
     const PHRASE: Record<LostCause, string> = {
+      'not-taken-over': "in a killed copy's share nobody took over",
+      stalled: 'sent after your program stopped taking messages',
       'program-died': 'after your program died',
       'lost-at-kill': 'taken by your program before it was killed',
       'dead-lettered': 'dead-lettered though they could have succeeded',
@@ -186,6 +221,8 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     };
     const breakdown = ranked.length > 1 ? `: ${ranked.map(([c, s]) => `${s.length} ${PHRASE[c]}`).join(', ')}` : '';
     const WHY: Record<LostCause, string> = {
+      'not-taken-over': `: the killed copy's share, which nobody took over after the kill`,
+      stalled: ': your program stopped taking messages while it was still running',
       'program-died': ': your program died and nothing processed them',
       'lost-at-kill': `, all taken by your program before it was killed`,
       'dead-lettered': ', dead-lettered though they could have succeeded',

@@ -25,6 +25,9 @@ export interface FaultEvent {
   duringCall?: number;
   /** Why a held call ended: the evidence seen, or "max" when the hold ran out. */
   reason?: string;
+  /** When the reason is "committed-past": how long the call had been held when the commit
+   *  past it showed, and whether the same copy had finished later work by then. */
+  committedPast?: { heldMs: number; laterDone: boolean };
   restarted?: boolean;
 }
 

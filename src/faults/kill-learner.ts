@@ -122,6 +122,9 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
     const record = (key: string | undefined, value: Record<string, unknown>) =>
       ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', ...(key ? { key } : {}), value: { fault: 'kill-learner', id, ...value } });
 
+    /** What the committed-past probe saw when it fired. */
+    let seen: { heldMs: number; laterDone: boolean } | undefined;
+
     /** Waits, call held open, until the hold's evidence shows or it runs out; says which.
      *  `killed` resolves once the victim is dead (frozen calls wait for it). */
     async function hold(call: CallInfo, h: NonNullable<KillLearnerParams['hold']>, killed: Promise<void>): Promise<string> {
@@ -135,7 +138,13 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
           return 'overtaken';
         }
         if (h.until.includes('redelivered') && redelivered(call, history)) return 'redelivered';
-        if (probe && (await probe(call.key).catch(() => false))) return 'committed-past';
+        if (probe && (await probe(call.key).catch(() => false))) {
+          // How the commit got past the held message tells the mistakes apart: at once (a
+          // commit before the work), after later work of the same copy was done (a commit for
+          // that later work), or after a while with no later work done (a commit on a timer).
+          seen = { heldMs: ctx.history.now() - call.arrivedAt, laterDone: overtakenBy(call, ctx.history.history) !== undefined };
+          return 'committed-past';
+        }
         await sleep(50);
       }
       return 'max';
@@ -159,7 +168,7 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
         record(call.key, { phase: 'hold', instance: victim.instance, duringCall: call.index });
         reason = await hold(call, params.hold, killed);
       }
-      record(call.key, { phase: 'start', instance: victim.instance, signal: 'SIGKILL', duringCall: call.index, ...(reason ? { reason } : {}) });
+      record(call.key, { phase: 'start', instance: victim.instance, signal: 'SIGKILL', duringCall: call.index, ...(reason ? { reason } : {}), ...(seen ? { committedPast: seen } : {}) });
       await victim.kill();
       frozen = undefined;
       markKilled();

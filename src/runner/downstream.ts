@@ -58,6 +58,12 @@ export interface DownstreamOptions {
   failures?: Readonly<Record<string, FailureRule>>;
   /** The body of a 200 ({"thumbnail": "thumbs/<key>.jpg"}): `{key}` is replaced. */
   okBody?: Record<string, string>;
+  /** Body fields recorded with every call, whatever its outcome, as `value.fields`
+   *  (["correlationId"]): what the caller said about the message, for checks to compare. */
+  recordFields?: readonly string[];
+  /** The copy of the learner's program that calls this service when the call does not say
+   *  (no x-instance-id header): a service only one role calls. Default 1. */
+  instance?: number;
 }
 
 /**
@@ -154,14 +160,15 @@ export class Downstream {
     const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
     const index = ++this.counter.count;
-    const instance = Number(req.headers['x-instance-id'] ?? body.instance ?? 1) || 1;
+    const instance = Number(req.headers['x-instance-id'] ?? body.instance ?? this.options.instance ?? 1) || 1;
+    const fields = this.options.recordFields ? { fields: Object.fromEntries(this.options.recordFields.map((f) => [f, body[f] ?? null])) } : {};
     const arrivedAt = this.history.now();
     // Drawn before the hooks run, so a held call does not shift the schedule of the others.
     const latency = this.options.latencyMs + (this.options.jitterMs ? this.random.int(0, this.options.jitterMs) : 0);
 
     for (const hook of this.hooks) {
       if ((await hook({ index, service: this.options.name, key, instance, attempt, arrivedAt })) === 'killed') {
-        this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller killed mid-call' } });
+        this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller killed mid-call', ...fields } });
         req.socket.destroy();
         return;
       }
@@ -169,7 +176,7 @@ export class Downstream {
     await sleep(latency);
     const reply = this.options.reply ? this.options.reply(key, attempt) : replyByRules(this.tagsOf(key), attempt, this.options, key);
     if (req.socket.destroyed) {
-      this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller went away' } });
+      this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller went away', ...fields } });
       return;
     }
     res.writeHead(reply.status, { 'content-type': 'application/json' });
@@ -181,7 +188,7 @@ export class Downstream {
       stream: this.options.name,
       key,
       attempt,
-      value: { instance, arrivedAt, status: reply.status },
+      value: { instance, arrivedAt, status: reply.status, ...fields },
     });
   }
 }

@@ -11,7 +11,12 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['redis-pubsub-notifier', async () => (await import('./redis-pubsub-notifier.js')).redisPubSubNotifier],
   ['rabbitmq-retry-worker', async () => (await import('./rabbitmq-retry-worker.js')).rabbitmqRetryWorker],
   ['rabbitmq-exchanges', async () => (await import('./rabbitmq-exchanges.js')).rabbitmqExchanges],
+  ['rabbitmq-delivery-guarantees', async () => (await import('./rabbitmq-delivery-guarantees.js')).rabbitmqDeliveryGuarantees],
+  ['rabbitmq-request-reply', async () => (await import('./rabbitmq-request-reply.js')).rabbitmqRequestReply],
   ['kafka-consumer-group', async () => (await import('./kafka-consumer-group.js')).kafkaConsumerGroup],
+  ['redis-work-queue', async () => (await import('./redis-work-queue.js')).redisWorkQueue],
+  ['event-design', async () => (await import('./event-design.js')).eventDesign],
+  ['event-chain', async () => (await import('./event-chain.js')).eventChain],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -35,6 +35,12 @@ export interface ConsumerGroupOptions {
   /** Produce this many in one request, then pause `pauseMs`, so the kill lands mid-stream. */
   batch: number;
   pauseMs: number;
+  /** Payments already on the topic when the program starts: a consumer that starts at the
+   *  end of the topic (auto.offset.reset=latest, fromBeginning: false) never sees them. */
+  prefill: number;
+  /** Every n-th payment's first booking fails with 503 (the ledger is busy): it must be
+   *  booked again, not committed as done. 0: none. */
+  flakyEvery: number;
   /** The drain ends early once nothing new was processed for this long: lost payments never
    *  will be. Longer than the exercise's session timeout (2 s), so the wait for the killed
    *  copy's partitions to move to a live copy is never mistaken for the end. */
@@ -51,6 +57,8 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     apiJitterMs: intOption(raw, 'apiJitterMs', 20),
     batch: intOption(raw, 'batch', 30),
     pauseMs: intOption(raw, 'pauseMs', 100),
+    prefill: intOption(raw, 'prefill', 0),
+    flakyEvery: intOption(raw, 'flakyEvery', 0),
     quietMs: intOption(raw, 'quietMs', 5_000),
   }),
 
@@ -59,7 +67,18 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     const topic = await kafka.createTopic('payments', o.partitions);
     const groupId = kafka.name('payments-processor');
 
-    const ledger = await ctx.downstream({ name: 'ledger-api', keyField: 'paymentId', latencyMs: o.apiLatencyMs, jitterMs: o.apiJitterMs, okBody: { booked: '{key}' } });
+    const ledger = await ctx.downstream({ name: 'ledger-api', keyField: 'paymentId', latencyMs: o.apiLatencyMs, jitterMs: o.apiJitterMs, okBody: { booked: '{key}' }, failures: { flaky: 'first-503' } });
+
+    let sent = 0;
+    const burstOf = (count: number) =>
+      Array.from({ length: count }, () => {
+        const i = ++sent;
+        const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
+        const flaky = o.flakyEvery > 0 && i % o.flakyEvery === 0;
+        return { id: payment.paymentId, key: payment.customer, value: payment, tags: flaky ? ['flaky'] : [] };
+      });
+    // Already on the topic before the program starts.
+    for (let left = o.prefill; left > 0; left -= o.batch) await kafka.produceBurst(topic, 'payments', burstOf(Math.min(o.batch, left)));
 
     // Where a fault's victim should be: a payment followed by more of its partition in the
     // same fetched batch, so work on a later one can overtake it.
@@ -119,20 +138,15 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
         const stopWatching = every(500, ctx.signal, async () => void (await recordGroup()));
         try {
           ctx.progress(`producing ${o.payments} payments to ${o.partitions} partitions; one consumer will be killed mid-payment`);
-          for (let first = 1; first <= o.payments && !ctx.signal.aborted; first += o.batch) {
-            const burst = Array.from({ length: Math.min(o.batch, o.payments - first + 1) }, (_, n) => {
-              const i = first + n;
-              const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
-              return { id: payment.paymentId, key: payment.customer, value: payment };
-            });
-            await kafka.produceBurst(topic, 'payments', burst);
+          while (sent < o.prefill + o.payments && !ctx.signal.aborted) {
+            await kafka.produceBurst(topic, 'payments', burstOf(Math.min(o.batch, o.prefill + o.payments - sent)));
             await sleep(o.pauseMs, ctx.signal);
           }
           // Settled when everything was processed and every partition is committed to its end,
           // or when nothing new was processed for a while: lost payments never will be, and a
           // group nobody joined (a group id per copy) never commits. A held booking blocks its
           // partition, so the stillness of a hold does not count.
-          await drain(ctx, { done: async () => processed() >= o.payments && (await allCommitted()), progress: () => String(processed()), quietMs: o.quietMs, intervalMs: 250 });
+          await drain(ctx, { done: async () => processed() >= o.prefill + o.payments && (await allCommitted()), progress: () => String(processed()), quietMs: o.quietMs, intervalMs: 250 });
           await recordGroup();
         } finally {
           await stopWatching();

@@ -1,7 +1,7 @@
 // Unit tests of the delivery checks over literal histories: each check must pass on a good
 // history and fail, with useful examples, on the bad one it exists for.
 import { describe, expect, it } from 'vitest';
-import { noDuplicates } from '../../src/checks/duplicates.js';
+import { duplicatesOnlyAfterCrash, noDuplicates } from '../../src/checks/duplicates.js';
 import { latency, percentile } from '../../src/checks/latency.js';
 import { noLostMessages } from '../../src/checks/lost.js';
 import { inOrder } from '../../src/checks/order.js';
@@ -161,5 +161,22 @@ describe('no-lost-messages: when nothing got through', () => {
   it('missed-first: exactly the first ones sent, the rest arrived', () => {
     const r = noLostMessages.run([produce(1, 'a'), produce(2, 'b'), produce(3, 'c'), consume(4, 'c')], params);
     expect(r).toMatchObject({ status: 'fail', cause: 'missed-first', observed: '2 of 3 orders got no notification: the first 2 sent, before your program was listening' });
+  });
+});
+
+describe('duplicates-only-after-crash', () => {
+  const call = (t: number, key: string): Operation => ({ t, process: 'downstream', kind: 'call', outcome: 'ok', stream: 'ledger', key });
+  const hold: Operation = { t: 5000, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: 0, phase: 'hold' } };
+  const params = { subject: 'payment', delivered: { kind: 'call', stream: 'ledger' }, windowMs: 2000 } as const;
+  it('passes repeats after the crash of what was first done in its last 2 s', () => {
+    expect(duplicatesOnlyAfterCrash.run([call(4000, 'a'), hold, call(6000, 'a')], params)).toMatchObject({ status: 'pass', observed: '1 processed again after the crash, all from its last moments' });
+  });
+  it('fails repeats after the crash of work done long before it: uncommitted progress', () => {
+    const r = duplicatesOnlyAfterCrash.run([call(1000, 'a'), hold, call(6000, 'a')], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'uncommitted-progress' });
+    expect(r.examples[0]).toBe('a: processed 2 times, first at 1.0s, again at 6.0s');
+  });
+  it('fails repeats before any crash: duplicates without a crash', () => {
+    expect(duplicatesOnlyAfterCrash.run([call(1000, 'a'), call(1500, 'a'), hold], params).cause).toBe('duplicates-without-crash');
   });
 });

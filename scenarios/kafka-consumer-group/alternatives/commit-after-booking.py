@@ -7,6 +7,8 @@ cost this copy its partitions.
 import os
 import signal
 import sys
+import time
+import urllib.error
 import urllib.request
 
 from confluent_kafka import Consumer
@@ -45,14 +47,19 @@ signal.signal(signal.SIGTERM, leave)
 
 
 def book(payment: bytes) -> None:
-    request = urllib.request.Request(
-        os.environ["LEDGER_API_URL"] + "/payments",
-        data=payment,
-        headers={"content-type": "application/json", "x-instance-id": os.environ["INSTANCE_ID"]},
-        method="POST",
-    )
-    with urllib.request.urlopen(request) as response:
-        response.read()
+    while True:
+        request = urllib.request.Request(
+            os.environ["LEDGER_API_URL"] + "/payments",
+            data=payment,
+            headers={"content-type": "application/json", "x-instance-id": os.environ["INSTANCE_ID"]},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request) as response:
+                response.read()
+                return
+        except urllib.error.HTTPError:
+            time.sleep(0.05)  # the ledger was busy (503): book it again
 
 
 while True:

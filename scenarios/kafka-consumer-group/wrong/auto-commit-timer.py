@@ -7,6 +7,8 @@ Must fail: no-lost-messages (lost-at-kill), offsets-committed-after-processing (
 """
 import json
 import os
+import time
+import urllib.error
 import urllib.request
 
 from confluent_kafka import Consumer
@@ -33,14 +35,18 @@ if os.environ.get("KAFKA_SASL_MECHANISM"):
 
 
 def book(payment: bytes) -> None:
-    request = urllib.request.Request(
-        os.environ["LEDGER_API_URL"] + "/payments",
-        data=payment,
-        headers={"content-type": "application/json", "x-instance-id": os.environ.get("INSTANCE_ID", "1")},
-        method="POST",
-    )
-    with urllib.request.urlopen(request):
-        pass
+    while True:
+        request = urllib.request.Request(
+            os.environ["LEDGER_API_URL"] + "/payments",
+            data=payment,
+            headers={"content-type": "application/json", "x-instance-id": os.environ.get("INSTANCE_ID", "1")},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request):
+                return
+        except urllib.error.HTTPError:
+            time.sleep(0.05)  # the ledger was busy (503): book it again
 
 
 consumer = Consumer(config)

@@ -19,6 +19,8 @@ export interface BurstRecord {
   /** Kafka's message key (what partitions it). */
   key: string;
   value: Record<string, unknown>;
+  /** The lab's tags for it ("flaky"), recorded in the history, not sent. */
+  tags?: string[];
 }
 
 export interface KafkaRun {
@@ -85,7 +87,22 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
     async createTopic(base, partitions) {
       const topic = `${namespace}.${base}`;
       // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has one node.
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }) }], waitForLeaders: true });
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }) }], waitForLeaders: true });
+      } catch (error) {
+        // On a busy machine kafkajs's wait for the leaders can ask a broker that does not know
+        // the new topic yet ("does not host this topic-partition"): the topic exists, so wait
+        // for its leaders here instead.
+        if (!/does not host this topic-partition|UNKNOWN_TOPIC/i.test(String(error))) throw error;
+      }
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+        const leaders = metadata?.topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+        if (leaders === partitions) break;
+        if (Date.now() > deadline) throw new Error(`Kafka created the topic ${topic} but gave it no leaders within 15 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       partitionCounts.set(topic, partitions);
       return topic;
     },
@@ -106,7 +123,7 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
           next.set(message.partition, offset + 1n);
           const position = seen.get(message.partition) ?? 0;
           seen.set(message.partition, position + 1);
-          ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream, key: record.id, partition: message.partition, offset: String(offset), value: { ...record.value, inBatch: { position, of: count(message.partition) } } });
+          ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream, key: record.id, partition: message.partition, offset: String(offset), value: { ...record.value, inBatch: { position, of: count(message.partition) }, tags: record.tags ?? [] } });
         }
       } catch (error) {
         for (const { record } of burst) ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream, key: record.id, value: { ...record.value, error: String(error) } });

@@ -1,0 +1,211 @@
+/**
+ * Week 2, delivery guarantees: an at-most-once and an at-least-once consumer, side by side.
+ *
+ * One program runs as two copies with roles (scenario `learner.roles`): copy 1 gets
+ * ROLE=at-most-once and consumes AT_MOST_ONCE_QUEUE, copy 2 gets ROLE=at-least-once and
+ * consumes AT_LEAST_ONCE_QUEUE. For each message a copy writes a ledger entry with one call
+ * to the lab's ledger API (`POST /entries`, x-instance-id: INSTANCE_ID). The lab declares
+ * both queues (durable, classic) before the program starts.
+ *
+ * Messages are recorded as `produce` operations on the stream named after their queue's
+ * guarantee ("at-most-once", "at-least-once") and tagged with it; flaky ones also carry the
+ * tag "flaky" (the ledger answers their first call with 503).
+ *
+ * Two phases keep the verdict deterministic (see the scenario's faults):
+ * 1. `phase1Entries` plain entries on each queue. One kill-learner fault SIGKILLs the
+ *    at-most-once copy in the middle of one of its calls; another holds one call of the
+ *    at-least-once copy until that copy finished a later entry, then SIGKILLs it. Both are
+ *    restarted. An at-most-once copy that acked after the work gets the entry back and
+ *    writes it twice; an at-least-once copy that acked before the work (or with
+ *    `multiple`) never sees it again.
+ * 2. Once both copies consume again: `phase2Entries` per queue, `flakyEntries` of them flaky,
+ *    no fault. An at-most-once copy that retries a failed entry calls twice; an at-least-once
+ *    copy that acks a failed entry loses it.
+ */
+import { kills } from '../checks/attempts.js';
+import { drain } from './blocks/drain.js';
+import { openRabbit } from './blocks/rabbitmq.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+
+export interface DeliveryGuaranteesOptions {
+  /** Entries per queue before and during the kills. */
+  phase1Entries: number;
+  /** Entries per queue after both copies are back, flaky ones included. */
+  phase2Entries: number;
+  /** Of the phase-2 entries, per queue, those whose first call the ledger answers with 503. */
+  flakyEntries: number;
+  apiLatencyMs: number;
+  /** Up to this much more per call, from the run's seed: concurrent calls finish out of order. */
+  apiJitterMs: number;
+  /** A drain ends once nothing moved for this long while both copies were consuming (lost
+   *  entries never will be written, and a wrong solution gets its verdict in seconds). */
+  quietMs: number;
+  /** The run ends once no call came for this long (after the last drain): a late second
+   *  attempt of a refused entry (a requeue, a retry) shows before it. */
+  settleMs: number;
+}
+
+export type Guarantee = 'at-most-once' | 'at-least-once';
+export const GUARANTEES: readonly Guarantee[] = ['at-most-once', 'at-least-once'];
+
+export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
+  name: 'rabbitmq-delivery-guarantees',
+  parseOptions: (raw) => {
+    const o = {
+      phase1Entries: intOption(raw, 'phase1Entries', 16),
+      phase2Entries: intOption(raw, 'phase2Entries', 12),
+      flakyEntries: intOption(raw, 'flakyEntries', 3),
+      apiLatencyMs: intOption(raw, 'apiLatencyMs', 20),
+      apiJitterMs: intOption(raw, 'apiJitterMs', 30),
+      quietMs: intOption(raw, 'quietMs', 1_500),
+      settleMs: intOption(raw, 'settleMs', 500),
+    };
+    if (o.flakyEntries > o.phase2Entries) throw new Error('"flakyEntries" must be at most "phase2Entries"');
+    return o;
+  },
+
+  async prepare(ctx: WorkloadContext, o) {
+    const rabbit = await openRabbit(ctx);
+    const queues: Record<Guarantee, string> = {
+      'at-most-once': rabbit.name('ledger.at-most-once'),
+      'at-least-once': rabbit.name('ledger.at-least-once'),
+    };
+    const setup = await rabbit.connection.createChannel();
+    for (const queue of Object.values(queues)) await setup.assertQueue(queue, { durable: true });
+    await setup.close();
+
+    const ledgerApi = await ctx.downstream({
+      name: 'ledger-api',
+      keyField: 'entryId',
+      latencyMs: o.apiLatencyMs,
+      jitterMs: o.apiJitterMs,
+      failures: { flaky: 'first-503' },
+      okBody: { entry: 'ledger/{key}' },
+    });
+
+    const amounts = ctx.random('entries');
+    const sent: Record<Guarantee, Array<{ key: string; phase: number }>> = { 'at-most-once': [], 'at-least-once': [] };
+    const counters: Record<Guarantee, number> = { 'at-most-once': 0, 'at-least-once': 0 };
+    const publish = async (guarantee: Guarantee, phase: number, flaky: boolean): Promise<void> => {
+      const entryId = messageId(guarantee === 'at-most-once' ? 'amo' : 'alo', ++counters[guarantee]);
+      const body = { entryId, account: `ACC-${String(amounts.int(1, 40)).padStart(2, '0')}`, amountCents: amounts.int(100, 99_999) };
+      const tags = [guarantee, ...(flaky ? ['flaky'] : [])];
+      try {
+        await rabbit.publish('', queues[guarantee], body, { messageId: entryId });
+        sent[guarantee].push({ key: entryId, phase });
+        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: guarantee, key: entryId, value: { ...body, phase, tags } });
+      } catch (error) {
+        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: guarantee, key: entryId, value: { error: String(error), tags } });
+      }
+    };
+
+    /** A few publishes at a time, each waiting for its confirm: faster than one by one, and
+     *  within the confirm channel's listener limit. */
+    const publishAll = async (tasks: Array<() => Promise<void>>): Promise<void> => {
+      for (let i = 0; i < tasks.length; i += 8) await Promise.all(tasks.slice(i, i + 8).map((task) => task()));
+    };
+
+    const calls = () => ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'ledger-api');
+    const written = () => new Set(calls().filter((op) => op.outcome === 'ok').map((op) => op.key));
+    const attempted = () => new Set(calls().map((op) => op.key));
+    /** When each killed copy was started again (the kill itself, before that): a message sent
+     *  until then may have gone down with the killed copy. */
+    const killedAt = () => kills(ctx.history.history).map((k) => k.healedAt ?? k.t);
+    const sentAt = (key: string) => ctx.history.produced(key)?.t ?? 0;
+
+    /** Consumers on each queue now (a passive declare answers at once). */
+    const consumers = async (): Promise<Record<Guarantee, number>> => ({
+      'at-most-once': (await rabbit.probeQueue(queues['at-most-once']))?.consumerCount ?? 0,
+      'at-least-once': (await rabbit.probeQueue(queues['at-least-once']))?.consumerCount ?? 0,
+    });
+    const total = (c: Record<Guarantee, number>) => c['at-most-once'] + c['at-least-once'];
+    /**
+     * Ready: each queue has a consumer, or the copies' consumers add up to the number of
+     * copies (both copies on one queue: the checks say so, with evidence, instead of a
+     * "not ready" that would hide what the program did).
+     */
+    const isReady = (c: Record<Guarantee, number>) => (c['at-most-once'] > 0 && c['at-least-once'] > 0) || total(c) >= ctx.instances;
+    /** The consumers counted once the program was ready: fewer means a copy is down. */
+    let baseline = 0;
+    /** Set by `progress` (the drain asks it every tick): a killed and restarted copy has not
+     *  consumed again yet. A copy that exited on its own is not waited for. */
+    let copyDown = false;
+    const drainCtx = { signal: ctx.signal, timeouts: ctx.timeouts, faultActive: () => ctx.faultActive() || copyDown };
+
+    /** What moves while entries are processed; the drain is quiet while it stands still. */
+    const progress = async (): Promise<string> => {
+      const c = await consumers();
+      copyDown = total(c) < baseline && ctx.learners.processes.every((p) => p.running);
+      const ready = await Promise.all(GUARANTEES.map(async (g) => (await rabbit.probeQueue(queues[g]))?.messageCount ?? 0));
+      return `${calls().length}|${ready.join('/')}|${total(c)}`;
+    };
+    /**
+     * Settled: every at-least-once entry sent so far was written; every at-most-once entry of
+     * `phase` (or later) was attempted or sent before a killed copy was started again (it may
+     * have taken it: at-most-once may lose it), and the at-most-once queue has nothing left.
+     */
+    const settled = (phase: number) => async (): Promise<boolean> => {
+      const ok = written();
+      if (!sent['at-least-once'].every((e) => ok.has(e.key))) return false;
+      const tried = attempted();
+      const restarts = killedAt();
+      const open = sent['at-most-once'].filter((e) => e.phase >= phase && !tried.has(e.key) && !restarts.some((k) => k >= sentAt(e.key)));
+      if (open.length > 0) return false;
+      const amo = await rabbit.probeQueue(queues['at-most-once']);
+      return (amo?.messageCount ?? 0) === 0 && (amo?.consumerCount ?? 0) > 0;
+    };
+
+    return {
+      env: {
+        AMQP_URL: rabbit.url,
+        AT_MOST_ONCE_QUEUE: queues['at-most-once'],
+        AT_LEAST_ONCE_QUEUE: queues['at-least-once'],
+        LEDGER_API_URL: ledgerApi.url,
+      },
+      async awaitReady() {
+        let last: Record<Guarantee, number> = { 'at-most-once': 0, 'at-least-once': 0 };
+        const ready = await waitUntil(
+          async () => {
+            last = await consumers();
+            return isReady(last);
+          },
+          ctx.timeouts.readyMs,
+          ctx.signal,
+          100,
+        );
+        if (!ready) {
+          const idle = GUARANTEES.filter((g) => last[g] === 0).map((g) => `"${queues[g]}" (${g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE'})`);
+          throw new LearnerNotReadyError(
+            `nobody consumed from ${idle.join(' or ')} within ${ctx.timeouts.readyMs / 1000}s`,
+            'Each copy must start consuming its own queue right after connecting to AMQP_URL: ROLE=at-most-once consumes AT_MOST_ONCE_QUEUE, ROLE=at-least-once consumes AT_LEAST_ONCE_QUEUE.',
+          );
+        }
+        baseline = total(last);
+      },
+      async run() {
+        ctx.progress(`phase 1: ${o.phase1Entries} entries on each queue; each copy will be killed mid-write and restarted`);
+        await publishAll(Array.from({ length: o.phase1Entries }, () => GUARANTEES.map((g) => () => publish(g, 1, false))).flat());
+        await drain(drainCtx, { done: settled(1), progress, quietMs: o.quietMs });
+        await ctx.faultsSettled();
+        // The restarted copies consume again before phase 2 (bounded; not waited for when a copy
+        // exited on its own: its entries stay unwritten, and the checks say so).
+        const allRunning = () => ctx.learners.processes.every((p) => p.running);
+        await waitUntil(async () => !allRunning() || total(await consumers()) >= baseline, ctx.timeouts.readyMs, ctx.signal, 100);
+
+        ctx.progress(`phase 2: ${o.phase2Entries} entries on each queue, ${o.flakyEntries} of them refused once by the ledger (503)`);
+        // Flaky entries spread evenly through the plain ones.
+        const flakyAt = new Set(Array.from({ length: o.flakyEntries }, (_, i) => Math.floor(((i + 1) * o.phase2Entries) / (o.flakyEntries + 1))));
+        await publishAll(Array.from({ length: o.phase2Entries }, (_, i) => GUARANTEES.map((g) => () => publish(g, 2, flakyAt.has(i)))).flat());
+        await drain(drainCtx, { done: settled(2), progress, quietMs: o.quietMs });
+        await ctx.faultsSettled();
+        // A second attempt of a refused entry (a requeue, a retry) comes within milliseconds:
+        // the run ends only once no call has come for settleMs (bounded by the drain).
+        const lastCall = () => calls().reduce((t, op) => Math.max(t, op.t), 0);
+        await waitUntil(() => ctx.history.now() - lastCall() >= o.settleMs, ctx.timeouts.drainMs, ctx.signal, 50);
+      },
+      async collect() {
+        // Everything is in the history: the ledger's calls and the lab's messages.
+      },
+    };
+  },
+};

@@ -1,0 +1,277 @@
+/**
+ * Week 1, request-reply with correlation ids.
+ *
+ * The learner writes the caller; the lab plays everyone else. Its "callers" put questions on
+ * QUESTIONS_QUEUE ({"questionId", "sku"}), which the learner's two copies share as a work
+ * queue. For each question a copy sends a request {"sku"} to the lab's price service on
+ * PRICE_REQUESTS, with `replyTo` (its own reply queue) and a unique `correlationId`, waits at
+ * most DEADLINE_MS for the reply and reports the outcome to the lab's answers API: the price,
+ * or {"timedOut": true}.
+ *
+ * The price service (this workload consumes PRICE_REQUESTS itself) replies {"price"} to
+ * `replyTo` with the request's correlationId, after a delay chosen per question. Every
+ * question's sku is its own and so is its price, so an answer tells which reply it came from.
+ * The reply does not repeat the sku: only the correlationId says which request it answers.
+ *
+ * The schedule, built from the mistakes backwards (the seed varies only the values):
+ * - all questions at once, so each copy has many requests in flight;
+ * - the first two questions (one for each copy: RabbitMQ hands a burst out in turn) get the
+ *   slowest on-time replies and every other on-time reply is faster, so replies always come
+ *   back out of order: the request a copy sent first is still waiting when its later ones
+ *   are answered. Matching replies by order gives wrong prices, every run;
+ * - a few replies come `lateByMs` after the deadline: they must be answered timedOut at the
+ *   deadline and the late reply dropped; a caller without a deadline accepts them;
+ * - a few replies are sent twice: a caller that does not forget a correlationId once
+ *   answered answers twice;
+ * - two copies run at once: a reply queue both consume (a fixed name) makes RabbitMQ hand
+ *   each copy some of the other's replies. The lab counts a reply queue's consumers (passive
+ *   declare) when it first sees it in a request's replyTo, and again at the end.
+ */
+import { REPLY_QUEUE_OBSERVATION, type ReplyQueueSample } from '../checks/request-reply.js';
+import type { Random } from '../runner/seed.js';
+import { drain } from './blocks/drain.js';
+import { openRabbit } from './blocks/rabbitmq.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+
+export interface RequestReplyOptions {
+  questions: number;
+  /** Questions whose reply comes `lateByMs` after the deadline. */
+  lateReplies: number;
+  /** Questions whose reply is sent twice, `duplicateAfterMs` apart. */
+  duplicateReplies: number;
+  deadlineMs: number;
+  /** On-time replies come this soon after the request, at the earliest ... */
+  minReplyMs: number;
+  /** ... and at the latest (the first two questions; all others at most 150 ms sooner). */
+  maxReplyMs: number;
+  lateByMs: number;
+  duplicateAfterMs: number;
+  /** The checks' slack around the deadline (see checks/request-reply.ts): on-time replies
+   *  must come well before deadlineMs - toleranceMs. */
+  toleranceMs: number;
+  /** Every question must be answered this soon after the lab asked it (the latency check). */
+  answerWithinMs: number;
+  /** After the last reply, how long the lab keeps listening for answers it should not get. */
+  settleMs: number;
+  /** The drain ends once nothing moved for this long (longer than the deadline). */
+  quietMs: number;
+}
+
+type QuestionKind = 'on-time' | 'late' | 'duplicate';
+
+interface Plan {
+  id: string;
+  sku: string;
+  price: number;
+  kind: QuestionKind;
+  replyAfterMs: number;
+}
+
+/** The questions in the order the lab asks them, with their replies' schedule (pure). */
+export function planQuestions(o: RequestReplyOptions, random: Random, id: (n: number) => string): Plan[] {
+  const n = Math.max(o.questions, 2 + o.lateReplies + o.duplicateReplies);
+  const kinds: QuestionKind[] = Array(n).fill('on-time');
+  // Specials alternate (late, duplicate, late, ...) and are spread over positions 2.., so
+  // each kind lands on even and odd positions: on both copies when a burst is handed out in turn.
+  const specials: QuestionKind[] = [];
+  for (let i = 0; i < Math.max(o.lateReplies, o.duplicateReplies); i++) {
+    if (i < o.lateReplies) specials.push('late');
+    if (i < o.duplicateReplies) specials.push('duplicate');
+  }
+  specials.forEach((kind, j) => (kinds[2 + Math.floor((j * (n - 2)) / specials.length)] = kind));
+  const skus = new Set<string>();
+  const prices = new Set<number>();
+  return kinds.map((kind, i) => {
+    let sku: string;
+    do sku = `SKU-${random.int(10_000, 99_999)}`;
+    while (skus.has(sku));
+    skus.add(sku);
+    let cents: number;
+    do cents = random.int(500, 19_999);
+    while (prices.has(cents));
+    prices.add(cents);
+    const replyAfterMs =
+      kind === 'late' ? o.deadlineMs + o.lateByMs : i === 0 ? o.maxReplyMs : i === 1 ? o.maxReplyMs - 40 : random.int(o.minReplyMs, o.maxReplyMs - 150);
+    return { id: id(i + 1), sku, price: cents / 100, kind, replyAfterMs };
+  });
+}
+
+export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
+  name: 'rabbitmq-request-reply',
+  parseOptions(raw) {
+    const o: RequestReplyOptions = {
+      questions: intOption(raw, 'questions', 24),
+      lateReplies: intOption(raw, 'lateReplies', 4),
+      duplicateReplies: intOption(raw, 'duplicateReplies', 4),
+      deadlineMs: intOption(raw, 'deadlineMs', 1_000),
+      minReplyMs: intOption(raw, 'minReplyMs', 40),
+      maxReplyMs: intOption(raw, 'maxReplyMs', 500),
+      lateByMs: intOption(raw, 'lateByMs', 400),
+      duplicateAfterMs: intOption(raw, 'duplicateAfterMs', 40),
+      toleranceMs: intOption(raw, 'toleranceMs', 300),
+      answerWithinMs: intOption(raw, 'answerWithinMs', 1_600),
+      settleMs: intOption(raw, 'settleMs', 400),
+      quietMs: intOption(raw, 'quietMs', 1_500),
+    };
+    // On-time replies must be clearly on time, late ones clearly late, even on a busy machine.
+    if (o.maxReplyMs + 100 > o.deadlineMs - o.toleranceMs) throw new Error('"maxReplyMs" must be at least 100 ms below deadlineMs - toleranceMs');
+    if (o.minReplyMs + 150 > o.maxReplyMs) throw new Error('"minReplyMs" must be at least 150 ms below maxReplyMs');
+    if (o.lateByMs < 200) throw new Error('"lateByMs" must be at least 200');
+    return o;
+  },
+
+  async prepare(ctx: WorkloadContext, o) {
+    const rabbit = await openRabbit(ctx);
+    const QUESTIONS_QUEUE = rabbit.name('questions');
+    const PRICE_REQUESTS = rabbit.name('price-requests');
+    const answersApi = await ctx.downstream({
+      name: 'answers-api',
+      keyField: 'questionId',
+      latencyMs: 2,
+      jitterMs: 3,
+      okBody: { recorded: '{key}' },
+      recordFields: ['price', 'timedOut'],
+    });
+    const plans = planQuestions(o, ctx.random('request-reply:schedule'), (n) => messageId('question', n));
+    const bySku = new Map(plans.map((p) => [p.sku, p]));
+
+    // The lab's side of the conversation: both queues exist before the program starts.
+    const channel = await rabbit.connection.createChannel();
+    channel.on('error', () => {});
+    await channel.assertQueue(QUESTIONS_QUEUE, { durable: true });
+    await channel.assertQueue(PRICE_REQUESTS, { durable: true });
+
+    let serving = true;
+    const timers = new Set<NodeJS.Timeout>();
+    let lastReplyAt = 0;
+    const replyQueues = new Set<string>();
+    const stopServing = () => {
+      serving = false;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    };
+    ctx.defer(stopServing);
+
+    /** How many consumers a reply queue has (direct reply-to and exclusive queues cannot be
+     *  probed from another connection: a queue only one connection may use is not shared). */
+    const probeReplyQueue = async (queue: string): Promise<void> => {
+      if (queue.startsWith('amq.rabbitmq.reply-to')) return;
+      const state = await rabbit.probeQueue(queue);
+      if (!state) return;
+      const value: ReplyQueueSample = { queue, consumers: state.consumerCount };
+      ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: REPLY_QUEUE_OBSERVATION, value });
+    };
+
+    const reply = async (plan: Plan, replyTo: string, correlationId: string | undefined, copy: number, afterMs: number): Promise<void> => {
+      if (!serving) return;
+      // Recorded before it is published: no answer can come from it earlier than this.
+      ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'price-replies', key: plan.id, value: { replyTo, correlationId: correlationId ?? null, price: plan.price, copy, afterMs } });
+      lastReplyAt = Date.now();
+      try {
+        await rabbit.publish('', replyTo, { price: plan.price }, { persistent: false, ...(correlationId === undefined ? {} : { correlationId }) });
+      } catch (error) {
+        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'price-replies', key: plan.id, value: { replyTo, error: String(error) } });
+      }
+    };
+
+    await channel.consume(
+      PRICE_REQUESTS,
+      (message) => {
+        if (message === null || !serving) return;
+        const text = message.content.toString();
+        const replyTo = typeof message.properties.replyTo === 'string' && message.properties.replyTo !== '' ? (message.properties.replyTo as string) : undefined;
+        const rawId = message.properties.correlationId as unknown;
+        const correlationId = typeof rawId === 'string' && rawId !== '' ? rawId : undefined;
+        let sku: unknown;
+        try {
+          sku = (JSON.parse(text) as { sku?: unknown } | null)?.sku;
+        } catch {
+          // not JSON: recorded as unreadable below
+        }
+        const plan = typeof sku === 'string' ? bySku.get(sku) : undefined;
+        const problem = !plan ? (typeof sku === 'string' ? `unknown sku ${JSON.stringify(sku)}` : 'not JSON with a "sku"') : !replyTo ? 'no replyTo, so nowhere to reply' : undefined;
+        ctx.history.record({
+          process: 'lab',
+          kind: 'consume',
+          outcome: problem ? 'fail' : 'ok',
+          stream: 'price-requests',
+          ...(plan ? { key: plan.id } : {}),
+          value: { sku: typeof sku === 'string' ? sku : null, replyTo: replyTo ?? null, correlationId: correlationId ?? null, ...(problem ? { problem, body: text.slice(0, 120) } : {}) },
+        });
+        if (!plan || !replyTo || problem) return;
+        if (!replyQueues.has(replyTo)) {
+          replyQueues.add(replyTo);
+          void probeReplyQueue(replyTo).catch(() => {});
+        }
+        const copies = plan.kind === 'duplicate' ? 2 : 1;
+        for (let copy = 1; copy <= copies; copy++) {
+          const afterMs = plan.replyAfterMs + (copy - 1) * o.duplicateAfterMs;
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            void reply(plan, replyTo, correlationId, copy, afterMs);
+          }, afterMs);
+          timers.add(timer);
+        }
+      },
+      { noAck: true },
+    );
+
+    const answers = () => ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'answers-api' && op.outcome === 'ok');
+    const consumers = async () => (await rabbit.probeQueue(QUESTIONS_QUEUE))?.consumerCount ?? 0;
+
+    return {
+      env: {
+        AMQP_URL: rabbit.url,
+        QUESTIONS_QUEUE,
+        PRICE_REQUESTS,
+        ANSWERS_API_URL: answersApi.url,
+        DEADLINE_MS: String(o.deadlineMs),
+      },
+      async awaitReady() {
+        // Every copy consumes questions before the burst, so RabbitMQ shares it out between them.
+        if (await waitUntil(async () => (await consumers()) >= ctx.instances, ctx.timeouts.readyMs, ctx.signal, 100)) return;
+        if ((await consumers()) > 0) return;
+        throw new LearnerNotReadyError(
+          `nobody consumed from the queue "${QUESTIONS_QUEUE}" within ${ctx.timeouts.readyMs / 1000}s`,
+          'Connect to AMQP_URL, set up your reply queue and its consumer, then consume QUESTIONS_QUEUE (it already exists: do not declare it with other settings).',
+        );
+      },
+      async run() {
+        const late = plans.filter((p) => p.kind === 'late').length;
+        const twice = plans.filter((p) => p.kind === 'duplicate').length;
+        ctx.progress(`asking ${plans.length} questions at once (${late} replies will come after the deadline, ${twice} twice)`);
+        await Promise.all(
+          plans.map(async (plan) => {
+            // No copy can start waiting for this question before this moment (the checks' floor).
+            const sentAt = ctx.history.now();
+            try {
+              await rabbit.publish('', QUESTIONS_QUEUE, { questionId: plan.id, sku: plan.sku }, { messageId: plan.id });
+              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'questions', key: plan.id, value: { sku: plan.sku, price: plan.price, sentAt, tags: plan.kind === 'on-time' ? [] : [plan.kind], replyAfterMs: plan.replyAfterMs } });
+            } catch (error) {
+              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'questions', key: plan.id, value: { error: String(error) } });
+            }
+          }),
+        );
+        const requests = () => ctx.history.history.filter((op) => op.kind === 'consume' && op.stream === 'price-requests').length;
+        const replies = () => ctx.history.history.filter((op) => op.kind === 'produce' && op.stream === 'price-replies').length;
+        await drain(ctx, {
+          // Every question answered, every reply sent (late and second ones too), and a
+          // moment more: an answer taken from a late or repeated reply would come now.
+          done: () => {
+            const answered = new Set(answers().map((op) => op.key));
+            return plans.every((p) => answered.has(p.id)) && timers.size === 0 && Date.now() - lastReplyAt >= o.settleMs;
+          },
+          progress: () => `${answers().length}/${requests()}/${replies()}`,
+          quietMs: o.quietMs,
+        });
+        // The copies still run: how many consumers each reply queue has now.
+        await Promise.all([...replyQueues].map((q) => probeReplyQueue(q).catch(() => {})));
+        stopServing();
+        await channel.close().catch(() => {});
+      },
+      async collect() {
+        // Everything was observed during the run.
+      },
+    };
+  },
+};

@@ -1,0 +1,282 @@
+/**
+ * Week 1, Redis: point-to-point (a work queue) next to publish/subscribe (fan-out).
+ *
+ * Three copies of the learner's program each do two things:
+ * - fan-out: subscribe to EVENTS_CHANNEL and report every event to the lab's audit API
+ *   (every copy sees every event);
+ * - work queue: take jobs from the list JOBS_QUEUE reliably (BLMOVE into the copy's own
+ *   processing list PROCESSING_PREFIX<n>, call the lab's jobs API, then LREM), keep a
+ *   heartbeat key HEARTBEAT_PREFIX<n> alive, and reap the processing list of a copy whose
+ *   heartbeat is gone (move its jobs back to JOBS_QUEUE). Each job is done by one copy, once.
+ *
+ * The schedule opens each mistake's window every run:
+ * - jobs go in with one LPUSH per burst, so every copy finds the same jobs waiting at once:
+ *   copies that read a job (LINDEX, LRANGE) before removing it all read the same one;
+ * - the first `slowJobs` bursts each hold one slow job (the jobs API takes `slowJobMs`, longer
+ *   than the heartbeat TTL plus a reaper round, the first time it runs alone): a heartbeat
+ *   refreshed between jobs expires while its copy is busy, and a reaper that ignores
+ *   heartbeats certainly finds a live copy's job in its list;
+ * - the scenario's kill-learner fault kills one copy while it calls the jobs API (mid-job),
+ *   once it has done a few jobs (probe "holder-did-work"), and does not restart it: its job
+ *   must come back through a reaper, and only it (a job that stayed in the list after it was
+ *   done comes back too, and is done twice). The heartbeat key of a dead copy must expire:
+ *   the drain's quiet period outlasts HEARTBEAT_TTL_MS, so the final snapshot shows one that
+ *   did not.
+ * The lab snapshots the lists (queue, each copy's processing list, heartbeat keys) every
+ * `sampleMs` in one MULTI, and once more after the program stopped (checks/work-lists.ts).
+ *
+ * Events go out only once every copy subscribed (Pub/Sub keeps nothing for absent
+ * subscribers); if they never all do within readyMs, the lab publishes anyway and the
+ * fan-out check grades what reached whom.
+ */
+import type { Operation } from '../runner/history.js';
+import { WORK_LISTS, type WorkListsSnapshot } from '../checks/work-lists.js';
+import { keysMatching } from '../namespaces/redis.js';
+import { drain } from './blocks/drain.js';
+import { openRedis } from './blocks/redis.js';
+import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+
+export interface WorkQueueOptions {
+  jobs: number;
+  events: number;
+  /** Jobs and events go out in this many bursts (one LPUSH of a burst's jobs, then its events). */
+  bursts: number;
+  burstGapMs: number;
+  /** The jobs API's time per job, plus up to `jobJitterMs` more from the run's seed. */
+  jobLatencyMs: number;
+  jobJitterMs: number;
+  /** One slow job in each of the first `slowJobs` bursts, taking `slowJobMs`. */
+  slowJobs: number;
+  slowJobMs: number;
+  /** The heartbeat key's TTL the program is told to use (HEARTBEAT_TTL_MS). */
+  heartbeatTtlMs: number;
+  /** How often the lab snapshots the lists. */
+  sampleMs: number;
+  /** The drain ends once nothing moved for this long: longer than a heartbeat TTL plus a
+   *  reaper round plus a slow job, so recovering a killed copy's job is never mistaken for
+   *  the end. */
+  quietMs: number;
+}
+
+interface Job {
+  jobId: string;
+  kind: string;
+  input: string;
+}
+
+export const redisWorkQueue: Workload<WorkQueueOptions> = {
+  name: 'redis-work-queue',
+  parseOptions: (raw) => ({
+    jobs: intOption(raw, 'jobs', 60),
+    events: intOption(raw, 'events', 30),
+    bursts: Math.max(1, intOption(raw, 'bursts', 6)),
+    burstGapMs: intOption(raw, 'burstGapMs', 150),
+    jobLatencyMs: intOption(raw, 'jobLatencyMs', 30),
+    jobJitterMs: intOption(raw, 'jobJitterMs', 40),
+    slowJobs: intOption(raw, 'slowJobs', 1),
+    slowJobMs: intOption(raw, 'slowJobMs', 2_000),
+    heartbeatTtlMs: intOption(raw, 'heartbeatTtlMs', 1_000),
+    sampleMs: intOption(raw, 'sampleMs', 50),
+    quietMs: intOption(raw, 'quietMs', 3_000),
+  }),
+
+  async prepare(ctx: WorkloadContext, o) {
+    const redis = await openRedis(ctx);
+    const names = {
+      jobs: redis.name('jobs'),
+      processingPrefix: redis.name('processing:'),
+      heartbeatPrefix: redis.name('heartbeat:'),
+      events: redis.name('events'),
+    };
+    const copies = Array.from({ length: ctx.instances }, (_, i) => i + 1);
+
+    const jobsApi = await ctx.downstream({ name: 'jobs-api', keyField: 'jobId', latencyMs: o.jobLatencyMs, jitterMs: o.jobJitterMs, okBody: { done: '{key}' } });
+    const auditApi = await ctx.downstream({ name: 'audit-api', keyField: 'eventId', latencyMs: 5, jitterMs: 10, okBody: { seen: '{key}' } });
+
+    // Calls in flight: a job done twice is recorded only when its second call is answered,
+    // so the drain waits for every call that arrived. (A call the kill fault cut short never
+    // gets here: its hook comes first and the call is recorded at once.)
+    // A slow job is slow once: for the first call that runs while no other call for it is in
+    // flight and none has succeeded. A second copy that (wrongly) takes it meanwhile is
+    // answered at the usual pace, so the duplicate shows at once instead of the job bouncing
+    // between copies; if the kill cuts the first call short, the recovered one is the slow one.
+    const slow = new Set<string>();
+    const inFlight = new Set<string>();
+    const slowDone = new Set<string>();
+    jobsApi.service.onCall(async (call) => {
+      const alone = ![...inFlight].some((k) => k.startsWith(`${call.key}#`));
+      inFlight.add(`${call.key}#${call.attempt}`);
+      if (slow.has(call.key) && alone && !slowDone.has(call.key)) await sleep(o.slowJobMs, ctx.signal);
+      return 'continue';
+    });
+    const unsubscribe = ctx.history.subscribe((op: Operation) => {
+      if (op.kind !== 'call' || op.stream !== 'jobs-api' || op.key === undefined) return;
+      inFlight.delete(`${op.key}#${op.attempt}`);
+      if (op.outcome === 'ok') slowDone.add(op.key);
+    });
+    ctx.defer(unsubscribe);
+
+    const jobIds: string[] = [];
+    const eventIds: string[] = [];
+    const okKeys = (stream: string) => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.stream === stream && op.outcome === 'ok').map((op) => op.key));
+    const reportsBy = () => {
+      const by = new Map<string, Set<number>>();
+      for (const op of ctx.history.history) {
+        if (op.kind !== 'call' || op.stream !== 'audit-api' || op.outcome !== 'ok' || op.key === undefined) continue;
+        const set = by.get(op.key) ?? new Set<number>();
+        set.add((op.value as { instance?: number } | undefined)?.instance ?? 1);
+        by.set(op.key, set);
+      }
+      return by;
+    };
+    const killed = () => new Set(ctx.history.history.filter((op) => op.kind === 'fault' && (op.value as { phase?: string }).phase === 'start').map((op) => (op.value as { instance?: number }).instance));
+
+    const idOf = (item: string): string => {
+      try {
+        const id = (JSON.parse(item) as { jobId?: unknown }).jobId;
+        if (typeof id === 'string') return id;
+      } catch {
+        // not JSON: the item itself (a program that pushed bare ids)
+      }
+      return item.length > 60 ? `${item.slice(0, 60)}...` : item;
+    };
+
+    let last: WorkListsSnapshot | undefined;
+    let lastPrint = '';
+    const snapshot = async (final = false): Promise<WorkListsSnapshot | undefined> => {
+      const takenAt = ctx.history.now();
+      const multi = redis.client.multi().lrange(names.jobs, 0, -1);
+      for (const c of copies) multi.lrange(`${names.processingPrefix}${c}`, 0, -1);
+      for (const c of copies) multi.exists(`${names.heartbeatPrefix}${c}`);
+      const replies = await multi.exec();
+      if (!replies) return undefined;
+      const value = (i: number) => replies[i]?.[1];
+      const asList = (v: unknown) => (Array.isArray(v) ? (v as string[]).map(idOf) : []);
+      const snap: WorkListsSnapshot = {
+        takenAt,
+        queue: asList(value(0)),
+        processing: Object.fromEntries(copies.map((c, i) => [String(c), asList(value(1 + i))])),
+        heartbeats: copies.filter((_, i) => Number(value(1 + copies.length + i)) > 0),
+      };
+      if (final) {
+        const own = new Set(copies.map((c) => `${names.processingPrefix}${c}`));
+        snap.final = true;
+        snap.otherLists = (await keysMatching(redis.client, `${names.processingPrefix}*`)).filter((k) => !own.has(k));
+      }
+      last = snap;
+      // Recorded when something changed (and always at the end): the history stays small,
+      // and a snapshot like the previous one adds no evidence.
+      const print = JSON.stringify([snap.queue, snap.processing, snap.heartbeats]);
+      if (final || print !== lastPrint) {
+        lastPrint = print;
+        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: WORK_LISTS, value: snap });
+      }
+      return snap;
+    };
+
+    // Where the kill fault's victim should be: a job held by a copy that has already done
+    // some, so that a processing list the program never empties (an LREM that removes
+    // nothing) holds done jobs when it dies. A job in no processing list (a program without
+    // them) is a victim as good as any.
+    ctx.registerProbe('holder-did-work', async (key) => {
+      const lists = await Promise.all(copies.map((c) => redis.client.lrange(`${names.processingPrefix}${c}`, 0, -1)));
+      const holder = copies.find((_, i) => (lists[i] ?? []).map(idOf).includes(key));
+      if (holder === undefined) return true;
+      const doneBy = ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'jobs-api' && op.outcome === 'ok' && (op.value as { instance?: number } | undefined)?.instance === holder);
+      return doneBy.length >= 2;
+    });
+
+    const subscribers = () => redis.subscribers(names.events);
+
+    return {
+      env: {
+        REDIS_URL: redis.url,
+        JOBS_QUEUE: names.jobs,
+        PROCESSING_PREFIX: names.processingPrefix,
+        HEARTBEAT_PREFIX: names.heartbeatPrefix,
+        HEARTBEAT_TTL_MS: String(o.heartbeatTtlMs),
+        EVENTS_CHANNEL: names.events,
+        JOBS_API_URL: jobsApi.url,
+        AUDIT_API_URL: auditApi.url,
+      },
+      async awaitReady() {
+        // Soft: a program whose copies never all subscribe is still graded (fan-out).
+        await waitUntil(async () => (await subscribers()) >= ctx.instances, ctx.timeouts.readyMs, ctx.signal, 100);
+      },
+      async run() {
+        const stopSampling = every(o.sampleMs, ctx.signal, async () => void (await snapshot()));
+        try {
+          ctx.progress(`pushing ${o.jobs} jobs and publishing ${o.events} events; one copy will be killed mid-job`);
+          let jobNo = 0;
+          let eventNo = 0;
+          for (let b = 0; b < o.bursts && !ctx.signal.aborted; b++) {
+            const jobCount = Math.floor(((b + 1) * o.jobs) / o.bursts) - Math.floor((b * o.jobs) / o.bursts);
+            const eventCount = Math.floor(((b + 1) * o.events) / o.bursts) - Math.floor((b * o.events) / o.bursts);
+            const burst: Array<{ job: Job; tags: string[] }> = [];
+            for (let n = 0; n < jobCount; n++) {
+              const i = ++jobNo;
+              const isSlow = b < o.slowJobs && n === 1;
+              const jobId = messageId('job', i);
+              if (isSlow) slow.add(jobId);
+              burst.push({ job: { jobId, kind: isSlow ? 'transcode-video' : ['resize-image', 'render-invoice', 'send-receipt'][i % 3] ?? 'resize-image', input: `files/${jobId}` }, tags: isSlow ? ['slow'] : [] });
+            }
+            if (burst.length > 0) {
+              // One LPUSH: the whole burst is there at once, oldest at the right end.
+              await redis.client.lpush(names.jobs, ...burst.map((j) => JSON.stringify(j.job)));
+              for (const { job, tags } of burst) {
+                jobIds.push(job.jobId);
+                ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: job.jobId, value: { ...job, burst: b + 1, tags } });
+              }
+            }
+            for (let n = 0; n < eventCount; n++) {
+              const i = ++eventNo;
+              const event = { eventId: messageId('event', i), type: ['user.signed-up', 'order.placed', 'invoice.paid'][i % 3] ?? 'user.signed-up', user: `user-${(i * 7) % 19}` };
+              const receivers = await redis.client.publish(names.events, JSON.stringify(event));
+              eventIds.push(event.eventId);
+              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: event.eventId, value: { ...event, receivers, tags: [] } });
+            }
+            await sleep(o.burstGapMs, ctx.signal);
+          }
+
+          // Settled when every job is done, the events are settled (below), and nothing is in
+          // flight or left in any list; or, once every job is done, as soon as one was done
+          // twice (a job bouncing between copies would keep a list busy for ever, and the
+          // verdict is in). Otherwise the drain ends when nothing moved for quietMs: a lost
+          // job never will be done, a stranded one never moves.
+          const duplicated = () => {
+            const seen = new Set<string>();
+            return ctx.history.history.some((op) => op.kind === 'call' && op.stream === 'jobs-api' && op.outcome === 'ok' && op.key !== undefined && (seen.has(op.key) || !seen.add(op.key)));
+          };
+          // Events are settled when every live copy reported every one, or when no report
+          // came for a second after the last one was published: a copy that has not reported an
+          // event by then never will (a report takes milliseconds).
+          const lastPublished = ctx.history.now();
+          const settled = () => {
+            const done = okKeys('jobs-api');
+            if (!jobIds.every((id) => done.has(id))) return false;
+            const dead = killed();
+            const reports = reportsBy();
+            const allReported = eventIds.every((id) => copies.every((c) => dead.has(c) || reports.get(id)?.has(c)));
+            const lastReport = Math.max(lastPublished, ...ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'audit-api').map((op) => op.t));
+            if (!allReported && ctx.history.now() - lastReport < 1_000) return false;
+            if (duplicated()) return true;
+            return inFlight.size === 0 && last !== undefined && last.queue.length === 0 && Object.values(last.processing).every((l) => l.length === 0);
+          };
+          const progress = () => `${okKeys('jobs-api').size}|${okKeys('audit-api').size}|${inFlight.size}|${lastPrint}`;
+          await drain(ctx, { done: settled, progress, quietMs: o.quietMs, intervalMs: 50 });
+          if (!duplicated()) {
+            // A short tail: a job requeued at the last moment would be taken and done again
+            // now; a second call already under way is recorded once it is answered.
+            await sleep(200, ctx.signal);
+            await waitUntil(() => inFlight.size === 0 || duplicated(), o.slowJobMs + 1_000, ctx.signal, 50);
+          }
+        } finally {
+          await stopSampling();
+        }
+      },
+      async collect() {
+        await snapshot(true);
+      },
+    };
+  },
+};
