@@ -46,8 +46,13 @@ export function toxiproxyApi(endpoint: Endpoints['toxiproxy']): ToxiproxyApi {
   };
   return {
     async create(name, upstream) {
-      const created = (await call('POST', '/proxies', { name, listen: '127.0.0.1:0', upstream, enabled: true })) as Proxy;
-      return { name, listen: created.listen, upstream };
+      // A toxiproxy on this machine listens on loopback; one elsewhere (a CI service) on every
+      // interface, and the learner's program reaches it by the API's host name.
+      const host = new URL(endpoint.apiUrl).hostname;
+      const local = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+      const created = (await call('POST', '/proxies', { name, listen: local ? '127.0.0.1:0' : '0.0.0.0:0', upstream, enabled: true })) as Proxy;
+      const port = created.listen.slice(created.listen.lastIndexOf(':') + 1);
+      return { name, listen: local ? created.listen : `${host}:${port}`, upstream };
     },
     async setEnabled(name, enabled) {
       await call('POST', `/proxies/${encodeURIComponent(name)}`, { enabled });

@@ -35,6 +35,24 @@ export const RESULTS_DIR = 'brokerlab-results';
 export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka'] as const;
 export type CiBroker = (typeof CI_BROKERS)[number];
 
+/**
+ * Toxiproxy, for the exercises whose network faults stand between the learner's program and
+ * a broker. On GitHub it runs on the runner itself (built with Go, the version brokerlab pins
+ * in scripts/versions.env), so its proxies are on the runner's loopback like the program.
+ */
+const TOXIPROXY_STEPS = `      - uses: actions/setup-go@v5
+        with:
+          go-version: stable
+          cache: false
+      - name: Start toxiproxy (network faults between your program and a broker)
+        run: |
+          lab=node_modules/brokerlab
+          version=$(sed -n 's/^TOXIPROXY_VERSION=//p' "$lab/scripts/versions.env")
+          bin="$HOME/.brokerlab/vendor/toxiproxy-$version/bin"
+          mkdir -p "$bin"
+          GOBIN="$bin" go install "github.com/Shopify/toxiproxy/v2/cmd/server@$version"
+          mv "$bin/server" "$bin/toxiproxy-server"`;
+
 /** What the templates take from one service of compose/docker-compose.yml. */
 export interface ComposeService {
   image: string;
@@ -54,6 +72,8 @@ export interface CiOptions {
   /** What `npm install` fetches brokerlab from, e.g. "brokerlab@0.1.0". */
   brokerlabPackage: string;
   compose: ComposeFile;
+  /** toxiproxy's Go module version (scripts/versions.env), for the GitLab service. */
+  toxiproxyVersion: string;
 }
 
 export interface CiFile {
@@ -213,7 +233,8 @@ function gradeJobHead(options: CiOptions): string {
 
 export function githubServicesWorkflow(options: CiOptions): string {
   const { services } = options.compose;
-  const env = { BROKERLAB_RUNTIME: 'external', ...brokerEnv(() => '127.0.0.1') };
+  // toxiproxy runs natively on the runner (TOXIPROXY_STEPS), the brokers as services.
+  const env = { BROKERLAB_RUNTIME: 'external', ...brokerEnv(() => '127.0.0.1'), BROKERLAB_TOXIPROXY_URL: `http://127.0.0.1:${PORTS.toxiproxy.api}` };
   return `${workflowHead(
     'github-services',
     `# Redis, RabbitMQ and Kafka run as service containers, with the images and settings of
@@ -251,6 +272,8 @@ ${indent(envLines(kafkaEnv(options.compose, '127.0.0.1')), 10)}
         with:
           node-version: 20
 ${INSTALL_STEP}
+${TOXIPROXY_STEPS}
+          BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up toxiproxy
 ${GRADE_STEPS}
 `;
 }
@@ -292,8 +315,9 @@ ${INSTALL_STEP}
           kafka=$(sed -n 's/^KAFKA_VERSION=//p' "$lab/scripts/versions.env")
           mvn -B -q -f "$lab/scripts/vendor/kafka.pom.xml" "-Dkafka.version=$kafka" \\
             dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$HOME/.brokerlab/vendor/kafka-$kafka/lib"
+${TOXIPROXY_STEPS}
       - name: Start the brokers
-        run: ./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')}
+        run: ./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy
 ${GRADE_STEPS}
 `;
 }
@@ -353,6 +377,12 @@ while :; do
   sleep 2
 done
 
+# Exercises with network faults need toxiproxy between your program and the brokers: the one
+# BROKERLAB_TOXIPROXY_URL names (a CI service), else one installed on this machine.
+if ! "$brokerlab" up toxiproxy >/dev/null 2>&1; then
+  echo "ci/grade.sh: toxiproxy is not running: exercises whose faults cut or slow the network will not be graded (set BROKERLAB_TOXIPROXY_URL, or install brokerlab's brokers with its scripts/install.sh)" >&2
+fi
+
 echo "==> grading"
 exec "$brokerlab" grade --allow-empty --out "$results" "$@"
 `;
@@ -380,10 +410,17 @@ grade:
       variables:
         # One node in KRaft mode, clients told kafka:${PORTS.kafka.broker} (the service's alias).
 ${indent(envLines(kafkaEnv(options.compose, 'kafka')), 8)}
+    # toxiproxy, built with Go as in brokerlab's compose file; it reaches the brokers by
+    # their aliases and your program reaches its proxies by its own (FF_NETWORK_PER_BUILD).
+    - name: 'golang:1.23-bookworm'
+      alias: toxiproxy
+      entrypoint: ['sh', '-c', 'go install github.com/Shopify/toxiproxy/v2/cmd/server@${options.toxiproxyVersion} && exec /go/bin/server -host=0.0.0.0 -port=${PORTS.toxiproxy.api}']
   variables:
+    # Services on one network with the job, so toxiproxy's proxies are reachable both ways.
+    FF_NETWORK_PER_BUILD: 'true'
     # Where npm gets brokerlab: a version, or a git URL or tarball of the brokerlab you use.
     BROKERLAB_PACKAGE: ${q(options.brokerlabPackage)}
-${indent(envLines(brokerEnv((broker) => broker)), 4)}
+${indent(envLines({ ...brokerEnv((broker) => broker), BROKERLAB_TOXIPROXY_URL: `http://toxiproxy:${PORTS.toxiproxy.api}` }), 4)}
   script:
     # Add --all to grade every exercise, not only the ones .brokerlab/progress.json lists.
     - sh ${GENERIC_SCRIPT_PATH}

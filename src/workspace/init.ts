@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { CatalogEntry } from '../catalog/load.js';
 import { UsageError } from '../errors.js';
+import { versions } from '../brokers/versions.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { copyTree } from './files.js';
 import { emptyProgress, saveProgress } from './progress.js';
@@ -197,7 +198,7 @@ export function initWorkspace(dir: string, catalog: readonly CatalogEntry[], opt
   const ci = options.ci ?? DEFAULT_CI;
   addFile(root, 'README.md', readme(version, allIds[0], ci), progress);
   const written: string[] = [];
-  for (const file of ci === 'none' ? [] : ciFiles(ci, { brokerlabPackage: `brokerlab@${version}`, compose: readComposeFile() })) {
+  for (const file of ci === 'none' ? [] : ciFiles(ci, { brokerlabPackage: `brokerlab@${version}`, compose: readComposeFile(), toxiproxyVersion: versions().toxiproxy })) {
     const relative = path.join(...file.path.split('/'));
     if (!addFile(root, relative, file.content, progress)) continue;
     if (file.executable) chmodSync(path.join(root, relative), 0o755);

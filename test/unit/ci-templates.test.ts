@@ -30,7 +30,7 @@ import { readme } from '../../src/workspace/templates.js';
 import { tempDir } from '../helpers.js';
 
 const compose = readComposeFile();
-const options = { brokerlabPackage: 'brokerlab@9.9.9', compose };
+const options = { brokerlabPackage: 'brokerlab@9.9.9', compose, toxiproxyVersion: 'v2.12.0' };
 const composeRaw = parse(readFileSync(path.join(PACKAGE_ROOT, 'compose', 'docker-compose.yml'), 'utf8'));
 
 function fileOf(choice: CiChoice, file: string): string {
@@ -185,7 +185,10 @@ describe('CI templates', () => {
     expect(existsSync(path.join(PACKAGE_ROOT, 'scripts', 'vendor', 'kafka.pom.xml'))).toBe(true);
     expect(readFileSync(path.join(PACKAGE_ROOT, 'scripts', 'versions.env'), 'utf8')).toMatch(/^KAFKA_VERSION=\S+$/m);
     expect(install).toContain('-DoutputDirectory=$HOME/.brokerlab/vendor/kafka-$kafka/lib');
-    const up = job.steps.findIndex((s) => s.run === `./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')}`);
+    const up = job.steps.findIndex((s) => s.run === `./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy`);
+    // toxiproxy, for network faults: built with Go at the version brokerlab pins.
+    const toxiproxy = job.steps.find((s) => s.name?.startsWith('Start toxiproxy'))?.run ?? '';
+    expect(toxiproxy).toContain('go install "github.com/Shopify/toxiproxy/v2/cmd/server@$version"');
     expect(up).toBeGreaterThan(job.steps.findIndex((s) => s.name === 'Install the brokers'));
     expect(up).toBeLessThan(job.steps.findIndex((s) => s.id === 'grade'));
   });
@@ -255,12 +258,14 @@ chmod +x node_modules/.bin/brokerlab
       'npm install --no-audit --no-fund',
       'npm install --no-save --no-audit --no-fund brokerlab@9.9.9',
       `brokerlab up ${CI_BROKERS.join(' ')}`,
+      'brokerlab up toxiproxy',
       `brokerlab grade --allow-empty --out ${RESULTS_DIR} --all`,
     ]);
     expect(run({ GRADE_CODE: '0', BROKERLAB_PACKAGE: 'brokerlab@1.2.3', BROKERLAB_RESULTS: 'out' }).calls).toEqual([
       'npm install --no-audit --no-fund',
       'npm install --no-save --no-audit --no-fund brokerlab@1.2.3',
       `brokerlab up ${CI_BROKERS.join(' ')}`,
+      'brokerlab up toxiproxy',
       'brokerlab grade --allow-empty --out out',
     ]);
     // Brokers it would start itself: `up` already waited, so no retry; its code is the exit code.
@@ -270,7 +275,7 @@ chmod +x node_modules/.bin/brokerlab
     // CI services named by BROKERLAB_* may still be starting: it asks again.
     const services = run({ BROKERLAB_REDIS_URL: 'redis://redis:6379' }, [], 1);
     expect(services.code).toBe(0);
-    expect(services.calls.filter((c) => c.startsWith('brokerlab up'))).toHaveLength(2);
+    expect(services.calls.filter((c) => c.startsWith('brokerlab up') && c !== 'brokerlab up toxiproxy')).toHaveLength(2);
   });
 
   it('generic: .gitlab-ci.yml parses, runs ci/grade.sh with the brokers as services, keeps the results', () => {
