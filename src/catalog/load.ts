@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BROKER_NAMES, type BrokerName } from '../brokers/types.js';
 import { CHECKS } from '../checks/index.js';
+import { curriculumExerciseIds } from './curriculum.js';
 import { UsageError } from '../errors.js';
 import { FAULTS } from '../faults/index.js';
 import { LABS_DIR, SCENARIOS_DIR } from '../paths.js';
@@ -246,18 +247,22 @@ function loadEntry(dir: string): CatalogEntry {
   return entry;
 }
 
-/** The whole catalog in curriculum order (level, then week, then id). */
+/** The whole catalog in curriculum order: level, week, then the order the plan gives the
+ *  week's topics (src/catalog/curriculum.ts: the notifier before the work queue), then id. */
 export function loadCatalog(scenariosDir = SCENARIOS_DIR): CatalogEntry[] {
   const dirs = readdirSync(scenariosDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(scenariosDir, d.name, 'scenario.json')))
     .map((d) => path.join(scenariosDir, d.name));
   const weekStart = (week: string): number => Number.parseInt(week, 10) || 0;
+  const planned = curriculumExerciseIds();
+  const position = (id: string): number => (planned.includes(id) ? planned.indexOf(id) : Number.POSITIVE_INFINITY);
   return dirs
     .map(loadEntry)
     .sort(
       (a, b) =>
         a.scenario.level - b.scenario.level ||
         weekStart(a.scenario.week) - weekStart(b.scenario.week) ||
+        position(a.scenario.id) - position(b.scenario.id) ||
         a.scenario.id.localeCompare(b.scenario.id),
     );
 }

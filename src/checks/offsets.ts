@@ -70,10 +70,18 @@ export const offsetsCommittedAfterProcessing: CheckDefinition<OffsetsParams> = {
     const committedUnprocessed = records.filter((r) => Number(r.offset) < committedOf(r.partition ?? 0) && !processed.has(r.key));
     if (committedUnprocessed.length > 0) {
       // The lab may have watched the commit pass a booking it held (kill-learner's evidence).
-      const watched = faultEvents(history).find((op) => op.value.reason === 'committed-past' && op.value.committedPast)?.value.committedPast;
+      const strike = faultEvents(history).find((op) => op.value.reason === 'committed-past' && op.value.committedPast);
+      const watched = strike?.value.committedPast;
+      // Later work done: a record of the held one's partition with a higher offset was
+      // processed before the lab saw the commit pass the held one.
+      const held = strike?.key === undefined ? undefined : records.find((r) => r.key === strike.key);
+      const laterDone =
+        held !== undefined &&
+        strike !== undefined &&
+        records.some((r) => r.partition === held.partition && Number(r.offset) > Number(held.offset) && select(history, p.processed, 'ok').some((c) => c.key === r.key && c.t <= strike.t));
       const [cause, how]: [OffsetsCause, string] = !watched
         ? ['committed-ahead', 'before the work was done']
-        : watched.laterDone
+        : laterDone || watched.laterDone
           ? ['committed-past-running-work', `while it was still being worked on, by a commit for later work (the lab held one booking and saw the commit pass it after ${(watched.heldMs / 1000).toFixed(1)}s)`]
           : watched.heldMs < 500
             ? ['committed-before-work', `before the work was done (the lab held one booking and saw it committed ${watched.heldMs} ms after the booking started)`]

@@ -249,8 +249,13 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     }
     verdict = verdictOf(checks);
     summary = summarize(verdict, checks);
-    // A failing program often says why on stderr (an exception, a refused command): point at it.
-    if (verdict === 'fail') {
+    // A failing program often says why on stderr (an exception, a refused command): point at
+    // it, unless every failing check already named a cause that stderr has nothing to add to
+    // (a client's complaint about the lab's fault would only mislead there).
+    const PROGRAM_LEVEL = new Set(['program-died', 'nothing-arrived', 'unreadable', 'stalled', 'crashed-on-disconnect', 'never-processed']);
+    const failing = checks.filter((c) => c.status === 'fail');
+    const exitedOnItsOwn = history.history.some((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    if (verdict === 'fail' && (exitedOnItsOwn || failing.some((c) => c.cause === undefined || PROGRAM_LEVEL.has(c.cause)))) {
       for (const p of learners.processes) {
         const headline = p.stderrHeadline();
         if (headline) notes.push(`${p.name} wrote to stderr: ${JSON.stringify(headline.trim().slice(0, 200))} (all of it in ${p.name}.stderr.log)`);

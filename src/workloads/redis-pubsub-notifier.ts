@@ -121,7 +121,10 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
 
         ctx.progress(`publishing ${o.orders} orders in bursts of ${o.burst}`);
         await publishOrders(o.orders, 1);
-        await subscribers();
+        // A program that never subscribed has no connection worth cutting: round 2 would only
+        // make its verdict wait (resubscribed is then undecided, subscribed has failed).
+        const everSubscribed = ctx.history.history.some((op) => op.kind === 'observe' && op.key === 'pubsub-subscribers' && ((op.value as { count: number; patterns?: number }).count + ((op.value as { patterns?: number }).patterns ?? 0)) > 0);
+        if ((await subscribers()) === 0 && !everSubscribed) return;
         if (o.ordersAfterCut > 0) {
           // A quiet spell first, as in any shop at night: a notifier must still be there after it.
           await sleep(o.quietBeforeCutMs, ctx.signal);

@@ -2,7 +2,8 @@
  * The native runtime against real processes: up -> status -> down for ElasticMQ, PostgreSQL
  * and toxiproxy under a throwaway BROKERLAB_HOME (with the installed vendor dir), and proof
  * that nothing is left behind. Redis, RabbitMQ and Kafka belong to the suite's global setup and
- * are never started or stopped here; Redis only serves as "a port somebody else holds".
+ * are never started or stopped here; Redis only serves as "a port somebody else holds". The
+ * suite's own toxiproxy is stopped for the test and started again after it.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -43,7 +44,15 @@ describe('native runtime: sqs, postgres, toxiproxy', () => {
   const env = testEnv(home);
   const states: NativeState[] = [];
 
+  // The suite's global setup runs toxiproxy (network faults) from the real home: it makes way
+  // for this test's own and comes back afterwards.
+  let suiteToxiproxy = false;
+
   beforeAll(async () => {
+    if (await isListening(portsOf('toxiproxy')[0] ?? 8474)) {
+      const [result] = await down(['toxiproxy'], { runtime: 'native' });
+      suiteToxiproxy = result?.action === 'stopped';
+    }
     for (const name of BROKERS) {
       for (const port of portsOf(name)) {
         if (await isListening(port)) {
@@ -56,6 +65,7 @@ describe('native runtime: sqs, postgres, toxiproxy', () => {
   afterAll(async () => {
     await down([...BROKERS], { env, runtime: 'native' }).catch(() => {});
     rmSync(home, { recursive: true, force: true });
+    if (suiteToxiproxy) await up(['toxiproxy'], { runtime: 'native' });
   });
 
   it('starts all three and waits until each answers', async () => {

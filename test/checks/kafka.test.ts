@@ -87,3 +87,18 @@ describe('offsets-committed-after-processing', () => {
     expect(offsetsCommittedAfterProcessing.run([record('a', 0, 0)], params).status).toBe('unknown');
   });
 });
+
+describe('offsets-committed-after-processing: how the commit got past a held booking', () => {
+  const strike = (heldMs: number, laterDone = false): Operation => ({ t: 5, process: 'nemesis', kind: 'fault', outcome: 'ok', key: 'v', value: { fault: 'kill-learner', id: 0, phase: 'start', signal: 'SIGKILL', reason: 'committed-past', committedPast: { heldMs, laterDone } } });
+  const base = [record('u', 0, 4), record('v', 0, 5), record('w', 0, 6), booked('u'), booked('v', 'info'), offsets({ 0: 7 }, { 0: 7 })];
+  it('before the work: at once, nothing later done', () => {
+    expect(offsetsCommittedAfterProcessing.run([...base, strike(40)], params).cause).toBe('committed-before-work');
+  });
+  it('past running work: a later record of the partition was booked before the commit showed', () => {
+    const laterBooked: Operation = { ...booked('w'), t: 3 };
+    expect(offsetsCommittedAfterProcessing.run([...base, laterBooked, strike(40)], params).cause).toBe('committed-past-running-work');
+  });
+  it('on a timer: after a while, nothing later done', () => {
+    expect(offsetsCommittedAfterProcessing.run([...base, strike(4200)], params).cause).toBe('committed-on-timer');
+  });
+});

@@ -134,6 +134,7 @@ describe('faults against the real thing', () => {
     await fault?.setup?.({ proxy: async () => ({ name: '', listen: '' }) }, params, 0);
     fault?.arm(ctx, params, 0);
     history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'restart' });
+    await new Promise((resolve) => setImmediate(resolve)); // as ctx.phase(): the fault starts its work
     await settled();
     const phases = history.history.filter((op) => op.kind === 'fault').map((op) => op.value as { phase: string; runtime?: string });
     expect(phases.map((p) => p.phase)).toEqual(['start', 'heal']);

@@ -65,10 +65,11 @@ describe('brokerlab report', () => {
       expect(await page.locator('.verdict').textContent()).toBe('PASSED');
       expect(await page.locator('article.check').count()).toBe(results.tests.length);
       expect(await page.locator('article.check.pass').count()).toBe(results.tests.length);
+      // Two kills (mid-task, then between a poison task's attempts), each with its restart.
       const fault = page.locator('svg g.fault[data-fault="SIGKILL learner-1"]');
-      expect(await fault.count()).toBe(1);
-      expect(await fault.isVisible()).toBe(true);
-      expect(await page.locator('svg g.fault.heal').count()).toBe(1);
+      expect(await fault.count()).toBe(2);
+      expect(await fault.first().isVisible()).toBe(true);
+      expect(await page.locator('svg g.fault.heal').count()).toBe(2);
 
       const shot = path.join(path.dirname(report), 'report.png');
       await page.screenshot({ path: shot, fullPage: true });

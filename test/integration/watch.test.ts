@@ -5,6 +5,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/load.js';
 import { BIN, REPO, cli, processesMatching, tempDir } from '../helpers.js';
 
 const ID = 'redis-pubsub-notifier';
@@ -73,7 +74,8 @@ describe('brokerlab watch', () => {
     writeFileSync(path.join(workspace, 'exercises', ID, 'notifier.ts'), correctSolution());
     const before = watch.output().length;
     watch.child.stdin.write('\n');
-    await watch.waitFor(/Moving on to the next exercise: .*\(rabbitmq-retry-worker/, before);
+    const next = loadCatalog()[1]?.scenario;
+    await watch.waitFor(new RegExp(`Moving on to the next exercise: .*\\(${next?.id}`), before);
     const second = watch.output().slice(before);
     expect(second).toContain('Enter pressed: grading redis-pubsub-notifier again');
     expect(second).toContain('✔ now passing: Subscribes to the orders channel');
@@ -81,7 +83,7 @@ describe('brokerlab watch', () => {
     expect(second).toContain('✔ Solved: Redis Pub/Sub notifier');
     // Only the changes: not the whole report again.
     expect(second).not.toContain('graded: ');
-    expect(second).toContain('edit exercises/rabbitmq-retry-worker/worker.ts');
+    expect(second).toContain(`edit exercises/${next?.id}/${next?.learner.entry}`);
 
     watch.child.stdin.write('q\n');
     expect(await watch.exited).toBe(0);
@@ -110,7 +112,7 @@ describe('brokerlab watch', () => {
     writeFileSync(path.join(own, 'exercises', ID, 'notifier.ts'), correctSolution());
     await watch.waitFor(/✔ Solved: Redis Pub\/Sub notifier/, before);
     expect(watch.output().slice(before)).toContain('notifier.ts saved: grading redis-pubsub-notifier again');
-    await watch.waitFor(/Watching exercises\/rabbitmq-retry-worker\//, before);
+    await watch.waitFor(new RegExp(`Watching exercises/${loadCatalog()[1]?.scenario.id}/`), before);
     watch.child.stdin.write('q\n');
     expect(await watch.exited).toBe(0);
     expect(processesMatching(own)).toEqual([]);

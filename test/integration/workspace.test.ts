@@ -4,16 +4,19 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync, statSync, wr
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { findExercise } from '../../src/catalog/load.js';
+import { findExercise, loadCatalog } from '../../src/catalog/load.js';
+import { parseHints } from '../../src/workspace/hints.js';
 import { REPO, cli, isOneCleanLine, tempDir } from '../helpers.js';
 
 const ID = 'redis-pubsub-notifier';
+const catalog = loadCatalog();
 
 describe('a workspace, from init to reset', () => {
   const parent = tempDir('brokerlab-workspace-test-');
   const root = path.join(parent, 'ws');
   const learnerFile = path.join(root, 'exercises', ID, 'notifier.ts');
   const entry = findExercise(ID);
+  const hintCount = parseHints(readFileSync(path.join(entry.labDir, 'hints.md'), 'utf8')).length;
   // Every command runs from inside the workspace, as a learner would.
   const inWorkspace = (args: string[]) => cli(args, {}, { cwd: path.join(root, 'exercises') });
   afterAll(() => rmSync(parent, { recursive: true, force: true }));
@@ -21,7 +24,7 @@ describe('a workspace, from init to reset', () => {
   it('init creates the workspace, and refuses to create it twice', async () => {
     const r = await cli(['init', root, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ workspace: root, exercises: ['redis-pubsub-notifier', 'rabbitmq-retry-worker', 'kafka-consumer-group'] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ workspace: root, exercises: catalog.map((e) => e.scenario.id) });
     expect(JSON.parse(readFileSync(path.join(root, 'brokerlab.json'), 'utf8'))).toMatchObject({ formatVersion: 1 });
     expect(readFileSync(learnerFile, 'utf8')).toBe(readFileSync(entry.starterPath, 'utf8'));
     expect(JSON.parse(readFileSync(path.join(root, '.brokerlab', 'progress.json'), 'utf8'))).toEqual({ formatVersion: 1, exercises: {} });
@@ -88,23 +91,19 @@ describe('a workspace, from init to reset', () => {
     expect(plan.workspace).toBe(root);
     const topics = plan.levels.flatMap((l: { weeks: { topics: unknown[] }[] }) => l.weeks.flatMap((w) => w.topics));
     const graded = topics.filter((t: { id?: string }) => t.id);
-    expect(graded.map((t: { id: string; status: string }) => [t.id, t.status])).toEqual([
-      ['redis-pubsub-notifier', 'not-started'],
-      ['rabbitmq-retry-worker', 'not-started'],
-      ['kafka-consumer-group', 'not-started'],
-    ]);
+    expect(graded.map((t: { id: string; status: string }) => [t.id, t.status])).toEqual(catalog.map((e) => [e.scenario.id, 'not-started']));
     expect(topics.filter((t: { status: string }) => t.status === 'planned').length).toBeGreaterThan(20);
-    expect(plan).toMatchObject({ next: { id: ID }, done: 0, total: 3 });
+    expect(plan).toMatchObject({ next: { id: ID }, done: 0, total: catalog.length });
   });
 
   it('hint shows one hint, then two', async () => {
     const first = await inWorkspace(['hint', ID]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('Hint 1 of 4');
+    expect(first.stdout).toContain(`Hint 1 of ${hintCount}`);
     expect(first.stdout).toContain('1. `subscriber.subscribe(channel)`');
     expect(first.stdout).not.toContain('2. ');
     const second = await inWorkspace(['hint', ID, '--json']);
-    expect(JSON.parse(second.stdout)).toMatchObject({ exercise: ID, shown: 2, total: 4, newlyShown: true });
+    expect(JSON.parse(second.stdout)).toMatchObject({ exercise: ID, shown: 2, total: hintCount, newlyShown: true });
     expect(JSON.parse(second.stdout).hints).toHaveLength(2);
   });
 
@@ -124,7 +123,7 @@ describe('a workspace, from init to reset', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('PASSED');
     const progress = JSON.parse((await inWorkspace(['progress', '--json'])).stdout);
-    expect(progress).toMatchObject({ done: 1, total: 3, next: { id: 'rabbitmq-retry-worker' } });
+    expect(progress).toMatchObject({ done: 1, total: catalog.length, next: { id: catalog[1]?.scenario.id } });
     const saved = JSON.parse(readFileSync(path.join(root, '.brokerlab', 'progress.json'), 'utf8'));
     expect(saved.exercises[ID]).toMatchObject({ status: 'done', attempts: 1, lastVerdict: 'pass', hintsShown: 2 });
   });
