@@ -52,8 +52,26 @@ export function checkRow(t: CheckTiming): string[] {
   ];
 }
 
+/** The slowest wrong solution of an exercise, from one `dev check <id> --json` (one run each). */
+export interface WrongTiming {
+  exercise: string;
+  slowest: string;
+  seconds: number;
+  runs: number;
+}
+
+export const WRONG_COLUMNS = [{ header: 'exercise' }, { header: 'wrong solutions' }, { header: 'slowest' }, { header: 'its time', align: 'right' }, { header: 'target', align: 'right' }, { header: 'status' }] as const;
+
+/** A wrong solution should get its verdict in under 10 s. */
+export const WRONG_TARGET_MS = 10_000;
+
+export function wrongRow(t: WrongTiming): string[] {
+  return [t.exercise, String(t.runs), t.slowest, `${t.seconds.toFixed(1)} s`, `< ${formatSeconds(WRONG_TARGET_MS)}`, under(t.seconds * 1000, WRONG_TARGET_MS)];
+}
+
 export async function checkLatencySection(ctx: SectionContext, runs = CHECK_RUNS): Promise<Section> {
   const timings: CheckTiming[] = [];
+  const wrong: WrongTiming[] = [];
   for (const pilot of pilots()) {
     const timing: CheckTiming = { exercise: pilot.id, brokers: pilot.brokers, wallMs: [], failures: [] };
     for (let i = 1; i <= runs && !ctx.signal?.aborted; i++) {
@@ -63,13 +81,27 @@ export async function checkLatencySection(ctx: SectionContext, runs = CHECK_RUNS
       if (run.code !== 0) timing.failures.push(`run ${i} exited ${run.code}: ${lastLine(run.stderr) || lastLine(run.stdout)}`);
     }
     timings.push(timing);
+    if (ctx.signal?.aborted) continue;
+    ctx.log(`dev check ${pilot.id}: every wrong solution once`);
+    const dev = await runCli(['dev', 'check', pilot.id, '--json']);
+    try {
+      const rows = (JSON.parse(dev.stdout) as { rows: Array<{ solution: string; seconds: number }> }).rows.filter((r) => r.solution.startsWith('wrong/'));
+      const slowest = rows.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+      wrong.push({ exercise: pilot.id, slowest: slowest.solution, seconds: slowest.seconds, runs: rows.length });
+    } catch {
+      // no JSON (interrupted, or the exercise has no wrong solutions): no row
+    }
   }
   return {
     id: 'check',
     title: `2. Check latency: brokerlab check <pilot> --solution reference, median of ${runs}`,
-    tables: [{ columns: CHECK_COLUMNS, rows: timings.filter((t) => t.wallMs.length > 0).map(checkRow) }],
+    tables: [
+      { columns: CHECK_COLUMNS, rows: timings.filter((t) => t.wallMs.length > 0).map(checkRow) },
+      { columns: WRONG_COLUMNS, rows: wrong.map(wrongRow) },
+    ],
     notes: [
       'Wall time from starting the CLI to its exit, brokers already running; targets: Redis and RabbitMQ < 3 s, Kafka < 6 s.',
+      'Second table: the slowest wrong solution of each exercise in one `dev check <id>` (the run time it reports), target < 10 s.',
       ...timings.flatMap((t) => t.failures.map((f) => `${t.exercise}: ${f}`)),
     ],
   };

@@ -1,7 +1,7 @@
 // Targets, ratios and the evidence-based reason for a shortfall, and the rows of each
 // `npm run bench` section built from literal measurements.
 import { describe, expect, it } from 'vitest';
-import { checkRow } from '../../src/bench/check-latency.js';
+import { checkRow, wrongRow } from '../../src/bench/check-latency.js';
 import { coldStartRows } from '../../src/bench/cold-start.js';
 import type { CpuUsage } from '../../src/bench/cpu.js';
 import { footprintRows, peakOf } from '../../src/bench/footprint.js';
@@ -94,6 +94,11 @@ describe('section rows', () => {
       'kafka-consumer-group', 'kafka', '5', '5.1 s', '4.8 s', '7.0 s', '< 6.0 s', 'PASS',
     ]);
     expect(checkRow({ exercise: 'redis-pubsub-notifier', brokers: ['redis'], wallMs: [1600], failures: ['run 1 exited 4'] })[7]).toBe('MISS (did not pass)');
+  });
+
+  it('the slowest wrong solution of an exercise against its 10 s target', () => {
+    expect(wrongRow({ exercise: 'rabbitmq-exchanges', slowest: 'wrong/fanout-commands.ts', seconds: 1.2, runs: 6 })).toEqual(['rabbitmq-exchanges', '6', 'wrong/fanout-commands.ts', '1.2 s', '< 10.0 s', 'PASS']);
+    expect(wrongRow({ exercise: 'kafka-consumer-group', slowest: 'wrong/default-session-timeout.ts', seconds: 41.4, runs: 10 })[5]).toBe('MISS');
   });
 
   it('cold start: each broker, then the total against 25 s', () => {
