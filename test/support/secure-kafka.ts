@@ -69,7 +69,9 @@ export async function startSecureKafka(): Promise<SecureKafka> {
   const log4jFlag = `-Dlog4j.configuration=file:${log4j}`;
 
   const started = Date.now();
-  const clusterId = randomBytes(16).toString('base64url');
+  // A cluster id that starts with "-" would be read by StorageTool as an option.
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   execFileSync('java', ['-Xmx256m', log4jFlag, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--add-scram', `SCRAM-SHA-256=[name=${ADMIN.username},password=${ADMIN.password}]`], { stdio: 'pipe' });
   const logFile = path.join(dir, 'server.log');
   const out = openSync(logFile, 'a');
