@@ -1,16 +1,26 @@
 /** The registry of faults, by the names scenarios use. */
+import { duplicate } from './duplicate.js';
 import { killLearner } from './kill-learner.js';
 import { network } from './network.js';
 import { pauseLearner } from './pause-learner.js';
+import { poison } from './poison.js';
 import { restartBroker } from './restart-broker.js';
 import type { FaultDefinition } from './types.js';
 
 export const FAULTS: ReadonlyMap<string, FaultDefinition<any>> = new Map(
-  [killLearner, pauseLearner, network, restartBroker].map((f) => [f.name, f as FaultDefinition<any>]),
+  [killLearner, pauseLearner, network, restartBroker, duplicate, poison].map((f) => [f.name, f as FaultDefinition<any>]),
 );
 
 /** True when a scenario's faults disturb what other runs share (a broker restart): it runs
  *  alone in `grade` and `dev check`. */
-export function runsAlone(faults: ReadonlyArray<{ fault: string }>): boolean {
-  return faults.some((f) => FAULTS.get(f.fault)?.exclusive === true);
+export function runsAlone(faults: ReadonlyArray<{ fault: string; params?: Record<string, unknown> }>): boolean {
+  return faults.some((f) => {
+    const exclusive = FAULTS.get(f.fault)?.exclusive;
+    if (typeof exclusive !== 'function') return exclusive === true;
+    try {
+      return exclusive(FAULTS.get(f.fault)?.parseParams(f.params ?? {}));
+    } catch {
+      return false; // the catalog refuses such params before anything runs
+    }
+  });
 }

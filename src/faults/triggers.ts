@@ -5,7 +5,8 @@
  * Definitions:
  * - { "call": N }: at the N-th downstream call of the run (1-based), the call in flight (a
  *   fault that acts on a call, like kill-learner, also takes "tag", "attempt", "victimIf").
- * - { "produced": N, "stream"?: s }: once the lab has produced N messages (of that stream).
+ * - { "produced": N, "stream"?: s }: once the lab has produced N messages (of that stream;
+ *   the copies and poison messages faults send do not count).
  * - { "afterMs": N }: N ms after the workload started sending (its "workload" phase).
  * - { "phase": "name" }: when the workload enters that phase (ctx.phase("phase-2")).
  */
@@ -46,7 +47,7 @@ export function firedAt(trigger: Exclude<Trigger, { call: number }>, history: Hi
   if ('produced' in trigger) {
     let n = 0;
     for (const op of history) {
-      if (op.kind === 'produce' && op.outcome === 'ok' && (trigger.stream === undefined || op.stream === trigger.stream) && ++n >= trigger.produced) return op.t;
+      if (op.kind === 'produce' && op.process === 'lab' && op.outcome === 'ok' && (trigger.stream === undefined || op.stream === trigger.stream) && ++n >= trigger.produced) return op.t;
     }
     return undefined;
   }

@@ -16,6 +16,31 @@ import type { LearnerGroup } from '../runner/learner.js';
  */
 export type Probe = (key: string) => Promise<boolean>;
 
+/**
+ * An inlet: how the lab puts messages into the learner's input (a queue, a list, a topic),
+ * remembering what it sent, so that faults can put in more: `duplicate` sends a message again
+ * exactly as it was (same id, same body), `poison` sends malformed ones. A workload registers
+ * its inlets by name (blocks/inlet.ts); faults look them up when they strike.
+ */
+export interface Inlet {
+  /** The history stream the inlet's messages are recorded under. */
+  stream: string;
+  /** The keys the lab sent through this inlet so far, in order. */
+  sentKeys(): readonly string[];
+  /** The body of a message the lab sent (to derive a malformed one from), if any. */
+  bodyOf(key: string): Buffer | undefined;
+  /** Sends a message again, unchanged: the same key, id, body and headers. */
+  resend(key: string): Promise<SentAt>;
+  /** Sends `body` as a message with this key (as the message's id where the broker has one). */
+  sendRaw(key: string, body: Buffer): Promise<SentAt>;
+}
+
+/** Where a sent message landed, where the broker says (a Kafka partition and offset). */
+export interface SentAt {
+  partition?: number;
+  offset?: string;
+}
+
 export interface FaultContext {
   history: HistoryRecorder;
   learners: LearnerGroup;
@@ -23,6 +48,9 @@ export interface FaultContext {
   onDownstreamCall(hook: CallHook): void;
   /** A probe the workload registered under this name, if any (looked up when the fault strikes). */
   probe(name: string): Probe | undefined;
+  /** An inlet the workload registered under this name, if any (looked up when the fault
+   *  strikes); without a name, the workload's only inlet. */
+  inlet(name?: string): Inlet | undefined;
   /** Remembers async work (a restart) so the run waits for it before cleanup. */
   track(work: Promise<unknown>): void;
   /** Aborted on Ctrl-C, at the run's cap, and when the run ends: a fault waiting for its
@@ -43,9 +71,10 @@ export interface FaultSetupContext {
   proxy(broker: ProxiedBroker): Promise<{ name: string; listen: string }>;
 }
 
-/** Brokers a network fault can stand between (Kafka's clients would bypass a proxy: its
- *  brokers advertise their own address). */
-export const PROXIED_BROKERS = ['redis', 'rabbitmq', 'postgres'] as const;
+/** Brokers a network fault can stand between. Kafka's clients learn the brokers' addresses
+ *  from the brokers, so its proxy is the one behind the listener that advertises it
+ *  (brokers/kafka.ts, KAFKA_PROXY_PORT): one for all runs, so such a run goes alone. */
+export const PROXIED_BROKERS = ['redis', 'rabbitmq', 'postgres', 'kafka'] as const;
 export type ProxiedBroker = (typeof PROXIED_BROKERS)[number];
 
 export interface FaultDefinition<P> {
@@ -53,9 +82,9 @@ export interface FaultDefinition<P> {
   parseParams(raw: Record<string, unknown>): P;
   /** Services the fault needs reachable besides the scenario's brokers (toxiproxy). */
   needs?(params: P): BrokerName[];
-  /** True when the fault disturbs what other runs share (a broker restart): such a scenario
-   *  runs alone in `grade` and `dev check`. */
-  exclusive?: boolean;
+  /** True when the fault disturbs what other runs share (a broker restart, Kafka's one proxy):
+   *  such a scenario runs alone in `grade` and `dev check`. */
+  exclusive?: boolean | ((params: P) => boolean);
   /** Before the learner's program starts: create what the fault acts through. */
   setup?(ctx: FaultSetupContext, params: P, id: number): Promise<void>;
   /** `id` is the fault's index in the scenario's list, recorded with each of its events. */

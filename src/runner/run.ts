@@ -23,10 +23,10 @@ import type { CheckResult } from '../checks/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { BrokerName } from '../brokers/types.js';
 import { faultActive } from '../faults/events.js';
-import { brokerAddress, toxiproxyApi } from '../faults/toxiproxy.js';
+import { type Proxy, brokerAddress, kafkaProxy, toxiproxyApi } from '../faults/toxiproxy.js';
 import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
-import type { FaultContext, Probe } from '../faults/types.js';
+import type { FaultContext, Inlet, Probe } from '../faults/types.js';
 import { loadWorkload } from '../workloads/index.js';
 import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.js';
 import { type CallHook, CallCounter, Downstream } from './downstream.js';
@@ -126,6 +126,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   const seed = options.seed ?? newSeed();
   const calls = new CallCounter();
   const probes = new Map<string, Probe>();
+  const inlets = new Map<string, Inlet>();
   const notes: string[] = [];
   if (orphans.length > 0) notes.push(`stopped ${orphans.length} process${orphans.length === 1 ? '' : 'es'} left running by an earlier run that could not clean up (pid ${orphans.join(', ')})`);
 
@@ -162,6 +163,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     signal: controller.signal,
     random: (stream) => new Random(seed, stream),
     registerProbe: (name, probe) => void probes.set(name, probe),
+    registerInlet: (name, inlet) => void inlets.set(name, inlet),
     faultActive: () => faultActive(history.history),
     async downstream(downstreamOptions) {
       const service = new Downstream(downstreamOptions, history, new Random(seed, `downstream:${downstreamOptions.name}`), calls);
@@ -188,7 +190,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   try {
     learners = new LearnerGroup(command, learnerEnv, scenario.learner.instances, runDir, history, scenario.learner.roles);
     // Proxies between the learner's program and a broker, for network faults.
-    const proxies = new Map<ProxiedBroker, { name: string; listen: string; upstream: string }>();
+    const proxies = new Map<ProxiedBroker, Proxy>();
     const toxiproxy = () => {
       if (!endpoints.toxiproxy) throw new Error('toxiproxy endpoint missing');
       return toxiproxyApi(endpoints.toxiproxy);
@@ -199,7 +201,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
           async proxy(broker) {
             const existing = proxies.get(broker);
             if (existing) return existing;
-            const created = await toxiproxy().create(`${namespace}.${broker}`, brokerAddress(broker, endpoints as Partial<Endpoints>));
+            const created = broker === 'kafka' ? await kafkaProxy(namespace, endpoints.toxiproxy as Endpoints['toxiproxy']) : await toxiproxy().create(`${namespace}.${broker}`, brokerAddress(broker, endpoints as Partial<Endpoints>));
             cleanups.push(() => toxiproxy().remove(created.name));
             proxies.set(broker, created);
             return created;
@@ -214,6 +216,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       learners,
       onDownstreamCall: (hook) => void callHooks.push(hook),
       probe: (name) => probes.get(name),
+      inlet: (name) => (name === undefined ? (inlets.size === 1 ? [...inlets.values()][0] : undefined) : inlets.get(name)),
       track: (work) => void faultWork.push(work),
       signal: AbortSignal.any([controller.signal, runEnded.signal]),
       proxies,
@@ -338,8 +341,8 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
 }
 
 /** The learner's env with each proxied broker's address replaced by its proxy's (pure). */
-export function throughProxies(env: Record<string, string>, proxies: ReadonlyArray<{ listen: string; upstream: string }>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, proxies.reduce((v, p) => v.split(p.upstream).join(p.listen), value)]));
+export function throughProxies(env: Record<string, string>, proxies: ReadonlyArray<{ listen: string; upstream: string; replaces?: string }>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, proxies.reduce((v, p) => v.split(p.replaces ?? p.upstream).join(p.listen), value)]));
 }
 
 function crashResult(p: LearnerProcess, code: number | null, signal: string | null, t: number, labDir: string): CheckResult {

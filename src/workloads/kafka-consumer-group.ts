@@ -65,6 +65,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
   async prepare(ctx: WorkloadContext, o) {
     const kafka = await openKafka(ctx);
     const topic = await kafka.createTopic('payments', o.partitions);
+    kafka.registerInlet('payments', topic, 'payments');
     const groupId = kafka.name('payments-processor');
 
     const ledger = await ctx.downstream({ name: 'ledger-api', keyField: 'paymentId', latencyMs: o.apiLatencyMs, jitterMs: o.apiJitterMs, okBody: { booked: '{key}' }, failures: { flaky: 'first-503' } });

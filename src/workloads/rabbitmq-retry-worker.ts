@@ -18,6 +18,7 @@
  */
 import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
+import { inlet } from './blocks/inlet.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 
@@ -60,6 +61,8 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
   async prepare(ctx: WorkloadContext, o) {
     const rabbit = await openRabbit(ctx);
     const TASKS_QUEUE = rabbit.name('tasks');
+    // The way tasks go in, also for `duplicate` and `poison` faults.
+    const tasks = inlet(ctx, 'tasks', { stream: 'tasks', send: (m) => rabbit.publish('', TASKS_QUEUE, m.body, { messageId: m.key, ...(m.extra ?? {}) }) });
     const DEAD_LETTER_QUEUE = rabbit.name('tasks.dead-letter');
 
     const thumbnailApi = await ctx.downstream({
@@ -81,7 +84,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
       const body = { taskId, image: `uploads/${taskId}.jpg`, width: 320 };
       const tags = [...(kind === 'healthy' ? [] : [kind]), ...extraTags];
       try {
-        await rabbit.publish('', TASKS_QUEUE, body, { messageId: taskId });
+        await tasks.send({ key: taskId, body: Buffer.from(JSON.stringify(body)), extra: { contentType: 'application/json' } });
         confirmed++;
         ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'tasks', key: taskId, value: { ...body, phase, tags } });
       } catch (error) {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Endpoints } from '../brokers/types.js';
-import type { Probe } from '../faults/types.js';
+import type { Inlet, Probe } from '../faults/types.js';
 import type { Random } from '../runner/seed.js';
 import type { Downstream, DownstreamOptions } from '../runner/downstream.js';
 import type { HistoryRecorder } from '../runner/history.js';
@@ -31,6 +31,8 @@ export interface WorkloadContext {
   random(stream: string): Random;
   /** Offers evidence faults may wait for (see faults/types.ts), e.g. "committed-past". */
   registerProbe(name: string, probe: Probe): void;
+  /** Offers a way into the learner's input for `duplicate` and `poison` faults (blocks/inlet.ts). */
+  registerInlet(name: string, inlet: Inlet): void;
   /** True while a fault has struck and not healed (a killed program not yet restarted). */
   faultActive(): boolean;
   /** Starts a downstream service with the scenario's faults armed on it; stopped at cleanup. */

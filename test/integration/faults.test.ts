@@ -1,22 +1,25 @@
 // Each fault of the library against the real thing: a real process paused and resumed, a
-// real Redis connection cut through a real toxiproxy, a real Redis restarted with its data.
+// real Redis connection cut through a real toxiproxy, a real Redis restarted with its data,
+// copies pushed again onto a real Redis list, malformed messages into a real RabbitMQ queue.
 // The faults are armed as a run arms them, on a FaultContext of literal parts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeDirs } from '../../src/brokers/runtimes/native.js';
 import { FAULTS } from '../../src/faults/index.js';
 import { toxiproxyApi } from '../../src/faults/toxiproxy.js';
-import type { FaultContext, ProxiedBroker } from '../../src/faults/types.js';
+import type { FaultContext, Inlet, ProxiedBroker } from '../../src/faults/types.js';
+import { inlet } from '../../src/workloads/blocks/inlet.js';
 import { HistoryRecorder } from '../../src/runner/history.js';
 import { LearnerGroup, commandForFile } from '../../src/runner/learner.js';
 import { REPO, tempRunsDir } from '../helpers.js';
 
 const toxiproxy = toxiproxyApi({ apiUrl: 'http://127.0.0.1:8474' });
 
-function context(history: HistoryRecorder, learners: LearnerGroup, proxies = new Map<ProxiedBroker, { name: string; listen: string }>()) {
+function context(history: HistoryRecorder, learners: LearnerGroup, proxies = new Map<ProxiedBroker, { name: string; listen: string }>(), inlets = new Map<string, Inlet>()) {
   const work: Array<Promise<unknown>> = [];
   const ended = new AbortController();
   const ctx: FaultContext = {
@@ -24,6 +27,7 @@ function context(history: HistoryRecorder, learners: LearnerGroup, proxies = new
     learners,
     onDownstreamCall: () => {},
     probe: () => undefined,
+    inlet: (name) => (name === undefined ? [...inlets.values()][0] : inlets.get(name)),
     track: (w) => void work.push(w),
     signal: ended.signal,
     proxies,
@@ -142,5 +146,67 @@ describe('faults against the real thing', () => {
     await sleep(300);
     expect(await lab.get('bl-test-faults:kept')).toBe('yes');
     expect(() => readFileSync(path.join(nativeDirs('redis').dataDir, 'dump.rdb'))).toThrow();
+  });
+
+  it('duplicate: messages the lab sent go in again unchanged, each recorded as a copy', async () => {
+    const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+    const list = 'bl-test-faults-duplicate:jobs';
+    cleanups.push(() => redis.disconnect());
+    cleanups.push(() => redis.del(list));
+    const inlets = new Map<string, Inlet>();
+    const jobs = inlet({ registerInlet: (name, registered) => void inlets.set(name, registered) }, 'jobs', { stream: 'jobs', send: async (m) => void (await redis.lpush(list, m.body)) });
+    const history = new HistoryRecorder();
+    for (let i = 1; i <= 9; i++) {
+      await jobs.send({ key: `job-${i}`, body: Buffer.from(JSON.stringify({ jobId: `job-${i}` })) });
+      history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: `job-${i}`, value: { tags: i === 5 ? ['slow'] : [] } });
+    }
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    const fault = FAULTS.get('duplicate');
+    const { ctx, settled } = context(history, learners, undefined, inlets);
+    fault?.arm(ctx, fault.parseParams({ at: { produced: 9 }, count: 3, copies: 2 }), 0);
+    await settled();
+    await sleep(100);
+    await settled();
+    const inList = (await redis.lrange(list, 0, -1)).map((body) => (JSON.parse(body) as { jobId: string }).jobId);
+    expect(inList).toHaveLength(15);
+    expect(inList.filter((id) => id === 'job-5')).toHaveLength(3);
+    const copies = history.history.filter((op) => op.kind === 'produce' && op.process === 'nemesis');
+    expect(copies.map((op) => op.key)).toEqual(['job-1', 'job-1', 'job-5', 'job-5', 'job-9', 'job-9']);
+    expect((copies[2]?.value as { tags: string[] }).tags).toEqual(['duplicate', 'slow']);
+  });
+
+  it('poison: malformed messages go into a real queue with their keys as message ids', async () => {
+    const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    cleanups.push(() => connection.close());
+    const channel = await connection.createConfirmChannel();
+    const queue = 'bl-test-faults-poison.tasks';
+    await channel.assertQueue(queue, { durable: false });
+    cleanups.push(() => channel.deleteQueue(queue));
+    const inlets = new Map<string, Inlet>();
+    const tasks = inlet({ registerInlet: (name, registered) => void inlets.set(name, registered) }, 'tasks', {
+      stream: 'tasks',
+      send: (m) => new Promise<void>((resolve, reject) => channel.sendToQueue(queue, m.body, { messageId: m.key }, (err: unknown) => (err ? reject(err) : resolve()))),
+    });
+    await tasks.send({ key: 'task-1', body: Buffer.from(JSON.stringify({ taskId: 'task-1', width: 320 })) });
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    const fault = FAULTS.get('poison');
+    const { ctx, settled } = context(history, learners, undefined, inlets);
+    fault?.arm(ctx, fault.parseParams({ at: { phase: 'poison' } }), 0);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'poison' });
+    await new Promise((resolve) => setImmediate(resolve));
+    await settled();
+    const got = new Map<string, Buffer>();
+    for (;;) {
+      const message = await channel.get(queue, { noAck: true });
+      if (message === false) break;
+      got.set(String(message.properties.messageId), message.content);
+    }
+    expect([...got.keys()]).toEqual(['task-1', 'poison-not-json-1', 'poison-empty-1', 'poison-binary-1', 'poison-wrong-shape-1', 'poison-wrong-types-1']);
+    expect(got.get('poison-empty-1')?.length).toBe(0);
+    expect(JSON.parse(got.get('poison-wrong-types-1')?.toString() ?? '')).toEqual({ taskId: 7, width: 'seven' });
+    const sent = history.history.filter((op) => op.kind === 'produce');
+    expect(sent.every((op) => op.process === 'nemesis' && (op.value as { tags: string[] }).tags[0] === 'poison')).toBe(true);
+    expect(history.history.filter((op) => op.kind === 'fault').map((op) => (op.value as { phase: string }).phase)).toEqual(['start', 'heal']);
   });
 });

@@ -1,7 +1,9 @@
 // The fault library's schedules and settings, over literal data: triggers, network effects,
-// the learner's env through a proxy, restart-broker's params.
+// the learner's env through a proxy, restart-broker's params, duplicate's picks, poison bodies.
 import { describe, expect, it } from 'vitest';
+import { pickDuplicates } from '../../src/faults/duplicate.js';
 import { FAULTS, runsAlone } from '../../src/faults/index.js';
+import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
 import { toxicOf } from '../../src/faults/network.js';
 import { firedAt, parseTrigger } from '../../src/faults/triggers.js';
 import type { Operation } from '../../src/runner/history.js';
@@ -43,27 +45,72 @@ describe('network', () => {
     expect(toxicOf({ ...base, effect: 'slow-close' })).toEqual({ type: 'slow_close', attributes: { delay: 300 } });
     expect(toxicOf({ ...base, effect: 'bandwidth' })).toEqual({ type: 'bandwidth', attributes: { rate: 8 } });
   });
-  it('refuses Kafka (its clients would bypass a proxy) and a call trigger', () => {
+  it('refuses a broker it cannot stand in front of, and a call trigger', () => {
     const parse = (raw: Record<string, unknown>) => FAULTS.get('network')?.parseParams(raw);
-    expect(() => parse({ broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 1 })).toThrow('Kafka');
+    expect(() => parse({ broker: 'sqs', effect: 'cut', at: { phase: 'x' }, durationMs: 1 })).toThrow('"broker" must be one of redis, rabbitmq, postgres, kafka');
+    expect(parse({ broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 1 })).toMatchObject({ broker: 'kafka' });
     expect(() => parse({ broker: 'redis', effect: 'cut', at: { call: 3 }, durationMs: 1 })).toThrow('"at" must be');
     expect(parse({ broker: 'redis', effect: 'cut', at: { phase: 'cut' }, durationMs: 500 })).toMatchObject({ broker: 'redis', effect: 'cut', durationMs: 500 });
   });
   it('gives the learner the proxy\'s address in the same variables, leaving the rest alone', () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:6379', AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672/bl-x', ORDERS_CHANNEL: 'bl-x:orders' };
     expect(throughProxies(env, [{ upstream: '127.0.0.1:6379', listen: '127.0.0.1:40001' }])).toEqual({ ...env, REDIS_URL: 'redis://127.0.0.1:40001' });
+    // Kafka's proxy forwards to the proxied listener, and stands in for the plain one.
+    const kafka = { KAFKA_BROKERS: '127.0.0.1:9092', PAYMENTS_TOPIC: 'bl-x.payments' };
+    expect(throughProxies(kafka, [{ upstream: '127.0.0.1:9094', listen: '127.0.0.1:9095', replaces: '127.0.0.1:9092' }])).toEqual({ ...kafka, KAFKA_BROKERS: '127.0.0.1:9095' });
   });
 });
 
 describe('restart-broker and pause-learner', () => {
   it('a scenario that restarts a broker runs alone; one that kills or pauses its own program does not', () => {
     expect(runsAlone([{ fault: 'restart-broker' }])).toBe(true);
-    expect(runsAlone([{ fault: 'kill-learner' }, { fault: 'pause-learner' }, { fault: 'network' }])).toBe(false);
+    expect(runsAlone([{ fault: 'kill-learner' }, { fault: 'pause-learner' }, { fault: 'network', params: { broker: 'redis', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }])).toBe(false);
+    // Kafka's proxy is the one address Kafka advertises: every run shares it.
+    expect(runsAlone([{ fault: 'network', params: { broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }])).toBe(true);
   });
   it('parse their params with the field named', () => {
     expect(FAULTS.get('restart-broker')?.parseParams({ broker: 'redis', at: { phase: 'restart' }, keepData: true })).toEqual({ broker: 'redis', at: { phase: 'restart' }, downMs: 0, keepData: true });
     expect(() => FAULTS.get('restart-broker')?.parseParams({ broker: 'activemq', at: { phase: 'x' } })).toThrow('"broker" must be one of');
     expect(FAULTS.get('pause-learner')?.parseParams({ at: { call: 20 }, durationMs: 3000 })).toEqual({ at: { call: 20 }, instance: 1, durationMs: 3000 });
     expect(() => FAULTS.get('pause-learner')?.parseParams({ at: { call: 20 } })).toThrow('"durationMs" must be a number');
+  });
+});
+
+describe('duplicate and poison', () => {
+  const keys = Array.from({ length: 9 }, (_, i) => `task-${i}`);
+  it('duplicate picks copies evenly over what was sent, or the latest; all when fewer were sent', () => {
+    expect(pickDuplicates(keys, 3, 'spread')).toEqual(['task-0', 'task-4', 'task-8']);
+    expect(pickDuplicates(keys, 1, 'spread')).toEqual(['task-4']);
+    expect(pickDuplicates(keys, 2, 'latest')).toEqual(['task-7', 'task-8']);
+    expect(pickDuplicates(keys.slice(0, 2), 5, 'spread')).toEqual(['task-0', 'task-1']);
+    expect(pickDuplicates([], 5, 'latest')).toEqual([]);
+  });
+  it('duplicate and poison take triggers that are not calls, and name a wrong field', () => {
+    const dup = FAULTS.get('duplicate');
+    expect(dup?.parseParams({ at: { produced: 20 } })).toEqual({ at: { produced: 20 }, inlet: undefined, count: 5, copies: 1, pick: 'spread' });
+    expect(() => dup?.parseParams({ at: { call: 3 } })).toThrow('"at" must be');
+    expect(() => dup?.parseParams({ at: { phase: 'x' }, pick: 'random' })).toThrow('"pick" must be one of spread, latest');
+    expect(() => dup?.parseParams({ at: { phase: 'x' }, copies: 0 })).toThrow('at least 1');
+    const poison = FAULTS.get('poison');
+    expect(poison?.parseParams({ at: { afterMs: 100 }, kinds: ['empty'] })).toEqual({ at: { afterMs: 100 }, inlet: undefined, kinds: ['empty'], count: 1 });
+    expect(poison?.parseParams({ at: { afterMs: 100 } }).kinds).toEqual([...POISON_KINDS]);
+    expect(() => poison?.parseParams({ at: { afterMs: 100 }, kinds: ['gibberish'] })).toThrow('"kinds" must be a list of not-json, empty, binary, wrong-shape, wrong-types');
+    expect(runsAlone([{ fault: 'duplicate' }, { fault: 'poison' }])).toBe(false);
+  });
+  it('poison bodies: cut-off JSON, empty, not UTF-8, an unknown shape, every field retyped', () => {
+    expect(() => JSON.parse(poisonBody('not-json', 'poison-not-json-1').toString())).toThrow();
+    expect(poisonBody('not-json', 'poison-not-json-1').toString()).toContain('poison-not-json-1');
+    expect(poisonBody('empty', 'k').length).toBe(0);
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(poisonBody('binary', 'k'))).toThrow();
+    expect(JSON.parse(poisonBody('wrong-shape', 'k').toString())).toEqual({ unexpected: 'k', hint: 'none of the fields you expect' });
+    const template = Buffer.from(JSON.stringify({ taskId: 'task-1', width: 320, urgent: false, sizes: [1, 2], owner: { name: 'Ada' } }));
+    expect(JSON.parse(poisonBody('wrong-types', 'k', template).toString())).toEqual({ taskId: 7, width: 'seven', urgent: 'no', sizes: { items: 2 }, owner: { name: 7 } });
+    // Nothing JSON to derive from: the unknown shape instead.
+    expect(JSON.parse(poisonBody('wrong-types', 'k', Buffer.from('plain text')).toString())).toHaveProperty('unexpected', 'k');
+    expect(JSON.parse(poisonBody('wrong-types', 'k').toString())).toHaveProperty('unexpected', 'k');
+  });
+  it('a "produced" trigger counts only what the lab itself produced, not copies or poison', () => {
+    const nemesis: Operation = { t: 15, process: 'nemesis', kind: 'produce', outcome: 'ok', stream: 'tasks', key: 'k10' };
+    expect(firedAt({ produced: 2 }, [produce(10), nemesis, produce(20)], 100)).toBe(20);
   });
 });

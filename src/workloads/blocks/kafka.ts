@@ -11,6 +11,7 @@ import { scopedNamespace } from '../../namespaces/names.js';
 import type { CommittedOffsets, KafkaGroupSample } from '../../runner/observations.js';
 import type { KafkaSasl } from '../../brokers/types.js';
 import type { WorkloadContext } from '../types.js';
+import { type InletMessage, type RememberingInlet, inlet } from './inlet.js';
 
 /** One record of a burst: what to send, and what the history says about it. */
 export interface BurstRecord {
@@ -46,6 +47,9 @@ export interface KafkaRun {
    * position in its partition's share ({ inBatch: { position, of } }).
    */
   produceBurst(topic: string, stream: string, records: readonly BurstRecord[]): Promise<void>;
+  /** Offers `topic` as an inlet for `duplicate` and `poison` faults: what produceBurst sends
+   *  to it is remembered; a copy goes to the same partition (same key), with a new offset. */
+  registerInlet(name: string, topic: string, stream: string): void;
   committedOffsets(groupId: string, topic: string): Promise<CommittedOffsets>;
   /** The group's members and their partitions of `topic`, and other groups of this run. */
   sampleGroup(groupId: string, topic: string, instances: number): Promise<KafkaGroupSample>;
@@ -68,6 +72,7 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
   ctx.defer(() => producer.disconnect());
   const partitionOf = Partitioners.DefaultPartitioner();
   const partitionCounts = new Map<string, number>();
+  const inlets = new Map<string, RememberingInlet>();
 
   return {
     brokers,
@@ -124,10 +129,19 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
           const position = seen.get(message.partition) ?? 0;
           seen.set(message.partition, position + 1);
           ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream, key: record.id, partition: message.partition, offset: String(offset), value: { ...record.value, inBatch: { position, of: count(message.partition) }, tags: record.tags ?? [] } });
+          inlets.get(topic)?.remember({ key: record.id, body: Buffer.from(message.value), extra: { kafkaKey: record.key } });
         }
       } catch (error) {
         for (const { record } of burst) ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream, key: record.id, value: { ...record.value, error: String(error) } });
       }
+    },
+    registerInlet(name, topic, stream) {
+      const send = async (m: InletMessage) => {
+        const kafkaKey = typeof m.extra?.kafkaKey === 'string' ? m.extra.kafkaKey : m.key;
+        const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: kafkaKey, value: m.body }] });
+        return meta ? { partition: meta.partition, offset: String(meta.baseOffset ?? '-1') } : {};
+      };
+      inlets.set(topic, inlet(ctx, name, { stream, send }));
     },
     async committedOffsets(groupId, topic) {
       const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
