@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { BrokerDefinition, NativeDirs } from './definition.js';
 import { withTimeout } from './net.js';
-import { HOST, PORTS, portsOf } from './ports.js';
+import { HOST, KAFKA_PROXY_PORT, PORTS, portsOf } from './ports.js';
 import { findExecutable, run } from './process.js';
 import type { KafkaSasl } from './types.js';
 import { tildify, versions } from './versions.js';
@@ -30,9 +30,11 @@ export const KAFKA_SHARED_SETTINGS: Readonly<Record<string, string>> = {
   'controller.quorum.voters': `1@${HOST}:${PORTS.kafka.controller}`,
   'controller.listener.names': 'CONTROLLER',
   'inter.broker.listener.name': 'PLAINTEXT',
-  'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+  'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
   // Clients are always told 127.0.0.1:9092, whether Kafka runs natively or in a container.
-  'advertised.listeners': `PLAINTEXT://${HOST}:${PORTS.kafka.broker}`,
+  // A client that came in through the lab's toxiproxy (a network fault on Kafka) came to the
+  // PROXIED listener, and is told the proxy's address: it stays behind the proxy.
+  'advertised.listeners': `PLAINTEXT://${HOST}:${PORTS.kafka.broker},PROXIED://${HOST}:${KAFKA_PROXY_PORT}`,
   // One node: every internal topic has one replica and an ISR of one.
   'offsets.topic.replication.factor': '1',
   'transaction.state.log.replication.factor': '1',
@@ -65,7 +67,7 @@ function libDir(dirs: NativeDirs): string {
 function serverProperties(dirs: NativeDirs): string {
   const settings: Record<string, string> = {
     ...KAFKA_SHARED_SETTINGS,
-    listeners: `PLAINTEXT://${HOST}:${PORTS.kafka.broker},CONTROLLER://${HOST}:${PORTS.kafka.controller}`,
+    listeners: `PLAINTEXT://${HOST}:${PORTS.kafka.broker},CONTROLLER://${HOST}:${PORTS.kafka.controller},PROXIED://${HOST}:${PORTS.kafka.proxied}`,
     'log.dirs': join(dirs.dataDir, 'kraft-logs'),
   };
   const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}`);

@@ -23,6 +23,9 @@ export const PORTS = {
     broker: 9092,
     /** The KRaft controller listener; clients never use it. */
     controller: 9093,
+    /** A listener only toxiproxy connects to, for network faults: it advertises the proxy's
+     *  address (KAFKA_PROXY_PORT), so a client that bootstrapped through the proxy stays on it. */
+    proxied: 9094,
   },
   /**
    * ElasticMQ. Older ElasticMQ releases had a statistics endpoint on 9325; 1.7.x has none,
@@ -33,6 +36,10 @@ export const PORTS = {
   /** The toxiproxy HTTP API; the proxies it creates listen on ports the runner chooses. */
   toxiproxy: { api: 8474 },
 } as const;
+
+/** Where toxiproxy listens for Kafka during a run with a network fault on Kafka: fixed,
+ *  because Kafka advertises it (the proxied listener), unlike the other brokers' proxies. */
+export const KAFKA_PROXY_PORT = 9095;
 
 /** Erlang's port mapper daemon; RabbitMQ starts it if nobody else has. */
 export const EPMD_PORT = 4369;

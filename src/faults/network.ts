@@ -3,6 +3,12 @@
  * run's toxiproxy proxy (the program gets the proxy's address in the usual variable; the
  * lab's own clients go direct, so the lab keeps seeing the truth).
  *
+ * Kafka tells its clients where its brokers are, so a client that bootstraps through a proxy
+ * would go around it for everything else. Kafka has a second listener for this
+ * (brokers/kafka.ts, PROXIED) that advertises the proxy's fixed address (KAFKA_PROXY_PORT):
+ * the program, given that address, stays behind the proxy. One proxy for all runs, so a run
+ * with a network fault on Kafka goes alone, and only on brokerlab's own Kafka and toxiproxy.
+ *
  * Effects, for `durationMs` from the trigger (`at`, see faults/triggers.ts):
  * - cut: the proxy closes every connection and refuses new ones, then lets them in again:
  *   a program must notice, reconnect, and restore what the connection held (subscriptions,
@@ -55,7 +61,7 @@ export const network: FaultDefinition<NetworkParams> = {
   parseParams(raw) {
     const broker = str(raw, 'broker');
     if (!(PROXIED_BROKERS as readonly string[]).includes(broker)) {
-      throw new Error(`"broker" must be one of ${PROXIED_BROKERS.join(', ')} (Kafka's clients would bypass a proxy: its brokers advertise their own address)`);
+      throw new Error(`"broker" must be one of ${PROXIED_BROKERS.join(', ')}`);
     }
     const effect = str(raw, 'effect');
     if (!(EFFECTS as readonly string[]).includes(effect)) throw new Error(`"effect" must be one of ${EFFECTS.join(', ')}`);
@@ -72,6 +78,9 @@ export const network: FaultDefinition<NetworkParams> = {
     };
   },
   needs: () => ['toxiproxy'],
+  // Kafka's proxy is one for every run (the address Kafka advertises): a fault on it would
+  // reach every run using Kafka at the time.
+  exclusive: (params) => params.broker === 'kafka',
   async setup(ctx, params) {
     await ctx.proxy(params.broker);
   },

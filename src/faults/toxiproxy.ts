@@ -4,7 +4,7 @@
  * ones a killed brokerlab left. The lab's own clients never go through it.
  */
 import type { Endpoints } from '../brokers/types.js';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 
 export interface Proxy {
   name: string;
@@ -12,12 +12,16 @@ export interface Proxy {
   listen: string;
   /** host:port of the broker. */
   upstream: string;
+  /** The address the learner's program would use without the proxy, when it is not the
+   *  upstream (Kafka: the plain listener; the proxy forwards to the proxied one). */
+  replaces?: string;
 }
 
 export type ToxicType = 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'limit_data';
 
 export interface ToxiproxyApi {
-  create(name: string, upstream: string): Promise<Proxy>;
+  /** A proxy listening on a free port, or on `listen` when given (Kafka's fixed one). */
+  create(name: string, upstream: string, listen?: string): Promise<Proxy>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
   addToxic(proxy: string, toxic: string, type: ToxicType, attributes: Record<string, number>): Promise<void>;
   removeToxic(proxy: string, toxic: string): Promise<void>;
@@ -45,12 +49,12 @@ export function toxiproxyApi(endpoint: Endpoints['toxiproxy']): ToxiproxyApi {
     return text ? (JSON.parse(text) as unknown) : undefined;
   };
   return {
-    async create(name, upstream) {
+    async create(name, upstream, listen) {
       // A toxiproxy on this machine listens on loopback; one elsewhere (a CI service) on every
       // interface, and the learner's program reaches it by the API's host name.
       const host = new URL(endpoint.apiUrl).hostname;
-      const local = host === '127.0.0.1' || host === 'localhost' || host === '::1';
-      const created = (await call('POST', '/proxies', { name, listen: local ? '127.0.0.1:0' : '0.0.0.0:0', upstream, enabled: true })) as Proxy;
+      const local = isLocalToxiproxy(endpoint);
+      const created = (await call('POST', '/proxies', { name, listen: listen ?? (local ? '127.0.0.1:0' : '0.0.0.0:0'), upstream, enabled: true })) as Proxy;
       const port = created.listen.slice(created.listen.lastIndexOf(':') + 1);
       return { name, listen: local ? created.listen : `${host}:${port}`, upstream };
     },
@@ -75,6 +79,12 @@ export function toxiproxyApi(endpoint: Endpoints['toxiproxy']): ToxiproxyApi {
   };
 }
 
+/** True when toxiproxy runs on this machine (its proxies listen on loopback). */
+export function isLocalToxiproxy(endpoint: Endpoints['toxiproxy']): boolean {
+  const host = new URL(endpoint.apiUrl).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+}
+
 /** host:port of a broker's endpoint, as the learner's program reaches it. */
 export function brokerAddress(broker: 'redis' | 'rabbitmq' | 'postgres', endpoints: Partial<Endpoints>): string {
   const url = broker === 'redis' ? endpoints.redis?.url : broker === 'rabbitmq' ? endpoints.rabbitmq?.amqpUrl : endpoints.postgres?.url;
@@ -82,4 +92,27 @@ export function brokerAddress(broker: 'redis' | 'rabbitmq' | 'postgres', endpoin
   const parsed = new URL(url);
   const port = parsed.port || { redis: '6379', rabbitmq: '5672', postgres: '5432' }[broker];
   return `${parsed.hostname}:${port}`;
+}
+
+/**
+ * The run's proxy in front of Kafka: at the fixed address Kafka's PROXIED listener advertises,
+ * forwarding to that listener. Only brokerlab's own Kafka has that listener, and only a
+ * toxiproxy on this machine listens where Kafka says; anything else is refused before the
+ * program starts. A proxy left on that address by a killed brokerlab is removed first (a run
+ * with a Kafka proxy goes alone, so no other run is using it).
+ */
+export async function kafkaProxy(namespace: string, endpoint: Endpoints['toxiproxy']): Promise<Proxy> {
+  const { runtimeKindOf } = await import('../brokers/index.js');
+  const { HOST, KAFKA_PROXY_PORT, PORTS } = await import('../brokers/ports.js');
+  if ((await runtimeKindOf('kafka')) === 'external') {
+    throw new UsageError('this exercise cuts the network to Kafka, which needs brokerlab\'s own Kafka (its listener for the proxy): unset BROKERLAB_KAFKA_BROKERS and run `brokerlab up kafka`');
+  }
+  if (!isLocalToxiproxy(endpoint)) {
+    throw new UsageError(`this exercise cuts the network to Kafka, which needs toxiproxy on this machine (Kafka advertises ${HOST}:${KAFKA_PROXY_PORT}); unset BROKERLAB_TOXIPROXY_URL and run \`brokerlab up toxiproxy\``);
+  }
+  const api = toxiproxyApi(endpoint);
+  const listen = `${HOST}:${KAFKA_PROXY_PORT}`;
+  for (const stale of await api.list()) if (stale.listen === listen) await api.remove(stale.name);
+  const created = await api.create(`${namespace}.kafka`, `${HOST}:${PORTS.kafka.proxied}`, listen);
+  return { ...created, replaces: `${HOST}:${PORTS.kafka.broker}` };
 }

@@ -19,7 +19,7 @@
  * src/brokers/*.ts); test/unit/ci-templates.test.ts feeds the workflows' values to those
  * functions, so a rename there fails the test.
  */
-import { PORTS } from '../brokers/ports.js';
+import { KAFKA_PROXY_PORT, PORTS } from '../brokers/ports.js';
 
 export const CI_CHOICES = ['github-services', 'github-native', 'generic', 'none'] as const;
 export type CiChoice = (typeof CI_CHOICES)[number];
@@ -161,7 +161,7 @@ export function brokerEnv(hostOf: (broker: CiBroker) => string): Record<string, 
 /** Kafka's container settings with the address clients are told to use. */
 function kafkaEnv(compose: ComposeFile, advertisedHost: string): Record<string, string> {
   const env = { ...(compose.services.kafka.environment ?? {}) };
-  env.KAFKA_ADVERTISED_LISTENERS = `PLAINTEXT://${advertisedHost}:${PORTS.kafka.broker}`;
+  env.KAFKA_ADVERTISED_LISTENERS = `PLAINTEXT://${advertisedHost}:${PORTS.kafka.broker},PROXIED://${advertisedHost}:${KAFKA_PROXY_PORT}`;
   return env;
 }
 

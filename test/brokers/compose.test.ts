@@ -100,7 +100,7 @@ describe('compose/docker-compose.yml', () => {
     }
     expect(env.CLUSTER_ID).toBe(KAFKA_CLUSTER_ID);
     expect(env.KAFKA_HEAP_OPTS).toBe(KAFKA_HEAP.join(' '));
-    expect(env.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://127.0.0.1:9092');
+    expect(env.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://127.0.0.1:9092,PROXIED://127.0.0.1:9095');
   });
 
   it('gives RabbitMQ the same plugins and shared config lines', () => {

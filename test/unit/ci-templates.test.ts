@@ -300,7 +300,7 @@ chmod +x node_modules/.bin/brokerlab
       kafka: { brokers: ['kafka:9092'] },
     });
     // Kafka tells clients the alias; everything else is compose's.
-    expect(aliases.kafka?.variables).toEqual({ ...composeRaw.services.kafka.environment, KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://kafka:9092' });
+    expect(aliases.kafka?.variables).toEqual({ ...composeRaw.services.kafka.environment, KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://kafka:9092,PROXIED://kafka:9095' });
     expect(job.artifacts).toEqual({ when: 'always', paths: [`${RESULTS_DIR}/`], reports: { junit: `${RESULTS_DIR}/junit.xml` } });
   });
 
