@@ -16,10 +16,21 @@
  * - heartbeat lapsed: in some snapshot from the first one showing the job in A's list to the
  *   first one taken after it was seen moved, A's heartbeat key did not exist.
  * - at once: a copy's call for the job arrived before another copy's call for it was answered.
+ * - again after: a call for the job arrived after an earlier call for it was answered, while
+ *   the earlier call's copy was alive, in a run whose snapshots showed jobs in processing
+ *   lists: the job came back out of that copy's processing list, which only a reaper does
+ *   (the copy's own program removes it with LREM).
+ * - gave up: the earlier call's copy stopped waiting for the answer (a client timeout), though
+ *   the service did the work (the call is done, with `callerGaveUp`).
  *
  * The cause of one duplicate is the first that applies:
- * - heartbeat-lapsed: moved from a live copy whose heartbeat had lapsed (refreshed between
- *   jobs rather than on a timer, so a slow job outlived it);
+ * - wrong-list-name: the snapshots found lists under the processing prefix that are not
+ *   PROCESSING_PREFIX + a copy's number: the program's own names, which its reapers cannot
+ *   pair with heartbeat keys (the lab cannot see into them either);
+ * - retried-after-timeout: an earlier call for it was one its copy gave up waiting for, and
+ *   the job was done again;
+ * - heartbeat-lapsed: moved from a live copy whose heartbeat key was missing (refreshed between
+ *   jobs rather than on a timer, set only after the first job, or refreshed too rarely);
  * - reaped-despite-heartbeat: moved from a live copy whose heartbeat key was there (a
  *   reaper that does not check heartbeats, or checks the wrong key);
  * - taken-by-two: two copies worked on it at once, or it never was in a processing list (it
@@ -30,7 +41,7 @@
  */
 import type { History } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, selector, seconds, str } from './types.js';
-import { copy, doneCalls, killedBefore, lifeEventsOf, snapshotsOf, whereIs } from './work-lists.js';
+import { type DoneCall, copy, doneCalls, killedBefore, lifeEventsOf, snapshotsOf, strayListsOf, whereIs } from './work-lists.js';
 
 export interface DoneOnceParams {
   subject: string;
@@ -39,11 +50,15 @@ export interface DoneOnceParams {
   queue: string;
 }
 
-export type DoneOnceCause = 'heartbeat-lapsed' | 'reaped-despite-heartbeat' | 'taken-by-two' | 'redone-after-done';
+export type DoneOnceCause = 'wrong-list-name' | 'retried-after-timeout' | 'heartbeat-lapsed' | 'reaped-despite-heartbeat' | 'taken-by-two' | 'redone-after-done';
 
 export const DONE_ONCE_CAUSES: Record<DoneOnceCause, string> = {
+  'wrong-list-name':
+    "Your copies kept jobs in processing lists of their own naming, not PROCESSING_PREFIX + INSTANCE_ID, so the reapers could not pair each list with its owner's heartbeat key and took live copies' jobs. Name copy N's processing list exactly PROCESSING_PREFIX + N and its heartbeat key HEARTBEAT_PREFIX + N.",
+  'retried-after-timeout':
+    'Your program stopped waiting for the service before it answered (a client timeout shorter than the slowest job), took the job for failed and did it again, though the service had done it. Give the call a timeout well above the slowest job the README names.',
   'heartbeat-lapsed':
-    "A copy that was alive and busy lost its job to another copy's reaper: its heartbeat key had expired while it worked on a slow job. Refresh the heartbeat from a timer of its own (setInterval, a thread), several times per TTL, not between jobs.",
+    "A copy that was alive lost its job to another copy's reaper because its heartbeat key was missing. The key must exist from before a copy takes its first job until it dies: set it before the first BLMOVE, then refresh it from a timer of its own (setInterval; a thread in Python, whose time.sleep takes seconds) about every quarter of the TTL, whatever the job loop is doing.",
   'reaped-despite-heartbeat':
     "A reaper moved jobs out of the processing list of a copy that was alive, with its heartbeat key in place, so the job was done twice. Reap a copy's list only when its heartbeat key is gone (EXISTS is 0), and never your own.",
   'taken-by-two':
@@ -52,9 +67,11 @@ export const DONE_ONCE_CAUSES: Record<DoneOnceCause, string> = {
     'Jobs already done were done again: they stayed in a processing list after the work (the LREM removed nothing, e.g. it was given a re-encoded string instead of the exact one BLMOVE returned) and came back to the queue when that list was recovered. LREM the exact string you moved, once the work succeeded.',
 };
 
-const ORDER: DoneOnceCause[] = ['heartbeat-lapsed', 'reaped-despite-heartbeat', 'taken-by-two', 'redone-after-done'];
+const ORDER: DoneOnceCause[] = ['wrong-list-name', 'retried-after-timeout', 'heartbeat-lapsed', 'reaped-despite-heartbeat', 'taken-by-two', 'redone-after-done'];
 const PHRASE: Record<DoneOnceCause, string> = {
-  'heartbeat-lapsed': "taken from a live copy whose heartbeat had expired",
+  'wrong-list-name': 'taken while your copies kept jobs in lists of their own naming',
+  'retried-after-timeout': 'done again after your program stopped waiting for the answer',
+  'heartbeat-lapsed': 'taken from a live copy whose heartbeat key was missing',
   'reaped-despite-heartbeat': 'taken from a live copy with its heartbeat in place',
   'taken-by-two': 'worked on by two copies at once',
   'redone-after-done': 'done again after they were done',
@@ -82,20 +99,44 @@ export const doneOnce: CheckDefinition<DoneOnceParams> = {
     if (duplicated.length === 0) return { title, status: 'pass', expected, observed: `${done.size} distinct, none done twice`, examples: [] };
     const snapshots = snapshotsOf(history);
     const life = lifeEventsOf(history);
+    const stray = strayListsOf(history);
+    const usesProcessingLists = snapshots.some((x) => Object.values(x.value.processing).some((jobs) => jobs.length > 0));
 
-    const storyOf = (job: string, done: Array<{ t: number; instance: number; arrivedAt: number }>): Story => {
+    const storyOf = (job: string, done: DoneCall[]): Story => {
       const calls = [...done].sort((a, b) => a.arrivedAt - b.arrivedAt);
       const n = calls.length;
       const head = `${job}: done ${n} times, by ${list(calls.map((c) => c.instance))}`;
+      if (stray.length > 0) {
+        return { cause: 'wrong-list-name', text: `${head}, while your copies kept jobs in lists named ${stray.slice(0, 3).map((l) => `PROCESSING_PREFIX + "${l}"`).join(', ')}` };
+      }
+      const gaveUp = calls.slice(0, -1).find((c) => c.callerGaveUp);
+      if (gaveUp) {
+        const again = calls.find((c) => c.arrivedAt > gaveUp.arrivedAt);
+        return {
+          cause: 'retried-after-timeout',
+          text: `${head}: ${copy(gaveUp.instance)}'s call from ${seconds(gaveUp.arrivedAt)} was done at ${seconds(gaveUp.t)}, but your program had stopped waiting for the answer${again ? `, and ${copy(again.instance)} did the job again at ${seconds(again.arrivedAt)}` : ''}`,
+        };
+      }
       const taken = (from: number, at: number, firstSeen: number, to: string): Story => {
         // The heartbeat as the snapshots saw it from when the job was first seen in the list
-        // up to the first one after it was taken: a reaper may act within milliseconds of the
-        // key expiring, between two snapshots, while the busy copy cannot renew it for a while.
+        // (or just before: snapshots are recorded only when something changed) up to the
+        // first one after it was taken: a reaper may act within milliseconds of the key
+        // expiring, between two snapshots, while the busy copy cannot renew it for a while.
         const after = snapshots.find((x) => x.value.takenAt >= at);
-        const lapsed = snapshots.some((x) => x.t >= firstSeen && (x.value.takenAt <= at || x === after) && !x.value.heartbeats.includes(from));
-        return lapsed
-          ? { cause: 'heartbeat-lapsed', text: `${head}: it was in ${copy(from)}'s processing list, and at ${seconds(at)} it was ${to} while ${copy(from)} was alive but its heartbeat key had expired` }
-          : { cause: 'reaped-despite-heartbeat', text: `${head}: it was in ${copy(from)}'s processing list, and at ${seconds(at)} it was ${to} while ${copy(from)} was alive, its heartbeat key in place` };
+        const before = [...snapshots].reverse().find((x) => x.t < firstSeen);
+        const window = snapshots.filter((x) => x === before || (x.t >= firstSeen && (x.value.takenAt <= at || x === after)));
+        const missingAt = window.filter((x) => !x.value.heartbeats.includes(from));
+        if (missingAt.length > 0) {
+          const everSeen = snapshots.some((x) => x.t <= (missingAt[0]?.t ?? 0) && x.value.heartbeats.includes(from));
+          return {
+            cause: 'heartbeat-lapsed',
+            text: `${head}: it was in ${copy(from)}'s processing list, and at ${seconds(at)} it was ${to} while ${copy(from)} was alive, but its heartbeat key was missing (at ${missingAt
+              .slice(0, 3)
+              .map((x) => seconds(x.t))
+              .join(', ')}${everSeen ? '' : `; the lab had not seen ${copy(from)}'s heartbeat key at all by then`})`,
+          };
+        }
+        return { cause: 'reaped-despite-heartbeat', text: `${head}: it was in ${copy(from)}'s processing list, and at ${seconds(at)} it was ${to} while ${copy(from)} was alive, its heartbeat key in place` };
       };
       // Moved from a live copy's processing list, as the snapshots show it.
       let holder: { instance: number; since: number } | undefined;
@@ -117,6 +158,13 @@ export const doneOnce: CheckDefinition<DoneOnceParams> = {
             return taken(earlier.instance, later.arrivedAt, held.t, `started by ${copy(later.instance)}`);
           }
         }
+      }
+      // Or done again after a live copy had done it: it came back out of that copy's list.
+      // Only for a program that keeps jobs in processing lists at all: one that leaves them in
+      // the queue while working (LINDEX, then LREM) shows the same calls for another reason.
+      for (const [i, later] of usesProcessingLists ? calls.entries() : []) {
+        const earlier = calls.slice(0, i).find((c) => later.arrivedAt >= c.t && killedBefore(life, c.instance, later.arrivedAt) === undefined);
+        if (earlier) return taken(earlier.instance, later.arrivedAt, earlier.arrivedAt, `started again by ${copy(later.instance)}`);
       }
       // Two copies at once.
       for (const [i, later] of calls.entries()) {

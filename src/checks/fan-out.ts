@@ -17,6 +17,8 @@
  * - missing: an expected (event, copy) pair without a report.
  *
  * Causes, from the evidence:
+ * - rejected: reports are missing, and the lab's service refused reports as malformed (a 400
+ *   naming what is wrong: the copy's header, a field's type);
  * - nothing-reported: no copy reported any event;
  * - one-copy-per-event: events are missing, and no event was reported by more than one
  *   copy: the events were shared out like jobs (one copy claims each, or only one copy
@@ -36,9 +38,10 @@ export interface FanOutParams {
   graceMs: number;
 }
 
-export type FanOutCause = 'nothing-reported' | 'one-copy-per-event' | 'missed-by-some' | 'reported-twice';
+export type FanOutCause = 'rejected' | 'nothing-reported' | 'one-copy-per-event' | 'missed-by-some' | 'reported-twice';
 
 export const FAN_OUT_CAUSES: Record<FanOutCause, string> = {
+  rejected: "The lab's service refused reports as malformed (HTTP 400), saying what is wrong (in the examples): send exactly what the README's contract asks, the header naming the copy included.",
   'nothing-reported': 'No copy reported any event. Subscribe every copy to the channel and report each message it receives.',
   'one-copy-per-event':
     'Each event reached only one copy of your program: they were shared out like jobs (claimed by one copy, or only one copy listens). Publish/subscribe gives every subscriber its own copy: every copy subscribes, and every copy reports every event it receives, without checking what the others did.',
@@ -100,6 +103,18 @@ export const fanOut: CheckDefinition<FanOutParams> = {
     if (missing.length > 0) {
       const missedPairs = missing.reduce((n, m) => n + m.expected.filter((c) => !m.got.includes(c)).length, 0);
       const reportedAny = [...reports.values()].some((byCopy) => byCopy.size > 0);
+      const refused = history.filter((op) => op.kind === p.reported.kind && (p.reported.stream === undefined || op.stream === p.reported.stream) && (op.value as { rejected?: string } | undefined)?.rejected !== undefined);
+      if (refused.length > 0) {
+        const reason = (refused[0]?.value as { rejected: string }).rejected;
+        return {
+          title,
+          status: 'fail',
+          expected,
+          observed: `${countOf(missing.length, events.length, p.subject)} did not reach every copy, and the service refused ${refused.length} report${refused.length === 1 ? '' : 's'} with 400: "${reason}"`,
+          examples: firstFew(missing.map(story)),
+          cause: 'rejected',
+        };
+      }
       const cause: FanOutCause = !reportedAny ? 'nothing-reported' : [...reports.values()].every((byCopy) => byCopy.size <= 1) ? 'one-copy-per-event' : 'missed-by-some';
       const observed =
         cause === 'nothing-reported'

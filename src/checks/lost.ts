@@ -17,6 +17,9 @@
  *   taken it, told the broker it was done (auto-ack, an ack or commit before the work, an
  *   ack covering others) and died with it.
  * - dead-lettered: it went to the dead-letter queue although it could have succeeded.
+ * - rejected: every attempt was refused by the lab's service as malformed (a 400 naming what
+ *   is wrong: a missing header, a field of the wrong type): the program breaks the README's
+ *   contract with the service.
  * - gave-up: it was attempted, every attempt failed, and nobody tried again.
  * - not-taken-over: lost at a kill, in a partition in which nothing at all was processed
  *   after the kill: the killed copy's share was never handed to a survivor (for a consumer
@@ -60,12 +63,13 @@ export interface LostParams {
   excludeTag?: string;
 }
 
-export type LostCause = 'lost-at-kill' | 'not-taken-over' | 'dead-lettered' | 'gave-up' | 'program-died' | 'stalled' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
+export type LostCause = 'lost-at-kill' | 'not-taken-over' | 'dead-lettered' | 'rejected' | 'gave-up' | 'program-died' | 'stalled' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
 
 export const LOST_CAUSES: Record<LostCause, string> = {
   'lost-at-kill':
     'Messages your program had taken were gone when it was killed: the broker had already been told they were done. Acknowledge or commit a message only after its work succeeded, and only that message.',
   'dead-lettered': 'Messages that would have succeeded on a later attempt were dead-lettered. Retry a failure before giving up on it.',
+  rejected: "The lab's service refused your calls as malformed (HTTP 400), saying what is wrong (in the examples): send exactly what the README's contract asks, the headers included.",
   'gave-up': 'A first attempt failed and the message was never tried again. Failures can be temporary: send the message back for another attempt (nack with requeue, or a retry queue).',
   'not-taken-over':
     'What the killed copy had not finished was never handed to another copy during the run: nothing of its share was processed after the kill. In a consumer group the dead member is noticed only when its session times out: use short session and heartbeat timings (the README gives the lab\'s).',
@@ -78,7 +82,7 @@ export const LOST_CAUSES: Record<LostCause, string> = {
 };
 
 /** Most serious first. */
-const SERIOUSNESS: LostCause[] = ['not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
+const SERIOUSNESS: LostCause[] = ['rejected', 'not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
 
 interface Story {
   readonly op: Operation;
@@ -100,6 +104,10 @@ function storyOf(op: Operation, history: History, p: LostParams, kills: number[]
   if (deadLetter) {
     const n = attempts.length;
     return { op, cause: 'dead-lettered', text: `${key} (${sentAt}${tagsOf(op).length ? `, ${tagsOf(op).join(', ')}` : ''}): dead-lettered after ${n} attempt${n === 1 ? '' : 's'}, though a later attempt would have succeeded` };
+  }
+  const rejected = attempts.map((a) => (a.value as { rejected?: string } | undefined)?.rejected);
+  if (attempts.length > 0 && rejected.every((reason) => reason !== undefined)) {
+    return { op, cause: 'rejected', text: `${key} (${sentAt}): refused ${attempts.length === 1 ? 'once' : `${attempts.length} times`} with 400: "${rejected[0]}"` };
   }
   if (attempts.length > 0) {
     const n = attempts.length;
@@ -213,6 +221,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
       'program-died': 'after your program died',
       'lost-at-kill': 'taken by your program before it was killed',
       'dead-lettered': 'dead-lettered though they could have succeeded',
+      rejected: 'refused by the service as malformed',
       'gave-up': 'given up after failed attempts',
       'missed-first': 'missed before your program was listening',
       'never-processed': 'never processed',
@@ -226,6 +235,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
       'program-died': ': your program died and nothing processed them',
       'lost-at-kill': `, all taken by your program before it was killed`,
       'dead-lettered': ', dead-lettered though they could have succeeded',
+      rejected: ', every call for them refused by the service as malformed',
       'gave-up': ', given up after failed attempts',
       'missed-first': `: the first ${firstDelivered} sent, before your program was listening`,
       'never-processed': '',

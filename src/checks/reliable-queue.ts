@@ -16,12 +16,17 @@
  * - looks alive: the final snapshot (seconds after the kill) still finds the killed copy's
  *   heartbeat key: no reaper could tell it had died (a TTL far too long, or none).
  *
- * Causes (most serious first): taken-out-of-redis; for stranded jobs, dead-copy-looks-alive
- * when the killed copy's heartbeat key outlived it, else stranded-with-dead-worker.
+ * - stray list: a list under the processing prefix that is not PROCESSING_PREFIX + a copy's
+ *   number (see work-lists.ts): the program named its processing lists its own way.
+ *
+ * Causes (most serious first): wrong-list-name when jobs were out of the lists the lab knows
+ * or stranded while stray lists existed; taken-out-of-redis; for stranded jobs,
+ * dead-copy-looks-alive when the killed copy's heartbeat key outlived it, else
+ * stranded-with-dead-worker.
  */
 import type { History } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, seconds, str } from './types.js';
-import { copy, doneCalls, killedBefore, lifeEventsOf, pushedAt, snapshotsOf, whereIs } from './work-lists.js';
+import { copy, doneCalls, killedBefore, lifeEventsOf, pushedAt, snapshotsOf, strayListsOf, whereIs } from './work-lists.js';
 
 export interface ReliableQueueParams {
   /** What one item is to the learner: "job". */
@@ -34,9 +39,11 @@ export interface ReliableQueueParams {
   queue: string;
 }
 
-export type ReliableQueueCause = 'taken-out-of-redis' | 'dead-copy-looks-alive' | 'stranded-with-dead-worker';
+export type ReliableQueueCause = 'wrong-list-name' | 'taken-out-of-redis' | 'dead-copy-looks-alive' | 'stranded-with-dead-worker';
 
 export const RELIABLE_QUEUE_CAUSES: Record<ReliableQueueCause, string> = {
+  'wrong-list-name':
+    "Your copies kept jobs in processing lists of their own naming, not PROCESSING_PREFIX + INSTANCE_ID: the lab could not see them there, and a reaper that reads a copy's number from a list's name cannot pair those lists with heartbeat keys. Name copy N's processing list exactly PROCESSING_PREFIX + N (config.processingList), and its heartbeat key HEARTBEAT_PREFIX + N.",
   'taken-out-of-redis':
     'Jobs your program was working on were in no Redis list at all: it had taken them out of the queue (BRPOP, RPOP, or an LREM before the work), so they existed only in its memory, and a crash loses them. Move each job atomically into your own processing list (BLMOVE) and remove it from there (LREM) only after the work succeeded.',
   'dead-copy-looks-alive':
@@ -59,8 +66,8 @@ export const reliableQueue: CheckDefinition<ReliableQueueParams> = {
     const life = lifeEventsOf(history);
     const firstDone = (job: string) => done.get(job)?.[0];
     const final = [...snapshots].reverse().find((s) => s.value.final);
-    const otherLists = final?.value.otherLists ?? [];
-    const elsewhere = otherLists.length > 0 ? ` (the lab looks for copy N's list at the processing prefix + N; it also found ${otherLists.slice(0, 3).map((l) => `"${l}"`).join(', ')})` : '';
+    const stray = strayListsOf(history);
+    const elsewhere = stray.length > 0 ? `; the lab looks for copy N's processing list at PROCESSING_PREFIX + N, and found jobs in lists named ${stray.slice(0, 3).map((l) => `PROCESSING_PREFIX + "${l}"`).join(', ')}` : '';
 
     // Out of Redis: the first snapshot at which each pending job was in no list.
     const missing = new Map<string, number>();
@@ -94,7 +101,7 @@ export const reliableQueue: CheckDefinition<ReliableQueueParams> = {
         expected,
         observed: `${countOf(missing.size, pushed.size, p.subject)} ${missing.size === 1 ? 'was' : 'were'}, at some moment before being done, in neither ${p.queue} nor any processing list${never > 0 ? `; ${never} of them ${never === 1 ? 'was' : 'were'} never done` : ''}${elsewhere}`,
         examples: firstFew(ordered),
-        cause: 'taken-out-of-redis',
+        cause: stray.length > 0 ? 'wrong-list-name' : 'taken-out-of-redis',
       };
     }
 
@@ -123,9 +130,9 @@ export const reliableQueue: CheckDefinition<ReliableQueueParams> = {
         observed:
           alive.length > 0
             ? `${countOf(stranded.length, pushed.size, p.subject)} never done ${stranded.length === 1 ? 'sits' : 'sit'} in the processing list of a copy the lab killed, whose heartbeat key still existed at the end, ${alive.map(([i, kill]) => `${seconds(final ? final.t - kill : 0)} after ${copy(i)} died`).join(', ')}: to a reaper it still looked alive`
-            : `${countOf(stranded.length, pushed.size, p.subject)} never done ${stranded.length === 1 ? 'sits' : 'sit'} in the processing list of a copy the lab killed, whose heartbeat key was gone: nobody moved ${them} back to ${p.queue}`,
+            : `${countOf(stranded.length, pushed.size, p.subject)} never done ${stranded.length === 1 ? 'sits' : 'sit'} in the processing list of a copy the lab killed, whose heartbeat key was gone: nobody moved ${them} back to ${p.queue}${elsewhere}`,
         examples: firstFew(stranded),
-        cause: alive.length > 0 ? 'dead-copy-looks-alive' : 'stranded-with-dead-worker',
+        cause: stray.length > 0 ? 'wrong-list-name' : alive.length > 0 ? 'dead-copy-looks-alive' : 'stranded-with-dead-worker',
       };
     }
     const killed = life.kills.size > 0;

@@ -36,8 +36,9 @@ export interface WorkListsSnapshot {
   heartbeats: number[];
   /** Taken after the program was stopped. */
   final?: boolean;
-  /** Final snapshot only: other keys under the processing prefix than the copies' own
-   *  lists (a program that named its lists differently). */
+  /** Other keys under the processing prefix than the copies' own lists (a program that
+   *  named its lists differently), as the part after the prefix ("worker-1"). Looked for in
+   *  the final snapshot and every few snapshots during the run (a SCAN, outside the MULTI). */
   otherLists?: string[];
 }
 
@@ -61,13 +62,28 @@ export function pushedAt(history: History, sent: Selector): Map<string, number> 
   return times;
 }
 
+/** Lists under the processing prefix that are not the copies' own, in the order the
+ *  snapshots first found them ("worker-1"). */
+export function strayListsOf(history: History): string[] {
+  return [...new Set(snapshotsOf(history).flatMap((s) => s.value.otherLists ?? []))];
+}
+
+/** One successful call for a job. `callerGaveUp`: the copy had stopped waiting for the
+ *  answer (a client timeout) though the service did the work. */
+export interface DoneCall {
+  t: number;
+  instance: number;
+  arrivedAt: number;
+  callerGaveUp: boolean;
+}
+
 /** The successful calls for each job, in order, with the copy that made them. */
-export function doneCalls(history: History, done: Selector): Map<string, Array<{ t: number; instance: number; arrivedAt: number }>> {
-  const calls = new Map<string, Array<{ t: number; instance: number; arrivedAt: number }>>();
+export function doneCalls(history: History, done: Selector): Map<string, DoneCall[]> {
+  const calls = new Map<string, DoneCall[]>();
   for (const op of select(history, done, 'ok')) {
     if (op.key === undefined) continue;
-    const v = op.value as { instance?: number; arrivedAt?: number } | undefined;
-    calls.set(op.key, [...(calls.get(op.key) ?? []), { t: op.t, instance: v?.instance ?? 1, arrivedAt: v?.arrivedAt ?? op.t }]);
+    const v = op.value as { instance?: number; arrivedAt?: number; callerGaveUp?: boolean } | undefined;
+    calls.set(op.key, [...(calls.get(op.key) ?? []), { t: op.t, instance: v?.instance ?? 1, arrivedAt: v?.arrivedAt ?? op.t, callerGaveUp: v?.callerGaveUp === true }]);
   }
   return calls;
 }

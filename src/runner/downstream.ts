@@ -7,11 +7,18 @@
  * - call: one HTTP POST with a JSON body whose `keyField` names the message it is about.
  * - attempt: the n-th call for the same key (1-based), counted by this server.
  * - outcome: "ok" when it answered 2xx, "fail" for an error status, "info" when the caller
- *   was killed while the call was in flight (it may or may not count as done).
+ *   died while the call was in flight (killed by the lab, crashed, stopped): cut short, it
+ *   does not count as done.
+ * - a caller that gave up: the call's connection closed while its copy was alive (a client
+ *   timeout shorter than the work). The service did the work all the same: the call is
+ *   recorded by its status ("ok" for a 2xx) with `callerGaveUp`, as a real service would have
+ *   charged the card or sent the mail.
+ * - rejected: a request the service refuses as malformed (`reject` gives the reason), answered
+ *   400 and recorded as "fail" with `rejected`; it is not an attempt and no fault strikes it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HistoryRecorder } from './history.js';
+import type { History, HistoryRecorder } from './history.js';
 import type { Random } from './seed.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -64,6 +71,24 @@ export interface DownstreamOptions {
   /** The copy of the learner's program that calls this service when the call does not say
    *  (no x-instance-id header): a service only one role calls. Default 1. */
   instance?: number;
+  /** Why a request is malformed (a missing header, a field of the wrong type), or undefined
+   *  when it is fine: the README's contract, enforced as a real API would, with a 400. */
+  reject?(request: { body: Record<string, unknown>; headers: IncomingMessage['headers'] }): string | undefined;
+}
+
+/** How long a connection's close may come before the lab has recorded its caller's death
+ *  (the exit event follows SIGCHLD): the service waits this long before it decides. */
+const DEATH_NOTICE_MS = 150;
+
+/** True when copy `instance` of the learner's program was killed or exited at or after `since`
+ *  (pure): a call it made before then was cut short by its death. */
+export function callerDiedSince(history: History, instance: number, since: number): boolean {
+  return history.some(
+    (op) =>
+      op.t >= since &&
+      ((op.kind === 'process' && op.process === `learner-${instance}` && (op.value as { event?: string } | undefined)?.event === 'exit') ||
+        (op.kind === 'fault' && (op.value as { phase?: string; instance?: number; signal?: string } | undefined)?.phase === 'start' && (op.value as { instance?: number }).instance === instance && (op.value as { signal?: string }).signal === 'SIGKILL')),
+  );
 }
 
 /**
@@ -157,10 +182,17 @@ export class Downstream {
       this.history.record({ process: 'downstream', kind: 'call', outcome: 'fail', stream: this.options.name, value: { status: 400, body: raw.slice(0, 200) } });
       return;
     }
+    const instance = Number(req.headers['x-instance-id'] ?? body.instance ?? this.options.instance ?? 1) || 1;
+    const rejected = this.options.reject?.({ body, headers: req.headers });
+    if (rejected !== undefined) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: rejected }));
+      this.history.record({ process: 'downstream', kind: 'call', outcome: 'fail', stream: this.options.name, key, value: { instance, status: 400, rejected } });
+      return;
+    }
     const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
     const index = ++this.counter.count;
-    const instance = Number(req.headers['x-instance-id'] ?? body.instance ?? this.options.instance ?? 1) || 1;
     const fields = this.options.recordFields ? { fields: Object.fromEntries(this.options.recordFields.map((f) => [f, body[f] ?? null])) } : {};
     const arrivedAt = this.history.now();
     // Drawn before the hooks run, so a held call does not shift the schedule of the others.
@@ -175,12 +207,19 @@ export class Downstream {
     }
     await sleep(latency);
     const reply = this.options.reply ? this.options.reply(key, attempt) : replyByRules(this.tagsOf(key), attempt, this.options, key);
-    if (req.socket.destroyed) {
+    // Decided from the lab's record of the caller's life, not from when the closed
+    // connection is noticed, so the same program gets the same record every run.
+    const gone = req.socket.destroyed;
+    if (gone) await sleep(DEATH_NOTICE_MS);
+    if (callerDiedSince(this.history.history, instance, arrivedAt)) {
       this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller went away', ...fields } });
+      if (!gone) req.socket.destroy();
       return;
     }
-    res.writeHead(reply.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(reply.body));
+    if (!req.socket.destroyed) {
+      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(reply.body));
+    }
     this.history.record({
       process: 'downstream',
       kind: 'call',
@@ -188,7 +227,7 @@ export class Downstream {
       stream: this.options.name,
       key,
       attempt,
-      value: { instance, arrivedAt, status: reply.status, ...fields },
+      value: { instance, arrivedAt, status: reply.status, ...fields, ...(gone ? { callerGaveUp: true } : {}) },
     });
   }
 }

@@ -33,6 +33,7 @@ import type { Operation } from '../runner/history.js';
 import { WORK_LISTS, type WorkListsSnapshot } from '../checks/work-lists.js';
 import { keysMatching } from '../namespaces/redis.js';
 import { drain } from './blocks/drain.js';
+import { inlet } from './blocks/inlet.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 
@@ -89,9 +90,28 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
       events: redis.name('events'),
     };
     const copies = Array.from({ length: ctx.instances }, (_, i) => i + 1);
+    // Jobs go in in bursts (one LPUSH each, remembered here); `duplicate` and `poison` faults
+    // push more the same way, one at a time.
+    const jobs = inlet(ctx, 'jobs', { stream: 'jobs', send: async (m) => void (await redis.client.lpush(names.jobs, m.body)) });
 
-    const jobsApi = await ctx.downstream({ name: 'jobs-api', keyField: 'jobId', latencyMs: o.jobLatencyMs, jitterMs: o.jobJitterMs, okBody: { done: '{key}' } });
-    const auditApi = await ctx.downstream({ name: 'audit-api', keyField: 'eventId', latencyMs: 5, jitterMs: 10, okBody: { seen: '{key}' } });
+    // The README's contract with both APIs, enforced as a real API would (a 400): which copy
+    // calls is what the checks are about, so a call must say it.
+    const saysWhichCopy = (headers: import('node:http').IncomingHttpHeaders): string | undefined => {
+      const header = headers['x-instance-id'];
+      if (header === undefined) return 'no x-instance-id header: say which copy you are (INSTANCE_ID)';
+      return copies.map(String).includes(String(header)) ? undefined : `x-instance-id is "${String(header)}", not one of ${copies.join(', ')} (INSTANCE_ID)`;
+    };
+    const jobsApi = await ctx.downstream({ name: 'jobs-api', keyField: 'jobId', latencyMs: o.jobLatencyMs, jitterMs: o.jobJitterMs, okBody: { done: '{key}' }, reject: ({ headers }) => saysWhichCopy(headers) });
+    const auditApi = await ctx.downstream({
+      name: 'audit-api',
+      keyField: 'eventId',
+      latencyMs: 5,
+      jitterMs: 10,
+      okBody: { seen: '{key}' },
+      reject: ({ body, headers }) =>
+        saysWhichCopy(headers) ??
+        (typeof body.instance === 'number' && String(body.instance) === String(headers['x-instance-id']) ? undefined : `"instance" is ${JSON.stringify(body.instance ?? null)}: it must be your INSTANCE_ID as a number, the same as the x-instance-id header`),
+    });
 
     // Calls in flight: a job done twice is recorded only when its second call is answered,
     // so the drain waits for every call that arrived. (A call the kill fault cut short never
@@ -143,6 +163,7 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
 
     let last: WorkListsSnapshot | undefined;
     let lastPrint = '';
+    let snapshotCount = 0;
     const snapshot = async (final = false): Promise<WorkListsSnapshot | undefined> => {
       const takenAt = ctx.history.now();
       const multi = redis.client.multi().lrange(names.jobs, 0, -1);
@@ -158,15 +179,19 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
         processing: Object.fromEntries(copies.map((c, i) => [String(c), asList(value(1 + i))])),
         heartbeats: copies.filter((_, i) => Number(value(1 + copies.length + i)) > 0),
       };
-      if (final) {
+      // Lists of other names under the prefix (a program that named its lists its own way):
+      // looked for every fifth snapshot and at the end, with a SCAN that does not belong in
+      // the MULTI. A slow job sits in such a list for seconds, so it is found.
+      if (final || ++snapshotCount % 5 === 0) {
         const own = new Set(copies.map((c) => `${names.processingPrefix}${c}`));
-        snap.final = true;
-        snap.otherLists = (await keysMatching(redis.client, `${names.processingPrefix}*`)).filter((k) => !own.has(k));
+        const others = (await keysMatching(redis.client, `${names.processingPrefix}*`)).filter((k) => !own.has(k)).map((k) => k.slice(names.processingPrefix.length));
+        if (final || others.length > 0) snap.otherLists = others;
       }
+      if (final) snap.final = true;
       last = snap;
       // Recorded when something changed (and always at the end): the history stays small,
       // and a snapshot like the previous one adds no evidence.
-      const print = JSON.stringify([snap.queue, snap.processing, snap.heartbeats]);
+      const print = JSON.stringify([snap.queue, snap.processing, snap.heartbeats, snap.otherLists ?? []]);
       if (final || print !== lastPrint) {
         lastPrint = print;
         ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: WORK_LISTS, value: snap });
@@ -224,6 +249,7 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
               // One LPUSH: the whole burst is there at once, oldest at the right end.
               await redis.client.lpush(names.jobs, ...burst.map((j) => JSON.stringify(j.job)));
               for (const { job, tags } of burst) {
+                jobs.remember({ key: job.jobId, body: Buffer.from(JSON.stringify(job)) });
                 jobIds.push(job.jobId);
                 ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: job.jobId, value: { ...job, burst: b + 1, tags } });
               }

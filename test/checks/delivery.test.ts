@@ -64,6 +64,13 @@ describe('no-lost-messages: why each was lost', () => {
     expect(r.examples[0]).toBe('a (sent at 0.0s): never processed; your program was killed at 1.0s and nobody processed it afterwards');
   });
 
+  it('rejected: every call for it was refused as malformed, and the reason is quoted', () => {
+    const refused = (t: number, key: string): Operation => ({ ...call(t, key, 'fail'), value: { status: 400, rejected: 'the x-instance-id header is missing' } });
+    const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), refused(100, 'a'), refused(200, 'a'), call(300, 'b', 'ok')], params);
+    expect(r.cause).toBe('rejected');
+    expect(r.examples).toEqual(['a (sent at 0.0s): refused 2 times with 400: "the x-instance-id header is missing"']);
+  });
+
   it('never processed, not lost at the kill, when the program processed nothing at all', () => {
     expect(noLostMessages.run([task(0, 'a'), kill(1000)], params).cause).toBe('never-processed');
   });

@@ -77,6 +77,13 @@ describe('fan-out', () => {
     expect(r.examples).toEqual(['e1: reported 2 times by copy 2']);
   });
 
+  it('rejected: the service refused reports as malformed, and says why', () => {
+    const refused: Operation = { t: 160, process: 'downstream', kind: 'call', outcome: 'fail', stream: 'audit-api', key: 'e1', value: { arrivedAt: 160, rejected: 'the x-instance-id header is missing' } };
+    const r = fanOut.run([...three, event(100, 'e1'), seen(150, 'e1', 1), seen(150, 'e1', 2), refused], params);
+    expect(r.cause).toBe('rejected');
+    expect(r.observed).toBe('1 of 1 event did not reach every copy, and the service refused 1 report with 400: "the x-instance-id header is missing"');
+  });
+
   it('is unknown when the lab published nothing', () => {
     expect(fanOut.run(three, params).status).toBe('unknown');
   });
@@ -163,6 +170,17 @@ describe('reliable-queue', () => {
     expect(r.status).toBe('pass');
   });
 
+  it('wrong-list-name: jobs sat in lists of the program\'s own naming, which the snapshots found', () => {
+    const stray = (t: number, final = false): Operation => {
+      const op = snap(t, {}, [1, 2, 3], final);
+      (op.value as WorkListsSnapshot).otherLists = ['worker-2'];
+      return op;
+    };
+    const r = reliableQueue.run([...three, job(10, 'a'), stray(50), done(80, 'a', 1), kill(90, 2), stray(2_000, true)], params);
+    expect(r.cause).toBe('wrong-list-name');
+    expect(r.observed).toMatch(/found jobs in lists named PROCESSING_PREFIX \+ "worker-2"$/);
+  });
+
   it('is unknown without snapshots', () => {
     expect(reliableQueue.run([job(10, 'a'), done(80, 'a', 1)], params).status).toBe('unknown');
   });
@@ -183,13 +201,19 @@ describe('done-once', () => {
     expect(r.examples).toEqual(['a: done 2 times, by copies 1 and 2: copy 2 started it at 0.1s while copy 1\'s call for it (from 0.0s) was not answered yet']);
   });
 
+  it('taken-by-two, not a reaper, when a job done twice one after the other never was in a processing list (LINDEX, then LREM)', () => {
+    const r = doneOnce.run([...three, job(10, 'a'), snap(20, { queue: ['a'] }), done(100, 'a', 1, 40), snap(105, { queue: ['a'] }), done(300, 'a', 2, 110)], params);
+    expect(r.cause).toBe('taken-by-two');
+    expect(r.examples).toEqual(['a: done 2 times, by copies 1 and 2 (at 0.1s, 0.3s), and it never was in a processing list: it stayed in JOBS_QUEUE while copies worked on it']);
+  });
+
   it('heartbeat-lapsed: another copy started the job while it was in a live copy\'s list and that copy\'s heartbeat had expired', () => {
     const r = doneOnce.run(
       [...three, job(10, 'slow'), snap(50, { p1: ['slow'] }), snap(1_100, { p1: ['slow'] }, [2, 3]), done(1_300, 'slow', 2, 1_260), done(2_050, 'slow', 1, 50)],
       params,
     );
     expect(r.cause).toBe('heartbeat-lapsed');
-    expect(r.examples).toEqual(["slow: done 2 times, by copies 1 and 2: it was in copy 1's processing list, and at 1.3s it was started by copy 2 while copy 1 was alive but its heartbeat key had expired"]);
+    expect(r.examples).toEqual(["slow: done 2 times, by copies 1 and 2: it was in copy 1's processing list, and at 1.3s it was started by copy 2 while copy 1 was alive, but its heartbeat key was missing (at 1.1s)"]);
   });
 
   it('heartbeat-lapsed, when the reaper struck between two snapshots: the first one after shows the busy copy\'s heartbeat gone', () => {
@@ -218,6 +242,21 @@ describe('done-once', () => {
     expect(r.examples).toEqual(['a: done 2 times, by copies 2 and 3: done at 0.1s by copy 2, then again at 1.7s by copy 3; in between it was still in a processing list']);
   });
 
+  it('retried-after-timeout: the first call was done, but its copy had stopped waiting and the job was done again', () => {
+    const gaveUp: Operation = { ...done(1_200, 'slow', 1, 50), value: { instance: 1, arrivedAt: 50, status: 200, callerGaveUp: true } };
+    const r = doneOnce.run([...three, job(10, 'slow'), snap(40, { p1: ['slow'] }), gaveUp, done(1_400, 'slow', 1, 1_100)], params);
+    expect(r.cause).toBe('retried-after-timeout');
+    expect(r.examples).toEqual(["slow: done 2 times, by copy 1: copy 1's call from 0.1s was done at 1.2s, but your program had stopped waiting for the answer, and copy 1 did the job again at 1.1s"]);
+  });
+
+  it('wrong-list-name: duplicates while the snapshots found lists of the program\'s own naming', () => {
+    const stray = snap(50, {});
+    (stray.value as WorkListsSnapshot).otherLists = ['w1'];
+    const r = doneOnce.run([...three, job(10, 'a'), stray, done(100, 'a', 1, 40), done(900, 'a', 2, 700)], params);
+    expect(r.cause).toBe('wrong-list-name');
+    expect(r.examples).toEqual(['a: done 2 times, by copies 1 and 2, while your copies kept jobs in lists named PROCESSING_PREFIX + "w1"']);
+  });
+
   it('names the most telling cause when the evidence shows several, and breaks them down', () => {
     const r = doneOnce.run(
       [
@@ -234,7 +273,7 @@ describe('done-once', () => {
       params,
     );
     expect(r.cause).toBe('heartbeat-lapsed');
-    expect(r.observed).toBe('2 of 2 jobs were done more than once: 1 taken from a live copy whose heartbeat had expired, 1 worked on by two copies at once');
+    expect(r.observed).toBe('2 of 2 jobs were done more than once: 1 taken from a live copy whose heartbeat key was missing, 1 worked on by two copies at once');
     expect(r.examples[0]).toMatch(/^slow: /);
   });
 });
