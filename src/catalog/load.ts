@@ -14,6 +14,9 @@ import { LABS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { type CheckSpec, type FaultSpec, MISTAKE_CLASSES, type MistakeClass, SCENARIO_FORMAT_VERSION, type Scenario, type WrongSolution } from './schema.js';
 
+/** Checks the runner itself reports (run.ts): failing to start, or to get ready in time. */
+const RUNNER_CHECKS = ['program-starts', 'ready'];
+
 /** A scenario plus where its files are. */
 export interface CatalogEntry {
   scenario: Scenario;
@@ -174,7 +177,8 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
   });
   const timeouts = f.obj('timeouts');
   const solutions = f.obj('solutions');
-  const checkNames = new Set(checks.map((c) => c.check));
+  // The runner's own checks count too: a program that crashes at start, or never gets ready.
+  const checkNames = new Set([...checks.map((c) => c.check), ...RUNNER_CHECKS]);
   const wrong: WrongSolution[] = solutions.list('wrong').map((w) => {
     const failsChecks = w.strOrStrings('failsCheck').map((name) => w.oneOf('failsCheck', name, checkNames, 'check of this scenario'));
     const diagnosis = w.stringRecord('diagnosis');

@@ -6,7 +6,7 @@
  * - pN: the N-th percentile by the nearest-rank method over all delivered keys.
  * Keys never delivered are the business of no-lost-messages, not of this check.
  */
-import { type CheckDefinition, type Selector, num, select, selector, str } from './types.js';
+import { type CheckDefinition, type Selector, countOf, num, select, selector, str } from './types.js';
 
 export interface LatencyParams {
   subject: string;
@@ -58,12 +58,15 @@ export const latency: CheckDefinition<LatencyParams> = {
       return { group, value: percentile(sorted, p.percentile), text: `p50 ${percentile(sorted, 50)} ms, p${p.percentile} ${percentile(sorted, p.percentile)} ms, max ${sorted.at(-1)} ms over ${sorted.length}` };
     });
     const slow = stats.filter((s) => s.value > p.maxMs);
+    // Latency is measured over what arrived; what never did is another check's to judge.
+    const missing = [...sentAt.keys()].filter((key) => !seen.has(key)).length;
+    const uncounted = missing > 0 ? ` (${countOf(missing, sentAt.size, p.subject)} never arrived and ${missing === 1 ? 'is' : 'are'} not counted here)` : '';
     const label = (s: (typeof stats)[number]) => (p.groupBy ? `${p.groupBy} ${s.group}: ${s.text}` : s.text);
     return {
       title,
       status: slow.length === 0 ? 'pass' : 'fail',
       expected,
-      observed: (slow.length > 0 ? slow : stats).map(label).join('; '),
+      observed: `${(slow.length > 0 ? slow : stats).map(label).join('; ')}${uncounted}`,
       examples: [],
     };
   },

@@ -52,11 +52,20 @@
  * answered-twice, unanswered.
  *
  * deadline-kept: a late reply is discarded (the question is answered timedOut), and no
- * question is given up before the deadline. Causes:
+ * question is given up before the deadline, nor long after it. Causes:
  * - late-accepted: a question whose reply came late was answered with that reply's price
  *   (its own price, at or after the reply was sent: the program took the late reply);
- * - gave-up-early: an early timeout.
+ * - gave-up-early: an early timeout;
+ * - gave-up-late: a late timeout: a `timedOut` answer more than deadlineMs + toleranceMs
+ *   after asked at (the program sent its request before the service got it, so its own
+ *   clock said even more).
  * Unknown when no late question was answered and no question was answered timedOut.
+ *
+ * questions-acked: after the program stopped (its connections closed, so RabbitMQ put every
+ * unacked question back), QUESTIONS_QUEUE is empty. Observation `amqp-questions-left`
+ * ({ queue, left, asked }), taken after the copies stopped. Cause never-acked: questions were
+ * left; fail only when the program answered questions (else nothing says it took them:
+ * answers-match speaks).
  */
 import type { History, Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str } from './types.js';
@@ -75,6 +84,14 @@ export interface RequestReplyParams {
   toleranceMs: number;
 }
 
+/** The questions left in QUESTIONS_QUEUE after the copies stopped (a passive declare). */
+export const QUESTIONS_LEFT_OBSERVATION = 'amqp-questions-left';
+export interface QuestionsLeftSample {
+  queue: string;
+  left: number;
+  asked: number;
+}
+
 /** The observation of a reply queue's consumers (a passive queue.declare by the lab). */
 export const REPLY_QUEUE_OBSERVATION = 'amqp-reply-queue';
 export interface ReplyQueueSample {
@@ -88,7 +105,7 @@ export const ANSWERS_MATCH_CAUSES = {
   'shared-reply-queue':
     'Your copies shared one reply queue, so RabbitMQ handed each copy some of the other\'s replies. Give each copy a reply queue of its own: a server-named exclusive queue (assertQueue(\'\', { exclusive: true })) or direct reply-to (consume amq.rabbitmq.reply-to with noAck: true).',
   'no-correlation-id':
-    'Your requests carried no correlationId (or the same one several times), so a reply cannot say which request it answers. Set a fresh, unique correlationId on every request (crypto.randomUUID(); uuid.uuid4() in Python) and match replies by it.',
+    'Your requests carried no correlationId, or the same one for several requests, so a reply cannot say which request it answers. Make a new, unique correlationId for every request, at the moment you send it (crypto.randomUUID(); str(uuid.uuid4()) in Python), not one per program or per copy, and match replies by it.',
   'missed-reply':
     'Questions were answered timedOut although their reply came well before the deadline: your program did not pick up its replies. Consume the reply queue you name in replyTo before sending requests, and look the reply up by properties.correlationId (exactly the string you sent).',
   'wrong-price':
@@ -110,6 +127,13 @@ export const DEADLINE_CAUSES = {
     'A reply that comes after the deadline is too late: the caller has already been told "timed out". Answer {"timedOut": true} at the deadline, forget the correlationId, and drop the reply if it still comes.',
   'gave-up-early':
     'Some questions were given up before the deadline: wait DEADLINE_MS milliseconds (from the environment) after sending the request before answering {"timedOut": true}.',
+  'gave-up-late':
+    'Some questions were answered timedOut well after the deadline: the caller waited longer than it was promised. Answer {"timedOut": true} when DEADLINE_MS milliseconds have passed since you sent the request, with a timer of exactly config.deadlineMs (no margin of your own).',
+} as const;
+
+export const QUESTIONS_ACKED_CAUSES = {
+  'never-acked':
+    'Questions your program took were never acknowledged: when it stopped, RabbitMQ put them back in QUESTIONS_QUEUE, and a restarted program would answer them all again. Ack each question once you reported its answer (the price or timedOut): channel.ack(message); pika: basic_ack(delivery_tag), on the channel it came from.',
 } as const;
 
 /** Timers may fire a hair early in some runtimes (a coarse monotonic clock). */
@@ -278,9 +302,7 @@ export const answersMatch: CheckDefinition<RequestReplyParams> = {
           add('wrong-price', `${label}: answered ${shown(a.price)}${typeof a.price === 'number' ? ', the price of no question' : ', not a number'}`);
         }
       }
-      // A timeout followed by the late reply's price is deadline-kept's to judge.
-      const lateTwice = timing === 'late' && q.answers[0]?.timedOut === true && q.answers.slice(1).every((a) => !a.timedOut);
-      if (q.answers.length > 1 && !lateTwice) {
+      if (q.answers.length > 1) {
         add('answered-twice', `${label}: answered ${q.answers.length} times: ${q.answers.map((a) => `${a.timedOut ? 'timedOut' : shown(a.price)} at ${seconds(a.at)}`).join(', ')}`);
       }
     }
@@ -348,8 +370,8 @@ export const deadlineKept: CheckDefinition<RequestReplyParams> = {
   parseParams: parse,
   run(history, p) {
     const questions = questionsOf(history, p);
-    const title = `Late replies are discarded; no ${p.subject} is given up before the deadline`;
-    const expected = `a ${p.subject} whose reply came after ${p.deadlineMs} ms is answered timedOut (the late reply dropped), and no timeout is reported sooner than ${p.deadlineMs} ms after the request`;
+    const title = `Late replies are discarded; each ${p.subject} is given up at the deadline, not before, not long after`;
+    const expected = `a ${p.subject} whose reply came after ${p.deadlineMs} ms is answered timedOut (the late reply dropped), and every timeout is reported ${p.deadlineMs} ms after the request (not sooner, nor much later)`;
     const late = questions.filter((q) => timingOf(q, p) === 'late' && q.answers.length > 0);
     const timeouts = questions.flatMap((q) => q.answers.filter((a) => a.timedOut).map((a) => ({ q, a })));
     if (late.length === 0 && timeouts.length === 0) {
@@ -373,22 +395,52 @@ export const deadlineKept: CheckDefinition<RequestReplyParams> = {
         early.push(`${q.id} (${q.sku}): answered timedOut ${a.at - q.askedAt} ms after its request (the deadline is ${p.deadlineMs} ms)${q.repliedAt !== undefined && q.repliedAt < q.askedAt + p.deadlineMs ? `; its reply came ${q.repliedAt - q.askedAt} ms after the request` : ''}`);
       }
     }
+    const tooLate: string[] = [];
+    for (const { q, a } of timeouts) {
+      if (q.askedAt === undefined || a.at - q.askedAt <= p.deadlineMs + p.toleranceMs) continue;
+      tooLate.push(`${q.id} (${q.sku}): answered timedOut ${a.at - q.askedAt} ms after its request (the deadline is ${p.deadlineMs} ms)`);
+    }
     const lateOnes = `${late.length} ${p.subject}${late.length === 1 ? '' : 's'} whose reply came late`;
-    if (accepted.length === 0 && early.length === 0) {
+    if (accepted.length === 0 && early.length === 0 && tooLate.length === 0) {
       return { title, status: 'pass', expected, observed: `none of the ${lateOnes} was answered with the late price; ${timeouts.length} timeout${timeouts.length === 1 ? '' : 's'} in all, none before the deadline`, examples: [] };
     }
-    const cause: keyof typeof DEADLINE_CAUSES = accepted.length >= early.length ? 'late-accepted' : 'gave-up-early';
+    const cause: keyof typeof DEADLINE_CAUSES = accepted.length > 0 && accepted.length >= early.length ? 'late-accepted' : early.length > 0 ? 'gave-up-early' : 'gave-up-late';
     const parts = [
       ...(accepted.length > 0 ? [`${accepted.length} of the ${lateOnes} ${accepted.length === 1 ? 'was' : 'were'} answered with the late price`] : []),
       ...(early.length > 0 ? [`${countOf(early.length, timeouts.length, 'timeout')} came before the deadline`] : []),
+      ...(tooLate.length > 0 ? [`${countOf(tooLate.length, timeouts.length, 'timeout')} came more than ${p.toleranceMs} ms after the deadline`] : []),
     ];
+    const first = cause === 'late-accepted' ? accepted : cause === 'gave-up-early' ? early : tooLate;
     return {
       title,
       status: 'fail',
       expected,
       observed: parts.join('; '),
-      examples: firstFew(cause === 'late-accepted' ? [...accepted, ...early] : [...early, ...accepted]),
+      examples: firstFew([...first, ...[accepted, early, tooLate].filter((x) => x !== first).flat()]),
       cause,
+    };
+  },
+};
+
+export const questionsAcked: CheckDefinition<Record<string, never>> = {
+  name: 'questions-acked',
+  causes: QUESTIONS_ACKED_CAUSES,
+  parseParams: () => ({}),
+  run(history) {
+    const title = 'Every question is acknowledged once answered';
+    const expected = 'after your program stopped, no question is back in the questions queue: each was acked once its answer was reported';
+    const sample = [...history].reverse().find((op) => op.kind === 'observe' && op.key === QUESTIONS_LEFT_OBSERVATION)?.value as QuestionsLeftSample | undefined;
+    if (!sample) return { title, status: 'unknown', expected, observed: 'the lab could not look at the questions queue after your program stopped', examples: [] };
+    if (sample.left === 0) return { title, status: 'pass', expected, observed: `all ${sample.asked} questions were acked`, examples: [] };
+    const answered = history.some((op) => op.kind === 'call' && op.outcome === 'ok');
+    if (!answered) return { title, status: 'unknown', expected, observed: `${sample.left} of ${sample.asked} questions were still in "${sample.queue}", but your program answered none: see the answers check`, examples: [] };
+    return {
+      title,
+      status: 'fail',
+      expected,
+      observed: `${countOf(sample.left, sample.asked, 'question')} ${sample.left === 1 ? 'was' : 'were'} back in "${sample.queue}" after your program stopped: taken, and never acked`,
+      examples: [],
+      cause: 'never-acked',
     };
   },
 };

@@ -19,15 +19,19 @@
  *   slowest on-time replies and every other on-time reply is faster, so replies always come
  *   back out of order: the request a copy sent first is still waiting when its later ones
  *   are answered. Matching replies by order gives wrong prices, every run;
- * - a few replies come `lateByMs` after the deadline: they must be answered timedOut at the
- *   deadline and the late reply dropped; a caller without a deadline accepts them;
+ * - a few replies come after the deadline, spread from 100 ms to `lateByMs` past it: they
+ *   must be answered timedOut at the deadline and the late reply dropped; a caller without a
+ *   deadline accepts them, and so does one that waits a little longer than the deadline;
+ * - the queues' names are this run's own: a program that hardcodes them gets no questions;
+ * - after the copies stopped, the lab counts the questions back in QUESTIONS_QUEUE: taken
+ *   and never acked (questions-acked);
  * - a few replies are sent twice: a caller that does not forget a correlationId once
  *   answered answers twice;
  * - two copies run at once: a reply queue both consume (a fixed name) makes RabbitMQ hand
  *   each copy some of the other's replies. The lab counts a reply queue's consumers (passive
  *   declare) when it first sees it in a request's replyTo, and again at the end.
  */
-import { REPLY_QUEUE_OBSERVATION, type ReplyQueueSample } from '../checks/request-reply.js';
+import { QUESTIONS_LEFT_OBSERVATION, type QuestionsLeftSample, REPLY_QUEUE_OBSERVATION, type ReplyQueueSample } from '../checks/request-reply.js';
 import type { Random } from '../runner/seed.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
@@ -35,7 +39,7 @@ import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, m
 
 export interface RequestReplyOptions {
   questions: number;
-  /** Questions whose reply comes `lateByMs` after the deadline. */
+  /** Questions whose reply comes after the deadline: from 100 ms to `lateByMs` after it. */
   lateReplies: number;
   /** Questions whose reply is sent twice, `duplicateAfterMs` apart. */
   duplicateReplies: number;
@@ -59,6 +63,10 @@ export interface RequestReplyOptions {
 
 type QuestionKind = 'on-time' | 'late' | 'duplicate';
 
+/** The earliest late reply comes this long after the deadline: later than a correct
+ *  program's timer can fire on a busy machine. */
+const MIN_LATE_BY_MS = 100;
+
 interface Plan {
   id: string;
   sku: string;
@@ -79,6 +87,11 @@ export function planQuestions(o: RequestReplyOptions, random: Random, id: (n: nu
     if (i < o.duplicateReplies) specials.push('duplicate');
   }
   specials.forEach((kind, j) => (kinds[2 + Math.floor((j * (n - 2)) / specials.length)] = kind));
+  // Late replies spread from 100 ms past the deadline to lateByMs past it: a program that
+  // waits a little longer than the deadline takes the earliest of them.
+  const lates = kinds.filter((k) => k === 'late').length;
+  const lateBy = Array.from({ length: Math.max(lates, 1) }, (_, k) => (lates <= 1 ? o.lateByMs : Math.round(MIN_LATE_BY_MS + (k * (o.lateByMs - MIN_LATE_BY_MS)) / (lates - 1))));
+  let lateIndex = 0;
   const skus = new Set<string>();
   const prices = new Set<number>();
   return kinds.map((kind, i) => {
@@ -91,7 +104,7 @@ export function planQuestions(o: RequestReplyOptions, random: Random, id: (n: nu
     while (prices.has(cents));
     prices.add(cents);
     const replyAfterMs =
-      kind === 'late' ? o.deadlineMs + o.lateByMs : i === 0 ? o.maxReplyMs : i === 1 ? o.maxReplyMs - 40 : random.int(o.minReplyMs, o.maxReplyMs - 150);
+      kind === 'late' ? o.deadlineMs + lateBy[lateIndex++ % lateBy.length]! : i === 0 ? o.maxReplyMs : i === 1 ? o.maxReplyMs - 40 : random.int(o.minReplyMs, o.maxReplyMs - 150);
     return { id: id(i + 1), sku, price: cents / 100, kind, replyAfterMs };
   });
 }
@@ -116,14 +129,16 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
     // On-time replies must be clearly on time, late ones clearly late, even on a busy machine.
     if (o.maxReplyMs + 100 > o.deadlineMs - o.toleranceMs) throw new Error('"maxReplyMs" must be at least 100 ms below deadlineMs - toleranceMs');
     if (o.minReplyMs + 150 > o.maxReplyMs) throw new Error('"minReplyMs" must be at least 150 ms below maxReplyMs');
-    if (o.lateByMs < 200) throw new Error('"lateByMs" must be at least 200');
+    if (o.lateByMs < 2 * MIN_LATE_BY_MS) throw new Error(`"lateByMs" must be at least ${2 * MIN_LATE_BY_MS}`);
     return o;
   },
 
   async prepare(ctx: WorkloadContext, o) {
     const rabbit = await openRabbit(ctx);
-    const QUESTIONS_QUEUE = rabbit.name('questions');
-    const PRICE_REQUESTS = rabbit.name('price-requests');
+    // Names of this run's own, so a program must read them from the environment.
+    const suffix = ctx.random('request-reply:names').int(0x1000, 0xffff).toString(16);
+    const QUESTIONS_QUEUE = rabbit.name(`questions-${suffix}`);
+    const PRICE_REQUESTS = rabbit.name(`price-requests-${suffix}`);
     const answersApi = await ctx.downstream({
       name: 'answers-api',
       keyField: 'questionId',
@@ -270,7 +285,14 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
         await channel.close().catch(() => {});
       },
       async collect() {
-        // Everything was observed during the run.
+        // Your copies have stopped: once RabbitMQ has noticed their connections closed (no
+        // consumer left), a question taken and never acked is back in the queue, in the same step.
+        await waitUntil(async () => (await consumers()) === 0, 5_000, ctx.signal, 50);
+        const state = await rabbit.probeQueue(QUESTIONS_QUEUE);
+        if (state) {
+          const value: QuestionsLeftSample = { queue: QUESTIONS_QUEUE, left: state.messageCount, asked: plans.length };
+          ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: QUESTIONS_LEFT_OBSERVATION, value });
+        }
       },
     };
   },

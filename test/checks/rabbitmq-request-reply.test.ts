@@ -1,6 +1,6 @@
 // Unit tests of answers-match and deadline-kept (request-reply) over literal histories.
 import { describe, expect, it } from 'vitest';
-import { answersMatch, deadlineKept } from '../../src/checks/request-reply.js';
+import { answersMatch, deadlineKept, questionsAcked } from '../../src/checks/request-reply.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const question = (key: string, price: number, sentAt = 0): Operation => ({ t: sentAt + 2, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'questions', key, value: { sku: `SKU-${key}`, price, sentAt, tags: [] } });
@@ -109,9 +109,9 @@ describe('answers-match', () => {
     expect(r.examples[0]).toBe('q1 (SKU-q1, price 10.5): answered 2 times: 10.5 at 0.1s, 10.5 at 0.1s');
   });
 
-  it('leaves a timeout followed by the late price to deadline-kept', () => {
+  it('fails a timeout followed by the late price as answered twice; deadline-kept names the late price', () => {
     const h = [question('q1', 10.5), request(10, 'q1'), timedOut(1011, 'q1'), reply(1410, 'q1'), price(1415, 'q1', 10.5)];
-    expect(answersMatch.run(h, params).status).toBe('pass');
+    expect(answersMatch.run(h, params)).toMatchObject({ status: 'fail', cause: 'answered-twice' });
     expect(deadlineKept.run(h, params)).toMatchObject({ status: 'fail', cause: 'late-accepted' });
   });
 
@@ -187,7 +187,30 @@ describe('deadline-kept', () => {
     expect(r.examples[0]).toBe('q1 (SKU-q1): answered timedOut 300 ms after the lab published it, without asking the price service');
   });
 
+  it('fails a timeout reported long after the deadline (a margin of its own)', () => {
+    const r = deadlineKept.run([question('q1', 10.5), request(10, 'q1'), timedOut(1320, 'q1'), reply(1410, 'q1')], params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'gave-up-late', observed: '1 of 1 timeout came more than 250 ms after the deadline' });
+    expect(r.examples[0]).toBe('q1 (SKU-q1): answered timedOut 1310 ms after its request (the deadline is 1000 ms)');
+  });
+
   it('is unknown when nothing late was answered and nothing timed out', () => {
     expect(deadlineKept.run([question('q1', 10.5)], params).status).toBe('unknown');
+  });
+});
+
+describe('questions-acked', () => {
+  const left = (n: number): Operation => ({ t: 5_000, process: 'lab', kind: 'observe', outcome: 'ok', key: 'amqp-questions-left', value: { queue: 'questions-ab12', left: n, asked: 3 } });
+
+  it('passes when no question was left in the queue', () => {
+    expect(questionsAcked.run([...good, left(0)], {})).toMatchObject({ status: 'pass', observed: 'all 3 questions were acked' });
+  });
+
+  it('fails when answered questions came back to the queue: never acked', () => {
+    expect(questionsAcked.run([...good, left(3)], {})).toMatchObject({ status: 'fail', cause: 'never-acked', observed: '3 of 3 questions were back in "questions-ab12" after your program stopped: taken, and never acked' });
+  });
+
+  it('is unknown when nothing was answered (answers-match speaks), or the queue was not looked at', () => {
+    expect(questionsAcked.run([question('q1', 10.5), left(1)], {}).status).toBe('unknown');
+    expect(questionsAcked.run(good, {}).status).toBe('unknown');
   });
 });
