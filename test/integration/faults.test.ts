@@ -7,10 +7,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeDirs } from '../../src/brokers/runtimes/native.js';
 import { FAULTS } from '../../src/faults/index.js';
-import { toxiproxyApi } from '../../src/faults/toxiproxy.js';
+import { kafkaProxy, toxiproxyApi } from '../../src/faults/toxiproxy.js';
 import type { FaultContext, Inlet, ProxiedBroker } from '../../src/faults/types.js';
 import { inlet } from '../../src/workloads/blocks/inlet.js';
 import { HistoryRecorder } from '../../src/runner/history.js';
@@ -100,6 +101,41 @@ describe('faults against the real thing', () => {
     expect(await client.ping()).toBe('PONG');
     await toxiproxy.remove(proxy.name);
     expect((await toxiproxy.list()).map((p) => p.name)).not.toContain(proxy.name);
+  });
+
+  it('network cut on Kafka: a client that bootstraps through the proxy stays behind it (the PROXIED listener), so the cut reaches it', async () => {
+    const topic = 'bl-test-faults-kafka-cut';
+    const admin = new Kafka({ clientId: 'bl-test-admin', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    cleanups.push(async () => {
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.disconnect();
+    });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const proxy = await kafkaProxy('bl-test-faults', { apiUrl: 'http://127.0.0.1:8474' });
+    cleanups.push(() => toxiproxy.remove(proxy.name));
+    expect(proxy.replaces).toBe('127.0.0.1:9092');
+    // What the learner's program would get in KAFKA_BROKERS: the proxy's address.
+    const producer = new Kafka({ clientId: 'bl-test-learner', brokers: [proxy.listen], logLevel: logLevel.NOTHING, requestTimeout: 1_000, connectionTimeout: 500, retry: { retries: 0 } }).producer();
+    await producer.connect();
+    cleanups.push(() => producer.disconnect().catch(() => {}));
+    await producer.send({ topic, messages: [{ value: 'before' }] });
+
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 1, tempRunsDir(), history);
+    const fault = FAULTS.get('network');
+    const { ctx, settled } = context(history, learners, new Map([['kafka', proxy]]));
+    fault?.arm(ctx, fault.parseParams({ broker: 'kafka', effect: 'cut', at: { phase: 'cut' }, durationMs: 2_500 }), 0);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'cut' });
+    await sleep(200);
+    // Had metadata sent the client to 9092, this would get through.
+    await expect(producer.send({ topic, messages: [{ value: 'during' }] })).rejects.toThrow();
+    await settled();
+    let after: unknown;
+    for (let i = 0; i < 20 && after === undefined; i++) {
+      after = await producer.send({ topic, messages: [{ value: 'after' }] }).catch(() => sleep(250).then(() => undefined));
+    }
+    expect(after).toBeDefined();
   });
 
   it('network latency: each round trip through the proxy takes the latency twice', async () => {
