@@ -41,6 +41,10 @@ export interface ConsumerGroupOptions {
   /** Every n-th payment's first booking fails with 503 (the ledger is busy): it must be
    *  booked again, not committed as done. 0: none. */
   flakyEvery: number;
+  /** No payment from this one on is flaky: a 503 in the batch the kill holds open would make
+   *  a program that books a batch in parallel (Promise.all) give the whole batch up at once,
+   *  and whether it lost the held payment would then depend on timing, not on its mistake. */
+  flakyBefore: number;
   /** The drain ends early once nothing new was processed for this long: lost payments never
    *  will be. Longer than the exercise's session timeout (2 s), so the wait for the killed
    *  copy's partitions to move to a live copy is never mistaken for the end. */
@@ -59,6 +63,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     pauseMs: intOption(raw, 'pauseMs', 100),
     prefill: intOption(raw, 'prefill', 0),
     flakyEvery: intOption(raw, 'flakyEvery', 0),
+    flakyBefore: intOption(raw, 'flakyBefore', Number.MAX_SAFE_INTEGER),
     quietMs: intOption(raw, 'quietMs', 5_000),
   }),
 
@@ -75,7 +80,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
       Array.from({ length: count }, () => {
         const i = ++sent;
         const payment = { paymentId: messageId('payment', i), customer: `customer-${(i * 17) % o.customers}`, amountCents: ((i * 37) % 9000) + 100 };
-        const flaky = o.flakyEvery > 0 && i % o.flakyEvery === 0;
+        const flaky = o.flakyEvery > 0 && i % o.flakyEvery === 0 && i < o.flakyBefore;
         return { id: payment.paymentId, key: payment.customer, value: payment, tags: flaky ? ['flaky'] : [] };
       });
     // Already on the topic before the program starts.
