@@ -249,6 +249,10 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       await session.collect();
       stopIfAborted();
       checks = evaluate(scenario.checks, history.history);
+      // A copy that ended on its own while the lab still ran the exercise did not keep
+      // running, whatever the checks could still see (a topology outlives its program).
+      const ended = endedOnItsOwn(history.history);
+      if (ended) checks.push(ended);
     }
     verdict = verdictOf(checks);
     summary = summarize(verdict, checks);
@@ -358,6 +362,28 @@ function crashResult(p: LearnerProcess, code: number | null, signal: string | nu
     observed: `it ${how} after ${(t / 1000).toFixed(1)}s, before it was ready${missing ? `: ${missing.what}` : headline ? `, saying ${JSON.stringify(headline.trim().slice(0, 240))}` : ''}`,
     examples: tail.length > 0 ? tail : ['(nothing on stderr)'],
     hint: missing?.hint ?? `Its full output is in ${p.name}.stderr.log in the run directory.`,
+    weight: 1,
+  };
+}
+
+/** The runner's check for a copy that exited on its own after it was ready (pure), or
+ *  undefined when every copy ran until the lab stopped it. */
+export function endedOnItsOwn(history: History): CheckResult | undefined {
+  const exit = history.find((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+  if (!exit) return undefined;
+  const v = exit.value as { code: number | null; signal: string | null; stderr?: string };
+  const how = v.signal ? `was killed by ${v.signal}` : `exited with code ${v.code}`;
+  return {
+    name: 'program-starts',
+    title: 'Your program starts and keeps running',
+    status: 'fail',
+    expected: 'the program starts, connects and keeps running until the lab stops it (SIGTERM)',
+    observed: `${exit.process} ${how} after ${(exit.t / 1000).toFixed(1)}s, on its own, while the lab was still running the exercise${v.stderr ? `, saying ${JSON.stringify(v.stderr.slice(0, 240))}` : ''}`,
+    examples: [],
+    hint:
+      v.code === 0 && !v.signal
+        ? 'Your program ended by itself. It must keep running, connected, until the lab stops it: in Node keep a connection or a consumer open (do not close it, nor call process.exit); in Python end with a loop that waits (channel.start_consuming(), or while True: time.sleep(1)).'
+        : `It crashed: its stderr (${exit.process}.stderr.log in the run directory) says why.`,
     weight: 1,
   };
 }

@@ -33,9 +33,9 @@ export const rabbitmqExchanges: Workload<ExchangesOptions> = {
 
   async prepare(ctx: WorkloadContext, o) {
     const rabbit = await openRabbit(ctx);
-    // In a vhost of the run's own, names are as the table gives them; in a shared one they
-    // carry the run's namespace.
-    const prefix = rabbit.name('');
+    // A prefix of the run's own, so a program must put NAME_PREFIX in front of every name (in a
+    // shared vhost it also carries the run's namespace).
+    const prefix = rabbit.name(`shop${ctx.random('exchanges:prefix').int(0x1000, 0xffff).toString(16)}-`);
     const queues = [...new Set(o.exchanges.flatMap((e) => e.bindings.map((b) => b.queue)))];
     const allDeclared = async () => (await Promise.all(queues.map((q) => rabbit.probeQueue(prefix + q)))).every(Boolean);
 
@@ -46,9 +46,17 @@ export const rabbitmqExchanges: Workload<ExchangesOptions> = {
         if (!(await waitUntil(allDeclared, ctx.timeouts.readyMs, ctx.signal, 200))) {
           const any = (await Promise.all(queues.map((q) => rabbit.probeQueue(prefix + q)))).some(Boolean);
           if (!any) {
+            // An exclusive queue exists, but only its own connection may look at it.
+            const locked = await exclusiveQueue(rabbit, queues.map((q) => prefix + q));
+            if (locked) {
+              throw new LearnerNotReadyError(
+                `the queue "${locked}" was declared exclusive: only your program's own connection can use it, so nothing else can consume from it (and it is gone when your program stops)`,
+                'Declare the table\'s queues with { durable: true } only, not exclusive (pika: queue_declare(name, durable=True)).',
+              );
+            }
             throw new LearnerNotReadyError(
-              `none of the table's queues (${queues.join(', ')}) was declared within ${ctx.timeouts.readyMs / 1000}s`,
-              'Connect to AMQP_URL, declare the exchanges, queues and bindings of the table (each name with NAME_PREFIX in front), then keep running.',
+              `none of the table's queues (${queues.map((q) => prefix + q).join(', ')}) was declared within ${ctx.timeouts.readyMs / 1000}s in this run's virtual host`,
+              'Connect to AMQP_URL exactly as given (it names the run\'s own virtual host: with pika, pika.URLParameters(AMQP_URL), not a host and port of your own), declare the exchanges, queues and bindings of the table, each name with NAME_PREFIX in front, then keep running.',
             );
           }
         }
@@ -87,3 +95,19 @@ export const rabbitmqExchanges: Workload<ExchangesOptions> = {
     };
   },
 };
+
+/** The first of these queues that exists but is exclusive to another connection, if any. */
+async function exclusiveQueue(rabbit: Awaited<ReturnType<typeof openRabbit>>, names: string[]): Promise<string | undefined> {
+  for (const name of names) {
+    const channel = await rabbit.connection.createChannel();
+    channel.on('error', () => {});
+    try {
+      await channel.checkQueue(name);
+    } catch (error) {
+      if (/RESOURCE_LOCKED/.test(String(error))) return name;
+    } finally {
+      await channel.close().catch(() => {});
+    }
+  }
+  return undefined;
+}
