@@ -18,6 +18,7 @@
  * Causes (the first that the evidence shows):
  * - nothing-processed: no message of the queue was attempted at all.
  * - wrong-copy: messages of the queue were processed by a copy whose ROLE is another.
+ * - rejected: the service refused calls as malformed (a 400 with the reason).
  * - retried-after-failure: a refused attempt was followed by another, no kill between: the
  *   program sent the message back (nack with requeue) or retried the call.
  * - redelivered-after-kill: a second attempt after a kill (the first was cut short by it,
@@ -25,15 +26,19 @@
  *   broker gave it again to the restarted copy.
  * - processed-twice: a second attempt after a finished one, with no kill between.
  * - skipped: messages never attempted, though no kill explains it.
+ * - discarded: more messages lost at kills than the killed copy can have held: for each kill
+ *   (with the lab's look at the queue then, `amqp-ready-at-kill`), what was sent by the kill,
+ *   less what had been attempted by then, less what was still ready in the queue, plus the
+ *   publishes not yet confirmed (given to the program's benefit).
  *
  * Unknown: the lab sent nothing, or no kill cut one of the queue's attempts short (the
  * claim was never put to the test).
  */
 import type { History } from '../runner/history.js';
-import { type Attempt, type GuaranteeParams, attemptsByKey, copyName, describeAttempt, killBetween, kills, parseGuaranteeParams, wrongCopies, wrongCopyObserved } from './attempts.js';
+import { type Attempt, type GuaranteeParams, READY_AT_KILL_OBSERVATION, type ReadyAtKillSample, attemptsByKey, copyName, describeAttempt, killBetween, kills, parseGuaranteeParams, wrongCopies, wrongCopyObserved } from './attempts.js';
 import { type CheckDefinition, countOf, firstFew, seconds, select } from './types.js';
 
-export type AtMostOnceCause = 'nothing-processed' | 'wrong-copy' | 'retried-after-failure' | 'redelivered-after-kill' | 'processed-twice' | 'skipped';
+export type AtMostOnceCause = 'nothing-processed' | 'wrong-copy' | 'rejected' | 'retried-after-failure' | 'redelivered-after-kill' | 'processed-twice' | 'skipped' | 'discarded';
 
 export const AT_MOST_ONCE_CAUSES: Record<AtMostOnceCause, string> = {
   'nothing-processed': 'Nothing of this queue was processed at all. The copy with this ROLE must consume its own queue (the one its environment names) and call the service for each message.',
@@ -42,12 +47,15 @@ export const AT_MOST_ONCE_CAUSES: Record<AtMostOnceCause, string> = {
     'A failed message was attempted again. At-most-once means one attempt per message, whatever it came to: acknowledge it before the work (or consume with auto-ack) and never send it back (no nack with requeue, no retry loop). A failure is lost, by design.',
   'redelivered-after-kill':
     'After the crash the broker gave a message back and it was processed a second time: it had been acknowledged only after the work. At-most-once acknowledges first (auto-ack, or ack as soon as the message arrives), then works.',
+  rejected: "The service refused your calls as malformed (HTTP 400), saying why (in the examples): send exactly what the README's contract asks, the headers included. A refused call did nothing.",
   'processed-twice': 'A message was processed twice without a crash between. Process each message once.',
   skipped: 'Some messages were never processed though nothing crashed. At-most-once may lose only the messages a crash takes with it.',
+  discarded:
+    'More messages were lost than the killed copy held: some were still waiting in the queue when it died, and your program never processed them (a queue purged at start-up, or messages dropped without a call). At-most-once may lose only what the crash took with it; the restarted copy processes everything still in the queue.',
 };
 
 /** Most telling first: a wrong copy makes every other observation about the wrong program. */
-const RANK: AtMostOnceCause[] = ['nothing-processed', 'wrong-copy', 'retried-after-failure', 'redelivered-after-kill', 'processed-twice', 'skipped'];
+const RANK: AtMostOnceCause[] = ['nothing-processed', 'wrong-copy', 'rejected', 'retried-after-failure', 'redelivered-after-kill', 'processed-twice', 'skipped', 'discarded'];
 
 type TwiceCause = Extract<AtMostOnceCause, 'retried-after-failure' | 'redelivered-after-kill' | 'processed-twice'>;
 
@@ -93,6 +101,19 @@ export const atMostOnce: CheckDefinition<GuaranteeParams> = {
         observed: wrongCopyObserved(wrong, total, p),
         examples: firstFew(wrong).map((w) => `${w.key}: written by ${copyName(w.instance, p.roles)}`),
         cause: 'wrong-copy',
+      };
+    }
+
+    const refusedAsMalformed = keys.flatMap((k) => (byKey.get(k) ?? []).filter((a) => a.rejected !== undefined).map((a) => ({ key: k, reason: a.rejected as string })));
+    if (refusedAsMalformed.length > 0) {
+      const first = refusedAsMalformed[0];
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `the service refused ${refusedAsMalformed.length} call${refusedAsMalformed.length === 1 ? '' : 's'} for ${p.subject}s of ${p.queue} as malformed (400): "${first?.reason ?? ''}"`,
+        examples: firstFew(refusedAsMalformed).map((r) => `${r.key}: refused: ${r.reason}`),
+        cause: 'rejected',
       };
     }
 
@@ -142,6 +163,32 @@ export const atMostOnce: CheckDefinition<GuaranteeParams> = {
         observed: `no ${p.subject} of ${p.queue} was being written when the lab killed its copy, so whether a crash makes your program process one twice could not be tested`,
         examples: [],
       };
+    }
+    // The killed copy held at most what had been sent by the kill, less what it had attempted
+    // by then and what was still waiting in the queue (the lab looked at the kill; publishes
+    // not yet confirmed then count as held, to be fair).
+    const samples = history.filter((op) => op.kind === 'observe' && op.key === READY_AT_KILL_OBSERVATION && (op.value as ReadyAtKillSample).name === p.queue).map((op) => op.value as ReadyAtKillSample);
+    const firstAttempt = (k: string) => byKey.get(k)?.[0]?.at ?? Number.POSITIVE_INFINITY;
+    const sampled = roleKills.map((kill) => ({ kill, sample: samples.find((s) => s.killAt === kill.t) }));
+    if (lostAtKill.length > 0 && sampled.length > 0 && sampled.every((x) => x.sample !== undefined)) {
+      const held = sampled.reduce((sum, { kill, sample }) => {
+        // Sent by the time the lab looked: one sent in between went to the queue (counted
+        // ready) or to the dying copy (held: RabbitMQ had not noticed the death yet).
+        const sentBy = keys.filter((k) => (sentAt.get(k) ?? 0) <= (sample?.at ?? kill.t)).length;
+        const attemptedBy = keys.filter((k) => firstAttempt(k) < kill.t).length;
+        return sum + Math.max(0, sentBy - attemptedBy - (sample?.ready ?? 0) + (sample?.publishing ?? 0));
+      }, 0);
+      if (lostAtKill.length > held) {
+        const waiting = sampled.reduce((sum, { sample }) => sum + (sample?.ready ?? 0), 0);
+        return {
+          title,
+          status: 'fail',
+          expected,
+          observed: `${countOf(lostAtKill.length, total, p.subject)} of ${p.queue} ${lostAtKill.length === 1 ? 'was' : 'were'} never processed, but the killed copy held at most ${held}: ${waiting} ${waiting === 1 ? 'was' : 'were'} still waiting in the queue when it died, and nothing processed ${waiting === 1 ? 'it' : 'them'} afterwards`,
+          examples: firstFew(lostAtKill).map((k) => `${k} (sent at ${seconds(sentAt.get(k) ?? 0)}): never processed`),
+          cause: 'discarded',
+        };
+      }
     }
     const tally = [`${lostAtKill.length} lost with the killed copy`, `${cutShort} cut short by the kill`, `${refused} refused by the service and not retried`];
     return {

@@ -26,6 +26,21 @@ export interface Attempt {
   instance: number;
   /** The HTTP status answered, for "ok" and "fail". */
   status?: number;
+  /** Why the service refused the call as malformed (a 400 it did no work for). */
+  rejected?: string;
+}
+
+/** What was waiting in a queue the moment the lab killed a copy: { name (the variable the
+ *  learner knows the queue by), killAt (the kill's time), at (when the lab looked, moments
+ *  later), ready (messages in the queue then), publishing (the lab's publishes not confirmed
+ *  by then: maybe in the queue, not yet recorded) }. */
+export const READY_AT_KILL_OBSERVATION = 'amqp-ready-at-kill';
+export interface ReadyAtKillSample {
+  name: string;
+  killAt: number;
+  at: number;
+  ready: number;
+  publishing: number;
 }
 
 export interface Kill {
@@ -40,8 +55,8 @@ export function attemptsByKey(history: History, calls: Selector): Map<string, At
   const byKey = new Map<string, Attempt[]>();
   for (const op of select(history, calls)) {
     if (op.key === undefined) continue;
-    const v = (op.value ?? {}) as { instance?: number; arrivedAt?: number; status?: number };
-    const attempt: Attempt = { key: op.key, at: v.arrivedAt ?? op.t, outcome: op.outcome, instance: v.instance ?? 1, ...(v.status === undefined ? {} : { status: v.status }) };
+    const v = (op.value ?? {}) as { instance?: number; arrivedAt?: number; status?: number; rejected?: string };
+    const attempt: Attempt = { key: op.key, at: v.arrivedAt ?? op.t, outcome: op.outcome, instance: v.instance ?? 1, ...(v.status === undefined ? {} : { status: v.status }), ...(v.rejected === undefined ? {} : { rejected: v.rejected }) };
     byKey.set(op.key, [...(byKey.get(op.key) ?? []), attempt]);
   }
   for (const list of byKey.values()) list.sort((a, b) => a.at - b.at);

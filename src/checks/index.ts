@@ -12,7 +12,8 @@ import { orderOutcomes } from './outcomes.js';
 import { deadLetteredAfterAttempts } from './dead-letter.js';
 import { duplicatesOnlyAfterCrash, noDuplicates } from './duplicates.js';
 import { correlationAndCausation, eventNames, eventsFollowSchema, schemaEvolution, uniqueEventIds } from './events.js';
-import { answersMatch, deadlineKept, questionsAcked } from './request-reply.js';
+import { answersMatch, deadlineKept } from './request-reply.js';
+import { allAcked } from './acked.js';
 import { latency } from './latency.js';
 import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
@@ -50,6 +51,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     correlationPropagated,
     orderOutcomes,
     chargedOnce,
-    answersMatch, deadlineKept, questionsAcked,
+    answersMatch, deadlineKept, allAcked,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

@@ -60,12 +60,6 @@
  *   after asked at (the program sent its request before the service got it, so its own
  *   clock said even more).
  * Unknown when no late question was answered and no question was answered timedOut.
- *
- * questions-acked: after the program stopped (its connections closed, so RabbitMQ put every
- * unacked question back), QUESTIONS_QUEUE is empty. Observation `amqp-questions-left`
- * ({ queue, left, asked }), taken after the copies stopped. Cause never-acked: questions were
- * left; fail only when the program answered questions (else nothing says it took them:
- * answers-match speaks).
  */
 import type { History, Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str } from './types.js';
@@ -82,14 +76,6 @@ export interface RequestReplyParams {
    *  reply may be and still be called on time: the delays between the program, RabbitMQ and
    *  the lab on a busy machine. */
   toleranceMs: number;
-}
-
-/** The questions left in QUESTIONS_QUEUE after the copies stopped (a passive declare). */
-export const QUESTIONS_LEFT_OBSERVATION = 'amqp-questions-left';
-export interface QuestionsLeftSample {
-  queue: string;
-  left: number;
-  asked: number;
 }
 
 /** The observation of a reply queue's consumers (a passive queue.declare by the lab). */
@@ -129,11 +115,6 @@ export const DEADLINE_CAUSES = {
     'Some questions were given up before the deadline: wait DEADLINE_MS milliseconds (from the environment) after sending the request before answering {"timedOut": true}.',
   'gave-up-late':
     'Some questions were answered timedOut well after the deadline: the caller waited longer than it was promised. Answer {"timedOut": true} when DEADLINE_MS milliseconds have passed since you sent the request, with a timer of exactly config.deadlineMs (no margin of your own).',
-} as const;
-
-export const QUESTIONS_ACKED_CAUSES = {
-  'never-acked':
-    'Questions your program took were never acknowledged: when it stopped, RabbitMQ put them back in QUESTIONS_QUEUE, and a restarted program would answer them all again. Ack each question once you reported its answer (the price or timedOut): channel.ack(message); pika: basic_ack(delivery_tag), on the channel it came from.',
 } as const;
 
 /** Timers may fire a hair early in some runtimes (a coarse monotonic clock). */
@@ -418,29 +399,6 @@ export const deadlineKept: CheckDefinition<RequestReplyParams> = {
       observed: parts.join('; '),
       examples: firstFew([...first, ...[accepted, early, tooLate].filter((x) => x !== first).flat()]),
       cause,
-    };
-  },
-};
-
-export const questionsAcked: CheckDefinition<Record<string, never>> = {
-  name: 'questions-acked',
-  causes: QUESTIONS_ACKED_CAUSES,
-  parseParams: () => ({}),
-  run(history) {
-    const title = 'Every question is acknowledged once answered';
-    const expected = 'after your program stopped, no question is back in the questions queue: each was acked once its answer was reported';
-    const sample = [...history].reverse().find((op) => op.kind === 'observe' && op.key === QUESTIONS_LEFT_OBSERVATION)?.value as QuestionsLeftSample | undefined;
-    if (!sample) return { title, status: 'unknown', expected, observed: 'the lab could not look at the questions queue after your program stopped', examples: [] };
-    if (sample.left === 0) return { title, status: 'pass', expected, observed: `all ${sample.asked} questions were acked`, examples: [] };
-    const answered = history.some((op) => op.kind === 'call' && op.outcome === 'ok');
-    if (!answered) return { title, status: 'unknown', expected, observed: `${sample.left} of ${sample.asked} questions were still in "${sample.queue}", but your program answered none: see the answers check`, examples: [] };
-    return {
-      title,
-      status: 'fail',
-      expected,
-      observed: `${countOf(sample.left, sample.asked, 'question')} ${sample.left === 1 ? 'was' : 'were'} back in "${sample.queue}" after your program stopped: taken, and never acked`,
-      examples: [],
-      cause: 'never-acked',
     };
   },
 };

@@ -22,7 +22,7 @@
  *    no fault. An at-most-once copy that retries a failed entry calls twice; an at-least-once
  *    copy that acks a failed entry loses it.
  */
-import { kills } from '../checks/attempts.js';
+import { READY_AT_KILL_OBSERVATION, type ReadyAtKillSample, kills } from '../checks/attempts.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
@@ -74,6 +74,11 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
     for (const queue of Object.values(queues)) await setup.assertQueue(queue, { durable: true });
     await setup.close();
 
+    /** What the lab published for each entry, and on which queue: the ledger refuses a call
+     *  that does not carry it as it is (400, with the reason), as a real ledger would. */
+    const published = new Map<string, { guarantee: Guarantee; account: string; amountCents: number }>();
+    /** Publishes not confirmed yet: a message may be in its queue before the lab records it. */
+    let publishing = 0;
     const ledgerApi = await ctx.downstream({
       name: 'ledger-api',
       keyField: 'entryId',
@@ -81,6 +86,17 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       jitterMs: o.apiJitterMs,
       failures: { flaky: 'first-503' },
       okBody: { entry: 'ledger/{key}' },
+      reject: ({ body, headers }) => {
+        const type = String(headers['content-type'] ?? '');
+        if (!type.startsWith('application/json')) return `content-type is ${JSON.stringify(type || null)}, not application/json`;
+        const entry = published.get(String(body.entryId));
+        if (!entry) return undefined; // an unknown entry: recorded as such, not refused
+        if (body.mode !== entry.guarantee) return `"mode" is ${JSON.stringify(body.mode ?? null)}, but ${String(body.entryId)} came from the ${entry.guarantee} queue: send "mode": ROLE`;
+        if (body.account !== entry.account || body.amountCents !== entry.amountCents) {
+          return `the entry is not as published: send its "account" and "amountCents" unchanged (got ${JSON.stringify({ account: body.account ?? null, amountCents: body.amountCents ?? null })})`;
+        }
+        return undefined;
+      },
     });
 
     const amounts = ctx.random('entries');
@@ -90,11 +106,15 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       const entryId = messageId(guarantee === 'at-most-once' ? 'amo' : 'alo', ++counters[guarantee]);
       const body = { entryId, account: `ACC-${String(amounts.int(1, 40)).padStart(2, '0')}`, amountCents: amounts.int(100, 99_999) };
       const tags = [guarantee, ...(flaky ? ['flaky'] : [])];
+      published.set(entryId, { guarantee, account: body.account, amountCents: body.amountCents });
+      publishing++;
       try {
         await rabbit.publish('', queues[guarantee], body, { messageId: entryId });
+        publishing--;
         sent[guarantee].push({ key: entryId, phase });
         ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: guarantee, key: entryId, value: { ...body, phase, tags } });
       } catch (error) {
+        publishing--;
         ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: guarantee, key: entryId, value: { error: String(error), tags } });
       }
     };
@@ -104,6 +124,25 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
     const publishAll = async (tasks: Array<() => Promise<void>>): Promise<void> => {
       for (let i = 0; i < tasks.length; i += 8) await Promise.all(tasks.slice(i, i + 8).map((task) => task()));
     };
+
+    // The moment a copy is killed, what was still waiting in each queue: the killed copy did
+    // not hold those, so an at-most-once program may not lose them (at-most-once's "discarded").
+    const unsubscribe = ctx.history.subscribe((op) => {
+      const v = op.value as { fault?: string; phase?: string; signal?: string } | undefined;
+      if (op.kind !== 'fault' || v?.fault !== 'kill-learner' || v.phase !== 'start' || v.signal !== 'SIGKILL') return;
+      const inFlight = publishing;
+      for (const g of GUARANTEES) {
+        void rabbit
+          .probeQueue(queues[g])
+          .then((state) => {
+            if (!state) return;
+            const value: ReadyAtKillSample = { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing) };
+            ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: READY_AT_KILL_OBSERVATION, value });
+          })
+          .catch(() => {});
+      }
+    });
+    ctx.defer(unsubscribe);
 
     const calls = () => ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'ledger-api');
     const written = () => new Set(calls().filter((op) => op.outcome === 'ok').map((op) => op.key));
@@ -204,7 +243,8 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
         await waitUntil(() => ctx.history.now() - lastCall() >= o.settleMs, ctx.timeouts.drainMs, ctx.signal, 50);
       },
       async collect() {
-        // Everything is in the history: the ledger's calls and the lab's messages.
+        // An at-least-once copy acks each entry once written: none may be back in its queue.
+        await rabbit.recordLeftAfterStop('AT_LEAST_ONCE_QUEUE', queues['at-least-once'], sent['at-least-once'].length);
       },
     };
   },

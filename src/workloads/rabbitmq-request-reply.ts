@@ -24,14 +24,14 @@
  *   deadline accepts them, and so does one that waits a little longer than the deadline;
  * - the queues' names are this run's own: a program that hardcodes them gets no questions;
  * - after the copies stopped, the lab counts the questions back in QUESTIONS_QUEUE: taken
- *   and never acked (questions-acked);
+ *   and never acked (all-acked);
  * - a few replies are sent twice: a caller that does not forget a correlationId once
  *   answered answers twice;
  * - two copies run at once: a reply queue both consume (a fixed name) makes RabbitMQ hand
  *   each copy some of the other's replies. The lab counts a reply queue's consumers (passive
  *   declare) when it first sees it in a request's replyTo, and again at the end.
  */
-import { QUESTIONS_LEFT_OBSERVATION, type QuestionsLeftSample, REPLY_QUEUE_OBSERVATION, type ReplyQueueSample } from '../checks/request-reply.js';
+import { REPLY_QUEUE_OBSERVATION, type ReplyQueueSample } from '../checks/request-reply.js';
 import type { Random } from '../runner/seed.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
@@ -285,14 +285,7 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
         await channel.close().catch(() => {});
       },
       async collect() {
-        // Your copies have stopped: once RabbitMQ has noticed their connections closed (no
-        // consumer left), a question taken and never acked is back in the queue, in the same step.
-        await waitUntil(async () => (await consumers()) === 0, 5_000, ctx.signal, 50);
-        const state = await rabbit.probeQueue(QUESTIONS_QUEUE);
-        if (state) {
-          const value: QuestionsLeftSample = { queue: QUESTIONS_QUEUE, left: state.messageCount, asked: plans.length };
-          ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: QUESTIONS_LEFT_OBSERVATION, value });
-        }
+        await rabbit.recordLeftAfterStop('QUESTIONS_QUEUE', QUESTIONS_QUEUE, plans.length);
       },
     };
   },

@@ -103,6 +103,23 @@ describe('at-most-once', () => {
     expect(atMostOnce.run([...history, sent(400, 'c')], amo).cause).toBe('skipped');
   });
 
+  it('discarded: more lost than the killed copy held (the rest was waiting in the queue at the kill)', () => {
+    const ready = (n: number): Operation => ({ t: 130, process: 'lab', kind: 'observe', outcome: 'ok', key: 'amqp-ready-at-kill', value: { name: 'AT_MOST_ONCE_QUEUE', killAt: 110, at: 125, ready: n, publishing: 0 } });
+    const history = [sent(0, 'a'), sent(0, 'b'), sent(0, 'c'), sent(0, 'd'), call(100, 'a', 'info'), kill(110)];
+    // b, c, d all pushed to the copy before it died (nothing ready): losing them is allowed.
+    expect(atMostOnce.run([...history, ready(0)], amo).status).toBe('pass');
+    // Two of them were still in the queue: the restarted copy had to write them.
+    const r = atMostOnce.run([...history, ready(2)], amo);
+    expect(r).toMatchObject({ status: 'fail', cause: 'discarded', observed: '3 of 4 messages of AT_MOST_ONCE_QUEUE were never processed, but the killed copy held at most 1: 2 were still waiting in the queue when it died, and nothing processed them afterwards' });
+  });
+
+  it('rejected: the service refused calls as malformed, and the reason is named', () => {
+    const refused: Operation = { ...call(100, 'a', 'fail', 1, 400), value: { instance: 1, arrivedAt: 100, status: 400, rejected: '"mode" is "at-least-once"' } };
+    const r = atMostOnce.run([sent(0, 'a'), refused], amo);
+    expect(r).toMatchObject({ status: 'fail', cause: 'rejected' });
+    expect(r.examples).toEqual(['a: refused: "mode" is "at-least-once"']);
+  });
+
   it('a kill of the other copy does not excuse a loss', () => {
     const r = atMostOnce.run([sent(0, 'a'), sent(0, 'b'), call(100, 'a', 'info'), kill(110), kill(3000, 2)], amo);
     expect(r.status).toBe('pass');

@@ -1,6 +1,6 @@
 // Unit tests of answers-match and deadline-kept (request-reply) over literal histories.
 import { describe, expect, it } from 'vitest';
-import { answersMatch, deadlineKept, questionsAcked } from '../../src/checks/request-reply.js';
+import { answersMatch, deadlineKept } from '../../src/checks/request-reply.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const question = (key: string, price: number, sentAt = 0): Operation => ({ t: sentAt + 2, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'questions', key, value: { sku: `SKU-${key}`, price, sentAt, tags: [] } });
@@ -195,22 +195,5 @@ describe('deadline-kept', () => {
 
   it('is unknown when nothing late was answered and nothing timed out', () => {
     expect(deadlineKept.run([question('q1', 10.5)], params).status).toBe('unknown');
-  });
-});
-
-describe('questions-acked', () => {
-  const left = (n: number): Operation => ({ t: 5_000, process: 'lab', kind: 'observe', outcome: 'ok', key: 'amqp-questions-left', value: { queue: 'questions-ab12', left: n, asked: 3 } });
-
-  it('passes when no question was left in the queue', () => {
-    expect(questionsAcked.run([...good, left(0)], {})).toMatchObject({ status: 'pass', observed: 'all 3 questions were acked' });
-  });
-
-  it('fails when answered questions came back to the queue: never acked', () => {
-    expect(questionsAcked.run([...good, left(3)], {})).toMatchObject({ status: 'fail', cause: 'never-acked', observed: '3 of 3 questions were back in "questions-ab12" after your program stopped: taken, and never acked' });
-  });
-
-  it('is unknown when nothing was answered (answers-match speaks), or the queue was not looked at', () => {
-    expect(questionsAcked.run([question('q1', 10.5), left(1)], {}).status).toBe('unknown');
-    expect(questionsAcked.run(good, {}).status).toBe('unknown');
   });
 });

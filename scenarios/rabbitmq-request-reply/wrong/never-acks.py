@@ -2,7 +2,7 @@
 WRONG (ack timing, Python): consumes the questions with manual acks (pika's auto_ack=False) and
 answers every one of them, but never calls basic_ack. Every question stays unacked: when the
 program stops, RabbitMQ puts them all back, and a restarted program would answer them again.
-Must trip: questions-acked, cause "never-acked".
+Must trip: all-acked, cause "never-acked".
 """
 import json
 import os

@@ -7,6 +7,7 @@
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Options } from 'amqplib';
 import { UsageError } from '../../errors.js';
 import { type ManagementApi, createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
+import { LEFT_AFTER_STOP_OBSERVATION, type LeftAfterStopSample } from '../../checks/acked.js';
 import { recordObservation } from '../../runner/observations.js';
 import type { WorkloadContext } from '../types.js';
 
@@ -33,6 +34,10 @@ export interface RabbitRun {
   recordQueueConfig(role: string, queue: string): Promise<void>;
   /** How the learner's program declared an exchange, recorded as an observation. */
   recordExchangeConfig(role: string, exchange: string): Promise<void>;
+  /** For after the program stopped: once RabbitMQ has let go of its consumers (and put back
+   *  what they left unacked), how many messages are in the queue, recorded for all-acked
+   *  under the name the learner knows the queue by ("QUESTIONS_QUEUE"). */
+  recordLeftAfterStop(name: string, queue: string, sent: number): Promise<void>;
 }
 
 export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
@@ -70,6 +75,20 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
     return channel;
   };
 
+  const probeQueue = async (queue: string): Promise<QueueState | undefined> => {
+    // checkQueue closes its channel when the queue is missing, so each probe gets one.
+    let channel: Channel | undefined;
+    try {
+      channel = await connection.createChannel();
+      channel.on('error', () => {});
+      return await channel.checkQueue(queue);
+    } catch {
+      return undefined;
+    } finally {
+      await channel?.close().catch(() => {});
+    }
+  };
+
   return {
     url,
     vhost,
@@ -77,19 +96,7 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
     connection,
     // A given vhost outlives runs (and may hold a concurrent run's queues): names carry the run's namespace.
     name: (base) => (rabbit.vhost ? `${ctx.namespace}.${base}` : base),
-    async probeQueue(queue) {
-      // checkQueue closes its channel when the queue is missing, so each probe gets one.
-      let channel: Channel | undefined;
-      try {
-        channel = await connection.createChannel();
-        channel.on('error', () => {});
-        return await channel.checkQueue(queue);
-      } catch {
-        return undefined;
-      } finally {
-        await channel?.close().catch(() => {});
-      }
-    },
+    probeQueue,
     async publish(exchange, routingKey, body, options = {}) {
       const content = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
       const contentType = typeof body === 'object' && !Buffer.isBuffer(body) ? { contentType: 'application/json' } : {};
@@ -111,6 +118,17 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
       const bound = status === 404 ? [] : (((await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}/bindings`)).json ?? []) as Array<{ source: string; routing_key: string; arguments: Record<string, unknown> }>);
       const bindings = bound.filter((b) => b.source !== '').map((b) => ({ exchange: b.source, key: b.routing_key, arguments: b.arguments ?? {} }));
       recordObservation(ctx.history, 'amqp-queue-config', { role, queue, exists: status !== 404, durable: q.durable === true, type: q.type ?? 'classic', bindings });
+    },
+    async recordLeftAfterStop(name, queue, sent) {
+      const deadline = Date.now() + 5_000;
+      let state = await probeQueue(queue);
+      while (state && state.consumerCount > 0 && Date.now() < deadline && !ctx.signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        state = await probeQueue(queue);
+      }
+      if (!state) return;
+      const value: LeftAfterStopSample = { name, queue, left: state.messageCount, sent };
+      ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: LEFT_AFTER_STOP_OBSERVATION, value });
     },
     async recordExchangeConfig(role, exchange) {
       const { status, json } = await api('GET', `/exchanges/${encodeURIComponent(vhost)}/${encodeURIComponent(exchange)}`);
