@@ -10,14 +10,15 @@
  * - the sample: the observation `amqp-left-after-stop` whose `name` is `queue` (the
  *   variable the learner knows the queue by, e.g. "QUESTIONS_QUEUE"): { name, queue (its
  *   name in RabbitMQ), left (messages in it), sent (the lab's messages on it) }.
- * - worked: the program made at least one successful call to a lab service.
+ * - worked: an operation matching `worked` (by default any successful call to a lab
+ *   service): the program did some of its work.
  *
  * Pass: nothing left. Cause never-acked: messages left while the program worked (it took
  * them, did them and never acked). Unknown: no sample, or messages left by a program that did
  * nothing at all (other checks say why).
  */
 import type { History } from '../runner/history.js';
-import { type CheckDefinition, countOf, str } from './types.js';
+import { type CheckDefinition, type Selector, countOf, select, selector, str } from './types.js';
 
 export const LEFT_AFTER_STOP_OBSERVATION = 'amqp-left-after-stop';
 export interface LeftAfterStopSample {
@@ -30,6 +31,7 @@ export interface LeftAfterStopSample {
 export interface AckedParams {
   subject: string;
   queue: string;
+  worked?: Selector;
 }
 
 export const ACKED_CAUSES = {
@@ -40,14 +42,14 @@ export const ACKED_CAUSES = {
 export const allAcked: CheckDefinition<AckedParams> = {
   name: 'all-acked',
   causes: ACKED_CAUSES,
-  parseParams: (raw) => ({ subject: str(raw, 'subject'), queue: str(raw, 'queue') }),
+  parseParams: (raw) => ({ subject: str(raw, 'subject'), queue: str(raw, 'queue'), ...(raw.worked === undefined ? {} : { worked: selector(raw, 'worked') }) }),
   run(history: History, p) {
     const title = `Every ${p.subject} is acknowledged once done`;
     const expected = `after your program stopped, no ${p.subject} is back in ${p.queue}: each was acked once its work was done`;
     const sample = [...history].reverse().find((op) => op.kind === 'observe' && op.key === LEFT_AFTER_STOP_OBSERVATION && (op.value as LeftAfterStopSample).name === p.queue)?.value as LeftAfterStopSample | undefined;
     if (!sample) return { title, status: 'unknown', expected, observed: `the lab could not look at ${p.queue} after your program stopped`, examples: [] };
     if (sample.left === 0) return { title, status: 'pass', expected, observed: `all ${sample.sent} ${p.subject}s were acked`, examples: [] };
-    const worked = history.some((op) => op.kind === 'call' && op.outcome === 'ok');
+    const worked = p.worked ? select(history, p.worked).length > 0 : history.some((op) => op.kind === 'call' && op.outcome === 'ok');
     if (!worked) return { title, status: 'unknown', expected, observed: `${sample.left} of ${sample.sent} ${p.subject}s were still in "${sample.queue}", but your program did no work at all: see the other checks`, examples: [] };
     return {
       title,

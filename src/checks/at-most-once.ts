@@ -27,9 +27,9 @@
  * - processed-twice: a second attempt after a finished one, with no kill between.
  * - skipped: messages never attempted, though no kill explains it.
  * - discarded: more messages lost at kills than the killed copy can have held: for each kill
- *   (with the lab's look at the queue then, `amqp-ready-at-kill`), what was sent by the kill,
- *   less what had been attempted by then, less what was still ready in the queue, plus the
- *   publishes not yet confirmed (given to the program's benefit).
+ *   (with the lab's look at the queue moments after it, `amqp-ready-at-kill`), what was sent
+ *   by that look, less what was still ready in the queue, less what was ever attempted, plus
+ *   the publishes not yet confirmed (given to the program's benefit).
  *
  * Unknown: the lab sent nothing, or no kill cut one of the queue's attempts short (the
  * claim was never put to the test).
@@ -164,19 +164,17 @@ export const atMostOnce: CheckDefinition<GuaranteeParams> = {
         examples: [],
       };
     }
-    // The killed copy held at most what had been sent by the kill, less what it had attempted
-    // by then and what was still waiting in the queue (the lab looked at the kill; publishes
-    // not yet confirmed then count as held, to be fair).
+    // The killed copy held at most what had left the queue by the time the lab looked at the
+    // kill (sent by then, less what was still ready) and was never attempted; publishes not
+    // yet confirmed then count as held, to be fair. Anything else never attempted was still
+    // waiting in the queue (or came later): the restarted copy had to process it.
     const samples = history.filter((op) => op.kind === 'observe' && op.key === READY_AT_KILL_OBSERVATION && (op.value as ReadyAtKillSample).name === p.queue).map((op) => op.value as ReadyAtKillSample);
-    const firstAttempt = (k: string) => byKey.get(k)?.[0]?.at ?? Number.POSITIVE_INFINITY;
     const sampled = roleKills.map((kill) => ({ kill, sample: samples.find((s) => s.killAt === kill.t) }));
     if (lostAtKill.length > 0 && sampled.length > 0 && sampled.every((x) => x.sample !== undefined)) {
       const held = sampled.reduce((sum, { kill, sample }) => {
-        // Sent by the time the lab looked: one sent in between went to the queue (counted
-        // ready) or to the dying copy (held: RabbitMQ had not noticed the death yet).
-        const sentBy = keys.filter((k) => (sentAt.get(k) ?? 0) <= (sample?.at ?? kill.t)).length;
-        const attemptedBy = keys.filter((k) => firstAttempt(k) < kill.t).length;
-        return sum + Math.max(0, sentBy - attemptedBy - (sample?.ready ?? 0) + (sample?.publishing ?? 0));
+        const sentBy = keys.filter((k) => (sentAt.get(k) ?? 0) <= (sample?.at ?? kill.t));
+        const attempted = sentBy.filter((k) => (byKey.get(k)?.length ?? 0) > 0).length;
+        return sum + Math.max(0, sentBy.length - (sample?.ready ?? 0) - attempted + (sample?.publishing ?? 0));
       }, 0);
       if (lostAtKill.length > held) {
         const waiting = sampled.reduce((sum, { sample }) => sum + (sample?.ready ?? 0), 0);

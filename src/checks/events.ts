@@ -298,6 +298,9 @@ function same(a: unknown, b: unknown): boolean {
 
 type Result = Omit<CheckResult, 'name' | 'weight'>;
 
+/** Timestamps in whole milliseconds, rounded either way. */
+const CLOCK_SLACK_MS = 50;
+
 // --- events-follow-schema ----------------------------------------------------------------
 
 export const SCHEMA_CAUSES = {
@@ -306,6 +309,8 @@ export const SCHEMA_CAUSES = {
   'type-format': 'An event\'s type is lowercase dot.case, in the past tense: order.placed. Not the command\'s name, and no version in it.',
   'id-format': 'An event\'s id is a UUID: crypto.randomUUID() in TypeScript, str(uuid.uuid4()) in Python.',
   'occurred-at-format': 'occurredAt is ISO 8601 with a time zone: new Date().toISOString() in TypeScript, datetime.now(timezone.utc).isoformat() in Python. A time without its zone (utcnow().isoformat()) is read as local time elsewhere; a number is not ISO 8601.',
+  'occurred-at-time':
+    'occurredAt says when the event happened: the moment your service handled the command (new Date().toISOString() as you build each event; datetime.now(timezone.utc).isoformat() in Python), not a time taken once at start-up or copied from elsewhere.',
   'envelope-violation': 'An envelope field has the wrong form: compare the examples with envelope.schema.json (version a whole number, not a string; correlationId and causationId strings; data an object).',
   'no-schema': 'There is no schema for that type and version: the exercise\'s events are the <type>.v<version>.schema.json files in the schemas folder. Use those types, and version 2 only where it exists.',
   'data-violation': 'The event\'s data does not follow the schema of its type and version: every required field, with the names and types the schema gives.',
@@ -360,6 +365,13 @@ export const eventsFollowSchema: CheckDefinition<SchemaParams> = {
       }
       const command = tracedCommand(e, byId);
       if (!command) continue; // correlation-and-causation says why
+      // The same machine's clock: an event cannot have happened before its command was sent.
+      const sentAtWall = command.fields.sentAtWall;
+      const occurred = Date.parse(String(env.occurredAt));
+      if (typeof sentAtWall === 'number' && Number.isFinite(occurred) && occurred < sentAtWall - CLOCK_SLACK_MS) {
+        problems.push({ cause: 'occurred-at-time', text: `${e.label}: occurredAt is ${String(env.occurredAt)}, ${((sentAtWall - occurred) / 1000).toFixed(1)}s before the lab sent its command ${command.commandId} (${new Date(sentAtWall).toISOString()})` });
+        continue;
+      }
       const data = dataOf(e);
       const wrong = (p.copies[type] ?? []).filter((f) => data[f] !== undefined && command.fields[f] !== undefined && !same(data[f], command.fields[f]));
       if (wrong.length > 0) {
@@ -375,6 +387,7 @@ export const eventsFollowSchema: CheckDefinition<SchemaParams> = {
       'type-format': ['had a type that is not lowercase dot.case', 'had a type that is not lowercase dot.case'],
       'id-format': ['had an id that is not a UUID', 'had an id that is not a UUID'],
       'occurred-at-format': ['had an occurredAt that is not ISO 8601 with a time zone', 'had an occurredAt that is not ISO 8601 with a time zone'],
+      'occurred-at-time': ['said it happened before its command was sent', 'said they happened before their command was sent'],
       'envelope-violation': ['had an envelope field envelope.schema.json rejects', 'had an envelope field envelope.schema.json rejects'],
       'no-schema': ['was of a type or version that has no schema', 'were of a type or version that has no schema'],
       'data-violation': ['had data that its type\'s schema rejects', 'had data that their type\'s schema rejects'],

@@ -95,10 +95,12 @@ export const eventDesign: Workload<EventDesignOptions> = {
       const commandId = messageId('cmd', ++commandCount);
       const { type, ...fields } = command;
       const body = { type, commandId, ...fields };
+      // The wall clock just before sending: no event of this command can have happened earlier.
+      const sentAtWall = Date.now();
       try {
         await rabbit.publish('', COMMANDS_QUEUE, body, { messageId: commandId, correlationId: command.correlationId, type: command.type });
         commandsSent++;
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'commands', key: commandId, value: body });
+        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'commands', key: commandId, value: { ...body, sentAtWall } });
       } catch (error) {
         ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'commands', key: commandId, value: { ...body, error: String(error) } });
       }
@@ -159,6 +161,8 @@ export const eventDesign: Workload<EventDesignOptions> = {
       async collect() {
         // The service is stopped: whatever it published is in. Nothing later is graded.
         await observer.cancel(consumerTag).catch(() => {});
+        // Each command is acked once its event is out: none may be back in the queue.
+        await rabbit.recordLeftAfterStop('COMMANDS_QUEUE', COMMANDS_QUEUE, commandsSent);
       },
     };
   },

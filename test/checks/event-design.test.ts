@@ -102,6 +102,16 @@ describe('events-follow-schema', () => {
     expect(r).toMatchObject({ status: 'fail', cause: 'occurred-at-format', observed: '1 of 6 events had an occurredAt that is not ISO 8601 with a time zone' });
     expect(r.examples[0]).toContain('occurredAt is "2025-03-01T12:00:00.123456": it has no time zone');
   });
+  it('fails an occurredAt from before the command was sent (taken once at start-up)', () => {
+    const sentAtWall = Date.parse('2025-03-01T12:00:05.000Z');
+    const h = correct().map((op) => (op.kind === 'produce' ? { ...op, value: { ...(op.value as Fields), sentAtWall } } : op));
+    const r = eventsFollowSchema.run(h, schemaParams);
+    expect(r).toMatchObject({ status: 'fail', cause: 'occurred-at-time', observed: '6 of 6 events said they happened before their command was sent' });
+    expect(r.examples[0]).toMatch(/occurredAt is 2025-03-01T12:00:00.000Z, 5.0s before the lab sent its command cmd-1-place/);
+    // Sent just before the event happened: fine.
+    const ok = correct().map((op) => (op.kind === 'produce' ? { ...op, value: { ...(op.value as Fields), sentAtWall: sentAtWall - 5_010 } } : op));
+    expect(eventsFollowSchema.run(ok, schemaParams).status).toBe('pass');
+  });
   it('fails a command-like type and an id that is not a UUID, each with its cause', () => {
     expect(eventsFollowSchema.run(withEvent(0, seen(envelope(1, 'place', (e) => ({ ...e, type: 'PlaceOrder' })))), schemaParams).cause).toBe('type-format');
     expect(eventsFollowSchema.run(withEvent(0, seen(envelope(1, 'place', (e) => ({ ...e, id: 'evt-1' })))), schemaParams).cause).toBe('id-format');
