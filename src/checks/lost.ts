@@ -81,8 +81,8 @@ export const LOST_CAUSES: Record<LostCause, string> = {
   'nothing-arrived': 'Nothing at all arrived where the lab listens. Check the exact name you publish to (from the environment variable, not a default) and that you publish on a connection that can (a subscribed Redis connection can only subscribe).',
 };
 
-/** Most serious first. */
-const SERIOUSNESS: LostCause[] = ['rejected', 'not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'missed-first', 'never-processed'];
+/** Most serious first; a program that missed the first messages made that mistake first. */
+const SERIOUSNESS: LostCause[] = ['rejected', 'missed-first', 'not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'never-processed'];
 
 interface Story {
   readonly op: Operation;
@@ -172,8 +172,12 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     const unattempted = stories.filter((story) => !history.some((a) => a.kind === p.delivered.kind && a.key === story.op.key));
     const firstDeliveredAt = history.find((op) => op.kind === p.delivered.kind && op.outcome === 'ok')?.t ?? Number.POSITIVE_INFINITY;
     const workedBeforeAnyKill = kills.length === 0 || firstDeliveredAt < (kills[0] ?? 0);
-    const allEarly = workedBeforeAnyKill && unattempted.length > 0 && unattempted.length === stories.length && unattempted.every((story) => sent.indexOf(story.op) < firstDelivered);
-    for (const story of allEarly ? unattempted : []) {
+    // Missed first also when the others were lost at a kill (a consumer that starts at the end
+    // of a topic also skips what a partition's new owner had no commit for): it came first.
+    // Not when others went missing without a kill (a poller misses some all along).
+    const early = workedBeforeAnyKill ? unattempted.filter((story) => sent.indexOf(story.op) < firstDelivered) : [];
+    const restAtKill = stories.filter((story) => !early.includes(story)).every((story) => story.cause === 'lost-at-kill' || story.cause === 'not-taken-over');
+    for (const story of early.length > 0 && restAtKill ? early : []) {
       story.cause = 'missed-first';
       story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): missed, one of the first ${firstDelivered} sent, before your program was listening`;
     }

@@ -12,9 +12,10 @@
  * group's committed offset already past the held payment: a commit on a timer, before the
  * work, or offset+1 of a payment booked after it), or the payment booked by another copy
  * (its partition moved on), or the hold's bound, longer than librdkafka's 5 s auto-commit
- * interval so a timer commit always lands inside it. The victim is a payment followed by
- * more of its partition in the same burst (probe "followed-in-batch"), so a program that
- * books a fetched batch in parallel has later ones in flight beside it.
+ * interval so a timer commit always lands inside it. The victim is the first payment of its
+ * partition's share of a burst, with more after it (probe "first-of-batch"), so a program that
+ * books a fetched batch in parallel has later ones in flight beside it, and all of them commit
+ * past it.
  *
  * The lab samples the group (members, assigned partitions) every 500 ms, and reads the
  * committed offsets at the end.
@@ -75,6 +76,32 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
 
     const ledger = await ctx.downstream({ name: 'ledger-api', keyField: 'paymentId', latencyMs: o.apiLatencyMs, jitterMs: o.apiJitterMs, okBody: { booked: '{key}' }, failures: { flaky: 'first-503' } });
 
+    // A copy's bookings of one partition finish in offset order, but for one a fault holds
+    // open: a program that books a fetched batch side by side and commits each payment as it
+    // finishes then ends with the commit of the batch's last payment, past the held one, every
+    // run (in random order an earlier payment finishing last would move the offset back).
+    const inFlight = new Map<string, { instance: number; partition: number; offset: number; key: string }>();
+    const positionOf = (key: string) => {
+      const record = ctx.history.produced(key);
+      return record?.partition === undefined || record.offset === undefined ? undefined : { partition: record.partition, offset: Number(record.offset) };
+    };
+    const held = (key: string) => ctx.history.history.some((op) => op.kind === 'fault' && op.key === key && (op.value as { phase?: string }).phase === 'hold');
+    ledger.service.onCall(async (call) => {
+      const at = positionOf(call.key);
+      const id = `${call.key}#${call.attempt}`;
+      if (!at) return 'continue';
+      inFlight.set(id, { instance: call.instance, ...at, key: call.key });
+      const before = () => [...inFlight.entries()].some(([other, c]) => other !== id && c.instance === call.instance && c.partition === at.partition && c.offset < at.offset && !held(c.key));
+      if (!before()) return 'continue';
+      while (before() && !ctx.signal.aborted) await sleep(5);
+      await sleep(50); // the earlier booking's commit reaches Kafka first
+      return 'continue';
+    });
+    const forget = ctx.history.subscribe((op) => {
+      if (op.kind === 'call' && op.stream === 'ledger-api' && op.key !== undefined) inFlight.delete(`${op.key}#${op.attempt}`);
+    });
+    ctx.defer(forget);
+
     let sent = 0;
     const burstOf = (count: number) =>
       Array.from({ length: count }, () => {
@@ -91,6 +118,14 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     ctx.registerProbe('followed-in-batch', async (key) => {
       const value = ctx.history.produced(key)?.value as { inBatch?: { position: number; of: number } } | undefined;
       return value?.inBatch !== undefined && value.inBatch.position < value.inBatch.of - 1;
+    });
+    // The first of its partition's share of a burst, with more after it: a program that books
+    // a batch side by side and commits each payment as it finishes then always ends with a
+    // commit past it, whatever order the others finish in (had an earlier payment of the batch
+    // finished last, its commit would move the offset back before the held one).
+    ctx.registerProbe('first-of-batch', async (key) => {
+      const value = ctx.history.produced(key)?.value as { inBatch?: { position: number; of: number } } | undefined;
+      return value?.inBatch !== undefined && value.inBatch.position === 0 && value.inBatch.of > 1;
     });
     // Evidence for a fault holding a booking open: the group already committed past that
     // payment (a commit on a timer, before the work, or an offset+1 of later work).

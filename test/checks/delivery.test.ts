@@ -64,6 +64,12 @@ describe('no-lost-messages: why each was lost', () => {
     expect(r.examples[0]).toBe('a (sent at 0.0s): never processed; your program was killed at 1.0s and nobody processed it afterwards');
   });
 
+  it('missed first, named before a loss at a later kill: the program was not listening for the first ones', () => {
+    const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), task(100, 'c'), call(150, 'c', 'ok'), task(200, 'd'), call(250, 'd', 'info'), kill(250), task(400, 'e'), call(450, 'e', 'ok')], params);
+    expect(r.cause).toBe('missed-first');
+    expect(r.observed).toMatch(/^3 of 5 tasks never got through/);
+  });
+
   it('rejected: every call for it was refused as malformed, and the reason is quoted', () => {
     const refused = (t: number, key: string): Operation => ({ ...call(t, key, 'fail'), value: { status: 400, rejected: 'the x-instance-id header is missing' } });
     const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), refused(100, 'a'), refused(200, 'a'), call(300, 'b', 'ok')], params);
