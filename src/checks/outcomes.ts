@@ -32,6 +32,11 @@
  *   the chain broke before its payment, as no-lost-messages shows for the others.)
  * - shipped-twice: more than one shipment or shipped event for the order.
  * - failed-but-paid: recorded as failed although its payment went through.
+ * - wrong-amount: a charge's `amountField` (recorded with the call) is not the order's
+ *   `totalField` (the amount the order asks for, as the lab sent it).
+ * - wrong-end-event: a shipped or failed event whose fields are not the README's: each of
+ *   `shippedFields` / `failedFields` must equal its template, `{orderId}` filled in from the
+ *   order (e.g. "shipmentId": "sh_{orderId}", "reason": "card declined").
  */
 import type { Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, seconds, str, tagsOf } from './types.js';
@@ -44,9 +49,15 @@ export interface OutcomeParams {
   shipments: Selector;
   shipped: Selector;
   failed: Selector;
+  /** The charge's amount field and the order's total field, compared when both are given. */
+  amountField?: string;
+  totalField?: string;
+  /** What the end events must say, field by field ("{orderId}" filled in). */
+  shippedFields?: Readonly<Record<string, string>>;
+  failedFields?: Readonly<Record<string, string>>;
 }
 
-export type OutcomeCause = 'shipped-unpaid' | 'retried-declined' | 'failure-not-recorded' | 'shipped-twice' | 'failed-but-paid';
+export type OutcomeCause = 'shipped-unpaid' | 'retried-declined' | 'failure-not-recorded' | 'shipped-twice' | 'failed-but-paid' | 'wrong-amount' | 'wrong-end-event';
 
 export const OUTCOME_CAUSES: Record<OutcomeCause, string> = {
   'shipped-unpaid':
@@ -57,10 +68,17 @@ export const OUTCOME_CAUSES: Record<OutcomeCause, string> = {
     'A declined order just stopped: no "failed" event ever came. When a payment is declined, publish the order\'s failed event (with the reason), then acknowledge the message.',
   'shipped-twice': 'An order was shipped more than once. Ship each order once: act on one "paid" event per order, and acknowledge it after the shipment.',
   'failed-but-paid': 'An order was recorded as failed although its payment went through. Publish a failed event only when the payment was declined.',
+  'wrong-amount': "Orders were charged another amount than their total: charge the order's total as it is, in the order's own unit (no conversion to cents).",
+  'wrong-end-event': "The events that end an order must look exactly as the README shows: order.shipped with the shipmentId the shipping API answered, order.failed with \"reason\": \"card declined\", the field names spelled as shown.",
 };
 
 /** Most serious first. */
-const SERIOUSNESS: OutcomeCause[] = ['shipped-unpaid', 'retried-declined', 'failure-not-recorded', 'shipped-twice', 'failed-but-paid'];
+const SERIOUSNESS: OutcomeCause[] = ['shipped-unpaid', 'retried-declined', 'failure-not-recorded', 'shipped-twice', 'failed-but-paid', 'wrong-amount', 'wrong-end-event'];
+
+/** A template with "{orderId}" filled in (pure). */
+function filled(template: string, orderId: string): string {
+  return template.split('{orderId}').join(orderId);
+}
 
 function arrivedAt(op: Operation): number {
   const at = (op.value as { arrivedAt?: unknown } | undefined)?.arrivedAt;
@@ -78,6 +96,10 @@ export const orderOutcomes: CheckDefinition<OutcomeParams> = {
     shipments: selector(raw, 'shipments'),
     shipped: selector(raw, 'shipped'),
     failed: selector(raw, 'failed'),
+    ...(raw.amountField === undefined ? {} : { amountField: str(raw, 'amountField') }),
+    ...(raw.totalField === undefined ? {} : { totalField: str(raw, 'totalField') }),
+    ...(raw.shippedFields === undefined ? {} : { shippedFields: raw.shippedFields as Record<string, string> }),
+    ...(raw.failedFields === undefined ? {} : { failedFields: raw.failedFields as Record<string, string> }),
   }),
   run(history, p) {
     const orders = select(history, p.sent, 'ok').filter((op) => op.key !== undefined);
@@ -144,6 +166,29 @@ export const orderOutcomes: CheckDefinition<OutcomeParams> = {
         noEnd++;
       }
     }
+    // What the charges and the end events say, against the order.
+    for (const order of orders) {
+      const key = order.key ?? '';
+      const total = p.totalField ? (order.value as Record<string, unknown> | undefined)?.[p.totalField] : undefined;
+      if (p.amountField && total !== undefined) {
+        const amounts = (charges.get(key) ?? []).map((c) => (c.value as { fields?: Record<string, unknown> } | undefined)?.fields?.[p.amountField ?? '']).filter((a) => a !== undefined);
+        const wrongAmount = amounts.find((a) => a !== total);
+        if (wrongAmount !== undefined) note('wrong-amount', `${key}: charged ${JSON.stringify(wrongAmount)}, but its total is ${JSON.stringify(total)}`);
+      }
+      const ends: Array<[Operation[], Readonly<Record<string, string>> | undefined, string]> = [
+        [shippedEvents.get(key) ?? [], p.shippedFields, 'order.shipped'],
+        [failedEvents.get(key) ?? [], p.failedFields, 'order.failed'],
+      ];
+      for (const [events, fields, type] of ends) {
+        for (const event of events.slice(0, 1)) {
+          const got = ((event.value as { fields?: Record<string, unknown> } | undefined)?.fields ?? {}) as Record<string, unknown>;
+          const off = Object.entries(fields ?? {}).filter(([field, template]) => got[field] !== filled(template, key));
+          if (off.length > 0) {
+            note('wrong-end-event', `${key}: its ${type} event has ${off.map(([field, template]) => `${field} ${got[field] === undefined ? 'missing' : JSON.stringify(got[field])}, not ${JSON.stringify(filled(template, key))}`).join('; ')} (got ${JSON.stringify(got).slice(0, 160)})`);
+          }
+        }
+      }
+    }
     const pending = noEnd > 0 ? `; ${noEnd} reached no end (see the check that every ${s} gets through)` : '';
     if (found.size === 0 && shippedOk + failedOk === 0) {
       return { title, status: 'unknown', expected, observed: `no ${s} reached an end (shipped or failed), so there was nothing to judge`, examples: [] };
@@ -157,6 +202,8 @@ export const orderOutcomes: CheckDefinition<OutcomeParams> = {
       'failure-not-recorded': (k) => `${k} declined and never recorded as failed`,
       'shipped-twice': (k) => `${k} shipped more than once`,
       'failed-but-paid': (k) => `${k} recorded as failed though not declined`,
+      'wrong-amount': (k) => `${k} charged another amount than their total`,
+      'wrong-end-event': (k) => `${k} ended with an event that is not as the README shows`,
     };
     const causes = SERIOUSNESS.filter((c) => found.has(c));
     const cause = causes[0] ?? 'shipped-unpaid';

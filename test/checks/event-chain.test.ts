@@ -99,6 +99,41 @@ describe('order-outcomes', () => {
     expect(orderOutcomes.run(h, params).status).toBe('pass');
   });
 
+  it('wrong-end-event and wrong-amount: the end events and the charge must say what the README and the order say', () => {
+    const strict = orderOutcomes.parseParams({
+      subject: 'order',
+      sent: { kind: 'produce', stream: 'orders' },
+      declinedTag: 'declined',
+      charges: { kind: 'call', stream: 'payments-api' },
+      shipments: { kind: 'call', stream: 'shipping-api' },
+      shipped: { kind: 'consume', stream: 'order.shipped' },
+      failed: { kind: 'consume', stream: 'order.failed' },
+      amountField: 'amount',
+      totalField: 'total',
+      shippedFields: { shipmentId: 'sh_{orderId}' },
+      failedFields: { reason: 'card declined' },
+    });
+    const withTotal = (op: Operation): Operation => ({ ...op, value: { ...(op.value as Record<string, unknown>), total: 32 } });
+    const right = [
+      withTotal(order('o1', 'c1')),
+      withTotal(order('d1', 'c2', ['declined'])),
+      call(100, 'payments-api', 'o1', 'ok', { amount: 32 }),
+      call(130, 'shipping-api', 'o1', 'ok'),
+      event(140, 'order.shipped', 'o1', { shipmentId: 'sh_o1' }),
+      call(100, 'payments-api', 'd1', 'fail', { amount: 32 }),
+      event(110, 'order.failed', 'd1', { reason: 'card declined' }),
+    ];
+    expect(orderOutcomes.run(right, strict).status).toBe('pass');
+    const words = right.map((op) => (op.stream === 'order.failed' ? event(110, 'order.failed', 'd1', { reason: 'declined' }) : op));
+    const r = orderOutcomes.run(words, strict);
+    expect(r).toMatchObject({ status: 'fail', cause: 'wrong-end-event' });
+    expect(r.examples[0]).toMatch(/^d1: its order.failed event has reason "declined", not "card declined"/);
+    const snake = right.map((op) => (op.stream === 'order.shipped' ? event(140, 'order.shipped', 'o1', { shipment_id: 'sh_o1' }) : op));
+    expect(orderOutcomes.run(snake, strict).examples[0]).toMatch(/^o1: its order.shipped event has shipmentId missing, not "sh_o1"/);
+    const cents = right.map((op) => (op.stream === 'payments-api' && op.key === 'o1' ? call(100, 'payments-api', 'o1', 'ok', { amount: 3200 }) : op));
+    expect(orderOutcomes.run(cents, strict)).toMatchObject({ cause: 'wrong-amount', examples: ['o1: charged 3200, but its total is 32'] });
+  });
+
   it('retried-declined: a 402 charged again and again', () => {
     const h = [order('d1', 'c', ['declined']), ...Array.from({ length: 40 }, (_, i) => call(100 + i * 10, 'payments-api', 'd1', 'fail'))];
     const r = orderOutcomes.run(h, params);
