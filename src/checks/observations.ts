@@ -253,6 +253,8 @@ export const groupSharesPartitions: CheckDefinition<GroupParams> = {
 export const DURABLE_CAUSES = {
   'not-durable':
     'A queue that is not durable is gone after a broker restart, with every message in it (a dead-letter queue most of all: it holds what nobody else will keep). Declare it with { durable: true } (pika: durable=True), and publish persistent messages.',
+  'gone-after-stop':
+    'A queue of the exercise did not exist once your program had stopped: it was never declared, or it was declared to go away with its program (autoDelete / auto_delete, exclusive), taking every message in it along. Declare each queue with { durable: true } only (pika: durable=True), under the name the environment gives.',
 } as const;
 
 /**
@@ -262,7 +264,9 @@ export const DURABLE_CAUSES = {
  * - queue config: how the program declared a queue, read from the management API after the
  *   run (`observe` key "amqp-queue-config": role, durable, type). Quorum queues are always
  *   durable.
- * Passes when every queue the exercise names exists and is durable.
+ * Passes when every queue the exercise names exists and is durable. Causes: not-durable (a
+ * queue declared without durable), gone-after-stop (a queue that did not exist after the
+ * program stopped: never declared, or auto-delete / exclusive).
  */
 export const durableQueues: CheckDefinition<Record<string, never>> = {
   name: 'durable-queues',
@@ -276,7 +280,18 @@ export const durableQueues: CheckDefinition<Record<string, never>> = {
     const missing = configs.filter((c) => !c.exists);
     const transient = configs.filter((c) => c.exists && !c.durable);
     if (transient.length === 0 && missing.length === 0) return { title, status: 'pass', expected, observed: `${configs.map((c) => `${c.role} (${c.type})`).join(' and ')} are durable`, examples: [] };
-    if (transient.length === 0) return { title, status: 'unknown', expected, observed: `the ${missing.map((c) => c.role).join(' and ')} queue was never declared`, examples: [] };
+    if (transient.length === 0) {
+      const names = missing.map((c) => `"${c.queue}" (${c.role})`);
+      const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `the queue${names.length === 1 ? '' : 's'} ${list} did not exist once your program had stopped: never declared, or declared to be deleted with its program (auto-delete, exclusive)`,
+        examples: [],
+        cause: 'gone-after-stop',
+      };
+    }
     return {
       title,
       status: 'fail',

@@ -1,7 +1,7 @@
 // Unit tests of dead-lettering, acks/prefetch and subscription checks over literal histories.
 import { describe, expect, it } from 'vitest';
 import { deadLetteredAfterAttempts } from '../../src/checks/dead-letter.js';
-import { boundedPrefetch, manualAck, resubscribed, subscribed } from '../../src/checks/observations.js';
+import { boundedPrefetch, durableQueues, manualAck, resubscribed, subscribed } from '../../src/checks/observations.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const task = (key: string, tags: string[] = []): Operation => ({ t: 0, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'tasks', key, value: { tags } });
@@ -180,5 +180,26 @@ describe('resubscribed', () => {
   });
   it('is unknown when no cut happened', () => {
     expect(resubscribed.run([sample(100, 1)], params).status).toBe('unknown');
+  });
+});
+
+describe('durable-queues', () => {
+  const config = (role: string, queue: string, exists: boolean, durable: boolean): Operation => ({ t: 9_000, process: 'lab', kind: 'observe', outcome: 'ok', key: 'amqp-queue-config', value: { role, queue, exists, durable, type: 'classic', bindings: [] } });
+
+  it('passes when every queue exists and is durable', () => {
+    expect(durableQueues.run([config('orders', 'orders', true, true), config('payments', 'payments', true, true)], {}).status).toBe('pass');
+  });
+
+  it('not-durable: a queue declared without durable', () => {
+    expect(durableQueues.run([config('orders', 'orders', true, false)], {})).toMatchObject({ status: 'fail', cause: 'not-durable' });
+  });
+
+  it('gone-after-stop: queues that did not exist once the program stopped (auto-delete, exclusive, never declared)', () => {
+    const r = durableQueues.run([config('orders', 'q.orders', false, false), config('payments', 'q.payments', false, false), config('shipping', 'q.shipping', true, true)], {});
+    expect(r).toMatchObject({
+      status: 'fail',
+      cause: 'gone-after-stop',
+      observed: 'the queues "q.orders" (orders) and "q.payments" (payments) did not exist once your program had stopped: never declared, or declared to be deleted with its program (auto-delete, exclusive)',
+    });
   });
 });
