@@ -231,3 +231,12 @@ export class Downstream {
     });
   }
 }
+
+/** What is wrong with a call's x-instance-id header for a run of `instances` copies, or
+ *  undefined (pure): for a `reject` rule where the checks judge which copy did what. */
+export function whichCopyProblem(headers: IncomingMessage['headers'], instances: number): string | undefined {
+  const header = headers['x-instance-id'];
+  if (header === undefined) return 'no x-instance-id header: say which copy you are (INSTANCE_ID)';
+  const copies = Array.from({ length: instances }, (_, i) => String(i + 1));
+  return copies.includes(String(header)) ? undefined : `x-instance-id is "${String(header)}", not one of ${copies.join(', ')} (INSTANCE_ID)`;
+}

@@ -23,6 +23,7 @@
  *    copy that acks a failed entry loses it.
  */
 import { READY_AT_KILL_OBSERVATION, type ReadyAtKillSample, kills } from '../checks/attempts.js';
+import { whichCopyProblem } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
@@ -87,6 +88,9 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       failures: { flaky: 'first-503' },
       okBody: { entry: 'ledger/{key}' },
       reject: ({ body, headers }) => {
+        // Which copy wrote is what the guarantees are judged by, so a call must say it.
+        const copy = whichCopyProblem(headers, ctx.instances);
+        if (copy) return copy;
         const type = String(headers['content-type'] ?? '');
         if (!type.startsWith('application/json')) return `content-type is ${JSON.stringify(type || null)}, not application/json`;
         const entry = published.get(String(body.entryId));

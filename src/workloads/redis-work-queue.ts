@@ -29,6 +29,7 @@
  * subscribers); if they never all do within readyMs, the lab publishes anyway and the
  * fan-out check grades what reached whom.
  */
+import { whichCopyProblem } from '../runner/downstream.js';
 import type { Operation } from '../runner/history.js';
 import { WORK_LISTS, type WorkListsSnapshot } from '../checks/work-lists.js';
 import { keysMatching } from '../namespaces/redis.js';
@@ -96,11 +97,7 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
 
     // The README's contract with both APIs, enforced as a real API would (a 400): which copy
     // calls is what the checks are about, so a call must say it.
-    const saysWhichCopy = (headers: import('node:http').IncomingHttpHeaders): string | undefined => {
-      const header = headers['x-instance-id'];
-      if (header === undefined) return 'no x-instance-id header: say which copy you are (INSTANCE_ID)';
-      return copies.map(String).includes(String(header)) ? undefined : `x-instance-id is "${String(header)}", not one of ${copies.join(', ')} (INSTANCE_ID)`;
-    };
+    const saysWhichCopy = (headers: import('node:http').IncomingHttpHeaders) => whichCopyProblem(headers, ctx.instances);
     const jobsApi = await ctx.downstream({ name: 'jobs-api', keyField: 'jobId', latencyMs: o.jobLatencyMs, jitterMs: o.jobJitterMs, okBody: { done: '{key}' }, reject: ({ headers }) => saysWhichCopy(headers) });
     const auditApi = await ctx.downstream({
       name: 'audit-api',
