@@ -492,6 +492,8 @@ export const LINEAGE_CAUSES = {
   'missing-correlation': 'Every event carries the flow\'s correlationId: copy it from the command you handled.',
   'correlation-wrong': 'correlationId is not made up per event: copy the command\'s correlationId unchanged, so every event of one order\'s flow carries the same one.',
   'no-event': 'Every command must produce its event: consume COMMANDS_QUEUE and publish one event per command to EVENTS_EXCHANGE.',
+  'unreadable-events':
+    'Events did arrive, but not as JSON objects, so none could be traced to its command: publish JSON.stringify(event) (json.dumps(event) in Python; str(event) is not JSON), with content-type application/json.',
 } as const;
 type LineageCause = keyof typeof LINEAGE_CAUSES;
 
@@ -511,7 +513,9 @@ export const correlationAndCausation: CheckDefinition<EventParams> = {
   run(history, p): Result {
     const commands = commandsOf(history, p);
     const byId = byCommandId(commands);
-    const events = eventsOf(history, p).filter((e) => e.envelope);
+    const all = eventsOf(history, p);
+    const events = all.filter((e) => e.envelope);
+    const unreadable = all.length - events.length;
     const title = 'Each event names its cause and its flow';
     const expected = 'every command gets its event, whose causationId is the command\'s commandId and whose correlationId is the command\'s correlationId';
     if (commands.length === 0) return { title, status: 'unknown', expected, observed: 'the lab sent no command', examples: [] };
@@ -551,8 +555,10 @@ export const correlationAndCausation: CheckDefinition<EventParams> = {
     // An event that does not name its command is the first thing to fix: it also hides
     // which commands were answered. So event problems outrank the commands left without one.
     const eventProblems = problems.filter((x) => x.cause !== 'no-event');
-    const cause = mainCause(eventProblems.length > 0 ? eventProblems : problems, LINEAGE_CAUSES);
-    const n = problems.filter((x) => x.cause === cause).length;
+    // Commands without an event while events arrived that were not JSON: those were the events.
+    const main = mainCause(eventProblems.length > 0 ? eventProblems : problems, LINEAGE_CAUSES);
+    const cause: LineageCause = main === 'no-event' && unreadable > 0 ? 'unreadable-events' : main;
+    const n = problems.filter((x) => x.cause === (cause === 'unreadable-events' ? 'no-event' : cause)).length;
     const WHAT: Record<LineageCause, string> = {
       'missing-causation': 'had no causationId',
       'causation-is-correlation': 'named the flow\'s correlationId as their causationId',
@@ -560,16 +566,17 @@ export const correlationAndCausation: CheckDefinition<EventParams> = {
       'missing-correlation': 'had no correlationId',
       'correlation-wrong': 'had a correlationId other than their command\'s',
       'no-event': 'got no event',
+      'unreadable-events': `got no event the lab could read: ${unreadable} event${unreadable === 1 ? '' : 's'} arrived that ${unreadable === 1 ? 'is' : 'are'} not a JSON object`,
     };
-    const observed = cause === 'no-event' ? `${countOf(n, commands.length, 'command')} ${WHAT[cause]}` : `${countOf(n, events.length, 'event')} ${WHAT[cause]}`;
-    return { title, status: 'fail', expected, observed, examples: examplesFor(problems, cause), cause };
+    const observed = cause === 'no-event' || cause === 'unreadable-events' ? `${countOf(n, commands.length, 'command')} ${WHAT[cause]}` : `${countOf(n, events.length, 'event')} ${WHAT[cause]}`;
+    return { title, status: 'fail', expected, observed, examples: examplesFor(problems, cause === 'unreadable-events' ? 'no-event' : cause), cause };
   },
 };
 
 // --- schema-evolution --------------------------------------------------------------------
 
 export const EVOLUTION_CAUSES = {
-  'breaking-change': 'A new version may add fields, never remove or rename one: a reader of version 1 still looks for every version 1 field. Keep them all in version 2, with the same names, and add the new one.',
+  'breaking-change': 'A new version may add fields, never remove, rename or retype one: a reader of version 1 still looks for every version 1 field, with its type (a number stays a number, not a string). Keep them all in version 2, with the same names and types, and add the new one.',
   'changed-under-same-version': 'You changed the data\'s shape but kept the version number, so a reader of that version finds fields missing. A change goes with a new version, and even then only adds fields.',
   'not-upgraded': 'The command asks for version 2 (schemaVersion): publish version 2, with its new field, as order.placed.v2.schema.json describes.',
   'wrong-version': 'Publish the version the command asks for: its schemaVersion, or 1 when it has none, as a whole number.',

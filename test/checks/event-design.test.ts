@@ -212,6 +212,11 @@ describe('correlation-and-causation', () => {
     expect(r).toMatchObject({ status: 'fail', cause: 'no-event', observed: '4 of 6 commands got no event' });
     expect(r.examples[0]).toBe('ShipOrder cmd-1-ship (order order-1): no event traced to it');
   });
+  it('unreadable-events: commands without an event while the events that came were not JSON', () => {
+    const h = [...commands(1), seen("{'type': 'order.placed'}", 'order.placed'), seen("{'type': 'order.paid'}", 'order.paid')];
+    const r = correlationAndCausation.run(h, base);
+    expect(r).toMatchObject({ status: 'fail', cause: 'unreadable-events', observed: '3 of 3 commands got no event the lab could read: 2 events arrived that are not a JSON object' });
+  });
   it('names an event\'s missing cause before the commands it leaves unanswered', () => {
     const h = [...commands(1), seen(envelope(1, 'place', (e) => ({ ...e, causationId: undefined, data: {} })))];
     expect(correlationAndCausation.run(h, base).cause).toBe('missing-causation');
