@@ -78,7 +78,7 @@ describe('correlation-propagated', () => {
 });
 
 describe('order-outcomes', () => {
-  const params = orderOutcomes.parseParams({
+  const raw = {
     subject: 'order',
     sent: { kind: 'produce', stream: 'orders' },
     declinedTag: 'declined',
@@ -86,7 +86,8 @@ describe('order-outcomes', () => {
     shipments: { kind: 'call', stream: 'shipping-api' },
     shipped: { kind: 'consume', stream: 'order.shipped' },
     failed: { kind: 'consume', stream: 'order.failed' },
-  });
+  };
+  const params = orderOutcomes.parseParams(raw);
 
   it('passes: paid orders shipped once, a declined one failed after one charge; an order with no end is left to no-lost-messages', () => {
     const h = [order('o1', 'c1'), order('d1', 'c2', ['declined']), order('lost', 'c3'), ...shippedFlow('o1', 'c1'), ...declinedFlow('d1', 'c2')];
@@ -101,13 +102,7 @@ describe('order-outcomes', () => {
 
   it('wrong-end-event and wrong-amount: the end events and the charge must say what the README and the order say', () => {
     const strict = orderOutcomes.parseParams({
-      subject: 'order',
-      sent: { kind: 'produce', stream: 'orders' },
-      declinedTag: 'declined',
-      charges: { kind: 'call', stream: 'payments-api' },
-      shipments: { kind: 'call', stream: 'shipping-api' },
-      shipped: { kind: 'consume', stream: 'order.shipped' },
-      failed: { kind: 'consume', stream: 'order.failed' },
+      ...raw,
       amountField: 'amount',
       totalField: 'total',
       shippedFields: { shipmentId: 'sh_{orderId}' },
