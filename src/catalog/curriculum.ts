@@ -99,7 +99,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
       {
         week: '8',
         topics: [
-          planned('Idempotent consumer'),
+          exercise('idempotent-consumer'),
           planned('Ordering at scale'),
           planned('Retry, backoff, circuit breaker'),
           planned('Backpressure'),

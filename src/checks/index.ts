@@ -14,6 +14,8 @@ import { duplicatesOnlyAfterCrash, noDuplicates } from './duplicates.js';
 import { correlationAndCausation, eventNames, eventsFollowSchema, schemaEvolution, uniqueEventIds } from './events.js';
 import { answersMatch, deadlineKept } from './request-reply.js';
 import { allAcked } from './acked.js';
+import { appliedOnce } from './applied-once.js';
+import { ledgerEntries } from './ledger-entries.js';
 import { latency } from './latency.js';
 import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
@@ -52,5 +54,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     orderOutcomes,
     chargedOnce,
     answersMatch, deadlineKept, allAcked,
+    appliedOnce, ledgerEntries,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

@@ -8,10 +8,15 @@
  *   saw the learner's output for it, or the downstream saw a successful call for it).
  *   Outcome "info" (e.g. a call cut short by a kill) does not count as delivered.
  * - lost: sent, and never delivered by the end of the run's drain phase.
- * - attempt: an operation of the delivered kind and stream with the message's key, whatever
- *   its outcome (a failed call, a call cut short by a kill).
+ * - attempt: an operation matching `attempts` (default: the delivered kind and stream) with
+ *   the message's key, whatever its outcome (a failed call, a call cut short by a kill).
+ * - marked: with `marks`, a message the program's key store marks as processed (the lab's
+ *   scans, observation "processed-marks").
  *
  * Why each lost message was lost, from the evidence (its "story", most specific first):
+ * - marked-not-done: it is marked as processed, but was never processed: the program set
+ *   its mark before the work, the work failed or its copy was killed, and the copy that got
+ *   it again found the mark and skipped it.
  * - lost-at-kill: it was being processed when the lab killed the program (an attempt cut
  *   short), or it was sent before a kill and never attempted afterwards: the program had
  *   taken it, told the broker it was done (auto-ack, an ack or commit before the work, an
@@ -39,11 +44,13 @@
  */
 import type { History, Operation } from '../runner/history.js';
 import { killTimes } from '../faults/events.js';
+import { lastObservation } from '../runner/observations.js';
 import {
   type CheckDefinition,
   type Selector,
   countOf,
   firstFew,
+  matches,
   optionalStr,
   select,
   selector,
@@ -60,12 +67,18 @@ export interface LostParams {
   input?: string;
   sent: Selector;
   delivered: Selector;
+  /** What counts as an attempt at a message (default: the delivered kind and stream). */
+  attempts?: Selector;
+  /** Read the program's marks (observation "processed-marks"). */
+  marks?: boolean;
   excludeTag?: string;
 }
 
-export type LostCause = 'lost-at-kill' | 'not-taken-over' | 'dead-lettered' | 'rejected' | 'gave-up' | 'program-died' | 'stalled' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
+export type LostCause = 'marked-not-done' | 'lost-at-kill' | 'not-taken-over' | 'dead-lettered' | 'rejected' | 'gave-up' | 'program-died' | 'stalled' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
 
 export const LOST_CAUSES: Record<LostCause, string> = {
+  'marked-not-done':
+    'Messages were marked as processed before their work was done: when the work failed (or the copy was killed), the copy that got the message again found the mark and skipped it. Set the mark only together with the work, in one atomic step after the slow part (a Lua script, or SET NX right before the effect), or remove it when the work fails.',
   'lost-at-kill':
     'Messages your program had taken were gone when it was killed: the broker had already been told they were done. Acknowledge or commit a message only after its work succeeded, and only that message.',
   'dead-lettered': 'Messages that would have succeeded on a later attempt were dead-lettered. Retry a failure before giving up on it.',
@@ -82,7 +95,7 @@ export const LOST_CAUSES: Record<LostCause, string> = {
 };
 
 /** Most serious first; a program that missed the first messages made that mistake first. */
-const SERIOUSNESS: LostCause[] = ['rejected', 'missed-first', 'not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'never-processed'];
+const SERIOUSNESS: LostCause[] = ['marked-not-done', 'rejected', 'missed-first', 'not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'never-processed'];
 
 interface Story {
   readonly op: Operation;
@@ -91,10 +104,15 @@ interface Story {
 }
 
 /** Why one lost message was lost, from what the history shows about it. */
-function storyOf(op: Operation, history: History, p: LostParams, kills: number[]): Story {
+function storyOf(op: Operation, history: History, p: LostParams, kills: number[], marked: ReadonlySet<string>): Story {
   const key = op.key ?? '';
-  const attempts = history.filter((a) => a.kind === p.delivered.kind && (p.delivered.stream === undefined || a.stream === p.delivered.stream) && a.key === key);
+  const attempts = history.filter((a) => matches(a, attemptSelector(p)) && a.key === key);
   const sentAt = `sent at ${seconds(op.t)}`;
+  if (marked.has(key)) {
+    const last = attempts[attempts.length - 1];
+    const what = !last ? 'never attempted' : last.outcome === 'info' ? `its copy was killed mid-work at ${seconds(last.t)}` : `its last attempt at ${seconds(last.t)} failed`;
+    return { op, cause: 'marked-not-done', text: `${key} (${sentAt}): marked as processed in your key store, but never processed (${what})` };
+  }
   const cut = attempts.find((a) => a.outcome === 'info');
   if (cut) {
     const later = attempts.filter((a) => a.t > cut.t).length;
@@ -123,6 +141,15 @@ function storyOf(op: Operation, history: History, p: LostParams, kills: number[]
   return { op, cause: 'never-processed', text: `${key} (${sentAt}): never processed` };
 }
 
+function uniqueByKey(ops: Operation[]): Operation[] {
+  const seen = new Set<string | undefined>();
+  return ops.filter((op) => !seen.has(op.key) && seen.add(op.key) !== undefined);
+}
+
+function attemptSelector(p: LostParams): Selector {
+  return p.attempts ?? { kind: p.delivered.kind, ...(p.delivered.stream === undefined ? {} : { stream: p.delivered.stream }) };
+}
+
 export const noLostMessages: CheckDefinition<LostParams> = {
   name: 'no-lost-messages',
   causes: LOST_CAUSES,
@@ -131,10 +158,13 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     ...(raw.input === undefined ? {} : { input: str(raw, 'input') }),
     sent: selector(raw, 'sent'),
     delivered: selector(raw, 'delivered'),
+    ...(raw.attempts === undefined ? {} : { attempts: selector(raw, 'attempts') }),
+    ...(raw.marks === true ? { marks: true } : {}),
     excludeTag: optionalStr(raw, 'excludeTag'),
   }),
   run(history: History, p) {
-    const sent = select(history, p.sent, 'ok').filter((op) => !(p.excludeTag && tagsOf(op).includes(p.excludeTag)));
+    // One per message: copies the lab sent (a duplicate fault) are the same message again.
+    const sent = uniqueByKey(select(history, p.sent, 'ok')).filter((op) => !(p.excludeTag && tagsOf(op).includes(p.excludeTag)));
     const delivered = new Set(select(history, p.delivered, 'ok').map((op) => op.key));
     const lost = sent.filter((op) => !delivered.has(op.key));
     const total = sent.length;
@@ -165,11 +195,12 @@ export const noLostMessages: CheckDefinition<LostParams> = {
       return { title, status: 'fail', expected, observed: `${what}: nothing at all arrived where the lab listens`, examples: [], cause: 'nothing-arrived' };
     }
     const kills = killTimes(history);
-    const stories = lost.map((op) => storyOf(op, history, p, kills));
+    const marked = new Set(p.marks ? (lastObservation(history, 'processed-marks')?.marked ?? []) : []);
+    const stories = lost.map((op) => storyOf(op, history, p, kills, marked));
     // Never attempted, and exactly the first ones sent (everything after them got through):
     // the program was not listening yet when they came, whatever happened later.
     const firstDelivered = sent.findIndex((op) => delivered.has(op.key));
-    const unattempted = stories.filter((story) => !history.some((a) => a.kind === p.delivered.kind && a.key === story.op.key));
+    const unattempted = stories.filter((story) => !history.some((a) => (p.attempts ? matches(a, p.attempts) : a.kind === p.delivered.kind) && a.key === story.op.key));
     const firstDeliveredAt = history.find((op) => op.kind === p.delivered.kind && op.outcome === 'ok')?.t ?? Number.POSITIVE_INFINITY;
     const workedBeforeAnyKill = kills.length === 0 || firstDeliveredAt < (kills[0] ?? 0);
     // Missed first also when the others were lost at a kill (a consumer that starts at the end
@@ -220,6 +251,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     const ranked = SERIOUSNESS.filter((c) => byCause.has(c)).map((c) => [c, byCause.get(c) ?? []] as const);
     const [cause] = ranked[0] ?? ['never-processed'];
     const PHRASE: Record<LostCause, string> = {
+      'marked-not-done': 'marked as processed before the work was done',
       'not-taken-over': "in a killed copy's share nobody took over",
       stalled: 'sent after your program stopped taking messages',
       'program-died': 'after your program died',
@@ -234,6 +266,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     };
     const breakdown = ranked.length > 1 ? `: ${ranked.map(([c, s]) => `${s.length} ${PHRASE[c]}`).join(', ')}` : '';
     const WHY: Record<LostCause, string> = {
+      'marked-not-done': ', marked as processed before their work was done',
       'not-taken-over': `: the killed copy's share, which nobody took over after the kill`,
       stalled: ': your program stopped taking messages while it was still running',
       'program-died': ': your program died and nothing processed them',

@@ -12,8 +12,11 @@
  *   them (`pick: "spread"`, the default) or the latest ones (`pick: "latest"`: the copies
  *   arrive while the originals may still be in the program's hands).
  * - copies: how many copies of each (default 1).
+ * - tag: one more tag on every copy ("new-message-id"), when the workload's inlets send copies
+ *   differently (the same message id as a broker's redelivery, a new one as a producer's
+ *   retry) and a check must tell them apart.
  * Each copy is recorded as `produce` by the nemesis, under the original's key and stream,
- * with { fault: "duplicate", copyOf, tags: ["duplicate", ...the original's tags] }.
+ * with { fault: "duplicate", copyOf, tags: ["duplicate", tag?, ...the original's tags] }.
  */
 import { num, optionalStr } from '../checks/types.js';
 import type { Inlet } from './types.js';
@@ -29,6 +32,7 @@ export interface DuplicateParams {
   count: number;
   copies: number;
   pick: DuplicatePick;
+  tag: string | undefined;
 }
 
 /** Which of the keys sent so far get copies (pure): `count` of them, evenly spaced, or the
@@ -58,7 +62,7 @@ export const duplicate: FaultDefinition<DuplicateParams> = {
     const count = num(raw, 'count', 5);
     const copies = num(raw, 'copies', 1);
     if (count < 1 || copies < 1) throw new Error('"count" and "copies" must be at least 1');
-    return { at, inlet: optionalStr(raw, 'inlet'), count, copies, pick: pick as DuplicatePick };
+    return { at, inlet: optionalStr(raw, 'inlet'), count, copies, pick: pick as DuplicatePick, tag: optionalStr(raw, 'tag') };
   },
   arm(ctx, params, id) {
     const record = (value: Record<string, unknown>) => ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'duplicate', id, ...value } });
@@ -67,13 +71,13 @@ export const duplicate: FaultDefinition<DuplicateParams> = {
       const keys = pickDuplicates(inlet.sentKeys(), params.count, params.pick);
       record({ phase: 'start', keys });
       for (const key of keys) {
-        const originalTags = (ctx.history.produced(key)?.value as { tags?: string[] } | undefined)?.tags ?? [];
+        const copyTags = [...(params.tag ? [params.tag] : []), ...((ctx.history.produced(key)?.value as { tags?: string[] } | undefined)?.tags ?? [])];
         for (let copy = 1; copy <= params.copies; copy++) {
           try {
             const at = await inlet.resend(key);
-            ctx.history.record({ process: 'nemesis', kind: 'produce', outcome: 'ok', stream: inlet.stream, key, ...at, value: { fault: 'duplicate', copyOf: key, copy, tags: ['duplicate', ...originalTags] } });
+            ctx.history.record({ process: 'nemesis', kind: 'produce', outcome: 'ok', stream: inlet.stream, key, ...at, value: { fault: 'duplicate', copyOf: key, copy, tags: ['duplicate', ...copyTags] } });
           } catch (error) {
-            ctx.history.record({ process: 'nemesis', kind: 'produce', outcome: 'fail', stream: inlet.stream, key, value: { fault: 'duplicate', copyOf: key, copy, error: String(error), tags: ['duplicate'] } });
+            ctx.history.record({ process: 'nemesis', kind: 'produce', outcome: 'fail', stream: inlet.stream, key, value: { fault: 'duplicate', copyOf: key, copy, error: String(error), tags: ['duplicate', ...(params.tag ? [params.tag] : [])] } });
           }
         }
       }

@@ -65,7 +65,24 @@ export interface ExchangeConfig {
   durable: boolean;
 }
 
+/**
+ * What the learner's program keeps in its key store to recognise messages it already
+ * processed (its "marks"), found by scanning the run's Redis keys outside the lab's own:
+ * a key whose name holds a message id, or a set, hash, sorted set or list holding it.
+ */
+export interface ProcessedMarks {
+  /** The message ids found marked, over every scan of the run. */
+  marked: string[];
+  /** The shortest time to live seen on a mark, in ms (undefined: none expired). */
+  shortestTtlMs?: number;
+  /** Which key had it. */
+  shortestTtlKey?: string;
+  /** Keys scanned in the last scan (the lab's own excluded). */
+  keys: number;
+}
+
 export interface Observations {
+  'processed-marks': ProcessedMarks;
   'amqp-exchange-config': ExchangeConfig;
   'amqp-queue-config': QueueConfig;
   'amqp-queue': QueueSample;

@@ -17,6 +17,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['redis-work-queue', async () => (await import('./redis-work-queue.js')).redisWorkQueue],
   ['event-design', async () => (await import('./event-design.js')).eventDesign],
   ['event-chain', async () => (await import('./event-chain.js')).eventChain],
+  ['idempotent-consumer', async () => (await import('./idempotent-consumer.js')).idempotentConsumer],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

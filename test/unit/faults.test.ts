@@ -87,7 +87,7 @@ describe('duplicate and poison', () => {
   });
   it('duplicate and poison take triggers that are not calls, and name a wrong field', () => {
     const dup = FAULTS.get('duplicate');
-    expect(dup?.parseParams({ at: { produced: 20 } })).toEqual({ at: { produced: 20 }, inlet: undefined, count: 5, copies: 1, pick: 'spread' });
+    expect(dup?.parseParams({ at: { produced: 20 } })).toEqual({ at: { produced: 20 }, inlet: undefined, count: 5, copies: 1, pick: 'spread', tag: undefined });
     expect(() => dup?.parseParams({ at: { call: 3 } })).toThrow('"at" must be');
     expect(() => dup?.parseParams({ at: { phase: 'x' }, pick: 'random' })).toThrow('"pick" must be one of spread, latest');
     expect(() => dup?.parseParams({ at: { phase: 'x' }, copies: 0 })).toThrow('at least 1');

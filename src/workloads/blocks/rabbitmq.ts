@@ -9,7 +9,7 @@ import { UsageError } from '../../errors.js';
 import { type ManagementApi, createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
 import { LEFT_AFTER_STOP_OBSERVATION, type LeftAfterStopSample } from '../../checks/acked.js';
 import { recordObservation } from '../../runner/observations.js';
-import type { WorkloadContext } from '../types.js';
+import { LearnerNotReadyError, type WorkloadContext, waitUntil } from '../types.js';
 
 export interface QueueState {
   messageCount: number;
@@ -153,4 +153,30 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
       return taken;
     },
   };
+}
+
+/**
+ * Waits until a queue has at least `count` consumers (every copy of the learner's program
+ * consumes it), or throws LearnerNotReadyError naming the queue as the learner knows it.
+ * Returns the count seen: fewer later means a copy is down.
+ */
+export async function awaitConsumers(
+  ctx: Pick<WorkloadContext, 'signal' | 'timeouts'>,
+  rabbit: Pick<RabbitRun, 'probeQueue'>,
+  queue: { name: string; physical: string; count: number; hint: string },
+): Promise<number> {
+  let seen = 0;
+  const ready = await waitUntil(
+    async () => {
+      seen = (await rabbit.probeQueue(queue.physical))?.consumerCount ?? 0;
+      return seen >= queue.count;
+    },
+    ctx.timeouts.readyMs,
+    ctx.signal,
+    100,
+  );
+  if (!ready) {
+    throw new LearnerNotReadyError(`${seen} of ${queue.count} copies consumed from "${queue.physical}" (${queue.name}) within ${ctx.timeouts.readyMs / 1000}s`, queue.hint);
+  }
+  return seen;
 }

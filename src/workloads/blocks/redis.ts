@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { scopedNamespace } from '../../namespaces/names.js';
-import { connectRedis, deleteKeys } from '../../namespaces/redis.js';
+import { connectRedis, deleteKeys, keysMatching } from '../../namespaces/redis.js';
 import type { WorkloadContext } from '../types.js';
 
 export interface RedisRun {
@@ -57,4 +57,69 @@ export async function openRedis(ctx: WorkloadContext): Promise<RedisRun> {
       return Number(await client.pubsub('NUMPAT'));
     },
   };
+}
+
+/**
+ * Follows a list the learner's program appends to (RPUSH): `read()` hands each item added
+ * since the last read to `onItem`, with its index, and returns how many items there are.
+ * A key of another type is reported once through `onWrongType`, then ignored.
+ */
+export function listFollower(client: Redis, key: string, onItem: (item: string, index: number) => void, onWrongType: (error: string) => void): { read(): Promise<number> } {
+  let seen = 0;
+  let wrongType = false;
+  return {
+    async read() {
+      if (wrongType) return seen;
+      try {
+        const items = await client.lrange(key, seen, -1);
+        for (const item of items) onItem(item, seen++);
+      } catch (error) {
+        if (!/WRONGTYPE/.test(String(error))) throw error;
+        wrongType = true;
+        onWrongType(`${key} holds a ${await client.type(key)}, not a list`);
+      }
+      return seen;
+    },
+  };
+}
+
+/** What a scan of the learner's keys found: which ids are marked, and the shortest TTL. */
+export interface MarkScan {
+  marked: Set<string>;
+  keys: number;
+  shortestTtlMs?: number;
+  shortestTtlKey?: string;
+}
+
+/**
+ * Finds the learner's marks of processed messages among the keys matching `pattern` (the
+ * lab's own keys excluded): a key whose name holds an id, or a set, hash, sorted set, list or
+ * string holding one. The program chooses its own layout; the lab reads any of these.
+ * `idPattern` matches one id (a global RegExp). At most `limit` keys are read.
+ */
+export async function scanMarks(client: Redis, pattern: string, exclude: ReadonlySet<string>, idPattern: RegExp, limit = 2_000): Promise<MarkScan> {
+  const found = new Set<string>();
+  const ids = (text: string) => text.match(idPattern) ?? [];
+  let shortestTtlMs: number | undefined;
+  let shortestTtlKey: string | undefined;
+  const keys = (await keysMatching(client, pattern)).filter((key) => !exclude.has(key)).slice(0, limit);
+  for (const key of keys) {
+    const inKey = ids(key);
+    let inValue: string[] = [];
+    const type = await client.type(key);
+    if (type === 'string') inValue = ids((await client.get(key)) ?? '');
+    else if (type === 'set') inValue = (await client.smembers(key)).flatMap(ids);
+    else if (type === 'hash') inValue = (await client.hkeys(key)).flatMap(ids);
+    else if (type === 'zset') inValue = (await client.zrange(key, 0, -1)).flatMap(ids);
+    else if (type === 'list') inValue = (await client.lrange(key, 0, -1)).flatMap(ids);
+    const marks = [...inKey, ...(inKey.length > 0 ? [] : inValue)];
+    if (marks.length === 0) continue;
+    for (const id of marks) found.add(id);
+    const ttl = await client.pttl(key);
+    if (ttl >= 0 && (shortestTtlMs === undefined || ttl < shortestTtlMs)) {
+      shortestTtlMs = ttl;
+      shortestTtlKey = key;
+    }
+  }
+  return { marked: found, keys: keys.length, ...(shortestTtlMs === undefined ? {} : { shortestTtlMs, shortestTtlKey }) };
 }
