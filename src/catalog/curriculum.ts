@@ -104,7 +104,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           planned('Retry, backoff, circuit breaker'),
           planned('Backpressure'),
           planned('Load test: 1000 messages/s'),
-          planned('Rate limiting: Redis token bucket'),
+          exercise('redis-rate-limiter'),
         ],
       },
       { week: '9', topics: [planned('Event store'), planned('Read models'), planned('Snapshots')] },

@@ -16,6 +16,7 @@ import { answersMatch, deadlineKept } from './request-reply.js';
 import { allAcked } from './acked.js';
 import { appliedOnce } from './applied-once.js';
 import { ledgerEntries } from './ledger-entries.js';
+import { usesTheRate, withinRateLimit } from './rate-limit.js';
 import { latency } from './latency.js';
 import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
@@ -55,5 +56,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     chargedOnce,
     answersMatch, deadlineKept, allAcked,
     appliedOnce, ledgerEntries,
+    withinRateLimit, usesTheRate,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

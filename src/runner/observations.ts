@@ -81,7 +81,17 @@ export interface ProcessedMarks {
   keys: number;
 }
 
+/** The limit a rate-limited service enforces, and when the lab began to queue its backlog. */
+export interface RateLimit {
+  ratePerSecond: number;
+  burst: number;
+  /** Calls more than `burst` the service's own bucket holds before it refuses (429). */
+  toleranceCalls: number;
+  backlogAt: number;
+}
+
 export interface Observations {
+  'rate-limit': RateLimit;
   'processed-marks': ProcessedMarks;
   'amqp-exchange-config': ExchangeConfig;
   'amqp-queue-config': QueueConfig;

@@ -18,6 +18,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['event-design', async () => (await import('./event-design.js')).eventDesign],
   ['event-chain', async () => (await import('./event-chain.js')).eventChain],
   ['idempotent-consumer', async () => (await import('./idempotent-consumer.js')).idempotentConsumer],
+  ['redis-rate-limiter', async () => (await import('./redis-rate-limiter.js')).redisRateLimiter],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -1,0 +1,157 @@
+/**
+ * Week 8, rate limiting: several copies share one SMS provider's limit through a token
+ * bucket in Redis.
+ *
+ * The lab puts `messages` SMS messages on SMS_QUEUE (RabbitMQ) at once: a backlog. Every copy
+ * of the learner's program consumes it and sends each message with one call to the lab's SMS
+ * API, which allows `ratePerSecond` calls per second with bursts of `burst` (a token bucket).
+ * The API enforces its limit with a bucket of its own, `toleranceCalls` larger (so network
+ * jitter never makes a correct program fail), and answers 429 to a call that finds it empty.
+ * Every call is recorded (`call`, stream "sms-api", status 429 for a refused one).
+ *
+ * The scenario's fault kills one copy in the middle of a call and does not restart it: what
+ * it held must be sent by the others, and the survivors must then use the whole limit (a
+ * program that splits the limit into fixed shares per copy slows down).
+ */
+import { whichCopyProblem } from '../runner/downstream.js';
+import { recordObservation } from '../runner/observations.js';
+import { drain } from './blocks/drain.js';
+import { producer } from './blocks/produce.js';
+import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
+import { openRedis } from './blocks/redis.js';
+import { type Workload, type WorkloadContext, intOption, messageId } from './types.js';
+
+export interface RateLimiterOptions {
+  messages: number;
+  ratePerSecond: number;
+  burst: number;
+  /** How many calls more than `burst` the API's own bucket holds before it refuses. */
+  toleranceCalls: number;
+  apiLatencyMs: number;
+  apiJitterMs: number;
+  quietMs: number;
+}
+
+/**
+ * A token bucket over a clock in ms (pure but for its state): `take(now)` is true when a
+ * token was there (and takes it). Starts full.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number | undefined;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly capacity: number,
+  ) {
+    this.tokens = capacity;
+  }
+
+  take(now: number): boolean {
+    if (this.last !== undefined) this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export const redisRateLimiter: Workload<RateLimiterOptions> = {
+  name: 'redis-rate-limiter',
+  parseOptions: (raw) => ({
+    messages: intOption(raw, 'messages', 100),
+    ratePerSecond: intOption(raw, 'ratePerSecond', 25),
+    burst: intOption(raw, 'burst', 5),
+    toleranceCalls: intOption(raw, 'toleranceCalls', 5),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', 20),
+    apiJitterMs: intOption(raw, 'apiJitterMs', 20),
+    quietMs: intOption(raw, 'quietMs', 2_000),
+  }),
+
+  async prepare(ctx: WorkloadContext, o) {
+    const rabbit = await openRabbit(ctx);
+    const redis = await openRedis(ctx);
+    const SMS_QUEUE = rabbit.name('sms');
+    const setup = await rabbit.connection.createChannel();
+    await setup.assertQueue(SMS_QUEUE, { durable: true });
+    await setup.close();
+
+    const messages = producer(ctx, {
+      stream: 'sms',
+      inlets: { sms: (m) => rabbit.publish('', SMS_QUEUE, m.body, { messageId: m.key, contentType: 'application/json' }) },
+    });
+    /** What the lab sent: the API refuses a call that does not carry it as it is. */
+    const bodies = new Map<string, { to: string; text: string }>();
+    const limit = new TokenBucket(o.ratePerSecond, o.burst + o.toleranceCalls);
+    /** Calls ("<key>#<attempt>") that arrived over the limit. */
+    const refused = new Set<string>();
+    const api = await ctx.downstream({
+      name: 'sms-api',
+      keyField: 'smsId',
+      latencyMs: o.apiLatencyMs,
+      jitterMs: o.apiJitterMs,
+      reject: ({ body, headers }) => {
+        const copy = whichCopyProblem(headers, ctx.instances);
+        if (copy) return copy;
+        const message = bodies.get(String(body.smsId));
+        if (message && (body.to !== message.to || body.text !== message.text)) return `send the message's "to" and "text" unchanged (got ${JSON.stringify({ to: body.to ?? null, text: body.text ?? null })})`;
+        return undefined;
+      },
+      // Decided on arrival (the reply function runs after the latency): a call's place in the
+      // limit is when it came, as at a real provider.
+      reply: (key, attempt) => (refused.has(`${key}#${attempt}`) ? { status: 429, body: { error: 'too many requests: over the rate limit' } } : { status: 200, body: { delivered: key } }),
+    });
+    api.service.onCall(async (call) => {
+      if (!limit.take(call.arrivedAt)) refused.add(`${call.key}#${call.attempt}`);
+      return 'continue';
+    });
+
+    const delivered = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'sms-api' && op.outcome === 'ok').map((op) => op.key));
+    const sent: string[] = [];
+    // Progress is what got sent: a program stuck refused (every call a 429 or a 400, sent
+    // back and tried again) moves nothing, and its verdict comes after quietMs.
+    const progress = () => String(delivered().size);
+
+    return {
+      env: {
+        AMQP_URL: rabbit.url,
+        SMS_QUEUE,
+        REDIS_URL: redis.url,
+        KEY_PREFIX: `${redis.namespace}:`,
+        SMS_API_URL: api.url,
+        RATE_PER_SECOND: String(o.ratePerSecond),
+        BURST: String(o.burst),
+      },
+      async awaitReady() {
+        await awaitConsumers(ctx, rabbit, { name: 'SMS_QUEUE', physical: SMS_QUEUE, count: ctx.instances, hint: 'Each copy must start consuming SMS_QUEUE right after connecting to AMQP_URL and REDIS_URL.' });
+      },
+      async run() {
+        ctx.progress(`${o.messages} messages at once; the SMS API allows ${o.ratePerSecond}/s with bursts of ${o.burst}; one copy will be killed mid-call`);
+        // The pace is counted from the first message: the copies start on the backlog while
+        // the rest of it is still being queued.
+        const backlogAt = ctx.history.now();
+        for (let i = 1; i <= o.messages; i++) {
+          const smsId = messageId('sms', i);
+          const body = { smsId, to: `+4670${String(1_000_000 + i * 7919).slice(-7)}`, text: `Your code is ${String(100_000 + i * 7351).slice(-6)}` };
+          bodies.set(smsId, body);
+          if (await messages.send(smsId, body)) sent.push(smsId);
+        }
+        recordObservation(ctx.history, 'rate-limit', { ratePerSecond: o.ratePerSecond, burst: o.burst, toleranceCalls: o.toleranceCalls, backlogAt });
+        await drain(
+          { signal: ctx.signal, timeouts: ctx.timeouts, faultActive: () => ctx.faultActive() },
+          {
+            done: async () => {
+              const done = delivered();
+              return sent.every((k) => done.has(k)) && ((await rabbit.probeQueue(SMS_QUEUE))?.messageCount ?? 0) === 0;
+            },
+            progress,
+            quietMs: o.quietMs,
+          },
+        );
+      },
+      async collect() {
+        await rabbit.recordLeftAfterStop('SMS_QUEUE', SMS_QUEUE, sent.length);
+      },
+    };
+  },
+};
