@@ -22,7 +22,8 @@
  *    no fault. An at-most-once copy that retries a failed entry calls twice; an at-least-once
  *    copy that acks a failed entry loses it.
  */
-import { READY_AT_KILL_OBSERVATION, type ReadyAtKillSample, kills } from '../checks/attempts.js';
+import { kills } from '../checks/attempts.js';
+import { recordObservation } from '../runner/observations.js';
 import { whichCopyProblem } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
@@ -140,8 +141,7 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
           .probeQueue(queues[g])
           .then((state) => {
             if (!state) return;
-            const value: ReadyAtKillSample = { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing) };
-            ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: READY_AT_KILL_OBSERVATION, value });
+            recordObservation(ctx.history, 'amqp-ready-at-kill', { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing) });
           })
           .catch(() => {});
       }

@@ -31,7 +31,7 @@
  */
 import { whichCopyProblem } from '../runner/downstream.js';
 import type { Operation } from '../runner/history.js';
-import { WORK_LISTS, type WorkListsSnapshot } from '../checks/work-lists.js';
+import { type WorkListsSnapshot, recordObservation } from '../runner/observations.js';
 import { keysMatching } from '../namespaces/redis.js';
 import { drain } from './blocks/drain.js';
 import { inlet } from './blocks/inlet.js';
@@ -191,7 +191,7 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
       const print = JSON.stringify([snap.queue, snap.processing, snap.heartbeats, snap.otherLists ?? []]);
       if (final || print !== lastPrint) {
         lastPrint = print;
-        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: WORK_LISTS, value: snap });
+        recordObservation(ctx.history, 'work-lists', snap);
       }
       return snap;
     };
