@@ -22,7 +22,7 @@ import type { CatalogEntry } from '../catalog/load.js';
 import type { CheckResult } from '../checks/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { BrokerName } from '../brokers/types.js';
-import { faultActive } from '../faults/events.js';
+import { faultActive, onFaultEvent } from '../faults/events.js';
 import { type Proxy, brokerAddress, kafkaProxy, toxiproxyApi } from '../faults/toxiproxy.js';
 import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
@@ -165,6 +165,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     registerProbe: (name, probe) => void probes.set(name, probe),
     registerInlet: (name, inlet) => void inlets.set(name, inlet),
     faultActive: () => faultActive(history.history),
+    onFault: (listener) => void cleanups.push(onFaultEvent(history, listener)),
     async downstream(downstreamOptions) {
       const service = new Downstream(downstreamOptions, history, new Random(seed, `downstream:${downstreamOptions.name}`), calls);
       for (const hook of callHooks) service.onCall(hook);

@@ -146,7 +146,11 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
       }
       return by;
     };
-    const killed = () => new Set(ctx.history.history.filter((op) => op.kind === 'fault' && (op.value as { phase?: string }).phase === 'start').map((op) => (op.value as { instance?: number }).instance));
+    // Copies a fault has struck (restarted or not): their reports are not waited for.
+    const killed = new Set<number>();
+    ctx.onFault((op) => {
+      if (op.value.phase === 'start' && op.value.instance !== undefined) killed.add(op.value.instance);
+    });
 
     const idOf = (item: string): string => {
       try {
@@ -277,9 +281,8 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
           const settled = () => {
             const done = okKeys('jobs-api');
             if (!jobIds.every((id) => done.has(id))) return false;
-            const dead = killed();
             const reports = reportsBy();
-            const allReported = eventIds.every((id) => copies.every((c) => dead.has(c) || reports.get(id)?.has(c)));
+            const allReported = eventIds.every((id) => copies.every((c) => killed.has(c) || reports.get(id)?.has(c)));
             const lastReport = Math.max(lastPublished, ...ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'audit-api').map((op) => op.t));
             if (!allReported && ctx.history.now() - lastReport < 1_000) return false;
             if (duplicated()) return true;
