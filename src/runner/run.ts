@@ -34,7 +34,7 @@ import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
 import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
 import { Random, type Seed, newSeed } from './seed.js';
-import { runNamespaceOf, scopedNamespace, sharedNamespace } from '../namespaces/names.js';
+import { newRunId, runNamespaceOf, scopedNamespace, sharedNamespace } from '../namespaces/names.js';
 import { missingImport } from './missing-import.js';
 import { killOrphans, killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
@@ -68,12 +68,6 @@ export interface RunOptions {
   progress?: (message: string) => void;
   /** The schedule's seed (`--seed`); a fresh one when unset. */
   seed?: Seed;
-}
-
-function newRunId(exercise: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const random = Math.random().toString(36).slice(2, 6);
-  return `${stamp}-${random}-${exercise}`;
 }
 
 function prepareRunDir(runsDir: string, runId: string): string {
