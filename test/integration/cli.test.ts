@@ -1,22 +1,14 @@
 // The real binary against real brokers: exit codes, one-line errors, artifacts, cleanup.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { findExercise, loadCatalog } from '../../src/catalog/load.js';
 import { maxScoreOf } from '../../src/reporters/grade-model.js';
 import { describe, expect, it } from 'vitest';
 import { cli, isOneCleanLine, processesMatching, tempRunsDir } from '../helpers.js';
+import { leftovers } from './leftovers.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-
-async function namespaceKeys(): Promise<string[]> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    return await redis.keys('bl-*');
-  } finally {
-    redis.disconnect();
-  }
-}
+/** Run namespaces' keys left in Redis (these tests grade the Redis pilot). */
+const namespaceKeys = () => leftovers(['redis']);
 
 describe('bad input: one clear line, a distinct exit code, nothing left behind', () => {
   it('unknown exercise -> usage (2), with a suggestion', async () => {
