@@ -98,9 +98,11 @@ class Fields {
 }
 
 /**
- * A check param may name a value the scenario already holds instead of repeating it:
- * "$workload.maxAttempts" (a workload option), "$learner.instances". Resolved here, so a
- * check always sees plain values and the number lives in one place.
+ * A check or fault param may name a value the scenario already holds instead of repeating
+ * it: "$workload.maxAttempts" (a workload option), "$learner.instances". Resolved here, so a
+ * check or fault always sees plain values and the number lives in one place. Only values the
+ * scenario sets can be named: a workload's defaults live in its module, which is loaded only
+ * when a run needs it.
  */
 function resolveReferences(params: Record<string, unknown>, sources: Record<'workload' | 'learner', Record<string, unknown>>, where: string): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
@@ -140,9 +142,11 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
   // Checked when the workload is loaded (a run, dev check, the catalog test): loading every
   // workload's code for every command would cost each of them.
   const workloadOptions = workload.record('options');
-  const faults: FaultSpec[] = f.list('faults').map((fault) => {
+  const learnerRaw = (raw as Record<string, unknown>).learner as Record<string, unknown> | undefined;
+  const references = { workload: workloadOptions, learner: learnerRaw ?? {} };
+  const faults: FaultSpec[] = f.list('faults').map((fault, index) => {
     const name = fault.oneOf('fault', fault.str('fault'), new Set(FAULTS.keys()), 'fault');
-    const params = fault.record('params');
+    const params = resolveReferences(fault.record('params'), references, `${file}: "faults[${index}].params"`);
     try {
       FAULTS.get(name)?.parseParams(params);
     } catch (error) {
@@ -150,10 +154,9 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
     }
     return { fault: name, params };
   });
-  const learnerRaw = (raw as Record<string, unknown>).learner as Record<string, unknown> | undefined;
   const checks: CheckSpec[] = f.list('checks').map((check, index) => {
     const name = check.oneOf('check', check.str('check'), new Set(CHECKS.keys()), 'check');
-    let params = resolveReferences(check.record('params'), { workload: workloadOptions, learner: learnerRaw ?? {} }, `${file}: "checks[${index}].params"`);
+    let params = resolveReferences(check.record('params'), references, `${file}: "checks[${index}].params"`);
     if (typeof params.schema === 'string') {
       if (!readLabFile) throw new UsageError(`${file}: check "${name}": "schema" names a file, but there is no lab folder to read it from`);
       let schema: unknown;

@@ -18,15 +18,8 @@
  * nothing at all (other checks say why).
  */
 import type { History } from '../runner/history.js';
+import { observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, type Selector, countOf, select, selector, str } from './types.js';
-
-export const LEFT_AFTER_STOP_OBSERVATION = 'amqp-left-after-stop';
-export interface LeftAfterStopSample {
-  name: string;
-  queue: string;
-  left: number;
-  sent: number;
-}
 
 export interface AckedParams {
   subject: string;
@@ -46,7 +39,7 @@ export const allAcked: CheckDefinition<AckedParams> = {
   run(history: History, p) {
     const title = `Every ${p.subject} is acknowledged once done`;
     const expected = `after your program stopped, no ${p.subject} is back in ${p.queue}: each was acked once its work was done`;
-    const sample = [...history].reverse().find((op) => op.kind === 'observe' && op.key === LEFT_AFTER_STOP_OBSERVATION && (op.value as LeftAfterStopSample).name === p.queue)?.value as LeftAfterStopSample | undefined;
+    const sample = observationsOf(history, 'amqp-left-after-stop').filter((op) => op.value.name === p.queue).at(-1)?.value;
     if (!sample) return { title, status: 'unknown', expected, observed: `the lab could not look at ${p.queue} after your program stopped`, examples: [] };
     if (sample.left === 0) return { title, status: 'pass', expected, observed: `all ${sample.sent} ${p.subject}s were acked`, examples: [] };
     const worked = p.worked ? select(history, p.worked).length > 0 : history.some((op) => op.kind === 'call' && op.outcome === 'ok');

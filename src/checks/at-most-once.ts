@@ -35,7 +35,8 @@
  * claim was never put to the test).
  */
 import type { History } from '../runner/history.js';
-import { type Attempt, type GuaranteeParams, READY_AT_KILL_OBSERVATION, type ReadyAtKillSample, attemptsByKey, copyName, describeAttempt, killBetween, kills, parseGuaranteeParams, wrongCopies, wrongCopyObserved } from './attempts.js';
+import { observationsOf } from '../runner/observations.js';
+import { type Attempt, type GuaranteeParams, attemptsByKey, copyName, describeAttempt, killBetween, kills, parseGuaranteeParams, wrongCopies, wrongCopyObserved } from './attempts.js';
 import { type CheckDefinition, countOf, firstFew, seconds, select } from './types.js';
 
 export type AtMostOnceCause = 'nothing-processed' | 'wrong-copy' | 'rejected' | 'retried-after-failure' | 'redelivered-after-kill' | 'processed-twice' | 'skipped' | 'discarded';
@@ -168,7 +169,7 @@ export const atMostOnce: CheckDefinition<GuaranteeParams> = {
     // kill (sent by then, less what was still ready) and was never attempted; publishes not
     // yet confirmed then count as held, to be fair. Anything else never attempted was still
     // waiting in the queue (or came later): the restarted copy had to process it.
-    const samples = history.filter((op) => op.kind === 'observe' && op.key === READY_AT_KILL_OBSERVATION && (op.value as ReadyAtKillSample).name === p.queue).map((op) => op.value as ReadyAtKillSample);
+    const samples = observationsOf(history, 'amqp-ready-at-kill').filter((op) => op.value.name === p.queue).map((op) => op.value);
     const sampled = roleKills.map((kill) => ({ kill, sample: samples.find((s) => s.killAt === kill.t) }));
     if (lostAtKill.length > 0 && sampled.length > 0 && sampled.every((x) => x.sample !== undefined)) {
       const held = sampled.reduce((sum, { kill, sample }) => {

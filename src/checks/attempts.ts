@@ -30,19 +30,6 @@ export interface Attempt {
   rejected?: string;
 }
 
-/** What was waiting in a queue the moment the lab killed a copy: { name (the variable the
- *  learner knows the queue by), killAt (the kill's time), at (when the lab looked, moments
- *  later), ready (messages in the queue then), publishing (the lab's publishes not confirmed
- *  by then: maybe in the queue, not yet recorded) }. */
-export const READY_AT_KILL_OBSERVATION = 'amqp-ready-at-kill';
-export interface ReadyAtKillSample {
-  name: string;
-  killAt: number;
-  at: number;
-  ready: number;
-  publishing: number;
-}
-
 export interface Kill {
   t: number;
   instance?: number;

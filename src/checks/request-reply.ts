@@ -62,6 +62,7 @@
  * Unknown when no late question was answered and no question was answered timedOut.
  */
 import type { History, Operation } from '../runner/history.js';
+import { observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str } from './types.js';
 
 export interface RequestReplyParams {
@@ -76,13 +77,6 @@ export interface RequestReplyParams {
    *  reply may be and still be called on time: the delays between the program, RabbitMQ and
    *  the lab on a busy machine. */
   toleranceMs: number;
-}
-
-/** The observation of a reply queue's consumers (a passive queue.declare by the lab). */
-export const REPLY_QUEUE_OBSERVATION = 'amqp-reply-queue';
-export interface ReplyQueueSample {
-  queue: string;
-  consumers: number;
 }
 
 export const ANSWERS_MATCH_CAUSES = {
@@ -216,9 +210,7 @@ function correlationEvidence(requests: readonly Operation[]): string | undefined
 /** "the reply queue "replies" had 2 consumers", or undefined. */
 function sharedQueueEvidence(history: History): string | undefined {
   const most = new Map<string, number>();
-  for (const op of history) {
-    if (op.kind !== 'observe' || op.key !== REPLY_QUEUE_OBSERVATION) continue;
-    const v = op.value as ReplyQueueSample;
+  for (const { value: v } of observationsOf(history, 'amqp-reply-queue')) {
     most.set(v.queue, Math.max(most.get(v.queue) ?? 0, v.consumers));
   }
   const shared = [...most].filter(([, n]) => n > 1);

@@ -204,7 +204,7 @@ export const exchangesDeclared: CheckDefinition<ExchangesParams> = {
   run(history, p) {
     const title = 'Declares each exchange with its type, durable';
     const expected = p.exchanges.map((e) => `${e.name}: ${e.type}`).join(', ') + ', all durable';
-    const seen = new Map(history.filter((op) => op.kind === 'observe' && op.key === 'amqp-exchange-config').map((op) => [(op.value as { exchange: string }).exchange, op.value as { exists: boolean; type: string; durable: boolean }]));
+    const seen = new Map(observationsOf(history, 'amqp-exchange-config').map((op) => [op.value.exchange, op.value]));
     if (seen.size === 0) return { title, status: 'unknown', expected, observed: 'the lab could not read the exchanges', examples: [] };
     const findings: Array<{ cause: ExchangeCause; text: string }> = [];
     for (const e of p.exchanges) {

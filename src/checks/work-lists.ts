@@ -20,32 +20,15 @@
  * - alive at time t: a copy the lab had not killed by then (or restarted since).
  */
 import type { History, Operation } from '../runner/history.js';
+import { type WorkListsSnapshot, observationsOf } from '../runner/observations.js';
 import { faultEvents } from '../faults/events.js';
 import { type Selector, select } from './types.js';
-
-export const WORK_LISTS = 'work-lists';
-
-export interface WorkListsSnapshot {
-  /** When the lab sent the MULTI (ms since the run started). */
-  takenAt: number;
-  /** Job ids in the queue, in list order (LRANGE 0 -1). */
-  queue: string[];
-  /** Job ids in each copy's processing list, by copy number ("1", "2", "3"). */
-  processing: Record<string, string[]>;
-  /** Copies whose heartbeat key existed. */
-  heartbeats: number[];
-  /** Taken after the program was stopped. */
-  final?: boolean;
-  /** Other keys under the processing prefix than the copies' own lists (a program that
-   *  named its lists differently), as the part after the prefix ("worker-1"). Looked for in
-   *  the final snapshot and every few snapshots during the run (a SCAN, outside the MULTI). */
-  otherLists?: string[];
-}
 
 export type SnapshotOp = Operation & { value: WorkListsSnapshot };
 
 export function snapshotsOf(history: History): SnapshotOp[] {
-  return history.filter((op): op is SnapshotOp => op.kind === 'observe' && op.key === WORK_LISTS && typeof (op.value as WorkListsSnapshot | undefined)?.takenAt === 'number');
+  // A saved history is read back from JSON: only well-formed snapshots count.
+  return observationsOf(history, 'work-lists').filter((op) => typeof op.value.takenAt === 'number');
 }
 
 /** Which copy's processing list holds the job in this snapshot, or "queue", or undefined. */

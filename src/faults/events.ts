@@ -1,7 +1,9 @@
 /**
  * Fault events in the history, typed. Every fault records what it did as `fault`
  * operations; workloads (to tell a restart from the end of the work) and checks (to tell a
- * loss at a kill from any other loss) read them back through these functions.
+ * loss at a kill from any other loss) read them back through these functions. Checks scan a
+ * finished history; a workload hears the events as they come (onFaultEvent), so what it asks
+ * on every drain tick costs nothing however long the run grows.
  *
  * Definitions:
  * - phases: "hold" (a downstream call is held open, the fault waits for its moment),
@@ -10,7 +12,7 @@
  * - active: a fault that is holding a call or has started, and has not healed: while one
  *   is active the run's outcome is not settled, whatever the program does meanwhile.
  */
-import type { History, Operation } from '../runner/history.js';
+import type { History, HistoryRecorder, Operation } from '../runner/history.js';
 
 export type FaultPhase = 'hold' | 'start' | 'heal';
 
@@ -31,8 +33,30 @@ export interface FaultEvent {
   restarted?: boolean;
 }
 
-export function faultEvents(history: History): Array<Operation & { value: FaultEvent }> {
-  return history.filter((op): op is Operation & { value: FaultEvent } => op.kind === 'fault' && typeof (op.value as FaultEvent | undefined)?.phase === 'string');
+/** A fault event as the history holds it: `t` is when it happened, `key` the message whose
+ *  call it acted on (kills and pauses timed on a call). */
+export type FaultOperation = Operation & { value: FaultEvent };
+
+/** Whether an operation is a fault event (a `fault` operation with a phase). */
+export function isFaultEvent(op: Operation): op is FaultOperation {
+  return op.kind === 'fault' && typeof (op.value as FaultEvent | undefined)?.phase === 'string';
+}
+
+export function faultEvents(history: History): FaultOperation[] {
+  return history.filter(isFaultEvent);
+}
+
+/**
+ * Calls `listener` with every fault event of the run, in order: those already recorded at
+ * once, then each one as it is recorded (synchronously, inside `record`). Replaying the
+ * earlier ones first means an index built from it is the same as a scan of the history,
+ * whenever it was started. Returns how to stop.
+ */
+export function onFaultEvent(recorder: HistoryRecorder, listener: (op: FaultOperation) => void): () => void {
+  for (const op of faultEvents(recorder.history)) listener(op);
+  return recorder.subscribe((op) => {
+    if (isFaultEvent(op)) listener(op);
+  });
 }
 
 /** True while some fault holds a call, or has struck and not healed (a killed program not

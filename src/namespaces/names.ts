@@ -26,6 +26,14 @@ export type Separator = '.' | ':';
 
 const RUN_NAMESPACE = /^(bl-(\d{14})[a-z0-9]{4})(?:[.:]|$)/;
 
+/** A new run's id: its UTC start time, 4 random characters and the exercise
+ *  ("20261203-074528-79oe-redis-pubsub-notifier"). `now`: a run started then (tests). */
+export function newRunId(exercise: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const random = Math.random().toString(36).slice(2, 6);
+  return `${stamp}-${random}-${exercise}`;
+}
+
 /** The run namespace of a run id ("20261203-074528-79oe-redis-pubsub-notifier"). */
 export function runNamespaceOf(runId: string): string {
   return `${NAMESPACE_PREFIX}${runId.split('-').slice(0, 3).join('')}`;

@@ -4,27 +4,29 @@
  */
 import type { Redis } from 'ioredis';
 
+/** The keys matching a glob pattern, batch by batch as one SCAN pass finds them (a batch may
+ *  be empty). The one SCAN loop: listing and deleting both go through it. */
+async function* scanMatching(client: Redis, pattern: string): AsyncGenerator<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    yield keys;
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 /** The keys matching a glob pattern ("bl-2026...:*"), one SCAN pass. */
 export async function keysMatching(client: Redis, pattern: string): Promise<string[]> {
   const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const keys of scanMatching(client, pattern)) found.push(...keys);
   return found;
 }
 
-/** Deletes every key matching the pattern (UNLINK: freed in the background); returns how many. */
+/** Deletes every key matching the pattern (UNLINK: freed in the background); returns how many.
+ *  Each batch goes as the SCAN finds it: a large namespace is never held in memory. */
 export async function deleteKeys(client: Redis, pattern: string): Promise<number> {
   let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length > 0) deleted += await client.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const keys of scanMatching(client, pattern)) if (keys.length > 0) deleted += await client.unlink(...keys);
   return deleted;
 }
 

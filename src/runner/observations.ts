@@ -90,15 +90,70 @@ export interface RateLimit {
   backlogAt: number;
 }
 
+/** What was in a queue once the program had stopped and RabbitMQ had let go of its consumers
+ *  (unacked messages back in it), for all-acked (checks/acked.ts). */
+export interface LeftAfterStopSample {
+  /** The variable the learner knows the queue by ("QUESTIONS_QUEUE"). */
+  name: string;
+  /** Its name in RabbitMQ. */
+  queue: string;
+  /** Messages in it. */
+  left: number;
+  /** The lab's messages on it. */
+  sent: number;
+}
+
+/** What was waiting in a queue the moment the lab killed a copy (checks/attempts.ts). */
+export interface ReadyAtKillSample {
+  /** The variable the learner knows the queue by ("AT_MOST_ONCE_QUEUE"). */
+  name: string;
+  /** The kill's time. */
+  killAt: number;
+  /** When the lab looked, moments later. */
+  at: number;
+  /** Messages in the queue then. */
+  ready: number;
+  /** The lab's publishes not confirmed by then: maybe in the queue, not yet recorded. */
+  publishing: number;
+}
+
+/** A Redis work queue's lists in one MULTI (see checks/work-lists.ts for what they mean). */
+export interface WorkListsSnapshot {
+  /** When the lab sent the MULTI (ms since the run started). */
+  takenAt: number;
+  /** Job ids in the queue, in list order (LRANGE 0 -1). */
+  queue: string[];
+  /** Job ids in each copy's processing list, by copy number ("1", "2", "3"). */
+  processing: Record<string, string[]>;
+  /** Copies whose heartbeat key existed. */
+  heartbeats: number[];
+  /** Taken after the program was stopped. */
+  final?: boolean;
+  /** Other keys under the processing prefix than the copies' own lists (a program that
+   *  named its lists differently), as the part after the prefix ("worker-1"). Looked for in
+   *  the final snapshot and every few snapshots during the run (a SCAN, outside the MULTI). */
+  otherLists?: string[];
+}
+
+/** A reply queue's consumers (a passive queue.declare by the lab). */
+export interface ReplyQueueSample {
+  queue: string;
+  consumers: number;
+}
+
 export interface Observations {
   'rate-limit': RateLimit;
   'processed-marks': ProcessedMarks;
   'amqp-exchange-config': ExchangeConfig;
+  'amqp-left-after-stop': LeftAfterStopSample;
   'amqp-queue-config': QueueConfig;
   'amqp-queue': QueueSample;
+  'amqp-ready-at-kill': ReadyAtKillSample;
+  'amqp-reply-queue': ReplyQueueSample;
   'kafka-group': KafkaGroupSample;
   'kafka-committed-offsets': CommittedOffsets;
   'pubsub-subscribers': SubscriberCount;
+  'work-lists': WorkListsSnapshot;
 }
 
 export type ObservationKey = keyof Observations;

@@ -22,7 +22,7 @@ import type { CatalogEntry } from '../catalog/load.js';
 import type { CheckResult } from '../checks/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { BrokerName } from '../brokers/types.js';
-import { faultActive } from '../faults/events.js';
+import { faultActive, onFaultEvent } from '../faults/events.js';
 import { type Proxy, brokerAddress, kafkaProxy, toxiproxyApi } from '../faults/toxiproxy.js';
 import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
@@ -34,7 +34,7 @@ import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
 import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
 import { Random, type Seed, newSeed } from './seed.js';
-import { runNamespaceOf, scopedNamespace, sharedNamespace } from '../namespaces/names.js';
+import { newRunId, runNamespaceOf, scopedNamespace, sharedNamespace } from '../namespaces/names.js';
 import { missingImport } from './missing-import.js';
 import { killOrphans, killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
@@ -68,12 +68,6 @@ export interface RunOptions {
   progress?: (message: string) => void;
   /** The schedule's seed (`--seed`); a fresh one when unset. */
   seed?: Seed;
-}
-
-function newRunId(exercise: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const random = Math.random().toString(36).slice(2, 6);
-  return `${stamp}-${random}-${exercise}`;
 }
 
 function prepareRunDir(runsDir: string, runId: string): string {
@@ -165,6 +159,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     registerProbe: (name, probe) => void probes.set(name, probe),
     registerInlet: (name, inlet) => void inlets.set(name, inlet),
     faultActive: () => faultActive(history.history),
+    onFault: (listener) => void cleanups.push(onFaultEvent(history, listener)),
     async downstream(downstreamOptions) {
       const service = new Downstream(downstreamOptions, history, new Random(seed, `downstream:${downstreamOptions.name}`), calls);
       for (const hook of callHooks) service.onCall(hook);

@@ -85,7 +85,12 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
       const record = ctx.history.produced(key);
       return record?.partition === undefined || record.offset === undefined ? undefined : { partition: record.partition, offset: Number(record.offset) };
     };
-    const held = (key: string) => ctx.history.history.some((op) => op.kind === 'fault' && op.key === key && (op.value as { phase?: string }).phase === 'hold');
+    // Payments whose call a fault holds (or held) open: never waited for.
+    const heldKeys = new Set<string>();
+    ctx.onFault((op) => {
+      if (op.value.phase === 'hold' && op.key !== undefined) heldKeys.add(op.key);
+    });
+    const held = (key: string) => heldKeys.has(key);
     ledger.service.onCall(async (call) => {
       const at = positionOf(call.key);
       const id = `${call.key}#${call.attempt}`;

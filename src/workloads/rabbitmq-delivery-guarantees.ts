@@ -22,7 +22,7 @@
  *    no fault. An at-most-once copy that retries a failed entry calls twice; an at-least-once
  *    copy that acks a failed entry loses it.
  */
-import { READY_AT_KILL_OBSERVATION, type ReadyAtKillSample, kills } from '../checks/attempts.js';
+import { recordObservation } from '../runner/observations.js';
 import { whichCopyProblem } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
@@ -129,31 +129,39 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       for (let i = 0; i < tasks.length; i += 8) await Promise.all(tasks.slice(i, i + 8).map((task) => task()));
     };
 
-    // The moment a copy is killed, what was still waiting in each queue: the killed copy did
-    // not hold those, so an at-most-once program may not lose them (at-most-once's "discarded").
-    const unsubscribe = ctx.history.subscribe((op) => {
-      const v = op.value as { fault?: string; phase?: string; signal?: string } | undefined;
-      if (op.kind !== 'fault' || v?.fault !== 'kill-learner' || v.phase !== 'start' || v.signal !== 'SIGKILL') return;
+    /** Each SIGKILL of a copy (by the fault's id), and when that copy was started again (as
+     *  checks/attempts.ts' kills() pairs them). */
+    const killsSoFar: Array<{ id: number; t: number; healedAt?: number }> = [];
+    ctx.onFault((op) => {
+      const v = op.value;
+      if (v.phase === 'heal') {
+        for (const k of killsSoFar) if (k.id === v.id && k.healedAt === undefined) k.healedAt = op.t;
+        return;
+      }
+      if (v.phase !== 'start' || v.signal !== 'SIGKILL') return;
+      killsSoFar.push({ id: v.id, t: op.t });
+      // The moment a copy is killed, what was still waiting in each queue: the killed copy
+      // did not hold those, so an at-most-once program may not lose them (at-most-once's
+      // "discarded").
+      if (v.fault !== 'kill-learner') return;
       const inFlight = publishing;
       for (const g of GUARANTEES) {
         void rabbit
           .probeQueue(queues[g])
           .then((state) => {
             if (!state) return;
-            const value: ReadyAtKillSample = { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing) };
-            ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: READY_AT_KILL_OBSERVATION, value });
+            recordObservation(ctx.history, 'amqp-ready-at-kill', { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing) });
           })
           .catch(() => {});
       }
     });
-    ctx.defer(unsubscribe);
 
     const calls = () => ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'ledger-api');
     const written = () => new Set(calls().filter((op) => op.outcome === 'ok').map((op) => op.key));
     const attempted = () => new Set(calls().map((op) => op.key));
     /** When each killed copy was started again (the kill itself, before that): a message sent
      *  until then may have gone down with the killed copy. */
-    const killedAt = () => kills(ctx.history.history).map((k) => k.healedAt ?? k.t);
+    const killedAt = () => killsSoFar.map((k) => k.healedAt ?? k.t);
     const sentAt = (key: string) => ctx.history.produced(key)?.t ?? 0;
 
     /** Consumers on each queue now (a passive declare answers at once). */

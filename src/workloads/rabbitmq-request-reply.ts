@@ -31,7 +31,7 @@
  *   each copy some of the other's replies. The lab counts a reply queue's consumers (passive
  *   declare) when it first sees it in a request's replyTo, and again at the end.
  */
-import { REPLY_QUEUE_OBSERVATION, type ReplyQueueSample } from '../checks/request-reply.js';
+import { recordObservation } from '../runner/observations.js';
 import type { Random } from '../runner/seed.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
@@ -173,8 +173,7 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
       if (queue.startsWith('amq.rabbitmq.reply-to')) return;
       const state = await rabbit.probeQueue(queue);
       if (!state) return;
-      const value: ReplyQueueSample = { queue, consumers: state.consumerCount };
-      ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: REPLY_QUEUE_OBSERVATION, value });
+      recordObservation(ctx.history, 'amqp-reply-queue', { queue, consumers: state.consumerCount });
     };
 
     const reply = async (plan: Plan, replyTo: string, correlationId: string | undefined, copy: number, afterMs: number): Promise<void> => {

@@ -16,7 +16,7 @@
  * program subscribed again, more orders go out: a notifier must survive losing its
  * connection, which in production happens at every broker restart or failover.
  */
-import { recordObservation } from '../runner/observations.js';
+import { observationsOf, recordObservation } from '../runner/observations.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, intOption, messageId, sleep, waitUntil } from './types.js';
 
@@ -123,7 +123,7 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
         await publishOrders(o.orders, 1);
         // A program that never subscribed has no connection worth cutting: round 2 would only
         // make its verdict wait (resubscribed is then undecided, subscribed has failed).
-        const everSubscribed = ctx.history.history.some((op) => op.kind === 'observe' && op.key === 'pubsub-subscribers' && ((op.value as { count: number; patterns?: number }).count + ((op.value as { patterns?: number }).patterns ?? 0)) > 0);
+        const everSubscribed = observationsOf(ctx.history.history, 'pubsub-subscribers').some((op) => op.value.count + (op.value.patterns ?? 0) > 0);
         if ((await subscribers()) === 0 && !everSubscribed) return;
         if (o.ordersAfterCut > 0) {
           // A quiet spell first, as in any shop at night: a notifier must still be there after it.

@@ -31,7 +31,7 @@
  */
 import { whichCopyProblem } from '../runner/downstream.js';
 import type { Operation } from '../runner/history.js';
-import { WORK_LISTS, type WorkListsSnapshot } from '../checks/work-lists.js';
+import { type WorkListsSnapshot, recordObservation } from '../runner/observations.js';
 import { keysMatching } from '../namespaces/redis.js';
 import { drain } from './blocks/drain.js';
 import { inlet } from './blocks/inlet.js';
@@ -146,7 +146,11 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
       }
       return by;
     };
-    const killed = () => new Set(ctx.history.history.filter((op) => op.kind === 'fault' && (op.value as { phase?: string }).phase === 'start').map((op) => (op.value as { instance?: number }).instance));
+    // Copies a fault has struck (restarted or not): their reports are not waited for.
+    const killed = new Set<number>();
+    ctx.onFault((op) => {
+      if (op.value.phase === 'start' && op.value.instance !== undefined) killed.add(op.value.instance);
+    });
 
     const idOf = (item: string): string => {
       try {
@@ -191,7 +195,7 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
       const print = JSON.stringify([snap.queue, snap.processing, snap.heartbeats, snap.otherLists ?? []]);
       if (final || print !== lastPrint) {
         lastPrint = print;
-        ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: WORK_LISTS, value: snap });
+        recordObservation(ctx.history, 'work-lists', snap);
       }
       return snap;
     };
@@ -277,9 +281,8 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
           const settled = () => {
             const done = okKeys('jobs-api');
             if (!jobIds.every((id) => done.has(id))) return false;
-            const dead = killed();
             const reports = reportsBy();
-            const allReported = eventIds.every((id) => copies.every((c) => dead.has(c) || reports.get(id)?.has(c)));
+            const allReported = eventIds.every((id) => copies.every((c) => killed.has(c) || reports.get(id)?.has(c)));
             const lastReport = Math.max(lastPublished, ...ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'audit-api').map((op) => op.t));
             if (!allReported && ctx.history.now() - lastReport < 1_000) return false;
             if (duplicated()) return true;

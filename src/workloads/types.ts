@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Endpoints } from '../brokers/types.js';
+import type { FaultOperation } from '../faults/events.js';
 import type { Inlet, Probe } from '../faults/types.js';
 import type { Random } from '../runner/seed.js';
 import type { Downstream, DownstreamOptions } from '../runner/downstream.js';
@@ -35,6 +36,10 @@ export interface WorkloadContext {
   registerInlet(name: string, inlet: Inlet): void;
   /** True while a fault has struck and not healed (a killed program not yet restarted). */
   faultActive(): boolean;
+  /** Calls `listener` with every fault event of the run (those already recorded first, then
+   *  each as it is recorded), until cleanup: for a workload's own index of what faults did,
+   *  instead of scanning the history on every tick (faults/events.ts). */
+  onFault(listener: (op: FaultOperation) => void): void;
   /** Starts a downstream service with the scenario's faults armed on it; stopped at cleanup. */
   downstream(options: DownstreamOptions): Promise<{ service: Downstream; url: string }>;
   /** Registers cleanup work; run in reverse order, always, even after errors. */

@@ -7,7 +7,7 @@
  */
 import type { Endpoints } from '../brokers/types.js';
 import { UsageError } from '../errors.js';
-import { type ManagementApi, deleteVhost, managementApi } from '../namespaces/rabbitmq.js';
+import { type ManagementApi, createVhost, deleteVhost, managementApi } from '../namespaces/rabbitmq.js';
 import { type Account, type Learner, namespaceOf } from './roster.js';
 
 /** Marks users created by `brokerlab workshop provision`. */
@@ -44,11 +44,10 @@ export async function checkRabbitmqUsers(admin: Endpoints['rabbitmq'], learners:
 export async function provisionRabbitmq(admin: Endpoints['rabbitmq'], accounts: readonly Account[]): Promise<void> {
   const api = managementApiOf(admin);
   for (const { learner, password } of accounts) {
-    const vhost = encodeURIComponent(namespaceOf(learner.slug));
-    const user = encodeURIComponent(learner.slug);
-    await api('PUT', `/vhosts/${vhost}`, { description: `brokerlab workshop: ${learner.name ?? learner.slug}` });
-    await api('PUT', `/users/${user}`, { password, tags: `management,${WORKSHOP_TAG}` });
-    await api('PUT', `/permissions/${vhost}/${user}`, { configure: '.*', write: '.*', read: '.*' });
+    // The user first: createVhost gives it its permissions on the vhost, and RabbitMQ sets
+    // permissions only for a user that exists.
+    await api('PUT', `/users/${encodeURIComponent(learner.slug)}`, { password, tags: `management,${WORKSHOP_TAG}` });
+    await createVhost(api, namespaceOf(learner.slug), learner.slug, `brokerlab workshop: ${learner.name ?? learner.slug}`);
   }
 }
 

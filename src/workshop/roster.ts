@@ -8,6 +8,7 @@
  * Pure functions over text; every problem is one UsageError line naming the file and line.
  */
 import { UsageError } from '../errors.js';
+import { NAMESPACE_PREFIX } from '../namespaces/names.js';
 
 export interface Learner {
   /** "alice-smith": the user name on every broker, and the namespace's root. */
@@ -32,7 +33,7 @@ const COLUMNS = ['learner', 'name', 'email'] as const;
 
 /** Everything a learner may use lives under this prefix. */
 export function namespaceOf(slug: string): string {
-  return `bl-${slug}`;
+  return `${NAMESPACE_PREFIX}${slug}`;
 }
 
 /** "Zoë O'Brien" -> "zoe-o-brien"; "" when nothing usable is left (e.g. a name in another script). */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { doneOnce } from '../../src/checks/done-once.js';
 import { fanOut } from '../../src/checks/fan-out.js';
 import { reliableQueue } from '../../src/checks/reliable-queue.js';
-import { WORK_LISTS, type WorkListsSnapshot } from '../../src/checks/work-lists.js';
+import type { WorkListsSnapshot } from '../../src/runner/observations.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const start = (t: number, n: number): Operation => ({ t, process: `learner-${n}`, kind: 'process', outcome: 'ok', value: { event: 'start', start: 1 } });
@@ -97,7 +97,7 @@ const cut = (t: number, key: string, instance: number): Operation => ({ t, proce
 /** A snapshot answered at `t`, sent 2 ms earlier. */
 const snap = (t: number, lists: { queue?: string[]; p1?: string[]; p2?: string[]; p3?: string[] }, heartbeats = [1, 2, 3], final = false): Operation => {
   const value: WorkListsSnapshot = { takenAt: t - 2, queue: lists.queue ?? [], processing: { '1': lists.p1 ?? [], '2': lists.p2 ?? [], '3': lists.p3 ?? [] }, heartbeats, ...(final ? { final: true, otherLists: [] } : {}) };
-  return { t, process: 'lab', kind: 'observe', outcome: 'ok', key: WORK_LISTS, value };
+  return { t, process: 'lab', kind: 'observe', outcome: 'ok', key: 'work-lists', value };
 };
 const sent = { kind: 'produce', stream: 'jobs' } as const;
 const doneSel = { kind: 'call', stream: 'jobs-api' } as const;

@@ -1,21 +1,19 @@
 // The real binary against real brokers: exit codes, one-line errors, artifacts, cleanup.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { findExercise, loadCatalog } from '../../src/catalog/load.js';
+import { runNamespaceOf } from '../../src/namespaces/names.js';
 import { maxScoreOf } from '../../src/reporters/grade-model.js';
 import { describe, expect, it } from 'vitest';
 import { cli, isOneCleanLine, processesMatching, tempRunsDir } from '../helpers.js';
+import { leftovers } from './leftovers.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-
-async function namespaceKeys(): Promise<string[]> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    return await redis.keys('bl-*');
-  } finally {
-    redis.disconnect();
-  }
+/** The keys the latest run in `runsDir` left in Redis (these tests grade the Redis pilot).
+ *  Only its own: other runs, of other tests or other people, may be going on meanwhile. */
+async function namespaceKeys(runsDir: string): Promise<string[]> {
+  const { runId } = JSON.parse(readFileSync(path.join(runsDir, 'latest', 'run.json'), 'utf8')) as { runId: string };
+  const namespace = runNamespaceOf(runId);
+  return (await leftovers(['redis'])).filter((name) => name.includes(namespace));
 }
 
 describe('bad input: one clear line, a distinct exit code, nothing left behind', () => {
@@ -53,14 +51,15 @@ describe('bad input: one clear line, a distinct exit code, nothing left behind',
   });
 
   it('a solution that crashes at start -> not solved (1), its error quoted, nothing left running', async () => {
-    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'test/fixtures/crash-at-start.ts']);
+    const runsDir = tempRunsDir();
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'test/fixtures/crash-at-start.ts'], { BROKERLAB_RUNS_DIR: runsDir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Your program starts and keeps running');
     expect(r.stdout).toMatch(/it exited with code 1 after [\d.]+s, before it was ready/);
     expect(r.stdout).toContain('ORDERS_CHANNEL is misspelt');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(processesMatching('crash-at-start.ts')).toEqual([]);
-    expect(await namespaceKeys()).toEqual([]);
+    expect(await namespaceKeys(runsDir)).toEqual([]);
   });
 });
 
@@ -82,7 +81,7 @@ describe('grading', () => {
       expect(existsSync(path.join(latest, artifact)), artifact).toBe(true);
     }
     expect(readFileSync(junit, 'utf8')).toContain(`<testsuite name="brokerlab.redis-pubsub-notifier" tests="${checks.length}" failures="0"`);
-    expect(await namespaceKeys()).toEqual([]);
+    expect(await namespaceKeys(runsDir)).toEqual([]);
   });
 
   it('grades any command given with --cmd', async () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { findExercise } from '../../src/catalog/load.js';
+import { runNamespaceOf } from '../../src/namespaces/names.js';
 import { maxScoreOf } from '../../src/reporters/grade-model.js';
 import { describe, expect, it } from 'vitest';
 import { BIN, REPO, cli, isOneCleanLine, tempDir, tempProgressFile, tempRunsDir } from '../helpers.js';
@@ -25,12 +26,9 @@ function expectValidJunit(file: string): void {
   execFileSync('xmllint', ['--noout', '--schema', path.join(REPO, 'schemas', 'junit.xsd'), file], { stdio: 'pipe' });
 }
 
-/** The run namespace of a run id (as runner/run.ts makes it). */
-const namespaceOf = (runId: string) => `bl-${runId.split('-').slice(0, 3).join('')}`;
-
 /** What these runs left in the brokers. Only our own namespaces: other tests may be running. */
 async function ourLeftovers(runIds: string[]): Promise<string[]> {
-  const namespaces = runIds.map(namespaceOf);
+  const namespaces = runIds.map(runNamespaceOf);
   return (await leftovers()).filter((name) => namespaces.some((ns) => name.includes(ns)));
 }
 

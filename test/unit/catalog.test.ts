@@ -77,4 +77,11 @@ describe('workload options', () => {
     scenario.checks[1].params.subject = '$workload.nope';
     expect(() => parseScenario('scenarios/x/scenario.json', scenario, () => ({}))).toThrow('"subject" refers to $workload.nope, which the scenario does not set (workload.options.nope)');
   });
+  it('fault params name them too, resolved before the fault reads its params', () => {
+    const chain = findExercise('event-chain').scenario;
+    expect(chain.faults[0]?.params.instance).toBe(chain.workload.options.paymentCopy);
+    const scenario = valid();
+    scenario.faults[0].params.at = '$workload.nope';
+    expect(() => parseScenario('scenarios/x/scenario.json', scenario, () => ({}))).toThrow('"faults[0].params": "at" refers to $workload.nope, which the scenario does not set (workload.options.nope)');
+  });
 });

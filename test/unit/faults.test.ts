@@ -1,12 +1,14 @@
 // The fault library's schedules and settings, over literal data: triggers, network effects,
-// the learner's env through a proxy, restart-broker's params, duplicate's picks, poison bodies.
+// the learner's env through a proxy, restart-broker's params, duplicate's picks, poison bodies,
+// and how a workload hears fault events.
 import { describe, expect, it } from 'vitest';
 import { pickDuplicates } from '../../src/faults/duplicate.js';
+import { type FaultOperation, onFaultEvent } from '../../src/faults/events.js';
 import { FAULTS, runsAlone } from '../../src/faults/index.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
 import { toxicOf } from '../../src/faults/network.js';
 import { firedAt, parseTrigger } from '../../src/faults/triggers.js';
-import type { Operation } from '../../src/runner/history.js';
+import { HistoryRecorder, type Operation } from '../../src/runner/history.js';
 import { throughProxies } from '../../src/runner/run.js';
 
 const produce = (t: number, stream = 'tasks'): Operation => ({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream, key: `k${t}` });
@@ -112,5 +114,23 @@ describe('duplicate and poison', () => {
   it('a "produced" trigger counts only what the lab itself produced, not copies or poison', () => {
     const nemesis: Operation = { t: 15, process: 'nemesis', kind: 'produce', outcome: 'ok', stream: 'tasks', key: 'k10' };
     expect(firedAt({ produced: 2 }, [produce(10), nemesis, produce(20)], 100)).toBe(20);
+  });
+});
+
+describe('onFaultEvent', () => {
+  it('replays the fault events already recorded, then hears each new one, until stopped; other operations are not fault events', () => {
+    const history = new HistoryRecorder();
+    const fault = (value: Record<string, unknown>) => history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: 0, ...value } });
+    fault({ phase: 'hold' });
+    fault({ note: 'no phase: not an event' });
+    history.record({ process: 'lab', kind: 'produce', outcome: 'ok', key: 'k1' });
+    const heard: FaultOperation[] = [];
+    const stop = onFaultEvent(history, (op) => heard.push(op));
+    expect(heard.map((op) => op.value.phase)).toEqual(['hold']);
+    fault({ phase: 'start', signal: 'SIGKILL' });
+    expect(heard.map((op) => op.value.phase)).toEqual(['hold', 'start']);
+    stop();
+    fault({ phase: 'heal' });
+    expect(heard).toHaveLength(2);
   });
 });

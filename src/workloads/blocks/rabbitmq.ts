@@ -7,7 +7,6 @@
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Options } from 'amqplib';
 import { UsageError } from '../../errors.js';
 import { type ManagementApi, createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
-import { LEFT_AFTER_STOP_OBSERVATION, type LeftAfterStopSample } from '../../checks/acked.js';
 import { recordObservation } from '../../runner/observations.js';
 import { LearnerNotReadyError, type WorkloadContext, waitUntil } from '../types.js';
 
@@ -127,8 +126,7 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
         state = await probeQueue(queue);
       }
       if (!state) return;
-      const value: LeftAfterStopSample = { name, queue, left: state.messageCount, sent };
-      ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', key: LEFT_AFTER_STOP_OBSERVATION, value });
+      recordObservation(ctx.history, 'amqp-left-after-stop', { name, queue, left: state.messageCount, sent });
     },
     async recordExchangeConfig(role, exchange) {
       const { status, json } = await api('GET', `/exchanges/${encodeURIComponent(vhost)}/${encodeURIComponent(exchange)}`);
