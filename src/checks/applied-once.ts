@@ -21,18 +21,35 @@
  *   with the shortest time to live seen on one.
  *
  * Causes, the first that applies:
- * - marks-expire-too-soon: a mark lived less than `keepMs` (with 10% slack for the run's
- *   own time): a copy that comes later than that is taken for new;
+ * - marks-expire-too-soon: once the program stopped, a posted message's mark (its
+ *   longest-lived key) had less than `keepMs` left (with 10% slack for the run's own time): a
+ *   copy that comes later than that is taken for new;
+ * - marks-outside-prefix: keys named with the run's message ids were found outside
+ *   KEY_PREFIX (the lab deleted them): left behind by every run, in everybody's keyspace;
  * - deduped-by-message-id: payments copied with the same message id were each posted once,
  *   while one copied with a new message id was posted again, not at once: the program
  *   recognises the transport's message id, not the payment's idempotency key;
- * - not-remembered: a payment posted twice, not at once: the copy that posted it again did
- *   not know it was posted (a mark kept in one copy's memory, lost with a restart, or none);
- * - raced: every payment posted twice was posted at once: the program checks its mark
- *   before the slow call and sets it after, so two copies both find it unset.
+ * - split by a kill: a payment posted twice, not at once, whose first posting's copy was
+ *   killed within 300 ms after that posting's quote was answered, during a call it had made
+ *   before that answer (so it was still posting and marking): the kill may have come between
+ *   the posting and the mark (two steps, not one).
+ * - mark-not-obeyed: a payment posted twice, not at once, not split by a kill, though the
+ *   lab's scans found it marked before the second quote was asked for: the program sets its
+ *   mark but posts whatever it says
+ *   (an ignored SET NX answer, a MULTI that runs the RPUSH anyway, a check made for some
+ *   messages only), or the mark had expired;
+ * - not-remembered: a payment posted twice, not at once, not split by a kill, and not found
+ *   marked before the second quote: the copy that
+ *   posted it again did not know it was posted (a mark kept in one copy's memory, lost with a
+ *   restart, or none);
+ * - raced: a payment posted twice at once (and none of the above): the program checks its
+ *   mark before the slow call and sets it after, so two copies both find it unset;
+ * - not-atomic: every payment posted twice was split by a kill: posting and marking are two
+ *   steps, and a copy killed between them leaves a posted payment unmarked.
  */
 import type { History, Operation } from '../runner/history.js';
 import { lastObservation } from '../runner/observations.js';
+import { faultEvents } from '../faults/events.js';
 import { kills } from './attempts.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str, tagsOf } from './types.js';
 
@@ -48,15 +65,21 @@ export interface AppliedOnceParams {
   keepMs: number;
 }
 
-export type AppliedOnceCause = 'marks-expire-too-soon' | 'deduped-by-message-id' | 'not-remembered' | 'raced';
+export type AppliedOnceCause = 'marks-expire-too-soon' | 'marks-outside-prefix' | 'deduped-by-message-id' | 'mark-not-obeyed' | 'not-remembered' | 'raced' | 'not-atomic';
 
 export const APPLIED_ONCE_CAUSES: Record<AppliedOnceCause, string> = {
   'marks-expire-too-soon':
     'Your marks expire sooner than the README asks: a copy that comes after the mark is gone is taken for a new message and processed again. Keep each mark at least as long as the README says copies can come (or without expiry).',
+  'marks-outside-prefix':
+    'Your program keeps its marks outside KEY_PREFIX: nothing removes them after a run, and they share a keyspace with everything else on that Redis. Start every key your program creates with KEY_PREFIX.',
+  'mark-not-obeyed':
+    'Your program marks messages in Redis, yet processed a marked one again: it sets the mark but does the work whatever the mark says (an ignored SET NX answer, a MULTI that runs every command anyway, a check made for some messages only), or the mark had already expired. Do the work only when setting the mark succeeded, in the same atomic step.',
   'deduped-by-message-id':
     'Your program recognises copies by the message id of the transport, not by the idempotency key in the body: a producer that retries sends the same payment under a new message id, and it was processed again. Mark and check the key the README names.',
   'not-remembered':
     'A message was processed again by a copy that did not know it was done: what marks it as done must outlive a restart and be shared by every copy. Keep the mark in Redis (SET key NX), not in the program\'s memory, and check it for every message.',
+  'not-atomic':
+    'A copy was killed after it processed a message and before it marked it as done: the work and the mark are two steps, and the message came again unmarked. Do the work and set the mark in one atomic step (a Lua script, or a transaction).',
   raced:
     'Two copies processed the same message at the same time, and both did the work: each checked the mark before the slow call and set it after, so both found it unset. Make "check and mark" one atomic step (SET key NX, or a Lua script doing the mark and the effect together), so only one copy can win.',
 };
@@ -118,6 +141,17 @@ export const appliedOnce: CheckDefinition<AppliedOnceParams> = {
       };
     }
 
+    if (marks?.outsidePrefix && marks.outsidePrefix.length > 0) {
+      return {
+        title,
+        status: 'fail',
+        expected: `${expected}, with every mark under KEY_PREFIX`,
+        observed: `${marks.outsideCount ?? marks.outsidePrefix.length} keys named with this run's ${p.subject} ids were outside KEY_PREFIX (the lab deleted them)`,
+        examples: marks.outsidePrefix.map((key) => `${key}: not under KEY_PREFIX`),
+        cause: 'marks-outside-prefix',
+      };
+    }
+
     const postings = postingsOf(history, p);
     const twice = [...postings].filter(([, list]) => list.length > 1);
     if (twice.length === 0) {
@@ -126,20 +160,36 @@ export const appliedOnce: CheckDefinition<AppliedOnceParams> = {
     }
 
     const allKills = kills(history);
-    const story = (key: string, list: Posting[]): { notAtOnce: boolean; text: string } => {
+    /** Each kill, with when the call it struck during had arrived. */
+    const victims = faultEvents(history)
+      .filter((op) => op.value.phase === 'start' && op.value.signal === 'SIGKILL')
+      .map((op) => {
+        const call = select(history, p.quotes).find((c) => c.key === op.key && c.outcome === 'info' && (c.value as { instance?: number } | undefined)?.instance === op.value.instance);
+        return { t: op.t, instance: op.value.instance, callFrom: (call?.value as { arrivedAt?: number } | undefined)?.arrivedAt ?? op.t };
+      });
+    const SPLIT_MS = 300;
+    const story = (key: string, list: Posting[]): { notAtOnce: boolean; split: boolean; againFrom: number; text: string } => {
       const [first, ...rest] = list as [Posting, ...Posting[]];
       const again = rest.find((r) => !atOnce(first, r)) ?? (rest[0] as Posting);
       const notAtOnce = rest.some((r) => !atOnce(first, r));
+      // Killed right after this quote was answered, during a call the copy had made before
+      // that answer: the copy was still busy with this payment's posting and marking (a copy
+      // that handles one payment at a time had finished it before its next call).
+      const killedAfterPosting = first.quote && victims.find((k) => k.instance === first.quote?.instance && k.callFrom < (first.quote?.to ?? 0) && k.t >= (first.quote?.to ?? 0) && k.t <= (first.quote?.to ?? 0) + SPLIT_MS);
       const who = (x: Posting) => (x.quote ? `copy ${x.quote.instance} (quote asked at ${seconds(x.quote.from)})` : 'a copy (its quote id names no quote of the lab\'s)');
       const restarted = again.quote && allKills.find((k) => k.instance === again.quote?.instance && k.t >= first.op.t && k.t <= (again.quote?.from ?? 0));
       const via = newId.has(key) && sameId.has(key) ? 'copied both ways' : newId.has(key) ? 'copied with a new message id' : sameId.has(key) ? 'copied with the same message id' : 'redelivered';
       const when = notAtOnce
         ? `${restarted ? `, after that copy was restarted at ${seconds(restarted.healedAt ?? restarted.t)}` : again.quote && first.quote && again.quote.instance !== first.quote.instance ? ', another copy' : ''}`
         : ', at the same time';
-      return { notAtOnce, text: `${key} (${via}): processed ${list.length} times: at ${seconds(first.op.t)} by ${who(first)}, and at ${seconds(again.op.t)} by ${who(again)}${when}` };
+      const split = notAtOnce && killedAfterPosting !== undefined;
+      const splitText = split && killedAfterPosting ? ` (copy ${killedAfterPosting.instance} was killed at ${seconds(killedAfterPosting.t)}, right after its first posting)` : '';
+      return { notAtOnce, split, againFrom: again.quote?.from ?? again.op.t, text: `${key} (${via}): processed ${list.length} times: at ${seconds(first.op.t)} by ${who(first)}, and at ${seconds(again.op.t)} by ${who(again)}${when}${splitText}` };
     };
     const stories = twice.map(([key, list]) => ({ key, ...story(key, list) }));
-    const sequential = stories.filter((s) => s.notAtOnce);
+    const sequential = stories.filter((s) => s.notAtOnce && !s.split);
+    const split = stories.filter((s) => s.split);
+    const overlapping = stories.filter((s) => !s.notAtOnce);
     const observed = `${countOf(twice.length, originals.length, p.subject)} processed more than once`;
 
     // Same-message-id copies recognised, new-message-id ones processed again (not at once).
@@ -156,9 +206,17 @@ export const appliedOnce: CheckDefinition<AppliedOnceParams> = {
         cause: 'deduped-by-message-id',
       };
     }
-    if (sequential.length > 0) {
-      return { title, status: 'fail', expected, observed: `${observed}, ${sequential.length} of them one after the other`, examples: firstFew(sequential).map((s) => s.text), cause: 'not-remembered' };
+    const markedAt = marks?.markedAt ?? {};
+    const markedAgain = sequential.filter((s) => (markedAt[s.key] ?? Number.POSITIVE_INFINITY) < s.againFrom);
+    if (markedAgain.length > 0) {
+      return { title, status: 'fail', expected, observed: `${observed}, ${sequential.length} of them one after the other, ${markedAgain.length} of those marked in your key store`, examples: firstFew(markedAgain).map((s) => `${s.text}; it was marked in your key store`), cause: 'mark-not-obeyed' };
     }
-    return { title, status: 'fail', expected, observed: `${observed}, each by two copies at the same time`, examples: firstFew(stories).map((s) => s.text), cause: 'raced' };
+    if (sequential.length > 0) {
+      return { title, status: 'fail', expected, observed: `${observed}, ${sequential.length} of them one after the other, none found marked in your key store`, examples: firstFew(sequential).map((s) => s.text), cause: 'not-remembered' };
+    }
+    if (overlapping.length > 0) {
+      return { title, status: 'fail', expected, observed: `${observed}, ${overlapping.length} by two copies at the same time`, examples: firstFew([...overlapping, ...split]).map((s) => s.text), cause: 'raced' };
+    }
+    return { title, status: 'fail', expected, observed: `${observed}, each right after a kill of the copy that posted it first`, examples: firstFew(split).map((s) => s.text), cause: 'not-atomic' };
   },
 };

@@ -110,7 +110,13 @@ function storyOf(op: Operation, history: History, p: LostParams, kills: number[]
   const sentAt = `sent at ${seconds(op.t)}`;
   if (marked.has(key)) {
     const last = attempts[attempts.length - 1];
-    const what = !last ? 'never attempted' : last.outcome === 'info' ? `its copy was killed mid-work at ${seconds(last.t)}` : `its last attempt at ${seconds(last.t)} failed`;
+    const what = !last
+      ? 'never attempted'
+      : last.outcome === 'info'
+        ? `its copy was killed mid-work at ${seconds(last.t)}`
+        : last.outcome === 'ok'
+          ? `its last attempt at ${seconds(last.t)} succeeded, and nothing was done with it: the copy died or gave up before finishing`
+          : `its last attempt at ${seconds(last.t)} failed`;
     return { op, cause: 'marked-not-done', text: `${key} (${sentAt}): marked as processed in your key store, but never processed (${what})` };
   }
   const cut = attempts.find((a) => a.outcome === 'info');

@@ -73,12 +73,18 @@ export interface ExchangeConfig {
 export interface ProcessedMarks {
   /** The message ids found marked, over every scan of the run. */
   marked: string[];
-  /** The shortest time to live seen on a mark, in ms (undefined: none expired). */
+  /** When a scan first found each of them marked (it began then: the mark was there). */
+  markedAt?: Record<string, number>;
+  /** Once the program stopped: the shortest time to live of a message's mark (each message
+   *  by its longest-lived key), in ms; undefined when no mark expires. */
   shortestTtlMs?: number;
   /** Which key had it. */
   shortestTtlKey?: string;
   /** Keys scanned in the last scan (the lab's own excluded). */
   keys: number;
+  /** Keys outside the run's prefix named with its message ids (the first few), and how many. */
+  outsidePrefix?: string[];
+  outsideCount?: number;
 }
 
 /** The limit a rate-limited service enforces, and when the lab began to queue its backlog. */

@@ -22,15 +22,17 @@
  *    id, tagged "race"). The FX API holds the first quote of each until the second arrives
  *    (or `raceHoldMs`): two copies hold the same payment at once, and a program that checks
  *    its mark before the quote and sets it after posts it twice.
- * Once the program has stopped, the lab scans the keys under KEY_PREFIX for its marks (and how
- * long they live), and counts what is left in PAYMENTS_QUEUE.
+ * During the run and once the program has stopped, the lab scans the keys under KEY_PREFIX for
+ * its marks (how long they live: from the last scan), looks for marks outside KEY_PREFIX
+ * (deleting them), and counts what is left in PAYMENTS_QUEUE.
  */
 import { whichCopyProblem } from '../runner/downstream.js';
 import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { listFollower, openRedis, scanMarks } from './blocks/redis.js';
+import { NAMESPACE_PREFIX } from '../namespaces/names.js';
+import { listFollower, openRedis, removeMarks, scanMarks } from './blocks/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 import { randomBytes } from 'node:crypto';
 
@@ -156,24 +158,28 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
           // recorded as unreadable below
         }
         const key = typeof entry?.paymentId === 'string' ? entry.paymentId : undefined;
-        ctx.history.record({ process: 'lab', kind: 'consume', outcome: key ? 'ok' : 'fail', stream: 'ledger', ...(key ? { key } : {}), value: { index, line: line.slice(0, 300), quoteId: entry?.quoteId ?? null, eurCents: entry?.eurCents ?? null } });
+        ctx.history.record({ process: 'lab', kind: 'consume', outcome: key ? 'ok' : 'fail', stream: 'ledger', ...(key ? { key } : {}), value: { index, line: line.slice(0, 300), quoteId: entry?.quoteId ?? null, fields: entry ?? {} } });
       },
       (error) => ctx.history.record({ process: 'lab', kind: 'consume', outcome: 'fail', stream: 'ledger', value: { error } }),
     );
     const stopFollowing = every(50, ctx.signal, async () => void (await ledger.read()));
     ctx.defer(stopFollowing);
 
-    // The learner's marks, scanned now and then (one that expires fast is gone by the end).
-    const marked = new Set<string>();
-    let shortest: { ttlMs: number; key: string } | undefined;
+    // The learner's marks, scanned now and then: which payments were marked at some point
+    // (a mark set before the work shows here even if removed later). How long marks last is
+    // judged from the last scan only, once the program has stopped: a lease held during the
+    // work is not a mark.
+    /** Each marked payment, with when a scan first saw it marked. */
+    const marked = new Map<string, number>();
     let keysScanned = 0;
     const scan = async () => {
-      const found = await scanMarks(redis.client, `${KEY_PREFIX}*`, new Set([LEDGER_KEY]), PAYMENT_ID);
-      for (const id of found.marked) marked.add(id);
+      const startedAt = ctx.history.now();
+      const found = await scanMarks(redis.client, `${KEY_PREFIX}*`, (key) => key === LEDGER_KEY, PAYMENT_ID);
+      for (const id of found.marked) if (!marked.has(id)) marked.set(id, startedAt);
       keysScanned = found.keys;
-      if (found.shortestTtlMs !== undefined && (!shortest || found.shortestTtlMs < shortest.ttlMs)) shortest = { ttlMs: found.shortestTtlMs, key: found.shortestTtlKey ?? '' };
+      return found;
     };
-    const stopScanning = every(500, ctx.signal, scan);
+    const stopScanning = every(500, ctx.signal, async () => void (await scan()));
     ctx.defer(stopScanning);
 
     const random = ctx.random('payments');
@@ -232,6 +238,8 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
         await consumersBack();
 
         ctx.progress('phase 2: copies of payments already posted (a redelivery, a producer retry)');
+        // What is marked now is marked before any copy comes (the scans also run on a timer).
+        await scan();
         await ctx.phase('duplicates');
         await ctx.faultsSettled();
         // Nothing says when a copy was handled (a skipped copy leaves no trace but its ack):
@@ -239,6 +247,7 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
         await drain(drainCtx, { done: () => false, progress, quietMs: Math.min(o.quietMs, 800) });
 
         ctx.progress(`phase 3: ${o.racePairs} payments sent twice at once, to both copies`);
+        await scan();
         await ctx.phase('retries');
         const racing: string[] = [];
         for (let i = 0; i < o.racePairs; i++) {
@@ -254,11 +263,23 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
       async collect() {
         await rabbit.recordLeftAfterStop('PAYMENTS_QUEUE', PAYMENTS_QUEUE, count);
         await ledger.read();
-        await scan();
+        const last = await scan();
+        // The shortest-lived mark of a posted payment (each by its longest-lived key).
+        let shortest: { ttlMs: number; key: string } | undefined;
+        for (const kept of last.keptFor.values()) if (Number.isFinite(kept.ttlMs) && (!shortest || kept.ttlMs < shortest.ttlMs)) shortest = kept;
+        // Marks outside KEY_PREFIX: keys named with or holding this run's payment ids (unique to
+        // it), deleted once found, so that nothing of the run is left behind. Not on a shared
+        // Redis, whose other keys are other learners' (and the program cannot write there).
+        const ours = (key: string) => key.startsWith(`${NAMESPACE_PREFIX}`) || (ctx.shared !== undefined && key.startsWith(ctx.shared.prefix));
+        const outsideMarks = ctx.shared ? [] : (await scanMarks(redis.client, '*', ours, PAYMENT_ID, 5_000)).markKeys.filter((mark) => mark.ids.some((id) => sent.has(id)));
+        for (const mark of outsideMarks) await removeMarks(redis.client, mark, mark.ids.filter((id) => sent.has(id)));
+        const outside = outsideMarks.map((mark) => mark.key);
         recordObservation(ctx.history, 'processed-marks', {
-          marked: [...marked].sort(),
+          marked: [...marked.keys()].sort(),
+          markedAt: Object.fromEntries(marked),
           keys: keysScanned,
           ...(shortest ? { shortestTtlMs: shortest.ttlMs, shortestTtlKey: shortest.key.slice(KEY_PREFIX.length) } : {}),
+          ...(outside.length > 0 ? { outsidePrefix: outside.slice(0, 5), outsideCount: outside.length } : {}),
         });
       },
     };

@@ -7,15 +7,30 @@ import { ledgerEntries } from '../../src/checks/ledger-entries.js';
 import { noLostMessages } from '../../src/checks/lost.js';
 import type { Operation } from '../../src/runner/history.js';
 
-const payment = (key: string, eurCents = 100): Operation => ({ t: 0, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key, value: { paymentId: key, eurCents, tags: [] } });
+const payment = (key: string, eurCents = 100): Operation => ({ t: 0, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'payments', key, value: { paymentId: key, account: 'ACC-01', eurCents, tags: [] } });
 const copy = (t: number, key: string, tag: 'same-message-id' | 'new-message-id'): Operation => ({ t, process: 'nemesis', kind: 'produce', outcome: 'ok', stream: 'payments', key, value: { copyOf: key, tags: ['duplicate', tag] } });
 const quote = (arrivedAt: number, t: number, key: string, attempt: number, instance: number, outcome: Operation['outcome'] = 'ok'): Operation => ({ t, process: 'downstream', kind: 'call', outcome, stream: 'fx-api', key, attempt, value: { instance, arrivedAt, status: outcome === 'ok' ? 200 : 503 } });
-const line = (t: number, key: string, attempt: number, eurCents = 100): Operation => ({ t, process: 'lab', kind: 'consume', outcome: 'ok', stream: 'ledger', key, value: { index: 0, line: '{}', quoteId: `Q-${key}-${attempt}`, eurCents } });
+const line = (t: number, key: string, attempt: number, eurCents: unknown = 100, account: unknown = 'ACC-01'): Operation => ({
+  t,
+  process: 'lab',
+  kind: 'consume',
+  outcome: 'ok',
+  stream: 'ledger',
+  key,
+  value: { index: 0, line: '{}', quoteId: `Q-${key}-${attempt}`, fields: { paymentId: key, account, quoteId: `Q-${key}-${attempt}`, eurCents } },
+});
 const kill = (t: number, instance: number, heal: number): Operation[] => [
   { t, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: instance, phase: 'start', instance, signal: 'SIGKILL' } },
   { t: heal, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: instance, phase: 'heal', instance, restarted: true } },
 ];
-const marks = (marked: string[], shortestTtlMs?: number): Operation => ({ t: 9000, process: 'lab', kind: 'observe', outcome: 'ok', key: 'processed-marks', value: { marked, keys: marked.length, ...(shortestTtlMs === undefined ? {} : { shortestTtlMs, shortestTtlKey: 'posted:x' }) } });
+const marks = (marked: string[], shortestTtlMs?: number, outsidePrefix?: string[]): Operation => ({
+  t: 9000,
+  process: 'lab',
+  kind: 'observe',
+  outcome: 'ok',
+  key: 'processed-marks',
+  value: { marked, markedAt: Object.fromEntries(marked.map((id) => [id, 200])), keys: marked.length, ...(shortestTtlMs === undefined ? {} : { shortestTtlMs, shortestTtlKey: 'posted:x' }), ...(outsidePrefix ? { outsidePrefix, outsideCount: outsidePrefix.length } : {}) },
+});
 
 const params = appliedOnce.parseParams({
   subject: 'payment',
@@ -60,6 +75,27 @@ describe('applied-once', () => {
     expect(r.examples[0]).toContain('another copy');
   });
 
+  it('names a marked payment posted again: mark-not-obeyed', () => {
+    const r = appliedOnce.run([...good, ...kill(500, 1, 700), line(1070, 'p1', 2), marks(['p1', 'p2'])], params);
+    expect(r.cause).toBe('mark-not-obeyed');
+    expect(r.examples[0]).toContain('it was marked in your key store');
+  });
+
+  it('names a copy killed right after its posting, before its mark: not-atomic', () => {
+    // Copy 1 is killed at 0.2s during a quote it asked for at 0.12s, before p1's answer (0.15s).
+    const victim: Operation = { t: 200, process: 'downstream', kind: 'call', outcome: 'info', stream: 'fx-api', key: 'p9', attempt: 1, value: { instance: 1, arrivedAt: 120 } };
+    const killed = kill(200, 1, 400).map((op) => (op.value as { phase: string }).phase === 'start' ? { ...op, key: 'p9' } : op);
+    const r = appliedOnce.run([...good, victim, ...killed, line(1070, 'p1', 2), marks(['p1', 'p2'])], params);
+    expect(r.cause).toBe('not-atomic');
+    expect(r.examples[0]).toContain('copy 1 was killed at 0.2s, right after its first posting');
+  });
+
+  it('names marks kept outside KEY_PREFIX', () => {
+    const r = appliedOnce.run([...good, marks([], undefined, ['processed:p1'])], params);
+    expect(r.cause).toBe('marks-outside-prefix');
+    expect(r.examples).toEqual(['processed:p1: not under KEY_PREFIX']);
+  });
+
   it('names the same copy posting again after its restart', () => {
     const history = [...good.slice(0, 6), copy(1000, 'p1', 'same-message-id'), ...kill(500, 1, 700), quote(1010, 1060, 'p1', 2, 1), line(1070, 'p1', 2)];
     const r = appliedOnce.run(history, params);
@@ -97,6 +133,7 @@ describe('ledger-entries', () => {
     entries: { kind: 'consume', stream: 'ledger' },
     quotes: { kind: 'call', stream: 'fx-api' },
     amountField: 'eurCents',
+    copiedFields: ['account'],
   });
 
   it('passes on lines naming a real quote and its amount', () => {
@@ -106,6 +143,10 @@ describe('ledger-entries', () => {
   it('names a wrong amount, an unknown quote and an unreadable line, the first that applies', () => {
     expect(ledgerEntries.run([...good.slice(0, 5), quote(100, 170, 'p2', 1, 2), line(180, 'p2', 1, 95)], entryParams).cause).toBe('wrong-amount');
     expect(ledgerEntries.run([...good.slice(0, 5), line(180, 'p2', 7)], entryParams).cause).toBe('unknown-quote');
+    expect(ledgerEntries.run([...good.slice(0, 5), line(180, 'p2', 1, '100')], entryParams).cause).toBe('wrong-type');
+    const noAccount = ledgerEntries.run([...good.slice(0, 5), line(180, 'p2', 1, 100, null)], entryParams);
+    expect(noAccount.cause).toBe('wrong-field');
+    expect(noAccount.examples[0]).toBe('entry 0 (p2): "account" is null, but the payment had "ACC-01"');
     const unreadable: Operation = { t: 200, process: 'lab', kind: 'consume', outcome: 'fail', stream: 'ledger', value: { index: 2, line: 'posted p2' } };
     const r = ledgerEntries.run([...good, unreadable], entryParams);
     expect(r.cause).toBe('unreadable');

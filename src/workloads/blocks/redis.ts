@@ -83,26 +83,50 @@ export function listFollower(client: Redis, key: string, onItem: (item: string, 
   };
 }
 
-/** What a scan of the learner's keys found: which ids are marked, and the shortest TTL. */
+/** One key that held marks: its type, the ids, and whether they were in its name. */
+export interface MarkKey {
+  key: string;
+  type: string;
+  ids: string[];
+  inName: boolean;
+}
+
+/** Removes some ids' marks from a key: the key itself when its name holds them, else the ids
+ *  from the set, hash, sorted set or list (Redis drops a container left empty). */
+export async function removeMarks(client: Redis, mark: MarkKey, ids: readonly string[]): Promise<void> {
+  if (mark.inName || mark.type === 'string') {
+    await client.unlink(mark.key);
+    return;
+  }
+  if (ids.length === 0) return;
+  if (mark.type === 'set') await client.srem(mark.key, ...ids);
+  else if (mark.type === 'hash') await client.hdel(mark.key, ...ids);
+  else if (mark.type === 'zset') await client.zrem(mark.key, ...ids);
+  else if (mark.type === 'list') for (const id of ids) await client.lrem(mark.key, 0, id);
+}
+
+/** What a scan of the learner's keys found: which ids are marked, and for how long. */
 export interface MarkScan {
   marked: Set<string>;
   keys: number;
-  shortestTtlMs?: number;
-  shortestTtlKey?: string;
+  /** Per id, the longest time to live of the keys marking it, in ms (Infinity: one never
+   *  expires). The longest, so that a short lease beside a lasting mark is not taken for it. */
+  keptFor: Map<string, { ttlMs: number; key: string }>;
 }
 
 /**
  * Finds the learner's marks of processed messages among the keys matching `pattern` (the
  * lab's own keys excluded): a key whose name holds an id, or a set, hash, sorted set, list or
  * string holding one. The program chooses its own layout; the lab reads any of these.
- * `idPattern` matches one id (a global RegExp). At most `limit` keys are read.
+ * `idPattern` matches one id (a global RegExp); `skip` leaves keys out (the lab's own). At
+ * most `limit` keys are read; `markKeys` are the keys that held a mark.
  */
-export async function scanMarks(client: Redis, pattern: string, exclude: ReadonlySet<string>, idPattern: RegExp, limit = 2_000): Promise<MarkScan> {
+export async function scanMarks(client: Redis, pattern: string, skip: (key: string) => boolean, idPattern: RegExp, limit = 2_000): Promise<MarkScan & { markKeys: MarkKey[] }> {
   const found = new Set<string>();
+  const keptFor = new Map<string, { ttlMs: number; key: string }>();
+  const markKeys: MarkKey[] = [];
   const ids = (text: string) => text.match(idPattern) ?? [];
-  let shortestTtlMs: number | undefined;
-  let shortestTtlKey: string | undefined;
-  const keys = (await keysMatching(client, pattern)).filter((key) => !exclude.has(key)).slice(0, limit);
+  const keys = (await keysMatching(client, pattern)).filter((key) => !skip(key)).slice(0, limit);
   for (const key of keys) {
     const inKey = ids(key);
     let inValue: string[] = [];
@@ -114,12 +138,14 @@ export async function scanMarks(client: Redis, pattern: string, exclude: Readonl
     else if (type === 'list') inValue = (await client.lrange(key, 0, -1)).flatMap(ids);
     const marks = [...inKey, ...(inKey.length > 0 ? [] : inValue)];
     if (marks.length === 0) continue;
-    for (const id of marks) found.add(id);
-    const ttl = await client.pttl(key);
-    if (ttl >= 0 && (shortestTtlMs === undefined || ttl < shortestTtlMs)) {
-      shortestTtlMs = ttl;
-      shortestTtlKey = key;
+    markKeys.push({ key, type, ids: marks, inName: inKey.length > 0 });
+    const pttl = await client.pttl(key);
+    const ttlMs = pttl === -1 ? Number.POSITIVE_INFINITY : Math.max(0, pttl);
+    for (const id of marks) {
+      found.add(id);
+      const kept = keptFor.get(id);
+      if (!kept || ttlMs > kept.ttlMs) keptFor.set(id, { ttlMs, key });
     }
   }
-  return { marked: found, keys: keys.length, ...(shortestTtlMs === undefined ? {} : { shortestTtlMs, shortestTtlKey }) };
+  return { marked: found, keys: keys.length, keptFor, markKeys };
 }
