@@ -61,10 +61,22 @@ function buildProgram(): Command {
     // exercise authors
     devCommand(),
   ];
-  for (const command of commands) program.addCommand(command.exitOverride());
+  for (const command of commands) program.addCommand(command);
   // No command at all: the interactive menu (or, without a terminal, the list and the next step).
   program.action(() => runMenu());
+  throwInsteadOfExiting(program);
   return program;
+}
+
+/**
+ * Commander exits by itself (code 1) on a bad flag unless told to throw; `exitOverride` is set
+ * on each command separately, not inherited by subcommands. Set here on every command of the
+ * tree, once, so a usage error anywhere (`dev check --repeat -1`, `workshop provision --bogus`)
+ * reaches exitCodeFor below and exits 2 like every other one.
+ */
+function throwInsteadOfExiting(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) throwInsteadOfExiting(sub);
 }
 
 function exitCodeFor(error: unknown): number {
