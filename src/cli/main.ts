@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { BrokerlabError } from '../errors.js';
+import { asBrokerlabError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
@@ -84,10 +84,11 @@ function exitCodeFor(error: unknown): number {
     // commander already printed its message (or the help/version text).
     return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
   }
-  if (error instanceof BrokerlabError) {
-    if (error.message) process.stderr.write(`brokerlab: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  ${error.hint}\n`);
-    return EXIT_CODES[error.kind];
+  const known = asBrokerlabError(error);
+  if (known) {
+    if (known.message) process.stderr.write(`brokerlab: ${known.message}\n`);
+    if (known.hint) process.stderr.write(`  ${known.hint}\n`);
+    return EXIT_CODES[known.kind];
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`brokerlab: internal error, this is a bug in brokerlab: ${error instanceof Error ? error.message : String(error)}\n`);

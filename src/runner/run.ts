@@ -14,7 +14,8 @@
  * The result never depends on what the learner's program says about itself: only on what
  * the lab saw in the brokers and in its downstream services.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { BROKER_LABELS, ensureReachable } from '../brokers/index.js';
 import type { Endpoints } from '../brokers/types.js';
@@ -78,7 +79,7 @@ function newRunId(exercise: string): string {
 
 function prepareRunDir(runsDir: string, runId: string): string {
   const dir = path.join(runsDir, runId);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const latest = path.join(runsDir, 'latest');
   rmSync(latest, { force: true });
   try {

@@ -9,7 +9,8 @@
  * until every learner's name was checked to be free there (or brokerlab's own).
  */
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { parseEnvFile } from '../brokers/versions.js';
 import { UsageError } from '../errors.js';
@@ -96,7 +97,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
   // knows every name it may have created, and provisioning again reuses these passwords.
   const states: LearnerState[] = learners.map((learner) => ({ ...learner, namespace: namespaceOf(learner.slug), created: createdFor(learner.slug, options.brokers) }));
   const state = mergeState(previous, { formatVersion: 1, updatedAt: new Date().toISOString(), connections: publicConnections(admin), learners: states });
-  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  makeDir(outDir, { mode: 0o700 });
   writeState(outDir, state);
   const provisioned: ProvisionedLearner[] = accounts.map(({ learner, password }) => {
     // Every broker the learner has, from this run or an earlier one with other --brokers.

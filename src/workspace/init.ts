@@ -6,7 +6,8 @@
  * it is (reset restores it on request), and with --force in a folder that already has files,
  * brokerlab's files are written only where no file of that name exists.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { CatalogEntry } from '../catalog/load.js';
@@ -131,7 +132,7 @@ function addMissingExercises(workspace: Workspace, catalog: readonly CatalogEntr
 function addFile(root: string, relative: string, content: string, progress: (message: string) => void): boolean {
   const file = path.join(root, relative);
   if (existsSync(file)) return false;
-  mkdirSync(path.dirname(file), { recursive: true });
+  makeDir(path.dirname(file));
   writeFileSync(file, content);
   progress(`created ${relative}`);
   return true;
@@ -183,7 +184,7 @@ export function initWorkspace(dir: string, catalog: readonly CatalogEntry[], opt
     );
   }
 
-  mkdirSync(root, { recursive: true });
+  makeDir(root);
   const workspace = workspaceAt(root);
   const version = brokerlabVersion();
   const nodeModulesDir = brokerlabNodeModules();

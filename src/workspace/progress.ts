@@ -9,7 +9,8 @@
  * - done: passed at least once (stays done even if a later run fails: the learner earned it,
  *   and the reference solution stays unlocked).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import type { CatalogEntry } from '../catalog/load.js';
 import { UsageError } from '../errors.js';
@@ -67,7 +68,7 @@ export function loadProgress(workspace: Workspace): Progress {
 
 /** Written atomically (temp file + rename): a crash never leaves half a progress file. */
 export function saveProgress(workspace: Workspace, progress: Progress): void {
-  mkdirSync(path.dirname(workspace.progressPath), { recursive: true });
+  makeDir(path.dirname(workspace.progressPath));
   const temp = `${workspace.progressPath}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(progress, null, 2)}\n`);
   renameSync(temp, workspace.progressPath);
