@@ -41,6 +41,12 @@ export class InterruptedError extends BrokerlabError {
   }
 }
 
+/** For long loops (one step per learner, per broker): throws InterruptedError once Ctrl-C or
+ *  SIGTERM aborted `signal`, so the command stops between two steps, never in the middle of one. */
+export function throwIfInterrupted(signal: AbortSignal | undefined, message?: string): void {
+  if (signal?.aborted) throw new InterruptedError(message);
+}
+
 /** A command finished and wants a particular exit code without an error message. */
 export class ExitError extends BrokerlabError {
   constructor(kind: ExitKind, message = '') {

@@ -27,7 +27,7 @@ import { upCommand } from './commands/up.js';
 import { watchCommand } from './commands/watch.js';
 import { workshopCommand } from './commands/workshop.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { installInterruptHandlers } from './interrupt.js';
+import { installInterruptHandlers, interruptSignal } from './interrupt.js';
 
 const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -103,6 +103,12 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   code = exitCodeFor(error);
+}
+// A signal that came while a command without a run to stop was busy (init, list, doctor) ends
+// it as interrupted too, once it is done: a SIGTERM never turns into a success.
+if (interruptSignal.aborted && code !== EXIT_CODES.interrupted && code !== EXIT_CODES.internal) {
+  process.stderr.write('brokerlab: interrupted\n');
+  code = EXIT_CODES.interrupted;
 }
 // Broker clients may keep timers alive; the command is done, so leave now.
 process.exit(code);

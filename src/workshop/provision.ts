@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { parseEnvFile } from '../brokers/versions.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { type AdminConnections, adminConnections, publicConnections } from './admin.js';
 import { learnerEnv, passwordOf, renderEnvFile } from './env-file.js';
 import { checkKafkaUsers, kafkaPrefix, provisionKafka, SCRAM_MECHANISM } from './kafka.js';
@@ -28,6 +28,8 @@ export interface ProvisionOptions {
   outDir: string;
   env?: NodeJS.ProcessEnv;
   progress?: (message: string) => void;
+  /** Ctrl-C / SIGTERM: stop between two learners (workshop.json already names them all). */
+  signal?: AbortSignal;
 }
 
 export interface ProvisionedLearner extends Learner {
@@ -108,17 +110,25 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
     return { ...learner, namespace: namespaceOf(learner.slug), envFile: envFile(learner), env: vars };
   });
 
-  if (admin.redis) {
-    progress(`Redis: ACL users confined to bl-<name>:* for ${learners.length} learners`);
-    await provisionRedis(admin.redis.url, accounts);
-  }
-  if (admin.rabbitmq) {
-    progress(`RabbitMQ: a vhost and a user for each of ${learners.length} learners`);
-    await provisionRabbitmq(admin.rabbitmq, accounts);
-  }
-  if (admin.kafka) {
-    progress(`Kafka: prefixed ACLs and a ${SCRAM_MECHANISM} user for each of ${learners.length} learners (about a second each)`);
-    await provisionKafka(admin.kafka, accounts, env);
+  try {
+    if (admin.redis) {
+      progress(`Redis: ACL users confined to bl-<name>:* for ${learners.length} learners`);
+      await provisionRedis(admin.redis.url, accounts, options.signal);
+    }
+    if (admin.rabbitmq) {
+      progress(`RabbitMQ: a vhost and a user for each of ${learners.length} learners`);
+      await provisionRabbitmq(admin.rabbitmq, accounts, options.signal);
+    }
+    if (admin.kafka) {
+      progress(`Kafka: prefixed ACLs and a ${SCRAM_MECHANISM} user for each of ${learners.length} learners (about a second each)`);
+      await provisionKafka(admin.kafka, accounts, env, options.signal);
+    }
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    const shown = path.relative(process.cwd(), outDir).startsWith('..') ? outDir : path.relative(process.cwd(), outDir) || '.';
+    throw new InterruptedError(
+      `interrupted half-way; ${path.join(shown, 'workshop.json')} names every learner: \`brokerlab workshop teardown --state ${shown}\` removes what was created, provisioning again completes it`,
+    );
   }
   return { brokers: [...options.brokers], outDir, stateFile: statePath(outDir), learners: provisioned, ms: Date.now() - started };
 }

@@ -228,6 +228,7 @@ async function upLocked(def: BrokerDefinition, dirs: NativeDirs, options: Runtim
       timeoutMs,
       log: tildify(logFile),
       stillRunning: () => isSameProcess(state.pid, state.procStart),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
 
   const previous = readState(dirs);
