@@ -79,6 +79,12 @@ function throwInsteadOfExiting(command: Command): void {
   for (const sub of command.commands) throwInsteadOfExiting(sub);
 }
 
+/** One line, harmless in a terminal: a message may quote the user's input (a roster's header
+ *  row, a file name, a broker's reply), which may hold line breaks and control characters. */
+function printable(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     // commander already printed its message (or the help/version text).
@@ -86,8 +92,8 @@ function exitCodeFor(error: unknown): number {
   }
   const known = asBrokerlabError(error);
   if (known) {
-    if (known.message) process.stderr.write(`brokerlab: ${known.message}\n`);
-    if (known.hint) process.stderr.write(`  ${known.hint}\n`);
+    if (known.message) process.stderr.write(`brokerlab: ${printable(known.message)}\n`);
+    if (known.hint) process.stderr.write(`  ${printable(known.hint)}\n`);
     return EXIT_CODES[known.kind];
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

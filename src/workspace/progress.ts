@@ -49,8 +49,14 @@ export function loadProgress(workspace: Workspace): Progress {
   let text: string;
   try {
     text = readFileSync(workspace.progressPath, 'utf8');
-  } catch {
-    return emptyProgress();
+  } catch (error) {
+    // No file yet: nothing done yet. Anything else (a folder there, no permission) is said:
+    // an empty progress would silently lock solutions the learner already earned.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyProgress();
+    throw new UsageError(
+      `cannot read your progress file ${path.relative(process.cwd(), workspace.progressPath)}: ${(error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message}`,
+      'Move what is there out of the way: brokerlab creates the file when it records your first run.',
+    );
   }
   try {
     const parsed = JSON.parse(text) as Progress;
