@@ -14,7 +14,7 @@
  * The result never depends on what the learner's program says about itself: only on what
  * the lab saw in the brokers and in its downstream services.
  */
-import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { BROKER_LABELS, ensureReachable } from '../brokers/index.js';
@@ -81,13 +81,8 @@ function newRunId(exercise: string): string {
 function prepareRunDir(runsDir: string, runId: string): string {
   const dir = path.join(runsDir, runId);
   makeDir(dir);
-  const latest = path.join(runsDir, 'latest');
-  rmSync(latest, { force: true });
-  try {
-    symlinkSync(runId, latest);
-  } catch {
-    // a filesystem without symlinks just has no `latest`
-  }
+  // `latest` moves once the run's artifacts are written (reporters/artifacts.ts): an
+  // interrupted run never becomes the one `brokerlab report` opens.
   return dir;
 }
 
