@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT, brokerlabHome } from '../paths.js';
 import { CappedLog } from './capped-log.js';
 import type { HistoryRecorder, ProcessName } from './history.js';
+import { killStragglers } from './stragglers.js';
 
 /**
  * What each copy of the learner's program may allocate (RLIMIT_DATA: its heap and private
@@ -31,6 +32,29 @@ const NATIVE_FRAME = /^\s*(\d+: 0x[0-9a-f]+\b|-+ Native stack trace -+$)/;
 
 /** How long an exit waits for the last of the program's stderr to come through the pipe. */
 const DRAIN_MS = 250;
+
+/**
+ * The last resort: learner processes that may still run, killed whenever brokerlab exits,
+ * however it exits (a second Ctrl-C, the cleanup bound, a crash): a learner's program never
+ * outlives the brokerlab that started it. ('exit' handlers run synchronously, as these kills do.)
+ */
+const mayStillRun = new Map<LearnerProcess, { pid: number; runId: string | undefined }>();
+let killOnExitInstalled = false;
+
+function killOnExit(): void {
+  if (killOnExitInstalled) return;
+  killOnExitInstalled = true;
+  process.on('exit', () => {
+    for (const { pid } of mayStillRun.values()) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    for (const runId of new Set([...mayStillRun.values()].map((p) => p.runId))) if (runId) killStragglers(runId);
+  });
+}
 
 /** How to start the learner's program. */
 export interface LearnerCommand {
@@ -161,6 +185,10 @@ export class LearnerProcess {
     if (child.stdout) void this.stdoutLog.attach(child.stdout);
     const stderrEnded = child.stderr ? this.stderrLog.attach(child.stderr) : Promise.resolve();
     this.child = child;
+    if (child.pid !== undefined) {
+      killOnExit();
+      mayStillRun.set(this, { pid: child.pid, runId: this.env.BROKERLAB_RUN_ID });
+    }
     this.history.record({ process: this.name, kind: 'process', outcome: 'ok', value: { event: 'start', pid: child.pid, start: this.starts } });
     this.exitPromise = new Promise((resolve) => {
       child.on('error', (error) => {
@@ -257,6 +285,7 @@ export class LearnerProcess {
 
   /** Once every process of the run is gone: the logs get their tails and are closed. */
   async closeLogs(): Promise<void> {
+    mayStillRun.delete(this);
     await Promise.all([this.stdoutLog.close(), this.stderrLog.close()]);
   }
 }
