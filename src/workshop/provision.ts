@@ -59,8 +59,10 @@ export function readRoster(file: string): Learner[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the roster ${file}: no such file (or not readable)`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'it is a folder, not a CSV file' : code === 'ENOENT' ? 'no such file' : 'not readable';
+    throw new UsageError(`cannot read the roster ${file}: ${why}`);
   }
   return parseRoster(text, file);
 }
