@@ -39,6 +39,8 @@ export interface BrokerOptions {
   env?: NodeJS.ProcessEnv;
   /** Called as each broker starts/stops and when it is done. */
   onProgress?: (event: ProgressEvent) => void;
+  /** Ctrl-C / SIGTERM: `up` stops waiting and leaves nothing half-started. */
+  signal?: AbortSignal;
 }
 
 async function runtimeOf(def: BrokerDefinition, options: BrokerOptions): Promise<Runtime> {
@@ -63,6 +65,7 @@ export async function up(names: readonly BrokerName[], options: BrokerOptions = 
       env,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     options.onProgress?.({ type: 'up', result });
     results.push(result);

@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, lstatSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
@@ -86,7 +87,7 @@ function isSymlink(path: string): boolean {
 
 /** Creates `dir` owned by `user` (mode 700, as initdb wants for the data folder). */
 function ownedDir(dir: string, user: PgUser | undefined): void {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   if (user) chownSync(dir, user.uid, user.gid);
   chmodSync(dir, 0o700);
 }

@@ -5,7 +5,8 @@
  * Plugins: management (HTTP API on 15672, used to create each run's vhost) and prometheus
  * (/metrics on 15692).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { BrokerDefinition, NativeDirs } from './definition.js';
@@ -151,8 +152,8 @@ export const rabbitmq: BrokerDefinition<'rabbitmq'> = {
     },
     async prepare(dirs, previous) {
       const env = rabbitmqEnv(dirs);
-      mkdirSync(env.HOME!, { recursive: true });
-      mkdirSync(env.RABBITMQ_MNESIA_BASE!, { recursive: true });
+      makeDir(env.HOME!);
+      makeDir(env.RABBITMQ_MNESIA_BASE!);
       writeFileSync(env.RABBITMQ_CONFIG_FILE!, nativeConf());
       // An empty env file keeps /etc/rabbitmq/rabbitmq-env.conf from changing our node.
       writeFileSync(env.RABBITMQ_CONF_ENV_FILE!, '# brokerlab: intentionally empty\n');

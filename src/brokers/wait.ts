@@ -5,7 +5,7 @@
  *   Kafka did not become ready within 60s (waited for describeCluster on 127.0.0.1:9092);
  *   see ~/.brokerlab/brokers/kafka/logs/server.log
  */
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, InterruptedError } from '../errors.js';
 import { reason } from './net.js';
 import { sleep } from './process.js';
 
@@ -26,6 +26,8 @@ export interface WaitSpec {
   log?: string;
   /** For processes we started: returns false once it died, so we stop waiting at once. */
   stillRunning?: () => boolean;
+  /** Ctrl-C / SIGTERM: stop waiting (the caller stops what it started). */
+  signal?: AbortSignal;
 }
 
 /** "60s", "7.2s", "0.4s": seconds for messages. */
@@ -41,6 +43,7 @@ export async function waitUntilReady(spec: WaitSpec): Promise<number> {
   const seeLog = spec.log ? `; see ${spec.log}` : '';
   let lastError: unknown;
   for (;;) {
+    if (spec.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${spec.label} to start`);
     const left = deadline - Date.now();
     try {
       await spec.probe(Math.max(200, Math.min(MAX_ATTEMPT_MS, left)));

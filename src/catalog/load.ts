@@ -282,7 +282,7 @@ export function findExercise(id: string, scenariosDir = SCENARIOS_DIR): CatalogE
     .filter((d) => d.isDirectory() && existsSync(path.join(scenariosDir, d.name, 'scenario.json')))
     .map((d) => d.name);
   if (ids.includes(id)) return loadEntry(path.join(scenariosDir, id));
-  const close = ids.filter((known) => known.includes(id) || id.includes(known));
+  const close = id.trim() === '' ? [] : ids.filter((known) => known.includes(id) || id.includes(known));
   const suggestion = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : '';
   throw new UsageError(`unknown exercise "${id}".${suggestion} Run \`brokerlab list\` to see them all.`);
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { BrokerlabError } from '../errors.js';
+import { asBrokerlabError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
@@ -27,7 +27,7 @@ import { upCommand } from './commands/up.js';
 import { watchCommand } from './commands/watch.js';
 import { workshopCommand } from './commands/workshop.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { installInterruptHandlers } from './interrupt.js';
+import { installInterruptHandlers, interruptSignal } from './interrupt.js';
 
 const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -61,10 +61,28 @@ function buildProgram(): Command {
     // exercise authors
     devCommand(),
   ];
-  for (const command of commands) program.addCommand(command.exitOverride());
+  for (const command of commands) program.addCommand(command);
   // No command at all: the interactive menu (or, without a terminal, the list and the next step).
   program.action(() => runMenu());
+  throwInsteadOfExiting(program);
   return program;
+}
+
+/**
+ * Commander exits by itself (code 1) on a bad flag unless told to throw; `exitOverride` is set
+ * on each command separately, not inherited by subcommands. Set here on every command of the
+ * tree, once, so a usage error anywhere (`dev check --repeat -1`, `workshop provision --bogus`)
+ * reaches exitCodeFor below and exits 2 like every other one.
+ */
+function throwInsteadOfExiting(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) throwInsteadOfExiting(sub);
+}
+
+/** One line, harmless in a terminal: a message may quote the user's input (a roster's header
+ *  row, a file name, a broker's reply), which may hold line breaks and control characters. */
+function printable(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function exitCodeFor(error: unknown): number {
@@ -72,10 +90,11 @@ function exitCodeFor(error: unknown): number {
     // commander already printed its message (or the help/version text).
     return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
   }
-  if (error instanceof BrokerlabError) {
-    if (error.message) process.stderr.write(`brokerlab: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  ${error.hint}\n`);
-    return EXIT_CODES[error.kind];
+  const known = asBrokerlabError(error);
+  if (known) {
+    if (known.message) process.stderr.write(`brokerlab: ${printable(known.message)}\n`);
+    if (known.hint) process.stderr.write(`  ${printable(known.hint)}\n`);
+    return EXIT_CODES[known.kind];
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`brokerlab: internal error, this is a bug in brokerlab: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -90,6 +109,12 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   code = exitCodeFor(error);
+}
+// A signal that came while a command without a run to stop was busy (init, list, doctor) ends
+// it as interrupted too, once it is done: a SIGTERM never turns into a success.
+if (interruptSignal.aborted && code !== EXIT_CODES.interrupted && code !== EXIT_CODES.internal) {
+  process.stderr.write('brokerlab: interrupted\n');
+  code = EXIT_CODES.interrupted;
 }
 // Broker clients may keep timers alive; the command is done, so leave now.
 process.exit(code);

@@ -4,14 +4,8 @@
  * (often several copies) and drives real brokers, and more than that only makes the runs
  * compete for the machine and their latency checks flaky.
  */
-import { InvalidArgumentError } from 'commander';
+import { wholeNumber } from './numbers.js';
 
 export const MAX_PARALLEL = 8;
 
-export function parseParallel(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > MAX_PARALLEL) {
-    throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_PARALLEL}`);
-  }
-  return n;
-}
+export const parseParallel = wholeNumber(1, MAX_PARALLEL);

@@ -1,14 +1,60 @@
 /**
  * The learner's program, seen from outside: child processes, each in its own process group
  * (so a kill reaches anything it spawned, and Ctrl-C in the terminal reaches only the lab,
- * which then cleans up), with stdout/stderr appended to files in the run directory.
+ * which then cleans up), with stdout/stderr kept in capped logs in the run directory
+ * (capped-log.ts), and a memory limit (LEARNER_MEMORY_LIMIT_BYTES).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT, brokerlabHome } from '../paths.js';
+import { CappedLog } from './capped-log.js';
 import type { HistoryRecorder, ProcessName } from './history.js';
+import { killStragglers } from './stragglers.js';
+
+/**
+ * What each copy of the learner's program may allocate (RLIMIT_DATA: its heap and private
+ * writable memory). Far above what any exercise needs (a copy uses 50 to 300 MiB, a JVM
+ * included), so only a program that eats memory meets it: it then fails to allocate (Node:
+ * "JavaScript heap out of memory", Python: MemoryError) and the run says so, instead of the
+ * machine swapping or the kernel's OOM killer picking a broker. Its oom_score_adj is 1000 too:
+ * if memory still runs out, the kernel kills the learner's program first.
+ */
+export const LEARNER_MEMORY_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** The shell line the program starts through: the limits, then `exec` (same pid, no extra
+ *  process). A limit the system refuses is skipped rather than stopping the run. */
+const WITH_LIMITS = `ulimit -d ${LEARNER_MEMORY_LIMIT_BYTES / 1024} 2>/dev/null; echo 1000 > /proc/self/oom_score_adj 2>/dev/null; exec "$@"`;
+
+/** Node's native stack after a fatal error ("13: 0xf5144d  [node]", "----- Native stack trace -----"). */
+const NATIVE_FRAME = /^\s*(\d+: 0x[0-9a-f]+\b|-+ Native stack trace -+$)/;
+
+/** How long an exit waits for the last of the program's stderr to come through the pipe. */
+const DRAIN_MS = 250;
+
+/**
+ * The last resort: learner processes that may still run, killed whenever brokerlab exits,
+ * however it exits (a second Ctrl-C, the cleanup bound, a crash): a learner's program never
+ * outlives the brokerlab that started it. ('exit' handlers run synchronously, as these kills do.)
+ */
+const mayStillRun = new Map<LearnerProcess, { pid: number; runId: string | undefined }>();
+let killOnExitInstalled = false;
+
+function killOnExit(): void {
+  if (killOnExitInstalled) return;
+  killOnExitInstalled = true;
+  process.on('exit', () => {
+    for (const { pid } of mayStillRun.values()) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    for (const runId of new Set([...mayStillRun.values()].map((p) => p.runId))) if (runId) killStragglers(runId);
+  });
+}
 
 /** How to start the learner's program. */
 export interface LearnerCommand {
@@ -89,6 +135,8 @@ export class LearnerProcess {
   private stoppingByLab = false;
   private starts = 0;
   private paused = false;
+  private readonly stdoutLog: CappedLog;
+  private readonly stderrLog: CappedLog;
 
   constructor(
     readonly instance: number,
@@ -100,6 +148,8 @@ export class LearnerProcess {
     private readonly ownEnv: Record<string, string> = {},
   ) {
     this.name = `learner-${instance}`;
+    this.stdoutLog = new CappedLog(this.stdoutPath);
+    this.stderrLog = new CappedLog(this.stderrPath);
   }
 
   get stdoutPath(): string {
@@ -107,6 +157,13 @@ export class LearnerProcess {
   }
   get stderrPath(): string {
     return path.join(this.runDir, `${this.name}.stderr.log`);
+  }
+  /** Bytes its stdout / stderr log left out (see capped-log.ts). */
+  get stdoutCut(): number {
+    return this.stdoutLog.cut;
+  }
+  get stderrCut(): number {
+    return this.stderrLog.cut;
   }
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
@@ -119,26 +176,32 @@ export class LearnerProcess {
     this.starts++;
     this.stoppingByLab = false;
     this.paused = false;
-    const out = openSync(this.stdoutPath, 'a');
-    const err = openSync(this.stderrPath, 'a');
-    const [file, ...args] = this.command.argv;
-    const child = spawn(file ?? '/bin/false', args, {
+    const child = spawn('/bin/sh', ['-c', WITH_LIMITS, this.name, ...this.command.argv], {
       cwd: this.command.cwd,
       env: { ...learnerBaseEnv(), ...this.env, ...this.ownEnv, BROKERLAB_INSTANCE: String(this.instance), INSTANCE_ID: String(this.instance) },
-      stdio: ['ignore', out, err],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    closeSync(out);
-    closeSync(err);
+    if (child.stdout) void this.stdoutLog.attach(child.stdout);
+    const stderrEnded = child.stderr ? this.stderrLog.attach(child.stderr) : Promise.resolve();
     this.child = child;
+    if (child.pid !== undefined) {
+      killOnExit();
+      mayStillRun.set(this, { pid: child.pid, runId: this.env.BROKERLAB_RUN_ID });
+    }
     this.history.record({ process: this.name, kind: 'process', outcome: 'ok', value: { event: 'start', pid: child.pid, start: this.starts } });
     this.exitPromise = new Promise((resolve) => {
       child.on('error', (error) => {
         this.history.record({ process: this.name, kind: 'process', outcome: 'fail', value: { event: 'spawn-error', error: error.message } });
         resolve({ code: null, signal: null, byLab: false });
       });
-      child.on('exit', (code, signal) => {
+      child.on('exit', async (code, signal) => {
         const byLab = this.stoppingByLab;
+        // What it said last may still be in the pipe; a helper it left holding the pipe
+        // open must not hold up the exit, hence the bound.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([stderrEnded, new Promise((done) => (timer = setTimeout(done, DRAIN_MS)))]);
+        clearTimeout(timer);
         // An exit of its own: what its stderr says about it goes into the history, so checks
         // can name the crash ("PRECONDITION_FAILED - unknown delivery tag 5").
         const said = byLab ? undefined : this.stderrHeadline();
@@ -199,21 +262,31 @@ export class LearnerProcess {
   /** The line of stderr most likely to say what went wrong: the last error or exception line
    *  ("Error: connect ECONNREFUSED ..."), else the last line with some text in it. */
   stderrHeadline(): string | undefined {
-    const lines = this.stderrTail(40);
-    return [...lines].reverse().find((l) => /\b\w*(Error|Exception)\b/.test(l)) ?? [...lines].reverse().find((l) => l.trim().length > 3);
+    // Raw: callers quote it with JSON.stringify, which escapes control characters itself.
+    const lines = this.stderrLines(40);
+    return [...lines].reverse().find((l) => /\b\w*(Error|Exception)\b|FATAL ERROR/.test(l)) ?? [...lines].reverse().find((l) => l.trim().length > 3);
   }
 
   /** The last few telling lines of stderr, for "your program crashed" messages: stack
-   *  frames, carets and Node's version banner are left out (the log has them all). */
+   *  frames, carets and Node's version banner are left out (the log has them all). Control
+   *  characters are shown escaped ("\u001b[2J"): reports quote these lines in the learner's
+   *  terminal, which a program's escape sequences must not clear or recolour. */
   stderrTail(lines = 4): string[] {
-    try {
-      return readFileSync(this.stderrPath, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^\s*\^+\s*$/.test(l) && !/^Node\.js v\d/.test(l))
-        .slice(-lines);
-    } catch {
-      return [];
-    }
+    return this.stderrLines(lines).map((l) => l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
+
+  private stderrLines(lines: number): string[] {
+    return this.stderrLog
+      .lastText()
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^\s*\^+\s*$/.test(l) && !/^Node\.js v\d/.test(l) && !NATIVE_FRAME.test(l))
+      .slice(-lines);
+  }
+
+  /** Once every process of the run is gone: the logs get their tails and are closed. */
+  async closeLogs(): Promise<void> {
+    mayStillRun.delete(this);
+    await Promise.all([this.stdoutLog.close(), this.stderrLog.close()]);
   }
 }
 
@@ -249,5 +322,9 @@ export class LearnerGroup {
 
   async stopAll(graceMs?: number): Promise<void> {
     await Promise.all(this.processes.map((p) => p.stop(graceMs)));
+  }
+
+  async closeLogs(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.closeLogs()));
   }
 }

@@ -9,7 +9,7 @@
  * its downstream HTTP servers listen on ports the OS picks, its learner processes are its own
  * process groups, and it has its own run directory. The runs directory's `latest` link and the
  * progress file are rewritten synchronously (no await in between), so concurrent runs cannot
- * interleave there: `latest` names the run started last. Ctrl-C's signal is shared on purpose.
+ * interleave there: `latest` names the run finished last. Ctrl-C's signal is shared on purpose.
  *
  * Stopping: when `signal` aborts (Ctrl-C), no new item starts; the running ones see the same
  * signal themselves, clean up and settle, and only then does the pool throw InterruptedError,

@@ -14,7 +14,8 @@
  * The result never depends on what the learner's program says about itself: only on what
  * the lab saw in the brokers and in its downstream services.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { BROKER_LABELS, ensureReachable } from '../brokers/index.js';
 import type { Endpoints } from '../brokers/types.js';
@@ -32,7 +33,8 @@ import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.j
 import { type CallHook, CallCounter, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
-import { type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
+import { LOG_HEAD_BYTES } from './capped-log.js';
+import { LEARNER_MEMORY_LIMIT_BYTES, type LearnerCommand, LearnerGroup, type LearnerProcess } from './learner.js';
 import { Random, type Seed, newSeed } from './seed.js';
 import { newRunId, runNamespaceOf, scopedNamespace, sharedNamespace } from '../namespaces/names.js';
 import { missingImport } from './missing-import.js';
@@ -72,14 +74,9 @@ export interface RunOptions {
 
 function prepareRunDir(runsDir: string, runId: string): string {
   const dir = path.join(runsDir, runId);
-  mkdirSync(dir, { recursive: true });
-  const latest = path.join(runsDir, 'latest');
-  rmSync(latest, { force: true });
-  try {
-    symlinkSync(runId, latest);
-  } catch {
-    // a filesystem without symlinks just has no `latest`
-  }
+  makeDir(dir);
+  // `latest` moves once the run's artifacts are written (reporters/artifacts.ts): an
+  // interrupted run never becomes the one `brokerlab report` opens.
   return dir;
 }
 
@@ -260,7 +257,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     if (verdict === 'fail' && (exitedOnItsOwn || failing.some((c) => c.cause === undefined || PROGRAM_LEVEL.has(c.cause)))) {
       for (const p of learners.processes) {
         const headline = p.stderrHeadline();
-        if (headline) notes.push(`${p.name} wrote to stderr: ${JSON.stringify(headline.trim().slice(0, 200))} (all of it in ${p.name}.stderr.log)`);
+        if (headline) notes.push(`${p.name} wrote to stderr: ${JSON.stringify(headline.trim().slice(0, 200))} (${p.stderrCut > 0 ? 'its start and end are' : 'all of it is'} in ${p.name}.stderr.log)`);
       }
     }
   } catch (error) {
@@ -318,12 +315,21 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       await learners.stopAll(1_000);
       const stragglers = killStragglers(runId);
       if (stragglers.length > 0) {
-        notes.push(`your program left ${stragglers.length} process${stragglers.length === 1 ? '' : 'es'} running after it was stopped (pid ${stragglers.join(', ')}); the lab killed ${stragglers.length === 1 ? 'it' : 'them'}. Start helpers without detaching them, so they stop with your program.`);
+        const pids = stragglers.length > 5 ? `${stragglers.slice(0, 5).join(', ')} and ${stragglers.length - 5} more` : stragglers.join(', ');
+        notes.push(`your program left ${stragglers.length} process${stragglers.length === 1 ? '' : 'es'} running after it was stopped (pid ${pids}); the lab killed ${stragglers.length === 1 ? 'it' : 'them'}. Start helpers without detaching them, so they stop with your program.`);
+      }
+      // Nothing of the program runs any more: its logs get their tails (what a cap cut is said there).
+      await learners.closeLogs();
+      for (const p of learners.processes) {
+        for (const [stream, log] of [['stdout', p.stdoutCut], ['stderr', p.stderrCut]] as const) {
+          if (log > 0) notes.push(`${p.name} wrote more to ${stream} than the lab keeps: ${p.name}.${stream}.log has its first and last ${LOG_HEAD_BYTES / 1024 / 1024} MiB, ${log} bytes in between were cut`);
+        }
       }
       for (const op of history.history) {
-        const value = op.value as { event?: string; byLab?: boolean; code?: number | null; signal?: string | null } | undefined;
+        const value = op.value as { event?: string; byLab?: boolean; code?: number | null; signal?: string | null; stderr?: string } | undefined;
         if (op.kind === 'process' && value?.event === 'exit' && value.byLab === false) {
-          notes.push(`${op.process} exited on its own (${value.signal ? `signal ${value.signal}` : `code ${value.code}`}) at ${(op.t / 1000).toFixed(1)}s; see ${op.process}.stderr.log`);
+          const memory = OUT_OF_MEMORY.test(value.stderr ?? '') ? `: it ran out of memory (each copy may use ${LEARNER_MEMORY_LIMIT_BYTES / 1024 ** 3} GiB; look for what grows without bound)` : '';
+          notes.push(`${op.process} exited on its own (${value.signal ? `signal ${value.signal}` : `code ${value.code}`}) at ${(op.t / 1000).toFixed(1)}s${memory}; see ${op.process}.stderr.log`);
         }
       }
     }
@@ -338,6 +344,9 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     }
   }
 }
+
+/** What Node, Python, the JVM and C libraries say when an allocation fails. */
+const OUT_OF_MEMORY = /out of memory|MemoryError|OutOfMemoryError|allocation failed|Cannot allocate memory|bad_alloc|ENOMEM/i;
 
 /** The learner's env with each proxied broker's address replaced by its proxy's (pure). */
 export function throughProxies(env: Record<string, string>, proxies: ReadonlyArray<{ listen: string; upstream: string; replaces?: string }>): Record<string, string> {

@@ -38,17 +38,32 @@ function processesWithRunId(): Array<{ pid: number; runId: string }> {
   return found;
 }
 
-/** SIGKILLs every process of the run that is still alive; returns their pids. */
+/** Rounds of killStragglers: a program that forks as fast as it can is frozen, then killed,
+ *  a few times over; each round finds what the previous one's survivors forked. */
+const KILL_ROUNDS = 10;
+
+/**
+ * SIGKILLs every process of the run that is still alive; returns their pids. Each round
+ * first stops (SIGSTOP) everything it found, then kills it: a stopped process cannot fork
+ * a new child between its siblings' deaths. Rounds repeat until none is left (bounded).
+ */
 export function killStragglers(runId: string): number[] {
-  const pids = processesOfRun(runId);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
+  const killed = new Set<number>();
+  for (let round = 0; round < KILL_ROUNDS; round++) {
+    const pids = processesOfRun(runId);
+    if (pids.length === 0) break;
+    for (const signal of ['SIGSTOP', 'SIGKILL'] as const) {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // already gone
+        }
+      }
     }
+    for (const pid of pids) killed.add(pid);
   }
-  return pids;
+  return [...killed];
 }
 
 /** Runs are capped at a few minutes (a scenario's timeouts.runMs); a learner process of a run

@@ -22,7 +22,7 @@ import { java } from '../brokers/kafka.js';
 import { run } from '../brokers/process.js';
 import type { Endpoints } from '../brokers/types.js';
 import { tildify, vendorDir, versions } from '../brokers/versions.js';
-import { BrokerlabError, EnvironmentError, UsageError } from '../errors.js';
+import { BrokerlabError, EnvironmentError, UsageError, throwIfInterrupted } from '../errors.js';
 import { type Account, type Learner, namespaceOf } from './roster.js';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel } = kafkajs;
@@ -223,11 +223,12 @@ export async function checkKafkaUsers(endpoint: Endpoints['kafka'], learners: re
 }
 
 /** ACLs first (they mark the user as brokerlab's), then each learner's SCRAM credential (set again: same password, same result). */
-export async function provisionKafka(endpoint: Endpoints['kafka'], accounts: readonly Account[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function provisionKafka(endpoint: Endpoints['kafka'], accounts: readonly Account[], env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<void> {
   await withAdmin(endpoint, (admin) => admin.createAcls({ acl: accounts.flatMap(({ learner }) => learnerAcls(learner.slug)) }));
   const tool = configTool(endpoint, env);
   try {
     await inBatches(accounts, JVM_PARALLELISM, async ({ learner, password }) => {
+      throwIfInterrupted(signal);
       const config = `${SCRAM_MECHANISM}=[iterations=${SCRAM_ITERATIONS},password=${password}]`;
       const result = await tool.run(['--alter', '--add-config', config, '--entity-type', 'users', '--entity-name', learner.slug]);
       if (result.code !== 0) throw explain(new Error(`creating Kafka's SCRAM user "${learner.slug}" failed: ${failureLine(result.output)}`));
@@ -242,7 +243,7 @@ export async function provisionKafka(endpoint: Endpoints['kafka'], accounts: rea
  * consumer group under the prefix. A group still in use cannot be deleted; its members go
  * once their session times out (they can no longer log in), so that is waited for, bounded.
  */
-export async function teardownKafka(endpoint: Endpoints['kafka'], learners: readonly Learner[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+export async function teardownKafka(endpoint: Endpoints['kafka'], learners: readonly Learner[], env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<string[]> {
   const removed: string[] = [];
   const ours = await withAdmin(endpoint, (admin) => withWorkshopAcls(admin, learners));
   const tool = configTool(endpoint, env);
@@ -251,6 +252,7 @@ export async function teardownKafka(endpoint: Endpoints['kafka'], learners: read
       learners.filter((l) => ours.has(l.slug)),
       JVM_PARALLELISM,
       async (learner) => {
+        throwIfInterrupted(signal);
         const result = await tool.run(['--alter', '--delete-config', SCRAM_MECHANISM, '--entity-type', 'users', '--entity-name', learner.slug]);
         if (result.code === 0) removed.push(`kafka SCRAM user ${learner.slug}`);
         else if (!/does not exist/.test(result.output)) throw explain(new Error(`deleting Kafka's SCRAM user "${learner.slug}" failed: ${failureLine(result.output)}`));

@@ -9,10 +9,11 @@
  * until every learner's name was checked to be free there (or brokerlab's own).
  */
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { parseEnvFile } from '../brokers/versions.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { type AdminConnections, adminConnections, publicConnections } from './admin.js';
 import { learnerEnv, passwordOf, renderEnvFile } from './env-file.js';
 import { checkKafkaUsers, kafkaPrefix, provisionKafka, SCRAM_MECHANISM } from './kafka.js';
@@ -27,6 +28,8 @@ export interface ProvisionOptions {
   outDir: string;
   env?: NodeJS.ProcessEnv;
   progress?: (message: string) => void;
+  /** Ctrl-C / SIGTERM: stop between two learners (workshop.json already names them all). */
+  signal?: AbortSignal;
 }
 
 export interface ProvisionedLearner extends Learner {
@@ -56,8 +59,10 @@ export function readRoster(file: string): Learner[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the roster ${file}: no such file (or not readable)`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'it is a folder, not a CSV file' : code === 'ENOENT' ? 'no such file' : 'not readable';
+    throw new UsageError(`cannot read the roster ${file}: ${why}`);
   }
   return parseRoster(text, file);
 }
@@ -96,7 +101,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
   // knows every name it may have created, and provisioning again reuses these passwords.
   const states: LearnerState[] = learners.map((learner) => ({ ...learner, namespace: namespaceOf(learner.slug), created: createdFor(learner.slug, options.brokers) }));
   const state = mergeState(previous, { formatVersion: 1, updatedAt: new Date().toISOString(), connections: publicConnections(admin), learners: states });
-  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  makeDir(outDir, { mode: 0o700 });
   writeState(outDir, state);
   const provisioned: ProvisionedLearner[] = accounts.map(({ learner, password }) => {
     // Every broker the learner has, from this run or an earlier one with other --brokers.
@@ -107,17 +112,25 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
     return { ...learner, namespace: namespaceOf(learner.slug), envFile: envFile(learner), env: vars };
   });
 
-  if (admin.redis) {
-    progress(`Redis: ACL users confined to bl-<name>:* for ${learners.length} learners`);
-    await provisionRedis(admin.redis.url, accounts);
-  }
-  if (admin.rabbitmq) {
-    progress(`RabbitMQ: a vhost and a user for each of ${learners.length} learners`);
-    await provisionRabbitmq(admin.rabbitmq, accounts);
-  }
-  if (admin.kafka) {
-    progress(`Kafka: prefixed ACLs and a ${SCRAM_MECHANISM} user for each of ${learners.length} learners (about a second each)`);
-    await provisionKafka(admin.kafka, accounts, env);
+  try {
+    if (admin.redis) {
+      progress(`Redis: ACL users confined to bl-<name>:* for ${learners.length} learners`);
+      await provisionRedis(admin.redis.url, accounts, options.signal);
+    }
+    if (admin.rabbitmq) {
+      progress(`RabbitMQ: a vhost and a user for each of ${learners.length} learners`);
+      await provisionRabbitmq(admin.rabbitmq, accounts, options.signal);
+    }
+    if (admin.kafka) {
+      progress(`Kafka: prefixed ACLs and a ${SCRAM_MECHANISM} user for each of ${learners.length} learners (about a second each)`);
+      await provisionKafka(admin.kafka, accounts, env, options.signal);
+    }
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    const shown = path.relative(process.cwd(), outDir).startsWith('..') ? outDir : path.relative(process.cwd(), outDir) || '.';
+    throw new InterruptedError(
+      `interrupted half-way; ${path.join(shown, 'workshop.json')} names every learner: \`brokerlab workshop teardown --state ${shown}\` removes what was created, provisioning again completes it`,
+    );
   }
   return { brokers: [...options.brokers], outDir, stateFile: statePath(outDir), learners: provisioned, ms: Date.now() - started };
 }

@@ -6,7 +6,7 @@
  * tag, so brokerlab never takes over or deletes a user it did not create.
  */
 import type { Endpoints } from '../brokers/types.js';
-import { UsageError } from '../errors.js';
+import { UsageError, throwIfInterrupted } from '../errors.js';
 import { type ManagementApi, createVhost, deleteVhost, managementApi } from '../namespaces/rabbitmq.js';
 import { type Account, type Learner, namespaceOf } from './roster.js';
 
@@ -41,9 +41,10 @@ export async function checkRabbitmqUsers(admin: Endpoints['rabbitmq'], learners:
 }
 
 /** Creates (or updates: same result every time) each learner's vhost, user and permissions. */
-export async function provisionRabbitmq(admin: Endpoints['rabbitmq'], accounts: readonly Account[]): Promise<void> {
+export async function provisionRabbitmq(admin: Endpoints['rabbitmq'], accounts: readonly Account[], signal?: AbortSignal): Promise<void> {
   const api = managementApiOf(admin);
   for (const { learner, password } of accounts) {
+    throwIfInterrupted(signal);
     // The user first: createVhost gives it its permissions on the vhost, and RabbitMQ sets
     // permissions only for a user that exists.
     await api('PUT', `/users/${encodeURIComponent(learner.slug)}`, { password, tags: `management,${WORKSHOP_TAG}` });
@@ -52,10 +53,11 @@ export async function provisionRabbitmq(admin: Endpoints['rabbitmq'], accounts: 
 }
 
 /** Deletes each learner's vhost (and with it every queue and exchange in it) and user. Returns what it removed. */
-export async function teardownRabbitmq(admin: Endpoints['rabbitmq'], learners: readonly Learner[]): Promise<string[]> {
+export async function teardownRabbitmq(admin: Endpoints['rabbitmq'], learners: readonly Learner[], signal?: AbortSignal): Promise<string[]> {
   const api = managementApiOf(admin);
   const removed: string[] = [];
   for (const learner of learners) {
+    throwIfInterrupted(signal);
     const vhost = namespaceOf(learner.slug);
     if (await deleteVhost(api, vhost)) removed.push(`rabbitmq vhost ${vhost}`);
     const tags = await userTags(api, learner.slug);

@@ -8,7 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import { deleteKeys } from '../namespaces/redis.js';
-import { EnvironmentError, UsageError } from '../errors.js';
+import { EnvironmentError, UsageError, throwIfInterrupted } from '../errors.js';
 import { type Account, type Learner, namespaceOf } from './roster.js';
 
 export function keyPattern(slug: string): string {
@@ -76,18 +76,22 @@ export async function checkRedisUsers(url: string, learners: readonly Learner[])
   });
 }
 
-export async function provisionRedis(url: string, accounts: readonly Account[]): Promise<void> {
+export async function provisionRedis(url: string, accounts: readonly Account[], signal?: AbortSignal): Promise<void> {
   await asAdmin(url, async (client) => {
-    for (const { learner, password } of accounts) await client.call('ACL', 'SETUSER', learner.slug, ...aclRules(learner.slug, password));
+    for (const { learner, password } of accounts) {
+      throwIfInterrupted(signal);
+      await client.call('ACL', 'SETUSER', learner.slug, ...aclRules(learner.slug, password));
+    }
     await saveAcl(client);
   });
 }
 
 /** Deletes every key under each learner's prefix, then the user (which also disconnects its clients). */
-export async function teardownRedis(url: string, learners: readonly Learner[]): Promise<string[]> {
+export async function teardownRedis(url: string, learners: readonly Learner[], signal?: AbortSignal): Promise<string[]> {
   return asAdmin(url, async (client) => {
     const removed: string[] = [];
     for (const learner of learners) {
+      throwIfInterrupted(signal);
       const keys = await deleteKeys(client, keyPattern(learner.slug));
       if (keys > 0) removed.push(`redis ${keys} key${keys === 1 ? '' : 's'} under ${keyPattern(learner.slug)}`);
       if (await isOurs(client, learner.slug)) {

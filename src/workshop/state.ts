@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { PublicConnections } from './env-file.js';
-import type { Learner } from './roster.js';
+import { type Learner, isSlug } from './roster.js';
 
 export const STATE_FILE = 'workshop.json';
 
@@ -49,6 +49,14 @@ export function readState(dir: string): WorkshopState | undefined {
     throw new UsageError(`${file} is not valid JSON (${(error as Error).message})`);
   }
   if (state.formatVersion !== 1 || !Array.isArray(state.learners)) throw new UsageError(`${file} is not a brokerlab workshop state file`);
+  // Every name teardown deletes and every file it removes comes from a slug: one that is not
+  // a slug (an edited or damaged file: "*", "../x") must stop it before it touches anything.
+  state.learners.forEach((learner: unknown, i) => {
+    const { slug, created } = (learner ?? {}) as Partial<LearnerState>;
+    if (typeof slug !== 'string' || !isSlug(slug) || typeof created !== 'object' || created === null) {
+      throw new UsageError(`${file}: learner ${i + 1} is damaged (its "slug" must be letters a-z, digits and dashes, with a "created" object); fix the file, or tear down with --learners roster.csv`);
+    }
+  });
   return state;
 }
 

@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { adminConnections } from './admin.js';
 import { teardownKafka } from './kafka.js';
 import { readRoster } from './provision.js';
@@ -21,6 +21,8 @@ export type TeardownOptions = ({ rosterFile: string; stateDir?: undefined } | { 
   brokers?: readonly WorkshopBroker[];
   env?: NodeJS.ProcessEnv;
   progress?: (message: string) => void;
+  /** Ctrl-C / SIGTERM: stop between two learners; teardown again finishes the job. */
+  signal?: AbortSignal;
 };
 
 export interface TeardownResult {
@@ -46,17 +48,22 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   const removed: string[] = [];
   const who = `${learners.length} learner${learners.length === 1 ? '' : 's'}`;
 
-  if (admin.kafka) {
-    progress(`Kafka: SCRAM users, ACLs, topics and groups of ${who}`);
-    removed.push(...(await teardownKafka(admin.kafka, learners, env)));
-  }
-  if (admin.rabbitmq) {
-    progress(`RabbitMQ: vhosts and users of ${who}`);
-    removed.push(...(await teardownRabbitmq(admin.rabbitmq, learners)));
-  }
-  if (admin.redis) {
-    progress(`Redis: keys and ACL users of ${who}`);
-    removed.push(...(await teardownRedis(admin.redis.url, learners)));
+  try {
+    if (admin.kafka) {
+      progress(`Kafka: SCRAM users, ACLs, topics and groups of ${who}`);
+      removed.push(...(await teardownKafka(admin.kafka, learners, env, options.signal)));
+    }
+    if (admin.rabbitmq) {
+      progress(`RabbitMQ: vhosts and users of ${who}`);
+      removed.push(...(await teardownRabbitmq(admin.rabbitmq, learners, options.signal)));
+    }
+    if (admin.redis) {
+      progress(`Redis: keys and ACL users of ${who}`);
+      removed.push(...(await teardownRedis(admin.redis.url, learners, options.signal)));
+    }
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    throw new InterruptedError('interrupted half-way; the same teardown again removes the rest');
   }
 
   if (state && stateDir) {

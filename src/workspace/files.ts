@@ -1,5 +1,6 @@
 /** Copying an exercise's files from the catalog (labs/<id>/) into a workspace. */
-import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 
 /** Every file under `dir`, as paths relative to it, sorted (so output is stable). */
@@ -21,7 +22,7 @@ export function filesUnder(dir: string): string[] {
 export function copyTree(from: string, to: string): string[] {
   const files = filesUnder(from);
   for (const file of files) {
-    mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
+    makeDir(path.dirname(path.join(to, file)));
     copyFileSync(path.join(from, file), path.join(to, file));
   }
   return files;

@@ -6,7 +6,8 @@
  * it is (reset restores it on request), and with --force in a folder that already has files,
  * brokerlab's files are written only where no file of that name exists.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { CatalogEntry } from '../catalog/load.js';
@@ -71,14 +72,21 @@ export function exactVersions(names: readonly string[], nodeModules: string | un
 export function readComposeFile(file = path.join(PACKAGE_ROOT, 'compose', 'docker-compose.yml')): ComposeFile {
   // yaml is required here, not imported at the top: only init and its tests read compose.
   const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  const raw = parse(readFileSync(file, 'utf8')) as { services?: Record<string, ComposeService>; configs?: Record<string, { content?: string }> };
+  const shown = path.relative(process.cwd(), file);
+  let raw: { services?: Record<string, ComposeService>; configs?: Record<string, { content?: string }> } | null;
+  try {
+    raw = parse(readFileSync(file, 'utf8')) as typeof raw;
+  } catch (error) {
+    // As a broken scenario.json is (catalog/load.ts): the file and the first line of why.
+    throw new UsageError(`${shown}: ${(error as Error).message.split('\n')[0]}`, 'The CI templates are made from it; restore it from brokerlab\'s package (or use --ci none).');
+  }
   const services = {} as ComposeFile['services'];
   for (const broker of CI_BROKERS) {
-    const service = raw.services?.[broker];
-    if (!service?.image) throw new Error(`${file} has no image for the ${broker} service`);
+    const service = raw?.services?.[broker];
+    if (!service?.image) throw new UsageError(`${shown} has no image for the ${broker} service`, 'The CI templates are made from it; restore it from brokerlab\'s package (or use --ci none).');
     services[broker] = service;
   }
-  return { services, rabbitmqConf: raw.configs?.['rabbitmq-conf']?.content ?? '' };
+  return { services, rabbitmqConf: raw?.configs?.['rabbitmq-conf']?.content ?? '' };
 }
 
 /** A path as the learner typed it or would: relative to the current directory when inside it. */
@@ -131,7 +139,7 @@ function addMissingExercises(workspace: Workspace, catalog: readonly CatalogEntr
 function addFile(root: string, relative: string, content: string, progress: (message: string) => void): boolean {
   const file = path.join(root, relative);
   if (existsSync(file)) return false;
-  mkdirSync(path.dirname(file), { recursive: true });
+  makeDir(path.dirname(file));
   writeFileSync(file, content);
   progress(`created ${relative}`);
   return true;
@@ -183,9 +191,13 @@ export function initWorkspace(dir: string, catalog: readonly CatalogEntry[], opt
     );
   }
 
-  mkdirSync(root, { recursive: true });
-  const workspace = workspaceAt(root);
+  // Everything that can fail on brokerlab's side (its compose file, for the CI templates) is
+  // read before the first file is written: a failed init leaves no half-made workspace.
   const version = brokerlabVersion();
+  const ci = options.ci ?? DEFAULT_CI;
+  const templates = ci === 'none' ? [] : ciFiles(ci, { brokerlabPackage: `brokerlab@${version}`, compose: readComposeFile(), toxiproxyVersion: versions().toxiproxy });
+  makeDir(root);
+  const workspace = workspaceAt(root);
   const nodeModulesDir = brokerlabNodeModules();
   const added = addMissingExercises(workspace, catalog, progress);
   if (!existsSync(workspace.progressPath)) {
@@ -195,10 +207,9 @@ export function initWorkspace(dir: string, catalog: readonly CatalogEntry[], opt
   addFile(root, '.gitignore', GITIGNORE, progress);
   addFile(root, 'package.json', packageJson(exactVersions(CLIENT_PACKAGES, nodeModulesDir), exactVersions(TYPE_PACKAGES, nodeModulesDir)), progress);
   addFile(root, 'tsconfig.json', TSCONFIG, progress);
-  const ci = options.ci ?? DEFAULT_CI;
   addFile(root, 'README.md', readme(version, allIds[0], ci), progress);
   const written: string[] = [];
-  for (const file of ci === 'none' ? [] : ciFiles(ci, { brokerlabPackage: `brokerlab@${version}`, compose: readComposeFile(), toxiproxyVersion: versions().toxiproxy })) {
+  for (const file of templates) {
     const relative = path.join(...file.path.split('/'));
     if (!addFile(root, relative, file.content, progress)) continue;
     if (file.executable) chmodSync(path.join(root, relative), 0o755);

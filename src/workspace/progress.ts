@@ -9,7 +9,8 @@
  * - done: passed at least once (stays done even if a later run fails: the learner earned it,
  *   and the reference solution stays unlocked).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../dirs.js';
 import path from 'node:path';
 import type { CatalogEntry } from '../catalog/load.js';
 import { UsageError } from '../errors.js';
@@ -48,8 +49,14 @@ export function loadProgress(workspace: Workspace): Progress {
   let text: string;
   try {
     text = readFileSync(workspace.progressPath, 'utf8');
-  } catch {
-    return emptyProgress();
+  } catch (error) {
+    // No file yet: nothing done yet. Anything else (a folder there, no permission) is said:
+    // an empty progress would silently lock solutions the learner already earned.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyProgress();
+    throw new UsageError(
+      `cannot read your progress file ${path.relative(process.cwd(), workspace.progressPath)}: ${(error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message}`,
+      'Move what is there out of the way: brokerlab creates the file when it records your first run.',
+    );
   }
   try {
     const parsed = JSON.parse(text) as Progress;
@@ -67,7 +74,7 @@ export function loadProgress(workspace: Workspace): Progress {
 
 /** Written atomically (temp file + rename): a crash never leaves half a progress file. */
 export function saveProgress(workspace: Workspace, progress: Progress): void {
-  mkdirSync(path.dirname(workspace.progressPath), { recursive: true });
+  makeDir(path.dirname(workspace.progressPath));
   const temp = `${workspace.progressPath}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(progress, null, 2)}\n`);
   renameSync(temp, workspace.progressPath);

@@ -11,7 +11,8 @@
  * pid is alive and has the recorded kernel start time (pids get recycled).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../../dirs.js';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import type { BrokerDefinition, NativeDirs, NativeState } from '../definition.js';
@@ -97,7 +98,7 @@ function clearStale(dirs: NativeDirs, state: NativeState): void {
  * whose holder died is taken over.
  */
 async function withLock<T>(def: BrokerDefinition, dirs: NativeDirs, work: () => Promise<T>): Promise<T> {
-  mkdirSync(dirs.brokerDir, { recursive: true });
+  makeDir(dirs.brokerDir);
   const file = join(dirs.brokerDir, 'lock');
   const take = (): boolean => {
     try {
@@ -227,6 +228,7 @@ async function upLocked(def: BrokerDefinition, dirs: NativeDirs, options: Runtim
       timeoutMs,
       log: tildify(logFile),
       stillRunning: () => isSameProcess(state.pid, state.procStart),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
 
   const previous = readState(dirs);
@@ -243,7 +245,7 @@ async function upLocked(def: BrokerDefinition, dirs: NativeDirs, options: Runtim
   const taken = await firstListening(def.ports, (port) => isListening(port));
   if (taken !== undefined) throw new EnvironmentError(portTakenMessage(def, taken));
 
-  for (const dir of [dirs.dataDir, dirs.logsDir, dirs.configDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [dirs.dataDir, dirs.logsDir, dirs.configDir]) makeDir(dir);
   options.onProgress?.({ type: 'starting', name: def.name, label: def.label, runtime: 'native' });
   const started = Date.now();
   const state = await spawnDetached(def, dirs, options.env, previous);

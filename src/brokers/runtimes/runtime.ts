@@ -38,6 +38,8 @@ export interface RuntimeOptions {
   /** How long `up` waits for readiness; undefined = the broker's own default. */
   timeoutMs?: number;
   onProgress?: (event: ProgressEvent) => void;
+  /** Ctrl-C / SIGTERM: `up` stops waiting, stops what it started, and throws InterruptedError. */
+  signal?: AbortSignal;
 }
 
 export interface Runtime {

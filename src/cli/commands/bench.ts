@@ -22,6 +22,7 @@ import { BENCH_BROKERS } from '../../bench/types.js';
 import { UsageError } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { interruptSignal } from '../interrupt.js';
+import { wholeNumber } from '../numbers.js';
 import { progressPrinter, stdout } from '../output.js';
 
 interface BenchOptions {
@@ -31,12 +32,6 @@ interface BenchOptions {
   html?: string;
   json?: boolean;
   quiet?: boolean;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return n;
 }
 
 function positiveSeconds(value: string): number {
@@ -51,7 +46,7 @@ export function benchCommand(): Command {
   return new Command('bench')
     .description('measure throughput and produce-to-consume latency of each broker (the week-7 "compare brokers" figures)')
     .argument('[broker...]', `brokers to measure: ${BENCH_BROKERS.join(', ')} (default: all four)`)
-    .option('--messages <n>', `messages per variant and size (default: ${defaults}, each for at most ${DEFAULT_CAP_MS / 1000} s)`, positiveInt)
+    .option('--messages <n>', `messages per variant and size (default: ${defaults}, each for at most ${DEFAULT_CAP_MS / 1000} s)`, wholeNumber(1))
     .option('--size <bytes...>', `message sizes in bytes, e.g. --size 100 1k 16k (default: ${DEFAULT_SIZES.join(' ')})`)
     .option('--duration <seconds>', 'send for this long per variant and size (with --messages: whichever ends first)', positiveSeconds)
     .option('--html <file>', 'also write a self-contained HTML report with throughput and latency charts')

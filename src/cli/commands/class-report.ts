@@ -11,7 +11,8 @@
  * first folder under it (downloads/alice/brokerlab-results/results.json is alice's). The
  * merging itself is src/reporters/class-report-model.ts.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../../dirs.js';
 import path from 'node:path';
 import { Command } from 'commander';
 import { CURRICULUM, curriculumExerciseIds } from '../../catalog/curriculum.js';
@@ -63,11 +64,7 @@ export function classReportCommand(): Command {
 
       const report = buildClassReport(submissions, catalogExercises());
       const out = path.resolve(options.out);
-      try {
-        mkdirSync(out, { recursive: true });
-      } catch (error) {
-        throw new UsageError(`cannot create the --out folder ${options.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      }
+      makeDir(out);
       const html = path.join(out, 'class-report.html');
       const csv = path.join(out, 'class-report.csv');
       const sources = new Set(submissions.map((s) => s.source)).size;

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import chalk from 'chalk';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { expectationsOf, judge } from '../../catalog/expectations.js';
 import { findExercise, loadCatalog } from '../../catalog/load.js';
 import { ExitError } from '../../errors.js';
@@ -22,6 +22,7 @@ import { runsAlone } from '../../faults/index.js';
 import { runPool } from '../../runner/pool.js';
 import { interruptSignal } from '../interrupt.js';
 import { stdout } from '../output.js';
+import { wholeNumber } from '../numbers.js';
 import { parseParallel } from '../parallel.js';
 import { SEED_HELP, parseSeedOption } from '../seed.js';
 
@@ -37,17 +38,11 @@ interface Row {
   runDir: string;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return n;
-}
-
 function devCheckCommand(): Command {
   return new Command('check')
     .description('prove every starter fails, every reference passes and every wrong solution fails on its intended check')
     .argument('[exercise...]', 'exercise ids (default: all)')
-    .option('--repeat <n>', 'run each solution n times (verdicts must not flip)', positiveInt, 1)
+    .option('--repeat <n>', 'run each solution n times (verdicts must not flip)', wholeNumber(1), 1)
     .option('--parallel <n>', 'how many runs go at the same time (1 to 8)', parseParallel, 1)
     .option('--seed <n>', SEED_HELP, parseSeedOption)
     .option('--json', 'print the rows as JSON')

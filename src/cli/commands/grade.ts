@@ -11,13 +11,14 @@
  * file lists as started (see cli/grade-select.ts). Exit code: 0 every exercise passes, 1 one
  * fails, 3 none fails but one could not be decided (see gradeExitKind).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDir } from '../../dirs.js';
 import path from 'node:path';
 import { Command } from 'commander';
 import { ensureReachable } from '../../brokers/index.js';
 import { CURRICULUM } from '../../catalog/curriculum.js';
 import { type CatalogEntry, findExercise, loadCatalog } from '../../catalog/load.js';
-import { BrokerlabError, ExitError, InterruptedError, UsageError } from '../../errors.js';
+import { ExitError, InterruptedError, UsageError, asBrokerlabError } from '../../errors.js';
 import { annotations } from '../../reporters/github.js';
 import { writeGradeArtifacts } from '../../reporters/grade-artifacts.js';
 import { formatGradeReport } from '../../reporters/grade-console.js';
@@ -105,7 +106,7 @@ export function gradeCommand(): Command {
         // Only with --allow-empty: a new workspace's first push is not a failure. The empty
         // results still get written, so CI steps that keep or read them find them.
         const report = gradeReport([], { version: brokerlabVersion(), learner, gradedAt: new Date() });
-        mkdirSync(path.resolve(options.out), { recursive: true });
+        makeDir(path.resolve(options.out));
         const json = writeGradeArtifacts(report, path.resolve(options.out));
         stdout(options.json ? JSON.stringify(json, null, 2) : 'Nothing to grade yet: your progress lists no exercise as started. Start one with `brokerlab check <id>` and commit .brokerlab/progress.json.');
         return;
@@ -119,11 +120,7 @@ export function gradeCommand(): Command {
       for (const entry of entries) resolveSolution(entry, choice, learnerFile(workspace, entry));
       await ensureReachable([...new Set(entries.flatMap((entry) => entry.scenario.brokers))]);
       const outDir = path.resolve(options.out);
-      try {
-        mkdirSync(outDir, { recursive: true });
-      } catch (error) {
-        throw new UsageError(`cannot create the --out directory ${options.out}: ${(error as Error).message}`);
-      }
+      makeDir(outDir);
 
       const printer = progressPrinter(options);
       const errors: Array<{ kind: ExitKind; message: string }> = [];
@@ -144,10 +141,10 @@ export function gradeCommand(): Command {
             if (error instanceof InterruptedError || interruptSignal.aborted) throw error;
             // One exercise that cannot be graded must not cost the others their grade: it is
             // reported (and decides the exit code unless another one fails).
-            const known = error instanceof BrokerlabError;
-            const message = known ? error.message : `internal error, this is a bug in brokerlab: ${(error as Error)?.message ?? String(error)}`;
+            const known = asBrokerlabError(error);
+            const message = known ? known.message : `internal error, this is a bug in brokerlab: ${(error as Error)?.message ?? String(error)}`;
             if (!known && process.env.BROKERLAB_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-            errors.push({ kind: known ? error.kind : 'internal', message: `${entry.scenario.id}: ${message}` });
+            errors.push({ kind: known ? known.kind : 'internal', message: `${entry.scenario.id}: ${message}` });
             say(`could not grade it: ${message}`);
             return erroredOutcome(entry, file, message, Date.now() - started);
           }

@@ -14,7 +14,7 @@ import type { Separator } from '@inquirer/prompts';
 import chalk from 'chalk';
 import { tildify } from '../../brokers/versions.js';
 import { type CatalogEntry, loadCatalog } from '../../catalog/load.js';
-import { BrokerlabError, ExitError } from '../../errors.js';
+import { ExitError, asBrokerlabError } from '../../errors.js';
 import { formatReport } from '../../reporters/console.js';
 import { showNextHint } from '../../workspace/hints.js';
 import { type Plan, planWithProgress } from '../../workspace/plan.js';
@@ -166,9 +166,10 @@ async function exerciseMenu(workspace: Workspace, entry: CatalogEntry): Promise<
       else if (action === 'check') await check(workspace, entry);
       else if (action === 'hint') hint(workspace, entry);
       else await reset(workspace, entry);
-    } catch (error) {
+    } catch (thrown) {
       // A broker that is down or a missing file should not end the menu: say it, stay.
-      if (!(error instanceof BrokerlabError) || error.kind === 'interrupted') throw error;
+      const error = asBrokerlabError(thrown);
+      if (!error || error.kind === 'interrupted') throw thrown;
       stdout(chalk.red(`brokerlab: ${error.message}`) + (error.hint ? `\n  ${error.hint}` : ''));
     }
   }

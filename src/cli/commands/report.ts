@@ -87,8 +87,20 @@ export function ensureReport(dir: string): string {
   if (!existsSync(resultsPath) || !existsSync(historyPath)) {
     throw new UsageError(`${dir} has no report.html, and no results.json and history.jsonl to build one from (was the run interrupted?)`);
   }
-  const history = readHistory(historyPath);
-  const result = resultFromJson(JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsJson, dir, history);
+  // Files of the learner's folder, which anything may have damaged since the run wrote them.
+  let history: History;
+  let json: ResultsJson;
+  try {
+    history = readHistory(historyPath);
+    json = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsJson;
+  } catch (error) {
+    throw new UsageError(`${dir} has no report.html, and its results.json or history.jsonl is damaged (${(error as Error).message}), so none can be built`);
+  }
+  const b = json?.brokerlab as Partial<ResultsJson['brokerlab']> | undefined;
+  if (typeof b !== 'object' || b === null || typeof b.exercise !== 'string' || typeof b.score !== 'object' || !Array.isArray(b.notes) || !Array.isArray(json.tests)) {
+    throw new UsageError(`${dir} has no report.html, and its results.json is not one brokerlab wrote (no "brokerlab" block or "tests"), so none can be built`);
+  }
+  const result = resultFromJson(json, dir, history);
   writeFileSync(report, toHtmlReport(result, history));
   return report;
 }

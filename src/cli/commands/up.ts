@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { BROKER_NAMES, ensureReachable, parseBrokerNames, parseRuntime, up, type ProgressEvent } from '../../brokers/index.js';
 import { makeColors, upLine } from '../../brokers/format.js';
+import { interruptSignal } from '../interrupt.js';
 
 interface UpOptions {
   runtime?: string;
@@ -59,6 +60,8 @@ export function upCommand(): Command {
           ...(runtime ? { runtime } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
           onProgress,
+          // Ctrl-C / SIGTERM while a broker starts: it is stopped again (up leaves a ready broker or nothing).
+          signal: interruptSignal,
         });
         // Namespaces of runs whose brokerlab was killed before it cleaned up: only in brokers
         // brokerlab runs itself, never in an external (possibly shared) cluster.

@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import chalk from 'chalk';
 import { Command } from 'commander';
 import { type CatalogEntry, findExercise, loadCatalog } from '../../catalog/load.js';
-import { BrokerlabError, InterruptedError, UsageError } from '../../errors.js';
+import { InterruptedError, UsageError, asBrokerlabError } from '../../errors.js';
 import { formatReport } from '../../reporters/console.js';
 import type { RunResult } from '../../runner/run.js';
 import { loadProgress, nextExercise, statusOf } from '../../workspace/progress.js';
@@ -275,8 +275,9 @@ class WatchSession {
     let graded;
     try {
       graded = await gradeExercise(this.workspace, entry, {}, this.progress);
-    } catch (error) {
-      if (!(error instanceof BrokerlabError) || error.kind === 'interrupted') throw error;
+    } catch (thrown) {
+      const error = asBrokerlabError(thrown);
+      if (!error || error.kind === 'interrupted') throw thrown;
       this.say(chalk.red(`brokerlab: ${error.message}`));
       if (error.hint) this.say(`  ${error.hint}`);
       this.emit({ event: 'error', exercise: entry.scenario.id, kind: error.kind, message: error.message });

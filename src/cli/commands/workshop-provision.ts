@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { parseWorkshopBrokers } from '../../workshop/admin.js';
+import { interruptSignal } from '../interrupt.js';
 import { progressPrinter, stdout } from '../output.js';
 
 interface ProvisionOptions {
@@ -38,6 +39,7 @@ export function workshopProvisionCommand(): Command {
         brokers: parseWorkshopBrokers(options.brokers),
         outDir: options.out,
         progress: progressPrinter(options),
+        signal: interruptSignal,
       });
       // Relative when inside the current folder, else absolute (never "../../tmp/...").
       const shown = (file: string) => (path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file) || file);

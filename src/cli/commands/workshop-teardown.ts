@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { parseWorkshopBrokers } from '../../workshop/admin.js';
+import { interruptSignal } from '../interrupt.js';
 import { progressPrinter, stdout } from '../output.js';
 
 interface TeardownOptions {
@@ -30,7 +31,7 @@ export function workshopTeardownCommand(): Command {
         throw new UsageError('workshop teardown needs either --learners roster.csv or --state DIR (one of them)');
       }
       const brokers = options.brokers === undefined ? undefined : parseWorkshopBrokers(options.brokers);
-      const common = { ...(brokers ? { brokers } : {}), progress: progressPrinter(options) };
+      const common = { ...(brokers ? { brokers } : {}), progress: progressPrinter(options), signal: interruptSignal };
       // The broker clients load only when a workshop is torn down, not at every start-up.
       const { teardown } = await import('../../workshop/teardown.js');
       const result = await teardown(options.state !== undefined ? { stateDir: options.state, ...common } : { rosterFile: options.learners ?? '', ...common });

@@ -10,6 +10,6 @@ import { workshopTeardownCommand } from './workshop-teardown.js';
 export function workshopCommand(): Command {
   return new Command('workshop')
     .description('for mentors: give each learner a confined user and namespace on a shared cluster, and remove them again')
-    .addCommand(workshopProvisionCommand().exitOverride())
-    .addCommand(workshopTeardownCommand().exitOverride());
+    .addCommand(workshopProvisionCommand())
+    .addCommand(workshopTeardownCommand());
 }
