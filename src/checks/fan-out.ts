@@ -29,6 +29,7 @@
 import type { History } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str } from './types.js';
 import { killedBefore, lifeEventsOf } from './work-lists.js';
+import { learnerEvents } from '../runner/learner-events.js';
 
 export interface FanOutParams {
   /** What one message is to the learner: "event". */
@@ -59,11 +60,11 @@ export const fanOut: CheckDefinition<FanOutParams> = {
     const events = select(history, p.sent, 'ok').filter((op) => op.key !== undefined);
     // Copy number -> when it was running: [start, end) intervals from its process events.
     const runs = new Map<number, Array<[number, number]>>();
-    for (const op of history) {
+    for (const op of learnerEvents(history)) {
       const m = /^learner-(\d+)$/.exec(op.process);
-      if (op.kind !== 'process' || !m) continue;
+      if (!m) continue;
       const instance = Number(m[1]);
-      const event = (op.value as { event?: string } | undefined)?.event;
+      const event = op.value.event;
       const spans = runs.get(instance) ?? [];
       if (event === 'start') spans.push([op.t, Number.POSITIVE_INFINITY]);
       const last = spans[spans.length - 1];

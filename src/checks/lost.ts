@@ -36,6 +36,10 @@
  * - missed-first: never attempted, and exactly the first ones sent: the program was not
  *   listening yet when they came (a handler attached after subscribing, a consumer started
  *   late).
+ * - left-in-queue: never attempted, and once the program had stopped, at least as many
+ *   messages as these were back in or still in the queue (observation "amqp-left-after-stop"):
+ *   nobody took them in time, or they were taken and given back unfinished (too slow, stuck,
+ *   a prefetch full of unacked messages), not lost to an early ack.
  * - never-processed: sent while no kill was pending and never attempted at all.
  * And when nothing at all got through:
  * - unreadable: outputs did arrive, but none the lab could read (not JSON, no id).
@@ -58,6 +62,7 @@ import {
   str,
   tagsOf,
 } from './types.js';
+import { crashes } from '../runner/learner-events.js';
 
 export interface LostParams {
   /** What one message is to the learner: "notification", "task", "payment". */
@@ -74,13 +79,15 @@ export interface LostParams {
   excludeTag?: string;
 }
 
-export type LostCause = 'marked-not-done' | 'lost-at-kill' | 'not-taken-over' | 'dead-lettered' | 'rejected' | 'gave-up' | 'program-died' | 'stalled' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
+export type LostCause = 'marked-not-done' | 'left-in-queue' | 'lost-at-kill' | 'not-taken-over' | 'dead-lettered' | 'rejected' | 'gave-up' | 'program-died' | 'stalled' | 'missed-first' | 'never-processed' | 'unreadable' | 'nothing-arrived';
 
 export const LOST_CAUSES: Record<LostCause, string> = {
   'marked-not-done':
     'Messages were marked as processed before their work was done: when the work failed (or the copy was killed), the copy that got the message again found the mark and skipped it. Set the mark only together with the work, in one atomic step after the slow part (a Lua script, or SET NX right before the effect), or remove it when the work fails.',
   'lost-at-kill':
     'Messages your program had taken were gone when it was killed: the broker had already been told they were done. Acknowledge or commit a message only after its work succeeded, and only that message.',
+  'left-in-queue':
+    'Messages were still in the queue when the run ended: your program did not get to them in time (too slow, stuck waiting, or holding unacked messages that block new ones), though it was running. Look at what it waits for between messages.',
   'dead-lettered': 'Messages that would have succeeded on a later attempt were dead-lettered. Retry a failure before giving up on it.',
   rejected: "The lab's service refused your calls as malformed (HTTP 400), saying what is wrong (in the examples): send exactly what the README's contract asks, the headers included.",
   'gave-up': 'A first attempt failed and the message was never tried again. Failures can be temporary: send the message back for another attempt (nack with requeue, or a retry queue).',
@@ -95,7 +102,7 @@ export const LOST_CAUSES: Record<LostCause, string> = {
 };
 
 /** Most serious first; a program that missed the first messages made that mistake first. */
-const SERIOUSNESS: LostCause[] = ['marked-not-done', 'rejected', 'missed-first', 'not-taken-over', 'lost-at-kill', 'program-died', 'stalled', 'dead-lettered', 'gave-up', 'never-processed'];
+const SERIOUSNESS: LostCause[] = ['marked-not-done', 'rejected', 'missed-first', 'not-taken-over', 'lost-at-kill', 'program-died', 'left-in-queue', 'stalled', 'dead-lettered', 'gave-up', 'never-processed'];
 
 interface Story {
   readonly op: Operation;
@@ -221,9 +228,9 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     // Never processed, and exactly the first ones sent (everything after them got through):
     // the program was not listening yet.
     // A copy that exited on its own, after which nobody processed anything: the crash is the story.
-    const crash = history.find((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    const crash = crashes(history)[0];
     if (crash && !history.some((op) => op.t > crash.t && op.kind === p.delivered.kind && op.outcome === 'ok')) {
-      const said = (crash.value as { stderr?: string }).stderr;
+      const said = crash.value.stderr;
       for (const story of stories.filter((st) => st.cause === 'never-processed' || (st.cause === 'lost-at-kill' && st.op.t > crash.t))) {
         story.cause = 'program-died';
         story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): never processed; your program died at ${seconds(crash.t)}${said ? ` saying ${JSON.stringify(said.slice(0, 160))}` : ''}`;
@@ -241,9 +248,19 @@ export const noLostMessages: CheckDefinition<LostParams> = {
         story.text = `${story.op.key} (sent at ${seconds(story.op.t)}, partition ${story.op.partition}): never processed; after the kill at ${seconds(killedAt)} nothing more of partition ${story.op.partition} was processed at all`;
       }
     }
+    // Never attempted, while the queue still held at least as many once the program stopped:
+    // not lost to an early ack (an acked message is gone from the queue), just not done in time.
+    const left = lastObservation(history, 'amqp-left-after-stop');
+    const neverTried = stories.filter((st) => (st.cause === 'lost-at-kill' || st.cause === 'never-processed') && !history.some((a) => matches(a, attemptSelector(p)) && a.key === st.op.key));
+    if (left && !crash && neverTried.length > 0 && left.left >= neverTried.length) {
+      for (const story of neverTried) {
+        story.cause = 'left-in-queue';
+        story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): never attempted; ${left.left} messages were still in ${left.name} when your program was stopped`;
+      }
+    }
     // Never taken, sent after the last message processed, while the program kept running.
     const lastOk = Math.max(-1, ...history.filter((op) => op.kind === p.delivered.kind && op.outcome === 'ok').map((op) => op.t));
-    const exited = history.some((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    const exited = crash !== undefined;
     if (!exited && lastOk >= 0) {
       for (const story of stories.filter((st) => st.cause === 'never-processed' && st.op.t > lastOk)) {
         story.cause = 'stalled';
@@ -258,6 +275,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     const [cause] = ranked[0] ?? ['never-processed'];
     const PHRASE: Record<LostCause, string> = {
       'marked-not-done': 'marked as processed before the work was done',
+      'left-in-queue': 'still in the queue when the run ended',
       'not-taken-over': "in a killed copy's share nobody took over",
       stalled: 'sent after your program stopped taking messages',
       'program-died': 'after your program died',
@@ -273,6 +291,7 @@ export const noLostMessages: CheckDefinition<LostParams> = {
     const breakdown = ranked.length > 1 ? `: ${ranked.map(([c, s]) => `${s.length} ${PHRASE[c]}`).join(', ')}` : '';
     const WHY: Record<LostCause, string> = {
       'marked-not-done': ', marked as processed before their work was done',
+      'left-in-queue': ', still in the queue when the run ended',
       'not-taken-over': `: the killed copy's share, which nobody took over after the kill`,
       stalled: ': your program stopped taking messages while it was still running',
       'program-died': ': your program died and nothing processed them',

@@ -23,6 +23,7 @@ import type { History } from '../runner/history.js';
 import { faultEvents } from '../faults/events.js';
 import { type KafkaGroupSample, type QueueSample, observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, num, str } from './types.js';
+import { crashes } from '../runner/learner-events.js';
 
 export type { KafkaGroupSample, QueueSample };
 
@@ -78,7 +79,7 @@ export const resubscribed: CheckDefinition<ResubscribedParams> = {
     const cut = network.find((op) => op.value.phase === 'start');
     const healed = network.find((op) => op.value.phase === 'heal');
     if (!cut || !healed) return { title, status: 'unknown', expected, observed: 'the lab did not get to cut the connection', examples: [] };
-    const crash = history.find((op) => op.kind === 'process' && op.t >= cut.t && (op.value as { event?: string }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    const crash = crashes(history).find((op) => op.t >= cut.t);
     const after = observationsOf(history, 'pubsub-subscribers').filter((s) => s.t >= healed.t && s.t <= healed.t + p.withinMs);
     const back = after.find((s) => s.value.count + (s.value.patterns ?? 0) > 0);
     if (back) return { title, status: 'pass', expected, observed: `subscribed again ${((back.t - healed.t) / 1000).toFixed(1)}s after the connection came back`, examples: [] };

@@ -17,11 +17,13 @@
  *   call, the first one left out (it may spend the burst); with no whole second after it, the
  *   average over all calls. A median, because a fixed window's bursts fall in every second
  *   alike while copies that each limit themselves fill every second several times over.
- * - delivered: a call answered OK.
+ * - delivered: a call answered OK, arriving before the backlog's end (`backlogEndAt`).
  * - pace: (delivered - burst) per second, from the backlog to the last delivery.
  * - after the kill: from 0.5 s after the first kill to the last delivery (at least 1 s).
  *
- * within-rate-limit fails when a call was refused; its cause:
+ * within-rate-limit fails when a call was refused, or when the program kept no key under
+ * KEY_PREFIX (the observation's `keysUnderPrefix` is 0: no bucket the copies share, or one
+ * outside the prefix; cause no-shared-bucket); for a refused call, its cause:
  * - over-rate: the steady rate is above 1.2·R: the copies together call faster than the limit
  *   (each keeps its own limiter, or the limit is counted per copy);
  * - bursts: otherwise: calls come in bunches larger than the burst (a fixed window that
@@ -49,6 +51,8 @@ export interface RateParams {
 export const RATE_LIMIT_CAUSES = {
   'over-rate':
     'Your copies together called faster than the limit: each copy limits itself, so N copies send N times the rate. Keep one bucket for all copies, in Redis, and take each token with one atomic step (a Lua script that refills and takes).',
+  'no-shared-bucket':
+    'Your program kept no key under KEY_PREFIX, so its limit is not one bucket the copies share in Redis (or the bucket lives outside KEY_PREFIX, where nothing cleans it up). Keep the bucket under KEY_PREFIX and take every token from it.',
   bursts:
     'Calls came in bunches larger than the burst the limit allows: a fixed window (INCR and EXPIRE per second) lets a whole second\'s calls through at once at the start of every window, and a bucket larger than BURST does too. Use a token bucket holding at most BURST tokens, refilled continuously at RATE_PER_SECOND.',
 } as const;
@@ -114,6 +118,16 @@ export const withinRateLimit: CheckDefinition<RateParams> = {
     const short = busiest(arrivals, 200);
     const long = busiest(arrivals, 1_000);
     const allowed = (spanMs: number) => Math.floor(burst + (rate * spanMs) / 1000);
+    if (refused.length === 0 && limit.keysUnderPrefix === 0) {
+      return {
+        title,
+        status: 'fail',
+        expected: `${expected}, kept in one bucket in Redis under KEY_PREFIX`,
+        observed: `no call was refused, but your program had no key under KEY_PREFIX: the limit was not kept in a bucket the copies share there`,
+        examples: [`at most ${short.count} calls in any 0.2s and ${long.count} in any second`],
+        cause: 'no-shared-bucket',
+      };
+    }
     if (refused.length === 0) {
       return { title, status: 'pass', expected, observed: `${arrivals.length} calls, none refused; at most ${short.count} in any 0.2s and ${long.count} in any second`, examples: [] };
     }
@@ -147,7 +161,11 @@ export const usesTheRate: CheckDefinition<RateParams> = {
     const expected = `the backlog sent at ${floor.toFixed(0)} or more per second (80% of the limit of ${rate}/s), also after a copy died`;
     const refused = select(history, p.calls).filter((op) => statusOf(op) === 429).length;
     if (refused > 0) return { title, status: 'unknown', expected, observed: `${refused} calls were refused over the limit, so the pace says nothing about using it (see within-rate-limit)`, examples: [] };
-    const delivered = select(history, p.calls, 'ok').map(arrivalOf).sort((a, b) => a - b);
+    // The backlog only: messages sent after an idle spell are judged by within-rate-limit.
+    const delivered = select(history, p.calls, 'ok')
+      .map(arrivalOf)
+      .filter((t) => t <= (limit.backlogEndAt ?? Number.POSITIVE_INFINITY))
+      .sort((a, b) => a - b);
     if (delivered.length <= burst + 1) return { title, status: 'unknown', expected, observed: `only ${delivered.length} ${p.subject} messages were sent, too few to measure a pace`, examples: [] };
     const lastAt = delivered[delivered.length - 1] ?? backlogAt;
     const pace = ((delivered.length - burst) * 1000) / Math.max(1, lastAt - backlogAt);

@@ -12,6 +12,7 @@ import { percentile } from '../checks/latency.js';
 import type { CheckResult } from '../checks/types.js';
 import type { History, Operation } from '../runner/history.js';
 import type { RunResult } from '../runner/run.js';
+import { learnerEvents } from '../runner/learner-events.js';
 
 export function toHtmlReport(result: RunResult, history: History): string {
   const verdict = VERDICT[result.verdict];
@@ -176,9 +177,8 @@ interface Segment {
 /** Each learner process's life: start to exit, as the lab saw it. */
 function lifelines(history: History): Map<string, Segment[]> {
   const lines = new Map<string, Segment[]>();
-  for (const op of history) {
-    if (op.kind !== 'process') continue;
-    const v = (op.value ?? {}) as { event?: string; pid?: number; code?: number | null; signal?: string | null; byLab?: boolean; error?: string };
+  for (const op of learnerEvents(history)) {
+    const v = op.value;
     const segments = lines.get(op.process) ?? [];
     lines.set(op.process, segments);
     const open = segments.at(-1)?.to === undefined ? segments.at(-1) : undefined;
@@ -186,9 +186,10 @@ function lifelines(history: History): Map<string, Segment[]> {
       if (open) open.to = op.t; // a start without a recorded exit: the old life ends here
       segments.push({ from: op.t, to: undefined, startTitle: `${op.process} started${v.pid ? ` (pid ${v.pid})` : ''} at ${secs(op.t)}` });
     } else if (v.event === 'exit' || v.event === 'spawn-error') {
-      const how = v.event === 'spawn-error' ? `could not start: ${v.error ?? ''}` : v.signal ? `killed by ${v.signal}` : `exited with code ${v.code}`;
+      const how = v.event === 'spawn-error' ? `could not start: ${v.error}` : v.signal ? `killed by ${v.signal}` : `exited with code ${v.code}`;
       const bad = v.event === 'spawn-error' || v.byLab === false;
-      const end = { title: `${op.process} ${how}${bad ? ' on its own' : v.signal === 'SIGKILL' ? ' by the lab' : ''} at ${secs(op.t)}`, bad, killed: v.signal === 'SIGKILL' };
+      const killed = v.event === 'exit' && v.signal === 'SIGKILL';
+      const end = { title: `${op.process} ${how}${bad ? ' on its own' : killed ? ' by the lab' : ''} at ${secs(op.t)}`, bad, killed };
       if (open) Object.assign(open, { to: op.t, end });
       else segments.push({ from: op.t, to: op.t, startTitle: end.title, end });
     }

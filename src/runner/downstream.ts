@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import type { History, HistoryRecorder } from './history.js';
 import type { Random } from './seed.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ExitEvent } from './learner-events.js';
 
 export interface DownstreamReply {
   status: number;
@@ -86,7 +87,7 @@ export function callerDiedSince(history: History, instance: number, since: numbe
   return history.some(
     (op) =>
       op.t >= since &&
-      ((op.kind === 'process' && op.process === `learner-${instance}` && (op.value as { event?: string } | undefined)?.event === 'exit') ||
+      ((op.kind === 'process' && op.process === `learner-${instance}` && (op.value as Partial<ExitEvent> | undefined)?.event === 'exit') ||
         (op.kind === 'fault' && (op.value as { phase?: string; instance?: number; signal?: string } | undefined)?.phase === 'start' && (op.value as { instance?: number }).instance === instance && (op.value as { signal?: string }).signal === 'SIGKILL')),
   );
 }

@@ -12,6 +12,7 @@ import { PACKAGE_ROOT, brokerlabHome } from '../paths.js';
 import { CappedLog } from './capped-log.js';
 import type { HistoryRecorder, ProcessName } from './history.js';
 import { killStragglers } from './stragglers.js';
+import { recordLearnerEvent } from './learner-events.js';
 
 /**
  * What each copy of the learner's program may allocate (RLIMIT_DATA: its heap and private
@@ -189,10 +190,10 @@ export class LearnerProcess {
       killOnExit();
       mayStillRun.set(this, { pid: child.pid, runId: this.env.BROKERLAB_RUN_ID });
     }
-    this.history.record({ process: this.name, kind: 'process', outcome: 'ok', value: { event: 'start', pid: child.pid, start: this.starts } });
+    recordLearnerEvent(this.history, this.name, { event: 'start', pid: child.pid, start: this.starts });
     this.exitPromise = new Promise((resolve) => {
       child.on('error', (error) => {
-        this.history.record({ process: this.name, kind: 'process', outcome: 'fail', value: { event: 'spawn-error', error: error.message } });
+        recordLearnerEvent(this.history, this.name, { event: 'spawn-error', error: error.message });
         resolve({ code: null, signal: null, byLab: false });
       });
       child.on('exit', async (code, signal) => {
@@ -205,7 +206,7 @@ export class LearnerProcess {
         // An exit of its own: what its stderr says about it goes into the history, so checks
         // can name the crash ("PRECONDITION_FAILED - unknown delivery tag 5").
         const said = byLab ? undefined : this.stderrHeadline();
-        this.history.record({ process: this.name, kind: 'process', outcome: byLab ? 'ok' : 'fail', value: { event: 'exit', code, signal, byLab, ...(said ? { stderr: said.trim().slice(0, 300) } : {}) } });
+        recordLearnerEvent(this.history, this.name, { event: 'exit', code, signal, byLab, ...(said ? { stderr: said.trim().slice(0, 300) } : {}) });
         resolve({ code, signal, byLab });
       });
     });

@@ -93,7 +93,12 @@ export interface RateLimit {
   burst: number;
   /** Calls more than `burst` the service's own bucket holds before it refuses (429). */
   toleranceCalls: number;
+  /** When the lab began to queue its backlog, and when the backlog was all sent (or the lab
+   *  stopped waiting): the pace is judged between the two. */
   backlogAt: number;
+  backlogEndAt?: number;
+  /** The most keys the program had under its KEY_PREFIX at once, by then. */
+  keysUnderPrefix?: number;
 }
 
 /** What was in a queue once the program had stopped and RabbitMQ had let go of its consumers

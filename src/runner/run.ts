@@ -40,6 +40,7 @@ import { newRunId, runNamespaceOf, scopedNamespace, sharedNamespace } from '../n
 import { missingImport } from './missing-import.js';
 import { killOrphans, killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
+import { crashes } from './learner-events.js';
 
 export interface RunResult {
   runId: string;
@@ -253,7 +254,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     // (a client's complaint about the lab's fault would only mislead there).
     const PROGRAM_LEVEL = new Set(['program-died', 'nothing-arrived', 'unreadable', 'stalled', 'crashed-on-disconnect', 'never-processed']);
     const failing = checks.filter((c) => c.status === 'fail');
-    const exitedOnItsOwn = history.history.some((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+    const exitedOnItsOwn = crashes(history.history).length > 0;
     if (verdict === 'fail' && (exitedOnItsOwn || failing.some((c) => c.cause === undefined || PROGRAM_LEVEL.has(c.cause)))) {
       for (const p of learners.processes) {
         const headline = p.stderrHeadline();
@@ -325,12 +326,9 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
           if (log > 0) notes.push(`${p.name} wrote more to ${stream} than the lab keeps: ${p.name}.${stream}.log has its first and last ${LOG_HEAD_BYTES / 1024 / 1024} MiB, ${log} bytes in between were cut`);
         }
       }
-      for (const op of history.history) {
-        const value = op.value as { event?: string; byLab?: boolean; code?: number | null; signal?: string | null; stderr?: string } | undefined;
-        if (op.kind === 'process' && value?.event === 'exit' && value.byLab === false) {
-          const memory = OUT_OF_MEMORY.test(value.stderr ?? '') ? `: it ran out of memory (each copy may use ${LEARNER_MEMORY_LIMIT_BYTES / 1024 ** 3} GiB; look for what grows without bound)` : '';
-          notes.push(`${op.process} exited on its own (${value.signal ? `signal ${value.signal}` : `code ${value.code}`}) at ${(op.t / 1000).toFixed(1)}s${memory}; see ${op.process}.stderr.log`);
-        }
+      for (const { process, t, value } of crashes(history.history)) {
+        const memory = OUT_OF_MEMORY.test(value.stderr ?? '') ? `: it ran out of memory (each copy may use ${LEARNER_MEMORY_LIMIT_BYTES / 1024 ** 3} GiB; look for what grows without bound)` : '';
+        notes.push(`${process} exited on its own (${value.signal ? `signal ${value.signal}` : `code ${value.code}`}) at ${(t / 1000).toFixed(1)}s${memory}; see ${process}.stderr.log`);
       }
     }
     await Promise.allSettled(faultWork);
@@ -373,9 +371,9 @@ function crashResult(p: LearnerProcess, code: number | null, signal: string | nu
 /** The runner's check for a copy that exited on its own after it was ready (pure), or
  *  undefined when every copy ran until the lab stopped it. */
 export function endedOnItsOwn(history: History): CheckResult | undefined {
-  const exit = history.find((op) => op.kind === 'process' && (op.value as { event?: string; byLab?: boolean }).event === 'exit' && (op.value as { byLab?: boolean }).byLab === false);
+  const exit = crashes(history)[0];
   if (!exit) return undefined;
-  const v = exit.value as { code: number | null; signal: string | null; stderr?: string };
+  const v = exit.value;
   const how = v.signal ? `was killed by ${v.signal}` : `exited with code ${v.code}`;
   return {
     name: 'program-starts',

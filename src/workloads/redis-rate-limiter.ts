@@ -19,10 +19,17 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { openRedis } from './blocks/redis.js';
-import { type Workload, type WorkloadContext, intOption, messageId } from './types.js';
+import { keysMatching } from '../namespaces/redis.js';
+import { type Workload, type WorkloadContext, every, intOption, messageId, sleep } from './types.js';
 
 export interface RateLimiterOptions {
   messages: number;
+  /** Of those, the ones whose first call the API refuses with 503 (busy: send it again). */
+  flakyMessages: number;
+  /** After the backlog is sent: this long without messages, then `afterIdleMessages` at once.
+   *  A bucket that refills past BURST while idle lets them out in one bunch. */
+  idleMs: number;
+  afterIdleMessages: number;
   ratePerSecond: number;
   burst: number;
   /** How many calls more than `burst` the API's own bucket holds before it refuses. */
@@ -60,6 +67,9 @@ export const redisRateLimiter: Workload<RateLimiterOptions> = {
   name: 'redis-rate-limiter',
   parseOptions: (raw) => ({
     messages: intOption(raw, 'messages', 100),
+    flakyMessages: intOption(raw, 'flakyMessages', 3),
+    idleMs: intOption(raw, 'idleMs', 1_500),
+    afterIdleMessages: intOption(raw, 'afterIdleMessages', 15),
     ratePerSecond: intOption(raw, 'ratePerSecond', 25),
     burst: intOption(raw, 'burst', 5),
     toleranceCalls: intOption(raw, 'toleranceCalls', 5),
@@ -83,6 +93,8 @@ export const redisRateLimiter: Workload<RateLimiterOptions> = {
     /** What the lab sent: the API refuses a call that does not carry it as it is. */
     const bodies = new Map<string, { to: string; text: string }>();
     const limit = new TokenBucket(o.ratePerSecond, o.burst + o.toleranceCalls);
+    /** Messages whose first call the API answers 503. */
+    const flaky = new Set<string>();
     /** Calls ("<key>#<attempt>") that arrived over the limit. */
     const refused = new Set<string>();
     const api = await ctx.downstream({
@@ -99,13 +111,23 @@ export const redisRateLimiter: Workload<RateLimiterOptions> = {
       },
       // Decided on arrival (the reply function runs after the latency): a call's place in the
       // limit is when it came, as at a real provider.
-      reply: (key, attempt) => (refused.has(`${key}#${attempt}`) ? { status: 429, body: { error: 'too many requests: over the rate limit' } } : { status: 200, body: { delivered: key } }),
+      reply: (key, attempt) => {
+        if (refused.has(`${key}#${attempt}`)) return { status: 429, body: { error: 'too many requests: over the rate limit' } };
+        if (flaky.has(key) && attempt === 1) return { status: 503, body: { error: 'SMS gateway busy, try again' } };
+        return { status: 200, body: { delivered: key } };
+      },
     });
     api.service.onCall(async (call) => {
       if (!limit.take(call.arrivedAt)) refused.add(`${call.key}#${call.attempt}`);
       return 'continue';
     });
 
+    // The program's keys under KEY_PREFIX, counted now and then: a shared bucket lives there.
+    let keysUnderPrefix = 0;
+    const stopCounting = every(300, ctx.signal, async () => {
+      keysUnderPrefix = Math.max(keysUnderPrefix, (await keysMatching(redis.client, `${redis.namespace}:*`)).length);
+    });
+    ctx.defer(stopCounting);
     const delivered = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'sms-api' && op.outcome === 'ok').map((op) => op.key));
     const sent: string[] = [];
     // Progress is what got sent: a program stuck refused (every call a 429 or a 400, sent
@@ -127,27 +149,50 @@ export const redisRateLimiter: Workload<RateLimiterOptions> = {
       },
       async run() {
         ctx.progress(`${o.messages} messages at once; the SMS API allows ${o.ratePerSecond}/s with bursts of ${o.burst}; one copy will be killed mid-call`);
+        const flakyAt = new Set(Array.from({ length: o.flakyMessages }, (_, i) => Math.floor(((i + 1) * o.messages) / (o.flakyMessages + 1))));
+        let count = 0;
+        const sendMessages = async (n: number, tags: (i: number) => string[]) => {
+          const batch = Array.from({ length: n }, (_, i) => {
+            const smsId = messageId('sms', ++count);
+            const body = { smsId, to: `+4670${String(1_000_000 + count * 7919).slice(-7)}`, text: `Your code is ${String(100_000 + count * 7351).slice(-6)}` };
+            bodies.set(smsId, body);
+            const messageTags = tags(i);
+            if (messageTags.includes('flaky')) flaky.add(smsId);
+            return { smsId, body, messageTags };
+          });
+          // A few publishes at a time, each confirmed: the backlog is all there within moments.
+          for (let i = 0; i < batch.length; i += 10) {
+            await Promise.all(batch.slice(i, i + 10).map(async ({ smsId, body, messageTags }) => {
+              if (await messages.send(smsId, body, { tags: messageTags })) sent.push(smsId);
+            }));
+          }
+        };
+        const allDelivered = async () => {
+          const done = delivered();
+          return sent.every((k) => done.has(k)) && ((await rabbit.probeQueue(SMS_QUEUE))?.messageCount ?? 0) === 0;
+        };
+        const drainCtx = { signal: ctx.signal, timeouts: ctx.timeouts, faultActive: () => ctx.faultActive() };
         // The pace is counted from the first message: the copies start on the backlog while
         // the rest of it is still being queued.
         const backlogAt = ctx.history.now();
-        for (let i = 1; i <= o.messages; i++) {
-          const smsId = messageId('sms', i);
-          const body = { smsId, to: `+4670${String(1_000_000 + i * 7919).slice(-7)}`, text: `Your code is ${String(100_000 + i * 7351).slice(-6)}` };
-          bodies.set(smsId, body);
-          if (await messages.send(smsId, body)) sent.push(smsId);
+        await sendMessages(o.messages, (i) => (flakyAt.has(i) ? ['flaky'] : []));
+        const backlogSent = [...sent];
+        await drain(drainCtx, { done: allDelivered, progress, quietMs: o.quietMs });
+        const backlogDone = delivered();
+        recordObservation(ctx.history, 'rate-limit', {
+          ratePerSecond: o.ratePerSecond,
+          burst: o.burst,
+          toleranceCalls: o.toleranceCalls,
+          backlogAt,
+          backlogEndAt: ctx.history.now(),
+          keysUnderPrefix,
+        });
+        if (o.afterIdleMessages > 0 && backlogSent.every((k) => backlogDone.has(k))) {
+          ctx.progress(`${o.idleMs / 1000}s without messages, then ${o.afterIdleMessages} at once`);
+          await sleep(o.idleMs, ctx.signal);
+          await sendMessages(o.afterIdleMessages, () => ['after-idle']);
+          await drain(drainCtx, { done: allDelivered, progress, quietMs: o.quietMs });
         }
-        recordObservation(ctx.history, 'rate-limit', { ratePerSecond: o.ratePerSecond, burst: o.burst, toleranceCalls: o.toleranceCalls, backlogAt });
-        await drain(
-          { signal: ctx.signal, timeouts: ctx.timeouts, faultActive: () => ctx.faultActive() },
-          {
-            done: async () => {
-              const done = delivered();
-              return sent.every((k) => done.has(k)) && ((await rabbit.probeQueue(SMS_QUEUE))?.messageCount ?? 0) === 0;
-            },
-            progress,
-            quietMs: o.quietMs,
-          },
-        );
       },
       async collect() {
         await rabbit.recordLeftAfterStop('SMS_QUEUE', SMS_QUEUE, sent.length);
