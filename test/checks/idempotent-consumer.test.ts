@@ -180,6 +180,14 @@ describe('no-lost-messages with marks', () => {
     expect(r.examples[0]).toBe('p2 (sent at 0.0s): marked as processed in your key store, but never processed (its last attempt at 0.1s failed)');
   });
 
+  it('names payments never attempted while the queue still held them: left-in-queue', () => {
+    const left: Operation = { t: 9500, process: 'lab', kind: 'observe', outcome: 'ok', key: 'amqp-left-after-stop', value: { name: 'PAYMENTS_QUEUE', queue: 'payments', left: 3, sent: 3 } };
+    const history = [payment('p1'), payment('p2'), payment('p3'), quote(100, 150, 'p1', 1, 1), line(160, 'p1', 1), marks(['p1']), left];
+    const r = noLostMessages.run(history, lostParams);
+    expect(r.cause).toBe('left-in-queue');
+    expect(r.examples[0]).toBe('p2 (sent at 0.0s): never attempted; 3 messages were still in PAYMENTS_QUEUE when your program was stopped');
+  });
+
   it('without marks, the same loss is a failed attempt nobody retried', () => {
     const history = [payment('p1'), payment('p2'), quote(100, 150, 'p1', 1, 1), line(160, 'p1', 1), quote(100, 150, 'p2', 1, 2, 'fail'), marks([])];
     expect(noLostMessages.run(history, lostParams).cause).toBe('gave-up');

@@ -33,6 +33,13 @@ describe('within-rate-limit', () => {
     expect(r.status).toBe('pass');
   });
 
+  it('names a program with no key under KEY_PREFIX: no-shared-bucket', () => {
+    const noKeys: Operation = { ...limit, value: { ...(limit.value as object), keysUnderPrefix: 0 } };
+    const r = withinRateLimit.run([noKeys, ...paced(100, 25)], params);
+    expect(r.cause).toBe('no-shared-bucket');
+    expect(withinRateLimit.run([{ ...limit, value: { ...(limit.value as object), keysUnderPrefix: 1 } }, ...paced(100, 25)], params).status).toBe('pass');
+  });
+
   it('names copies that together call faster than the limit: over-rate', () => {
     const history = [limit, ...paced(150, 75), ...paced(100, 75).map((op) => ({ ...op, outcome: 'fail' as const, value: { ...(op.value as object), status: 429 } }))];
     const r = withinRateLimit.run(history, params);
