@@ -52,6 +52,7 @@ import { lastObservation } from '../runner/observations.js';
 import { faultEvents } from '../faults/events.js';
 import { kills } from './attempts.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str, tagsOf } from './types.js';
+import { callValue } from '../runner/calls.js';
 
 export interface AppliedOnceParams {
   /** What one message is to the learner: "payment". */
@@ -103,7 +104,7 @@ function postingsOf(history: History, p: AppliedOnceParams): Map<string, Posting
     const key = op.key ?? '';
     const attempt = quoteAttempt((op.value as { quoteId?: unknown } | undefined)?.quoteId, key);
     const call = attempt === undefined ? undefined : calls.find((c) => c.key === key && c.attempt === attempt);
-    const v = call?.value as { instance?: number; arrivedAt?: number } | undefined;
+    const v = callValue(call);
     const posting: Posting = call && attempt !== undefined ? { op, quote: { instance: v?.instance ?? 1, from: v?.arrivedAt ?? call.t, to: call.t, attempt } } : { op };
     byKey.set(key, [...(byKey.get(key) ?? []), posting]);
   }
@@ -164,8 +165,8 @@ export const appliedOnce: CheckDefinition<AppliedOnceParams> = {
     const victims = faultEvents(history)
       .filter((op) => op.value.phase === 'start' && op.value.signal === 'SIGKILL')
       .map((op) => {
-        const call = select(history, p.quotes).find((c) => c.key === op.key && c.outcome === 'info' && (c.value as { instance?: number } | undefined)?.instance === op.value.instance);
-        return { t: op.t, instance: op.value.instance, callFrom: (call?.value as { arrivedAt?: number } | undefined)?.arrivedAt ?? op.t };
+        const call = select(history, p.quotes).find((c) => c.key === op.key && c.outcome === 'info' && callValue(c).instance === op.value.instance);
+        return { t: op.t, instance: op.value.instance, callFrom: callValue(call).arrivedAt ?? op.t };
       });
     const SPLIT_MS = 300;
     const story = (key: string, list: Posting[]): { notAtOnce: boolean; split: boolean; againFrom: number; text: string } => {

@@ -30,6 +30,7 @@ import type { History } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str } from './types.js';
 import { killedBefore, lifeEventsOf } from './work-lists.js';
 import { learnerEvents } from '../runner/learner-events.js';
+import { callValue } from '../runner/calls.js';
 
 export interface FanOutParams {
   /** What one message is to the learner: "event". */
@@ -82,7 +83,7 @@ export const fanOut: CheckDefinition<FanOutParams> = {
     const reports = new Map<string, Map<number, number>>();
     for (const op of select(history, p.reported, 'ok')) {
       if (op.key === undefined) continue;
-      const instance = (op.value as { instance?: number } | undefined)?.instance ?? 1;
+      const instance = callValue(op).instance ?? 1;
       const byCopy = reports.get(op.key) ?? new Map<number, number>();
       byCopy.set(instance, (byCopy.get(instance) ?? 0) + 1);
       reports.set(op.key, byCopy);
@@ -104,9 +105,9 @@ export const fanOut: CheckDefinition<FanOutParams> = {
     if (missing.length > 0) {
       const missedPairs = missing.reduce((n, m) => n + m.expected.filter((c) => !m.got.includes(c)).length, 0);
       const reportedAny = [...reports.values()].some((byCopy) => byCopy.size > 0);
-      const refused = history.filter((op) => op.kind === p.reported.kind && (p.reported.stream === undefined || op.stream === p.reported.stream) && (op.value as { rejected?: string } | undefined)?.rejected !== undefined);
+      const refused = history.filter((op) => op.kind === p.reported.kind && (p.reported.stream === undefined || op.stream === p.reported.stream) && callValue(op).rejected !== undefined);
       if (refused.length > 0) {
-        const reason = (refused[0]?.value as { rejected: string }).rejected;
+        const reason = callValue(refused[0]).rejected ?? '';
         return {
           title,
           status: 'fail',

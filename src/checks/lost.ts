@@ -63,6 +63,7 @@ import {
   tagsOf,
 } from './types.js';
 import { crashes } from '../runner/learner-events.js';
+import { callValue } from '../runner/calls.js';
 
 export interface LostParams {
   /** What one message is to the learner: "notification", "task", "payment". */
@@ -136,7 +137,7 @@ function storyOf(op: Operation, history: History, p: LostParams, kills: number[]
     const n = attempts.length;
     return { op, cause: 'dead-lettered', text: `${key} (${sentAt}${tagsOf(op).length ? `, ${tagsOf(op).join(', ')}` : ''}): dead-lettered after ${n} attempt${n === 1 ? '' : 's'}, though a later attempt would have succeeded` };
   }
-  const rejected = attempts.map((a) => (a.value as { rejected?: string } | undefined)?.rejected);
+  const rejected = attempts.map((a) => callValue(a).rejected);
   if (attempts.length > 0 && rejected.every((reason) => reason !== undefined)) {
     return { op, cause: 'rejected', text: `${key} (${sentAt}): refused ${attempts.length === 1 ? 'once' : `${attempts.length} times`} with 400: "${rejected[0]}"` };
   }

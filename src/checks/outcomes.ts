@@ -40,6 +40,7 @@
  */
 import type { Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, seconds, str, tagsOf } from './types.js';
+import { callValue } from '../runner/calls.js';
 
 export interface OutcomeParams {
   subject: string;
@@ -81,7 +82,7 @@ function filled(template: string, orderId: string): string {
 }
 
 function arrivedAt(op: Operation): number {
-  const at = (op.value as { arrivedAt?: unknown } | undefined)?.arrivedAt;
+  const at = callValue(op).arrivedAt;
   return typeof at === 'number' ? at : op.t;
 }
 
@@ -171,7 +172,7 @@ export const orderOutcomes: CheckDefinition<OutcomeParams> = {
       const key = order.key ?? '';
       const total = p.totalField ? (order.value as Record<string, unknown> | undefined)?.[p.totalField] : undefined;
       if (p.amountField && total !== undefined) {
-        const amounts = (charges.get(key) ?? []).map((c) => (c.value as { fields?: Record<string, unknown> } | undefined)?.fields?.[p.amountField ?? '']).filter((a) => a !== undefined);
+        const amounts = (charges.get(key) ?? []).map((c) => callValue(c).fields?.[p.amountField ?? '']).filter((a) => a !== undefined);
         const wrongAmount = amounts.find((a) => a !== total);
         if (wrongAmount !== undefined) note('wrong-amount', `${key}: charged ${JSON.stringify(wrongAmount)}, but its total is ${JSON.stringify(total)}`);
       }

@@ -41,6 +41,7 @@ import type { History, Operation } from '../runner/history.js';
 import { lastObservation } from '../runner/observations.js';
 import { kills } from './attempts.js';
 import { type CheckDefinition, type Selector, select, selector, seconds, str } from './types.js';
+import { callValue } from '../runner/calls.js';
 
 export interface RateParams {
   /** What one call sends: "SMS". */
@@ -65,12 +66,12 @@ export const USES_THE_RATE_CAUSES = {
 } as const;
 
 function arrivalOf(op: Operation): number {
-  const at = (op.value as { arrivedAt?: unknown } | undefined)?.arrivedAt;
+  const at = callValue(op).arrivedAt;
   return typeof at === 'number' ? at : op.t;
 }
 
 function statusOf(op: Operation): number | undefined {
-  const status = (op.value as { status?: unknown } | undefined)?.status;
+  const status = callValue(op).status;
   return typeof status === 'number' ? status : undefined;
 }
 
@@ -182,7 +183,7 @@ export const usesTheRate: CheckDefinition<RateParams> = {
     // The survivors' own pace, before the kill and after it: sharing one bucket, they take the
     // dead copy's tokens and speed up; each keeping a fixed share, they do not.
     const deliveredOps = select(history, p.calls, 'ok');
-    const bySurvivors = (from: number, to: number) => deliveredOps.filter((op) => (op.value as { instance?: number } | undefined)?.instance !== kill?.instance && arrivalOf(op) >= from && arrivalOf(op) < to).length;
+    const bySurvivors = (from: number, to: number) => deliveredOps.filter((op) => callValue(op).instance !== kill?.instance && arrivalOf(op) >= from && arrivalOf(op) < to).length;
     const survivorsBefore = beforePace !== undefined && kill ? (bySurvivors(backlogAt, kill.t) * 1000) / (kill.t - backlogAt) : undefined;
     const survivorsAfter = afterPace !== undefined && afterFrom !== undefined ? (bySurvivors(afterFrom, lastAt + 1) * 1000) / afterSpan : undefined;
     const sharesKept = survivorsBefore !== undefined && survivorsAfter !== undefined && survivorsAfter <= survivorsBefore * 1.15;

@@ -27,6 +27,7 @@
 import type { History } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, seconds, str } from './types.js';
 import { copy, doneCalls, killedBefore, lifeEventsOf, pushedAt, snapshotsOf, strayListsOf, whereIs } from './work-lists.js';
+import { callValue } from '../runner/calls.js';
 
 export interface ReliableQueueParams {
   /** What one item is to the learner: "job". */
@@ -86,7 +87,7 @@ export const reliableQueue: CheckDefinition<ReliableQueueParams> = {
         const head = `${job} (pushed at ${seconds(pushed.get(job) ?? 0)}): in neither ${p.queue} nor any processing list at ${seconds(at)}`;
         if (d) return `${head}, before it was done (done at ${seconds(d.t)} by ${copy(d.instance)})`;
         const killedCall = cut.find((c) => c.key === job);
-        const instance = (killedCall?.value as { instance?: number } | undefined)?.instance;
+        const instance = callValue(killedCall).instance;
         const kill = instance === undefined ? undefined : killedBefore(life, instance, Number.POSITIVE_INFINITY);
         return kill !== undefined && instance !== undefined
           ? `${head}, and never done: ${copy(instance)} was working on it when the lab killed it at ${seconds(kill)}, and it was gone with it`

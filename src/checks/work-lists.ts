@@ -23,6 +23,7 @@ import type { History, Operation } from '../runner/history.js';
 import { type WorkListsSnapshot, observationsOf } from '../runner/observations.js';
 import { faultEvents } from '../faults/events.js';
 import { type Selector, select } from './types.js';
+import { callValue } from '../runner/calls.js';
 
 export type SnapshotOp = Operation & { value: WorkListsSnapshot };
 
@@ -65,7 +66,7 @@ export function doneCalls(history: History, done: Selector): Map<string, DoneCal
   const calls = new Map<string, DoneCall[]>();
   for (const op of select(history, done, 'ok')) {
     if (op.key === undefined) continue;
-    const v = op.value as { instance?: number; arrivedAt?: number; callerGaveUp?: boolean } | undefined;
+    const v = callValue(op);
     calls.set(op.key, [...(calls.get(op.key) ?? []), { t: op.t, instance: v?.instance ?? 1, arrivedAt: v?.arrivedAt ?? op.t, callerGaveUp: v?.callerGaveUp === true }]);
   }
   return calls;

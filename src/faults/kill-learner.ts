@@ -36,6 +36,7 @@ import type { History, Operation } from '../runner/history.js';
 import { tagsOf } from '../checks/types.js';
 import type { FaultContext, FaultDefinition } from './types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { callValue } from '../runner/calls.js';
 
 export type HoldEvidence = 'overtaken' | 'committed-past' | 'redelivered';
 const EVIDENCE: readonly HoldEvidence[] = ['overtaken', 'committed-past', 'redelivered'];
@@ -74,7 +75,7 @@ export function isVictim(
 export function overtakenBy(victim: Pick<CallInfo, 'key' | 'instance' | 'arrivedAt'>, history: History): Operation | undefined {
   return history.find((op) => {
     if (op.kind !== 'call' || op.outcome !== 'ok' || op.key === victim.key) return false;
-    const v = op.value as { instance?: number; arrivedAt?: number } | undefined;
+    const v = callValue(op);
     return v?.instance === victim.instance && (v.arrivedAt ?? -1) > victim.arrivedAt;
   });
 }
@@ -82,7 +83,7 @@ export function overtakenBy(victim: Pick<CallInfo, 'key' | 'instance' | 'arrived
 /** Whether another copy processed the victim's message OK after the victim call arrived (pure). */
 export function redelivered(victim: Pick<CallInfo, 'key' | 'instance' | 'arrivedAt'>, history: History): boolean {
   return history.some((op) => {
-    const v = op.value as { instance?: number; arrivedAt?: number } | undefined;
+    const v = callValue(op);
     return op.kind === 'call' && op.outcome === 'ok' && op.key === victim.key && v?.instance !== victim.instance && (v?.arrivedAt ?? -1) > victim.arrivedAt;
   });
 }

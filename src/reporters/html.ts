@@ -13,6 +13,7 @@ import type { CheckResult } from '../checks/types.js';
 import type { History, Operation } from '../runner/history.js';
 import type { RunResult } from '../runner/run.js';
 import { learnerEvents } from '../runner/learner-events.js';
+import { callValue } from '../runner/calls.js';
 
 export function toHtmlReport(result: RunResult, history: History): string {
   const verdict = VERDICT[result.verdict];
@@ -414,7 +415,7 @@ function distributionSection(history: History): string {
   const instances = new Map<number, { ok: number; fail: number; info: number }>();
   for (const op of history) {
     if (op.kind !== 'call') continue;
-    const instance = (op.value as { instance?: unknown } | undefined)?.instance;
+    const instance = callValue(op).instance;
     if (typeof instance === 'number') {
       const row = instances.get(instance) ?? { ok: 0, fail: 0, info: 0 };
       instances.set(instance, row);

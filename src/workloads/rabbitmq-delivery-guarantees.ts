@@ -12,7 +12,8 @@
  * tag "flaky" (the ledger answers their first call with 503).
  *
  * Two phases keep the verdict deterministic (see the scenario's faults):
- * 1. `phase1Entries` plain entries on each queue. One kill-learner fault SIGKILLs the
+ * 1. `phase1Entries` plain entries on each queue (and `whileDownEntries` more at-most-once
+ *    ones the moment its copy is killed, while it is down). One kill-learner fault SIGKILLs the
  *    at-most-once copy in the middle of one of its calls; another holds one call of the
  *    at-least-once copy until that copy finished a later entry, then SIGKILLs it. Both are
  *    restarted. An at-most-once copy that acked after the work gets the entry back and
@@ -31,6 +32,10 @@ import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, m
 export interface DeliveryGuaranteesOptions {
   /** Entries per queue before and during the kills. */
   phase1Entries: number;
+  /** At-most-once entries the lab publishes the moment the at-most-once copy is killed, while
+   *  it is down: the restarted copy must write them (a purge or skip at start-up loses them,
+   *  every run, whatever the copy had already taken). */
+  whileDownEntries: number;
   /** Entries per queue after both copies are back, flaky ones included. */
   phase2Entries: number;
   /** Of the phase-2 entries, per queue, those whose first call the ledger answers with 503. */
@@ -54,6 +59,7 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
   parseOptions: (raw) => {
     const o = {
       phase1Entries: intOption(raw, 'phase1Entries', 16),
+      whileDownEntries: intOption(raw, 'whileDownEntries', 3),
       phase2Entries: intOption(raw, 'phase2Entries', 12),
       flakyEntries: intOption(raw, 'flakyEntries', 3),
       apiLatencyMs: intOption(raw, 'apiLatencyMs', 20),
@@ -132,6 +138,7 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
     /** Each SIGKILL of a copy (by the fault's id), and when that copy was started again (as
      *  checks/attempts.ts' kills() pairs them). */
     const killsSoFar: Array<{ id: number; t: number; healedAt?: number }> = [];
+    let publishedWhileDown = false;
     ctx.onFault((op) => {
       const v = op.value;
       if (v.phase === 'heal') {
@@ -144,6 +151,11 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       // did not hold those, so an at-most-once program may not lose them (at-most-once's
       // "discarded").
       if (v.fault !== 'kill-learner') return;
+      // Copy 1 plays at-most-once: its first kill is the moment to queue entries it never held.
+      if (v.instance === 1 && !publishedWhileDown) {
+        publishedWhileDown = true;
+        void publishAll(Array.from({ length: o.whileDownEntries }, () => () => publish('at-most-once', 1, false)));
+      }
       const inFlight = publishing;
       for (const g of GUARANTEES) {
         void rabbit

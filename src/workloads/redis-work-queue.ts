@@ -37,6 +37,7 @@ import { drain } from './blocks/drain.js';
 import { inlet } from './blocks/inlet.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { callValue } from '../runner/calls.js';
 
 export interface WorkQueueOptions {
   jobs: number;
@@ -141,7 +142,7 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
       for (const op of ctx.history.history) {
         if (op.kind !== 'call' || op.stream !== 'audit-api' || op.outcome !== 'ok' || op.key === undefined) continue;
         const set = by.get(op.key) ?? new Set<number>();
-        set.add((op.value as { instance?: number } | undefined)?.instance ?? 1);
+        set.add(callValue(op).instance ?? 1);
         by.set(op.key, set);
       }
       return by;
@@ -208,7 +209,7 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
       const lists = await Promise.all(copies.map((c) => redis.client.lrange(`${names.processingPrefix}${c}`, 0, -1)));
       const holder = copies.find((_, i) => (lists[i] ?? []).map(idOf).includes(key));
       if (holder === undefined) return true;
-      const doneBy = ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'jobs-api' && op.outcome === 'ok' && (op.value as { instance?: number } | undefined)?.instance === holder);
+      const doneBy = ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'jobs-api' && op.outcome === 'ok' && callValue(op).instance === holder);
       return doneBy.length >= 2;
     });
 

@@ -1,0 +1,28 @@
+/**
+ * What the lab records with each call the learner's program makes to one of its services
+ * (runner/downstream.ts records it; faults, checks and reporters read it), typed, so readers
+ * name its fields instead of casting `value` each time.
+ */
+import type { Operation } from './history.js';
+
+export interface CallValue {
+  /** The copy that called (its x-instance-id header, else the service's default). */
+  instance?: number;
+  /** When the call arrived (ms since the run started); the operation's `t` is when it ended. */
+  arrivedAt?: number;
+  /** The HTTP status it was answered with. */
+  status?: number;
+  /** Body fields recorded with every call (`recordFields`). */
+  fields?: Record<string, unknown>;
+  /** The caller closed the connection before the answer while alive (a client timeout). */
+  callerGaveUp?: boolean;
+  /** Why the service refused it as malformed (400). */
+  rejected?: string;
+  /** Why it was cut short ("caller killed mid-call"). */
+  note?: string;
+}
+
+/** A call's recorded value (an empty one when the operation carries none). */
+export function callValue(op: Operation | undefined): CallValue {
+  return (op?.value ?? {}) as CallValue;
+}
