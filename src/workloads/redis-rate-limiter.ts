@@ -160,9 +160,10 @@ export const redisRateLimiter: Workload<RateLimiterOptions> = {
             if (messageTags.includes('flaky')) flaky.add(smsId);
             return { smsId, body, messageTags };
           });
-          // A few publishes at a time, each confirmed: the backlog is all there within moments.
-          for (let i = 0; i < batch.length; i += 10) {
-            await Promise.all(batch.slice(i, i + 10).map(async ({ smsId, body, messageTags }) => {
+          // A few publishes at a time, each confirmed (within the confirm channel's listener
+          // limit): the backlog is all there within moments.
+          for (let i = 0; i < batch.length; i += 8) {
+            await Promise.all(batch.slice(i, i + 8).map(async ({ smsId, body, messageTags }) => {
               if (await messages.send(smsId, body, { tags: messageTags })) sent.push(smsId);
             }));
           }
