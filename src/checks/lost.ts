@@ -155,9 +155,11 @@ function storyOf(op: Operation, history: History, p: LostParams, kills: number[]
   return { op, cause: 'never-processed', text: `${key} (${sentAt}): never processed` };
 }
 
+/** The first operation of each key. */
 function uniqueByKey(ops: Operation[]): Operation[] {
-  const seen = new Set<string | undefined>();
-  return ops.filter((op) => !seen.has(op.key) && seen.add(op.key) !== undefined);
+  const first = new Map<string | undefined, Operation>();
+  for (const op of ops) if (!first.has(op.key)) first.set(op.key, op);
+  return [...first.values()];
 }
 
 function attemptSelector(p: LostParams): Selector {

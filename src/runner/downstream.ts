@@ -241,3 +241,12 @@ export function whichCopyProblem(headers: IncomingMessage['headers'], instances:
   const copies = Array.from({ length: instances }, (_, i) => String(i + 1));
   return copies.includes(String(header)) ? undefined : `x-instance-id is "${String(header)}", not one of ${copies.join(', ')} (INSTANCE_ID)`;
 }
+
+/** Which of `fields` a call's body does not carry as the lab sent them, as a `reject` reason
+ *  ("send the payment's "amountCents" and "currency" unchanged (got {...})"), or undefined
+ *  (pure). `whose` names the message in the reason: "the payment's", "its". */
+export function changedFieldsProblem(body: Record<string, unknown>, sent: Readonly<Record<string, unknown>>, fields: readonly string[], whose: string): string | undefined {
+  if (fields.every((field) => body[field] === sent[field])) return undefined;
+  const got = Object.fromEntries(fields.map((field) => [field, body[field] ?? null]));
+  return `send ${whose} ${fields.map((field) => `"${field}"`).join(' and ')} unchanged (got ${JSON.stringify(got)})`;
+}

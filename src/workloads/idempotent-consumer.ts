@@ -26,7 +26,7 @@
  * its marks (how long they live: from the last scan), looks for marks outside KEY_PREFIX
  * (deleting them), and counts what is left in PAYMENTS_QUEUE.
  */
-import { whichCopyProblem } from '../runner/downstream.js';
+import { changedFieldsProblem, whichCopyProblem } from '../runner/downstream.js';
 import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
@@ -118,10 +118,7 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
         if (copy) return copy;
         const payment = sent.get(String(body.paymentId));
         if (!payment) return undefined; // an unknown payment: answered 404 below
-        if (body.amountCents !== payment.amountCents || body.currency !== payment.currency) {
-          return `send the payment's "amountCents" and "currency" unchanged (got ${JSON.stringify({ amountCents: body.amountCents ?? null, currency: body.currency ?? null })})`;
-        }
-        return undefined;
+        return changedFieldsProblem(body, payment, ['amountCents', 'currency'], "the payment's");
       },
       reply: (key, attempt) => {
         const payment = sent.get(key);

@@ -24,7 +24,7 @@
  *    copy that acks a failed entry loses it.
  */
 import { recordObservation } from '../runner/observations.js';
-import { whichCopyProblem } from '../runner/downstream.js';
+import { changedFieldsProblem, whichCopyProblem } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
@@ -102,10 +102,8 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
         const entry = published.get(String(body.entryId));
         if (!entry) return undefined; // an unknown entry: recorded as such, not refused
         if (body.mode !== entry.guarantee) return `"mode" is ${JSON.stringify(body.mode ?? null)}, but ${String(body.entryId)} came from the ${entry.guarantee} queue: send "mode": ROLE`;
-        if (body.account !== entry.account || body.amountCents !== entry.amountCents) {
-          return `the entry is not as published: send its "account" and "amountCents" unchanged (got ${JSON.stringify({ account: body.account ?? null, amountCents: body.amountCents ?? null })})`;
-        }
-        return undefined;
+        const changed = changedFieldsProblem(body, entry, ['account', 'amountCents'], 'its');
+        return changed && `the entry is not as published: ${changed}`;
       },
     });
 

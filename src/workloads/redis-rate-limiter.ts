@@ -13,7 +13,7 @@
  * it held must be sent by the others, and the survivors must then use the whole limit (a
  * program that splits the limit into fixed shares per copy slows down).
  */
-import { whichCopyProblem } from '../runner/downstream.js';
+import { changedFieldsProblem, whichCopyProblem } from '../runner/downstream.js';
 import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
@@ -106,8 +106,7 @@ export const redisRateLimiter: Workload<RateLimiterOptions> = {
         const copy = whichCopyProblem(headers, ctx.instances);
         if (copy) return copy;
         const message = bodies.get(String(body.smsId));
-        if (message && (body.to !== message.to || body.text !== message.text)) return `send the message's "to" and "text" unchanged (got ${JSON.stringify({ to: body.to ?? null, text: body.text ?? null })})`;
-        return undefined;
+        return message && changedFieldsProblem(body, message, ['to', 'text'], "the message's");
       },
       // Decided on arrival (the reply function runs after the latency): a call's place in the
       // limit is when it came, as at a real provider.
