@@ -352,7 +352,8 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
       const leaks = replay.whileOpen.filter((w) => w.opening === opening);
       const pause = pauses.find((g) => g.from >= opening.at);
       let inARow = 0;
-      if (pause) for (const c of [...calls].filter((c) => c.end <= pause.from).sort((a, b) => a.end - b.end)) inARow = c.ok ? 0 : inARow + 1;
+      // The failures in a row up to the pause's last call: the one that opened the program's circuit.
+      if (pause) for (const c of calls.filter((c) => c.at <= pause.from).sort((a, b) => a.end - b.end)) inARow = c.ok ? 0 : inARow + 1;
       const late = pause !== undefined && inARow > p.failureThreshold + p.concurrency - 1;
       problems.push({
         t: firstWhileOpen.call.at,

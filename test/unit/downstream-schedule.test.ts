@@ -70,3 +70,51 @@ describe('Schedule', () => {
     expect(s.tick(1_900, clock).map((c) => c.phase)).toEqual(['heal']);
   });
 });
+
+describe('a downstream service with a schedule', () => {
+  it('fails, slows, hangs and goes away on the calls its windows take, and records them', async () => {
+    const { Downstream } = await import('../../src/runner/downstream.js');
+    const { HistoryRecorder } = await import('../../src/runner/history.js');
+    const { Random, newSeed } = await import('../../src/runner/seed.js');
+    const history = new HistoryRecorder();
+    history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: 'k', value: { tags: [] } });
+    const service = new Downstream(
+      {
+        name: 'api',
+        keyField: 'id',
+        latencyMs: 1,
+        schedule: parseSchedule([
+          { name: 'busy', mode: 'error', status: 500, from: { call: 2 }, until: { calls: 1 } },
+          { name: 'sluggish', mode: 'slow', extraMs: 150, from: { afterWindow: 'busy' }, until: { calls: 1 } },
+          { name: 'hung', mode: 'timeout', maxHoldMs: 100, from: { afterWindow: 'sluggish' }, until: { calls: 1 } },
+          { name: 'gone', mode: 'down', from: { afterWindow: 'hung' }, until: { calls: 1 } },
+        ]),
+      },
+      history,
+      new Random(newSeed(), 'test'),
+    );
+    const url = await service.start();
+    const post = async () => {
+      const started = Date.now();
+      try {
+        const response = await fetch(url, { method: 'POST', body: JSON.stringify({ id: 'k' }), headers: { connection: 'close' } });
+        return { status: response.status, ms: Date.now() - started };
+      } catch {
+        return { status: 0, ms: Date.now() - started };
+      }
+    };
+    try {
+      const answers = [];
+      for (let i = 0; i < 6; i += 1) answers.push(await post());
+      expect(answers.map((a) => a.status)).toEqual([200, 500, 200, 504, 0, 200]);
+      expect((answers[2] as { ms: number }).ms).toBeGreaterThanOrEqual(150);
+      const calls = history.history.filter((op) => op.kind === 'call');
+      expect(calls.map((op) => (op.value as { window?: string }).window ?? '-')).toEqual(['-', 'busy', 'sluggish', 'hung', 'gone', '-']);
+      expect((calls[4]?.value as { down?: boolean }).down).toBe(true);
+      const windows = history.history.filter((op) => op.kind === 'fault').map((op) => `${(op.value as { window: string }).window} ${(op.value as { phase: string }).phase}`);
+      expect(windows).toEqual(['busy start', 'busy heal', 'sluggish start', 'sluggish heal', 'hung start', 'hung heal', 'gone start', 'gone heal']);
+    } finally {
+      await service.stop();
+    }
+  });
+});
