@@ -33,9 +33,9 @@
  * - pending: a job the lab had sent and whose call had not yet succeeded.
  * - pause: a time of at least PAUSE_SHARE of the cool-down without any call arriving.
  *
- * backoff fails when a retry waited less than its bound: cause hot-loop when one came within
- * HOT_LOOP_MS (no wait at all), too-short when a first retry was already too early (a delay
- * without the stated bounds, or "full jitter" from 0), no-backoff-growth otherwise (later
+ * backoff fails when a retry waited less than its bound: cause hot-loop when at least half of
+ * the retries came within HOT_LOOP_MS (no wait at all), too-short when a first retry was
+ * already too early (a delay without the stated bounds, or "full jitter" from 0), no-backoff-growth otherwise (later
  * retries did not wait longer: a fixed delay). It fails with no-jitter when the waits of the
  * same k were alike across jobs: for every k with at least JITTER_SAMPLES retries but at most
  * one, they spread over less than JITTER_SHARE of the interval (with at least two such k).
@@ -251,7 +251,7 @@ export const backoff: CheckDefinition<BreakerParams> = {
   run(history, p) {
     const title = 'Retries wait longer each time, with jitter';
     const cap = (k: number) => Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (k - 1));
-    const expected = `the k-th retry of a ${p.subject} waits a random time between half and all of min(${p.maxDelayMs}, ${p.baseDelayMs} × 2^(k-1)) ms: ${[1, 2, 3, 4].map((k) => `${cap(k) / 2}-${cap(k)}`).join(', ')} ms...`;
+    const expected = `the k-th retry of one ${p.subject} waits a random time between half and all of min(${p.maxDelayMs}, ${p.baseDelayMs} × 2^(k-1)) ms (retries 1 to 4: ${[1, 2, 3, 4].map((k) => `${cap(k) / 2}-${cap(k)}`).join(', ')} ms)`;
     const calls = callsOf(history, p.calls);
     const replay = replayBreaker(calls, p.failureThreshold, p.coolDownMs);
     const retries = retriesOf(calls, replay.openPeriods);
@@ -260,7 +260,9 @@ export const backoff: CheckDefinition<BreakerParams> = {
     const early = retries.filter((r) => r.waitedMs < lowerBound(r.k, p) - BOUND_SLACK_MS);
     if (early.length > 0) {
       const hot = early.filter((r) => r.waitedMs < HOT_LOOP_MS);
-      const cause = hot.length > 0 ? 'hot-loop' : early.some((r) => r.k === 1) ? 'too-short' : 'no-backoff-growth';
+      // A hot loop retries at once, most of the time; a random wait from 0 ("full jitter")
+      // is short now and then.
+      const cause = hot.length * 2 >= retries.length ? 'hot-loop' : early.some((r) => r.k === 1) ? 'too-short' : 'no-backoff-growth';
       const shown = cause === 'hot-loop' ? hot : early;
       const observed =
         cause === 'hot-loop'

@@ -87,6 +87,10 @@ describe('backoff', () => {
     expect(backoff.run(retried((j) => [30 + j, 150, 300]), noOpening).cause).toBe('too-short');
   });
 
+  it('a few retries at once among longer ones is a wait from 0 (full jitter), not a hot loop', () => {
+    expect(backoff.run(retried((j) => (j === 0 ? [5, 150, 300] : [60 + j, 150 + j, 300 + j])), noOpening).cause).toBe('too-short');
+  });
+
   it('names waits that do not grow', () => {
     expect(backoff.run(retried((j) => [55 + j * 10, 55 + j * 10, 55 + j * 10]), noOpening).cause).toBe('no-backoff-growth');
   });
