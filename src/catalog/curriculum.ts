@@ -101,7 +101,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         topics: [
           exercise('idempotent-consumer'),
           planned('Ordering at scale'),
-          planned('Retry, backoff, circuit breaker'),
+          exercise('retry-circuit-breaker'),
           planned('Backpressure'),
           planned('Load test: 1000 messages/s'),
           exercise('redis-rate-limiter'),

@@ -18,6 +18,7 @@ import { appliedOnce } from './applied-once.js';
 import { ledgerEntries } from './ledger-entries.js';
 import { usesTheRate, withinRateLimit } from './rate-limit.js';
 import { latency } from './latency.js';
+import { backoff, circuitBreaker } from './breaker.js';
 import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
@@ -57,5 +58,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     answersMatch, deadlineKept, allAcked,
     appliedOnce, ledgerEntries,
     withinRateLimit, usesTheRate,
+    backoff, circuitBreaker,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

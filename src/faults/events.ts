@@ -18,7 +18,8 @@ export type FaultPhase = 'hold' | 'start' | 'heal';
 
 export interface FaultEvent {
   fault: string;
-  /** The fault's index in the scenario's list: tells two kills of one run apart. */
+  /** The fault's index in the scenario's list: tells two kills of one run apart. A
+   *  downstream's scheduled window has a negative one (runner/downstream-schedule.ts). */
   id: number;
   phase: FaultPhase;
   instance?: number;
@@ -62,10 +63,11 @@ export function onFaultEvent(recorder: HistoryRecorder, listener: (op: FaultOper
 /** True while some fault holds a call, or has struck and not healed (a killed program not
  *  yet restarted). */
 export function faultActive(history: History): boolean {
-  const open = new Set<number>();
+  // By fault and id: a downstream's schedule records its windows with ids of its own.
+  const open = new Set<string>();
   for (const { value } of faultEvents(history)) {
-    if (value.phase === 'hold' || value.phase === 'start') open.add(value.id);
-    if (value.phase === 'heal') open.delete(value.id);
+    if (value.phase === 'hold' || value.phase === 'start') open.add(`${value.fault}#${value.id}`);
+    if (value.phase === 'heal') open.delete(`${value.fault}#${value.id}`);
   }
   return open.size > 0;
 }

@@ -20,6 +20,10 @@ export interface CallValue {
   rejected?: string;
   /** Why it was cut short ("caller killed mid-call"). */
   note?: string;
+  /** The name of the scheduled window it arrived in (runner/downstream-schedule.ts). */
+  window?: string;
+  /** It arrived while the service was down: its connection was reset, unanswered. */
+  down?: boolean;
 }
 
 /** A call's recorded value (an empty one when the operation carries none). */

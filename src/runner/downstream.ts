@@ -22,6 +22,8 @@ import type { History, HistoryRecorder } from './history.js';
 import type { Random } from './seed.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExitEvent } from './learner-events.js';
+import { firedAt } from '../faults/triggers.js';
+import { Schedule, type ScheduleWindow, type WindowTransition } from './downstream-schedule.js';
 
 export interface DownstreamReply {
   status: number;
@@ -75,7 +77,13 @@ export interface DownstreamOptions {
   /** Why a request is malformed (a missing header, a field of the wrong type), or undefined
    *  when it is fine: the README's contract, enforced as a real API would, with a 400. */
   reject?(request: { body: Record<string, unknown>; headers: IncomingMessage['headers'] }): string | undefined;
+  /** Bad spells on a schedule (downstream-schedule.ts): every call in a window fails, is
+   *  slow, hangs or finds the service gone, whatever the rules above say. */
+  schedule?: readonly ScheduleWindow[];
 }
+
+/** How often the service looks at its schedule's triggers between calls. */
+const SCHEDULE_TICK_MS = 20;
 
 /** How long a connection's close may come before the lab has recorded its caller's death
  *  (the exit event follows SIGCHLD): the service waits this long before it decides. */
@@ -131,13 +139,36 @@ export class Downstream {
   private readonly attempts = new Map<string, number>();
   private readonly hooks: CallHook[] = [];
   private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly schedule: Schedule | undefined;
+  private scheduleTimer: NodeJS.Timeout | undefined;
+  /** This service's own calls (the run's `counter` counts every service's). */
+  private serviceCalls = 0;
 
   constructor(
     private readonly options: DownstreamOptions,
     private readonly history: HistoryRecorder,
     private readonly random: Random,
     private readonly counter: CallCounter = new CallCounter(),
-  ) {}
+  ) {
+    this.schedule = options.schedule && options.schedule.length > 0 ? new Schedule(options.schedule) : undefined;
+  }
+
+  /** When a workload trigger fired, for the schedule. */
+  private readonly clock = (trigger: { afterMs: number } | { phase: string }) => firedAt(trigger, this.history.history, this.history.now());
+
+  /** Records a window's start or end as a fault event, for the report's timeline. */
+  private recordWindows(changes: readonly WindowTransition[]): void {
+    for (const { window, index, phase } of changes) {
+      this.history.record({
+        process: 'downstream',
+        kind: 'fault',
+        outcome: 'ok',
+        stream: this.options.name,
+        // Negative ids: never one of the scenario's faults (their index in its list).
+        value: { fault: `${this.options.name} ${window.mode}`, id: -1 - index, phase, window: window.name, mode: window.mode },
+      });
+    }
+  }
 
   /** The tags of the message the lab sent with this key, or undefined if it sent none. */
   private tagsOf(key: string): string[] | undefined {
@@ -159,10 +190,15 @@ export class Downstream {
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
+    if (this.schedule) {
+      const schedule = this.schedule;
+      this.scheduleTimer = setInterval(() => this.recordWindows(schedule.tick(this.history.now(), this.clock)), SCHEDULE_TICK_MS);
+    }
     return `http://127.0.0.1:${port}`;
   }
 
   async stop(): Promise<void> {
+    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -198,22 +234,48 @@ export class Downstream {
     const arrivedAt = this.history.now();
     // Drawn before the hooks run, so a held call does not shift the schedule of the others.
     const latency = this.options.latencyMs + (this.options.jitterMs ? this.random.int(0, this.options.jitterMs) : 0);
+    this.serviceCalls += 1;
+    let spell: ScheduleWindow | undefined;
+    if (this.schedule) {
+      const { window, changes } = this.schedule.arrive(arrivedAt, this.serviceCalls, this.clock);
+      this.recordWindows(changes);
+      spell = window === undefined ? undefined : this.schedule.windows[window];
+    }
+    const inWindow = spell ? { window: spell.name } : {};
 
     for (const hook of this.hooks) {
       if ((await hook({ index, service: this.options.name, key, instance, attempt, arrivedAt })) === 'killed') {
-        this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller killed mid-call', ...fields } });
+        this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller killed mid-call', ...inWindow, ...fields } });
         req.socket.destroy();
         return;
       }
     }
-    await sleep(latency);
-    const reply = this.options.reply ? this.options.reply(key, attempt) : replyByRules(this.tagsOf(key), attempt, this.options, key);
+    if (spell?.mode === 'down') {
+      // Gone: no answer at all, the connection reset (the caller sees ECONNRESET).
+      req.socket.resetAndDestroy();
+      this.history.record({ process: 'downstream', kind: 'call', outcome: 'fail', stream: this.options.name, key, attempt, value: { instance, arrivedAt, down: true, ...inWindow, ...fields } });
+      return;
+    }
+    let reply: DownstreamReply;
+    if (spell?.mode === 'timeout') {
+      // Hung: held until the caller gives up (its connection closes) or the hold runs out.
+      await holdUntilClosed(req, spell.maxHoldMs);
+      reply = { status: 504, body: { error: 'gateway timeout' } };
+    } else {
+      await sleep(latency + (spell?.mode === 'slow' ? spell.extraMs : 0));
+      reply =
+        spell?.mode === 'error'
+          ? { status: spell.status, body: { error: spell.status === 503 ? 'service unavailable, try again later' : 'internal server error' } }
+          : this.options.reply
+            ? this.options.reply(key, attempt)
+            : replyByRules(this.tagsOf(key), attempt, this.options, key);
+    }
     // Decided from the lab's record of the caller's life, not from when the closed
     // connection is noticed, so the same program gets the same record every run.
     const gone = req.socket.destroyed;
     if (gone) await sleep(DEATH_NOTICE_MS);
     if (callerDiedSince(this.history.history, instance, arrivedAt)) {
-      this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller went away', ...fields } });
+      this.history.record({ process: 'downstream', kind: 'call', outcome: 'info', stream: this.options.name, key, attempt, value: { instance, arrivedAt, note: 'caller went away', ...inWindow, ...fields } });
       if (!gone) req.socket.destroy();
       return;
     }
@@ -228,9 +290,23 @@ export class Downstream {
       stream: this.options.name,
       key,
       attempt,
-      value: { instance, arrivedAt, status: reply.status, ...fields, ...(gone ? { callerGaveUp: true } : {}) },
+      value: { instance, arrivedAt, status: reply.status, ...inWindow, ...fields, ...(gone ? { callerGaveUp: true } : {}) },
     });
   }
+}
+
+/** Resolves when the request's connection closes or after `maxMs`, whichever comes first. */
+function holdUntilClosed(req: IncomingMessage, maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.socket.destroyed) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      req.socket.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, maxMs);
+    req.socket.once('close', done);
+  });
 }
 
 /** What is wrong with a call's x-instance-id header for a run of `instances` copies, or

@@ -1,0 +1,100 @@
+/**
+ * Wrong: a correct breaker and exponential backoff, but "full jitter": a random wait from 0
+ * to the cap, not from half the cap; some retries go out almost at once.
+ */
+import amqp from 'amqplib';
+import { type Invoice, config, sendInvoice, sleep } from '../../../labs/retry-circuit-breaker/partner.js';
+
+type State = 'closed' | 'open' | 'half-open';
+interface Permit {
+  trial: boolean;
+}
+
+class CircuitBreaker {
+  private state: State = 'closed';
+  private failuresInARow = 0;
+  private openedAt = 0;
+  private trialOut = false;
+  /** Jobs waiting for the trial's answer. */
+  private waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly threshold: number,
+    private readonly coolDownMs: number,
+  ) {}
+
+  /** Resolves when a call may go out now. */
+  async permit(): Promise<Permit> {
+    for (;;) {
+      if (this.state === 'closed') return { trial: false };
+      if (this.state === 'open') {
+        const left = this.openedAt + this.coolDownMs - Date.now();
+        if (left > 0) {
+          await sleep(left);
+          continue;
+        }
+        this.state = 'half-open';
+        this.trialOut = false;
+      }
+      if (!this.trialOut) {
+        this.trialOut = true;
+        return { trial: true };
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  /** The answer to a call made with `permit`. */
+  record(permit: Permit, ok: boolean): void {
+    if (permit.trial) {
+      if (ok) this.close();
+      else this.open();
+    } else if (this.state === 'closed') {
+      this.failuresInARow = ok ? 0 : this.failuresInARow + 1;
+      if (this.failuresInARow >= this.threshold) this.open();
+    }
+  }
+
+  private open(): void {
+    this.state = 'open';
+    this.openedAt = Date.now();
+    this.wakeAll();
+  }
+
+  private close(): void {
+    this.state = 'closed';
+    this.failuresInARow = 0;
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
+  }
+}
+
+/** The k-th retry's wait: exponential, with jitter (a random time up to the cap). */
+function backoff(k: number): number {
+  const cap = Math.min(config.maxDelayMs, config.baseDelayMs * 2 ** (k - 1));
+  return Math.random() * cap;
+}
+
+const breaker = new CircuitBreaker(config.failureThreshold, config.coolDownMs);
+const connection = await amqp.connect(config.amqpUrl);
+const channel = await connection.createChannel();
+await channel.prefetch(config.concurrency);
+
+await channel.consume(config.invoiceQueue, async (message) => {
+  if (message === null) return;
+  const invoice = JSON.parse(message.content.toString()) as Invoice;
+  for (let failures = 0; ; ) {
+    const permit = await breaker.permit();
+    const result = await sendInvoice(invoice);
+    breaker.record(permit, result.ok);
+    if (result.ok) break;
+    failures += 1;
+    await sleep(backoff(failures));
+  }
+  channel.ack(message);
+});
