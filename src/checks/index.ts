@@ -22,6 +22,7 @@ import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
 import { inOrder } from './order.js';
+import { entityOrder, repeatsOnlyAtRebalance } from './entity-order.js';
 import { exchangesDeclared, routesAsSpecified } from './routing.js';
 import { doneOnce } from './done-once.js';
 import { fanOut } from './fan-out.js';
@@ -57,5 +58,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     answersMatch, deadlineKept, allAcked,
     appliedOnce, ledgerEntries,
     withinRateLimit, usesTheRate,
+    entityOrder, repeatsOnlyAtRebalance,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );
