@@ -21,6 +21,7 @@
 import type { History, Operation } from '../runner/history.js';
 import { callValue } from '../runner/calls.js';
 import { isFaultEvent } from '../faults/events.js';
+import { lastObservation, observationsOf } from '../runner/observations.js';
 import { groupOf, inversions } from './order.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str } from './types.js';
 
@@ -89,6 +90,8 @@ export interface RepeatsParams {
 export const REPEAT_CAUSES = {
   'every-copy-reads-everything':
     'Other copies applied events again long after they had been applied: your copies do not share the partitions as one consumer group. Every copy must subscribe (not assign partitions itself) with the group id GROUP_ID, unchanged, so that each partition has exactly one owner.',
+  'never-committed':
+    'At every rebalance the owners of the partitions, new ones and old, started them over from the beginning: your group never committed an offset. Commit as you go, after each event is applied (kafkajs commits for you after eachMessage or eachBatch returns, unless autoCommit is off; confluent-kafka: commit(message) after applying it).',
   'repeats-own-work':
     'A copy applied events again that it had itself applied, with no rebalance to explain it: a retry that redoes a whole batch, a handler registered twice, or offsets that were never committed. Commit as you go and retry only what failed.',
 } as const;
@@ -104,7 +107,9 @@ function rebalanceMarks(history: History): number[] {
  * At-least-once: when a partition moves to another copy, its new owner starts from the last
  * committed offset, so the last moment's events may be applied again. Passes when every
  * repeat is excused (see the definitions above). Cause: every-copy-reads-everything when most
- * unexcused repeats came from another copy than the first application, else repeats-own-work.
+ * unexcused repeats came from another copy than the first application or the lab saw groups of
+ * the run other than GROUP_ID, never-committed when the group held no committed offset at the
+ * end (observation "kafka-committed-offsets"), else repeats-own-work.
  */
 export const repeatsOnlyAtRebalance: CheckDefinition<RepeatsParams> = {
   name: 'repeats-only-at-rebalance',
@@ -112,7 +117,7 @@ export const repeatsOnlyAtRebalance: CheckDefinition<RepeatsParams> = {
   parseParams: (raw) => ({ subject: str(raw, 'subject'), delivered: selector(raw, 'delivered'), windowMs: num(raw, 'windowMs', 2_000) }),
   run(history, p) {
     const title = `${/^[aeiou]/i.test(p.subject) ? 'An' : 'A'} ${p.subject} is applied again only right after a rebalance`;
-    const expected = `a ${p.subject} applied more than once only when a partition moved right after it was applied (within ${seconds(p.windowMs)})`;
+    const expected = `${/^[aeiou]/i.test(p.subject) ? 'an' : 'a'} ${p.subject} applied more than once only when a partition moved right after it was applied (within ${seconds(p.windowMs)})`;
     const marks = rebalanceMarks(history);
     const first = new Map<string, Operation>();
     const repeats: Array<{ first: Operation; again: Operation }> = [];
@@ -129,7 +134,12 @@ export const repeatsOnlyAtRebalance: CheckDefinition<RepeatsParams> = {
       return { title, status: 'pass', expected, observed: repeats.length === 0 ? `no ${p.subject} was applied twice` : `${repeats.length} applied again right after a rebalance, as at-least-once allows`, examples: [] };
     }
     const byOther = unexcused.filter((r) => copyOf(r.again) !== copyOf(r.first));
-    const cause = byOther.length * 2 >= unexcused.length ? 'every-copy-reads-everything' : 'repeats-own-work';
+    // Copies in groups of their own (seen in the lab's samples) read everything; else a group
+    // with no commit at the end started every moved partition over; else who repeated it.
+    const otherGroups = observationsOf(history, 'kafka-group').some((s) => s.value.otherGroups.length > 0);
+    const committed = lastObservation(history, 'kafka-committed-offsets');
+    const neverCommitted = committed !== undefined && Object.values(committed.offsets).every((offset) => offset < 0);
+    const cause = otherGroups ? 'every-copy-reads-everything' : neverCommitted ? 'never-committed' : byOther.length * 2 >= unexcused.length ? 'every-copy-reads-everything' : 'repeats-own-work';
     const keys = new Set(unexcused.map((r) => r.first.key));
     return {
       title,
@@ -137,7 +147,11 @@ export const repeatsOnlyAtRebalance: CheckDefinition<RepeatsParams> = {
       expected,
       observed:
         `${countOf(keys.size, first.size, p.subject)} ${keys.size === 1 ? 'was' : 'were'} applied again with no rebalance to explain it` +
-        (cause === 'every-copy-reads-everything' ? `, ${byOther.length === unexcused.length ? 'each time' : 'mostly'} by another copy than the one that had applied ${keys.size === 1 ? 'it' : 'them'}` : ', by the copy that had already applied them'),
+        (cause === 'never-committed'
+          ? ', and the group had committed no offset at the end'
+          : cause === 'every-copy-reads-everything'
+            ? byOther.length > 0 ? `, ${byOther.length === unexcused.length ? 'each time' : 'mostly'} by another copy than the one that had applied ${keys.size === 1 ? 'it' : 'them'}${otherGroups ? ' (copies joined consumer groups of their own)' : ''}` : ' (copies joined consumer groups of their own)'
+            : ', by the copy that had already applied them'),
       examples: firstFew(cause === 'every-copy-reads-everything' ? [...byOther, ...unexcused.filter((r) => !byOther.includes(r))] : unexcused, 3).map(
         (r) => `${r.first.key}: applied by copy ${copyOf(r.first)} at ${seconds(r.first.t)}, again by copy ${copyOf(r.again)} at ${seconds(r.again.t)}`,
       ),
