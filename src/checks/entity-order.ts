@@ -71,7 +71,9 @@ export const entityOrder: CheckDefinition<EntityOrderParams> = {
       expected,
       observed:
         `${countOf(found.length, seen, p.subject)} ${found.length === 1 ? 'was' : 'were'} applied after a later one of the same ${p.entityNoun} (${entities.size} ${p.entityNoun}${entities.size === 1 ? '' : 's'})` +
-        (cause === 'within-one-copy' ? `; ${sameCopy.length} of them by the copy that had just applied the later one` : ', each time by another copy than the one that applied the later one'),
+        (cause === 'within-one-copy'
+          ? `; ${sameCopy.length} of them by the copy that had just applied the later one`
+          : `, ${found.length === 1 ? '' : 'each time '}by another copy than the one that applied the later one`),
       examples: firstFew(shown, 3).map(
         (i) =>
           `${i.group}: ${i.late.key} (#${i.lateIndex + 1}) applied at ${seconds(i.late.t)} by copy ${copyOf(i.late)}, after ${i.overtaker.key} (#${i.overtakerIndex + 1}) at ${seconds(i.overtaker.t)} by copy ${copyOf(i.overtaker)}`,
