@@ -32,6 +32,7 @@
 import { type KafkaGroupSample, recordObservation } from '../runner/observations.js';
 import { whichCopyProblem } from '../runner/downstream.js';
 import { tagsOf } from '../checks/types.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { drain } from './blocks/drain.js';
 import { openKafka, type BurstRecord } from './blocks/kafka.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
@@ -123,7 +124,7 @@ export const orderingAtScale: Workload<OrderingOptions> = {
     ledger.service.onCall(async (call) => {
       const produced = ctx.history.produced(call.key);
       await handover.pass(call.instance, produced?.value as AccountEvent | undefined);
-      if (produced && tagsOf(produced).includes('slow')) await sleep(o.slowMs, ctx.signal);
+      if (produced && tagsOf(produced).includes('slow')) await delay(o.slowMs);
       return 'continue';
     });
 
@@ -269,7 +270,7 @@ function handoverWindow(ctx: WorkloadContext, o: OrderingOptions) {
       if (!event || !slowed.has(instance)) return;
       if (state === 'open') {
         inHand.set(event.accountId, (inHand.get(event.accountId) ?? new Set()).add(event.seq));
-        await sleep(o.handoverDelayMs, ctx.signal);
+        await delay(o.handoverDelayMs); // short: no abort listener per call (many run at once)
       }
     },
     /** A group sample: ends the window once the group settled with the new member. */
