@@ -17,13 +17,6 @@
  * - copies that do not share the partitions (a group per copy): copy 1 runs alone for a few
  *   seconds first, so a copy that reads the topic on its own applies again what copy 1
  *   applied seconds before, far outside the rebalance window.
- * - work left running after the batch handler returned (kafkajs commits the batch, and at a
- *   rebalance hands its partitions over, while the copy still applies them): from the moment
- *   the first copy is added, the ledger answers the copies already running later
- *   (handoverWindow), so they still hold earlier events of their accounts when partitions
- *   move; consecutive bursts share accounts (`accountStride`), so the new owner gets later
- *   events of those accounts at once. A copy whose handler awaits its work rejoins only when
- *   it is done, and nothing overlaps.
  * - starting at the end of the topic: `prefill` events are on the topic before any copy starts.
  *
  * The lab samples the group (members, assigned partitions, other groups of the run) every
@@ -55,16 +48,9 @@ export interface OrderingOptions {
   slowMs: number;
   /** The drain ends once nothing new was applied for this long. */
   quietMs: number;
-  /** Accounts a burst moves on by: less than accountsPerBurst, and consecutive bursts share
-   *  accounts, so an account gets events on both sides of a rebalance. */
+  /** Accounts a burst moves on by: a few bursts cover every account, so every partition has
+   *  a commit before the first rebalance. */
   accountStride: number;
-  /** The handover window (0: none; see handoverWindow): how much later the ledger answers
-   *  the copies already running, from the moment the first copy is added. */
-  handoverDelayMs: number;
-  /** The window closes once the group is Stable with the new member for this long... */
-  settleMs: number;
-  /** ...or after this long at most. */
-  handoverMaxMs: number;
 }
 
 /** What the lab's ledger and the history know about one event. */
@@ -91,9 +77,6 @@ export const orderingAtScale: Workload<OrderingOptions> = {
     slowMs: intOption(raw, 'slowMs', 40),
     quietMs: intOption(raw, 'quietMs', 3_000),
     accountStride: intOption(raw, 'accountStride', 5),
-    handoverDelayMs: intOption(raw, 'handoverDelayMs', 0),
-    settleMs: intOption(raw, 'settleMs', 1_000),
-    handoverMaxMs: intOption(raw, 'handoverMaxMs', 5_000),
   }),
 
   async prepare(ctx: WorkloadContext, o) {
@@ -112,18 +95,10 @@ export const orderingAtScale: Workload<OrderingOptions> = {
       recordFields: ['accountId', 'seq'],
       reject: ({ headers }) => whichCopyProblem(headers, ctx.instances),
     });
-    // The handover window: a copy that keeps working after its batch handler returned must
-    // still hold earlier events of an account when the account's partition moves.
-    const handover = handoverWindow(ctx, o);
-    let members = 0;
-    ctx.onFault((op) => {
-      if (op.value.fault === 'scale-learner' && op.value.phase === 'start' && op.value.action === 'start' && op.value.instance !== undefined) handover.begin(op.value.instance, members);
-    });
     // The first event of an account in a burst is the slow one: run beside the account's
     // next events, it finishes after them, every run.
     ledger.service.onCall(async (call) => {
       const produced = ctx.history.produced(call.key);
-      await handover.pass(call.instance, produced?.value as AccountEvent | undefined);
       if (produced && tagsOf(produced).includes('slow')) await delay(o.slowMs);
       return 'continue';
     });
@@ -153,8 +128,6 @@ export const orderingAtScale: Workload<OrderingOptions> = {
     let lastSample = '';
     const recordGroup = async (): Promise<KafkaGroupSample> => {
       const sample = await kafka.sampleGroup(groupId, topic, ctx.instances);
-      members = sample.members.length;
-      handover.sampled(sample.state, sample.members.length);
       const fingerprint = JSON.stringify([sample.state, sample.members.map((m) => [m.clientId, m.partitions]), sample.otherGroups]);
       if (fingerprint !== lastSample) {
         lastSample = fingerprint;
@@ -199,7 +172,7 @@ export const orderingAtScale: Workload<OrderingOptions> = {
         }
       },
       async run() {
-        const stopWatching = every(100, ctx.signal, async () => void (await recordGroup()));
+        const stopWatching = every(250, ctx.signal, async () => void (await recordGroup()));
         try {
           ctx.progress(`producing ${total} account events to ${o.partitions} partitions; copies of your program are added while they come`);
           for (let b = 0; b < o.bursts && !ctx.signal.aborted; b++) {
@@ -221,69 +194,3 @@ export const orderingAtScale: Workload<OrderingOptions> = {
   },
 };
 
-/**
- * The handover window (see prepare): from the moment the first copy is added, every call of
- * the copies already running is answered `handoverDelayMs` later, so a copy that keeps
- * working in the background after its batch handler returned still has earlier events of its
- * accounts in hand when their partitions move. It ends on the first of:
- * - overtaken: another copy applied an event of an account while an earlier event of that
- *   account was in a slowed copy's hands (a call in flight): the reordering is certain;
- * - settled: the group was back to Stable, with more members than before, for `settleMs`;
- * - `handoverMaxMs` passed.
- */
-function handoverWindow(ctx: WorkloadContext, o: OrderingOptions) {
-  let state: 'waiting' | 'open' | 'over' = o.handoverDelayMs > 0 ? 'waiting' : 'over';
-  let slowed = new Set<number>();
-  let membersBefore = 0;
-  let stableSince: number | undefined;
-  let sawRebalance = false;
-  /** Calls of slowed copies in flight: account -> seqs. */
-  const inHand = new Map<string, Set<number>>();
-  let timer: NodeJS.Timeout | undefined;
-  const end = () => {
-    clearTimeout(timer);
-    state = 'over';
-  };
-  const eventOf = (key: string | undefined) => (key === undefined ? undefined : (ctx.history.produced(key)?.value as AccountEvent | undefined));
-  const unsubscribe = ctx.history.subscribe((op) => {
-    if (op.kind !== 'call' || op.stream !== 'ledger-api') return;
-    const event = eventOf(op.key);
-    if (!event) return;
-    const instance = (op.value as { instance?: number } | undefined)?.instance ?? 1;
-    if (slowed.has(instance)) inHand.get(event.accountId)?.delete(event.seq);
-    else if (state === 'open' && op.outcome === 'ok' && [...(inHand.get(event.accountId) ?? [])].some((seq) => seq < event.seq)) end();
-  });
-  ctx.defer(() => {
-    unsubscribe();
-    end();
-  });
-  return {
-    begin(added: number, members: number) {
-      if (state !== 'waiting') return;
-      state = 'open';
-      slowed = new Set(ctx.learners.running().map((p) => p.instance).filter((i) => i !== added));
-      membersBefore = members;
-      timer = setTimeout(end, o.handoverMaxMs);
-    },
-    /** Resolves when a call of this copy for this event may be answered. */
-    async pass(instance: number, event: AccountEvent | undefined): Promise<void> {
-      if (!event || !slowed.has(instance)) return;
-      if (state === 'open') {
-        inHand.set(event.accountId, (inHand.get(event.accountId) ?? new Set()).add(event.seq));
-        await delay(o.handoverDelayMs); // short: no abort listener per call (many run at once)
-      }
-    },
-    /** A group sample: ends the window once the group settled with the new member. */
-    sampled(state_: string, members: number) {
-      if (state !== 'open') return;
-      if (state_ !== 'Stable') {
-        sawRebalance = true;
-        stableSince = undefined;
-        return;
-      }
-      if (!sawRebalance || members <= membersBefore) return;
-      stableSince ??= Date.now();
-      if (Date.now() - stableSince >= o.settleMs) end();
-    },
-  };
-}
