@@ -72,7 +72,7 @@ export const entityOrder: CheckDefinition<EntityOrderParams> = {
       observed:
         `${countOf(found.length, seen, p.subject)} ${found.length === 1 ? 'was' : 'were'} applied after a later one of the same ${p.entityNoun} (${entities.size} ${p.entityNoun}${entities.size === 1 ? '' : 's'})` +
         (cause === 'within-one-copy'
-          ? `; ${sameCopy.length} of them by the copy that had just applied the later one`
+          ? `, ${sameCopy.length === found.length ? 'each time' : `${sameCopy.length} of them`} by the copy that had just applied the later one`
           : `, ${found.length === 1 ? '' : 'each time '}by another copy than the one that applied the later one`),
       examples: firstFew(shown, 3).map(
         (i) =>

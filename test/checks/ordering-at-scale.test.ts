@@ -28,7 +28,7 @@ describe('entity-order', () => {
     const h = [...sent, applied(10, 'e1', 1), applied(11, 'e4', 1), applied(12, 'e3', 1), applied(13, 'e2', 1)];
     const r = entityOrder.run(h, orderParams);
     expect(r).toMatchObject({ status: 'fail', cause: 'within-one-copy' });
-    expect(r.observed).toMatch(/1 of 4 events was applied after a later one of the same account \(1 account\); 1 of them by the copy/);
+    expect(r.observed).toMatch(/1 of 4 events was applied after a later one of the same account \(1 account\), each time by the copy/);
     expect(r.examples[0]).toMatch(/account-01: e3 \(#2\) applied at 0.0s by copy 1, after e4 \(#3\)/);
   });
 
