@@ -11,6 +11,9 @@
  * - out of order: an event first applied after a later event of its entity was (in-order's
  *   inversion, over first applications only: a repeat is not a reordering).
  * - copy: the copy of the learner's program that made the call (`value.instance`).
+ * - side by side: the later event's call had not been answered yet when the reordered one's
+ *   call arrived (`value.arrivedAt`); else the copy made them one after another, in the wrong
+ *   order.
  * - repeat: a successful delivery of an event after its first one.
  * - rebalance mark: a scale-learner fault event (a copy started or stopped) or a change in the
  *   consumer group the lab sampled (`kafka-group` observations are recorded on change only).
@@ -38,6 +41,8 @@ export interface EntityOrderParams {
 export const ENTITY_ORDER_CAUSES = {
   'within-one-copy':
     "One copy applied an entity's events side by side, and a later one finished first: a worker pool, Promise.all over a batch, calls not awaited, or queues keyed by something other than the entity. Work on one entity's events one at a time, in offset order; run different entities (or partitions) side by side if you want speed.",
+  'not-in-offset-order':
+    "One copy applied an account's events one after another, but not in the order they came: it sorted or regrouped them first (by type, amount, id...). Apply each partition's events in offset order, exactly as Kafka gives them to you.",
   'across-copies':
     "Two copies applied the same entity's events at once around a rebalance: the new owner of a partition started on later events while the old owner was still applying earlier ones. Finish (and commit) everything you fetched from a partition before you give it up: don't leave work running in the background after your batch handler returned.",
 } as const;
@@ -47,9 +52,10 @@ const copyOf = (op: Operation): number => callValue(op).instance ?? 1;
 /**
  * entity-order
  *
- * Passes when no event was first applied after a later event of its entity. Cause: within-one-copy
- * when any such pair was applied by one copy (the copy's own parallelism; it wins over the
- * other, which a rebalance can add on top), else across-copies.
+ * Passes when no event was first applied after a later event of its entity. Cause, for the
+ * pairs one copy applied (its own doing comes first; a rebalance can add to it):
+ * within-one-copy when any ran side by side, not-in-offset-order when one after another;
+ * else across-copies.
  */
 export const entityOrder: CheckDefinition<EntityOrderParams> = {
   name: 'entity-order',
@@ -62,7 +68,8 @@ export const entityOrder: CheckDefinition<EntityOrderParams> = {
     if (seen === 0) return { title, status: 'unknown', expected, observed: `no ${p.subject} was applied, so order could not be judged`, examples: [] };
     if (found.length === 0) return { title, status: 'pass', expected, observed: `${seen} applied, every ${p.entityNoun} in sequence`, examples: [] };
     const sameCopy = found.filter((i) => copyOf(i.late) === copyOf(i.overtaker));
-    const cause = sameCopy.length > 0 ? 'within-one-copy' : 'across-copies';
+    const sideBySide = sameCopy.filter((i) => (callValue(i.late).arrivedAt ?? i.late.t) < i.overtaker.t);
+    const cause = sideBySide.length > 0 ? 'within-one-copy' : sameCopy.length > 0 ? 'not-in-offset-order' : 'across-copies';
     const shown = cause === 'within-one-copy' ? [...sameCopy, ...found.filter((i) => !sameCopy.includes(i))] : found;
     const entities = new Set(found.map((i) => i.group));
     return {
@@ -72,8 +79,10 @@ export const entityOrder: CheckDefinition<EntityOrderParams> = {
       observed:
         `${countOf(found.length, seen, p.subject)} ${found.length === 1 ? 'was' : 'were'} applied after a later one of the same ${p.entityNoun} (${entities.size} ${p.entityNoun}${entities.size === 1 ? '' : 's'})` +
         (cause === 'within-one-copy'
-          ? `, ${sameCopy.length === found.length ? 'each time' : `${sameCopy.length} of them`} by the copy that had just applied the later one`
-          : `, ${found.length === 1 ? '' : 'each time '}by another copy than the one that applied the later one`),
+          ? `, ${sameCopy.length === found.length ? 'each time' : `${sameCopy.length} of them`} by the copy that had just applied the later one, ${sideBySide.length === sameCopy.length ? 'both' : `${sideBySide.length} pairs`} in flight at once`
+          : cause === 'not-in-offset-order'
+            ? `, ${sameCopy.length === found.length ? 'each time' : `${sameCopy.length} of them`} by the same copy that had applied the later one, one call after the other`
+            : `, ${found.length === 1 ? '' : 'each time '}by another copy than the one that applied the later one`),
       examples: firstFew(shown, 3).map(
         (i) =>
           `${i.group}: ${i.late.key} (#${i.lateIndex + 1}) applied at ${seconds(i.late.t)} by copy ${copyOf(i.late)}, after ${i.overtaker.key} (#${i.overtakerIndex + 1}) at ${seconds(i.overtaker.t)} by copy ${copyOf(i.overtaker)}`,

@@ -5,7 +5,7 @@ import { inOrder } from '../../src/checks/order.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const produce = (t: number, key: string, accountId: string, seq: number): Operation => ({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'account-events', key, value: { eventId: key, accountId, seq, tags: [] } });
-const applied = (t: number, key: string, instance: number): Operation => ({ t, process: 'lab', kind: 'call', outcome: 'ok', stream: 'ledger-api', key, value: { instance, status: 200 } });
+const applied = (t: number, key: string, instance: number, arrivedAt = t - 1): Operation => ({ t, process: 'lab', kind: 'call', outcome: 'ok', stream: 'ledger-api', key, value: { instance, status: 200, arrivedAt } });
 const scaled = (t: number, instance: number): Operation => ({ t, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'scale-learner', id: 0, phase: 'start', action: 'start', instance } });
 
 const sent = [produce(0, 'e1', 'account-01', 1), produce(1, 'e2', 'account-02', 1), produce(2, 'e3', 'account-01', 2), produce(3, 'e4', 'account-01', 3)];
@@ -24,12 +24,19 @@ describe('entity-order', () => {
     expect(entityOrder.run(h, orderParams).status).toBe('pass');
   });
 
-  it('names within-one-copy when one copy finished a later event of the account first', () => {
-    const h = [...sent, applied(10, 'e1', 1), applied(11, 'e4', 1), applied(12, 'e3', 1), applied(13, 'e2', 1)];
+  it('names within-one-copy when one copy had both in flight and finished a later event of the account first', () => {
+    const h = [...sent, applied(10, 'e1', 1), applied(11, 'e4', 1, 5), applied(12, 'e3', 1, 5), applied(13, 'e2', 1)];
     const r = entityOrder.run(h, orderParams);
     expect(r).toMatchObject({ status: 'fail', cause: 'within-one-copy' });
-    expect(r.observed).toMatch(/1 of 4 events was applied after a later one of the same account \(1 account\), each time by the copy/);
+    expect(r.observed).toMatch(/1 of 4 events was applied after a later one of the same account \(1 account\), each time by the copy that had just applied the later one, both in flight at once/);
     expect(r.examples[0]).toMatch(/account-01: e3 \(#2\) applied at 0.0s by copy 1, after e4 \(#3\)/);
+  });
+
+  it('names not-in-offset-order when one copy applied them one after another in the wrong order (it sorted them)', () => {
+    const h = [...sent, applied(10, 'e1', 1), applied(11, 'e4', 1, 10.5), applied(13, 'e3', 1, 12), applied(14, 'e2', 1)];
+    const r = entityOrder.run(h, orderParams);
+    expect(r).toMatchObject({ status: 'fail', cause: 'not-in-offset-order' });
+    expect(r.observed).toMatch(/one call after the other/);
   });
 
   it('names across-copies when the reordered events were applied by two copies (a handover)', () => {
@@ -39,7 +46,7 @@ describe('entity-order', () => {
 
   it('prefers within-one-copy when both show (a copy\'s own parallelism comes first)', () => {
     const more = [...sent, produce(4, 'e5', 'account-02', 2)];
-    const h = [...more, applied(10, 'e1', 1), applied(11, 'e4', 2), applied(12, 'e3', 1), applied(13, 'e5', 1), applied(14, 'e2', 1)];
+    const h = [...more, applied(10, 'e1', 1), applied(11, 'e4', 2), applied(12, 'e3', 1), applied(13, 'e5', 1, 5), applied(14, 'e2', 1, 5)];
     expect(entityOrder.run(h, orderParams).cause).toBe('within-one-copy');
   });
 
