@@ -100,7 +100,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         week: '8',
         topics: [
           exercise('idempotent-consumer'),
-          planned('Ordering at scale'),
+          exercise('ordering-at-scale'),
           exercise('retry-circuit-breaker'),
           planned('Backpressure'),
           planned('Load test: 1000 messages/s'),

@@ -147,11 +147,16 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
   const faults: FaultSpec[] = f.list('faults').map((fault, index) => {
     const name = fault.oneOf('fault', fault.str('fault'), new Set(FAULTS.keys()), 'fault');
     const params = resolveReferences(fault.record('params'), references, `${file}: "faults[${index}].params"`);
+    const definition = FAULTS.get(name);
+    let needed = 0;
     try {
-      FAULTS.get(name)?.parseParams(params);
+      const parsed = definition?.parseParams(params);
+      needed = parsed === undefined ? 0 : (definition?.instancesNeeded?.(parsed) ?? 0);
     } catch (error) {
       throw new UsageError(`${file}: fault "${name}": ${(error as Error).message}`);
     }
+    const instances = typeof learnerRaw?.instances === 'number' ? learnerRaw.instances : 1;
+    if (needed > instances) throw new UsageError(`${file}: fault "${name}" needs ${needed} copies of the program, but learner.instances is ${instances} (the most copies a run has)`);
     return { fault: name, params };
   });
   const checks: CheckSpec[] = f.list('checks').map((check, index) => {

@@ -23,6 +23,7 @@ import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
 import { inOrder } from './order.js';
+import { entityOrder, repeatsOnlyAtRebalance } from './entity-order.js';
 import { exchangesDeclared, routesAsSpecified } from './routing.js';
 import { doneOnce } from './done-once.js';
 import { fanOut } from './fan-out.js';
@@ -59,5 +60,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     appliedOnce, ledgerEntries,
     withinRateLimit, usesTheRate,
     backoff, circuitBreaker,
+    entityOrder, repeatsOnlyAtRebalance,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );

@@ -9,7 +9,7 @@
  * - reordered pair: two keys a, b of one group where a was sent before b but b arrived
  *   before a. Only first arrivals count, so a legitimate redelivery is not a reordering.
  */
-import type { Operation } from '../runner/history.js';
+import type { History, Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, firstFew, select, selector, str } from './types.js';
 
 export interface OrderParams {
@@ -19,7 +19,7 @@ export interface OrderParams {
   groupBy: string;
 }
 
-function groupOf(op: Operation, groupBy: string): string {
+export function groupOf(op: Operation, groupBy: string): string {
   if (groupBy === 'stream') return op.stream ?? '';
   if (groupBy === 'partition') return String(op.partition ?? '');
   const value = op.value as Record<string, unknown> | undefined;
@@ -35,45 +35,64 @@ export const inOrder: CheckDefinition<OrderParams> = {
     groupBy: str(raw, 'groupBy', 'stream'),
   }),
   run(history, p) {
-    const sendIndex = new Map<string, { group: string; index: number }>();
-    const perGroupCount = new Map<string, number>();
-    for (const op of select(history, p.sent, 'ok')) {
-      if (op.key === undefined || sendIndex.has(op.key)) continue;
-      const group = groupOf(op, p.groupBy);
-      const index = perGroupCount.get(group) ?? 0;
-      perGroupCount.set(group, index + 1);
-      sendIndex.set(op.key, { group, index });
-    }
-    const seen = new Set<string>();
-    const lastArrived = new Map<string, { key: string; index: number }>();
-    const inversions: string[] = [];
-    for (const op of select(history, p.delivered, 'ok')) {
-      if (op.key === undefined || seen.has(op.key)) continue;
-      seen.add(op.key);
-      const sent = sendIndex.get(op.key);
-      if (!sent) continue;
-      const previous = lastArrived.get(sent.group);
-      if (previous && previous.index > sent.index) {
-        inversions.push(
-          `${op.key} (sent #${sent.index + 1}) arrived after ${previous.key} (sent #${previous.index + 1})`,
-        );
-      }
-      if (!previous || sent.index > previous.index) lastArrived.set(sent.group, { key: op.key, index: sent.index });
-    }
+    const { seen, inversions: found } = inversions(history, p.sent, p.delivered, (op) => groupOf(op, p.groupBy));
+    const inversionTexts = found.map((i) => `${i.late.key} (sent #${i.lateIndex + 1}) arrived after ${i.overtaker.key} (sent #${i.overtakerIndex + 1})`);
     const title = `${p.subject[0]?.toUpperCase()}${p.subject.slice(1)}s arrive in the order they were sent`;
     const expected = `${p.subject}s arrive in send order${p.groupBy === 'stream' ? '' : ` within each ${p.groupBy}`}`;
-    if (seen.size === 0) {
+    if (seen === 0) {
       return { title, status: 'unknown', expected, observed: 'nothing arrived, so order could not be judged', examples: [] };
     }
-    if (inversions.length === 0) {
-      return { title, status: 'pass', expected, observed: `${seen.size} arrived, all in order`, examples: [] };
+    if (inversionTexts.length === 0) {
+      return { title, status: 'pass', expected, observed: `${seen} arrived, all in order`, examples: [] };
     }
     return {
       title,
       status: 'fail',
       expected,
-      observed: `${inversions.length} ${p.subject}${inversions.length === 1 ? '' : 's'} arrived out of order`,
-      examples: firstFew(inversions, 3),
+      observed: `${inversionTexts.length} ${p.subject}${inversionTexts.length === 1 ? '' : 's'} arrived out of order`,
+      examples: firstFew(inversionTexts, 3),
     };
   },
 };
+
+/** One message that arrived after a message of its group sent later than it. */
+export interface Inversion {
+  /** The first delivery of the message that came late. */
+  late: Operation;
+  /** Its place in its group's send order (0-based). */
+  lateIndex: number;
+  /** The first delivery of the latest-sent message of the group that had arrived before it. */
+  overtaker: Operation;
+  overtakerIndex: number;
+  group: string;
+}
+
+/**
+ * Reordered first deliveries (pure): each delivered key, in the order of its first delivery,
+ * that arrived after a key of its group sent later. Only first deliveries count, so a
+ * legitimate redelivery is not a reordering. `seen`: how many keys arrived at all.
+ */
+export function inversions(history: History, sent: Selector, delivered: Selector, groupOfSent: (op: Operation) => string): { seen: number; inversions: Inversion[] } {
+  const sendIndex = new Map<string, { group: string; index: number }>();
+  const perGroupCount = new Map<string, number>();
+  for (const op of select(history, sent, 'ok')) {
+    if (op.key === undefined || sendIndex.has(op.key)) continue;
+    const group = groupOfSent(op);
+    const index = perGroupCount.get(group) ?? 0;
+    perGroupCount.set(group, index + 1);
+    sendIndex.set(op.key, { group, index });
+  }
+  const seen = new Set<string>();
+  const lastArrived = new Map<string, { op: Operation; index: number }>();
+  const found: Inversion[] = [];
+  for (const op of select(history, delivered, 'ok')) {
+    if (op.key === undefined || seen.has(op.key)) continue;
+    seen.add(op.key);
+    const at = sendIndex.get(op.key);
+    if (!at) continue;
+    const previous = lastArrived.get(at.group);
+    if (previous && previous.index > at.index) found.push({ late: op, lateIndex: at.index, overtaker: previous.op, overtakerIndex: previous.index, group: at.group });
+    if (!previous || at.index > previous.index) lastArrived.set(at.group, { op, index: at.index });
+  }
+  return { seen: seen.size, inversions: found };
+}

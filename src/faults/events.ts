@@ -32,6 +32,8 @@ export interface FaultEvent {
    *  past it showed, and whether the same copy had finished later work by then. */
   committedPast?: { heldMs: number; laterDone: boolean };
   restarted?: boolean;
+  /** scale-learner: whether the step started or stopped copy `instance`. */
+  action?: 'start' | 'stop';
 }
 
 /** A fault event as the history holds it: `t` is when it happened, `key` the message whose

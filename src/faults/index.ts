@@ -5,10 +5,11 @@ import { network } from './network.js';
 import { pauseLearner } from './pause-learner.js';
 import { poison } from './poison.js';
 import { restartBroker } from './restart-broker.js';
+import { scaleLearner } from './scale-learner.js';
 import type { FaultDefinition } from './types.js';
 
 export const FAULTS: ReadonlyMap<string, FaultDefinition<any>> = new Map(
-  [killLearner, pauseLearner, network, restartBroker, duplicate, poison].map((f) => [f.name, f as FaultDefinition<any>]),
+  [killLearner, pauseLearner, network, restartBroker, duplicate, poison, scaleLearner].map((f) => [f.name, f as FaultDefinition<any>]),
 );
 
 /** True when a scenario's faults disturb what other runs share (a broker restart): it runs

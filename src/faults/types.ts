@@ -51,6 +51,10 @@ export interface FaultContext {
   /** An inlet the workload registered under this name, if any (looked up when the fault
    *  strikes); without a name, the workload's only inlet. */
   inlet(name?: string): Inlet | undefined;
+  /** Waits until copy `instance`, started mid-run, is ready (the workload's awaitCopyReady,
+   *  bounded by the scenario's readyMs), or has exited. Never throws: a copy that does not
+   *  get ready is recorded as a `not-ready` learner event, graded as the "ready" check. */
+  awaitReady(instance: number): Promise<void>;
   /** Remembers async work (a restart) so the run waits for it before cleanup. */
   track(work: Promise<unknown>): void;
   /** Aborted on Ctrl-C, at the run's cap, and when the run ends: a fault waiting for its
@@ -87,6 +91,12 @@ export interface FaultDefinition<P> {
   exclusive?: boolean | ((params: P) => boolean);
   /** Before the learner's program starts: create what the fault acts through. */
   setup?(ctx: FaultSetupContext, params: P, id: number): Promise<void>;
+  /** How many copies of the learner's program the run starts with, when the fault starts
+   *  the others later (scale-learner's `from`); undefined: all of them. */
+  initialInstances?(params: P): number | undefined;
+  /** The most copies of the learner's program the fault has running at once: the catalog
+   *  refuses a scenario whose learner.instances is lower. */
+  instancesNeeded?(params: P): number;
   /** `id` is the fault's index in the scenario's list, recorded with each of its events. */
   arm(ctx: FaultContext, params: P, id: number): void;
 }

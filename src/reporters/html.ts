@@ -209,7 +209,7 @@ function faultMarks(history: History): FaultMark[] {
   return history
     .filter((op) => op.kind === 'fault')
     .map((op) => {
-      const v = (op.value ?? {}) as { fault?: string; phase?: string; instance?: number; signal?: string; restarted?: boolean; duringCall?: number };
+      const v = (op.value ?? {}) as { fault?: string; phase?: string; instance?: number; signal?: string; restarted?: boolean; duringCall?: number; action?: 'start' | 'stop' };
       const who = v.instance !== undefined ? `learner-${v.instance}` : '';
       const heal = v.phase === 'heal' || v.phase === 'end';
       const text = heal
@@ -220,7 +220,9 @@ function faultMarks(history: History): FaultMark[] {
             : `healed ${who || (v.fault ?? '')}`
         : v.phase === 'hold'
           ? `holds a call of ${who}`
-          : [v.signal ?? v.fault ?? 'fault', who].filter(Boolean).join(' ');
+          : v.action !== undefined
+            ? `${v.action === 'start' ? 'started' : 'stopped'} ${who}` // scale-learner's steps
+            : [v.signal ?? v.fault ?? 'fault', who].filter(Boolean).join(' ');
       const during = v.duringCall !== undefined ? `, during call #${v.duringCall}${op.key ? ` (${op.key})` : ''}` : '';
       return { t: op.t, text: text.trim(), title: `${v.fault ?? 'fault'}: ${text.trim()} at ${secs(op.t)}${during}`, heal };
     });

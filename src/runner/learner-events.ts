@@ -12,13 +12,15 @@ import type { History, HistoryRecorder, Operation, ProcessName } from './history
 export type LearnerEvent =
   | { event: 'start'; pid: number | undefined; start: number }
   | { event: 'spawn-error'; error: string }
-  | { event: 'exit'; code: number | null; signal: string | null; byLab: boolean; stderr?: string };
+  | { event: 'exit'; code: number | null; signal: string | null; byLab: boolean; stderr?: string }
+  /** A copy started mid-run (faults/scale-learner.ts) that did not get ready in time. */
+  | { event: 'not-ready'; reason: string; hint: string };
 
 export type LearnerEventOp<E extends LearnerEvent = LearnerEvent> = Operation & { value: E };
 export type ExitEvent = Extract<LearnerEvent, { event: 'exit' }>;
 
 export function recordLearnerEvent(history: HistoryRecorder, process: ProcessName, event: LearnerEvent): void {
-  const failed = event.event === 'spawn-error' || (event.event === 'exit' && !event.byLab);
+  const failed = event.event === 'spawn-error' || event.event === 'not-ready' || (event.event === 'exit' && !event.byLab);
   history.record({ process, kind: 'process', outcome: failed ? 'fail' : 'ok', value: event });
 }
 
@@ -39,4 +41,9 @@ export function exits(history: History): Array<LearnerEventOp<ExitEvent>> {
 /** Exits the lab did not cause: the program ended on its own. */
 export function crashes(history: History): Array<LearnerEventOp<ExitEvent>> {
   return exits(history).filter((op) => !op.value.byLab);
+}
+
+/** Copies started mid-run that did not get ready in time. */
+export function notReady(history: History): Array<LearnerEventOp<Extract<LearnerEvent, { event: 'not-ready' }>>> {
+  return learnerEvents(history).filter((op): op is LearnerEventOp<Extract<LearnerEvent, { event: 'not-ready' }>> => op.value.event === 'not-ready');
 }

@@ -169,6 +169,10 @@ export class LearnerProcess {
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
+  /** True once the lab started it (a copy a scenario adds mid-run is not started at first). */
+  get everStarted(): boolean {
+    return this.starts > 0;
+  }
   get exited(): Promise<ExitInfo> {
     return this.exitPromise ?? Promise.resolve({ code: null, signal: null, byLab: true });
   }
@@ -300,8 +304,15 @@ export class LearnerGroup {
     this.processes = Array.from({ length: instances }, (_, i) => new LearnerProcess(i + 1, command, env, runDir, history, roles?.[i] === undefined ? {} : { ROLE: roles[i] as string }));
   }
 
-  startAll(): void {
-    for (const p of this.processes) p.start();
+  /** Starts every copy, or only the first `count` (a scenario that scales out mid-run starts
+   *  the others later: faults/scale-learner.ts). */
+  startAll(count = this.processes.length): void {
+    for (const p of this.processes.slice(0, count)) p.start();
+  }
+
+  /** The copies running now, in instance order. */
+  running(): LearnerProcess[] {
+    return this.processes.filter((p) => p.running);
   }
 
   get(instance: number): LearnerProcess {

@@ -29,7 +29,7 @@ import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
 import type { FaultContext, Inlet, Probe } from '../faults/types.js';
 import { loadWorkload } from '../workloads/index.js';
-import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.js';
+import { LearnerNotReadyError, type WorkloadContext, type WorkloadSession } from '../workloads/types.js';
 import { type CallHook, CallCounter, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
 import { type History, HistoryRecorder } from './history.js';
@@ -40,7 +40,7 @@ import { newRunId, runNamespaceOf, scopedNamespace, sharedNamespace } from '../n
 import { missingImport } from './missing-import.js';
 import { killOrphans, killStragglers } from './stragglers.js';
 import { type Verdict, scoreOf, verdictOf } from './verdict.js';
-import { crashes } from './learner-events.js';
+import { crashes, notReady, recordLearnerEvent } from './learner-events.js';
 
 export interface RunResult {
   runId: string;
@@ -106,6 +106,9 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     if (!definition) throw new Error(`fault "${spec.fault}" is not registered`);
     return { definition, params: definition.parseParams(spec.params), id };
   });
+  // A scenario that scales out mid-run starts with fewer copies (faults/scale-learner.ts).
+  const startingInstances = Math.min(scenario.learner.instances, ...faults.map((f) => f.definition.initialInstances?.(f.params) ?? scenario.learner.instances));
+  if (startingInstances < 1) throw new UsageError(`scenarios/${scenario.id}/scenario.json: the run must start with at least one copy of the program`);
   const needed = new Set<BrokerName>([...scenario.brokers, ...faults.flatMap((f) => f.definition.needs?.(f.params) ?? [])]);
   const endpoints = await ensureReachable([...needed]);
   const runId = newRunId(scenario.id);
@@ -151,6 +154,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       return learners;
     },
     instances: scenario.learner.instances,
+    startingInstances,
     timeouts: scenario.timeouts,
     signal: controller.signal,
     random: (stream) => new Random(seed, stream),
@@ -177,6 +181,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     },
   };
 
+  let session: WorkloadSession | undefined;
   let checks: CheckResult[] = [];
   let verdict: Verdict;
   let summary: string;
@@ -211,6 +216,18 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       probe: (name) => probes.get(name),
       inlet: (name) => (name === undefined ? (inlets.size === 1 ? [...inlets.values()][0] : undefined) : inlets.get(name)),
       track: (work) => void faultWork.push(work),
+      awaitReady: async (instance) => {
+        const copy = learners?.get(instance);
+        if (!copy || !session?.awaitCopyReady) return;
+        const crashed = copy.exited.then(() => 'exited' as const);
+        try {
+          await Promise.race([session.awaitCopyReady(instance), crashed]);
+        } catch (error) {
+          if (controller.signal.aborted || !copy.running) return;
+          const notReady = error instanceof LearnerNotReadyError ? error : new LearnerNotReadyError((error as Error).message, 'See its stderr in the run directory.');
+          recordLearnerEvent(history, copy.name, { event: 'not-ready', reason: notReady.message, hint: notReady.hint });
+        }
+      },
       signal: AbortSignal.any([controller.signal, runEnded.signal]),
       proxies,
       toxiproxy,
@@ -218,13 +235,14 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     for (const { definition, params, id } of faults) definition.arm(faultContext, params, id);
 
     progress('setting up this run\'s namespace');
-    const session = await workload.prepare(ctx, workloadOptions);
+    session = await workload.prepare(ctx, workloadOptions);
     // The learner's program reaches a proxied broker through its proxy, in the same variables.
     Object.assign(learnerEnv, throughProxies(session.env, [...proxies.values()]));
     writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify({ runId, exercise: scenario.id, solution: command.label, command: command.argv, seed, namespace: namesUnder, env: learnerEnv }, null, 2)}\n`);
 
-    progress(`starting your program${scenario.learner.instances > 1 ? ` (${scenario.learner.instances} copies)` : ''}`);
-    learners.startAll();
+    const scaling = startingInstances < scenario.learner.instances ? `, more copies later, up to ${scenario.learner.instances}` : '';
+    progress(`starting your program${startingInstances > 1 ? ` (${startingInstances} copies${scaling})` : scaling ? ` (1 copy${scaling})` : ''}`);
+    learners.startAll(startingInstances);
     const crashed = learners.firstUnexpectedExit();
     const startup = await Promise.race([session.awaitReady().then(() => 'ready' as const), crashed]);
     stopIfAborted();
@@ -246,6 +264,8 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       // running, whatever the checks could still see (a topology outlives its program).
       const ended = endedOnItsOwn(history.history);
       if (ended) checks.push(ended);
+      const late = startedLateNotReady(history.history);
+      if (late) checks.push(late);
     }
     verdict = verdictOf(checks);
     summary = summarize(verdict, checks);
@@ -386,6 +406,23 @@ export function endedOnItsOwn(history: History): CheckResult | undefined {
       v.code === 0 && !v.signal
         ? 'Your program ended by itself. It must keep running, connected, until the lab stops it: in Node keep a connection or a consumer open (do not close it, nor call process.exit); in Python end with a loop that waits (channel.start_consuming(), or while True: time.sleep(1)).'
         : `It crashed: its stderr (${exit.process}.stderr.log in the run directory) says why.`,
+    weight: 1,
+  };
+}
+
+/** The runner's "ready" check for a copy started mid-run (faults/scale-learner.ts) that did
+ *  not get ready in time (pure), or undefined when every such copy did. */
+export function startedLateNotReady(history: History): CheckResult | undefined {
+  const late = notReady(history)[0];
+  if (!late) return undefined;
+  return {
+    name: 'ready',
+    title: 'Your program gets ready',
+    status: 'fail',
+    expected: 'every copy, also one the lab starts mid-run, is ready to receive messages in time',
+    observed: `${late.process}, which the lab started mid-run while the others ran: ${late.value.reason}`,
+    examples: [],
+    hint: late.value.hint,
     weight: 1,
   };
 }

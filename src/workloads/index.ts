@@ -20,6 +20,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['idempotent-consumer', async () => (await import('./idempotent-consumer.js')).idempotentConsumer],
   ['redis-rate-limiter', async () => (await import('./redis-rate-limiter.js')).redisRateLimiter],
   ['retry-circuit-breaker', async () => (await import('./retry-circuit-breaker.js')).retryCircuitBreaker],
+  ['ordering-at-scale', async () => (await import('./ordering-at-scale.js')).orderingAtScale],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

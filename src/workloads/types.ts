@@ -24,7 +24,11 @@ export interface WorkloadContext {
   endpoints: Partial<Endpoints>;
   history: HistoryRecorder;
   learners: LearnerGroup;
+  /** The most copies of the learner's program that run at once (learner.instances). */
   instances: number;
+  /** How many copies the run starts with (fewer than `instances` when a scale-learner fault
+   *  adds the others mid-run): what awaitReady waits for. */
+  startingInstances: number;
   timeouts: { readyMs: number; drainMs: number };
   /** Aborted on Ctrl-C or when the run's hard cap is reached. */
   signal: AbortSignal;
@@ -76,6 +80,11 @@ export interface WorkloadSession {
   env: Record<string, string>;
   /** Waits until the learner's program is ready (subscribed, consuming, in its group). */
   awaitReady(): Promise<void>;
+  /** Waits until copy `instance`, started mid-run by a scale-learner fault, is ready (e.g. the
+   *  group has as many members as copies run), bounded by timeouts.readyMs; throws
+   *  LearnerNotReadyError when it is not. Without it, a copy started mid-run counts as ready
+   *  at once. */
+  awaitCopyReady?(instance: number): Promise<void>;
   /** Drives traffic (faults strike meanwhile) and waits, bounded, for outputs to settle. */
   run(): Promise<void>;
   /** Final observations after the learner's program was stopped (DLQ contents, offsets). */

@@ -30,6 +30,7 @@ function context(history: HistoryRecorder, learners: LearnerGroup, proxies = new
     probe: () => undefined,
     inlet: (name) => (name === undefined ? [...inlets.values()][0] : inlets.get(name)),
     track: (w) => void work.push(w),
+    awaitReady: async () => {},
     signal: ended.signal,
     proxies,
     toxiproxy: () => toxiproxy,
@@ -76,6 +77,34 @@ describe('faults against the real thing', () => {
     await learners.stopAll(3_000);
     expect(learners.get(1).running).toBe(false);
     expect(Date.now() - started).toBeLessThan(2_500); // it acted on SIGTERM, no SIGKILL needed
+  });
+
+  it('scale-learner: starts the missing copies one at a time, each recorded as a process start, then stops the highest ones with SIGTERM', async () => {
+    const history = new HistoryRecorder();
+    const learners = new LearnerGroup(commandForFile(path.join(REPO, 'test/fixtures/sleeps-forever.ts')), {}, 3, tempRunsDir(), history);
+    learners.startAll(1);
+    cleanups.push(() => learners.stopAll(1_000));
+    expect(learners.running().map((p) => p.instance)).toEqual([1]);
+    const fault = FAULTS.get('scale-learner');
+    expect(fault?.initialInstances?.(fault.parseParams({ from: 1, to: 3, at: { phase: 'grow' } }))).toBe(1);
+    const { ctx, settled } = context(history, learners);
+    fault?.arm(ctx, fault.parseParams({ from: 1, to: 3, at: { phase: 'grow' }, stepMs: 200 }), 0);
+    fault?.arm(ctx, fault.parseParams({ to: 1, at: { phase: 'shrink' }, stepMs: 100, graceMs: 2_000 }), 1);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'grow' });
+    await sleep(100);
+    expect(learners.running().map((p) => p.instance)).toEqual([1, 2]);
+    await settled();
+    expect(learners.running().map((p) => p.instance)).toEqual([1, 2, 3]);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'shrink' });
+    await sleep(50);
+    await settled();
+    expect(learners.running().map((p) => p.instance)).toEqual([1]);
+    const starts = history.history.filter((op) => op.kind === 'process' && (op.value as { event: string }).event === 'start').map((op) => op.process);
+    expect(starts).toEqual(['learner-1', 'learner-2', 'learner-3']);
+    const exits = history.history.filter((op) => op.kind === 'process' && (op.value as { event: string }).event === 'exit').map((op) => [op.process, (op.value as { byLab: boolean }).byLab]);
+    expect(exits).toEqual([['learner-3', true], ['learner-2', true]]);
+    const steps = history.history.filter((op) => op.kind === 'fault').map((op) => { const v = op.value as { phase: string; action?: string; instance?: number }; return `${v.phase}${v.action ? ` ${v.action} ${v.instance}` : ''}`; });
+    expect(steps).toEqual(['start start 2', 'start start 3', 'heal', 'start stop 3', 'start stop 2', 'heal']);
   });
 
   it('network cut: the connection through the proxy drops and comes back; the proxy is deleted after', async () => {

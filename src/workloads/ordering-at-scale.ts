@@ -1,0 +1,196 @@
+/**
+ * Week 8, ordering at scale.
+ *
+ * The lab produces account events to ACCOUNT_EVENTS_TOPIC (partitions keyed by account id,
+ * each event with its account's sequence number); the learner's program consumes them in the
+ * group GROUP_ID and applies each with a call to the lab's ledger (LEDGER_API_URL). The run
+ * starts with one copy; the scenario's scale-learner fault adds copies one at a time while
+ * events keep coming, so the group rebalances several times mid-stream. Per account, the
+ * ledger must see the events in sequence.
+ *
+ * The window each mistake needs, every run:
+ * - side-by-side work inside one copy (a worker pool, Promise.all over a batch, calls not
+ *   awaited): each burst gives an account several consecutive events, produced in one request
+ *   so a consumer fetches them together, and the ledger answers the first of them `slowMs`
+ *   later than the others (tag "slow"). Run side by side, a later event of the account always
+ *   finishes first.
+ * - copies that do not share the partitions (a group per copy): copy 1 runs alone for a few
+ *   seconds first, so a copy that reads the topic on its own applies again what copy 1
+ *   applied seconds before, far outside the rebalance window.
+ * - starting at the end of the topic: `prefill` events are on the topic before any copy starts.
+ *
+ * The lab samples the group (members, assigned partitions, other groups of the run) every
+ * 250 ms and records each change: the rebalance marks of repeats-only-at-rebalance.
+ */
+import { type KafkaGroupSample, recordObservation } from '../runner/observations.js';
+import { whichCopyProblem } from '../runner/downstream.js';
+import { tagsOf } from '../checks/types.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { drain } from './blocks/drain.js';
+import { openKafka, type BurstRecord } from './blocks/kafka.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+
+export interface OrderingOptions {
+  partitions: number;
+  accounts: number;
+  /** Bursts the lab produces after the program is ready. */
+  bursts: number;
+  /** Accounts in one burst, and consecutive events each of them gets in it. */
+  accountsPerBurst: number;
+  eventsPerAccount: number;
+  pauseMs: number;
+  /** Bursts already on the topic when the first copy starts. */
+  prefillBursts: number;
+  apiLatencyMs: number;
+  /** Up to this much more per call, from the run's seed. */
+  apiJitterMs: number;
+  /** How much later the ledger answers the first event of an account in a burst. */
+  slowMs: number;
+  /** The drain ends once nothing new was applied for this long. */
+  quietMs: number;
+  /** Accounts a burst moves on by: a few bursts cover every account, so every partition has
+   *  a commit before the first rebalance. */
+  accountStride: number;
+}
+
+/** What the lab's ledger and the history know about one event. */
+interface AccountEvent {
+  eventId: string;
+  accountId: string;
+  seq: number;
+  type: 'deposit' | 'withdrawal';
+  amountCents: number;
+}
+
+export const orderingAtScale: Workload<OrderingOptions> = {
+  name: 'ordering-at-scale',
+  parseOptions: (raw) => ({
+    partitions: intOption(raw, 'partitions', 8),
+    accounts: intOption(raw, 'accounts', 24),
+    bursts: intOption(raw, 'bursts', 20),
+    accountsPerBurst: intOption(raw, 'accountsPerBurst', 5),
+    eventsPerAccount: intOption(raw, 'eventsPerAccount', 4),
+    pauseMs: intOption(raw, 'pauseMs', 350),
+    prefillBursts: intOption(raw, 'prefillBursts', 1),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', 5),
+    apiJitterMs: intOption(raw, 'apiJitterMs', 10),
+    slowMs: intOption(raw, 'slowMs', 40),
+    quietMs: intOption(raw, 'quietMs', 3_000),
+    accountStride: intOption(raw, 'accountStride', 5),
+  }),
+
+  async prepare(ctx: WorkloadContext, o) {
+    const kafka = await openKafka(ctx);
+    const topic = await kafka.createTopic('account-events', o.partitions);
+    kafka.registerInlet('account-events', topic, 'account-events');
+    const groupId = kafka.name('ledger-writer');
+    const total = (o.prefillBursts + o.bursts) * o.accountsPerBurst * o.eventsPerAccount;
+
+    const ledger = await ctx.downstream({
+      name: 'ledger-api',
+      keyField: 'eventId',
+      latencyMs: o.apiLatencyMs,
+      jitterMs: o.apiJitterMs,
+      okBody: { applied: '{key}' },
+      recordFields: ['accountId', 'seq'],
+      reject: ({ headers }) => whichCopyProblem(headers, ctx.instances),
+    });
+    // The first event of an account in a burst is the slow one: run beside the account's
+    // next events, it finishes after them, every run.
+    ledger.service.onCall(async (call) => {
+      const produced = ctx.history.produced(call.key);
+      if (produced && tagsOf(produced).includes('slow')) await delay(o.slowMs);
+      return 'continue';
+    });
+
+    const nextSeq = new Map<string, number>();
+    let sent = 0;
+    let burstNo = 0;
+    // Each burst: `accountsPerBurst` accounts, taken in turn, interleaved (a1 a2 a3 a1 a2 ...),
+    // each with `eventsPerAccount` consecutive events.
+    const burst = (): BurstRecord[] => {
+      const accounts = Array.from({ length: o.accountsPerBurst }, (_, i) => `account-${String(((burstNo * o.accountStride + i) % o.accounts) + 1).padStart(2, '0')}`);
+      burstNo++;
+      const records: BurstRecord[] = [];
+      for (let n = 0; n < o.eventsPerAccount; n++) {
+        for (const accountId of accounts) {
+          const seq = (nextSeq.get(accountId) ?? 0) + 1;
+          nextSeq.set(accountId, seq);
+          const i = ++sent;
+          const event: AccountEvent = { eventId: messageId('event', i), accountId, seq, type: i % 3 === 0 ? 'withdrawal' : 'deposit', amountCents: ((i * 37) % 9000) + 100 };
+          records.push({ id: event.eventId, key: accountId, value: { ...event }, tags: n === 0 ? ['slow'] : [] });
+        }
+      }
+      return records;
+    };
+    for (let b = 0; b < o.prefillBursts; b++) await kafka.produceBurst(topic, 'account-events', burst());
+
+    let lastSample = '';
+    const recordGroup = async (): Promise<KafkaGroupSample> => {
+      const sample = await kafka.sampleGroup(groupId, topic, ctx.instances);
+      const fingerprint = JSON.stringify([sample.state, sample.members.map((m) => [m.clientId, m.partitions]), sample.otherGroups]);
+      if (fingerprint !== lastSample) {
+        lastSample = fingerprint;
+        recordObservation(ctx.history, 'kafka-group', sample);
+      }
+      return sample;
+    };
+    // Consumers of the run: the group's members, and those of groups of its own a copy made
+    // (graded by repeats-only-at-rebalance, not refused here).
+    const consumers = async (): Promise<{ count: number; settled: boolean }> => {
+      const sample = await recordGroup();
+      const others = await Promise.all(sample.otherGroups.map((g) => kafka.admin.describeGroups([kafka.name(g)])));
+      const count = sample.members.length + others.reduce((n, d) => n + (d.groups[0]?.members.length ?? 0), 0);
+      return { count, settled: sample.state === 'Stable' || (sample.members.length === 0 && count > 0) };
+    };
+    const applied = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'ledger-api' && op.outcome === 'ok').map((op) => op.key)).size;
+    const NOT_JOINED_HINT = 'Create a kafkajs consumer with groupId: config.groupId (GROUP_ID) and config.groupTimings, subscribe to ACCOUNT_EVENTS_TOPIC and call consumer.run() (confluent-kafka: subscribe([topic]) and poll in a loop).';
+
+    return {
+      env: { ...kafka.env(), ACCOUNT_EVENTS_TOPIC: topic, GROUP_ID: groupId, LEDGER_API_URL: ledger.url },
+      async awaitReady() {
+        const joined = async () => {
+          const { count, settled } = await consumers();
+          return count >= ctx.startingInstances && settled;
+        };
+        if (!(await waitUntil(joined, ctx.timeouts.readyMs, ctx.signal, 250))) {
+          throw new LearnerNotReadyError(`no consumer joined the group "${kafka.baseOf(groupId)}" within ${ctx.timeouts.readyMs / 1000}s`, NOT_JOINED_HINT);
+        }
+      },
+      async awaitCopyReady(instance) {
+        // Ready once the run has as many consumers as copies running: the new copy joined.
+        const joined = async () => {
+          const { count, settled } = await consumers();
+          return count >= ctx.learners.running().length && settled;
+        };
+        if (!(await waitUntil(joined, ctx.timeouts.readyMs, ctx.signal, 250)) && !ctx.signal.aborted) {
+          const { count } = await consumers();
+          throw new LearnerNotReadyError(
+            `copy ${instance} never joined: the run had ${count} consumer${count === 1 ? '' : 's'} for ${ctx.learners.running().length} running copies after ${ctx.timeouts.readyMs / 1000}s`,
+            `A copy started while others run must join the group like the first one did. ${NOT_JOINED_HINT}`,
+          );
+        }
+      },
+      async run() {
+        const stopWatching = every(250, ctx.signal, async () => void (await recordGroup()));
+        try {
+          ctx.progress(`producing ${total} account events to ${o.partitions} partitions; copies of your program are added while they come`);
+          for (let b = 0; b < o.bursts && !ctx.signal.aborted; b++) {
+            await kafka.produceBurst(topic, 'account-events', burst());
+            await sleep(o.pauseMs, ctx.signal);
+          }
+          // Settled when every event was applied, or nothing new was applied for a while (what
+          // is lost never will be). While copies are still being added, the drain waits.
+          await drain(ctx, { done: () => applied() >= total, progress: () => String(applied()), quietMs: o.quietMs, intervalMs: 250 });
+          await recordGroup();
+        } finally {
+          await stopWatching();
+        }
+      },
+      async collect() {
+        recordObservation(ctx.history, 'kafka-committed-offsets', await kafka.committedOffsets(groupId, topic));
+      },
+    };
+  },
+};
+
