@@ -19,6 +19,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['event-chain', async () => (await import('./event-chain.js')).eventChain],
   ['idempotent-consumer', async () => (await import('./idempotent-consumer.js')).idempotentConsumer],
   ['redis-rate-limiter', async () => (await import('./redis-rate-limiter.js')).redisRateLimiter],
+  ['transactional-outbox', async () => (await import('./transactional-outbox.js')).transactionalOutbox],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {
