@@ -26,6 +26,8 @@
  *   stopped publishing when its connection broke;
  * - not-written: the order is not in the table at all (the service dropped the command, or
  *   stopped working after the restart).
+ * When no event arrived at all, no cause is named (nothing is published yet: the task's
+ * general hint applies).
  * no-phantom-events fails when an event arrived for an order that is not in the orders table
  * (cause published-before-commit: published before the transaction, which then rolled back).
  * event-ids-stable fails when an event has no eventId (missing-id), when copies of one order's
@@ -103,6 +105,8 @@ export const outboxEventsPublished: CheckDefinition<OutboxParams> = {
     if (lost.length === 0) return { title, status: 'pass', expected, observed: `the events of all ${sent.length} valid orders arrived`, examples: [] };
     const tables = lastObservation(history, 'outbox-tables');
     const observed = `${countOf(lost.length, sent.length, 'valid order')} never got an event`;
+    // Nothing at all was published: no particular window explains that, the task is not done yet.
+    if (arrived.size === 0) return { title, status: 'fail', expected, observed: `no event arrived at all for the ${sent.length} valid orders`, examples: firstFew(lost).map((o) => o.orderId) };
     if (!tables) return { title, status: 'fail', expected, observed, examples: firstFew(lost).map((o) => o.orderId) };
     const committed = new Set(tables.orders.map((o) => o.orderId));
     const rows = new Map<string, boolean>(); // order id -> marked sent (any of its rows)
