@@ -51,3 +51,11 @@ export async function listDatabases(client: Client): Promise<string[]> {
   const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname', [NAMESPACE_PREFIX]);
   return rows.map((r) => r.datname);
 }
+
+/** Ends every connection to a brokerlab database (names starting with `prefix`) but the
+ *  caller's own; returns how many. What a server restart does to its clients, for a server
+ *  brokerlab cannot restart (restart-broker on an external PostgreSQL). */
+export async function endConnections(client: Client, prefix = NAMESPACE_PREFIX): Promise<number> {
+  const { rows } = await client.query<{ ended: boolean }>('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE starts_with(datname, $1) AND pid <> pg_backend_pid()', [prefix]);
+  return rows.filter((r) => r.ended).length;
+}
