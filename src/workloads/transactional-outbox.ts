@@ -184,11 +184,14 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
       recordKill(id, undefined, { phase: 'hold', instance });
       let seen: { key: string; reason: string } | undefined;
       await waitUntil(async () => (seen = await window().catch(() => undefined)) !== undefined, o.windowMs, ctx.signal, 25);
+      // A Ctrl-C ends every wait at once: no kill, no restart then (cleanup stops the program).
+      if (ctx.signal.aborted) return;
       recordKill(id, seen?.key, { phase: 'start', instance, signal: 'SIGKILL', reason: seen?.reason ?? 'max' });
       const victim = ctx.learners.get(instance);
       await victim.kill();
       await restartWhen();
       await sleep(200, ctx.signal);
+      if (ctx.signal.aborted) return;
       victim.start();
       recordKill(id, undefined, { phase: 'heal', instance, restarted: true });
     };
@@ -218,6 +221,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
         const invalidAt = new Set(Array.from({ length: o.invalidOrders }, (_, i) => Math.floor(((i + 1) * o.orders) / (o.invalidOrders + 1))));
         for (let i = 0; i < o.orders; i++) await send('orders', !invalidAt.has(i));
         await settle(validSent);
+        if (ctx.signal.aborted) return; // Ctrl-C: the run stops here, cleanup follows
 
         ctx.progress('phase 2: the service is killed the moment an order is committed');
         await ctx.phase('service-kill');
@@ -229,6 +233,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
         );
         await settle(validSent);
         await ctx.faultsSettled();
+        if (ctx.signal.aborted) return;
 
         ctx.progress('phase 3: the relay is killed between publishing and marking sent');
         await ctx.phase('relay-kill');
@@ -253,12 +258,14 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
         );
         await settle(validSent);
         await ctx.faultsSettled();
+        if (ctx.signal.aborted) return;
 
         ctx.progress('phase 4: PostgreSQL restarts, then more orders come');
         await ctx.phase('db-restart');
         await ctx.faultsSettled();
         // The lab's own pool reconnects; wait until the server answers again.
         await waitUntil(async () => (await db.query('SELECT 1').then(() => true).catch(() => false)), 20_000, ctx.signal, 100);
+        if (ctx.signal.aborted) return;
         for (let i = 0; i < o.afterRestartOrders; i++) await send('after-db-restart');
         await settle(validSent);
         // A relay that publishes again right after the last event: a moment for its copies.
