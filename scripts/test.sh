@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite. Installs whatever is missing (idempotent, quick when all is
 # there), builds the CLI, then runs vitest: unit tests of checks and parsers over literal data,
-# and integration tests that start Redis, RabbitMQ and Kafka natively (test/global-setup.ts)
+# and integration tests that start Redis, RabbitMQ, Kafka and PostgreSQL natively (test/global-setup.ts)
 # and drive the real `brokerlab` binary against them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

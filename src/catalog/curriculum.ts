@@ -126,7 +126,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
       {
         week: '12',
         topics: [
-          planned('Transactional outbox (PostgreSQL)'),
+          exercise('transactional-outbox'),
           planned('Saga: choreography'),
           planned('Saga: orchestration'),
           planned('Event collaboration vs event notification'),

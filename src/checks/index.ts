@@ -28,12 +28,17 @@ import { exchangesDeclared, routesAsSpecified } from './routing.js';
 import { doneOnce } from './done-once.js';
 import { fanOut } from './fan-out.js';
 import { reliableQueue } from './reliable-queue.js';
+import { eventIdsStable, noPhantomEvents, orderEventContent, outboxEventsPublished } from './outbox.js';
 import type { CheckDefinition } from './types.js';
 
 // Each definition's params type differs; the registry only needs parse + run.
 export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
   [
     noLostMessages,
+    outboxEventsPublished,
+    noPhantomEvents,
+    eventIdsStable,
+    orderEventContent,
     noDuplicates,
     duplicatesOnlyAfterCrash,
     inOrder,

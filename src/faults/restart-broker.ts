@@ -13,6 +13,12 @@
  * - keepData (Redis): Redis here keeps nothing on disk; with keepData the lab saves a
  *   snapshot before the stop, so lists and streams survive the restart as they would on a
  *   persistent Redis, and removes it once loaded.
+ * - an external PostgreSQL (a CI service container, BROKERLAB_POSTGRES_URL) cannot be
+ *   restarted by brokerlab; there the lab ends every connection to the runs' databases
+ *   ("bl-...", or the learner's prefix in shared mode) instead, and keeps ending new ones
+ *   for downMs: to a client it looks the same as a restart ("terminating connection due to
+ *   administrator command"), and tables survive as they would. Other external brokers are
+ *   refused with a clear line.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +35,26 @@ export interface RestartBrokerParams {
   keepData: boolean;
 }
 
+/** An external PostgreSQL's "restart": its runs' connections ended, again and again for
+ *  `downMs` (a client reconnecting meanwhile is ended too). Returns how many were ended. */
+async function endPostgresConnections(url: string, downMs: number): Promise<number> {
+  const { connectPostgres, endConnections } = await import('../namespaces/postgres.js');
+  const { sharedNamespace, NAMESPACE_PREFIX } = await import('../namespaces/names.js');
+  const prefix = sharedNamespace()?.prefix ?? NAMESPACE_PREFIX;
+  const client = await connectPostgres(url);
+  let ended = 0;
+  try {
+    const until = Date.now() + downMs;
+    do {
+      ended += await endConnections(client, prefix);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < until);
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return ended;
+}
+
 export const restartBroker: FaultDefinition<RestartBrokerParams> = {
   name: 'restart-broker',
   exclusive: true,
@@ -43,12 +69,18 @@ export const restartBroker: FaultDefinition<RestartBrokerParams> = {
   async setup(_ctx, params) {
     // Refused before the learner's program starts, not half-way through the run.
     const { externalRestartRefusal, runtimeKindOf } = await import('../brokers/index.js');
-    if ((await runtimeKindOf(params.broker)) === 'external') throw new UsageError(externalRestartRefusal(params.broker));
+    if (params.broker !== 'postgres' && (await runtimeKindOf(params.broker)) === 'external') throw new UsageError(externalRestartRefusal(params.broker));
   },
   arm(ctx, params, id) {
     const record = (value: Record<string, unknown>) => ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'restart-broker', id, broker: params.broker, ...value } });
     const restart = async (): Promise<void> => {
-      const { restartBroker: restartIt, endpointOf } = await import('../brokers/index.js');
+      const { restartBroker: restartIt, endpointOf, runtimeKindOf } = await import('../brokers/index.js');
+      if (params.broker === 'postgres' && (await runtimeKindOf('postgres')) === 'external') {
+        record({ phase: 'start', downMs: params.downMs });
+        const ended = await endPostgresConnections(endpointOf('postgres').url, params.downMs);
+        record({ phase: 'heal', runtime: 'external', connectionsEnded: ended });
+        return;
+      }
       const { nativeDirs } = await import('../brokers/runtimes/native.js');
       const redisSnapshot = params.keepData && params.broker === 'redis';
       record({ phase: 'start', downMs: params.downMs });

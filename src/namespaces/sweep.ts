@@ -8,10 +8,11 @@ import type { Endpoints } from '../brokers/types.js';
 import { toxiproxyApi } from '../faults/toxiproxy.js';
 import { connectKafkaAdmin, deleteMatching, namesMatching } from './kafka.js';
 import { NAMESPACE_PREFIX, isBrokerlabName, staleNamespaceOf } from './names.js';
+import { connectPostgres, dropDatabase, listDatabases } from './postgres.js';
 import { deleteVhost, listVhosts, managementApi } from './rabbitmq.js';
 import { connectRedis, deleteKeys, keysMatching } from './redis.js';
 
-type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'toxiproxy'>>;
+type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'postgres' | 'toxiproxy'>>;
 
 /** Deletes stale run namespaces from the given brokers; returns what it deleted, by broker. */
 export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date()): Promise<string[]> {
@@ -46,6 +47,17 @@ export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date())
       await admin.disconnect();
     }
   }
+  if (endpoints.postgres) {
+    const client = await connectPostgres(endpoints.postgres.url);
+    try {
+      for (const database of (await listDatabases(client)).filter((name) => staleNamespaceOf(name, now) === name)) {
+        await dropDatabase(client, database);
+        swept.push(`postgres ${database}`);
+      }
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
   if (endpoints.toxiproxy) {
     // Network faults' proxies ("<namespace>.redis"): a killed brokerlab left them, maybe with a toxic on.
     const api = toxiproxyApi(endpoints.toxiproxy);
@@ -73,6 +85,14 @@ export async function leftovers(endpoints: Brokers, match: (name: string) => boo
   }
   if (endpoints.toxiproxy) {
     found.push(...(await toxiproxyApi(endpoints.toxiproxy).list()).filter((p) => match(p.name)).map((p) => `toxiproxy proxy ${p.name}`));
+  }
+  if (endpoints.postgres) {
+    const client = await connectPostgres(endpoints.postgres.url);
+    try {
+      found.push(...(await listDatabases(client)).filter(match).map((d) => `postgres database ${d}`));
+    } finally {
+      await client.end().catch(() => {});
+    }
   }
   if (endpoints.kafka) {
     const admin = await connectKafkaAdmin(endpoints.kafka.brokers, endpoints.kafka.sasl, 'brokerlab-leftovers');

@@ -152,7 +152,21 @@ export interface ReplyQueueSample {
   consumers: number;
 }
 
+/** The transactional outbox's tables as the lab read them once the program had stopped
+ *  (checks/outbox.ts). */
+export interface OutboxTables {
+  /** The orders table: the orders committed. */
+  orders: Array<{ orderId: string; customer: string; amountCents: number }>;
+  /** The outbox table's rows: which order (aggregate_id) each event is for, its event_id,
+   *  and whether the relay marked it sent. */
+  outbox: Array<{ eventId: string; orderId: string; type: string; sent: boolean }>;
+  /** Outbox rows the lab saw during the run that were gone at the end (deleted instead of
+   *  marked: counted as sent). */
+  vanished: Array<{ eventId: string; orderId: string }>;
+}
+
 export interface Observations {
+  'outbox-tables': OutboxTables;
   'rate-limit': RateLimit;
   'processed-marks': ProcessedMarks;
   'amqp-exchange-config': ExchangeConfig;

@@ -21,6 +21,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['redis-rate-limiter', async () => (await import('./redis-rate-limiter.js')).redisRateLimiter],
   ['retry-circuit-breaker', async () => (await import('./retry-circuit-breaker.js')).retryCircuitBreaker],
   ['ordering-at-scale', async () => (await import('./ordering-at-scale.js')).orderingAtScale],
+  ['transactional-outbox', async () => (await import('./transactional-outbox.js')).transactionalOutbox],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -32,7 +32,7 @@ export const GITLAB_CI_PATH = '.gitlab-ci.yml';
 export const RESULTS_DIR = 'brokerlab-results';
 /** The brokers the exercises use; a new one needs a service here (the test compares this
  *  with the brokers the catalog's scenarios name). */
-export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka'] as const;
+export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka', 'postgres'] as const;
 export type CiBroker = (typeof CI_BROKERS)[number];
 
 /**
@@ -60,7 +60,7 @@ export interface ComposeService {
   healthcheck?: { test: string | string[]; interval?: string; timeout?: string; retries?: number; start_period?: string };
 }
 
-/** compose/docker-compose.yml, as far as the templates read it: the three brokers' services
+/** compose/docker-compose.yml, as far as the templates read it: the brokers' services
  *  and the RabbitMQ settings file it mounts. */
 export interface ComposeFile {
   services: Record<CiBroker, ComposeService>;
@@ -155,6 +155,7 @@ export function brokerEnv(hostOf: (broker: CiBroker) => string): Record<string, 
     BROKERLAB_AMQP_URL: `amqp://guest:guest@${hostOf('rabbitmq')}:${PORTS.rabbitmq.amqp}`,
     BROKERLAB_RABBITMQ_MANAGEMENT_URL: `http://${hostOf('rabbitmq')}:${PORTS.rabbitmq.management}`,
     BROKERLAB_KAFKA_BROKERS: `${hostOf('kafka')}:${PORTS.kafka.broker}`,
+    BROKERLAB_POSTGRES_URL: `postgres://postgres@${hostOf('postgres')}:${PORTS.postgres.postgres}/postgres`,
   };
 }
 
@@ -237,7 +238,7 @@ export function githubServicesWorkflow(options: CiOptions): string {
   const env = { BROKERLAB_RUNTIME: 'external', ...brokerEnv(() => '127.0.0.1'), BROKERLAB_TOXIPROXY_URL: `http://127.0.0.1:${PORTS.toxiproxy.api}` };
   return `${workflowHead(
     'github-services',
-    `# Redis, RabbitMQ and Kafka run as service containers, with the images and settings of
+    `# Redis, RabbitMQ, Kafka and PostgreSQL run as service containers, with the images and settings of
 # brokerlab's own compose/docker-compose.yml; brokerlab uses them through its "external"
 # runtime (the BROKERLAB_* variables below). Then \`brokerlab grade\` grades your exercises
 # and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`,
@@ -266,6 +267,13 @@ ${indent(envLines(env), 6)}
 ${indent(envLines(kafkaEnv(options.compose, '127.0.0.1')), 10)}
         options: >-
           ${healthOptions(services.kafka)}
+      postgres:
+        image: ${q(services.postgres.image)}
+        ports: ['${PORTS.postgres.postgres}:${PORTS.postgres.postgres}']
+        env:
+${indent(envLines(services.postgres.environment ?? {}), 10)}
+        options: >-
+          ${healthOptions(services.postgres)}
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
@@ -283,7 +291,7 @@ ${GRADE_STEPS}
 export function githubNativeWorkflow(options: CiOptions): string {
   return `${workflowHead(
     'github-native',
-    `# No containers: Redis and RabbitMQ are installed from Ubuntu's packages, Kafka's jars from
+    `# No containers: Redis, RabbitMQ and PostgreSQL are installed from Ubuntu's packages, Kafka's jars from
 # Maven Central (with the pom and the version brokerlab ships), and \`brokerlab up\` starts
 # them on the runner exactly as on your machine. Then \`brokerlab grade\` grades your
 # exercises and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`,
@@ -309,7 +317,7 @@ ${INSTALL_STEP}
           printf '#!/bin/sh\\nexit 101\\n' | sudo tee /usr/sbin/policy-rc.d >/dev/null
           sudo chmod +x /usr/sbin/policy-rc.d
           sudo apt-get update -q
-          sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server rabbitmq-server
+          sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server rabbitmq-server postgresql
           sudo rm -f /usr/sbin/policy-rc.d
           lab=node_modules/brokerlab
           kafka=$(sed -n 's/^KAFKA_VERSION=//p' "$lab/scripts/versions.env")
@@ -333,8 +341,8 @@ export function genericScript(options: CiOptions): string {
 #
 # 1. installs your packages and brokerlab (BROKERLAB_PACKAGE, default ${options.brokerlabPackage});
 # 2. makes sure ${CI_BROKERS.join(', ')} answer with \`brokerlab up\`: the ones your CI runs when
-#    BROKERLAB_REDIS_URL, BROKERLAB_AMQP_URL (+ BROKERLAB_RABBITMQ_MANAGEMENT_URL) and
-#    BROKERLAB_KAFKA_BROKERS name them (CI services), else it starts them here (with Docker
+#    BROKERLAB_REDIS_URL, BROKERLAB_AMQP_URL (+ BROKERLAB_RABBITMQ_MANAGEMENT_URL),
+#    BROKERLAB_KAFKA_BROKERS and BROKERLAB_POSTGRES_URL name them (CI services), else it starts them here (with Docker
 #    when the machine has it, else the brokers installed on it; see brokerlab's README);
 #    brokers it starts keep running: \`./node_modules/.bin/brokerlab down\` stops them;
 # 3. runs \`brokerlab grade\`, which writes ${RESULTS_DIR}/ (results.json, junit.xml; the
@@ -359,7 +367,7 @@ brokerlab=./node_modules/.bin/brokerlab
 # CI services may still be starting when the job does: give brokers named by BROKERLAB_*
 # a minute to answer. Brokers started here are waited for by \`up\` itself.
 tries=1
-if [ -n "\${BROKERLAB_REDIS_URL:-}\${BROKERLAB_AMQP_URL:-}\${BROKERLAB_KAFKA_BROKERS:-}" ]; then
+if [ -n "\${BROKERLAB_REDIS_URL:-}\${BROKERLAB_AMQP_URL:-}\${BROKERLAB_KAFKA_BROKERS:-}\${BROKERLAB_POSTGRES_URL:-}" ]; then
   tries=30
 fi
 n=1
@@ -410,6 +418,10 @@ grade:
       variables:
         # One node in KRaft mode, clients told kafka:${PORTS.kafka.broker} (the service's alias).
 ${indent(envLines(kafkaEnv(options.compose, 'kafka')), 8)}
+    - name: ${q(services.postgres.image)}
+      alias: postgres
+      variables:
+${indent(envLines(services.postgres.environment ?? {}), 8)}
     # toxiproxy, built with Go as in brokerlab's compose file; it reaches the brokers by
     # their aliases and your program reaches its proxies by its own (FF_NETWORK_PER_BUILD).
     - name: 'golang:1.23-bookworm'

@@ -17,3 +17,15 @@ describe('stale run namespaces', () => {
     expect(staleNamespaceOf('orders', NOW)).toBeUndefined();
   });
 });
+
+describe('a run database in PostgreSQL', () => {
+  it('is named after the run namespace, quoted as an identifier, and put in the server URL', async () => {
+    const { databaseUrl, quoteIdent } = await import('../../src/namespaces/postgres.js');
+    expect(quoteIdent('bl-20261122100000abcd')).toBe('"bl-20261122100000abcd"');
+    expect(quoteIdent('a"b')).toBe('"a""b"');
+    expect(databaseUrl('postgres://postgres@127.0.0.1:5432/postgres', 'bl-20261122100000abcd')).toBe('postgres://postgres@127.0.0.1:5432/bl-20261122100000abcd');
+    expect(databaseUrl('postgres://u:p@db:6543/postgres?sslmode=disable', 'bl-x')).toBe('postgres://u:p@db:6543/bl-x?sslmode=disable');
+    // A stale run's database is its whole namespace: the sweep drops exactly those.
+    expect(staleNamespaceOf('bl-20261122100000abcd', NOW)).toBe('bl-20261122100000abcd');
+  });
+});
