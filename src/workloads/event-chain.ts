@@ -29,6 +29,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { tagsOf } from '../checks/types.js';
 import type { DownstreamReply } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
+import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
 
@@ -154,6 +155,11 @@ export const eventChain: Workload<EventChainOptions> = {
       { noAck: false },
     );
 
+    // Orders go out through the producer: recorded, and open to `duplicate` and `poison`.
+    const orders = producer(ctx, {
+      stream: 'orders',
+      inlets: { orders: (m) => rabbit.publish('', queues.orders, m.body, { messageId: m.key, contentType: 'application/json', ...(m.extra ?? {}) }) },
+    });
     /** Orders placed, by key, with what each must end as. */
     const placed = new Map<string, 'shipped' | 'failed'>();
     let count = 0;
@@ -165,8 +171,9 @@ export const eventChain: Workload<EventChainOptions> = {
       // confirm, and the APIs (which answer 404 for orders the lab never placed) and the
       // fault (which picks its victim by the order's tags) look the order up as soon as a
       // call about it arrives. A publish RabbitMQ refuses ends the run (the lab's failure).
-      ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, phase, tags } });
-      await rabbit.publish('', queues.orders, order, { messageId: order.orderId, correlationId: order.correlationId });
+      if (!(await orders.send(order.orderId, order, { tags, record: { phase }, extra: { correlationId: order.correlationId }, recordFirst: true }))) {
+        throw new Error(`RabbitMQ refused the lab's order ${order.orderId} (its error is in the history)`);
+      }
       return order.orderId;
     };
     const ended = (stream: 'order.shipped' | 'order.failed') =>

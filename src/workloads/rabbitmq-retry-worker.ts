@@ -18,7 +18,7 @@
  */
 import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
-import { inlet } from './blocks/inlet.js';
+import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 
@@ -62,7 +62,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
     const rabbit = await openRabbit(ctx);
     const TASKS_QUEUE = rabbit.name('tasks');
     // The way tasks go in, also for `duplicate` and `poison` faults.
-    const tasks = inlet(ctx, 'tasks', { stream: 'tasks', send: (m) => rabbit.publish('', TASKS_QUEUE, m.body, { messageId: m.key, ...(m.extra ?? {}) }) });
+    const tasks = producer(ctx, { stream: 'tasks', inlets: { tasks: (m) => rabbit.publish('', TASKS_QUEUE, m.body, { messageId: m.key, ...(m.extra ?? {}) }) } });
     const DEAD_LETTER_QUEUE = rabbit.name('tasks.dead-letter');
 
     const thumbnailApi = await ctx.downstream({
@@ -83,13 +83,7 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
       kinds.set(taskId, kind);
       const body = { taskId, image: `uploads/${taskId}.jpg`, width: 320 };
       const tags = [...(kind === 'healthy' ? [] : [kind]), ...extraTags];
-      try {
-        await tasks.send({ key: taskId, body: Buffer.from(JSON.stringify(body)), extra: { contentType: 'application/json' } });
-        confirmed++;
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'tasks', key: taskId, value: { ...body, phase, tags } });
-      } catch (error) {
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'tasks', key: taskId, value: { error: String(error), tags } });
-      }
+      if (await tasks.send(taskId, body, { tags, record: { phase }, extra: { contentType: 'application/json' } })) confirmed++;
     };
     const succeeded = () => new Set(ctx.history.history.filter((op) => op.kind === 'call' && op.outcome === 'ok').map((op) => op.key));
     const allSucceeded = (kindsWanted: TaskKind[]) => {

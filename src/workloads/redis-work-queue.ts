@@ -34,7 +34,7 @@ import type { Operation } from '../runner/history.js';
 import { type WorkListsSnapshot, recordObservation } from '../runner/observations.js';
 import { keysMatching } from '../namespaces/redis.js';
 import { drain } from './blocks/drain.js';
-import { inlet } from './blocks/inlet.js';
+import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
 import { callValue } from '../runner/calls.js';
@@ -94,7 +94,9 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
     const copies = Array.from({ length: ctx.instances }, (_, i) => i + 1);
     // Jobs go in in bursts (one LPUSH each, remembered here); `duplicate` and `poison` faults
     // push more the same way, one at a time.
-    const jobs = inlet(ctx, 'jobs', { stream: 'jobs', send: async (m) => void (await redis.client.lpush(names.jobs, m.body)) });
+    const jobs = producer(ctx, { stream: 'jobs', inlets: { jobs: async (m) => void (await redis.client.lpush(names.jobs, m.body)) } });
+    // Events are published (Pub/Sub), each to whoever listens at that moment.
+    const events = producer(ctx, { stream: 'events', inlets: { events: async (m) => ({ recorded: { receivers: await redis.client.publish(names.events, m.body) } }) } });
 
     // The README's contract with both APIs, enforced as a real API would (a 400): which copy
     // calls is what the checks are about, so a call must say it.
@@ -249,19 +251,18 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
             }
             if (burst.length > 0) {
               // One LPUSH: the whole burst is there at once, oldest at the right end.
-              await redis.client.lpush(names.jobs, ...burst.map((j) => JSON.stringify(j.job)));
-              for (const { job, tags } of burst) {
-                jobs.remember({ key: job.jobId, body: Buffer.from(JSON.stringify(job)) });
-                jobIds.push(job.jobId);
-                ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: job.jobId, value: { ...job, burst: b + 1, tags } });
-              }
+              const pushed = await jobs.sendBurst(
+                burst.map(({ job, tags }) => ({ key: job.jobId, body: job, options: { tags, record: { burst: b + 1 } } })),
+                async (messages) => void (await redis.client.lpush(names.jobs, ...messages.map((m) => m.body))),
+              );
+              if (!pushed) throw new Error(`the lab could not push burst ${b + 1} of jobs to Redis (its error is in the history)`);
+              jobIds.push(...burst.map(({ job }) => job.jobId));
             }
             for (let n = 0; n < eventCount; n++) {
               const i = ++eventNo;
               const event = { eventId: messageId('event', i), type: ['user.signed-up', 'order.placed', 'invoice.paid'][i % 3] ?? 'user.signed-up', user: `user-${(i * 7) % 19}` };
-              const receivers = await redis.client.publish(names.events, JSON.stringify(event));
+              if (!(await events.send(event.eventId, event))) throw new Error(`the lab could not publish ${event.eventId} on Redis (its error is in the history)`);
               eventIds.push(event.eventId);
-              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: event.eventId, value: { ...event, receivers, tags: [] } });
             }
             await sleep(o.burstGapMs, ctx.signal);
           }
