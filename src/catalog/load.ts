@@ -91,9 +91,10 @@ class Fields {
     return this.rawObject[field] === undefined ? undefined : this.num(field);
   }
   oneOf<T extends string>(field: string, value: string, allowed: ReadonlySet<T> | readonly T[], what: string): T {
-    const set = allowed instanceof Set ? allowed : new Set(allowed);
-    if (!set.has(value as T)) this.fail(field, `names an unknown ${what} "${value}" (known: ${[...set].join(', ')})`);
-    return value as T;
+    const known = [...allowed];
+    const found = known.find((name) => name === value);
+    if (found === undefined) this.fail(field, `names an unknown ${what} "${value}" (known: ${known.join(', ')})`);
+    return found;
   }
 }
 

@@ -13,6 +13,7 @@
  *   is active the run's outcome is not settled, whatever the program does meanwhile.
  */
 import type { History, HistoryRecorder, Operation } from '../runner/history.js';
+import { isRecord } from '../runner/messages.js';
 
 export type FaultPhase = 'hold' | 'start' | 'heal';
 
@@ -39,7 +40,7 @@ export type FaultOperation = Operation & { value: FaultEvent };
 
 /** Whether an operation is a fault event (a `fault` operation with a phase). */
 export function isFaultEvent(op: Operation): op is FaultOperation {
-  return op.kind === 'fault' && typeof (op.value as FaultEvent | undefined)?.phase === 'string';
+  return op.kind === 'fault' && isRecord(op.value) && typeof op.value.phase === 'string';
 }
 
 export function faultEvents(history: History): FaultOperation[] {

@@ -24,6 +24,7 @@ import { type KafkaGroupSample, recordObservation } from '../runner/observations
 import { drain } from './blocks/drain.js';
 import { openKafka } from './blocks/kafka.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { produceValue } from '../runner/messages.js';
 
 export interface ConsumerGroupOptions {
   partitions: number;
@@ -121,16 +122,16 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     // Where a fault's victim should be: a payment followed by more of its partition in the
     // same fetched batch, so work on a later one can overtake it.
     ctx.registerProbe('followed-in-batch', async (key) => {
-      const value = ctx.history.produced(key)?.value as { inBatch?: { position: number; of: number } } | undefined;
-      return value?.inBatch !== undefined && value.inBatch.position < value.inBatch.of - 1;
+      const { inBatch } = produceValue(ctx.history.produced(key));
+      return inBatch !== undefined && inBatch.position < inBatch.of - 1;
     });
     // The first of its partition's share of a burst, with more after it: a program that books
     // a batch side by side and commits each payment as it finishes then always ends with a
     // commit past it, whatever order the others finish in (had an earlier payment of the batch
     // finished last, its commit would move the offset back before the held one).
     ctx.registerProbe('first-of-batch', async (key) => {
-      const value = ctx.history.produced(key)?.value as { inBatch?: { position: number; of: number } } | undefined;
-      return value?.inBatch !== undefined && value.inBatch.position === 0 && value.inBatch.of > 1;
+      const { inBatch } = produceValue(ctx.history.produced(key));
+      return inBatch !== undefined && inBatch.position === 0 && inBatch.of > 1;
     });
     // Evidence for a fault holding a booking open: the group already committed past that
     // payment (a commit on a timer, before the work, or an offset+1 of later work).
