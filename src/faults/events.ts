@@ -60,15 +60,35 @@ export function onFaultEvent(recorder: HistoryRecorder, listener: (op: FaultOper
   });
 }
 
+/** One fault event's effect on the set of active faults (by the fault's id). */
+function track(open: Set<number>, event: FaultEvent): void {
+  if (event.phase === 'hold' || event.phase === 'start') open.add(event.id);
+  if (event.phase === 'heal') open.delete(event.id);
+}
+
 /** True while some fault holds a call, or has struck and not healed (a killed program not
- *  yet restarted). */
+ *  yet restarted). A scan of the whole history: for a finished one (checks, tests). */
 export function faultActive(history: History): boolean {
   const open = new Set<number>();
-  for (const { value } of faultEvents(history)) {
-    if (value.phase === 'hold' || value.phase === 'start') open.add(value.id);
-    if (value.phase === 'heal') open.delete(value.id);
-  }
+  for (const { value } of faultEvents(history)) track(open, value);
   return open.size > 0;
+}
+
+/** The active faults of a run as it goes: kept up to date from each fault event as it is
+ *  recorded (onFaultEvent), so a workload may ask on every drain tick at no cost however
+ *  long the history grows. Always the same answer as faultActive(recorder.history). */
+export interface ActiveFaults {
+  active(): boolean;
+  /** The ids (index in the scenario's list) of the faults active now. */
+  ids(): ReadonlySet<number>;
+  /** Stops following the history. */
+  stop(): void;
+}
+
+export function activeFaults(recorder: HistoryRecorder): ActiveFaults {
+  const open = new Set<number>();
+  const stop = onFaultEvent(recorder, (op) => track(open, op.value));
+  return { active: () => open.size > 0, ids: () => open, stop };
 }
 
 /** The times (ms) at which the lab killed a learner process. */

@@ -23,7 +23,7 @@ import type { CatalogEntry } from '../catalog/load.js';
 import type { CheckResult } from '../checks/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { BrokerName } from '../brokers/types.js';
-import { faultActive, onFaultEvent } from '../faults/events.js';
+import { activeFaults, onFaultEvent } from '../faults/events.js';
 import { type Proxy, brokerAddress, kafkaProxy, toxiproxyApi } from '../faults/toxiproxy.js';
 import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
@@ -140,6 +140,9 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   let learners: LearnerGroup | undefined;
   const learnerEnv: Record<string, string> = { BROKERLAB_RUN_ID: runId, BROKERLAB_NAMESPACE: namesUnder };
 
+  // Which faults are active, kept from the fault events as they are recorded.
+  const active = activeFaults(history);
+  cleanups.push(active.stop);
   const ctx: WorkloadContext = {
     runId,
     namespace,
@@ -156,7 +159,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     random: (stream) => new Random(seed, stream),
     registerProbe: (name, probe) => void probes.set(name, probe),
     registerInlet: (name, inlet) => void inlets.set(name, inlet),
-    faultActive: () => faultActive(history.history),
+    faultActive: () => active.active(),
     onFault: (listener) => void cleanups.push(onFaultEvent(history, listener)),
     async downstream(downstreamOptions) {
       const service = new Downstream(downstreamOptions, history, new Random(seed, `downstream:${downstreamOptions.name}`), calls);
