@@ -29,6 +29,7 @@ import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
 import type { FaultContext, Inlet, Probe } from '../faults/types.js';
 import { loadWorkload } from '../workloads/index.js';
+import { validateChecks } from '../catalog/checks.js';
 import { LearnerNotReadyError, type WorkloadContext } from '../workloads/types.js';
 import { type CallHook, CallCounter, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
@@ -97,6 +98,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   } catch (error) {
     throw new UsageError(`scenarios/${scenario.id}/scenario.json: workload options: ${(error as Error).message}`);
   }
+  await validateChecks(scenario, `scenarios/${scenario.id}/scenario.json`);
 
   const shared = sharedNamespace();
   // Learner processes of earlier runs whose brokerlab was killed before it could clean up.
@@ -244,7 +246,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       await learners.stopAll(6_000); // kafkajs may wait out a fetch (5 s) before leaving its group
       await session.collect();
       stopIfAborted();
-      checks = evaluate(scenario.checks, history.history);
+      checks = await evaluate(scenario.checks, history.history);
       // A copy that ended on its own while the lab still ran the exercise did not keep
       // running, whatever the checks could still see (a topology outlives its program).
       const ended = endedOnItsOwn(history.history);
