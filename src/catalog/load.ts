@@ -12,6 +12,7 @@ import { UsageError } from '../errors.js';
 import { FAULTS } from '../faults/index.js';
 import { LABS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { WORKLOADS } from '../workloads/index.js';
+import { WORKLOAD_DEFAULTS } from '../workloads/options/index.js';
 import { type CheckSpec, type FaultSpec, MISTAKE_CLASSES, type MistakeClass, SCENARIO_FORMAT_VERSION, type Scenario, type WrongSolution } from './schema.js';
 
 /** Checks the runner itself reports (run.ts): failing to start, or to get ready in time. */
@@ -101,9 +102,9 @@ class Fields {
 /**
  * A check or fault param may name a value the scenario already holds instead of repeating
  * it: "$workload.maxAttempts" (a workload option), "$learner.instances". Resolved here, so a
- * check or fault always sees plain values and the number lives in one place. Only values the
- * scenario sets can be named: a workload's defaults live in its module, which is loaded only
- * when a run needs it.
+ * check or fault always sees plain values and the number lives in one place. A workload
+ * option the scenario does not set is the workload's default, read as data
+ * (workloads/options/), not from the workload's module, which is loaded only when it runs.
  */
 function resolveReferences(params: Record<string, unknown>, sources: Record<'workload' | 'learner', Record<string, unknown>>, where: string): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
@@ -115,7 +116,10 @@ function resolveReferences(params: Record<string, unknown>, sources: Record<'wor
     }
     const source = m[1] as 'workload' | 'learner';
     const found = sources[source][m[2] ?? ''];
-    if (found === undefined) throw new UsageError(`${where}: "${field}" refers to ${value}, which the scenario does not set (${source === 'workload' ? 'workload.options' : 'learner'}.${m[2]})`);
+    if (found === undefined) {
+      const unset = source === 'workload' ? `neither the scenario sets (workload.options.${m[2]}) nor the workload has a default for` : `the scenario does not set (learner.${m[2]})`;
+      throw new UsageError(`${where}: "${field}" refers to ${value}, which ${unset}`);
+    }
     resolved[field] = found;
   }
   return resolved;
@@ -144,7 +148,7 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
   // workload's code for every command would cost each of them.
   const workloadOptions = workload.record('options');
   const learnerRaw = (raw as Record<string, unknown>).learner as Record<string, unknown> | undefined;
-  const references = { workload: workloadOptions, learner: learnerRaw ?? {} };
+  const references = { workload: { ...WORKLOAD_DEFAULTS.get(workloadName), ...workloadOptions }, learner: learnerRaw ?? {} };
   const faults: FaultSpec[] = f.list('faults').map((fault, index) => {
     const name = fault.oneOf('fault', fault.str('fault'), new Set(FAULTS.keys()), 'fault');
     const params = resolveReferences(fault.record('params'), references, `${file}: "faults[${index}].params"`);

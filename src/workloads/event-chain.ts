@@ -32,6 +32,7 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/event-chain.js';
 
 export interface EventChainOptions {
   /** Orders placed in phase 1 (before any fault). */
@@ -76,16 +77,16 @@ function spread(count: number, total: number): Set<number> {
 export const eventChain: Workload<EventChainOptions> = {
   name: 'event-chain',
   parseOptions: (raw) => ({
-    orders: intOption(raw, 'orders', 15),
-    declined: intOption(raw, 'declined', 3),
-    ordersAfterRestart: intOption(raw, 'ordersAfterRestart', 10),
-    paymentsLatencyMs: intOption(raw, 'paymentsLatencyMs', 15),
-    paymentsJitterMs: intOption(raw, 'paymentsJitterMs', 30),
-    shippingLatencyMs: intOption(raw, 'shippingLatencyMs', 10),
-    shippingJitterMs: intOption(raw, 'shippingJitterMs', 20),
-    paymentCopy: intOption(raw, 'paymentCopy', 2),
-    shippingCopy: intOption(raw, 'shippingCopy', 3),
-    quietMs: intOption(raw, 'quietMs', 2_500),
+    orders: intOption(raw, 'orders', defaults.orders),
+    declined: intOption(raw, 'declined', defaults.declined),
+    ordersAfterRestart: intOption(raw, 'ordersAfterRestart', defaults.ordersAfterRestart),
+    paymentsLatencyMs: intOption(raw, 'paymentsLatencyMs', defaults.paymentsLatencyMs),
+    paymentsJitterMs: intOption(raw, 'paymentsJitterMs', defaults.paymentsJitterMs),
+    shippingLatencyMs: intOption(raw, 'shippingLatencyMs', defaults.shippingLatencyMs),
+    shippingJitterMs: intOption(raw, 'shippingJitterMs', defaults.shippingJitterMs),
+    paymentCopy: intOption(raw, 'paymentCopy', defaults.paymentCopy),
+    shippingCopy: intOption(raw, 'shippingCopy', defaults.shippingCopy),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

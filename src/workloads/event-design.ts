@@ -25,6 +25,7 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/event-design.js';
 
 export interface EventDesignOptions {
   /** Orders (three commands each) whose events are all version 1. */
@@ -48,8 +49,8 @@ export const eventDesign: Workload<EventDesignOptions> = {
   parseOptions: (raw) => ({
     ordersV1: intOption(raw, 'ordersV1', 6),
     ordersV2: intOption(raw, 'ordersV2', 6),
-    quietMs: intOption(raw, 'quietMs', 2_000),
-    settleMs: intOption(raw, 'settleMs', 300),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+    settleMs: intOption(raw, 'settleMs', defaults.settleMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

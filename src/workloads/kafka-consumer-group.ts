@@ -24,6 +24,7 @@ import { type KafkaGroupSample, recordObservation } from '../runner/observations
 import { drain } from './blocks/drain.js';
 import { openKafka } from './blocks/kafka.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/kafka-consumer-group.js';
 import { produceValue } from '../runner/messages.js';
 
 export interface ConsumerGroupOptions {
@@ -56,17 +57,17 @@ export interface ConsumerGroupOptions {
 export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
   name: 'kafka-consumer-group',
   parseOptions: (raw) => ({
-    partitions: intOption(raw, 'partitions', 6),
-    payments: intOption(raw, 'payments', 300),
-    customers: intOption(raw, 'customers', 40),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', 10),
-    apiJitterMs: intOption(raw, 'apiJitterMs', 20),
-    batch: intOption(raw, 'batch', 30),
-    pauseMs: intOption(raw, 'pauseMs', 100),
-    prefill: intOption(raw, 'prefill', 0),
-    flakyEvery: intOption(raw, 'flakyEvery', 0),
-    flakyBefore: intOption(raw, 'flakyBefore', Number.MAX_SAFE_INTEGER),
-    quietMs: intOption(raw, 'quietMs', 5_000),
+    partitions: intOption(raw, 'partitions', defaults.partitions),
+    payments: intOption(raw, 'payments', defaults.payments),
+    customers: intOption(raw, 'customers', defaults.customers),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+    batch: intOption(raw, 'batch', defaults.batch),
+    pauseMs: intOption(raw, 'pauseMs', defaults.pauseMs),
+    prefill: intOption(raw, 'prefill', defaults.prefill),
+    flakyEvery: intOption(raw, 'flakyEvery', defaults.flakyEvery),
+    flakyBefore: intOption(raw, 'flakyBefore', defaults.flakyBefore),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

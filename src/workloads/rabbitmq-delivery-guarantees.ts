@@ -29,6 +29,7 @@ import { drain } from './blocks/drain.js';
 import { type Producer, producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+import { defaults } from './options/rabbitmq-delivery-guarantees.js';
 
 export interface DeliveryGuaranteesOptions {
   /** Entries per queue before and during the kills. */
@@ -60,13 +61,13 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
   parseOptions: (raw) => {
     const o = {
       phase1Entries: intOption(raw, 'phase1Entries', 16),
-      whileDownEntries: intOption(raw, 'whileDownEntries', 3),
+      whileDownEntries: intOption(raw, 'whileDownEntries', defaults.whileDownEntries),
       phase2Entries: intOption(raw, 'phase2Entries', 12),
-      flakyEntries: intOption(raw, 'flakyEntries', 3),
-      apiLatencyMs: intOption(raw, 'apiLatencyMs', 20),
-      apiJitterMs: intOption(raw, 'apiJitterMs', 30),
-      quietMs: intOption(raw, 'quietMs', 1_500),
-      settleMs: intOption(raw, 'settleMs', 500),
+      flakyEntries: intOption(raw, 'flakyEntries', defaults.flakyEntries),
+      apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+      apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+      settleMs: intOption(raw, 'settleMs', defaults.settleMs),
     };
     if (o.flakyEntries > o.phase2Entries) throw new Error('"flakyEntries" must be at most "phase2Entries"');
     return o;

@@ -17,6 +17,7 @@ import type { InletMessage } from './blocks/inlet.js';
 import { type Producer, producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/rabbitmq-exchanges.js';
 
 export interface ExchangesOptions {
   exchanges: ExchangeSpec[];
@@ -30,7 +31,7 @@ export const rabbitmqExchanges: Workload<ExchangesOptions> = {
   parseOptions(raw) {
     if (!Array.isArray(raw.exchanges) || raw.exchanges.length === 0) throw new Error('"exchanges" must be a non-empty list');
     if (!Array.isArray(raw.probes) || raw.probes.length === 0) throw new Error('"probes" must be a non-empty list');
-    return { exchanges: raw.exchanges as ExchangeSpec[], probes: raw.probes as Probe[], settleMs: intOption(raw, 'settleMs', 300) };
+    return { exchanges: raw.exchanges as ExchangeSpec[], probes: raw.probes as Probe[], settleMs: intOption(raw, 'settleMs', defaults.settleMs) };
   },
 
   async prepare(ctx: WorkloadContext, o) {

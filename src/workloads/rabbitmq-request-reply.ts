@@ -37,6 +37,7 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+import { defaults } from './options/rabbitmq-request-reply.js';
 
 export interface RequestReplyOptions {
   questions: number;
@@ -114,18 +115,18 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
   name: 'rabbitmq-request-reply',
   parseOptions(raw) {
     const o: RequestReplyOptions = {
-      questions: intOption(raw, 'questions', 24),
-      lateReplies: intOption(raw, 'lateReplies', 4),
-      duplicateReplies: intOption(raw, 'duplicateReplies', 4),
-      deadlineMs: intOption(raw, 'deadlineMs', 1_000),
-      minReplyMs: intOption(raw, 'minReplyMs', 40),
-      maxReplyMs: intOption(raw, 'maxReplyMs', 500),
-      lateByMs: intOption(raw, 'lateByMs', 400),
-      duplicateAfterMs: intOption(raw, 'duplicateAfterMs', 40),
-      toleranceMs: intOption(raw, 'toleranceMs', 300),
-      answerWithinMs: intOption(raw, 'answerWithinMs', 1_600),
-      settleMs: intOption(raw, 'settleMs', 400),
-      quietMs: intOption(raw, 'quietMs', 1_500),
+      questions: intOption(raw, 'questions', defaults.questions),
+      lateReplies: intOption(raw, 'lateReplies', defaults.lateReplies),
+      duplicateReplies: intOption(raw, 'duplicateReplies', defaults.duplicateReplies),
+      deadlineMs: intOption(raw, 'deadlineMs', defaults.deadlineMs),
+      minReplyMs: intOption(raw, 'minReplyMs', defaults.minReplyMs),
+      maxReplyMs: intOption(raw, 'maxReplyMs', defaults.maxReplyMs),
+      lateByMs: intOption(raw, 'lateByMs', defaults.lateByMs),
+      duplicateAfterMs: intOption(raw, 'duplicateAfterMs', defaults.duplicateAfterMs),
+      toleranceMs: intOption(raw, 'toleranceMs', defaults.toleranceMs),
+      answerWithinMs: intOption(raw, 'answerWithinMs', defaults.answerWithinMs),
+      settleMs: intOption(raw, 'settleMs', defaults.settleMs),
+      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
     };
     // On-time replies must be clearly on time, late ones clearly late, even on a busy machine.
     if (o.maxReplyMs + 100 > o.deadlineMs - o.toleranceMs) throw new Error('"maxReplyMs" must be at least 100 ms below deadlineMs - toleranceMs');

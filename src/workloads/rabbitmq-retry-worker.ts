@@ -21,6 +21,7 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/rabbitmq-retry-worker.js';
 
 export interface RetryWorkerOptions {
   healthyTasks: number;
@@ -46,16 +47,16 @@ type TaskKind = 'healthy' | 'transient' | 'poison';
 export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
   name: 'rabbitmq-retry-worker',
   parseOptions: (raw) => ({
-    healthyTasks: intOption(raw, 'healthyTasks', 120),
+    healthyTasks: intOption(raw, 'healthyTasks', defaults.healthyTasks),
     phase2Healthy: intOption(raw, 'phase2Healthy', 30),
-    transientTasks: intOption(raw, 'transientTasks', 10),
-    poisonTasks: intOption(raw, 'poisonTasks', 5),
-    lonePoisonTasks: intOption(raw, 'lonePoisonTasks', 1),
-    maxAttempts: intOption(raw, 'maxAttempts', 3),
-    prefetchLimit: intOption(raw, 'prefetchLimit', 10),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', 15),
-    apiJitterMs: intOption(raw, 'apiJitterMs', 30),
-    quietMs: intOption(raw, 'quietMs', 3_000),
+    transientTasks: intOption(raw, 'transientTasks', defaults.transientTasks),
+    poisonTasks: intOption(raw, 'poisonTasks', defaults.poisonTasks),
+    lonePoisonTasks: intOption(raw, 'lonePoisonTasks', defaults.lonePoisonTasks),
+    maxAttempts: intOption(raw, 'maxAttempts', defaults.maxAttempts),
+    prefetchLimit: intOption(raw, 'prefetchLimit', defaults.prefetchLimit),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

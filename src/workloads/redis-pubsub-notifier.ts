@@ -20,6 +20,7 @@ import { observationsOf, recordObservation } from '../runner/observations.js';
 import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/redis-pubsub-notifier.js';
 
 export interface PubSubOptions {
   orders: number;
@@ -41,13 +42,13 @@ export interface PubSubOptions {
 export const redisPubSubNotifier: Workload<PubSubOptions> = {
   name: 'redis-pubsub-notifier',
   parseOptions: (raw) => ({
-    orders: intOption(raw, 'orders', 200),
-    burst: intOption(raw, 'burst', 10),
-    burstGapMs: intOption(raw, 'burstGapMs', 50),
-    vipEvery: intOption(raw, 'vipEvery', 5),
-    ordersAfterCut: intOption(raw, 'ordersAfterCut', 0),
-    resubscribeMs: intOption(raw, 'resubscribeMs', 5_000),
-    quietBeforeCutMs: intOption(raw, 'quietBeforeCutMs', 1_500),
+    orders: intOption(raw, 'orders', defaults.orders),
+    burst: intOption(raw, 'burst', defaults.burst),
+    burstGapMs: intOption(raw, 'burstGapMs', defaults.burstGapMs),
+    vipEvery: intOption(raw, 'vipEvery', defaults.vipEvery),
+    ordersAfterCut: intOption(raw, 'ordersAfterCut', defaults.ordersAfterCut),
+    resubscribeMs: intOption(raw, 'resubscribeMs', defaults.resubscribeMs),
+    quietBeforeCutMs: intOption(raw, 'quietBeforeCutMs', defaults.quietBeforeCutMs),
   }),
 
   async prepare(ctx, o) {

@@ -37,6 +37,7 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/redis-work-queue.js';
 import { callValue } from '../runner/calls.js';
 
 export interface WorkQueueOptions {
@@ -70,17 +71,17 @@ interface Job {
 export const redisWorkQueue: Workload<WorkQueueOptions> = {
   name: 'redis-work-queue',
   parseOptions: (raw) => ({
-    jobs: intOption(raw, 'jobs', 60),
-    events: intOption(raw, 'events', 30),
-    bursts: Math.max(1, intOption(raw, 'bursts', 6)),
-    burstGapMs: intOption(raw, 'burstGapMs', 150),
-    jobLatencyMs: intOption(raw, 'jobLatencyMs', 30),
-    jobJitterMs: intOption(raw, 'jobJitterMs', 40),
-    slowJobs: intOption(raw, 'slowJobs', 1),
-    slowJobMs: intOption(raw, 'slowJobMs', 2_000),
-    heartbeatTtlMs: intOption(raw, 'heartbeatTtlMs', 1_000),
-    sampleMs: intOption(raw, 'sampleMs', 50),
-    quietMs: intOption(raw, 'quietMs', 3_000),
+    jobs: intOption(raw, 'jobs', defaults.jobs),
+    events: intOption(raw, 'events', defaults.events),
+    bursts: Math.max(1, intOption(raw, 'bursts', defaults.bursts)),
+    burstGapMs: intOption(raw, 'burstGapMs', defaults.burstGapMs),
+    jobLatencyMs: intOption(raw, 'jobLatencyMs', defaults.jobLatencyMs),
+    jobJitterMs: intOption(raw, 'jobJitterMs', defaults.jobJitterMs),
+    slowJobs: intOption(raw, 'slowJobs', defaults.slowJobs),
+    slowJobMs: intOption(raw, 'slowJobMs', defaults.slowJobMs),
+    heartbeatTtlMs: intOption(raw, 'heartbeatTtlMs', defaults.heartbeatTtlMs),
+    sampleMs: intOption(raw, 'sampleMs', defaults.sampleMs),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { findExercise, loadCatalog, parseScenario } from '../../src/catalog/load.js';
 import { validateChecks } from '../../src/catalog/checks.js';
 import { CHECKS, loadCheck } from '../../src/checks/index.js';
-import { loadWorkload } from '../../src/workloads/index.js';
+import { WORKLOADS, loadWorkload } from '../../src/workloads/index.js';
+import { WORKLOAD_DEFAULTS } from '../../src/workloads/options/index.js';
 import { UsageError } from '../../src/errors.js';
 import { LABS_DIR } from '../../src/paths.js';
 
@@ -97,13 +98,30 @@ describe('workload options', () => {
     expect(retry.checks.find((c) => c.check === 'dead-lettered-after-attempts')?.params.attempts).toBe(retry.workload.options.maxAttempts);
     const scenario = valid();
     scenario.checks[1].params.subject = '$workload.nope';
-    expect(() => parseScenario('scenarios/x/scenario.json', scenario, () => ({}))).toThrow('"subject" refers to $workload.nope, which the scenario does not set (workload.options.nope)');
+    expect(() => parseScenario('scenarios/x/scenario.json', scenario, () => ({}))).toThrow('"subject" refers to $workload.nope, which neither the scenario sets (workload.options.nope) nor the workload has a default for');
+  });
+  it('a reference to an option the scenario does not set is the workload\'s default, read without loading the workload', () => {
+    const scenario = valid();
+    delete scenario.workload.options.burstGapMs;
+    scenario.checks[1].params.extra = '$workload.burstGapMs';
+    const parsed = parseScenario('scenarios/x/scenario.json', scenario, (name) => JSON.parse(readFileSync(path.join(LABS_DIR, 'redis-pubsub-notifier', name), 'utf8')));
+    expect(parsed.checks[1]?.params.extra).toBe(WORKLOAD_DEFAULTS.get('redis-pubsub-notifier')?.burstGapMs);
+  });
+  it('every workload has its defaults as data, the same its parseOptions falls back to', async () => {
+    expect([...WORKLOAD_DEFAULTS.keys()].sort()).toEqual([...WORKLOADS.keys()].sort());
+    for (const entry of loadCatalog()) {
+      const workload = await loadWorkload(entry.scenario.workload.name);
+      const parsed = workload.parseOptions(entry.scenario.workload.options) as Record<string, unknown>;
+      for (const [option, value] of Object.entries(WORKLOAD_DEFAULTS.get(entry.scenario.workload.name) ?? {})) {
+        if (entry.scenario.workload.options[option] === undefined) expect({ option, value: parsed[option] }).toEqual({ option, value });
+      }
+    }
   });
   it('fault params name them too, resolved before the fault reads its params', () => {
     const chain = findExercise('event-chain').scenario;
     expect(chain.faults[0]?.params.instance).toBe(chain.workload.options.paymentCopy);
     const scenario = valid();
     scenario.faults[0].params.at = '$workload.nope';
-    expect(() => parseScenario('scenarios/x/scenario.json', scenario, () => ({}))).toThrow('"faults[0].params": "at" refers to $workload.nope, which the scenario does not set (workload.options.nope)');
+    expect(() => parseScenario('scenarios/x/scenario.json', scenario, () => ({}))).toThrow('"faults[0].params": "at" refers to $workload.nope, which neither the scenario sets (workload.options.nope) nor the workload has a default for');
   });
 });
