@@ -12,6 +12,7 @@ import { UsageError } from '../errors.js';
 import { FAULTS } from '../faults/index.js';
 import { LABS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { WORKLOADS } from '../workloads/index.js';
+import { WORKLOAD_DEFAULTS } from '../workloads/options/index.js';
 import { type CheckSpec, type FaultSpec, MISTAKE_CLASSES, type MistakeClass, SCENARIO_FORMAT_VERSION, type Scenario, type WrongSolution } from './schema.js';
 
 /** Checks the runner itself reports (run.ts): failing to start, or to get ready in time. */
@@ -91,18 +92,19 @@ class Fields {
     return this.rawObject[field] === undefined ? undefined : this.num(field);
   }
   oneOf<T extends string>(field: string, value: string, allowed: ReadonlySet<T> | readonly T[], what: string): T {
-    const set = allowed instanceof Set ? allowed : new Set(allowed);
-    if (!set.has(value as T)) this.fail(field, `names an unknown ${what} "${value}" (known: ${[...set].join(', ')})`);
-    return value as T;
+    const known = [...allowed];
+    const found = known.find((name) => name === value);
+    if (found === undefined) this.fail(field, `names an unknown ${what} "${value}" (known: ${known.join(', ')})`);
+    return found;
   }
 }
 
 /**
  * A check or fault param may name a value the scenario already holds instead of repeating
  * it: "$workload.maxAttempts" (a workload option), "$learner.instances". Resolved here, so a
- * check or fault always sees plain values and the number lives in one place. Only values the
- * scenario sets can be named: a workload's defaults live in its module, which is loaded only
- * when a run needs it.
+ * check or fault always sees plain values and the number lives in one place. A workload
+ * option the scenario does not set is the workload's default, read as data
+ * (workloads/options/), not from the workload's module, which is loaded only when it runs.
  */
 function resolveReferences(params: Record<string, unknown>, sources: Record<'workload' | 'learner', Record<string, unknown>>, where: string): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
@@ -114,7 +116,10 @@ function resolveReferences(params: Record<string, unknown>, sources: Record<'wor
     }
     const source = m[1] as 'workload' | 'learner';
     const found = sources[source][m[2] ?? ''];
-    if (found === undefined) throw new UsageError(`${where}: "${field}" refers to ${value}, which the scenario does not set (${source === 'workload' ? 'workload.options' : 'learner'}.${m[2]})`);
+    if (found === undefined) {
+      const unset = source === 'workload' ? `neither the scenario sets (workload.options.${m[2]}) nor the workload has a default for` : `the scenario does not set (learner.${m[2]})`;
+      throw new UsageError(`${where}: "${field}" refers to ${value}, which ${unset}`);
+    }
     resolved[field] = found;
   }
   return resolved;
@@ -143,7 +148,7 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
   // workload's code for every command would cost each of them.
   const workloadOptions = workload.record('options');
   const learnerRaw = (raw as Record<string, unknown>).learner as Record<string, unknown> | undefined;
-  const references = { workload: workloadOptions, learner: learnerRaw ?? {} };
+  const references = { workload: { ...WORKLOAD_DEFAULTS.get(workloadName), ...workloadOptions }, learner: learnerRaw ?? {} };
   const faults: FaultSpec[] = f.list('faults').map((fault, index) => {
     const name = fault.oneOf('fault', fault.str('fault'), new Set(FAULTS.keys()), 'fault');
     const params = resolveReferences(fault.record('params'), references, `${file}: "faults[${index}].params"`);
@@ -172,15 +177,10 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
       }
       params = { ...params, schema, schemaFile: params.schema };
     }
-    try {
-      CHECKS.get(name)?.parseParams(params);
-    } catch (error) {
-      throw new UsageError(`${file}: check "${name}": ${(error as Error).message}`);
-    }
+    // Its params and the causes its hints name are checked against the check's definition
+    // when a run loads it (catalog/checks.ts): reading the catalog loads no check's code.
     const weight = check.optionalNum('weight');
     const hints = check.stringRecord('hints');
-    const causes = Object.keys(CHECKS.get(name)?.causes ?? {});
-    for (const cause of Object.keys(hints)) check.oneOf('hints', cause, causes, `cause of ${name}`);
     return { check: name, params, hint: check.str('hint'), ...(Object.keys(hints).length > 0 ? { hints } : {}), ...(weight === undefined ? {} : { weight }) };
   });
   const timeouts = f.obj('timeouts');
@@ -190,10 +190,8 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
   const wrong: WrongSolution[] = solutions.list('wrong').map((w) => {
     const failsChecks = w.strOrStrings('failsCheck').map((name) => w.oneOf('failsCheck', name, checkNames, 'check of this scenario'));
     const diagnosis = w.stringRecord('diagnosis');
-    for (const [name, cause] of Object.entries(diagnosis)) {
-      w.oneOf('diagnosis', name, failsChecks, 'check among its failsCheck');
-      w.oneOf(`diagnosis.${name}`, cause, Object.keys(CHECKS.get(name)?.causes ?? {}), `cause of ${name}`);
-    }
+    // The cause itself is checked with the check's definition (catalog/checks.ts).
+    for (const name of Object.keys(diagnosis)) w.oneOf('diagnosis', name, failsChecks, 'check among its failsCheck');
     return { file: w.str('file'), mistake: w.str('mistake'), failsChecks, diagnosis, kind: w.oneOf('kind', w.str('kind'), MISTAKE_CLASSES, 'class of mistake') as MistakeClass };
   });
   // A check no wrong solution trips is a check nobody has seen fail: refuse it.

@@ -53,6 +53,7 @@ import { faultEvents } from '../faults/events.js';
 import { kills } from './attempts.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str, tagsOf } from './types.js';
 import { callValue } from '../runner/calls.js';
+import { consumeValue, produceValue } from '../runner/messages.js';
 
 export interface AppliedOnceParams {
   /** What one message is to the learner: "payment". */
@@ -102,7 +103,7 @@ function postingsOf(history: History, p: AppliedOnceParams): Map<string, Posting
   const byKey = new Map<string, Posting[]>();
   for (const op of select(history, p.applied, 'ok')) {
     const key = op.key ?? '';
-    const attempt = quoteAttempt((op.value as { quoteId?: unknown } | undefined)?.quoteId, key);
+    const attempt = quoteAttempt(consumeValue(op).quoteId, key);
     const call = attempt === undefined ? undefined : calls.find((c) => c.key === key && c.attempt === attempt);
     const v = callValue(call);
     const posting: Posting = call && attempt !== undefined ? { op, quote: { instance: v?.instance ?? 1, from: v?.arrivedAt ?? call.t, to: call.t, attempt } } : { op };
@@ -122,8 +123,8 @@ export const appliedOnce: CheckDefinition<AppliedOnceParams> = {
   parseParams: (raw) => ({ subject: str(raw, 'subject'), sent: selector(raw, 'sent'), applied: selector(raw, 'applied'), quotes: selector(raw, 'quotes'), keepMs: num(raw, 'keepMs') }),
   run(history, p) {
     const produced = select(history, p.sent, 'ok');
-    const originals = produced.filter((op) => (op.value as { copyOf?: string } | undefined)?.copyOf === undefined);
-    const copies = produced.filter((op) => (op.value as { copyOf?: string } | undefined)?.copyOf !== undefined);
+    const originals = produced.filter((op) => produceValue(op).copyOf === undefined);
+    const copies = produced.filter((op) => produceValue(op).copyOf !== undefined);
     const sameId = new Set(copies.filter((op) => tagsOf(op).includes('same-message-id')).map((op) => op.key ?? ''));
     const newId = new Set(copies.filter((op) => tagsOf(op).includes('new-message-id')).map((op) => op.key ?? ''));
     const title = `Each ${p.subject} is processed once, however many times it comes`;

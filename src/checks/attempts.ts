@@ -17,6 +17,7 @@
 import type { History, Operation } from '../runner/history.js';
 import { faultEvents } from '../faults/events.js';
 import { type Selector, select, seconds, selector, str } from './types.js';
+import { callValue } from '../runner/calls.js';
 
 export interface Attempt {
   key: string;
@@ -42,7 +43,7 @@ export function attemptsByKey(history: History, calls: Selector): Map<string, At
   const byKey = new Map<string, Attempt[]>();
   for (const op of select(history, calls)) {
     if (op.key === undefined) continue;
-    const v = (op.value ?? {}) as { instance?: number; arrivedAt?: number; status?: number; rejected?: string };
+    const v = callValue(op);
     const attempt: Attempt = { key: op.key, at: v.arrivedAt ?? op.t, outcome: op.outcome, instance: v.instance ?? 1, ...(v.status === undefined ? {} : { status: v.status }), ...(v.rejected === undefined ? {} : { rejected: v.rejected }) };
     byKey.set(op.key, [...(byKey.get(op.key) ?? []), attempt]);
   }

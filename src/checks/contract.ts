@@ -22,6 +22,7 @@
  */
 import { createRequire } from 'node:module';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, str } from './types.js';
+import { consumeText, produceValue } from '../runner/messages.js';
 
 export interface ContentRule {
   field: string;
@@ -94,7 +95,7 @@ export const outputContract: CheckDefinition<ContractParams> = {
     return { subject: str(raw, 'subject'), sent: selector(raw, 'sent'), delivered: selector(raw, 'delivered'), schema: schema as Record<string, unknown>, schemaFile: str(raw, 'schemaFile', 'the schema'), rules: rules(raw.rules) };
   },
   run(history, p) {
-    const inputs = new Map(select(history, p.sent, 'ok').map((op) => [op.key, (op.value ?? {}) as Record<string, unknown>]));
+    const inputs = new Map(select(history, p.sent, 'ok').map((op) => [op.key, produceValue(op)]));
     const outputs = select(history, p.delivered).filter((op) => typeof op.value === 'string');
     const title = `Each ${p.subject} follows the contract (${p.schemaFile})`;
     const expected = `every ${p.subject} is JSON that ${p.schemaFile} accepts${p.rules.length > 0 ? `, and ${p.rules.map(describeRule).join('; ')}` : ''}`;
@@ -103,7 +104,7 @@ export const outputContract: CheckDefinition<ContractParams> = {
     const validate = validatorFor(p.schema);
     const problems: Array<{ cause: keyof typeof CONTRACT_CAUSES; output: number; text: string }> = [];
     for (const [output, op] of outputs.entries()) {
-      const text = op.value as string;
+      const text = consumeText(op);
       const label = op.key ?? `${p.subject} at ${(op.t / 1000).toFixed(1)}s`;
       let data: unknown;
       try {

@@ -27,6 +27,7 @@
  */
 import type { Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, matches, select, selector, str } from './types.js';
+import { consumeValue, fieldsOf, isRecord } from '../runner/messages.js';
 
 export interface Carrier extends Selector {
   /** Where this carrier stands in the chain, for messages: "the charge (payment-service)". */
@@ -52,8 +53,8 @@ export const CORRELATION_CAUSES: Record<CorrelationCause, string> = {
 
 /** The field as a carrier carried it: the recorded body fields (`value.fields`), else the value itself. */
 export function carriedField(op: Operation, field: string): unknown {
-  const value = op.value as { fields?: Record<string, unknown> } & Record<string, unknown> | undefined;
-  if (value === undefined || value === null || typeof value !== 'object') return undefined;
+  if (!isRecord(op.value)) return undefined;
+  const value = consumeValue(op);
   return (value.fields ?? value)[field];
 }
 
@@ -80,7 +81,7 @@ export const correlationPropagated: CheckDefinition<CorrelationParams> = {
   run(history, p) {
     const flows = new Map<string, string>();
     for (const op of select(history, p.sent, 'ok')) {
-      const id = (op.value as Record<string, unknown> | undefined)?.[p.field];
+      const id = fieldsOf(op)[p.field];
       if (op.key !== undefined && typeof id === 'string' && !flows.has(op.key)) flows.set(op.key, id);
     }
     const title = 'The correlation id flows end to end';

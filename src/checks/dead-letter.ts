@@ -36,6 +36,7 @@
 import { killTimes } from '../faults/events.js';
 import type { Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, firstFew, num, select, selector, str, tagsOf } from './types.js';
+import { consumeValue, produceValue } from '../runner/messages.js';
 
 export interface DeadLetterParams {
   subject: string;
@@ -46,12 +47,6 @@ export interface DeadLetterParams {
   deadLetters: Selector;
   /** Fields of the message body the dead-lettered copy must keep as they were sent. */
   bodyFields: string[];
-}
-
-interface DeadLetterValue {
-  reason?: string | null;
-  body?: Record<string, unknown> | null;
-  messageId?: string | null;
 }
 
 export type DeadLetterCause = 'count-reset-by-restart' | 'retried-forever' | 'too-many-attempts' | 'too-few-attempts' | 'dropped' | 'no-reason' | 'dead-lettered-twice' | 'body-changed';
@@ -113,11 +108,11 @@ export const deadLetteredAfterAttempts: CheckDefinition<DeadLetterParams> = {
         note('dropped', `${key} was attempted ${tally}, then disappeared: it is not in the dead-letter queue`);
       }
       if (copies.length > 1) note('dead-lettered-twice', `${key} is in the dead-letter queue ${copies.length} times`);
-      if (copies.length > 0 && !copies.some((d) => Boolean((d.value as DeadLetterValue | undefined)?.reason))) {
+      if (copies.length > 0 && !copies.some((d) => Boolean(consumeValue(d).reason))) {
         note('no-reason', `${key} reached the dead-letter queue without a reason (no x-death or x-last-error header)`);
       }
-      const sentBody = (op.value ?? {}) as Record<string, unknown>;
-      const copy = copies[0]?.value as DeadLetterValue | undefined;
+      const sentBody = produceValue(op);
+      const copy = copies[0] && consumeValue(copies[0]);
       if (copy && p.bodyFields.length > 0) {
         const changed = p.bodyFields.filter((field) => JSON.stringify(copy.body?.[field]) !== JSON.stringify(sentBody[field]));
         if (changed.length > 0 || !copy.messageId) {

@@ -1,70 +1,66 @@
 /**
- * The registry of checks, by the names scenarios use. Adding a check: write a module with
- * its definitions at the top, a pure run(history, params), unit tests with literal
- * histories in test/checks/, and register it here.
+ * The registry of checks, by the names scenarios use. A check's module is loaded only when
+ * a run evaluates it (or the catalog's checks are validated: catalog/checks.ts): every
+ * command reads the catalog, few grade a run, and some checks bring a JSON Schema validator.
+ * Adding a check: write a module with its definitions at the top, a pure run(history,
+ * params), unit tests with literal histories in test/checks/, and a line here.
  */
-import { atLeastOnce } from './at-least-once.js';
-import { atMostOnce } from './at-most-once.js';
-import { outputContract } from './contract.js';
-import { chargedOnce } from './charges.js';
-import { correlationPropagated } from './correlation.js';
-import { orderOutcomes } from './outcomes.js';
-import { deadLetteredAfterAttempts } from './dead-letter.js';
-import { duplicatesOnlyAfterCrash, noDuplicates } from './duplicates.js';
-import { correlationAndCausation, eventNames, eventsFollowSchema, schemaEvolution, uniqueEventIds } from './events.js';
-import { answersMatch, deadlineKept } from './request-reply.js';
-import { allAcked } from './acked.js';
-import { appliedOnce } from './applied-once.js';
-import { ledgerEntries } from './ledger-entries.js';
-import { usesTheRate, withinRateLimit } from './rate-limit.js';
-import { latency } from './latency.js';
-import { backoff, circuitBreaker } from './breaker.js';
-import { noLostMessages } from './lost.js';
-import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
-import { offsetsCommittedAfterProcessing } from './offsets.js';
-import { inOrder } from './order.js';
-import { entityOrder, repeatsOnlyAtRebalance } from './entity-order.js';
-import { exchangesDeclared, routesAsSpecified } from './routing.js';
-import { doneOnce } from './done-once.js';
-import { fanOut } from './fan-out.js';
-import { reliableQueue } from './reliable-queue.js';
-import { eventIdsStable, noPhantomEvents, orderEventContent, outboxEventsPublished } from './outbox.js';
 import type { CheckDefinition } from './types.js';
 
 // Each definition's params type differs; the registry only needs parse + run.
-export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
-  [
-    noLostMessages,
-    outboxEventsPublished,
-    noPhantomEvents,
-    eventIdsStable,
-    orderEventContent,
-    noDuplicates,
-    duplicatesOnlyAfterCrash,
-    inOrder,
-    latency,
-    deadLetteredAfterAttempts,
-    subscribed,
-    resubscribed,
-    durableQueues,
-    manualAck,
-    boundedPrefetch,
-    groupSharesPartitions,
-    offsetsCommittedAfterProcessing,
-    outputContract,
-    routesAsSpecified,
-    exchangesDeclared,
-    fanOut, doneOnce, reliableQueue,
-    atMostOnce,
-    atLeastOnce,
-    eventsFollowSchema, eventNames, correlationAndCausation, schemaEvolution, uniqueEventIds,
-    correlationPropagated,
-    orderOutcomes,
-    chargedOnce,
-    answersMatch, deadlineKept, allAcked,
-    appliedOnce, ledgerEntries,
-    withinRateLimit, usesTheRate,
-    backoff, circuitBreaker,
-    entityOrder, repeatsOnlyAtRebalance,
-  ].map((c) => [c.name, c as CheckDefinition<any>]),
-);
+type Loader = () => Promise<CheckDefinition<any>>;
+
+export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
+  ['no-lost-messages', async () => (await import('./lost.js')).noLostMessages],
+  ['no-duplicates', async () => (await import('./duplicates.js')).noDuplicates],
+  ['duplicates-only-after-crash', async () => (await import('./duplicates.js')).duplicatesOnlyAfterCrash],
+  ['in-order', async () => (await import('./order.js')).inOrder],
+  ['latency', async () => (await import('./latency.js')).latency],
+  ['dead-lettered-after-attempts', async () => (await import('./dead-letter.js')).deadLetteredAfterAttempts],
+  ['subscribed', async () => (await import('./observations.js')).subscribed],
+  ['resubscribed', async () => (await import('./observations.js')).resubscribed],
+  ['durable-queues', async () => (await import('./observations.js')).durableQueues],
+  ['manual-ack', async () => (await import('./observations.js')).manualAck],
+  ['bounded-prefetch', async () => (await import('./observations.js')).boundedPrefetch],
+  ['group-shares-partitions', async () => (await import('./observations.js')).groupSharesPartitions],
+  ['offsets-committed-after-processing', async () => (await import('./offsets.js')).offsetsCommittedAfterProcessing],
+  ['output-contract', async () => (await import('./contract.js')).outputContract],
+  ['routes-as-specified', async () => (await import('./routing.js')).routesAsSpecified],
+  ['exchanges-declared', async () => (await import('./routing.js')).exchangesDeclared],
+  ['fan-out', async () => (await import('./fan-out.js')).fanOut],
+  ['done-once', async () => (await import('./done-once.js')).doneOnce],
+  ['reliable-queue', async () => (await import('./reliable-queue.js')).reliableQueue],
+  ['at-most-once', async () => (await import('./at-most-once.js')).atMostOnce],
+  ['at-least-once', async () => (await import('./at-least-once.js')).atLeastOnce],
+  ['events-follow-schema', async () => (await import('./events.js')).eventsFollowSchema],
+  ['event-names', async () => (await import('./events.js')).eventNames],
+  ['correlation-and-causation', async () => (await import('./events.js')).correlationAndCausation],
+  ['schema-evolution', async () => (await import('./events.js')).schemaEvolution],
+  ['unique-event-ids', async () => (await import('./events.js')).uniqueEventIds],
+  ['correlation-propagated', async () => (await import('./correlation.js')).correlationPropagated],
+  ['order-outcomes', async () => (await import('./outcomes.js')).orderOutcomes],
+  ['charged-once', async () => (await import('./charges.js')).chargedOnce],
+  ['answers-match', async () => (await import('./request-reply.js')).answersMatch],
+  ['deadline-kept', async () => (await import('./request-reply.js')).deadlineKept],
+  ['all-acked', async () => (await import('./acked.js')).allAcked],
+  ['applied-once', async () => (await import('./applied-once.js')).appliedOnce],
+  ['ledger-entries', async () => (await import('./ledger-entries.js')).ledgerEntries],
+  ['within-rate-limit', async () => (await import('./rate-limit.js')).withinRateLimit],
+  ['uses-the-rate', async () => (await import('./rate-limit.js')).usesTheRate],
+  ['backoff', async () => (await import('./breaker.js')).backoff],
+  ['circuit-breaker', async () => (await import('./breaker.js')).circuitBreaker],
+  ['entity-order', async () => (await import('./entity-order.js')).entityOrder],
+  ['repeats-only-at-rebalance', async () => (await import('./entity-order.js')).repeatsOnlyAtRebalance],
+  ['outbox-events-published', async () => (await import('./outbox.js')).outboxEventsPublished],
+  ['no-phantom-events', async () => (await import('./outbox.js')).noPhantomEvents],
+  ['event-ids-stable', async () => (await import('./outbox.js')).eventIdsStable],
+  ['order-event-content', async () => (await import('./outbox.js')).orderEventContent],
+]);
+
+export async function loadCheck(name: string): Promise<CheckDefinition<any>> {
+  const load = CHECKS.get(name);
+  if (!load) throw new Error(`check "${name}" is not registered`);
+  const definition = await load();
+  if (definition.name !== name) throw new Error(`check "${name}" loads a definition named "${definition.name}"`);
+  return definition;
+}

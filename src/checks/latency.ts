@@ -7,6 +7,7 @@
  * Keys never delivered are the business of no-lost-messages, not of this check.
  */
 import { type CheckDefinition, type Selector, countOf, num, select, selector, str } from './types.js';
+import { fieldsOf } from '../runner/messages.js';
 
 export interface LatencyParams {
   subject: string;
@@ -38,7 +39,7 @@ export const latency: CheckDefinition<LatencyParams> = {
   run(history, p) {
     const sentAt = new Map<string, { t: number; group: string }>();
     for (const op of select(history, p.sent, 'ok')) {
-      if (op.key && !sentAt.has(op.key)) sentAt.set(op.key, { t: op.t, group: p.groupBy ? String((op.value as Record<string, unknown> | undefined)?.[p.groupBy] ?? '') : '' });
+      if (op.key && !sentAt.has(op.key)) sentAt.set(op.key, { t: op.t, group: p.groupBy ? String(fieldsOf(op)[p.groupBy] ?? '') : '' });
     }
     const groups = new Map<string, number[]>();
     const seen = new Set<string>();

@@ -27,6 +27,7 @@
  */
 import { quoteAttempt } from './applied-once.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, str } from './types.js';
+import { consumeValue, produceValue } from '../runner/messages.js';
 
 export interface LedgerEntriesParams {
   subject: string;
@@ -62,7 +63,7 @@ export const ledgerEntries: CheckDefinition<LedgerEntriesParams> = {
     copiedFields: Array.isArray(raw.copiedFields) ? raw.copiedFields.map(String) : [],
   }),
   run(history, p) {
-    const sent = new Map(select(history, p.sent, 'ok').filter((op) => (op.value as { copyOf?: string } | undefined)?.copyOf === undefined).map((op) => [op.key, op]));
+    const sent = new Map(select(history, p.sent, 'ok').filter((op) => produceValue(op).copyOf === undefined).map((op) => [op.key, op]));
     const entries = select(history, p.entries);
     const okQuotes = select(history, p.quotes, 'ok');
     const title = `Each ledger entry is as the README says`;
@@ -70,7 +71,7 @@ export const ledgerEntries: CheckDefinition<LedgerEntriesParams> = {
     if (entries.length === 0) return { title, status: 'unknown', expected, observed: 'no entries were written, so none could be checked', examples: [] };
     const problems: Array<{ cause: LedgerEntriesCause; text: string }> = [];
     for (const op of entries) {
-      const v = (op.value ?? {}) as { line?: string; error?: string; quoteId?: unknown; index?: number; fields?: Record<string, unknown> };
+      const v = consumeValue(op);
       if (op.outcome !== 'ok') {
         problems.push({ cause: 'unreadable', text: v.error ?? `entry ${v.index ?? '?'}: ${JSON.stringify(v.line ?? '')}` });
         continue;
@@ -86,8 +87,8 @@ export const ledgerEntries: CheckDefinition<LedgerEntriesParams> = {
         problems.push({ cause: 'unknown-quote', text: `entry ${v.index ?? '?'} (${key}): quoteId ${JSON.stringify(v.quoteId ?? null)} is not a quote the FX API gave for it` });
         continue;
       }
-      const sentValue = (original.value ?? {}) as Record<string, unknown>;
-      const entry = (v.fields ?? {}) as Record<string, unknown>;
+      const sentValue = produceValue(original);
+      const entry = v.fields ?? {};
       const want = sentValue[p.amountField];
       const got = entry[p.amountField];
       if (typeof got === 'string' && Number(got) === want) {

@@ -24,6 +24,7 @@ import { faultEvents } from '../faults/events.js';
 import { type KafkaGroupSample, type QueueSample, observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, num, str } from './types.js';
 import { crashes } from '../runner/learner-events.js';
+import { tagsOf } from '../runner/messages.js';
 
 export type { KafkaGroupSample, QueueSample };
 
@@ -84,7 +85,7 @@ export const resubscribed: CheckDefinition<ResubscribedParams> = {
     const back = after.find((s) => s.value.count + (s.value.patterns ?? 0) > 0);
     if (back) return { title, status: 'pass', expected, observed: `subscribed again ${((back.t - healed.t) / 1000).toFixed(1)}s after the connection came back`, examples: [] };
     if (crash) {
-      const how = crash.value as { code?: number | null; signal?: string | null };
+      const how = crash.value;
       return {
         title,
         status: 'fail',
@@ -180,7 +181,7 @@ export const boundedPrefetch: CheckDefinition<PrefetchParams> = {
     // program was stopped they were neither in the queue nor done. RabbitMQ had been told
     // they were done, so they never counted against the prefetch either.
     const processedOrDead = new Set(history.filter((op) => (op.kind === 'call' && op.outcome === 'ok') || op.kind === 'dead-letter').map((op) => op.key));
-    const ackedUnprocessed = history.filter((op) => op.kind === 'produce' && op.outcome === 'ok' && !processedOrDead.has(op.key) && !(op.value as { tags?: string[] })?.tags?.includes('poison'));
+    const ackedUnprocessed = history.filter((op) => op.kind === 'produce' && op.outcome === 'ok' && !processedOrDead.has(op.key) && !tagsOf(op).includes('poison'));
     const afterKill = bestAfterKill(history);
     if (ackedUnprocessed.length > 0 && !(afterKill && afterKill.vanished > 0)) {
       return {

@@ -11,6 +11,7 @@
  */
 import type { History, Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, firstFew, select, selector, str } from './types.js';
+import { fieldsOf } from '../runner/messages.js';
 
 export interface OrderParams {
   subject: string;
@@ -22,8 +23,7 @@ export interface OrderParams {
 export function groupOf(op: Operation, groupBy: string): string {
   if (groupBy === 'stream') return op.stream ?? '';
   if (groupBy === 'partition') return String(op.partition ?? '');
-  const value = op.value as Record<string, unknown> | undefined;
-  return String(value?.[groupBy] ?? '');
+  return String(fieldsOf(op)[groupBy] ?? '');
 }
 
 export const inOrder: CheckDefinition<OrderParams> = {

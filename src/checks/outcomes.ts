@@ -41,6 +41,7 @@
 import type { Operation } from '../runner/history.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, seconds, str, tagsOf } from './types.js';
 import { callValue } from '../runner/calls.js';
+import { consumeValue, produceValue } from '../runner/messages.js';
 
 export interface OutcomeParams {
   subject: string;
@@ -170,7 +171,7 @@ export const orderOutcomes: CheckDefinition<OutcomeParams> = {
     // What the charges and the end events say, against the order.
     for (const order of orders) {
       const key = order.key ?? '';
-      const total = p.totalField ? (order.value as Record<string, unknown> | undefined)?.[p.totalField] : undefined;
+      const total = p.totalField ? produceValue(order)[p.totalField] : undefined;
       if (p.amountField && total !== undefined) {
         const amounts = (charges.get(key) ?? []).map((c) => callValue(c).fields?.[p.amountField ?? '']).filter((a) => a !== undefined);
         const wrongAmount = amounts.find((a) => a !== total);
@@ -182,7 +183,7 @@ export const orderOutcomes: CheckDefinition<OutcomeParams> = {
       ];
       for (const [events, fields, type] of ends) {
         for (const event of events.slice(0, 1)) {
-          const got = ((event.value as { fields?: Record<string, unknown> } | undefined)?.fields ?? {}) as Record<string, unknown>;
+          const got = consumeValue(event).fields ?? {};
           const off = Object.entries(fields ?? {}).filter(([field, template]) => got[field] !== filled(template, key));
           if (off.length > 0) {
             note('wrong-end-event', `${key}: its ${type} event has ${off.map(([field, template]) => `${field} ${got[field] === undefined ? 'missing' : JSON.stringify(got[field])}, not ${JSON.stringify(filled(template, key))}`).join('; ')} (got ${JSON.stringify(got).slice(0, 160)})`);

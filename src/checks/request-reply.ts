@@ -64,6 +64,8 @@
 import type { History, Operation } from '../runner/history.js';
 import { observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, seconds, str } from './types.js';
+import { consumeValue, fieldsOf, produceValue } from '../runner/messages.js';
+import { callValue } from '../runner/calls.js';
 
 export interface RequestReplyParams {
   /** What one question is to the learner: "question". */
@@ -149,7 +151,7 @@ function questionsOf(history: History, p: RequestReplyParams): Question[] {
   const byId = new Map<string, Question>();
   for (const op of select(history, p.questions, 'ok')) {
     if (!op.key || byId.has(op.key)) continue;
-    const value = (op.value ?? {}) as { sku?: unknown; price?: unknown; sentAt?: unknown };
+    const value = produceValue(op);
     byId.set(op.key, { id: op.key, sku: String(value.sku ?? ''), price: Number(value.price), ...(typeof value.sentAt === 'number' ? { sentAt: value.sentAt } : {}), answers: [] });
   }
   for (const op of select(history, p.requests, 'ok')) {
@@ -163,7 +165,7 @@ function questionsOf(history: History, p: RequestReplyParams): Question[] {
   for (const op of select(history, p.answers, 'ok')) {
     const q = op.key ? byId.get(op.key) : undefined;
     if (!q) continue;
-    const value = (op.value ?? {}) as { arrivedAt?: number; fields?: { price?: unknown; timedOut?: unknown } };
+    const value = callValue(op);
     q.answers.push({ at: value.arrivedAt ?? op.t, price: value.fields?.price ?? null, timedOut: value.fields?.timedOut === true });
   }
   for (const q of byId.values()) q.answers.sort((a, b) => a.at - b.at);
@@ -193,7 +195,7 @@ function earlyTimeout(q: Question, a: Answer, p: RequestReplyParams): boolean {
 
 /** "12 of 24 requests had no correlationId", or undefined when every request had its own. */
 function correlationEvidence(requests: readonly Operation[]): string | undefined {
-  const values = requests.map((op) => (op.value ?? {}) as { correlationId?: unknown; replyTo?: unknown });
+  const values = requests.map(consumeValue);
   const missing = values.filter((v) => typeof v.correlationId !== 'string' || v.correlationId === '').length;
   if (missing > 0) return `${countOf(missing, values.length, 'request')} to the price service had no correlationId`;
   const seen = new Map<string, number>();
@@ -303,12 +305,12 @@ export const answersMatch: CheckDefinition<RequestReplyParams> = {
       evidence.push(`${shared}: your copies took each other's replies`);
     } else if (refused.length > 0 && byProblem.has('unanswered') && !byProblem.has('mismatched')) {
       cause = 'unreadable-answer';
-      const sample = (refused[0]?.value ?? {}) as { status?: number; body?: string };
+      const sample = callValue(refused[0]);
       const example = sample.status === undefined ? '' : `, e.g. status ${sample.status} ${sample.body === undefined ? `for ${refused[0]?.key ?? 'an unknown question'}` : `to the body ${JSON.stringify(sample.body)}`}`;
       evidence.push(`the answers API refused ${refused.length} call${refused.length === 1 ? '' : 's'}${example}`);
     } else if (unreadable.length > 0 && withoutPrice && !byProblem.has('mismatched')) {
       cause = 'unreadable-request';
-      const sample = (unreadable[0]?.value ?? {}) as { problem?: string; body?: string };
+      const sample = fieldsOf(unreadable[0]);
       evidence.push(`the price service could not read ${countOf(unreadable.length, requests.length, 'request')}${sample.problem ? `: ${sample.problem}` : ''}${sample.body === undefined ? '' : `, e.g. ${JSON.stringify(sample.body)}`}`);
     }
 

@@ -25,6 +25,7 @@
  */
 import { observationsOf } from '../runner/observations.js';
 import { type CheckDefinition, firstFew } from './types.js';
+import { produceValue } from '../runner/messages.js';
 
 export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
 
@@ -126,7 +127,7 @@ export const routesAsSpecified: CheckDefinition<RoutingParams> = {
     const expected = `each of the ${p.probes.length} probe messages reaches exactly the queues the routing table gives it`;
     // The lab records what it published (the probe's id as key, with its run-specific id in
     // the value) and what it found in each queue afterwards.
-    const sentIds = new Map(history.filter((op) => op.kind === 'produce' && op.outcome === 'ok').map((op) => [(op.value as { probe?: string })?.probe ?? '', op.key ?? '']));
+    const sentIds = new Map(history.filter((op) => op.kind === 'produce' && op.outcome === 'ok').map((op) => [String(produceValue(op).probe ?? ''), op.key ?? '']));
     if (sentIds.size === 0) return { title, status: 'unknown', expected, observed: 'the lab published no probes', examples: [] };
     const configs = new Map(observationsOf(history, 'amqp-queue-config').filter((op) => op.value.exists).map((op) => [op.value.role, op.value]));
     const got = new Map<string, Set<string>>();

@@ -65,11 +65,8 @@ export function select(history: History, selector: Selector, outcome?: Operation
   return history.filter((op) => matches(op, selector) && (outcome === undefined || op.outcome === outcome));
 }
 
-/** Tags the lab put on a produced message ("poison", "transient", "vip"). */
-export function tagsOf(op: Operation): string[] {
-  const value = op.value as { tags?: unknown } | undefined;
-  return Array.isArray(value?.tags) ? (value.tags as string[]) : [];
-}
+/** Tags the lab put on a produced message ("poison", "transient", "vip"): runner/messages.ts. */
+export { tagsOf } from '../runner/messages.js';
 
 /** "12 of 200", "1 of 1": counts read better than percentages for small runs. */
 export function countOf(n: number, total: number, noun: string): string {

@@ -19,6 +19,7 @@
  * with { fault: "duplicate", copyOf, tags: ["duplicate", tag?, ...the original's tags] }.
  */
 import { num, optionalStr } from '../checks/types.js';
+import { tagsOf } from '../runner/messages.js';
 import type { Inlet } from './types.js';
 import { type Trigger, parseTrigger, whenTriggered } from './triggers.js';
 import type { FaultContext, FaultDefinition } from './types.js';
@@ -71,7 +72,7 @@ export const duplicate: FaultDefinition<DuplicateParams> = {
       const keys = pickDuplicates(inlet.sentKeys(), params.count, params.pick);
       record({ phase: 'start', keys });
       for (const key of keys) {
-        const copyTags = [...(params.tag ? [params.tag] : []), ...((ctx.history.produced(key)?.value as { tags?: string[] } | undefined)?.tags ?? [])];
+        const copyTags = [...(params.tag ? [params.tag] : []), ...tagsOf(ctx.history.produced(key))];
         for (let copy = 1; copy <= params.copies; copy++) {
           try {
             const at = await inlet.resend(key);

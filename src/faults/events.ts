@@ -13,6 +13,7 @@
  *   is active the run's outcome is not settled, whatever the program does meanwhile.
  */
 import type { History, HistoryRecorder, Operation } from '../runner/history.js';
+import { isRecord } from '../runner/messages.js';
 
 export type FaultPhase = 'hold' | 'start' | 'heal';
 
@@ -42,7 +43,7 @@ export type FaultOperation = Operation & { value: FaultEvent };
 
 /** Whether an operation is a fault event (a `fault` operation with a phase). */
 export function isFaultEvent(op: Operation): op is FaultOperation {
-  return op.kind === 'fault' && typeof (op.value as FaultEvent | undefined)?.phase === 'string';
+  return op.kind === 'fault' && isRecord(op.value) && typeof op.value.phase === 'string';
 }
 
 export function faultEvents(history: History): FaultOperation[] {
@@ -62,16 +63,42 @@ export function onFaultEvent(recorder: HistoryRecorder, listener: (op: FaultOper
   });
 }
 
+/** One fault event's effect on the set of active faults (by the fault's id). */
+/** A fault told apart by its name and id: a downstream's schedule records its windows with
+ *  ids of its own, which may equal a scenario fault's index. */
+function faultKey(event: FaultEvent): string {
+  return `${event.fault}#${event.id}`;
+}
+
+function track(open: Set<string>, event: FaultEvent): void {
+  if (event.phase === 'hold' || event.phase === 'start') open.add(faultKey(event));
+  if (event.phase === 'heal') open.delete(faultKey(event));
+}
+
 /** True while some fault holds a call, or has struck and not healed (a killed program not
- *  yet restarted). */
+ *  yet restarted). A scan of the whole history: for a finished one (checks, tests). */
 export function faultActive(history: History): boolean {
-  // By fault and id: a downstream's schedule records its windows with ids of its own.
   const open = new Set<string>();
-  for (const { value } of faultEvents(history)) {
-    if (value.phase === 'hold' || value.phase === 'start') open.add(`${value.fault}#${value.id}`);
-    if (value.phase === 'heal') open.delete(`${value.fault}#${value.id}`);
-  }
+  for (const { value } of faultEvents(history)) track(open, value);
   return open.size > 0;
+}
+
+/** The active faults of a run as it goes: kept up to date from each fault event as it is
+ *  recorded (onFaultEvent), so a workload may ask on every drain tick at no cost however
+ *  long the history grows. Always the same answer as faultActive(recorder.history). */
+export interface ActiveFaults {
+  active(): boolean;
+  /** The faults active now, as "<fault>#<id>" (id: the index in the scenario's list, or a
+   *  downstream window's own id). */
+  ids(): ReadonlySet<string>;
+  /** Stops following the history. */
+  stop(): void;
+}
+
+export function activeFaults(recorder: HistoryRecorder): ActiveFaults {
+  const open = new Set<string>();
+  const stop = onFaultEvent(recorder, (op) => track(open, op.value));
+  return { active: () => open.size > 0, ids: () => open, stop };
 }
 
 /** The times (ms) at which the lab killed a learner process. */

@@ -18,6 +18,7 @@
  * (`excludeTag: "poison"`) or look for them in a dead-letter queue.
  */
 import { num } from '../checks/types.js';
+import { isRecord } from '../runner/messages.js';
 import { inletFor } from './duplicate.js';
 import { type Trigger, parseTrigger, whenTriggered } from './triggers.js';
 import type { FaultDefinition } from './types.js';
@@ -38,8 +39,8 @@ function retyped(value: unknown): unknown {
   if (typeof value === 'string') return 7;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return { items: value.length };
-  if (value === null) return [];
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, retyped(v)]));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, retyped(v)]));
+  return [];
 }
 
 /** The body of one poison message (pure). `template`: a body the lab sent, for wrong-types. */

@@ -4,6 +4,7 @@
  * name its fields instead of casting `value` each time.
  */
 import type { Operation } from './history.js';
+import { fieldsOf } from './messages.js';
 
 export interface CallValue {
   /** The copy that called (its x-instance-id header, else the service's default). */
@@ -18,6 +19,8 @@ export interface CallValue {
   callerGaveUp?: boolean;
   /** Why the service refused it as malformed (400). */
   rejected?: string;
+  /** The start of a body the service could not read as JSON (a 400). */
+  body?: string;
   /** Why it was cut short ("caller killed mid-call"). */
   note?: string;
   /** The name of the scheduled window it arrived in (runner/downstream-schedule.ts). */
@@ -28,5 +31,5 @@ export interface CallValue {
 
 /** A call's recorded value (an empty one when the operation carries none). */
 export function callValue(op: Operation | undefined): CallValue {
-  return (op?.value ?? {}) as CallValue;
+  return fieldsOf(op) as CallValue;
 }

@@ -21,9 +21,11 @@ import type { AddressInfo } from 'node:net';
 import type { History, HistoryRecorder } from './history.js';
 import type { Random } from './seed.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExitEvent } from './learner-events.js';
 import { firedAt } from '../faults/triggers.js';
 import { Schedule, type ScheduleWindow, type WindowTransition } from './downstream-schedule.js';
+import { isExitEvent } from './learner-events.js';
+import { isFaultEvent } from '../faults/events.js';
+import { tagsOf } from './messages.js';
 
 export interface DownstreamReply {
   status: number;
@@ -95,8 +97,8 @@ export function callerDiedSince(history: History, instance: number, since: numbe
   return history.some(
     (op) =>
       op.t >= since &&
-      ((op.kind === 'process' && op.process === `learner-${instance}` && (op.value as Partial<ExitEvent> | undefined)?.event === 'exit') ||
-        (op.kind === 'fault' && (op.value as { phase?: string; instance?: number; signal?: string } | undefined)?.phase === 'start' && (op.value as { instance?: number }).instance === instance && (op.value as { signal?: string }).signal === 'SIGKILL')),
+      ((op.process === `learner-${instance}` && isExitEvent(op)) ||
+        (isFaultEvent(op) && op.value.phase === 'start' && op.value.instance === instance && op.value.signal === 'SIGKILL')),
   );
 }
 
@@ -174,8 +176,7 @@ export class Downstream {
   private tagsOf(key: string): string[] | undefined {
     const produced = this.history.produced(key);
     if (!produced) return undefined;
-    const tags = (produced.value as { tags?: unknown } | undefined)?.tags;
-    return Array.isArray(tags) ? (tags as string[]) : [];
+    return tagsOf(produced);
   }
 
   onCall(hook: CallHook): void {

@@ -8,6 +8,7 @@
  *   whatever its code or signal.
  */
 import type { History, HistoryRecorder, Operation, ProcessName } from './history.js';
+import { isRecord } from './messages.js';
 
 export type LearnerEvent =
   | { event: 'start'; pid: number | undefined; start: number }
@@ -25,7 +26,12 @@ export function recordLearnerEvent(history: HistoryRecorder, process: ProcessNam
 }
 
 function isLearnerEvent(op: Operation): op is LearnerEventOp {
-  return op.kind === 'process' && typeof (op.value as { event?: unknown } | undefined)?.event === 'string';
+  return op.kind === 'process' && isRecord(op.value) && typeof op.value.event === 'string';
+}
+
+/** Whether an operation is a copy's exit (by the lab or not). */
+export function isExitEvent(op: Operation): op is LearnerEventOp<ExitEvent> {
+  return isLearnerEvent(op) && op.value.event === 'exit';
 }
 
 /** Every start, spawn error and exit of the learner's copies, in order. */
@@ -35,7 +41,7 @@ export function learnerEvents(history: History): LearnerEventOp[] {
 
 /** Every exit, by the lab or not. */
 export function exits(history: History): Array<LearnerEventOp<ExitEvent>> {
-  return learnerEvents(history).filter((op): op is LearnerEventOp<ExitEvent> => op.value.event === 'exit');
+  return history.filter(isExitEvent);
 }
 
 /** Exits the lab did not cause: the program ended on its own. */

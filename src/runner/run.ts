@@ -23,12 +23,13 @@ import type { CatalogEntry } from '../catalog/load.js';
 import type { CheckResult } from '../checks/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { BrokerName } from '../brokers/types.js';
-import { faultActive, onFaultEvent } from '../faults/events.js';
+import { activeFaults, onFaultEvent } from '../faults/events.js';
 import { type Proxy, brokerAddress, kafkaProxy, toxiproxyApi } from '../faults/toxiproxy.js';
 import type { ProxiedBroker } from '../faults/types.js';
 import { FAULTS } from '../faults/index.js';
 import type { FaultContext, Inlet, Probe } from '../faults/types.js';
 import { loadWorkload } from '../workloads/index.js';
+import { validateChecks } from '../catalog/checks.js';
 import { LearnerNotReadyError, type WorkloadContext, type WorkloadSession } from '../workloads/types.js';
 import { type CallHook, CallCounter, Downstream } from './downstream.js';
 import { evaluate } from './evaluate.js';
@@ -97,6 +98,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   } catch (error) {
     throw new UsageError(`scenarios/${scenario.id}/scenario.json: workload options: ${(error as Error).message}`);
   }
+  await validateChecks(scenario, `scenarios/${scenario.id}/scenario.json`);
 
   const shared = sharedNamespace();
   // Learner processes of earlier runs whose brokerlab was killed before it could clean up.
@@ -143,6 +145,9 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
   let learners: LearnerGroup | undefined;
   const learnerEnv: Record<string, string> = { BROKERLAB_RUN_ID: runId, BROKERLAB_NAMESPACE: namesUnder };
 
+  // Which faults are active, kept from the fault events as they are recorded.
+  const active = activeFaults(history);
+  cleanups.push(active.stop);
   const ctx: WorkloadContext = {
     runId,
     namespace,
@@ -160,7 +165,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     random: (stream) => new Random(seed, stream),
     registerProbe: (name, probe) => void probes.set(name, probe),
     registerInlet: (name, inlet) => void inlets.set(name, inlet),
-    faultActive: () => faultActive(history.history),
+    faultActive: () => active.active(),
     onFault: (listener) => void cleanups.push(onFaultEvent(history, listener)),
     async downstream(downstreamOptions) {
       const service = new Downstream(downstreamOptions, history, new Random(seed, `downstream:${downstreamOptions.name}`), calls);
@@ -259,7 +264,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       await learners.stopAll(6_000); // kafkajs may wait out a fetch (5 s) before leaving its group
       await session.collect();
       stopIfAborted();
-      checks = evaluate(scenario.checks, history.history);
+      checks = await evaluate(scenario.checks, history.history);
       // A copy that ended on its own while the lab still ran the exercise did not keep
       // running, whatever the checks could still see (a topology outlives its program).
       const ended = endedOnItsOwn(history.history);

@@ -29,8 +29,10 @@ import type { ConsumeMessage } from 'amqplib';
 import { tagsOf } from '../checks/types.js';
 import type { DownstreamReply } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
+import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/event-chain.js';
 
 export interface EventChainOptions {
   /** Orders placed in phase 1 (before any fault). */
@@ -75,16 +77,16 @@ function spread(count: number, total: number): Set<number> {
 export const eventChain: Workload<EventChainOptions> = {
   name: 'event-chain',
   parseOptions: (raw) => ({
-    orders: intOption(raw, 'orders', 15),
-    declined: intOption(raw, 'declined', 3),
-    ordersAfterRestart: intOption(raw, 'ordersAfterRestart', 10),
-    paymentsLatencyMs: intOption(raw, 'paymentsLatencyMs', 15),
-    paymentsJitterMs: intOption(raw, 'paymentsJitterMs', 30),
-    shippingLatencyMs: intOption(raw, 'shippingLatencyMs', 10),
-    shippingJitterMs: intOption(raw, 'shippingJitterMs', 20),
-    paymentCopy: intOption(raw, 'paymentCopy', 2),
-    shippingCopy: intOption(raw, 'shippingCopy', 3),
-    quietMs: intOption(raw, 'quietMs', 2_500),
+    orders: intOption(raw, 'orders', defaults.orders),
+    declined: intOption(raw, 'declined', defaults.declined),
+    ordersAfterRestart: intOption(raw, 'ordersAfterRestart', defaults.ordersAfterRestart),
+    paymentsLatencyMs: intOption(raw, 'paymentsLatencyMs', defaults.paymentsLatencyMs),
+    paymentsJitterMs: intOption(raw, 'paymentsJitterMs', defaults.paymentsJitterMs),
+    shippingLatencyMs: intOption(raw, 'shippingLatencyMs', defaults.shippingLatencyMs),
+    shippingJitterMs: intOption(raw, 'shippingJitterMs', defaults.shippingJitterMs),
+    paymentCopy: intOption(raw, 'paymentCopy', defaults.paymentCopy),
+    shippingCopy: intOption(raw, 'shippingCopy', defaults.shippingCopy),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {
@@ -154,6 +156,11 @@ export const eventChain: Workload<EventChainOptions> = {
       { noAck: false },
     );
 
+    // Orders go out through the producer: recorded, and open to `duplicate` and `poison`.
+    const orders = producer(ctx, {
+      stream: 'orders',
+      inlets: { orders: (m) => rabbit.publish('', queues.orders, m.body, { messageId: m.key, contentType: 'application/json', ...(m.extra ?? {}) }) },
+    });
     /** Orders placed, by key, with what each must end as. */
     const placed = new Map<string, 'shipped' | 'failed'>();
     let count = 0;
@@ -165,8 +172,9 @@ export const eventChain: Workload<EventChainOptions> = {
       // confirm, and the APIs (which answer 404 for orders the lab never placed) and the
       // fault (which picks its victim by the order's tags) look the order up as soon as a
       // call about it arrives. A publish RabbitMQ refuses ends the run (the lab's failure).
-      ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, phase, tags } });
-      await rabbit.publish('', queues.orders, order, { messageId: order.orderId, correlationId: order.correlationId });
+      if (!(await orders.send(order.orderId, order, { tags, record: { phase }, extra: { correlationId: order.correlationId }, recordFirst: true }))) {
+        throw new Error(`RabbitMQ refused the lab's order ${order.orderId} (its error is in the history)`);
+      }
       return order.orderId;
     };
     const ended = (stream: 'order.shipped' | 'order.failed') =>

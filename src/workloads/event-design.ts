@@ -22,8 +22,10 @@
  */
 import type { Channel } from 'amqplib';
 import { drain } from './blocks/drain.js';
+import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/event-design.js';
 
 export interface EventDesignOptions {
   /** Orders (three commands each) whose events are all version 1. */
@@ -47,8 +49,8 @@ export const eventDesign: Workload<EventDesignOptions> = {
   parseOptions: (raw) => ({
     ordersV1: intOption(raw, 'ordersV1', 6),
     ordersV2: intOption(raw, 'ordersV2', 6),
-    quietMs: intOption(raw, 'quietMs', 2_000),
-    settleMs: intOption(raw, 'settleMs', 300),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+    settleMs: intOption(raw, 'settleMs', defaults.settleMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {
@@ -65,6 +67,11 @@ export const eventDesign: Workload<EventDesignOptions> = {
 
     let events = 0;
     let commandsSent = 0;
+    // Commands go out through the producer: recorded, and open to `duplicate` and `poison`.
+    const commands = producer(ctx, {
+      stream: 'commands',
+      inlets: { commands: (m) => rabbit.publish('', COMMANDS_QUEUE, m.body, { messageId: m.key, contentType: 'application/json', ...(m.extra ?? {}) }) },
+    });
     const observer: Channel = await rabbit.connection.createChannel();
     observer.on('error', () => {});
     await observer.assertQueue(OBSERVER_QUEUE, { exclusive: true, durable: false });
@@ -97,13 +104,7 @@ export const eventDesign: Workload<EventDesignOptions> = {
       const body = { type, commandId, ...fields };
       // The wall clock just before sending: no event of this command can have happened earlier.
       const sentAtWall = Date.now();
-      try {
-        await rabbit.publish('', COMMANDS_QUEUE, body, { messageId: commandId, correlationId: command.correlationId, type: command.type });
-        commandsSent++;
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'commands', key: commandId, value: { ...body, sentAtWall } });
-      } catch (error) {
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'commands', key: commandId, value: { ...body, error: String(error) } });
-      }
+      if (await commands.send(commandId, body, { record: { sentAtWall }, extra: { correlationId: command.correlationId, type: command.type } })) commandsSent++;
     };
     /** One order's three commands, one flow: the same correlationId on each. */
     const order = async (schemaVersion?: number): Promise<void> => {

@@ -34,6 +34,7 @@ import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { NAMESPACE_PREFIX } from '../namespaces/names.js';
 import { listFollower, openRedis, removeMarks, scanMarks } from './blocks/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/idempotent-consumer.js';
 import { randomBytes } from 'node:crypto';
 
 export interface IdempotentConsumerOptions {
@@ -70,13 +71,13 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
   name: 'idempotent-consumer',
   parseOptions: (raw) => {
     const o = {
-      payments: intOption(raw, 'payments', 24),
-      flakyPayments: intOption(raw, 'flakyPayments', 3),
-      racePairs: intOption(raw, 'racePairs', 4),
-      raceHoldMs: intOption(raw, 'raceHoldMs', 1_000),
-      fxLatencyMs: intOption(raw, 'fxLatencyMs', 40),
-      fxJitterMs: intOption(raw, 'fxJitterMs', 40),
-      quietMs: intOption(raw, 'quietMs', 2_500),
+      payments: intOption(raw, 'payments', defaults.payments),
+      flakyPayments: intOption(raw, 'flakyPayments', defaults.flakyPayments),
+      racePairs: intOption(raw, 'racePairs', defaults.racePairs),
+      raceHoldMs: intOption(raw, 'raceHoldMs', defaults.raceHoldMs),
+      fxLatencyMs: intOption(raw, 'fxLatencyMs', defaults.fxLatencyMs),
+      fxJitterMs: intOption(raw, 'fxJitterMs', defaults.fxJitterMs),
+      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
     };
     if (o.flakyPayments > o.payments) throw new Error('"flakyPayments" must be at most "payments"');
     return o;

@@ -24,6 +24,8 @@ import { type KafkaGroupSample, recordObservation } from '../runner/observations
 import { drain } from './blocks/drain.js';
 import { openKafka } from './blocks/kafka.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/kafka-consumer-group.js';
+import { produceValue } from '../runner/messages.js';
 
 export interface ConsumerGroupOptions {
   partitions: number;
@@ -55,17 +57,17 @@ export interface ConsumerGroupOptions {
 export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
   name: 'kafka-consumer-group',
   parseOptions: (raw) => ({
-    partitions: intOption(raw, 'partitions', 6),
-    payments: intOption(raw, 'payments', 300),
-    customers: intOption(raw, 'customers', 40),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', 10),
-    apiJitterMs: intOption(raw, 'apiJitterMs', 20),
-    batch: intOption(raw, 'batch', 30),
-    pauseMs: intOption(raw, 'pauseMs', 100),
-    prefill: intOption(raw, 'prefill', 0),
-    flakyEvery: intOption(raw, 'flakyEvery', 0),
-    flakyBefore: intOption(raw, 'flakyBefore', Number.MAX_SAFE_INTEGER),
-    quietMs: intOption(raw, 'quietMs', 5_000),
+    partitions: intOption(raw, 'partitions', defaults.partitions),
+    payments: intOption(raw, 'payments', defaults.payments),
+    customers: intOption(raw, 'customers', defaults.customers),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+    batch: intOption(raw, 'batch', defaults.batch),
+    pauseMs: intOption(raw, 'pauseMs', defaults.pauseMs),
+    prefill: intOption(raw, 'prefill', defaults.prefill),
+    flakyEvery: intOption(raw, 'flakyEvery', defaults.flakyEvery),
+    flakyBefore: intOption(raw, 'flakyBefore', defaults.flakyBefore),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {
@@ -121,16 +123,16 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     // Where a fault's victim should be: a payment followed by more of its partition in the
     // same fetched batch, so work on a later one can overtake it.
     ctx.registerProbe('followed-in-batch', async (key) => {
-      const value = ctx.history.produced(key)?.value as { inBatch?: { position: number; of: number } } | undefined;
-      return value?.inBatch !== undefined && value.inBatch.position < value.inBatch.of - 1;
+      const { inBatch } = produceValue(ctx.history.produced(key));
+      return inBatch !== undefined && inBatch.position < inBatch.of - 1;
     });
     // The first of its partition's share of a burst, with more after it: a program that books
     // a batch side by side and commits each payment as it finishes then always ends with a
     // commit past it, whatever order the others finish in (had an earlier payment of the batch
     // finished last, its commit would move the offset back before the held one).
     ctx.registerProbe('first-of-batch', async (key) => {
-      const value = ctx.history.produced(key)?.value as { inBatch?: { position: number; of: number } } | undefined;
-      return value?.inBatch !== undefined && value.inBatch.position === 0 && value.inBatch.of > 1;
+      const { inBatch } = produceValue(ctx.history.produced(key));
+      return inBatch !== undefined && inBatch.position === 0 && inBatch.of > 1;
     });
     // Evidence for a fault holding a booking open: the group already committed past that
     // payment (a commit on a timer, before the work, or an offset+1 of later work).

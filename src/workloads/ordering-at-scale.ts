@@ -29,6 +29,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { drain } from './blocks/drain.js';
 import { openKafka, type BurstRecord } from './blocks/kafka.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/ordering-at-scale.js';
 
 export interface OrderingOptions {
   partitions: number;
@@ -65,18 +66,18 @@ interface AccountEvent {
 export const orderingAtScale: Workload<OrderingOptions> = {
   name: 'ordering-at-scale',
   parseOptions: (raw) => ({
-    partitions: intOption(raw, 'partitions', 8),
-    accounts: intOption(raw, 'accounts', 24),
-    bursts: intOption(raw, 'bursts', 20),
-    accountsPerBurst: intOption(raw, 'accountsPerBurst', 5),
-    eventsPerAccount: intOption(raw, 'eventsPerAccount', 4),
-    pauseMs: intOption(raw, 'pauseMs', 350),
-    prefillBursts: intOption(raw, 'prefillBursts', 1),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', 5),
-    apiJitterMs: intOption(raw, 'apiJitterMs', 10),
-    slowMs: intOption(raw, 'slowMs', 40),
-    quietMs: intOption(raw, 'quietMs', 3_000),
-    accountStride: intOption(raw, 'accountStride', 5),
+    partitions: intOption(raw, 'partitions', defaults.partitions),
+    accounts: intOption(raw, 'accounts', defaults.accounts),
+    bursts: intOption(raw, 'bursts', defaults.bursts),
+    accountsPerBurst: intOption(raw, 'accountsPerBurst', defaults.accountsPerBurst),
+    eventsPerAccount: intOption(raw, 'eventsPerAccount', defaults.eventsPerAccount),
+    pauseMs: intOption(raw, 'pauseMs', defaults.pauseMs),
+    prefillBursts: intOption(raw, 'prefillBursts', defaults.prefillBursts),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+    slowMs: intOption(raw, 'slowMs', defaults.slowMs),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+    accountStride: intOption(raw, 'accountStride', defaults.accountStride),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

@@ -26,8 +26,10 @@
 import { recordObservation } from '../runner/observations.js';
 import { changedFieldsProblem, whichCopyProblem } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
+import { type Producer, producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+import { defaults } from './options/rabbitmq-delivery-guarantees.js';
 
 export interface DeliveryGuaranteesOptions {
   /** Entries per queue before and during the kills. */
@@ -59,13 +61,13 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
   parseOptions: (raw) => {
     const o = {
       phase1Entries: intOption(raw, 'phase1Entries', 16),
-      whileDownEntries: intOption(raw, 'whileDownEntries', 3),
+      whileDownEntries: intOption(raw, 'whileDownEntries', defaults.whileDownEntries),
       phase2Entries: intOption(raw, 'phase2Entries', 12),
-      flakyEntries: intOption(raw, 'flakyEntries', 3),
-      apiLatencyMs: intOption(raw, 'apiLatencyMs', 20),
-      apiJitterMs: intOption(raw, 'apiJitterMs', 30),
-      quietMs: intOption(raw, 'quietMs', 1_500),
-      settleMs: intOption(raw, 'settleMs', 500),
+      flakyEntries: intOption(raw, 'flakyEntries', defaults.flakyEntries),
+      apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+      apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+      settleMs: intOption(raw, 'settleMs', defaults.settleMs),
     };
     if (o.flakyEntries > o.phase2Entries) throw new Error('"flakyEntries" must be at most "phase2Entries"');
     return o;
@@ -84,8 +86,13 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
     /** What the lab published for each entry, and on which queue: the ledger refuses a call
      *  that does not carry it as it is (400, with the reason), as a real ledger would. */
     const published = new Map<string, { guarantee: Guarantee; account: string; amountCents: number }>();
+    // One producer per queue: its stream is the guarantee, and its inlet (named after the
+    // guarantee) lets `duplicate` and `poison` faults send into that queue.
+    const producers = Object.fromEntries(
+      GUARANTEES.map((g) => [g, producer(ctx, { stream: g, inlets: { [g]: (m) => rabbit.publish('', queues[g], m.body, { messageId: m.key, contentType: 'application/json' }) } })]),
+    ) as Record<Guarantee, Producer>;
     /** Publishes not confirmed yet: a message may be in its queue before the lab records it. */
-    let publishing = 0;
+    const publishing = () => producers['at-most-once'].inFlight() + producers['at-least-once'].inFlight();
     const ledgerApi = await ctx.downstream({
       name: 'ledger-api',
       keyField: 'entryId',
@@ -115,16 +122,7 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       const body = { entryId, account: `ACC-${String(amounts.int(1, 40)).padStart(2, '0')}`, amountCents: amounts.int(100, 99_999) };
       const tags = [guarantee, ...(flaky ? ['flaky'] : [])];
       published.set(entryId, { guarantee, account: body.account, amountCents: body.amountCents });
-      publishing++;
-      try {
-        await rabbit.publish('', queues[guarantee], body, { messageId: entryId });
-        publishing--;
-        sent[guarantee].push({ key: entryId, phase });
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: guarantee, key: entryId, value: { ...body, phase, tags } });
-      } catch (error) {
-        publishing--;
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: guarantee, key: entryId, value: { error: String(error), tags } });
-      }
+      if (await producers[guarantee].send(entryId, body, { tags, record: { phase } })) sent[guarantee].push({ key: entryId, phase });
     };
 
     /** A few publishes at a time, each waiting for its confirm: faster than one by one, and
@@ -154,13 +152,13 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
         publishedWhileDown = true;
         void publishAll(Array.from({ length: o.whileDownEntries }, () => () => publish('at-most-once', 1, false)));
       }
-      const inFlight = publishing;
+      const inFlight = publishing();
       for (const g of GUARANTEES) {
         void rabbit
           .probeQueue(queues[g])
           .then((state) => {
             if (!state) return;
-            recordObservation(ctx.history, 'amqp-ready-at-kill', { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing) });
+            recordObservation(ctx.history, 'amqp-ready-at-kill', { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing()) });
           })
           .catch(() => {});
       }

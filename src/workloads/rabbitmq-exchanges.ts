@@ -13,8 +13,11 @@
  * simply vanishes, as it does in RabbitMQ.
  */
 import type { ExchangeSpec, Probe } from '../checks/routing.js';
+import type { InletMessage } from './blocks/inlet.js';
+import { type Producer, producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/rabbitmq-exchanges.js';
 
 export interface ExchangesOptions {
   exchanges: ExchangeSpec[];
@@ -28,7 +31,7 @@ export const rabbitmqExchanges: Workload<ExchangesOptions> = {
   parseOptions(raw) {
     if (!Array.isArray(raw.exchanges) || raw.exchanges.length === 0) throw new Error('"exchanges" must be a non-empty list');
     if (!Array.isArray(raw.probes) || raw.probes.length === 0) throw new Error('"probes" must be a non-empty list');
-    return { exchanges: raw.exchanges as ExchangeSpec[], probes: raw.probes as Probe[], settleMs: intOption(raw, 'settleMs', 300) };
+    return { exchanges: raw.exchanges as ExchangeSpec[], probes: raw.probes as Probe[], settleMs: intOption(raw, 'settleMs', defaults.settleMs) };
   },
 
   async prepare(ctx: WorkloadContext, o) {
@@ -63,17 +66,26 @@ export const rabbitmqExchanges: Workload<ExchangesOptions> = {
       },
       async run() {
         ctx.progress(`publishing ${o.probes.length} probe messages to ${o.exchanges.length} exchanges`);
+        // One producer per exchange (the history's stream, and an inlet for faults), each
+        // probe with its routing key and headers. A missing exchange closes the publishing
+        // channel: the send is recorded as failed, graded as not routed.
+        const producers = new Map<string, Producer>();
+        const producerFor = (exchange: string): Producer => {
+          const existing = producers.get(exchange);
+          if (existing) return existing;
+          const publish = (m: InletMessage) => {
+            const { routingKey = '', headers } = (m.extra ?? {}) as { routingKey?: string; headers?: Record<string, unknown> };
+            return rabbit.publish(prefix + exchange, routingKey, m.body, { messageId: m.key, contentType: 'application/json', ...(headers ? { headers } : {}) });
+          };
+          const created = producer(ctx, { stream: exchange, inlets: { [exchange]: publish } });
+          producers.set(exchange, created);
+          return created;
+        };
         let n = 0;
         for (const probe of o.probes) {
           const id = messageId('probe', ++n);
-          const body = { probeId: id, probe: probe.id };
-          try {
-            await rabbit.publish(prefix + probe.exchange, probe.routingKey ?? '', body, { messageId: id, ...(probe.headers ? { headers: probe.headers } : {}) });
-            ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: probe.exchange, key: id, value: { probe: probe.id, routingKey: probe.routingKey, headers: probe.headers } });
-          } catch (error) {
-            // A missing exchange closes the publishing channel: recorded, graded as not routed.
-            ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: probe.exchange, key: id, value: { probe: probe.id, error: String(error) } });
-          }
+          const routing = { routingKey: probe.routingKey, headers: probe.headers };
+          await producerFor(probe.exchange).send(id, { probeId: id, probe: probe.id }, { record: { probe: probe.id, ...routing }, extra: routing });
         }
         await sleep(o.settleMs, ctx.signal);
       },

@@ -34,8 +34,10 @@
 import { recordObservation } from '../runner/observations.js';
 import type { Random } from '../runner/seed.js';
 import { drain } from './blocks/drain.js';
+import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+import { defaults } from './options/rabbitmq-request-reply.js';
 
 export interface RequestReplyOptions {
   questions: number;
@@ -113,18 +115,18 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
   name: 'rabbitmq-request-reply',
   parseOptions(raw) {
     const o: RequestReplyOptions = {
-      questions: intOption(raw, 'questions', 24),
-      lateReplies: intOption(raw, 'lateReplies', 4),
-      duplicateReplies: intOption(raw, 'duplicateReplies', 4),
-      deadlineMs: intOption(raw, 'deadlineMs', 1_000),
-      minReplyMs: intOption(raw, 'minReplyMs', 40),
-      maxReplyMs: intOption(raw, 'maxReplyMs', 500),
-      lateByMs: intOption(raw, 'lateByMs', 400),
-      duplicateAfterMs: intOption(raw, 'duplicateAfterMs', 40),
-      toleranceMs: intOption(raw, 'toleranceMs', 300),
-      answerWithinMs: intOption(raw, 'answerWithinMs', 1_600),
-      settleMs: intOption(raw, 'settleMs', 400),
-      quietMs: intOption(raw, 'quietMs', 1_500),
+      questions: intOption(raw, 'questions', defaults.questions),
+      lateReplies: intOption(raw, 'lateReplies', defaults.lateReplies),
+      duplicateReplies: intOption(raw, 'duplicateReplies', defaults.duplicateReplies),
+      deadlineMs: intOption(raw, 'deadlineMs', defaults.deadlineMs),
+      minReplyMs: intOption(raw, 'minReplyMs', defaults.minReplyMs),
+      maxReplyMs: intOption(raw, 'maxReplyMs', defaults.maxReplyMs),
+      lateByMs: intOption(raw, 'lateByMs', defaults.lateByMs),
+      duplicateAfterMs: intOption(raw, 'duplicateAfterMs', defaults.duplicateAfterMs),
+      toleranceMs: intOption(raw, 'toleranceMs', defaults.toleranceMs),
+      answerWithinMs: intOption(raw, 'answerWithinMs', defaults.answerWithinMs),
+      settleMs: intOption(raw, 'settleMs', defaults.settleMs),
+      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
     };
     // On-time replies must be clearly on time, late ones clearly late, even on a busy machine.
     if (o.maxReplyMs + 100 > o.deadlineMs - o.toleranceMs) throw new Error('"maxReplyMs" must be at least 100 ms below deadlineMs - toleranceMs');
@@ -156,6 +158,8 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
     await channel.assertQueue(QUESTIONS_QUEUE, { durable: true });
     await channel.assertQueue(PRICE_REQUESTS, { durable: true });
 
+    // Questions go out through the producer: recorded, and open to `duplicate` and `poison`.
+    const questions = producer(ctx, { stream: 'questions', inlets: { questions: (m) => rabbit.publish('', QUESTIONS_QUEUE, m.body, { messageId: m.key, contentType: 'application/json' }) } });
     let serving = true;
     const timers = new Set<NodeJS.Timeout>();
     let lastReplyAt = 0;
@@ -176,16 +180,29 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
       recordObservation(ctx.history, 'amqp-reply-queue', { queue, consumers: state.consumerCount });
     };
 
+    // The price service's replies, each to the queue its request names (a fault's message of
+    // its own goes to the last one), through the producer: recorded, and open to faults.
+    let lastReplyTo: string | undefined;
+    const replies = producer(ctx, {
+      stream: 'price-replies',
+      inlets: {
+        'price-replies': async (m) => {
+          const { replyTo = lastReplyTo, correlationId } = (m.extra ?? {}) as { replyTo?: string; correlationId?: string };
+          if (replyTo === undefined) throw new Error('no request named a queue to reply to yet');
+          await rabbit.publish('', replyTo, m.body, { persistent: false, contentType: 'application/json', ...(correlationId === undefined ? {} : { correlationId }) });
+        },
+      },
+    });
     const reply = async (plan: Plan, replyTo: string, correlationId: string | undefined, copy: number, afterMs: number): Promise<void> => {
       if (!serving) return;
-      // Recorded before it is published: no answer can come from it earlier than this.
-      ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'price-replies', key: plan.id, value: { replyTo, correlationId: correlationId ?? null, price: plan.price, copy, afterMs } });
+      lastReplyTo = replyTo;
       lastReplyAt = Date.now();
-      try {
-        await rabbit.publish('', replyTo, { price: plan.price }, { persistent: false, ...(correlationId === undefined ? {} : { correlationId }) });
-      } catch (error) {
-        ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'price-replies', key: plan.id, value: { replyTo, error: String(error) } });
-      }
+      // Recorded before it is published: no answer can come from it earlier than this.
+      await replies.send(plan.id, { price: plan.price }, {
+        record: { replyTo, correlationId: correlationId ?? null, copy, afterMs },
+        extra: { replyTo, ...(correlationId === undefined ? {} : { correlationId }) },
+        recordFirst: true,
+      });
     };
 
     await channel.consume(
@@ -258,12 +275,7 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
           plans.map(async (plan) => {
             // No copy can start waiting for this question before this moment (the checks' floor).
             const sentAt = ctx.history.now();
-            try {
-              await rabbit.publish('', QUESTIONS_QUEUE, { questionId: plan.id, sku: plan.sku }, { messageId: plan.id });
-              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'questions', key: plan.id, value: { sku: plan.sku, price: plan.price, sentAt, tags: plan.kind === 'on-time' ? [] : [plan.kind], replyAfterMs: plan.replyAfterMs } });
-            } catch (error) {
-              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'fail', stream: 'questions', key: plan.id, value: { error: String(error) } });
-            }
+            await questions.send(plan.id, { questionId: plan.id, sku: plan.sku }, { tags: plan.kind === 'on-time' ? [] : [plan.kind], record: { price: plan.price, sentAt, replyAfterMs: plan.replyAfterMs } });
           }),
         );
         const requests = () => ctx.history.history.filter((op) => op.kind === 'consume' && op.stream === 'price-requests').length;

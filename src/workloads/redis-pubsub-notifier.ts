@@ -17,8 +17,10 @@
  * connection, which in production happens at every broker restart or failover.
  */
 import { observationsOf, recordObservation } from '../runner/observations.js';
+import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/redis-pubsub-notifier.js';
 
 export interface PubSubOptions {
   orders: number;
@@ -40,13 +42,13 @@ export interface PubSubOptions {
 export const redisPubSubNotifier: Workload<PubSubOptions> = {
   name: 'redis-pubsub-notifier',
   parseOptions: (raw) => ({
-    orders: intOption(raw, 'orders', 200),
-    burst: intOption(raw, 'burst', 10),
-    burstGapMs: intOption(raw, 'burstGapMs', 50),
-    vipEvery: intOption(raw, 'vipEvery', 5),
-    ordersAfterCut: intOption(raw, 'ordersAfterCut', 0),
-    resubscribeMs: intOption(raw, 'resubscribeMs', 5_000),
-    quietBeforeCutMs: intOption(raw, 'quietBeforeCutMs', 1_500),
+    orders: intOption(raw, 'orders', defaults.orders),
+    burst: intOption(raw, 'burst', defaults.burst),
+    burstGapMs: intOption(raw, 'burstGapMs', defaults.burstGapMs),
+    vipEvery: intOption(raw, 'vipEvery', defaults.vipEvery),
+    ordersAfterCut: intOption(raw, 'ordersAfterCut', defaults.ordersAfterCut),
+    resubscribeMs: intOption(raw, 'resubscribeMs', defaults.resubscribeMs),
+    quietBeforeCutMs: intOption(raw, 'quietBeforeCutMs', defaults.quietBeforeCutMs),
   }),
 
   async prepare(ctx, o) {
@@ -81,7 +83,16 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
     };
     const notified = () =>
       new Set(ctx.history.history.filter((op) => op.kind === 'consume' && op.outcome === 'ok').map((op) => op.key)).size;
-    const publisher = redis.client;
+    // Orders go out through the producer: recorded, and open to `duplicate` and `poison`.
+    const orders = producer(ctx, {
+      stream: 'orders',
+      inlets: {
+        orders: async (m) => {
+          await redis.client.set(names.latest, m.body);
+          return { recorded: { receivers: await redis.client.publish(names.orders, m.body) } };
+        },
+      },
+    });
 
     return {
       env: {
@@ -106,12 +117,11 @@ export const redisPubSubNotifier: Workload<PubSubOptions> = {
               vip,
               total: ((i * 13) % 200) + 5,
             };
-            const payload = JSON.stringify(order);
-            await publisher.set(names.latest, payload);
-            const receivers = await publisher.publish(names.orders, payload);
             // `tier` is what buildNotification's loyalty lookup answers: the contract check
             // recomputes the notification's text from it.
-            ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: order.orderId, value: { ...order, tier: vip ? 'gold' : 'standard', round, receivers, tags: vip ? ['vip'] : [] } });
+            if (!(await orders.send(order.orderId, order, { tags: vip ? ['vip'] : [], record: { tier: vip ? 'gold' : 'standard', round } }))) {
+              throw new Error(`the lab could not publish ${order.orderId} on Redis (its error is in the history)`);
+            }
             if (i % o.burst === 0) await sleep(o.burstGapMs, ctx.signal);
           }
           await waitUntil(() => notified() >= sent, ctx.timeouts.drainMs, ctx.signal, 50);

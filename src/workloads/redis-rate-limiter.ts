@@ -21,6 +21,7 @@ import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { openRedis } from './blocks/redis.js';
 import { keysMatching } from '../namespaces/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep } from './types.js';
+import { defaults } from './options/redis-rate-limiter.js';
 
 export interface RateLimiterOptions {
   messages: number;
@@ -66,16 +67,16 @@ export class TokenBucket {
 export const redisRateLimiter: Workload<RateLimiterOptions> = {
   name: 'redis-rate-limiter',
   parseOptions: (raw) => ({
-    messages: intOption(raw, 'messages', 100),
-    flakyMessages: intOption(raw, 'flakyMessages', 3),
-    idleMs: intOption(raw, 'idleMs', 1_500),
-    afterIdleMessages: intOption(raw, 'afterIdleMessages', 15),
-    ratePerSecond: intOption(raw, 'ratePerSecond', 25),
-    burst: intOption(raw, 'burst', 5),
-    toleranceCalls: intOption(raw, 'toleranceCalls', 5),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', 20),
-    apiJitterMs: intOption(raw, 'apiJitterMs', 20),
-    quietMs: intOption(raw, 'quietMs', 2_000),
+    messages: intOption(raw, 'messages', defaults.messages),
+    flakyMessages: intOption(raw, 'flakyMessages', defaults.flakyMessages),
+    idleMs: intOption(raw, 'idleMs', defaults.idleMs),
+    afterIdleMessages: intOption(raw, 'afterIdleMessages', defaults.afterIdleMessages),
+    ratePerSecond: intOption(raw, 'ratePerSecond', defaults.ratePerSecond),
+    burst: intOption(raw, 'burst', defaults.burst),
+    toleranceCalls: intOption(raw, 'toleranceCalls', defaults.toleranceCalls),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

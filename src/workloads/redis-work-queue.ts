@@ -34,9 +34,10 @@ import type { Operation } from '../runner/history.js';
 import { type WorkListsSnapshot, recordObservation } from '../runner/observations.js';
 import { keysMatching } from '../namespaces/redis.js';
 import { drain } from './blocks/drain.js';
-import { inlet } from './blocks/inlet.js';
+import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
 import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/redis-work-queue.js';
 import { callValue } from '../runner/calls.js';
 
 export interface WorkQueueOptions {
@@ -70,17 +71,17 @@ interface Job {
 export const redisWorkQueue: Workload<WorkQueueOptions> = {
   name: 'redis-work-queue',
   parseOptions: (raw) => ({
-    jobs: intOption(raw, 'jobs', 60),
-    events: intOption(raw, 'events', 30),
-    bursts: Math.max(1, intOption(raw, 'bursts', 6)),
-    burstGapMs: intOption(raw, 'burstGapMs', 150),
-    jobLatencyMs: intOption(raw, 'jobLatencyMs', 30),
-    jobJitterMs: intOption(raw, 'jobJitterMs', 40),
-    slowJobs: intOption(raw, 'slowJobs', 1),
-    slowJobMs: intOption(raw, 'slowJobMs', 2_000),
-    heartbeatTtlMs: intOption(raw, 'heartbeatTtlMs', 1_000),
-    sampleMs: intOption(raw, 'sampleMs', 50),
-    quietMs: intOption(raw, 'quietMs', 3_000),
+    jobs: intOption(raw, 'jobs', defaults.jobs),
+    events: intOption(raw, 'events', defaults.events),
+    bursts: Math.max(1, intOption(raw, 'bursts', defaults.bursts)),
+    burstGapMs: intOption(raw, 'burstGapMs', defaults.burstGapMs),
+    jobLatencyMs: intOption(raw, 'jobLatencyMs', defaults.jobLatencyMs),
+    jobJitterMs: intOption(raw, 'jobJitterMs', defaults.jobJitterMs),
+    slowJobs: intOption(raw, 'slowJobs', defaults.slowJobs),
+    slowJobMs: intOption(raw, 'slowJobMs', defaults.slowJobMs),
+    heartbeatTtlMs: intOption(raw, 'heartbeatTtlMs', defaults.heartbeatTtlMs),
+    sampleMs: intOption(raw, 'sampleMs', defaults.sampleMs),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {
@@ -94,7 +95,9 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
     const copies = Array.from({ length: ctx.instances }, (_, i) => i + 1);
     // Jobs go in in bursts (one LPUSH each, remembered here); `duplicate` and `poison` faults
     // push more the same way, one at a time.
-    const jobs = inlet(ctx, 'jobs', { stream: 'jobs', send: async (m) => void (await redis.client.lpush(names.jobs, m.body)) });
+    const jobs = producer(ctx, { stream: 'jobs', inlets: { jobs: async (m) => void (await redis.client.lpush(names.jobs, m.body)) } });
+    // Events are published (Pub/Sub), each to whoever listens at that moment.
+    const events = producer(ctx, { stream: 'events', inlets: { events: async (m) => ({ recorded: { receivers: await redis.client.publish(names.events, m.body) } }) } });
 
     // The README's contract with both APIs, enforced as a real API would (a 400): which copy
     // calls is what the checks are about, so a call must say it.
@@ -249,19 +252,18 @@ export const redisWorkQueue: Workload<WorkQueueOptions> = {
             }
             if (burst.length > 0) {
               // One LPUSH: the whole burst is there at once, oldest at the right end.
-              await redis.client.lpush(names.jobs, ...burst.map((j) => JSON.stringify(j.job)));
-              for (const { job, tags } of burst) {
-                jobs.remember({ key: job.jobId, body: Buffer.from(JSON.stringify(job)) });
-                jobIds.push(job.jobId);
-                ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: job.jobId, value: { ...job, burst: b + 1, tags } });
-              }
+              const pushed = await jobs.sendBurst(
+                burst.map(({ job, tags }) => ({ key: job.jobId, body: job, options: { tags, record: { burst: b + 1 } } })),
+                async (messages) => void (await redis.client.lpush(names.jobs, ...messages.map((m) => m.body))),
+              );
+              if (!pushed) throw new Error(`the lab could not push burst ${b + 1} of jobs to Redis (its error is in the history)`);
+              jobIds.push(...burst.map(({ job }) => job.jobId));
             }
             for (let n = 0; n < eventCount; n++) {
               const i = ++eventNo;
               const event = { eventId: messageId('event', i), type: ['user.signed-up', 'order.placed', 'invoice.paid'][i % 3] ?? 'user.signed-up', user: `user-${(i * 7) % 19}` };
-              const receivers = await redis.client.publish(names.events, JSON.stringify(event));
+              if (!(await events.send(event.eventId, event))) throw new Error(`the lab could not publish ${event.eventId} on Redis (its error is in the history)`);
               eventIds.push(event.eventId);
-              ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: event.eventId, value: { ...event, receivers, tags: [] } });
             }
             await sleep(o.burstGapMs, ctx.signal);
           }

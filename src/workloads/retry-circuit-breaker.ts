@@ -21,6 +21,7 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/retry-circuit-breaker.js';
 
 export interface RetryBreakerOptions {
   warmupJobs: number;
@@ -54,23 +55,23 @@ type Invoice = {
 export const retryCircuitBreaker: Workload<RetryBreakerOptions> = {
   name: 'retry-circuit-breaker',
   parseOptions: (raw) => ({
-    warmupJobs: intOption(raw, 'warmupJobs', 40),
-    warmupIntervalMs: intOption(raw, 'warmupIntervalMs', 70),
-    flakyEvery: intOption(raw, 'flakyEvery', 6),
-    flakyFailures: intOption(raw, 'flakyFailures', 3),
-    outageJobs: intOption(raw, 'outageJobs', 20),
-    outageBurst: intOption(raw, 'outageBurst', 4),
-    outageIntervalMs: intOption(raw, 'outageIntervalMs', 250),
-    afterJobs: intOption(raw, 'afterJobs', 8),
+    warmupJobs: intOption(raw, 'warmupJobs', defaults.warmupJobs),
+    warmupIntervalMs: intOption(raw, 'warmupIntervalMs', defaults.warmupIntervalMs),
+    flakyEvery: intOption(raw, 'flakyEvery', defaults.flakyEvery),
+    flakyFailures: intOption(raw, 'flakyFailures', defaults.flakyFailures),
+    outageJobs: intOption(raw, 'outageJobs', defaults.outageJobs),
+    outageBurst: intOption(raw, 'outageBurst', defaults.outageBurst),
+    outageIntervalMs: intOption(raw, 'outageIntervalMs', defaults.outageIntervalMs),
+    afterJobs: intOption(raw, 'afterJobs', defaults.afterJobs),
     schedule: parseSchedule(raw.schedule),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', 20),
-    apiJitterMs: intOption(raw, 'apiJitterMs', 20),
-    baseDelayMs: intOption(raw, 'baseDelayMs', 100),
-    maxDelayMs: intOption(raw, 'maxDelayMs', 800),
-    failureThreshold: intOption(raw, 'failureThreshold', 5),
-    coolDownMs: intOption(raw, 'coolDownMs', 1_500),
-    concurrency: intOption(raw, 'concurrency', 4),
-    quietMs: intOption(raw, 'quietMs', 3_000),
+    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
+    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
+    baseDelayMs: intOption(raw, 'baseDelayMs', defaults.baseDelayMs),
+    maxDelayMs: intOption(raw, 'maxDelayMs', defaults.maxDelayMs),
+    failureThreshold: intOption(raw, 'failureThreshold', defaults.failureThreshold),
+    coolDownMs: intOption(raw, 'coolDownMs', defaults.coolDownMs),
+    concurrency: intOption(raw, 'concurrency', defaults.concurrency),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

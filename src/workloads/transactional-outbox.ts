@@ -43,6 +43,7 @@ import { openPostgres } from './blocks/postgres.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { defaults } from './options/transactional-outbox.js';
 
 export interface TransactionalOutboxOptions {
   /** Orders of phase 1, of which `invalidOrders` have amountCents <= 0. */
@@ -96,13 +97,13 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
   name: 'transactional-outbox',
   parseOptions: (raw) => {
     const o = {
-      orders: intOption(raw, 'orders', 10),
-      invalidOrders: intOption(raw, 'invalidOrders', 2),
-      relayOrders: intOption(raw, 'relayOrders', 3),
-      whileDownOrders: intOption(raw, 'whileDownOrders', 2),
-      afterRestartOrders: intOption(raw, 'afterRestartOrders', 4),
-      windowMs: intOption(raw, 'windowMs', 6_000),
-      quietMs: intOption(raw, 'quietMs', 2_500),
+      orders: intOption(raw, 'orders', defaults.orders),
+      invalidOrders: intOption(raw, 'invalidOrders', defaults.invalidOrders),
+      relayOrders: intOption(raw, 'relayOrders', defaults.relayOrders),
+      whileDownOrders: intOption(raw, 'whileDownOrders', defaults.whileDownOrders),
+      afterRestartOrders: intOption(raw, 'afterRestartOrders', defaults.afterRestartOrders),
+      windowMs: intOption(raw, 'windowMs', defaults.windowMs),
+      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
     };
     if (o.invalidOrders > o.orders) throw new Error('"invalidOrders" must be at most "orders"');
     return o;

@@ -20,16 +20,22 @@ export interface InletMessage {
   extra?: Record<string, unknown>;
 }
 
+/** What a send reports: where the message landed, and fields only sending learns (Redis
+ *  PUBLISH's count of receivers) for the recorded value of the workload's own sends. */
+export interface Sent extends SentAt {
+  recorded?: Record<string, unknown>;
+}
+
 export interface InletOptions {
   /** The history stream the workload records these messages under ("tasks"). */
   stream: string;
-  send(message: InletMessage): Promise<SentAt | void>;
+  send(message: InletMessage): Promise<Sent | void>;
 }
 
 /** The workload's side of an inlet. */
 export interface RememberingInlet {
   /** Sends the message and remembers it once the broker took it. */
-  send(message: InletMessage): Promise<SentAt>;
+  send(message: InletMessage): Promise<Sent>;
   /** Remembers a message the workload sent itself (in bulk, with one command). */
   remember(message: InletMessage): void;
 }
@@ -37,6 +43,8 @@ export interface RememberingInlet {
 export function inlet(ctx: Pick<WorkloadContext, 'registerInlet'>, name: string, options: InletOptions): RememberingInlet {
   const sent = new Map<string, InletMessage>();
   const keys: string[] = [];
+  // A fault's copy lands where the broker says; the workload's own fields are not its.
+  const landed = ({ partition, offset }: Sent = {}): SentAt => ({ ...(partition === undefined ? {} : { partition }), ...(offset === undefined ? {} : { offset }) });
   const remember = (message: InletMessage) => {
     if (!sent.has(message.key)) keys.push(message.key);
     sent.set(message.key, message);
@@ -48,18 +56,18 @@ export function inlet(ctx: Pick<WorkloadContext, 'registerInlet'>, name: string,
     async resend(key) {
       const message = sent.get(key);
       if (!message) throw new Error(`the lab never sent ${key} through the ${name} inlet`);
-      return (await options.send(message)) ?? {};
+      return landed((await options.send(message)) ?? {});
     },
     async sendRaw(key, body) {
-      return (await options.send({ key, body })) ?? {};
+      return landed((await options.send({ key, body })) ?? {});
     },
   } satisfies Inlet);
   return {
     async send(message) {
-      const at = (await options.send(message)) ?? {};
+      const sent = (await options.send(message)) ?? {};
       // Remembered once the broker took it: a copy is of a message that really went in.
       remember(message);
-      return at;
+      return sent;
     },
     remember,
   };

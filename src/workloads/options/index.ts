@@ -1,0 +1,37 @@
+/**
+ * The defaults of each workload's options, by workload name, as data: the catalog resolves a
+ * scenario's "$workload.x" from the scenario's own options, else from here, without loading
+ * the workload (workloads/index.ts loads that only when it runs). Adding a workload: its
+ * defaults in a module of this folder, and a line here.
+ */
+import { defaults as redisPubsubNotifier } from './redis-pubsub-notifier.js';
+import { defaults as rabbitmqRetryWorker } from './rabbitmq-retry-worker.js';
+import { defaults as rabbitmqExchanges } from './rabbitmq-exchanges.js';
+import { defaults as rabbitmqDeliveryGuarantees } from './rabbitmq-delivery-guarantees.js';
+import { defaults as rabbitmqRequestReply } from './rabbitmq-request-reply.js';
+import { defaults as kafkaConsumerGroup } from './kafka-consumer-group.js';
+import { defaults as redisWorkQueue } from './redis-work-queue.js';
+import { defaults as eventDesign } from './event-design.js';
+import { defaults as eventChain } from './event-chain.js';
+import { defaults as idempotentConsumer } from './idempotent-consumer.js';
+import { defaults as redisRateLimiter } from './redis-rate-limiter.js';
+import { defaults as retryCircuitBreaker } from './retry-circuit-breaker.js';
+import { defaults as orderingAtScale } from './ordering-at-scale.js';
+import { defaults as transactionalOutbox } from './transactional-outbox.js';
+
+export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
+  ['redis-pubsub-notifier', redisPubsubNotifier],
+  ['rabbitmq-retry-worker', rabbitmqRetryWorker],
+  ['rabbitmq-exchanges', rabbitmqExchanges],
+  ['rabbitmq-delivery-guarantees', rabbitmqDeliveryGuarantees],
+  ['rabbitmq-request-reply', rabbitmqRequestReply],
+  ['kafka-consumer-group', kafkaConsumerGroup],
+  ['redis-work-queue', redisWorkQueue],
+  ['event-design', eventDesign],
+  ['event-chain', eventChain],
+  ['idempotent-consumer', idempotentConsumer],
+  ['redis-rate-limiter', redisRateLimiter],
+  ['retry-circuit-breaker', retryCircuitBreaker],
+  ['ordering-at-scale', orderingAtScale],
+  ['transactional-outbox', transactionalOutbox],
+]);

@@ -1,0 +1,8 @@
+/**
+ * Defaults of the options of workloads/rabbitmq-exchanges.ts (which says what each means),
+ * as data: the workload reads them from here, and so does the catalog for a "$workload.x"
+ * a scenario does not set, without loading the workload and its broker clients.
+ */
+export const defaults = {
+  settleMs: 300,
+} as const;
