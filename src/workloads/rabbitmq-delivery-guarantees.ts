@@ -23,6 +23,7 @@
  *    no fault. An at-most-once copy that retries a failed entry calls twice; an at-least-once
  *    copy that acks a failed entry loses it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { recordObservation } from '../runner/observations.js';
 import { changedFieldsProblem, whichCopyProblem } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
@@ -147,22 +148,37 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       // did not hold those, so an at-most-once program may not lose them (at-most-once's
       // "discarded").
       if (v.fault !== 'kill-learner') return;
-      // Copy 1 plays at-most-once: its first kill is the moment to queue entries it never held.
-      if (v.instance === 1 && !publishedWhileDown) {
-        publishedWhileDown = true;
-        void publishAll(Array.from({ length: o.whileDownEntries }, () => () => publish('at-most-once', 1, false)));
-      }
+      // The look at each queue comes first, so the publishes it excuses (`publishing`) are
+      // the ones in flight at the kill, never the while-down entries below.
       const inFlight = publishing();
-      for (const g of GUARANTEES) {
-        void rabbit
+      const looks = GUARANTEES.map((g) =>
+        rabbit
           .probeQueue(queues[g])
           .then((state) => {
             if (!state) return;
             recordObservation(ctx.history, 'amqp-ready-at-kill', { name: g === 'at-most-once' ? 'AT_MOST_ONCE_QUEUE' : 'AT_LEAST_ONCE_QUEUE', killAt: op.t, at: ctx.history.now(), ready: state.messageCount, publishing: Math.max(inFlight, publishing()) });
           })
-          .catch(() => {});
+          .catch(() => {}),
+      );
+      // Copy 1 plays at-most-once: its first kill is the moment to queue entries it never held.
+      // Only once RabbitMQ has let go of the dead consumer: an entry pushed to it in the
+      // moments after the kill would be lost legitimately, and no purge could then show.
+      if (v.instance === 1 && !publishedWhileDown) {
+        publishedWhileDown = true;
+        void Promise.all(looks)
+          .then(() => consumerGone(queues['at-most-once']))
+          .then(() => publishAll(Array.from({ length: o.whileDownEntries }, () => () => publish('at-most-once', 1, false))));
       }
     });
+
+    /** Waits (up to 2 s) until the queue has no consumer: the killed copy's is gone. */
+    const consumerGone = async (queue: string): Promise<void> => {
+      for (let waited = 0; waited < 2_000; waited += 10) {
+        const state = await rabbit.probeQueue(queue);
+        if (!state || state.consumerCount === 0) return;
+        await sleep(10);
+      }
+    };
 
     const calls = () => ctx.history.history.filter((op) => op.kind === 'call' && op.stream === 'ledger-api');
     const written = () => new Set(calls().filter((op) => op.outcome === 'ok').map((op) => op.key));
