@@ -170,11 +170,12 @@ export class Downstream {
     }
   }
 
-  /** The tags of the message the lab sent with this key, or undefined if it sent none. */
+  /** The tags of the message the lab sent (or is sending) with this key, or undefined if it
+   *  sent none: a call may come before the lab has recorded the message it is about. */
   private tagsOf(key: string): string[] | undefined {
-    const produced = this.history.produced(key);
-    if (!produced) return undefined;
-    const tags = (produced.value as { tags?: unknown } | undefined)?.tags;
+    const known = this.history.known(key);
+    if (!known) return undefined;
+    const tags = (known.value as { tags?: unknown } | undefined)?.tags;
     return Array.isArray(tags) ? (tags as string[]) : [];
   }
 

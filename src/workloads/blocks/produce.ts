@@ -64,6 +64,9 @@ export function producer(ctx: Pick<WorkloadContext, 'history' | 'registerInlet'>
     async send(key, body, { tags = [], record = {}, extra } = {}) {
       const message: InletMessage = { key, body: Buffer.from(JSON.stringify(body)), ...(extra ? { extra } : {}) };
       inFlight++;
+      // Known to the lab's services before it is published: the program may call about it
+      // before the broker's confirm comes back and the produce is recorded.
+      ctx.history.sending(key, { ...body, ...record, tags });
       try {
         const at = await first.send(message);
         messages.set(key, message);
