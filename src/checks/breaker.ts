@@ -49,8 +49,8 @@
  * one, they spread over less than JITTER_SHARE of the interval (with at least two such k).
  *
  * circuit-breaker fails on the first problem in time:
- * - opened-early: a pause while jobs were pending and the replayed circuit was closed, with no
- *   fresh start in it (the
+ * - opened-early: a pause while jobs were held back (pending at its start, called after it)
+ *   and the replayed circuit was closed, with no fresh start in it (the
  *   program stopped calling before `failureThreshold` failures in a row: it counts failures
  *   that were not in a row);
  * - calls-while-open / opened-late: a call while open. opened-late when the program did
@@ -380,7 +380,10 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
 
     type Problem = { t: number; cause: keyof typeof BREAKER_CAUSES; observed: string; examples: string[] };
     const problems: Problem[] = [];
-    const early = pauses.find((g) => !openBetween(replay.freshStarts, g.from, g.to) && pendingAt(g.from).length > 0);
+    // Jobs held back in a pause: pending at its start and called after it (a job never called
+    // again was lost, which no-lost-messages tells; the lab's wait for it is not a pause).
+    const heldBack = (g: { from: number; to: number }) => pendingAt(g.from).filter((key) => calls.some((c) => c.key === key && c.at >= g.to));
+    const early = pauses.find((g) => !openBetween(replay.freshStarts, g.from, g.to) && heldBack(g).length > 0);
     if (early) {
       const before = calls.filter((c) => c.end <= early.from);
       const recent = before.slice(-3 * p.failureThreshold);
@@ -388,7 +391,7 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
       problems.push({
         t: early.from,
         cause: 'opened-early',
-        observed: `no call for ${seconds(early.to - early.from)} from ${seconds(early.from)} while ${pendingAt(early.from).length} ${p.subject}s waited, though the last ${p.failureThreshold} answers before it were not all failures (${failed} of the last ${recent.length} calls had failed)`,
+        observed: `no call for ${seconds(early.to - early.from)} from ${seconds(early.from)} while ${heldBack(early).length} ${p.subject}s waited, though the last ${p.failureThreshold} answers before it were not all failures (${failed} of the last ${recent.length} calls had failed)`,
         examples: firstFew(recent.map((c) => `${seconds(c.at)} ${c.key}: ${c.ok ? 'OK' : `failed${c.status ? ` (${c.status})` : ''}`}`)),
       });
     }

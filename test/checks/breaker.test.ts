@@ -187,6 +187,11 @@ describe('circuit-breaker', () => {
     expect(r.cause).toBe('opened-early');
   });
 
+  it('a pause while only lost jobs were pending (never called again) is not opened-early', () => {
+    const lost = [sent('a'), sent('b'), sent('c', 1_400), call('a', 0, true), call('b', 50, false), call('c', 1_500, true)];
+    expect(circuitBreaker.run(byTime(lost), params).status).toBe('unknown');
+  });
+
   it('names several calls after the cool-down: half-open-not-single', () => {
     const all = [...correct.filter((op) => !(op.kind === 'call' && (op.value as { arrivedAt: number }).arrivedAt >= 2100)), call('a', 2100, false), call('b', 2101, false)];
     const r = circuitBreaker.run(byTime(all), params);
