@@ -116,6 +116,8 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
       const tags = [guarantee, ...(flaky ? ['flaky'] : [])];
       published.set(entryId, { guarantee, account: body.account, amountCents: body.amountCents });
       publishing++;
+      // Known to the API before the publish: a call may come before the confirm is recorded.
+      ctx.history.sending(entryId, { ...body, phase, tags });
       try {
         await rabbit.publish('', queues[guarantee], body, { messageId: entryId });
         publishing--;

@@ -83,6 +83,8 @@ export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
       kinds.set(taskId, kind);
       const body = { taskId, image: `uploads/${taskId}.jpg`, width: 320 };
       const tags = [...(kind === 'healthy' ? [] : [kind]), ...extraTags];
+      // Known to the API before the publish: a call may come before the confirm is recorded.
+      ctx.history.sending(taskId, { ...body, phase, tags });
       try {
         await tasks.send({ key: taskId, body: Buffer.from(JSON.stringify(body)), extra: { contentType: 'application/json' } });
         confirmed++;
