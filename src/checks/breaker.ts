@@ -21,10 +21,18 @@
  *   half-open: a call arriving while the trial is unanswered is a second trial; the trial's
  *   answer closes the circuit (OK: failures in a row 0) or opens it again (failed).
  *   Answers of calls in flight when it opened, and of calls made against it, change nothing.
- * - open period: from an opening to the answer of the trial that closed it (or forever).
- * - retry: a failed call of a job followed by another call of the same job, with no open
- *   period in between (a job that waited out an open circuit may start counting afresh, as
- *   the README allows); its number k counts the job's failed calls since the last open period
+ *   A restart (the lab killed the program and started it again, see `downPeriodsOf`) starts
+ *   the replay afresh at the new start, as the new process's breaker does: closed, failures
+ *   in a row 0 (an open circuit ends there).
+ * - open period: from an opening to the answer of the trial that closed it, or to a restart
+ *   (or forever).
+ * - down period: from the exit of the program (killed by the lab) to its next start: no call
+ *   can come in it.
+ * - fresh start: an open period or a down period. After one a job's retries count afresh (a
+ *   restarted program has fresh retry counts too), and a pause in one is not the breaker's.
+ * - retry: a failed call of a job followed by another call of the same job, with no fresh
+ *   start in between (a job that waited out an open circuit may start counting afresh, as
+ *   the README allows); its number k counts the job's failed calls since the last fresh start
  *   (1 for the first); its wait is from the failed call's answer to the next call's arrival.
  * - the bound: the k-th retry waits between cap/2 and cap, cap = min(maxDelayMs,
  *   baseDelayMs * 2^(k-1)) ("equal jitter"); the lab grades the lower end (the upper one
@@ -41,13 +49,15 @@
  * one, they spread over less than JITTER_SHARE of the interval (with at least two such k).
  *
  * circuit-breaker fails on the first problem in time:
- * - opened-early: a pause while jobs were pending and the replayed circuit was closed (the
+ * - opened-early: a pause while jobs were held back (pending at its start, called after it)
+ *   and the replayed circuit was closed, with no fresh start in it (the
  *   program stopped calling before `failureThreshold` failures in a row: it counts failures
  *   that were not in a row);
  * - calls-while-open / opened-late: a call while open. opened-late when the program did
  *   pause later, but only after more than `failureThreshold + concurrency - 1` failures in a
- *   row (the jobs in flight as it opens may still fail); otherwise calls-while-open (no
- *   breaker, or one that lets calls past it);
+ *   row (the jobs in flight as it opens may still fail), and the opening was not a failed
+ *   trial's; otherwise calls-while-open (no breaker, one that lets calls past it, or a failed
+ *   trial that did not start a new cool-down);
  * - half-open-not-single: a second trial;
  * - never-half-opened: the circuit was still open at the end, no call came after the
  *   cool-down (and its longest backoff) while jobs were pending.
@@ -56,6 +66,7 @@
 import type { History } from '../runner/history.js';
 import { callValue } from '../runner/calls.js';
 import { faultEvents } from '../faults/events.js';
+import { learnerEvents } from '../runner/learner-events.js';
 import { type CheckDefinition, type Selector, firstFew, num, select, selector, seconds, str } from './types.js';
 
 /** A call the program sent before it could know the circuit had opened. */
@@ -122,10 +133,14 @@ export interface Opening {
   at: number;
   /** Failures in a row when it opened (the threshold, or more for a trial's). */
   failures: number;
+  /** The failed trial call whose answer opened it again (a new cool-down from then). */
+  afterTrial?: Call;
   /** The trial call that followed it, if any. */
   trial?: Call;
   /** When a successful trial closed it. */
   closedAt?: number;
+  /** When the program's restart ended it (a new process starts with a closed breaker). */
+  restartedAt?: number;
 }
 
 export interface BreakerReplay {
@@ -136,15 +151,35 @@ export interface BreakerReplay {
   secondTrials: Array<{ call: Call; trial: Call }>;
   /** Open periods, [from, to) (to is Infinity while it never closed). */
   openPeriods: Array<[number, number]>;
+  /** Open periods and down periods: a job's retries count afresh after one. */
+  freshStarts: Array<[number, number]>;
 }
 
-/** Replays the README's breaker over the calls (pure): see the definitions above. */
-export function replayBreaker(calls: readonly Call[], failureThreshold: number, coolDownMs: number): BreakerReplay {
-  type Event = { t: number; answer: boolean; call: Call };
-  const events: Event[] = calls.flatMap((call) => [{ t: call.at, answer: false, call }, { t: call.end, answer: true, call }]);
-  // At the same ms: answers first (the program could not have reacted to one within it),
-  // then arrivals, then the answers of calls that arrived in that ms (a reset connection).
-  const rank = (e: Event) => (!e.answer ? 1 : e.call.at === e.t ? 2 : 0);
+/** When the program was down, [exit, next start) (pure): the lab killed it (or it ended) and
+ *  started it again; to is Infinity when it was not started again. */
+export function downPeriodsOf(history: History): Array<[number, number]> {
+  const events = learnerEvents(history);
+  const periods: Array<[number, number]> = [];
+  events.forEach((op, i) => {
+    if (op.value.event !== 'exit') return;
+    const next = events.slice(i + 1).find((later) => later.process === op.process && later.value.event === 'start');
+    periods.push([op.t, next ? next.t : Number.POSITIVE_INFINITY]);
+  });
+  return periods;
+}
+
+/** Replays the README's breaker over the calls (pure): see the definitions above. `down`
+ *  are the down periods (downPeriodsOf): the replay starts afresh at the end of each. */
+export function replayBreaker(calls: readonly Call[], failureThreshold: number, coolDownMs: number, down: ReadonlyArray<[number, number]> = []): BreakerReplay {
+  type Event = { t: number; answer: boolean; call: Call } | { t: number; restart: true };
+  const events: Event[] = [
+    ...calls.flatMap((call): Event[] => [{ t: call.at, answer: false, call }, { t: call.end, answer: true, call }]),
+    ...down.filter(([, to]) => Number.isFinite(to)).map(([, to]): Event => ({ t: to, restart: true })),
+  ];
+  // At the same ms: a restart first, then answers (the program could not have reacted to one
+  // within it), then arrivals, then the answers of calls that arrived in that ms (a reset
+  // connection).
+  const rank = (e: Event) => ('restart' in e ? -1 : !e.answer ? 1 : e.call.at === e.t ? 2 : 0);
   events.sort((a, b) => a.t - b.t || rank(a) - rank(b));
   const openings: Opening[] = [];
   const whileOpen: BreakerReplay['whileOpen'] = [];
@@ -152,12 +187,20 @@ export function replayBreaker(calls: readonly Call[], failureThreshold: number, 
   let state: 'closed' | 'open' | 'half-open' = 'closed';
   let inARow = 0;
   let current: Opening | undefined;
-  const open = (at: number, failures: number): 'open' => {
-    current = { at, failures };
+  const open = (at: number, failures: number, afterTrial?: Call): 'open' => {
+    current = { at, failures, ...(afterTrial ? { afterTrial } : {}) };
     openings.push(current);
     return 'open';
   };
-  for (const { t, answer, call } of events) {
+  for (const event of events) {
+    if ('restart' in event) {
+      // A new process: its breaker is closed and has seen no failure.
+      if (current && state !== 'closed') current.restartedAt = event.t;
+      state = 'closed';
+      inARow = 0;
+      continue;
+    }
+    const { t, answer, call } = event;
     if (answer) {
       if (state === 'closed') {
         inARow = call.ok ? 0 : inARow + 1;
@@ -169,7 +212,7 @@ export function replayBreaker(calls: readonly Call[], failureThreshold: number, 
           inARow = 0;
         } else {
           inARow += 1;
-          state = open(t, inARow);
+          state = open(t, inARow, call);
         }
       }
       continue;
@@ -185,8 +228,8 @@ export function replayBreaker(calls: readonly Call[], failureThreshold: number, 
       secondTrials.push({ call, trial: current.trial });
     }
   }
-  const openPeriods = openings.map((o): [number, number] => [o.at, o.closedAt ?? Number.POSITIVE_INFINITY]);
-  return { openings, whileOpen, secondTrials, openPeriods };
+  const openPeriods = openings.map((o): [number, number] => [o.at, o.closedAt ?? o.restartedAt ?? Number.POSITIVE_INFINITY]);
+  return { openings, whileOpen, secondTrials, openPeriods, freshStarts: [...openPeriods, ...down] };
 }
 
 function openBetween(periods: ReadonlyArray<[number, number]>, from: number, to: number): boolean {
@@ -206,8 +249,8 @@ export function lowerBound(k: number, p: Pick<BreakerParams, 'baseDelayMs' | 'ma
   return Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (k - 1)) / 2;
 }
 
-/** Every retry with no open period in its wait (pure). */
-export function retriesOf(calls: readonly Call[], openPeriods: ReadonlyArray<[number, number]>): Retry[] {
+/** Every retry with no fresh start (open period, down period) in its wait (pure). */
+export function retriesOf(calls: readonly Call[], freshStarts: ReadonlyArray<[number, number]>): Retry[] {
   const byKey = new Map<string, Call[]>();
   for (const c of calls) byKey.set(c.key, [...(byKey.get(c.key) ?? []), c]);
   const retries: Retry[] = [];
@@ -215,14 +258,14 @@ export function retriesOf(calls: readonly Call[], openPeriods: ReadonlyArray<[nu
     let k = 0;
     list.forEach((call, i) => {
       const previous = list[i - 1];
-      if (previous && openBetween(openPeriods, previous.end, call.at)) k = 0;
+      if (previous && openBetween(freshStarts, previous.end, call.at)) k = 0;
       if (call.ok) {
         k = 0;
         return;
       }
       k += 1;
       const next = list[i + 1];
-      if (next && !openBetween(openPeriods, call.end, next.at)) retries.push({ key, k, waitedMs: next.at - call.end, after: call.end });
+      if (next && !openBetween(freshStarts, call.end, next.at)) retries.push({ key, k, waitedMs: next.at - call.end, after: call.end });
     });
   }
   return retries.sort((a, b) => a.after - b.after);
@@ -253,8 +296,8 @@ export const backoff: CheckDefinition<BreakerParams> = {
     const cap = (k: number) => Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (k - 1));
     const expected = `the k-th retry of one ${p.subject} waits a random time between half and all of min(${p.maxDelayMs}, ${p.baseDelayMs} × 2^(k-1)) ms (retries 1 to 4: ${[1, 2, 3, 4].map((k) => `${cap(k) / 2}-${cap(k)}`).join(', ')} ms)`;
     const calls = callsOf(history, p.calls);
-    const replay = replayBreaker(calls, p.failureThreshold, p.coolDownMs);
-    const retries = retriesOf(calls, replay.openPeriods);
+    const replay = replayBreaker(calls, p.failureThreshold, p.coolDownMs, downPeriodsOf(history));
+    const retries = retriesOf(calls, replay.freshStarts);
     if (retries.length === 0) return { title, status: 'unknown', expected, observed: 'no retry to measure: no call failed and was tried again while the circuit was closed', examples: [] };
     const describe = (r: Retry) => `${r.key}: retry ${r.k} came ${r.waitedMs} ms after the failed call (at least ${lowerBound(r.k, p)} ms)`;
     const early = retries.filter((r) => r.waitedMs < lowerBound(r.k, p) - BOUND_SLACK_MS);
@@ -302,7 +345,7 @@ function summarizeWaits(retries: readonly Retry[]): string {
 }
 
 export const BREAKER_CAUSES = {
-  'calls-while-open': 'Your program kept calling the failing service after FAILURE_THRESHOLD failures in a row: no circuit breaker, or one that lets calls past it (retries that skip it, a check made before the backoff wait instead of right before the call). Keep one breaker for the whole program and ask it right before every call; while it is open, make no call at all for COOL_DOWN_MS.',
+  'calls-while-open': 'Your program kept calling the failing service after FAILURE_THRESHOLD failures in a row: no circuit breaker, or one that lets calls past it (retries that skip it, a check made before the backoff wait instead of right before the call, a failed trial that opens it again without starting a new cool-down). Keep one breaker for the whole program and ask it right before every call; while it is open, make no call at all for COOL_DOWN_MS from the moment it opened (again).',
   'opened-late': 'Your circuit opened, but only after many more failures in a row than FAILURE_THRESHOLD: it counts something else than failed calls (a job whose retries were all used up, one job\'s own failures). Count every failed call, of any job, and open at FAILURE_THRESHOLD in a row.',
   'opened-early': 'Your program stopped calling while the service answered most calls fine: the circuit opened on failures that were not in a row. An OK answer sets the count of failures in a row back to 0.',
   'half-open-not-single': 'After the cool-down, several calls went out at once: a half-open circuit must let exactly one trial call through and hold every other job until that call has answered (OK: close; failed: open again).',
@@ -317,7 +360,8 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
     const title = 'A circuit breaker stops the calls while the service is down';
     const expected = `after ${p.failureThreshold} failed calls in a row the circuit opens: no call for ${seconds(p.coolDownMs)}, then exactly one trial call; a success closes it, a failure opens it again`;
     const calls = callsOf(history, p.calls);
-    const replay = replayBreaker(calls, p.failureThreshold, p.coolDownMs);
+    const down = downPeriodsOf(history);
+    const replay = replayBreaker(calls, p.failureThreshold, p.coolDownMs, down);
     const outage = outageOf(history, p.calls);
     const sent = select(history, p.sent, 'ok').filter((op) => op.key !== undefined);
     const doneAt = new Map<string, number>();
@@ -336,7 +380,10 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
 
     type Problem = { t: number; cause: keyof typeof BREAKER_CAUSES; observed: string; examples: string[] };
     const problems: Problem[] = [];
-    const early = pauses.find((g) => !openBetween(replay.openPeriods, g.from, g.to) && pendingAt(g.from).length > 0);
+    // Jobs held back in a pause: pending at its start and called after it (a job never called
+    // again was lost, which no-lost-messages tells; the lab's wait for it is not a pause).
+    const heldBack = (g: { from: number; to: number }) => pendingAt(g.from).filter((key) => calls.some((c) => c.key === key && c.at >= g.to));
+    const early = pauses.find((g) => !openBetween(replay.freshStarts, g.from, g.to) && heldBack(g).length > 0);
     if (early) {
       const before = calls.filter((c) => c.end <= early.from);
       const recent = before.slice(-3 * p.failureThreshold);
@@ -344,7 +391,7 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
       problems.push({
         t: early.from,
         cause: 'opened-early',
-        observed: `no call for ${seconds(early.to - early.from)} from ${seconds(early.from)} while ${pendingAt(early.from).length} ${p.subject}s waited, though the last ${p.failureThreshold} answers before it were not all failures (${failed} of the last ${recent.length} calls had failed)`,
+        observed: `no call for ${seconds(early.to - early.from)} from ${seconds(early.from)} while ${heldBack(early).length} ${p.subject}s waited, though the last ${p.failureThreshold} answers before it were not all failures (${failed} of the last ${recent.length} calls had failed)`,
         examples: firstFew(recent.map((c) => `${seconds(c.at)} ${c.key}: ${c.ok ? 'OK' : `failed${c.status ? ` (${c.status})` : ''}`}`)),
       });
     }
@@ -354,16 +401,23 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
       const leaks = replay.whileOpen.filter((w) => w.opening === opening);
       const pause = pauses.find((g) => g.from >= opening.at);
       let inARow = 0;
-      // The failures in a row up to the pause's last call: the one that opened the program's circuit.
-      if (pause) for (const c of calls.filter((c) => c.at <= pause.from).sort((a, b) => a.end - b.end)) inARow = c.ok ? 0 : inARow + 1;
-      const late = pause !== undefined && inARow > p.failureThreshold + p.concurrency - 1;
+      // The failures in a row up to the pause's last call (since the program's last start):
+      // the one that opened the program's circuit.
+      const startedAt = Math.max(0, ...down.map(([, to]) => to).filter((to) => pause !== undefined && to <= pause.from));
+      if (pause) for (const c of calls.filter((c) => c.at >= startedAt && c.at <= pause.from).sort((a, b) => a.end - b.end)) inARow = c.ok ? 0 : inARow + 1;
+      // Not after a failed trial: the program's circuit had opened already (it made a trial).
+      const late = !opening.afterTrial && pause !== undefined && inARow > p.failureThreshold + p.concurrency - 1;
       problems.push({
         t: firstWhileOpen.call.at,
         cause: late ? 'opened-late' : 'calls-while-open',
         observed: late
           ? `the circuit should have opened at ${seconds(opening.at)} (${p.failureThreshold} failures in a row), but your program first paused at ${seconds((pause as { from: number }).from)}, after ${inARow} failed calls in a row`
-          : `${leaks.length} call${leaks.length === 1 ? '' : 's'} within the ${seconds(p.coolDownMs)} after the circuit opened at ${seconds(opening.at)} (${p.failureThreshold} failures in a row), ${replay.whileOpen.length} in all while it should have been open${pauses.some((g) => outage && g.from >= outage.from && g.from < outage.to) ? '' : ': it never paused while the service was failing'}`,
-        examples: firstFew(leaks.map((w) => `${w.call.key}: called at ${seconds(w.call.at)}, ${w.call.at - opening.at} ms after the circuit opened`)),
+          : `${leaks.length} call${leaks.length === 1 ? '' : 's'} within the ${seconds(p.coolDownMs)} after the circuit opened ${
+              opening.afterTrial
+                ? `again at ${seconds(opening.at)}: the trial call at ${seconds(opening.afterTrial.at)} (${opening.afterTrial.key}) failed, so a new cool-down of ${seconds(p.coolDownMs)} started then`
+                : `at ${seconds(opening.at)} (${p.failureThreshold} failures in a row)`
+            }, ${replay.whileOpen.length} in all while it should have been open${pauses.some((g) => outage && g.from >= outage.from && g.from < outage.to) ? '' : ': it never paused while the service was failing'}`,
+        examples: firstFew(leaks.map((w) => `${w.call.key}: called at ${seconds(w.call.at)}, ${w.call.at - opening.at} ms after the circuit opened${opening.afterTrial ? ' again' : ''}`)),
       });
     }
     const second = replay.secondTrials[0];
@@ -377,7 +431,7 @@ export const circuitBreaker: CheckDefinition<BreakerParams> = {
       });
     }
     const last = replay.openings.at(-1);
-    if (last && last.closedAt === undefined && !last.trial) {
+    if (last && last.closedAt === undefined && last.restartedAt === undefined && !last.trial) {
       const waiting = pendingAt(lastT);
       if (waiting.length > 0 && lastT - last.at > p.coolDownMs + p.maxDelayMs + 1_000) {
         problems.push({

@@ -172,11 +172,13 @@ export class Downstream {
     }
   }
 
-  /** The tags of the message the lab sent with this key, or undefined if it sent none. */
+  /** The tags of the message the lab sent (or is sending) with this key, or undefined if it
+   *  sent none: a call may come before the lab has recorded the message it is about. */
   private tagsOf(key: string): string[] | undefined {
-    const produced = this.history.produced(key);
-    if (!produced) return undefined;
-    return tagsOf(produced);
+    // Known from before the publish: a call may come before the broker's confirm is recorded.
+    const known = this.history.known(key);
+    if (!known) return undefined;
+    return tagsOf(known);
   }
 
   onCall(hook: CallHook): void {

@@ -59,6 +59,8 @@ export class HistoryRecorder {
   private readonly started = performance.now();
   private readonly ops: Operation[] = [];
   private readonly producedByKey = new Map<string, Operation>();
+  /** Messages the lab is publishing, by key, with their value (tags), until recorded. */
+  private readonly sendingByKey = new Map<string, unknown>();
   private readonly listeners = new Set<(op: Operation) => void>();
 
   record(op: Omit<Operation, 't'>): Operation {
@@ -72,6 +74,23 @@ export class HistoryRecorder {
   /** The lab's first `produce` of this key (what it sent, with its tags), if any. */
   produced(key: string): Operation | undefined {
     return this.producedByKey.get(key);
+  }
+
+  /**
+   * The lab is about to publish a message with this key and value: from now on the lab's
+   * services know it. The broker may deliver it, and the program call about it, before the
+   * lab has recorded its `produce` (which waits for the broker's confirm).
+   */
+  sending(key: string, value: unknown): void {
+    if (!this.producedByKey.has(key) && !this.sendingByKey.has(key)) this.sendingByKey.set(key, value);
+  }
+
+  /** The value (with its tags) of the lab's first `produce` of this key, or of the message
+   *  it is publishing with this key; undefined for a key the lab never sent. */
+  known(key: string): { value: unknown } | undefined {
+    const produced = this.producedByKey.get(key);
+    if (produced) return { value: produced.value };
+    return this.sendingByKey.has(key) ? { value: this.sendingByKey.get(key) } : undefined;
   }
 
   /** Calls `listener` with every operation recorded from now on; returns how to stop. */

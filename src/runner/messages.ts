@@ -17,7 +17,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** A message's recorded fields, by name (none when its value is not an object). */
-export function fieldsOf(op: Operation | undefined): Record<string, unknown> {
+export function fieldsOf(op: Pick<Operation, 'value'> | undefined): Record<string, unknown> {
   return isRecord(op?.value) ? op.value : {};
 }
 
@@ -40,7 +40,7 @@ export function produceValue(op: Operation | undefined): ProduceValue {
 }
 
 /** Tags the lab put on a produced message ("poison", "transient", "vip"); none if it put none. */
-export function tagsOf(op: Operation | undefined): string[] {
+export function tagsOf(op: Pick<Operation, 'value'> | undefined): string[] {
   const tags = fieldsOf(op).tags;
   return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
 }

@@ -1,7 +1,7 @@
 // Unit tests of backoff and circuit-breaker over literal histories: the replayed breaker,
 // the retries it lets the backoff check measure, and each cause from its evidence.
 import { describe, expect, it } from 'vitest';
-import { backoff, callsOf, circuitBreaker, replayBreaker, retriesOf } from '../../src/checks/breaker.js';
+import { backoff, callsOf, circuitBreaker, downPeriodsOf, replayBreaker, retriesOf } from '../../src/checks/breaker.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const CALLS = { kind: 'call', stream: 'partner-api' } as const;
@@ -16,6 +16,14 @@ const call = (key: string, at: number, ok: boolean, ms = 20): Operation => ({ t:
 const windowAt = (t: number, phase: 'start' | 'heal'): Operation => ({ t, process: 'downstream', kind: 'fault', outcome: 'ok', stream: 'partner-api', value: { fault: 'partner-api error', id: -1, phase, window: 'errors', mode: 'error' } });
 const end = (t: number): Operation => ({ t, process: 'lab', kind: 'phase', outcome: 'ok', key: 'end' });
 const byTime = (ops: Operation[]) => [...ops].sort((a, b) => a.t - b.t);
+/** The lab killed the program at `exitAt` and started it again at `startAt`; a call of `key`
+ *  arriving at `at` was cut short by the kill. */
+const restart = (exitAt: number, startAt: number): Operation[] => [
+  { t: exitAt, process: 'learner-1', kind: 'process', outcome: 'ok', value: { event: 'exit', code: null, signal: 'SIGKILL', byLab: true } },
+  { t: startAt, process: 'learner-1', kind: 'process', outcome: 'ok', value: { event: 'start', pid: 2, start: 2 } },
+];
+const cut = (key: string, at: number, exitAt: number): Operation => ({ t: exitAt, process: 'downstream', kind: 'call', outcome: 'info', stream: 'partner-api', key, value: { instance: 1, arrivedAt: at, note: 'caller killed mid-call' } });
+const start = (t: number): Operation => ({ t, process: 'learner-1', kind: 'process', outcome: 'ok', value: { event: 'start', pid: 1, start: 1 } });
 
 /** A correct program: opens after 3 failures in a row at 1100, trials at 2100 and 3120 fail,
  *  the one at 4140 succeeds. */
@@ -43,6 +51,45 @@ describe('replayBreaker', () => {
     const reset: Operation = { ...call('a', 2100, false, 0), value: { instance: 1, arrivedAt: 2100, down: true } };
     const replay = replayBreaker(callsOf(byTime([call('a', 0, false), call('a', 50, false), call('a', 100, false), reset, call('a', 3200, true)]), CALLS), 3, 1000);
     expect(replay.openings.map((o) => [o.at, o.trial?.at, o.closedAt])).toEqual([[120, 2100, undefined], [2100, 3200, 3220]]);
+  });
+});
+
+describe('a restart', () => {
+  it('is a down period from the exit to the next start', () => {
+    expect(downPeriodsOf([start(0), ...restart(300, 1_000)])).toEqual([[300, 1_000]]);
+    expect(downPeriodsOf([start(0), restart(300, 1_000)[0] as Operation])).toEqual([[300, Number.POSITIVE_INFINITY]]);
+  });
+
+  it('starts the replay afresh: failures before it do not count toward the threshold after it', () => {
+    const ops = byTime([start(0), call('a', 0, false), call('b', 10, false), cut('a', 60, 100), ...restart(100, 1_500), call('c', 2_000, false), call('a', 2_010, false)]);
+    const calls = callsOf(ops, CALLS);
+    expect(calls.map((c) => c.key)).toEqual(['a', 'b', 'c', 'a']); // the call cut short is left out
+    expect(replayBreaker(calls, 3, 1000).openings.map((o) => o.at)).toEqual([2_020]);
+    expect(replayBreaker(calls, 3, 1000, downPeriodsOf(ops)).openings).toEqual([]);
+  });
+
+  it('ends an open circuit: the restarted program calls at once, which is not a call while open', () => {
+    const ops = byTime([start(0), call('a', 0, false), call('b', 10, false), call('a', 80, false), ...restart(300, 600), call('b', 700, true)]);
+    const replay = replayBreaker(callsOf(ops, CALLS), 3, 1000, downPeriodsOf(ops));
+    expect(replay.openings.map((o) => [o.at, o.restartedAt])).toEqual([[100, 600]]);
+    expect(replay.whileOpen).toEqual([]);
+    expect(replay.openPeriods).toEqual([[100, 600]]);
+    expect(replayBreaker(callsOf(ops, CALLS), 3, 1000).whileOpen.map((w) => w.call.at)).toEqual([700]);
+  });
+
+  it('restarts every job\'s retry count: the restarted program waits its first retry again', () => {
+    const ops = byTime([start(0), sent('a'), call('a', 0, false), call('a', 80, false), cut('a', 260, 300), ...restart(300, 1_000), call('a', 1_500, false), call('a', 1_580, true)]);
+    expect(backoff.run(ops, noOpening).status).toBe('pass');
+    expect(retriesOf(callsOf(ops, CALLS), downPeriodsOf(ops)).map((r) => [r.k, r.waitedMs])).toEqual([[1, 60], [1, 60]]);
+    // Without the restart, the second "retry 1" would be a retry 3 that came too soon.
+    const noRestart = ops.filter((op) => op.kind !== 'process');
+    expect(backoff.run(noRestart, noOpening).cause).toBe('no-backoff-growth');
+  });
+
+  it('a pause while the program was down is not the breaker\'s', () => {
+    const ops = byTime([start(0), sent('a'), sent('b'), sent('c'), call('a', 0, true), call('b', 50, false), cut('c', 60, 200), ...restart(200, 1_400), call('b', 1_500, true), call('c', 1_510, true)]);
+    expect(circuitBreaker.run(ops, params).status).toBe('unknown');
+    expect(circuitBreaker.run(ops.filter((op) => op.kind !== 'process'), params).cause).toBe('opened-early');
   });
 });
 
@@ -120,6 +167,13 @@ describe('circuit-breaker', () => {
     expect(r.observed).toContain('it never paused while the service was failing');
   });
 
+  it('says when a failed trial opened the circuit again and calls went on within its new cool-down', () => {
+    const r = circuitBreaker.run(byTime([...correct, call('b', 2_300, false)]), params);
+    expect(r.cause).toBe('calls-while-open');
+    expect(r.observed).toContain('1 call within the 1.0s after the circuit opened again at 2.1s: the trial call at 2.1s (a) failed, so a new cool-down of 1.0s started then');
+    expect(r.examples).toEqual(['b: called at 2.3s, 180 ms after the circuit opened again']);
+  });
+
   it('names a pause that comes only after many failures in a row: opened-late', () => {
     const late = [sent('a', 900), sent('b', 900), windowAt(1000, 'start'), ...Array.from({ length: 12 }, (_, i) => call(i % 2 ? 'b' : 'a', 1000 + i * 60, false)), call('a', 2700, false), windowAt(4000, 'heal'), call('a', 4100, true), call('b', 4200, true)];
     const r = circuitBreaker.run(byTime(late), params);
@@ -131,6 +185,11 @@ describe('circuit-breaker', () => {
     const early = [sent('a'), sent('b'), sent('c'), sent('d', 300), call('a', 0, false), call('b', 50, true), call('a', 100, false), call('c', 150, true), call('a', 200, false), call('d', 1_500, true), call('a', 1_600, true)];
     const r = circuitBreaker.run(byTime(early), params);
     expect(r.cause).toBe('opened-early');
+  });
+
+  it('a pause while only lost jobs were pending (never called again) is not opened-early', () => {
+    const lost = [sent('a'), sent('b'), sent('c', 1_400), call('a', 0, true), call('b', 50, false), call('c', 1_500, true)];
+    expect(circuitBreaker.run(byTime(lost), params).status).toBe('unknown');
   });
 
   it('names several calls after the cool-down: half-open-not-single', () => {

@@ -92,6 +92,9 @@ export function producer(ctx: Pick<WorkloadContext, 'history' | 'registerInlet'>
       const message: InletMessage = { key, body: Buffer.from(JSON.stringify(body)), ...(extra ? { extra } : {}) };
       if (recordFirst) ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream, key, value: { ...body, ...record, tags } });
       inFlight++;
+      // Known to the lab's services before it is published: the program may call about it
+      // before the broker's confirm comes back and the produce is recorded.
+      ctx.history.sending(key, { ...body, ...record, tags });
       try {
         const { at, recorded } = split(await first.send(message));
         remember(message);
@@ -107,6 +110,7 @@ export function producer(ctx: Pick<WorkloadContext, 'history' | 'registerInlet'>
     async sendBurst(burst, sendAll) {
       const sent = burst.map(({ key, body }): InletMessage => ({ key, body: Buffer.from(JSON.stringify(body)) }));
       inFlight += burst.length;
+      for (const { key, body, options: { tags = [], record = {} } = {} } of burst) ctx.history.sending(key, { ...body, ...record, tags });
       try {
         await sendAll(sent);
         for (const message of sent) {
