@@ -19,6 +19,7 @@ import { ledgerEntries } from './ledger-entries.js';
 import { usesTheRate, withinRateLimit } from './rate-limit.js';
 import { latency } from './latency.js';
 import { backoff, circuitBreaker } from './breaker.js';
+import { boundedInFlight, catchUp } from './backpressure.js';
 import { noLostMessages } from './lost.js';
 import { boundedPrefetch, durableQueues, groupSharesPartitions, manualAck, resubscribed, subscribed } from './observations.js';
 import { offsetsCommittedAfterProcessing } from './offsets.js';
@@ -66,5 +67,6 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition<any>> = new Map(
     withinRateLimit, usesTheRate,
     backoff, circuitBreaker,
     entityOrder, repeatsOnlyAtRebalance,
+    boundedInFlight, catchUp,
   ].map((c) => [c.name, c as CheckDefinition<any>]),
 );
