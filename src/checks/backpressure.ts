@@ -226,12 +226,14 @@ export const catchUp: CheckDefinition<CatchUpParams> = {
     const spell = spellOf(history, p.window);
     if (spell.end === undefined) return { title, status: 'unknown', expected, observed: 'the slow spell never ended while the lab watched', examples: [] };
     const sent = new Set(history.filter((op) => matches(op, p.sent) && op.outcome === 'ok' && op.key !== undefined).map((op) => op.key as string));
+    if (sent.size === 0) return { title, status: 'unknown', expected, observed: `the lab sent no ${p.subject}`, examples: [] };
     const firstDone = new Map<string, number>();
     for (const op of history) if (matches(op, p.calls) && op.outcome === 'ok' && op.key && sent.has(op.key) && !firstDone.has(op.key)) firstDone.set(op.key, op.t);
     const deadline = spell.end + p.catchUpMs;
     const late = [...sent].filter((k) => (firstDone.get(k) ?? Number.POSITIVE_INFINITY) > deadline);
-    const lastAt = Math.max(...firstDone.values());
-    if (late.length === 0) {
+    const lastAt = firstDone.size > 0 ? Math.max(...firstDone.values()) : undefined;
+    if (late.length === 0 || lastAt === undefined) {
+      if (lastAt === undefined) return { title, status: 'fail', expected, observed: `no ${p.subject} was ever done (${sent.size} sent)`, examples: firstFew(late), cause: 'stalled' };
       return { title, status: 'pass', expected, observed: `the last ${p.subject} was done ${secs(Math.max(0, lastAt - spell.end))} after the slow spell ended`, examples: [] };
     }
     const doneAtDeadline = [...firstDone.values()].filter((t) => t <= deadline).length;
@@ -243,7 +245,9 @@ export const catchUp: CheckDefinition<CatchUpParams> = {
       title,
       status: 'fail',
       expected,
-      observed: `${countOf(late.length, sent.size, p.subject)} were not done ${secs(p.catchUpMs)} after the slow spell ended (${doneAtDeadline} done by then); after it your program did about ${Math.round(rate)} ${p.subject}s a second`,
+      observed: stalled
+        ? `${countOf(late.length, sent.size, p.subject)} were not done ${secs(p.catchUpMs)} after the slow spell ended (${doneAtDeadline} done by then), and your program stood still: the last ${p.subject} done was ${lastAt <= spell.end ? `${secs(spell.end - lastAt)} before the spell ended` : `${secs(lastAt - spell.end)} after it`}`
+        : `${countOf(late.length, sent.size, p.subject)} were not done ${secs(p.catchUpMs)} after the slow spell ended (${doneAtDeadline} done by then); after it your program did about ${Math.round(rate)} ${p.subject}s a second`,
       examples: firstFew(late),
       cause: stalled ? 'stalled' : 'too-slow',
     };

@@ -84,6 +84,10 @@ describe('catch-up', () => {
     expect(catchUp.run(h, cParams)).toMatchObject({ status: 'fail', cause: 'stalled', examples: ['b'] });
   });
 
+  it('says stalled when nothing was ever done', () => {
+    expect(catchUp.run([produce('a'), spell(1_000, 'start'), spell(7_000, 'heal')], cParams)).toMatchObject({ status: 'fail', cause: 'stalled', observed: 'no page was ever done (1 sent)' });
+  });
+
   it('is unknown when the spell never ended', () => {
     expect(catchUp.run([produce('a'), spell(1_000, 'start')], cParams).status).toBe('unknown');
   });
