@@ -102,7 +102,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('idempotent-consumer'),
           exercise('ordering-at-scale'),
           exercise('retry-circuit-breaker'),
-          planned('Backpressure'),
+          exercise('backpressure'),
           planned('Load test: 1000 messages/s'),
           exercise('redis-rate-limiter'),
         ],

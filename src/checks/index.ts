@@ -55,6 +55,8 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['no-phantom-events', async () => (await import('./outbox.js')).noPhantomEvents],
   ['event-ids-stable', async () => (await import('./outbox.js')).eventIdsStable],
   ['order-event-content', async () => (await import('./outbox.js')).orderEventContent],
+  ['bounded-in-flight', async () => (await import('./backpressure.js')).boundedInFlight],
+  ['catch-up', async () => (await import('./backpressure.js')).catchUp],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

@@ -166,6 +166,11 @@ export class LearnerProcess {
   get stderrCut(): number {
     return this.stderrLog.cut;
   }
+  /** The running program's process id (also its process group's: it starts a group of its
+   *  own), or undefined when it is not running. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -165,7 +165,20 @@ export interface OutboxTables {
   vanished: Array<{ eventId: string; orderId: string }>;
 }
 
+/** One sample of a copy of the learner's program and the queue it consumes
+ *  (workloads/blocks/sample-learner.ts): how much memory it holds, how much work it has taken. */
+export interface LearnerSample {
+  instance: number;
+  /** Resident memory of the copy's process group (the program and anything it started), in bytes. */
+  rssBytes: number;
+  /** The queue as the management API last saw it (its statistics lag up to a second): the
+   *  messages delivered and not yet acknowledged, waiting, and acknowledged so far (taken with
+   *  auto-ack counts as acknowledged). */
+  queue?: { name: string; unacked: number; ready: number; acked: number };
+}
+
 export interface Observations {
+  'learner-sample': LearnerSample;
   'outbox-tables': OutboxTables;
   'rate-limit': RateLimit;
   'processed-marks': ProcessedMarks;

@@ -22,6 +22,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['retry-circuit-breaker', async () => (await import('./retry-circuit-breaker.js')).retryCircuitBreaker],
   ['ordering-at-scale', async () => (await import('./ordering-at-scale.js')).orderingAtScale],
   ['transactional-outbox', async () => (await import('./transactional-outbox.js')).transactionalOutbox],
+  ['backpressure', async () => (await import('./backpressure.js')).backpressure],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

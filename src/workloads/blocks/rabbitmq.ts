@@ -67,6 +67,8 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
     if (publisher) return publisher;
     const channel = await connection.createConfirmChannel();
     channel.on('error', () => {});
+    // Each publish waiting for its confirm listens for the channel's close: many may wait at once.
+    channel.setMaxListeners(0);
     channel.on('close', () => {
       if (publisher === channel) publisher = undefined;
     });

@@ -18,6 +18,7 @@ import { defaults as redisRateLimiter } from './redis-rate-limiter.js';
 import { defaults as retryCircuitBreaker } from './retry-circuit-breaker.js';
 import { defaults as orderingAtScale } from './ordering-at-scale.js';
 import { defaults as transactionalOutbox } from './transactional-outbox.js';
+import { defaults as backpressureDefaults } from './backpressure.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -34,4 +35,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['retry-circuit-breaker', retryCircuitBreaker],
   ['ordering-at-scale', orderingAtScale],
   ['transactional-outbox', transactionalOutbox],
+  ['backpressure', backpressureDefaults],
 ]);
