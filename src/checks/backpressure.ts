@@ -33,6 +33,8 @@
  */
 import type { History, Operation } from '../runner/history.js';
 import { observationsOf } from '../runner/observations.js';
+import { callValue } from '../runner/calls.js';
+import { isFaultEvent } from '../faults/events.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, matches, num, select, selector, str } from './types.js';
 
 export interface BoundedInFlightParams {
@@ -79,9 +81,9 @@ const MiB = 1024 * 1024;
 function spellOf(history: History, window: string): { start?: number; end?: number } {
   const spell: { start?: number; end?: number } = {};
   for (const op of history) {
-    if (op.kind !== 'fault' || op.process !== 'downstream') continue;
-    const value = op.value as { window?: string; phase?: string } | undefined;
-    if (value?.window !== window) continue;
+    if (!isFaultEvent(op) || op.process !== 'downstream') continue;
+    const value = op.value;
+    if (value.window !== window) continue;
     if (value.phase === 'start' && spell.start === undefined) spell.start = op.t;
     if (value.phase === 'heal' && spell.end === undefined) spell.end = op.t;
   }
@@ -92,7 +94,7 @@ function spellOf(history: History, window: string): { start?: number; end?: numb
 export function mostInFlight(calls: readonly Operation[]): { most: number; at: number } {
   const edges: Array<[number, number]> = [];
   for (const op of calls) {
-    const arrivedAt = (op.value as { arrivedAt?: unknown } | undefined)?.arrivedAt;
+    const arrivedAt = callValue(op).arrivedAt;
     if (typeof arrivedAt !== 'number') continue;
     edges.push([arrivedAt, 1], [op.t, -1]);
   }

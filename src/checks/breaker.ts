@@ -273,7 +273,7 @@ export function retriesOf(calls: readonly Call[], freshStarts: ReadonlyArray<[nu
 
 /** The service's scheduled bad spells, [start, end) (pure). */
 export function outageOf(history: History, calls: Selector): { from: number; to: number } | undefined {
-  const windows = faultEvents(history).filter((op) => op.stream === calls.stream && typeof (op.value as { window?: unknown }).window === 'string');
+  const windows = faultEvents(history).filter((op) => op.stream === calls.stream && typeof op.value.window === 'string');
   const starts = windows.filter((op) => op.value.phase === 'start');
   if (starts.length === 0) return undefined;
   const heals = windows.filter((op) => op.value.phase === 'heal');

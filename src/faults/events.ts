@@ -35,6 +35,8 @@ export interface FaultEvent {
   restarted?: boolean;
   /** scale-learner: whether the step started or stopped copy `instance`. */
   action?: 'start' | 'stop';
+  /** A downstream's scheduled window: its name (runner/downstream-schedule.ts). */
+  window?: string;
 }
 
 /** A fault event as the history holds it: `t` is when it happened, `key` the message whose

@@ -20,6 +20,7 @@ import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { sampleLearner } from './blocks/sample-learner.js';
 import { type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/backpressure.js';
+import { isFaultEvent } from '../faults/events.js';
 
 export interface BackpressureOptions {
   warmupPages: number;
@@ -109,7 +110,7 @@ export const backpressure: Workload<BackpressureOptions> = {
       const history = ctx.history.history;
       for (; faultCursor < history.length; faultCursor += 1) {
         const op = history[faultCursor];
-        if (op?.kind === 'fault' && op.process === 'downstream') slow = (op.value as { phase?: string } | undefined)?.phase === 'start';
+        if (op && isFaultEvent(op) && op.process === 'downstream') slow = op.value.phase === 'start';
       }
       return slow;
     };
@@ -169,7 +170,7 @@ export const backpressure: Workload<BackpressureOptions> = {
         for (let i = 0; i < o.floodPages; i += 50) {
           await Promise.all(Array.from({ length: Math.min(50, o.floodPages - i) }, () => send(['flood'])));
         }
-        const slowSpellOver = () => ctx.history.history.some((op) => op.kind === 'fault' && op.process === 'downstream' && (op.value as { phase?: string } | undefined)?.phase === 'heal');
+        const slowSpellOver = () => ctx.history.history.some((op) => isFaultEvent(op) && op.process === 'downstream' && op.value.phase === 'heal');
         await waitUntil(slowSpellOver, ctx.timeouts.drainMs, ctx.signal, 50);
         ctx.progress('the OCR service is quick again: the backlog must go through');
         // Past the catch-up time the verdict is known: no need to wait for a slow program longer.
