@@ -246,7 +246,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
           name: 'ORDERS_QUEUE',
           physical: ORDERS_QUEUE,
           count: 1,
-          hint: 'The service (ROLE=service) must start consuming ORDERS_QUEUE right after connecting to AMQP_URL and DATABASE_URL.',
+          hint: 'The service (ROLE=service) must subscribe to ORDERS_QUEUE with basic.consume (amqplib channel.consume; pika basic_consume and start_consuming) right after connecting to AMQP_URL and DATABASE_URL: the lab waits for a consumer on the queue, and a loop of basic_get is never seen as one.',
         });
       },
       async run() {
