@@ -19,25 +19,33 @@
  *   transaction, or published from the handler after the commit: a dual write) and its event
  *   never left: the service was killed between the two;
  * - marked-not-published: its outbox row was marked sent (or deleted), the event never arrived:
- *   the relay marked it before RabbitMQ confirmed the publish;
+ *   the relay marked it before RabbitMQ confirmed the publish, or marked rows it never
+ *   published (`WHERE sent_at IS NULL` instead of the ids it sent: a row committed during
+ *   its pass);
  * - skipped-by-relay: its outbox row is still unsent, written before PostgreSQL's restart: the
  *   relay passed it over (it resumed from a position it kept in memory, not from the table);
  * - stopped-after-db-restart: its unsent row was written after PostgreSQL's restart: the relay
  *   stopped publishing when its connection broke;
+ * - acked-before-commit: the order is not in the table, and the lab killed the service while
+ *   that order's transaction was open (kill-learner event keyed by it, reason
+ *   "open-transaction"): the command was acked before the commit, so it never came again;
  * - not-written: the order is not in the table at all (the service dropped the command, or
  *   stopped working after the restart).
  * When no event arrived at all, no cause is named (nothing is published yet: the task's
  * general hint applies).
  * no-phantom-events fails when an event arrived for an order that is not in the orders table
  * (cause published-before-commit: published before the transaction, which then rolled back).
- * event-ids-stable fails when an event has no eventId (missing-id), when copies of one order's
- * event carry different eventIds (new-id-per-publish), or when its eventId is not its outbox
+ * event-ids-stable fails when an event has no eventId (missing-id), when one order's events
+ * carry different eventIds: with several outbox rows for the order (outbox-row-per-delivery:
+ * the service wrote an outbox row for a redelivered command whose order was already there),
+ * else with one row (new-id-per-publish: the relay made a new id at publish time), or when its eventId is not its outbox
  * row's event_id (not-outbox-id): consumers dedupe by that id.
  * order-event-content fails when an event is not JSON (unreadable), was published with another
  * routing key than "order.placed" (wrong-routing-key), has another type than "OrderPlaced"
  * (wrong-type), or its orderId, customer or amountCents differ from the order's (wrong-field).
  */
 import type { History, Operation } from '../runner/history.js';
+import { faultEvents } from '../faults/events.js';
 import { lastObservation } from '../runner/observations.js';
 import { type CheckDefinition, countOf, firstFew, select, tagsOf } from './types.js';
 
@@ -82,11 +90,13 @@ export const OUTBOX_PUBLISHED_CAUSES = {
   'no-outbox-row':
     'An order was committed without its event in the outbox, and the event never left: the service was killed between the commit and the publish (a dual write), or between two transactions. Insert the order and its outbox row in ONE transaction; only the relay publishes.',
   'marked-not-published':
-    'Outbox rows were marked sent, yet their events never reached RabbitMQ: the relay marked them before the publish was confirmed, and was killed in between. Publish, wait for the confirm, and only then mark the row sent.',
+    'Outbox rows were marked sent, yet their events never reached RabbitMQ: the relay marked rows it had not published, or not yet. Either it marked them before the publish was confirmed and was killed in between, or its UPDATE marked more than it sent (WHERE sent_at IS NULL also marks rows committed while it was publishing). Publish, wait for the confirm, then mark exactly the ids you published: UPDATE outbox SET sent_at = now() WHERE id = ANY($1).',
   'skipped-by-relay':
     'Outbox rows were never published, nor marked: after its restart the relay resumed from a position it kept in memory and passed them over. Let the table say what is left to do: publish every row whose sent_at is NULL, oldest first.',
   'stopped-after-db-restart':
     'The events of orders written after PostgreSQL restarted stayed in the outbox: the relay stopped publishing when its connection broke. Catch the error, reconnect (a pool does it for you), and go on polling.',
+  'acked-before-commit':
+    'An order the lab killed the service on, while its transaction was still open, never reached the orders table: the service had acked the command before its COMMIT, so RabbitMQ did not deliver it again and the rolled-back order was lost. Ack a command only after its transaction committed: a kill before that leaves it unacked, and it comes again.',
   'not-written':
     'Some valid orders never reached the orders table: the service dropped their commands (acked before the commit, or gave up on an error), or stopped after PostgreSQL restarted. Ack a command after its transaction committed, and reconnect after an error.',
 } as const;
@@ -112,8 +122,10 @@ export const outboxEventsPublished: CheckDefinition<OutboxParams> = {
     const rows = new Map<string, boolean>(); // order id -> marked sent (any of its rows)
     for (const r of tables.outbox) rows.set(r.orderId, (rows.get(r.orderId) ?? false) || r.sent);
     for (const r of tables.vanished) rows.set(r.orderId, true);
+    // Orders the lab killed the service on inside their open transaction.
+    const killedOpen = new Set(faultEvents(history).filter((op) => op.value.fault === 'kill-learner' && op.value.phase === 'start' && op.value.reason === 'open-transaction' && op.key !== undefined).map((op) => op.key as string));
     const causeOf = (o: SentOrder): keyof typeof OUTBOX_PUBLISHED_CAUSES => {
-      if (!committed.has(o.orderId)) return 'not-written';
+      if (!committed.has(o.orderId)) return killedOpen.has(o.orderId) ? 'acked-before-commit' : 'not-written';
       const marked = rows.get(o.orderId);
       if (marked === undefined) return 'no-outbox-row';
       if (marked) return 'marked-not-published';
@@ -127,6 +139,7 @@ export const outboxEventsPublished: CheckDefinition<OutboxParams> = {
       'marked-not-published': 'outbox row marked sent, no event',
       'skipped-by-relay': 'outbox row never sent',
       'stopped-after-db-restart': 'written after the restart, outbox row never sent',
+      'acked-before-commit': 'the service was killed inside its transaction; not in the orders table, the command never came again',
       'not-written': 'not in the orders table',
     };
     return {
@@ -171,6 +184,8 @@ export const eventIdsStable: CheckDefinition<OutboxParams> = {
   name: 'event-ids-stable',
   causes: {
     'missing-id': 'Events came without an eventId: consumers cannot tell a copy from a new event. Put the outbox row\'s event_id in every event as "eventId".',
+    'outbox-row-per-delivery':
+      'One order got several outbox rows, each published under its own eventId: the service wrote an outbox row again when the command came again (after the lab killed it), although the order was already there and its insert did nothing. Write the outbox row only when the order insert inserted a row (INSERT ... ON CONFLICT DO NOTHING, then check rowCount === 1; psycopg: cursor.rowcount).',
     'new-id-per-publish':
       'Copies of one order\'s event carried different eventIds, so a consumer cannot recognise the copy the relay sent again after a kill. The id must be made once, when the event is written: use the outbox row\'s event_id, never a new id at publish time.',
     'not-outbox-id': 'An event\'s eventId is not its outbox row\'s event_id. Publish the event_id the row was written with, unchanged.',
@@ -192,12 +207,22 @@ export const eventIdsStable: CheckDefinition<OutboxParams> = {
     }
     const copies = all.length - ids.size;
     const changing = [...ids].filter(([, list]) => list.length > 1);
-    if (changing.length > 0) {
-      return { title, status: 'fail', expected, observed: `${changing.length} order${changing.length === 1 ? '\'s event' : 's\' events'} arrived more than once under different eventIds`, examples: firstFew(changing).map(([order, list]) => `${order}: ${list.join(', ')}`), cause: 'new-id-per-publish' };
-    }
     const tables = lastObservation(history, 'outbox-tables');
     const rowIds = new Map<string, Set<string>>();
     for (const r of [...(tables?.outbox ?? []), ...(tables?.vanished ?? [])]) rowIds.set(r.orderId, (rowIds.get(r.orderId) ?? new Set()).add(r.eventId.toLowerCase()));
+    if (changing.length > 0) {
+      // Several outbox rows for one order: the service wrote them; one row: the relay made the ids.
+      const perDelivery = changing.filter(([order]) => (rowIds.get(order)?.size ?? 0) > 1);
+      const shown = perDelivery.length > 0 ? perDelivery : changing;
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `${changing.length} order${changing.length === 1 ? '\'s event' : 's\' events'} arrived more than once under different eventIds`,
+        examples: firstFew(shown).map(([order, list]) => `${order}: ${list.join(', ')}${perDelivery.length > 0 ? ` (${rowIds.get(order)?.size} outbox rows for this order)` : ''}`),
+        cause: perDelivery.length > 0 ? 'outbox-row-per-delivery' : 'new-id-per-publish',
+      };
+    }
     const foreign = tables ? [...ids].filter(([order, list]) => rowIds.has(order) && !list.every((id) => rowIds.get(order)?.has(id))) : [];
     if (foreign.length > 0) {
       return { title, status: 'fail', expected, observed: `${foreign.length} event${foreign.length === 1 ? '' : 's'} carried an eventId that is not its outbox row's event_id`, examples: firstFew(foreign).map(([order, list]) => `${order}: eventId ${list.join(', ')}, outbox event_id ${[...(rowIds.get(order) ?? [])].join(', ')}`), cause: 'not-outbox-id' };

@@ -16,20 +16,31 @@
  * Phases, designed from the mistakes backwards so that each window opens every run:
  * 1. "orders": `orders` orders, `invalidOrders` of them with amountCents <= 0 (the table's
  *    CHECK refuses them: they must roll back, and no event may leave for them).
- * 2. "service-kill": the scenario's network faults put latency on the program's connections
- *    to PostgreSQL and RabbitMQ, so that each step takes a round trip. The lab sends one
- *    order and kills the service the moment the order is committed (it reads the table)
- *    and its event has not arrived: a service that publishes after its commit (dual write),
- *    or writes the outbox row in a second transaction, is killed in between, and the order's
- *    command, redelivered, finds the order already there. Restarted.
- * 3. "relay-kill": the same latency; the lab sends `relayOrders` orders and kills the relay
+ * 2. "relay-busy": the scenario puts latency on the program's connection to RabbitMQ only,
+ *    so each relay pass waits a round trip for its confirms while the service, fast on
+ *    PostgreSQL, commits `busyOrders` orders sent `busySpacingMs` apart: orders commit while a
+ *    pass is in flight, every run. A relay that marks `WHERE sent_at IS NULL` instead of the
+ *    ids it published marks them sent without publishing them.
+ * 3. "service-kill": latency on the program's connections to PostgreSQL and RabbitMQ, so that
+ *    each step takes a round trip. The lab sends one order and kills the service while its
+ *    transaction is open (a connection of the run's database idle in transaction after an
+ *    INSERT into orders or outbox, read from pg_stat_activity): a service that acked the
+ *    command before its commit loses the order (the lab records the kill keyed by the order,
+ *    reason "open-transaction"). Restarted, the command comes again, and the lab kills the
+ *    service the moment the order is committed (it reads the table) and its event has not
+ *    arrived: a service that publishes after its commit (dual write), or writes the outbox
+ *    row in a second transaction, is killed in between, and the order's command, redelivered,
+ *    finds the order already there. Restarted. (An order written by one statement is never
+ *    seen inside an open transaction: then no first kill, and a new order is the second
+ *    kill's victim.)
+ * 4. "relay-kill": the same latency; the lab sends `relayOrders` orders and kills the relay
  *    at the first moment an outbox row and RabbitMQ disagree: an event arrived and its row is
  *    not marked sent yet (a correct relay, between confirm and mark: it must publish it
  *    again), or a row is marked sent and its event has not arrived (a relay that marks first
  *    loses it). While the relay is down the lab sends `whileDownOrders` more and waits until
  *    they are committed: a relay that restarts from its newest row (a position kept in
  *    memory) skips them.
- * 4. "db-restart": the scenario restarts PostgreSQL; once it is back the lab sends
+ * 5. "db-restart": the scenario restarts PostgreSQL; once it is back the lab sends
  *    `afterRestartOrders` orders: a service or relay that does not reconnect never gets
  *    them out.
  * The kills are the workload's own (they depend on what the tables show), recorded as
@@ -49,10 +60,13 @@ export interface TransactionalOutboxOptions {
   /** Orders of phase 1, of which `invalidOrders` have amountCents <= 0. */
   orders: number;
   invalidOrders: number;
-  /** Orders of phase 3, while the relay may be killed, and while it is down. */
+  /** Orders of phase 2, one every `busySpacingMs`, while the relay's publishes are slow. */
+  busyOrders: number;
+  busySpacingMs: number;
+  /** Orders of phase 4, while the relay may be killed, and while it is down. */
   relayOrders: number;
   whileDownOrders: number;
-  /** Orders of phase 4, after PostgreSQL's restart. */
+  /** Orders of phase 5, after PostgreSQL's restart. */
   afterRestartOrders: number;
   /** How long the lab waits for a kill window before it kills anyway. */
   windowMs: number;
@@ -99,6 +113,8 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
     const o = {
       orders: intOption(raw, 'orders', defaults.orders),
       invalidOrders: intOption(raw, 'invalidOrders', defaults.invalidOrders),
+      busyOrders: intOption(raw, 'busyOrders', defaults.busyOrders),
+      busySpacingMs: intOption(raw, 'busySpacingMs', defaults.busySpacingMs),
       relayOrders: intOption(raw, 'relayOrders', defaults.relayOrders),
       whileDownOrders: intOption(raw, 'whileDownOrders', defaults.whileDownOrders),
       afterRestartOrders: intOption(raw, 'afterRestartOrders', defaults.afterRestartOrders),
@@ -179,14 +195,19 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
     const recordKill = (id: number, key: string | undefined, value: Record<string, unknown>) =>
       ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', ...(key ? { key } : {}), value: { fault: 'kill-learner', id, ...value } });
     /** Waits (bounded) until `window` names an order and a reason, then kills the copy; it
-     *  stays down until `restartWhen` resolves. */
-    const killAt = async (instance: number, window: () => Promise<{ key: string; reason: string } | undefined>, restartWhen: () => Promise<unknown>) => {
+     *  stays down until `restartWhen` resolves. A window that answers "missed" can no longer
+     *  open (the moment passed, e.g. the order committed in one statement): no kill then. */
+    const killAt = async (instance: number, window: () => Promise<{ key: string; reason: string } | 'missed' | undefined>, restartWhen: () => Promise<unknown>) => {
       const id = KILL_FAULT_ID + kills++;
       recordKill(id, undefined, { phase: 'hold', instance });
-      let seen: { key: string; reason: string } | undefined;
+      let seen: { key: string; reason: string } | 'missed' | undefined;
       await waitUntil(async () => (seen = await window().catch(() => undefined)) !== undefined, o.windowMs, ctx.signal, 25);
       // A Ctrl-C ends every wait at once: no kill, no restart then (cleanup stops the program).
       if (ctx.signal.aborted) return;
+      if (seen === 'missed') {
+        recordKill(id, undefined, { phase: 'heal', instance, restarted: false, reason: 'missed' });
+        return;
+      }
       recordKill(id, seen?.key, { phase: 'start', instance, signal: 'SIGKILL', reason: seen?.reason ?? 'max' });
       const victim = ctx.learners.get(instance);
       await victim.kill();
@@ -196,6 +217,18 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
       victim.start();
       recordKill(id, undefined, { phase: 'heal', instance, restarted: true });
     };
+
+    /** Whether a connection of the program holds a transaction open that has inserted into
+     *  orders or outbox and not committed yet (its last statement one of those inserts). */
+    const openInsert = async (): Promise<boolean> =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = $1 AND pid <> pg_backend_pid() AND state = 'idle in transaction'
+              AND query ~* 'insert\\s+into\\s+("?\\w+"?\\.)?"?(orders|outbox)\\y'`,
+          [db.database],
+        )
+      )[0]?.n !== 0;
 
     const progress = () => `${arrived.size}|${ctx.history.history.length}`;
     const allArrived = (ids: readonly string[]) => () => ids.every((id) => arrived.has(id));
@@ -213,7 +246,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
           name: 'ORDERS_QUEUE',
           physical: ORDERS_QUEUE,
           count: 1,
-          hint: 'The service (ROLE=service) must start consuming ORDERS_QUEUE right after connecting to AMQP_URL and DATABASE_URL.',
+          hint: 'The service (ROLE=service) must subscribe to ORDERS_QUEUE with basic.consume (amqplib channel.consume; pika basic_consume and start_consuming) right after connecting to AMQP_URL and DATABASE_URL: the lab waits for a consumer on the queue, and a loop of basic_get is never seen as one.',
         });
       },
       async run() {
@@ -224,9 +257,34 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
         await settle(validSent);
         if (ctx.signal.aborted) return; // Ctrl-C: the run stops here, cleanup follows
 
-        ctx.progress('phase 2: the service is killed the moment an order is committed');
+        ctx.progress(`phase 2: ${o.busyOrders} orders, one every ${o.busySpacingMs} ms, while the relay is slow`);
+        await ctx.phase('relay-busy');
+        for (let i = 0; i < o.busyOrders; i++) {
+          if (i > 0) await sleep(o.busySpacingMs, ctx.signal);
+          await send('relay-busy');
+        }
+        await settle(validSent);
+        await ctx.faultsSettled();
+        if (ctx.signal.aborted) return;
+
+        ctx.progress('phase 3: the service is killed inside its transaction, then the moment an order is committed');
         await ctx.phase('service-kill');
-        const victimOrder = await send('service-kill');
+        const firstVictim = await send('service-kill');
+        let crashed = false;
+        await killAt(
+          SERVICE,
+          async () => {
+            if ((await committed([firstVictim])).has(firstVictim)) return 'missed';
+            if (!(await openInsert())) return undefined;
+            crashed = true;
+            return { key: firstVictim, reason: 'open-transaction' };
+          },
+          async () => {},
+        );
+        if (ctx.signal.aborted) return;
+        // The command killed inside its transaction comes again: its commit is the next window.
+        // Without that kill (the order committed in one statement), a new order is the victim.
+        const victimOrder = crashed ? firstVictim : await send('service-kill');
         await killAt(
           SERVICE,
           async () => ((await committed([victimOrder])).has(victimOrder) && !arrived.has(victimOrder) ? { key: victimOrder, reason: 'committed-not-published' } : undefined),
@@ -236,7 +294,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
         await ctx.faultsSettled();
         if (ctx.signal.aborted) return;
 
-        ctx.progress('phase 3: the relay is killed between publishing and marking sent');
+        ctx.progress('phase 4: the relay is killed between publishing and marking sent');
         await ctx.phase('relay-kill');
         const relayPhase: string[] = [];
         for (let i = 0; i < o.relayOrders; i++) relayPhase.push(await send('relay-kill'));
@@ -261,7 +319,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
         await ctx.faultsSettled();
         if (ctx.signal.aborted) return;
 
-        ctx.progress('phase 4: PostgreSQL restarts, then more orders come');
+        ctx.progress('phase 5: PostgreSQL restarts, then more orders come');
         await ctx.phase('db-restart');
         await ctx.faultsSettled();
         // The lab's own pool reconnects; wait until the server answers again.

@@ -34,6 +34,21 @@ describe('outbox-events-published', () => {
     expect(cause({ orders: committed('a', 'b'), outbox: [row('a', true), row('b', false)] }, 'after-db-restart')).toBe('stopped-after-db-restart');
     expect(cause({ orders: committed('a'), outbox: [row('a', true)] })).toBe('not-written');
   });
+  it('names acked-before-commit for a lost order the lab killed the service on inside its transaction', () => {
+    const kill = (key: string, reason: string): Operation => ({ t: 5, process: 'nemesis', kind: 'fault', outcome: 'ok', key, value: { fault: 'kill-learner', id: 100, phase: 'start', instance: 1, signal: 'SIGKILL', reason } });
+    const h = (reason: string) => [order('a'), order('b', 'service-kill'), kill('b', reason), event('a'), tables({ orders: committed('a'), outbox: [row('a', true)] })];
+    const r = outboxEventsPublished.run(h('open-transaction'), p);
+    expect(r.cause).toBe('acked-before-commit');
+    expect(r.examples[0]).toContain('killed inside its transaction');
+    // Killed at another moment (after the commit): the order's absence is not explained by the kill.
+    expect(outboxEventsPublished.run(h('committed-not-published'), p).cause).toBe('not-written');
+  });
+  it('names marked-not-published for rows a relay marked without publishing them, no kill needed', () => {
+    const h = [order('a', 'relay-busy'), order('b', 'relay-busy'), order('c', 'relay-busy'), event('a'), event('c'), tables({ orders: committed('a', 'b', 'c'), outbox: [row('a', true), row('b', true), row('c', true)] })];
+    const r = outboxEventsPublished.run(h, p);
+    expect(r.cause).toBe('marked-not-published');
+    expect(r.examples).toEqual(['b (sent in phase "relay-busy"): outbox row marked sent, no event']);
+  });
   it('names no cause when nothing was published at all', () => {
     const r = outboxEventsPublished.run([order('a'), tables({ orders: committed('a') })], p);
     expect(r.status).toBe('fail');
@@ -62,6 +77,10 @@ describe('event-ids-stable', () => {
   });
   it('names a new id per publish, a missing id, and an id that is not the row\'s', () => {
     expect(eventIdsStable.run([order('a'), event('a'), event('a', 'other'), t], p).cause).toBe('new-id-per-publish');
+    const twoRows = tables({ orders: committed('a'), outbox: [row('a', true), { ...row('a', true), eventId: 'other' }] });
+    const r = eventIdsStable.run([order('a'), event('a'), event('a', 'other'), twoRows], p);
+    expect(r.cause).toBe('outbox-row-per-delivery');
+    expect(r.examples[0]).toContain('2 outbox rows');
     expect(eventIdsStable.run([order('a'), event('a', ''), t], p).cause).toBe('missing-id');
     expect(eventIdsStable.run([order('a'), event('a', 'other'), t], p).cause).toBe('not-outbox-id');
   });

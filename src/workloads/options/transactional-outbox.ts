@@ -6,6 +6,8 @@
 export const defaults = {
   orders: 10,
   invalidOrders: 2,
+  busyOrders: 6,
+  busySpacingMs: 300,
   relayOrders: 3,
   whileDownOrders: 2,
   afterRestartOrders: 4,
