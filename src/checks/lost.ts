@@ -104,6 +104,9 @@ export const LOST_CAUSES: Record<LostCause, string> = {
 
 /** Most serious first; a program that missed the first messages made that mistake first. */
 const SERIOUSNESS: LostCause[] = ['marked-not-done', 'rejected', 'missed-first', 'not-taken-over', 'lost-at-kill', 'program-died', 'left-in-queue', 'stalled', 'dead-lettered', 'gave-up', 'never-processed'];
+/** A call cut short this long after a kill of the lab's was cut by it (the connection closes as
+ *  the process dies; under load that takes a moment). */
+const CUT_BY_KILL_MS = 2_000;
 
 interface Story {
   readonly op: Operation;
@@ -130,7 +133,10 @@ function storyOf(op: Operation, history: History, p: LostParams, kills: number[]
   const cut = attempts.find((a) => a.outcome === 'info');
   if (cut) {
     const later = attempts.filter((a) => a.t > cut.t).length;
-    return { op, cause: 'lost-at-kill', text: `${key} (${sentAt}): being processed when your program was killed at ${seconds(cut.t)}, and ${later === 0 ? 'never processed again' : `its ${later} later attempt${later === 1 ? '' : 's'} failed`}` };
+    // A call is cut short by any death of its caller: the lab's kill, or a crash of its own.
+    const kill = kills.find((k) => k <= cut.t && cut.t - k <= CUT_BY_KILL_MS);
+    const death = kill === undefined ? `your program died at ${seconds(cut.t)} (the lab did not kill it: it crashed or exited)` : `your program was killed at ${seconds(kill)}`;
+    return { op, cause: 'lost-at-kill', text: `${key} (${sentAt}): being processed when ${death}, and ${later === 0 ? 'never processed again' : `its ${later} later attempt${later === 1 ? '' : 's'} failed`}` };
   }
   const deadLetter = history.find((d) => d.kind === 'dead-letter' && d.key === key);
   if (deadLetter) {

@@ -266,9 +266,11 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       stopIfAborted();
       checks = await evaluate(scenario.checks, history.history);
       // A copy that ended on its own while the lab still ran the exercise did not keep
-      // running, whatever the checks could still see (a topology outlives its program).
+      // running, whatever the checks could still see (a topology outlives its program). It
+      // comes first: the report says to fix the first failing check, and what a crash left
+      // undone is what the other checks saw.
       const ended = endedOnItsOwn(history.history);
-      if (ended) checks.push(ended);
+      if (ended) checks.unshift(ended);
       const late = startedLateNotReady(history.history);
       if (late) checks.push(late);
     }

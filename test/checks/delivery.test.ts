@@ -58,6 +58,11 @@ describe('no-lost-messages: why each was lost', () => {
     expect(r.examples).toEqual(['a (sent at 0.0s): being processed when your program was killed at 1.5s, and never processed again']);
   });
 
+  it('a call cut short by a crash of its own is not said to be the lab\'s kill', () => {
+    const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), call(3800, 'a', 'info'), call(4500, 'b', 'ok')], params);
+    expect(r.examples).toEqual(['a (sent at 0.0s): being processed when your program died at 3.8s (the lab did not kill it: it crashed or exited), and never processed again']);
+  });
+
   it('lost at the kill: sent before it, never attempted, while the restarted program worked on others', () => {
     const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), kill(1000), call(2000, 'b', 'ok')], params);
     expect(r.cause).toBe('lost-at-kill');
