@@ -20,10 +20,11 @@
  * - excused repeat: applied again at most `windowMs` after its first application, with a
  *   rebalance mark in between or within `windowMs` of either: the partition moved, and its new
  *   owner started from the last committed offset, just before which the event was applied.
- *   Or: applied again after a kill-learner kill, first applied by the killed copy from
- *   `windowMs` before the kill's hold began (or the kill, without a hold) until its restart:
- *   the restarted copy (or the partition's next owner) starts from the last commit, after
- *   which the killed copy had applied those events.
+ *   Or: applied again after a kill-learner kill, first applied by the killed copy within
+ *   `windowMs` of the moment the kill's hold began (or the kill, without a hold), or from
+ *   `windowMs` before the kill until its restart: the restarted copy (or the partition's
+ *   next owner) starts from the last commit, after which the killed copy had applied those
+ *   events (the held call's batch: the ones before it, and others run beside it).
  */
 import type { History, Operation } from '../runner/history.js';
 import { callValue } from '../runner/calls.js';
@@ -168,7 +169,7 @@ export const repeatsOnlyAtRebalance: CheckDefinition<RepeatsParams> = {
       else first.set(key, op);
     }
     const afterKill = (r: { first: Operation; again: Operation }) =>
-      kills.some((k) => copyOf(r.first) === k.instance && r.first.t >= k.from - p.windowMs && r.first.t <= k.until && r.again.t > k.killedAt);
+      kills.some((k) => copyOf(r.first) === k.instance && r.again.t > k.killedAt && (Math.abs(r.first.t - k.from) <= p.windowMs || (r.first.t >= k.killedAt - p.windowMs && r.first.t <= k.until)));
     const excused = (r: { first: Operation; again: Operation }) =>
       afterKill(r) || (r.again.t - r.first.t <= p.windowMs && marks.some((m) => m >= r.first.t - p.windowMs && m <= r.again.t + p.windowMs));
     const unexcused = repeats.filter((r) => !excused(r));

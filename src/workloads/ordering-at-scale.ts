@@ -194,10 +194,18 @@ export const orderingAtScale: Workload<OrderingOptions> = {
             if (b === o.scaleOutAfterBursts) {
               // A kill (held call, SIGKILL, restart) is over and the restarted copy is back in
               // the group before copies are added: each lesson gets a group of its own.
+              // ... and has worked off the backlog the hold left (everything sent applied, or
+              // nothing new applied for a second: what a program lost never will be), so the
+              // scale-out starts, as without a kill, with short batches.
+              let lastApplied = -1;
+              let lastChange = Date.now();
               const backTogether = async () => {
                 if (ctx.faultActive()) return false;
                 const { count, settled } = await consumers();
-                return count >= ctx.learners.running().length && settled;
+                if (count < ctx.learners.running().length || !settled) return false;
+                const now = applied();
+                if (now !== lastApplied) [lastApplied, lastChange] = [now, Date.now()];
+                return now >= sent || Date.now() - lastChange >= 1_000;
               };
               await waitUntil(backTogether, ctx.timeouts.readyMs, ctx.signal, 250);
               await ctx.phase('scale-out');

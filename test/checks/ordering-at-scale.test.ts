@@ -119,6 +119,11 @@ describe('repeats-only-at-rebalance', () => {
     expect(r.examples).toEqual(['e0: applied by copy 1 at 0.5s, again by copy 1 at 9.7s']);
   });
 
+  it('does not excuse a repeat of what the copy applied in the middle of a long hold (it should have committed it)', () => {
+    const h = [applied(5_000, 'e1', 1), ...kill, applied(9_800, 'e1', 1)];
+    expect(repeatsOnlyAtRebalance.run(h, repeatParams).status).toBe('fail');
+  });
+
   it('does not excuse a repeat of another copy\'s work, nor one applied before the kill', () => {
     const h = [applied(1_500, 'e1', 2), applied(1_600, 'e2', 1), applied(1_900, 'e2', 1), ...kill, applied(9_800, 'e1', 2)];
     expect(repeatsOnlyAtRebalance.run(h, repeatParams).status).toBe('fail');
