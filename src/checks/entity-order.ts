@@ -20,6 +20,11 @@
  * - excused repeat: applied again at most `windowMs` after its first application, with a
  *   rebalance mark in between or within `windowMs` of either: the partition moved, and its new
  *   owner started from the last committed offset, just before which the event was applied.
+ *   Or: applied again after a kill-learner kill, first applied by the killed copy within
+ *   `windowMs` of the moment the kill's hold began (or the kill, without a hold), or from
+ *   `windowMs` before the kill until its restart: the restarted copy (or the partition's
+ *   next owner) starts from the last commit, after which the killed copy had applied those
+ *   events (the held call's batch: the ones before it, and others run beside it).
  */
 import type { History, Operation } from '../runner/history.js';
 import { callValue } from '../runner/calls.js';
@@ -107,6 +112,29 @@ export const REPEAT_CAUSES = {
     'A copy applied events again that it had itself applied, with no rebalance to explain it: a retry that redoes a whole batch, a handler registered twice, or offsets that were never committed. Commit as you go and retry only what failed.',
 } as const;
 
+/** A kill of a copy, and the span in which what it applied may be applied again after it. */
+export interface KillSpan {
+  instance: number;
+  /** When the kill's hold began (the kill itself, without a hold). */
+  from: number;
+  killedAt: number;
+  /** The restart (or the kill, when the copy was not restarted). */
+  until: number;
+}
+
+/** The kill-learner kills of the run, each with its hold and restart (pure). */
+export function killSpans(history: History): KillSpan[] {
+  const spans: KillSpan[] = [];
+  const events = history.filter(isFaultEvent).filter((op) => op.value.fault === 'kill-learner');
+  for (const kill of events.filter((op) => op.value.phase === 'start')) {
+    const same = events.filter((op) => op.value.id === kill.value.id);
+    const hold = same.filter((op) => op.value.phase === 'hold' && op.t <= kill.t).at(-1);
+    const heal = same.find((op) => op.value.phase === 'heal' && op.t >= kill.t);
+    spans.push({ instance: kill.value.instance ?? 1, from: hold?.t ?? kill.t, killedAt: kill.t, until: heal?.t ?? kill.t });
+  }
+  return spans;
+}
+
 /** When the group changed: a copy started or stopped, or the lab saw the group change. */
 function rebalanceMarks(history: History): number[] {
   return history.filter((op) => (isFaultEvent(op) && op.value.fault === 'scale-learner') || (op.kind === 'observe' && op.key === 'kafka-group')).map((op) => op.t);
@@ -115,8 +143,9 @@ function rebalanceMarks(history: History): number[] {
 /**
  * repeats-only-at-rebalance
  *
- * At-least-once: when a partition moves to another copy, its new owner starts from the last
- * committed offset, so the last moment's events may be applied again. Passes when every
+ * At-least-once: when a partition moves to another copy, or a killed copy is started again,
+ * its new owner starts from the last committed offset, so the last moment's events may be
+ * applied again. Passes when every
  * repeat is excused (see the definitions above). Cause: every-copy-reads-everything when most
  * unexcused repeats came from another copy than the first application or the lab saw groups of
  * the run other than GROUP_ID, never-committed when the group held no committed offset at the
@@ -130,6 +159,7 @@ export const repeatsOnlyAtRebalance: CheckDefinition<RepeatsParams> = {
     const title = `${/^[aeiou]/i.test(p.subject) ? 'An' : 'A'} ${p.subject} is applied again only right after a rebalance`;
     const expected = `${/^[aeiou]/i.test(p.subject) ? 'an' : 'a'} ${p.subject} applied more than once only when a partition moved right after it was applied (within ${seconds(p.windowMs)})`;
     const marks = rebalanceMarks(history);
+    const kills = killSpans(history);
     const first = new Map<string, Operation>();
     const repeats: Array<{ first: Operation; again: Operation }> = [];
     for (const op of select(history, p.delivered, 'ok')) {
@@ -138,11 +168,13 @@ export const repeatsOnlyAtRebalance: CheckDefinition<RepeatsParams> = {
       if (earlier) repeats.push({ first: earlier, again: op });
       else first.set(key, op);
     }
+    const afterKill = (r: { first: Operation; again: Operation }) =>
+      kills.some((k) => copyOf(r.first) === k.instance && r.again.t > k.killedAt && (Math.abs(r.first.t - k.from) <= p.windowMs || (r.first.t >= k.killedAt - p.windowMs && r.first.t <= k.until)));
     const excused = (r: { first: Operation; again: Operation }) =>
-      r.again.t - r.first.t <= p.windowMs && marks.some((m) => m >= r.first.t - p.windowMs && m <= r.again.t + p.windowMs);
+      afterKill(r) || (r.again.t - r.first.t <= p.windowMs && marks.some((m) => m >= r.first.t - p.windowMs && m <= r.again.t + p.windowMs));
     const unexcused = repeats.filter((r) => !excused(r));
     if (unexcused.length === 0) {
-      return { title, status: 'pass', expected, observed: repeats.length === 0 ? `no ${p.subject} was applied twice` : `${repeats.length} applied again right after a rebalance, as at-least-once allows`, examples: [] };
+      return { title, status: 'pass', expected, observed: repeats.length === 0 ? `no ${p.subject} was applied twice` : `${repeats.length} applied again right after a rebalance${kills.length > 0 ? ' or a restart' : ''}, as at-least-once allows`, examples: [] };
     }
     const byOther = unexcused.filter((r) => copyOf(r.again) !== copyOf(r.first));
     // Copies in groups of their own (seen in the lab's samples) read everything; else a group

@@ -136,13 +136,7 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     });
     // Evidence for a fault holding a booking open: the group already committed past that
     // payment (a commit on a timer, before the work, or an offset+1 of later work).
-    ctx.registerProbe('committed-past', async (key) => {
-      const record = ctx.history.produced(key);
-      if (record?.partition === undefined || record.offset === undefined) return false;
-      const committed = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
-      const offset = committed[0]?.partitions.find((p) => p.partition === record.partition)?.offset;
-      return offset !== undefined && Number(offset) > Number(record.offset);
-    });
+    ctx.registerProbe('committed-past', (key) => kafka.committedPast(groupId, topic, key));
 
     let lastSample = '';
     const recordGroup = async (): Promise<KafkaGroupSample> => {

@@ -18,6 +18,14 @@
  *   seconds first, so a copy that reads the topic on its own applies again what copy 1
  *   applied seconds before, far outside the rebalance window.
  * - starting at the end of the topic: `prefill` events are on the topic before any copy starts.
+ * - committing an event before it is applied (a commit right after poll, confluent-kafka's
+ *   auto-commit of what poll returned, work left running after eachBatch returned): the
+ *   scenario's kill-learner fault holds a ledger call of copy 1 open, early while it runs
+ *   alone, until the group's commit is past that event (probe "committed-past") or the hold
+ *   runs out, SIGKILLs the copy and starts it again. A program that committed first has lost
+ *   the event. The scale-out (phase "scale-out", after `scaleOutAfterBursts` bursts) waits
+ *   until the restarted copy is back in the group, so the kill never mixes with the
+ *   rebalances of the scale-out.
  *
  * The lab samples the group (members, assigned partitions, other groups of the run) every
  * 250 ms and records each change: the rebalance marks of repeats-only-at-rebalance.
@@ -52,6 +60,8 @@ export interface OrderingOptions {
   /** Accounts a burst moves on by: a few bursts cover every account, so every partition has
    *  a commit before the first rebalance. */
   accountStride: number;
+  /** Bursts produced before the phase "scale-out" (the scenario times scale-learner on it). */
+  scaleOutAfterBursts: number;
 }
 
 /** What the lab's ledger and the history know about one event. */
@@ -78,6 +88,7 @@ export const orderingAtScale: Workload<OrderingOptions> = {
     slowMs: intOption(raw, 'slowMs', defaults.slowMs),
     quietMs: intOption(raw, 'quietMs', defaults.quietMs),
     accountStride: intOption(raw, 'accountStride', defaults.accountStride),
+    scaleOutAfterBursts: intOption(raw, 'scaleOutAfterBursts', defaults.scaleOutAfterBursts),
   }),
 
   async prepare(ctx: WorkloadContext, o) {
@@ -125,6 +136,9 @@ export const orderingAtScale: Workload<OrderingOptions> = {
       return records;
     };
     for (let b = 0; b < o.prefillBursts; b++) await kafka.produceBurst(topic, 'account-events', burst());
+
+    // Evidence for the kill-learner hold: the group committed past the held event.
+    ctx.registerProbe('committed-past', (key) => kafka.committedPast(groupId, topic, key));
 
     let lastSample = '';
     const recordGroup = async (): Promise<KafkaGroupSample> => {
@@ -177,6 +191,25 @@ export const orderingAtScale: Workload<OrderingOptions> = {
         try {
           ctx.progress(`producing ${total} account events to ${o.partitions} partitions; copies of your program are added while they come`);
           for (let b = 0; b < o.bursts && !ctx.signal.aborted; b++) {
+            if (b === o.scaleOutAfterBursts) {
+              // A kill (held call, SIGKILL, restart) is over and the restarted copy is back in
+              // the group before copies are added: each lesson gets a group of its own.
+              // ... and has worked off the backlog the hold left (everything sent applied, or
+              // nothing new applied for a second: what a program lost never will be), so the
+              // scale-out starts, as without a kill, with short batches.
+              let lastApplied = -1;
+              let lastChange = Date.now();
+              const backTogether = async () => {
+                if (ctx.faultActive()) return false;
+                const { count, settled } = await consumers();
+                if (count < ctx.learners.running().length || !settled) return false;
+                const now = applied();
+                if (now !== lastApplied) [lastApplied, lastChange] = [now, Date.now()];
+                return now >= sent || Date.now() - lastChange >= 1_000;
+              };
+              await waitUntil(backTogether, ctx.timeouts.readyMs, ctx.signal, 250);
+              await ctx.phase('scale-out');
+            }
             await kafka.produceBurst(topic, 'account-events', burst());
             await sleep(o.pauseMs, ctx.signal);
           }

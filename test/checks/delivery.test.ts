@@ -75,6 +75,16 @@ describe('no-lost-messages: why each was lost', () => {
     expect(r.observed).toMatch(/^3 of 5 tasks never got through/);
   });
 
+  it('missed first, when the others lost are of the partitions whose first ones were missed (each new owner starts at the end again)', () => {
+    const at = (op: Operation, partition: number): Operation => ({ ...op, partition });
+    const h = [at(task(0, 'a'), 3), at(task(0, 'b'), 1), call(100, 'b', 'ok'), at(task(200, 'c'), 1), call(250, 'c', 'info'), kill(300), at(task(900, 'd'), 3), at(task(950, 'e'), 1), call(1000, 'e', 'ok')];
+    const r = noLostMessages.run(h, params);
+    expect(r.cause).toBe('missed-first');
+    // d, lost after the kill in partition 3 (no commit there), does not hide the first miss.
+    const without = noLostMessages.run(h.filter((op) => op.key !== 'a'), params);
+    expect(without.cause).not.toBe('missed-first');
+  });
+
   it('rejected: every call for it was refused as malformed, and the reason is quoted', () => {
     const refused = (t: number, key: string): Operation => ({ ...call(t, key, 'fail'), value: { status: 400, rejected: 'the x-instance-id header is missing' } });
     const r = noLostMessages.run([task(0, 'a'), task(0, 'b'), refused(100, 'a'), refused(200, 'a'), call(300, 'b', 'ok')], params);

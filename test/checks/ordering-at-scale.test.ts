@@ -1,12 +1,16 @@
 // Unit tests of the ordering-at-scale checks over literal histories.
 import { describe, expect, it } from 'vitest';
-import { type EntityOrderParams, type RepeatsParams, entityOrder, repeatsOnlyAtRebalance } from '../../src/checks/entity-order.js';
+import { type EntityOrderParams, type RepeatsParams, entityOrder, killSpans, repeatsOnlyAtRebalance } from '../../src/checks/entity-order.js';
 import { inOrder } from '../../src/checks/order.js';
 import type { Operation } from '../../src/runner/history.js';
 
 const produce = (t: number, key: string, accountId: string, seq: number): Operation => ({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'account-events', key, value: { eventId: key, accountId, seq, tags: [] } });
 const applied = (t: number, key: string, instance: number, arrivedAt = t - 1): Operation => ({ t, process: 'lab', kind: 'call', outcome: 'ok', stream: 'ledger-api', key, value: { instance, status: 200, arrivedAt } });
 const scaled = (t: number, instance: number): Operation => ({ t, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'scale-learner', id: 0, phase: 'start', action: 'start', instance } });
+
+const killEvent = (t: number, phase: 'hold' | 'start' | 'heal', instance = 1): Operation => ({ t, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: 0, phase, instance, ...(phase === 'heal' ? { restarted: true } : {}) } });
+/** Copy 1's call held at 2s, killed at 8.5s, restarted at 9s. */
+const kill = [killEvent(2_000, 'hold'), killEvent(8_500, 'start'), killEvent(9_000, 'heal')];
 
 const sent = [produce(0, 'e1', 'account-01', 1), produce(1, 'e2', 'account-02', 1), produce(2, 'e3', 'account-01', 2), produce(3, 'e4', 'account-01', 3)];
 const orderParams: EntityOrderParams = { subject: 'event', entity: 'accountId', entityNoun: 'account', sent: { kind: 'produce', stream: 'account-events' }, delivered: { kind: 'call', stream: 'ledger-api' } };
@@ -99,5 +103,39 @@ describe('repeats-only-at-rebalance', () => {
   it('names repeats-own-work when a copy repeats its own work with no rebalance near', () => {
     const h = [applied(1_000, 'e1', 1), applied(1_200, 'e1', 1)];
     expect(repeatsOnlyAtRebalance.run(h, repeatParams)).toMatchObject({ status: 'fail', cause: 'repeats-own-work' });
+  });
+
+  it('excuses what the killed copy applied just before its held call, applied again after the restart', () => {
+    // e1 applied 0.5s before the hold began, again 8s later by the restarted copy: its commit
+    // was still to come when the copy died (kafkajs commits after the batch).
+    const h = [applied(1_500, 'e1', 1), ...kill, applied(9_800, 'e1', 1)];
+    expect(repeatsOnlyAtRebalance.run(h, repeatParams)).toMatchObject({ status: 'pass', observed: '1 applied again right after a rebalance or a restart, as at-least-once allows' });
+  });
+
+  it('still fails a repeat of what the killed copy applied long before the hold (a commit never made)', () => {
+    const h = [applied(500, 'e0', 1), applied(1_500, 'e1', 1), ...kill, applied(9_700, 'e0', 1), applied(9_800, 'e1', 1)];
+    const r = repeatsOnlyAtRebalance.run(h, { ...repeatParams, windowMs: 1_000 });
+    expect(r).toMatchObject({ status: 'fail', cause: 'repeats-own-work' });
+    expect(r.examples).toEqual(['e0: applied by copy 1 at 0.5s, again by copy 1 at 9.7s']);
+  });
+
+  it('does not excuse a repeat of what the copy applied in the middle of a long hold (it should have committed it)', () => {
+    const h = [applied(5_000, 'e1', 1), ...kill, applied(9_800, 'e1', 1)];
+    expect(repeatsOnlyAtRebalance.run(h, repeatParams).status).toBe('fail');
+  });
+
+  it('does not excuse a repeat of another copy\'s work, nor one applied before the kill', () => {
+    const h = [applied(1_500, 'e1', 2), applied(1_600, 'e2', 1), applied(1_900, 'e2', 1), ...kill, applied(9_800, 'e1', 2)];
+    expect(repeatsOnlyAtRebalance.run(h, repeatParams).status).toBe('fail');
+  });
+});
+
+describe('killSpans', () => {
+  it('spans a kill from its hold to its restart', () => {
+    expect(killSpans(kill)).toEqual([{ instance: 1, from: 2_000, killedAt: 8_500, until: 9_000 }]);
+  });
+
+  it('starts at the kill itself when nothing was held', () => {
+    expect(killSpans([killEvent(3_000, 'start', 2)])).toEqual([{ instance: 2, from: 3_000, killedAt: 3_000, until: 3_000 }]);
   });
 });

@@ -51,6 +51,10 @@ export interface KafkaRun {
    *  to it is remembered; a copy goes to the same partition (same key), with a new offset. */
   registerInlet(name: string, topic: string, stream: string): void;
   committedOffsets(groupId: string, topic: string): Promise<CommittedOffsets>;
+  /** Whether the group already holds a commit past the message the history records under
+   *  `key` (its partition's committed offset is beyond the message's): the evidence a
+   *  kill-learner hold waits for ("committed-past"). */
+  committedPast(groupId: string, topic: string, key: string): Promise<boolean>;
   /** The group's members and their partitions of `topic`, and other groups of this run. */
   sampleGroup(groupId: string, topic: string, instances: number): Promise<KafkaGroupSample>;
 }
@@ -150,6 +154,13 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
       const endOffsets: Record<string, number> = {};
       for (const p of ends) endOffsets[String(p.partition)] = Number(p.high);
       return { offsets, endOffsets };
+    },
+    async committedPast(groupId, topic, key) {
+      const record = ctx.history.produced(key);
+      if (record?.partition === undefined || record.offset === undefined) return false;
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const offset = committed[0]?.partitions.find((p) => p.partition === record.partition)?.offset;
+      return offset !== undefined && Number(offset) > Number(record.offset);
     },
     async sampleGroup(groupId, topic, instances) {
       const [{ groups }, listed] = await Promise.all([admin.describeGroups([groupId]), admin.listGroups()]);

@@ -16,4 +16,5 @@ export const defaults = {
   slowMs: 40,
   quietMs: 3_000,
   accountStride: 5,
+  scaleOutAfterBursts: 10,
 } as const;
