@@ -22,7 +22,8 @@ export const config = {
 };
 
 /** Sends one page to the OCR service and waits for its answer (fast, or very slow when the
- *  service is busy). Throws when the service refuses it. */
+ *  service is busy). Throws when the service refuses it (400: a malformed call; 503: busy,
+ *  try again: nack the page with requeue). */
 export async function recognise(page: Page): Promise<void> {
   const response = await fetch(`${config.ocrApiUrl}/pages`, {
     method: 'POST',

@@ -17,6 +17,12 @@ const channel = await connection.createChannel();
 await channel.consume(config.pageQueue, async (message) => {
   if (message === null) return;
   const page = JSON.parse(message.content.toString()) as Page;
-  await recognise(page);
-  channel.ack(message);
+  try {
+    await recognise(page);
+    channel.ack(message);
+  } catch (error) {
+    // The OCR service may refuse a page (503: busy, try again): put it back in the queue.
+    console.error(`page ${page.pageId}: ${String(error)}`);
+    channel.nack(message, false, true);
+  }
 });

@@ -2,7 +2,10 @@
  * Week 8, backpressure: a worker sends scanned pages to an OCR service that slows to a crawl
  * for a few seconds while a backlog floods its queue.
  *
- * Warm-up: `warmupPages` pages, the service quick; once they are done the lab samples the
+ * Warm-up: `warmupPages` pages, the service quick, `flakyPages` of them tagged "flaky": the
+ * service answers their first call with 503, so a program that drops a failed page (a nack
+ * without requeue) or forgets it (neither ack nor nack: its prefetch slot is held for good)
+ * shows it every run. Once they are done the lab samples the
  * program for `baselineMs` (its own memory at rest: the baseline growth is measured from).
  * Flood: phase "flood" starts the service's `schedule` (slow: every call `extraMs` later, for
  * a few seconds) and the lab puts `floodPages` pages of `pageBytes` characters each on
@@ -24,6 +27,8 @@ import { isFaultEvent } from '../faults/events.js';
 
 export interface BackpressureOptions {
   warmupPages: number;
+  /** Warm-up pages whose first call the OCR service answers with 503 (tag "flaky"). */
+  flakyPages: number;
   floodPages: number;
   /** Characters of each page's `content`. */
   pageBytes: number;
@@ -54,6 +59,7 @@ export const backpressure: Workload<BackpressureOptions> = {
   name: 'backpressure',
   parseOptions: (raw) => ({
     warmupPages: intOption(raw, 'warmupPages', defaults.warmupPages),
+    flakyPages: intOption(raw, 'flakyPages', defaults.flakyPages),
     floodPages: intOption(raw, 'floodPages', defaults.floodPages),
     pageBytes: intOption(raw, 'pageBytes', defaults.pageBytes),
     baselineMs: intOption(raw, 'baselineMs', defaults.baselineMs),
@@ -69,6 +75,7 @@ export const backpressure: Workload<BackpressureOptions> = {
   }),
 
   async prepare(ctx: WorkloadContext, o) {
+    if (o.flakyPages > o.warmupPages) throw new Error('"flakyPages" must be at most "warmupPages"');
     const rabbit = await openRabbit(ctx);
     const PAGE_QUEUE = rabbit.name('pages');
     const setup = await rabbit.connection.createChannel();
@@ -93,6 +100,7 @@ export const backpressure: Workload<BackpressureOptions> = {
       latencyMs: o.apiLatencyMs,
       jitterMs: o.apiJitterMs,
       okBody: { text: 'ocr/{key}.txt' },
+      failures: { flaky: 'first-503' },
       schedule: o.schedule,
       reject: ({ body }) => {
         const bytes = sizes.get(String(body.pageId));
@@ -160,8 +168,10 @@ export const backpressure: Workload<BackpressureOptions> = {
       },
       async run() {
         const stopSampling = sampleLearner(ctx, { everyMs: o.sampleEveryMs, rabbit: { run: rabbit, queue: PAGE_QUEUE } });
-        ctx.progress(`${o.warmupPages} pages while the OCR service is quick`);
-        for (let i = 0; i < o.warmupPages; i += 1) await send(['warmup']);
+        ctx.progress(`${o.warmupPages} pages while the OCR service is quick, ${o.flakyPages} of them refused once (503)`);
+        // The flaky pages spread over the warm-up, none of them first.
+        const flakyAt = new Set(Array.from({ length: o.flakyPages }, (_, i) => Math.floor(((i + 1) * o.warmupPages) / (o.flakyPages + 1))));
+        for (let i = 0; i < o.warmupPages; i += 1) await send(flakyAt.has(i) ? ['warmup', 'flaky'] : ['warmup']);
         await drain(drainCtx, { done: allDone, progress, quietMs: o.quietMs });
         await sleep(o.baselineMs, ctx.signal); // the program at rest: its baseline memory
         ctx.progress(`the OCR service slows down; ${o.floodPages} pages of ${Math.round(o.pageBytes / 1024)} KiB flood the queue`);

@@ -5,6 +5,7 @@
  */
 export const defaults = {
   warmupPages: 30,
+  flakyPages: 3,
   floodPages: 1500,
   pageBytes: 40_000,
   baselineMs: 1_500,
