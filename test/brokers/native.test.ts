@@ -3,7 +3,7 @@
  * and toxiproxy under a throwaway BROKERLAB_HOME (with the installed vendor dir), and proof
  * that nothing is left behind. Redis, RabbitMQ and Kafka belong to the suite's global setup and
  * are never started or stopped here; Redis only serves as "a port somebody else holds". The
- * suite's own toxiproxy is stopped for the test and started again after it.
+ * suite's own toxiproxy and PostgreSQL are stopped for the test and started again after it.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -44,14 +44,16 @@ describe('native runtime: sqs, postgres, toxiproxy', () => {
   const env = testEnv(home);
   const states: NativeState[] = [];
 
-  // The suite's global setup runs toxiproxy (network faults) from the real home: it makes way
-  // for this test's own and comes back afterwards.
-  let suiteToxiproxy = false;
+  // The suite's global setup runs toxiproxy (network faults) and PostgreSQL (the outbox) from
+  // the real home: they make way for this test's own and come back afterwards (test files run
+  // one at a time, so no run needs them meanwhile).
+  const suiteBrokers: Array<'toxiproxy' | 'postgres'> = [];
 
   beforeAll(async () => {
-    if (await isListening(portsOf('toxiproxy')[0] ?? 8474)) {
-      const [result] = await down(['toxiproxy'], { runtime: 'native' });
-      suiteToxiproxy = result?.action === 'stopped';
+    for (const name of ['toxiproxy', 'postgres'] as const) {
+      if (!(await isListening(portsOf(name)[0] ?? 0))) continue;
+      const [result] = await down([name], { runtime: 'native' });
+      if (result?.action === 'stopped') suiteBrokers.push(name);
     }
     for (const name of BROKERS) {
       for (const port of portsOf(name)) {
@@ -65,7 +67,7 @@ describe('native runtime: sqs, postgres, toxiproxy', () => {
   afterAll(async () => {
     await down([...BROKERS], { env, runtime: 'native' }).catch(() => {});
     rmSync(home, { recursive: true, force: true });
-    if (suiteToxiproxy) await up(['toxiproxy'], { runtime: 'native' });
+    if (suiteBrokers.length > 0) await up(suiteBrokers, { runtime: 'native' });
   });
 
   it('starts all three and waits until each answers', async () => {
