@@ -23,7 +23,6 @@ import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { sampleLearner } from './blocks/sample-learner.js';
 import { type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/backpressure.js';
-import { isFaultEvent } from '../faults/events.js';
 
 export interface BackpressureOptions {
   warmupPages: number;
@@ -112,16 +111,15 @@ export const backpressure: Workload<BackpressureOptions> = {
     // and gives it back after the time the service spends on it (its latency, plus the slow
     // spell's extra time while one is on).
     const extraMs = o.schedule.find((w) => w.mode === 'slow')?.extraMs ?? 0;
+    // The slow spell, as the downstream's window events say, heard as they are recorded.
     let slow = false;
-    let faultCursor = 0;
-    const inSpell = () => {
-      const history = ctx.history.history;
-      for (; faultCursor < history.length; faultCursor += 1) {
-        const op = history[faultCursor];
-        if (op && isFaultEvent(op) && op.process === 'downstream') slow = op.value.phase === 'start';
-      }
-      return slow;
-    };
+    let spellOver = false;
+    ctx.onFault((op) => {
+      if (op.process !== 'downstream') return;
+      slow = op.value.phase === 'start';
+      if (op.value.phase === 'heal') spellOver = true;
+    });
+    const inSpell = () => slow;
     let busy = 0;
     const waitingForWorker: Array<() => void> = [];
     api.service.onCall(async () => {
@@ -180,8 +178,7 @@ export const backpressure: Workload<BackpressureOptions> = {
         for (let i = 0; i < o.floodPages; i += 50) {
           await Promise.all(Array.from({ length: Math.min(50, o.floodPages - i) }, () => send(['flood'])));
         }
-        const slowSpellOver = () => ctx.history.history.some((op) => isFaultEvent(op) && op.process === 'downstream' && op.value.phase === 'heal');
-        await waitUntil(slowSpellOver, ctx.timeouts.drainMs, ctx.signal, 50);
+        await waitUntil(() => spellOver, ctx.timeouts.drainMs, ctx.signal, 50);
         ctx.progress('the OCR service is quick again: the backlog must go through');
         // Past the catch-up time the verdict is known: no need to wait for a slow program longer.
         await drain(drainCtx, { done: allDone, progress, quietMs: o.quietMs, timeoutMs: o.catchUpMs + 2_000 });
