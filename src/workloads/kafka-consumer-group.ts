@@ -13,9 +13,9 @@
  * work, or offset+1 of a payment booked after it), or the payment booked by another copy
  * (its partition moved on), or the hold's bound, longer than librdkafka's 5 s auto-commit
  * interval so a timer commit always lands inside it. The victim is the first payment of its
- * partition's share of a burst, with more after it (probe "first-of-batch"), so a program that
- * books a fetched batch in parallel has later ones in flight beside it, and all of them commit
- * past it.
+ * partition's share of a burst, with more after it and nothing earlier of its partition in
+ * flight (probe "first-of-batch"), so a program that books a fetched batch in parallel has
+ * later ones in flight beside it, and all of them commit past it at once.
  *
  * The lab samples the group (members, assigned partitions) every 500 ms, and reads the
  * committed offsets at the end.
@@ -53,6 +53,9 @@ export interface ConsumerGroupOptions {
    *  copy's partitions to move to a live copy is never mistaken for the end. */
   quietMs: number;
 }
+
+/** How long after a call its probe looks for earlier calls sent beside it. */
+const EARLIER_CALLS_ARRIVE_MS = 20;
 
 export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
   name: 'kafka-consumer-group',
@@ -101,7 +104,10 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
       const before = () => [...inFlight.entries()].some(([other, c]) => other !== id && c.instance === call.instance && c.partition === at.partition && c.offset < at.offset && !held(c.key));
       if (!before()) return 'continue';
       while (before() && !ctx.signal.aborted) await sleep(5);
-      await sleep(50); // the earlier booking's commit reaches Kafka first
+      // The earlier booking's commit reaches Kafka first (this call still has its latency to
+      // run). Kept short: a copy that books a long batch side by side waits this once per
+      // payment, and a slow batch is a lagging consumer.
+      await sleep(10);
       return 'continue';
     });
     const forget = ctx.history.subscribe((op) => {
@@ -130,9 +136,18 @@ export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
     // a batch side by side and commits each payment as it finishes then always ends with a
     // commit past it, whatever order the others finish in (had an earlier payment of the batch
     // finished last, its commit would move the offset back before the held one).
+    // And nothing earlier of its partition still in flight: a copy that fetched from further
+    // back (it lags, or reads a failed batch again) books the earlier ones first, one after
+    // the other, and a later commit would pass the held payment only seconds later, after the
+    // copy's session ran out and the partition moved on (the held payment read again by
+    // another copy, nothing lost: the mistake hidden). Asked a moment after the call came, so
+    // earlier calls sent beside it have arrived.
     ctx.registerProbe('first-of-batch', async (key) => {
       const { inBatch } = produceValue(ctx.history.produced(key));
-      return inBatch !== undefined && inBatch.position === 0 && inBatch.of > 1;
+      if (inBatch === undefined || inBatch.position !== 0 || inBatch.of <= 1) return false;
+      await sleep(EARLIER_CALLS_ARRIVE_MS);
+      const at = positionOf(key);
+      return at !== undefined && ![...inFlight.values()].some((c) => c.key !== key && c.partition === at.partition && c.offset < at.offset);
     });
     // Evidence for a fault holding a booking open: the group already committed past that
     // payment (a commit on a timer, before the work, or an offset+1 of later work).
