@@ -1,8 +1,14 @@
 /**
  * Section 2 of `npm run bench`: how long a learner waits for `brokerlab check <pilot>
- * --solution reference --quiet`, wall clock from spawn to exit, brokers already running;
- * the median of 5 runs per graded exercise (the pilots: every exercise in the catalog).
+ * --solution reference --json`, wall clock from spawn to exit, brokers already running;
+ * the median of 5 runs per graded exercise (the pilots: every exercise in the catalog). For a
+ * load test, also what its reference sustained on this machine: the rate and p99 of the
+ * judged phase and the knee, read from each run's history (checks/load.ts's profile).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { planProfile } from '../checks/load.js';
+import type { Operation } from '../runner/history.js';
 import { loadCatalog } from '../catalog/load.js';
 import { lastLine, runCli } from './cli-runner.js';
 import type { Section, SectionContext } from './section.js';
@@ -18,11 +24,52 @@ export interface CheckTiming {
   wallMs: number[];
   /** Exit codes other than 0 (the reference must pass): each one is a note. */
   failures: string[];
+  loadTest?: boolean;
+}
+
+/** What a load test's reference sustained in one run. */
+export interface LoadFigures {
+  sustainedRate: number;
+  p99: number;
+  /** The highest rate kept up (undefined: not even the judged one). */
+  highestKeptUp?: number;
+  /** The first rate not kept up, when the steps found one. */
+  notAt?: number;
 }
 
 /** The graded exercises and the brokers each uses, in curriculum order. */
-export function pilots(): Array<{ id: string; brokers: string[] }> {
-  return loadCatalog().map((entry) => ({ id: entry.scenario.id, brokers: [...entry.scenario.brokers] }));
+export function pilots(): Array<{ id: string; brokers: string[]; loadTest: boolean }> {
+  return loadCatalog().map((entry) => ({ id: entry.scenario.id, brokers: [...entry.scenario.brokers], loadTest: entry.scenario.workload.name === 'load-test' }));
+}
+
+/** A load test's figures from a run directory's history, or undefined. */
+export function loadFiguresOf(runDir: string): LoadFigures | undefined {
+  let history: Operation[];
+  try {
+    history = readFileSync(path.join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Operation);
+  } catch {
+    return undefined;
+  }
+  const profile = planProfile(history);
+  const judged = profile?.phases.find((ph) => ph.plannedRate === profile.rate);
+  if (!profile || !judged) return undefined;
+  return { sustainedRate: judged.sustainedRate, p99: judged.p99, ...(profile.highestKeptUp !== undefined ? { highestKeptUp: profile.highestKeptUp } : {}), ...(profile.knee ? { notAt: profile.knee.notAt } : {}) };
+}
+
+export const LOAD_COLUMNS = [{ header: 'exercise' }, { header: 'runs', align: 'right' }, { header: 'sustained', align: 'right' }, { header: 'p99', align: 'right' }, { header: 'kept up to', align: 'right' }, { header: 'not at', align: 'right' }] as const;
+
+export function loadRow(exercise: string, figures: readonly LoadFigures[]): string[] {
+  const rate = (n: number | undefined) => (n === undefined ? '-' : `${Math.round(n)}/s`);
+  const highest = figures.map((f) => f.highestKeptUp ?? 0);
+  const notAt = figures.flatMap((f) => (f.notAt === undefined ? [] : [f.notAt]));
+  return [
+    exercise,
+    String(figures.length),
+    rate(median(figures.map((f) => f.sustainedRate))),
+    `${Math.round(median(figures.map((f) => (Number.isFinite(f.p99) ? f.p99 : Number.MAX_SAFE_INTEGER))))} ms`,
+    rate(Math.min(...highest) || undefined),
+    notAt.length === 0 ? 'none offered' : rate(Math.min(...notAt)),
+  ];
 }
 
 export const CHECK_COLUMNS = [
@@ -37,7 +84,7 @@ export const CHECK_COLUMNS = [
 ] as const;
 
 export function checkRow(t: CheckTiming): string[] {
-  const target = checkTargetMs(t.brokers);
+  const target = checkTargetMs(t.brokers, t.loadTest);
   const middle = median(t.wallMs);
   const status = t.failures.length > 0 ? 'MISS (did not pass)' : under(middle, target);
   return [
@@ -72,14 +119,26 @@ export function wrongRow(t: WrongTiming): string[] {
 export async function checkLatencySection(ctx: SectionContext, runs = CHECK_RUNS): Promise<Section> {
   const timings: CheckTiming[] = [];
   const wrong: WrongTiming[] = [];
+  const loads: Array<{ exercise: string; figures: LoadFigures[] }> = [];
   for (const pilot of pilots()) {
-    const timing: CheckTiming = { exercise: pilot.id, brokers: pilot.brokers, wallMs: [], failures: [] };
+    const timing: CheckTiming = { exercise: pilot.id, brokers: pilot.brokers, wallMs: [], failures: [], loadTest: pilot.loadTest };
+    const figures: LoadFigures[] = [];
     for (let i = 1; i <= runs && !ctx.signal?.aborted; i++) {
       ctx.log(`check ${pilot.id} --solution reference, run ${i} of ${runs}`);
-      const run = await runCli(['check', pilot.id, '--solution', 'reference', '--quiet']);
+      const run = await runCli(['check', pilot.id, '--solution', 'reference', '--json']);
       timing.wallMs.push(run.wallMs);
       if (run.code !== 0) timing.failures.push(`run ${i} exited ${run.code}: ${lastLine(run.stderr) || lastLine(run.stdout)}`);
+      if (pilot.loadTest) {
+        try {
+          const runDir = (JSON.parse(run.stdout) as { brokerlab?: { runDir?: string } }).brokerlab?.runDir;
+          const found = runDir ? loadFiguresOf(runDir) : undefined;
+          if (found) figures.push(found);
+        } catch {
+          // no JSON (interrupted): no figures from this run
+        }
+      }
     }
+    if (figures.length > 0) loads.push({ exercise: pilot.id, figures });
     timings.push(timing);
     if (ctx.signal?.aborted) continue;
     ctx.log(`dev check ${pilot.id}: every wrong solution once`);
@@ -98,10 +157,12 @@ export async function checkLatencySection(ctx: SectionContext, runs = CHECK_RUNS
     tables: [
       { columns: CHECK_COLUMNS, rows: timings.filter((t) => t.wallMs.length > 0).map(checkRow) },
       { columns: WRONG_COLUMNS, rows: wrong.map(wrongRow) },
+      ...(loads.length > 0 ? [{ columns: LOAD_COLUMNS, rows: loads.map((l) => loadRow(l.exercise, l.figures)) }] : []),
     ],
     notes: [
-      'Wall time from starting the CLI to its exit, brokers already running; targets: Redis and RabbitMQ < 3 s, Kafka < 6 s.',
+      'Wall time from starting the CLI to its exit, brokers already running; targets: Redis and RabbitMQ < 3 s, Kafka < 6 s, a load test < 15 s (the load test offers its rate for 30 s: it cannot).',
       'Second table: the slowest wrong solution of each exercise in one `dev check <id>` (the run time it reports), target < 10 s.',
+      ...(loads.length > 0 ? ['Third table: what each load test\'s reference sustained on this machine, median over the runs: orders accepted in time per second of the judged phase, its p99 latency, the highest rate kept up (every step kept up: the knee is above it) and the lowest rate not kept up.'] : []),
       ...timings.flatMap((t) => t.failures.map((f) => `${t.exercise}: ${f}`)),
     ],
   };

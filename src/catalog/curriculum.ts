@@ -103,7 +103,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('ordering-at-scale'),
           exercise('retry-circuit-breaker'),
           exercise('backpressure'),
-          planned('Load test: 1000 messages/s'),
+          exercise('load-test'),
           exercise('redis-rate-limiter'),
         ],
       },

@@ -211,6 +211,7 @@ export function parseScenario(file: string, raw: unknown, readLabFile?: LabFileR
     learner: { entry: learner.str('entry'), instances: learner.num('instances'), ...rolesOf(learner, file) },
     workload: { name: workloadName, options: workloadOptions },
     faults,
+    ...(f.raw('runsAlone') === undefined ? {} : { runsAlone: f.str('runsAlone') }),
     timeouts: { readyMs: timeouts.num('readyMs'), drainMs: timeouts.num('drainMs'), runMs: timeouts.num('runMs') },
     checks,
     solutions: {

@@ -39,6 +39,10 @@ export interface Scenario {
   };
   /** Faults, each a name registered in src/faults/index.ts with its parameters. */
   faults: FaultSpec[];
+  /** Why its runs go alone in `grade` and `dev check` ("it measures throughput and latency:
+   *  a run beside it would change its numbers"). A fault that disturbs what runs share (a
+   *  broker restart) makes a run go alone without it. */
+  runsAlone?: string;
   timeouts: {
     /** How long the learner's program may take to become ready (subscribed, consuming). */
     readyMs: number;

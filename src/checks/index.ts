@@ -57,6 +57,8 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['order-event-content', async () => (await import('./outbox.js')).orderEventContent],
   ['bounded-in-flight', async () => (await import('./backpressure.js')).boundedInFlight],
   ['catch-up', async () => (await import('./backpressure.js')).catchUp],
+  ['sustains-rate', async () => (await import('./load.js')).sustainsRate],
+  ['latency-under-load', async () => (await import('./load.js')).latencyUnderLoad],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

@@ -12,10 +12,12 @@ export const FAULTS: ReadonlyMap<string, FaultDefinition<any>> = new Map(
   [killLearner, pauseLearner, network, restartBroker, duplicate, poison, scaleLearner].map((f) => [f.name, f as FaultDefinition<any>]),
 );
 
-/** True when a scenario's faults disturb what other runs share (a broker restart): it runs
- *  alone in `grade` and `dev check`. */
-export function runsAlone(faults: ReadonlyArray<{ fault: string; params?: Record<string, unknown> }>): boolean {
-  return faults.some((f) => {
+/** True when a scenario's runs go alone in `grade` and `dev check`: it says so (a load test
+ *  measures, and a run beside it would change its numbers), or its faults disturb what other
+ *  runs share (a broker restart). */
+export function runsAlone(scenario: { runsAlone?: string; faults: ReadonlyArray<{ fault: string; params?: Record<string, unknown> }> }): boolean {
+  if (scenario.runsAlone !== undefined) return true;
+  return scenario.faults.some((f) => {
     const exclusive = FAULTS.get(f.fault)?.exclusive;
     if (typeof exclusive !== 'function') return exclusive === true;
     try {

@@ -8,6 +8,7 @@
  * percentiles; how messages spread over partitions and consumers; notes and artifacts.
  * A pure function of the run result and its history, so old runs can be re-rendered.
  */
+import { LOAD_CSS, loadSection } from './load-chart.js';
 import { percentile } from '../checks/latency.js';
 import type { CheckResult } from '../checks/types.js';
 import type { History, Operation } from '../runner/history.js';
@@ -21,6 +22,7 @@ export function toHtmlReport(result: RunResult, history: History): string {
     headerSection(result),
     checksSection(result),
     timelineSection(history),
+    loadSection(history),
     latencySection(history),
     distributionSection(history),
     notesSection(result, history),
@@ -28,7 +30,7 @@ export function toHtmlReport(result: RunResult, history: History): string {
   ].join('\n');
   return `${pageHead()}
 <title>${esc(verdict.label)} · ${esc(result.title)} · brokerlab</title>
-<style>${CSS}</style>
+<style>${CSS}${LOAD_CSS}</style>
 </head>
 <body>
 <main>

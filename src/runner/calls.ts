@@ -27,6 +27,10 @@ export interface CallValue {
   window?: string;
   /** It arrived while the service was down: its connection was reset, unanswered. */
   down?: boolean;
+  /** For a service that takes several messages in one call (workloads/load-test.ts), one
+   *  record per message: the call's number and how many messages it carried. */
+  request?: number;
+  batch?: number;
 }
 
 /** A call's recorded value (an empty one when the operation carries none). */

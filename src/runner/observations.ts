@@ -177,7 +177,20 @@ export interface LearnerSample {
   queue?: { name: string; unacked: number; ready: number; acked: number };
 }
 
+/** A load test's plan (workloads/load-test.ts, checks/load.ts): the rate to sustain, the
+ *  latency bound, and the phases of offered load in order, each with its rate. */
+export interface LoadPlan {
+  rate: number;
+  boundMs: number;
+  /** The history streams of the orders the lab sends (`produce`) and of the service's
+   *  records of them (`call`): what the report charts. */
+  sentStream: string;
+  doneStream: string;
+  phases: Array<{ name: string; rate: number; plannedMs: number }>;
+}
+
 export interface Observations {
+  'load-plan': LoadPlan;
   'learner-sample': LearnerSample;
   'outbox-tables': OutboxTables;
   'rate-limit': RateLimit;

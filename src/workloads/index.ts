@@ -23,6 +23,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['ordering-at-scale', async () => (await import('./ordering-at-scale.js')).orderingAtScale],
   ['transactional-outbox', async () => (await import('./transactional-outbox.js')).transactionalOutbox],
   ['backpressure', async () => (await import('./backpressure.js')).backpressure],
+  ['load-test', async () => (await import('./load-test.js')).loadTest],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

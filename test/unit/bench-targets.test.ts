@@ -26,6 +26,7 @@ describe('targets', () => {
     expect(checkTargetMs(['kafka'])).toBe(6_000);
     expect(checkTargetMs(['redis'])).toBe(3_000);
     expect(checkTargetMs(['rabbitmq', 'postgres'])).toBe(3_000);
+    expect(checkTargetMs(['rabbitmq'], true)).toBe(15_000);
   });
 });
 

@@ -65,10 +65,12 @@ describe('network', () => {
 
 describe('restart-broker and pause-learner', () => {
   it('a scenario that restarts a broker runs alone; one that kills or pauses its own program does not', () => {
-    expect(runsAlone([{ fault: 'restart-broker' }])).toBe(true);
-    expect(runsAlone([{ fault: 'kill-learner' }, { fault: 'pause-learner' }, { fault: 'network', params: { broker: 'redis', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }])).toBe(false);
+    expect(runsAlone({ faults: [{ fault: 'restart-broker' }] })).toBe(true);
+    expect(runsAlone({ faults: [{ fault: 'kill-learner' }, { fault: 'pause-learner' }, { fault: 'network', params: { broker: 'redis', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }] })).toBe(false);
     // Kafka's proxy is the one address Kafka advertises: every run shares it.
-    expect(runsAlone([{ fault: 'network', params: { broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }])).toBe(true);
+    expect(runsAlone({ faults: [{ fault: 'network', params: { broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }] })).toBe(true);
+    // A load test says so: it measures, and a run beside it would change its numbers.
+    expect(runsAlone({ runsAlone: 'it measures throughput and latency', faults: [] })).toBe(true);
   });
   it('parse their params with the field named', () => {
     expect(FAULTS.get('restart-broker')?.parseParams({ broker: 'redis', at: { phase: 'restart' }, keepData: true })).toEqual({ broker: 'redis', at: { phase: 'restart' }, downMs: 0, keepData: true });
@@ -97,7 +99,7 @@ describe('duplicate and poison', () => {
     expect(poison?.parseParams({ at: { afterMs: 100 }, kinds: ['empty'] })).toEqual({ at: { afterMs: 100 }, inlet: undefined, kinds: ['empty'], count: 1 });
     expect(poison?.parseParams({ at: { afterMs: 100 } }).kinds).toEqual([...POISON_KINDS]);
     expect(() => poison?.parseParams({ at: { afterMs: 100 }, kinds: ['gibberish'] })).toThrow('"kinds" must be a list of not-json, empty, binary, wrong-shape, wrong-types');
-    expect(runsAlone([{ fault: 'duplicate' }, { fault: 'poison' }])).toBe(false);
+    expect(runsAlone({ faults: [{ fault: 'duplicate' }, { fault: 'poison' }] })).toBe(false);
   });
   it('poison bodies: cut-off JSON, empty, not UTF-8, an unknown shape, every field retyped', () => {
     expect(() => JSON.parse(poisonBody('not-json', 'poison-not-json-1').toString())).toThrow();

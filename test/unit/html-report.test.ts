@@ -138,6 +138,31 @@ describe('report.html', () => {
   });
 });
 
+describe('report.html of a load test', () => {
+  // 100/s for 2 s, kept up (accepted 30 ms after each order); then 200/s, 600 ms late.
+  const load: Operation[] = [{ t: 0, process: 'lab', kind: 'observe', outcome: 'ok', key: 'load-plan', value: { rate: 100, boundMs: 250, sentStream: 'orders', doneStream: 'status-api', phases: [{ name: 'sustain', rate: 100, plannedMs: 2_000 }, { name: 'step-200', rate: 200, plannedMs: 1_000 }] } }];
+  load.push({ t: 1_000, process: 'lab', kind: 'phase', outcome: 'ok', key: 'sustain' }, { t: 3_000, process: 'lab', kind: 'phase', outcome: 'ok', key: 'step-200' }, { t: 4_000, process: 'lab', kind: 'phase', outcome: 'ok', key: 'drain' });
+  for (let i = 0; i < 400; i++) {
+    const [t, phase, late] = i < 200 ? [1_000 + i * 10, 'sustain', 30] : [3_000 + (i - 200) * 5, 'step-200', 600];
+    load.push({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'orders', key: `order-${i}`, value: { phase } });
+    load.push({ t: t + late, process: 'downstream', kind: 'call', outcome: 'ok', stream: 'status-api', key: `order-${i}`, attempt: 1, value: { instance: 1, arrivedAt: t + late - 5, request: i, batch: 1 } });
+  }
+  load.sort((a, b) => a.t - b.t);
+
+  it('charts orders per second and p99 against the bound, a row per phase, and names the knee', () => {
+    const html = toHtmlReport({ ...result, history: load }, load);
+    expect(html).toContain('<h2>Load');
+    expect(html).toContain('class="offered"');
+    expect(html).toContain('class="bound"');
+    expect(html).toMatch(/<td>sustain<\/td><td class="num">100\/s<\/td>/);
+    expect(html).toContain('Kept up at 100/s, not at 200/s: the knee is in between.');
+  });
+
+  it('has no load section without a plan', () => {
+    expect(toHtmlReport(result, history)).not.toContain('<h2>Load');
+  });
+});
+
 describe('brokerlab report: finding the run and rebuilding old reports', () => {
   it('rebuilds a run result from results.json, expected/observed/hint included', () => {
     const rebuilt = resultFromJson(toResultsJson(result), '/somewhere', history);

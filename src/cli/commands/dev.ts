@@ -82,7 +82,7 @@ function devCheckCommand(): Command {
           return row;
         },
         interruptSignal,
-        ({ entry }) => runsAlone(entry.scenario.faults),
+        ({ entry }) => runsAlone(entry.scenario),
       );
       const wallSeconds = (Date.now() - started) / 1000;
       const deviations = rows.filter((r) => !r.ok);

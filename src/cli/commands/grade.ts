@@ -150,7 +150,7 @@ export function gradeCommand(): Command {
           }
         },
         interruptSignal,
-        (entry) => runsAlone(entry.scenario.faults),
+        (entry) => runsAlone(entry.scenario),
       );
 
       const report = gradeReport(outcomes, { version: brokerlabVersion(), learner, gradedAt: new Date() });

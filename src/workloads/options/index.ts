@@ -19,6 +19,7 @@ import { defaults as retryCircuitBreaker } from './retry-circuit-breaker.js';
 import { defaults as orderingAtScale } from './ordering-at-scale.js';
 import { defaults as transactionalOutbox } from './transactional-outbox.js';
 import { defaults as backpressureDefaults } from './backpressure.js';
+import { defaults as loadTest } from './load-test.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -36,4 +37,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['ordering-at-scale', orderingAtScale],
   ['transactional-outbox', transactionalOutbox],
   ['backpressure', backpressureDefaults],
+  ['load-test', loadTest],
 ]);

@@ -1,0 +1,273 @@
+/**
+ * Week 8, load test: an order pipeline that must keep up with 1000 orders a second.
+ *
+ * Orders arrive on ORDER_QUEUE at a steady rate; the learner's program tells the lab's
+ * order-status service (STATUS_API_URL) that each one is accepted, in calls of 1 to
+ * `maxBatch` order ids, and acks them. The service has `serviceWorkers` workers; a call takes
+ * one for `serviceLatencyMs` plus `perOrderUs` per order in it (calls beyond the workers wait
+ * for one): one order per call, one call at a time, cannot go faster than about 1 / latency.
+ *
+ * The load, in phases (each a `phase` operation, and recorded in the plan `load-plan` first):
+ * "warmup" (`warmupRate` for `warmupMs`: connections open, code warm; not judged), "sustain"
+ * (`rate` for `sustainMs`: judged by sustains-rate and latency-under-load), then one step per
+ * rate of `steps` for `stepMs` each, to find the knee (shown in the report, not judged), then
+ * "drain". Orders are published on a clock (the lab catches up when a timer fires late, so
+ * the offered rate holds), each recorded the moment it is published, with its phase.
+ *
+ * The lab cuts a phase short once its verdict is known, so a program that cannot keep up gets
+ * its verdict in seconds, not after the whole load: in "sustain", once more orders of the
+ * phase are unpacked and older than the bound than 1 % of the phase's planned orders (its p99
+ * can no longer be within the bound); in a step, once the orders waiting exceed a second of
+ * the step's rate (it has fallen behind: the steps above are not offered).
+ *
+ * Every call is recorded per order (`call`, stream "status-api", key the order id) with its
+ * call's number, size and arrival: the orders in calls at once are known from it.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConfirmChannel } from 'amqplib';
+import { recordObservation } from '../runner/observations.js';
+import { drain } from './blocks/drain.js';
+import { producer } from './blocks/produce.js';
+import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
+import { type Workload, type WorkloadContext, intOption, messageId, sleep } from './types.js';
+import { defaults } from './options/load-test.js';
+
+export interface LoadTestOptions {
+  /** Orders per second to sustain (judged), for `sustainMs`. */
+  rate: number;
+  sustainMs: number;
+  warmupRate: number;
+  warmupMs: number;
+  /** Higher rates, each offered for `stepMs`, to find where the program stops keeping up. */
+  steps: number[];
+  stepMs: number;
+  /** The p99 latency bound (README, checks). */
+  boundMs: number;
+  serviceLatencyMs: number;
+  perOrderUs: number;
+  serviceWorkers: number;
+  maxBatch: number;
+  quietMs: number;
+}
+
+/** How often the publisher wakes up to send what is due. */
+const TICK_MS = 5;
+/** How often the lab looks whether a phase's verdict is already known. */
+const LOOK_MS = 250;
+/** How long the lab waits for the backlog after it cut the judged phase short. */
+const CUT_DRAIN_MS = 2_000;
+
+function intList(raw: Record<string, unknown>, field: string, fallback: readonly number[]): number[] {
+  const v = raw[field] ?? fallback;
+  if (!Array.isArray(v) || !v.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0)) throw new Error(`"${field}" must be a list of whole numbers > 0`);
+  return [...v] as number[];
+}
+
+/** The order-status service: calls of 1..maxBatch ids, answered by a pool of workers. */
+async function statusService(
+  ctx: Pick<WorkloadContext, 'history' | 'defer'>,
+  o: LoadTestOptions,
+  sentOrder: (id: string) => boolean,
+  onAccepted: (ids: readonly string[]) => void,
+): Promise<string> {
+  let requests = 0;
+  const attempts = new Map<string, number>();
+  let busy = 0;
+  const waiting: Array<() => void> = [];
+  const worker = async (ms: number) => {
+    if (busy >= o.serviceWorkers) await new Promise<void>((resolve) => waiting.push(resolve));
+    else busy += 1;
+    await sleep(ms);
+    const next = waiting.shift();
+    if (next) next();
+    else busy -= 1;
+  };
+  const refuse = (res: ServerResponse, request: number, arrivedAt: number, reason: string, ids: readonly string[]) => {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: reason }));
+    // One record per refused call, under its first id: a program that sends the same bad call
+    // again and again would otherwise write a hundred records a call.
+    const [key] = ids;
+    ctx.history.record({ process: 'downstream', kind: 'call', outcome: 'fail', stream: 'status-api', ...(key === undefined ? {} : { key }), value: { instance: 1, arrivedAt, status: 400, rejected: reason, request, batch: ids.length } });
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const arrivedAt = ctx.history.now();
+    const request = ++requests;
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    if (req.method !== 'POST') return refuse(res, request, arrivedAt, `expected a POST, got ${req.method ?? '?'}`, []);
+    let body: { status?: unknown; orderIds?: unknown };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      return refuse(res, request, arrivedAt, `the body is not JSON: ${raw.slice(0, 80)}`, []);
+    }
+    const ids = Array.isArray(body?.orderIds) && body.orderIds.every((id) => typeof id === 'string') ? (body.orderIds as string[]) : undefined;
+    if (!ids || ids.length === 0) return refuse(res, request, arrivedAt, `"orderIds" must be a list of 1 to ${o.maxBatch} order ids (got ${JSON.stringify(body?.orderIds ?? null).slice(0, 80)})`, []);
+    if (body.status !== 'accepted') return refuse(res, request, arrivedAt, `"status" must be "accepted" (got ${JSON.stringify(body.status ?? null)})`, ids);
+    if (ids.length > o.maxBatch) return refuse(res, request, arrivedAt, `at most ${o.maxBatch} order ids per call (got ${ids.length})`, ids);
+    const unknown = ids.find((id) => !sentOrder(id));
+    if (unknown !== undefined) return refuse(res, request, arrivedAt, `"${unknown.slice(0, 40)}" is not an order the lab sent: send each order's own orderId`, ids);
+    await worker(o.serviceLatencyMs + (ids.length * o.perOrderUs) / 1000);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ accepted: ids.length }));
+    for (const key of ids) {
+      const attempt = (attempts.get(key) ?? 0) + 1;
+      attempts.set(key, attempt);
+      ctx.history.record({ process: 'downstream', kind: 'call', outcome: 'ok', stream: 'status-api', key, attempt, value: { instance: 1, arrivedAt, status: 200, request, batch: ids.length } });
+    }
+    onAccepted(ids);
+  };
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  ctx.defer(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export const loadTest: Workload<LoadTestOptions> = {
+  name: 'load-test',
+  parseOptions: (raw) => ({
+    rate: intOption(raw, 'rate', defaults.rate),
+    sustainMs: intOption(raw, 'sustainMs', defaults.sustainMs),
+    warmupRate: intOption(raw, 'warmupRate', defaults.warmupRate),
+    warmupMs: intOption(raw, 'warmupMs', defaults.warmupMs),
+    steps: intList(raw, 'steps', defaults.steps),
+    stepMs: intOption(raw, 'stepMs', defaults.stepMs),
+    boundMs: intOption(raw, 'boundMs', defaults.boundMs),
+    serviceLatencyMs: intOption(raw, 'serviceLatencyMs', defaults.serviceLatencyMs),
+    perOrderUs: intOption(raw, 'perOrderUs', defaults.perOrderUs),
+    serviceWorkers: intOption(raw, 'serviceWorkers', defaults.serviceWorkers),
+    maxBatch: intOption(raw, 'maxBatch', defaults.maxBatch),
+    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+  }),
+
+  async prepare(ctx: WorkloadContext, o) {
+    const rabbit = await openRabbit(ctx);
+    const ORDER_QUEUE = rabbit.name('orders');
+    const setup = await rabbit.connection.createChannel();
+    await setup.assertQueue(ORDER_QUEUE, { durable: true });
+    await setup.close();
+
+    // Its own confirm channel: at thousands a second, a publish waits for its confirm through
+    // the callback alone (the channel's close fails every pending one).
+    const channel: ConfirmChannel = await rabbit.connection.createConfirmChannel();
+    channel.on('error', () => {});
+    const orders = producer(ctx, {
+      stream: 'orders',
+      inlets: {
+        orders: (m) =>
+          new Promise<void>((resolve, reject) => {
+            channel.sendToQueue(ORDER_QUEUE, m.body, { messageId: m.key, contentType: 'application/json', persistent: false }, (err: unknown) => (err ? reject(err) : resolve()));
+          }),
+      },
+    });
+
+    const sent = new Set<string>();
+    const packed = new Set<string>();
+    const statusUrl = await statusService(ctx, o, (id) => sent.has(id), (ids) => {
+      for (const id of ids) packed.add(id);
+    });
+
+    /** The orders of the current phase, in the order sent, with when. */
+    let phaseOrders: Array<{ id: string; at: number }> = [];
+    let count = 0;
+    const pending = new Set<Promise<boolean>>();
+    const publishOne = (phase: string) => {
+      const i = ++count;
+      const orderId = messageId('order', i);
+      sent.add(orderId);
+      phaseOrders.push({ id: orderId, at: Date.now() });
+      const order = { orderId, customer: `customer-${(i * 7919) % 5000}`, totalCents: ((i * 37) % 9000) + 100 };
+      const sending = orders.send(orderId, order, { recordFirst: true, record: { phase } });
+      pending.add(sending);
+      void sending.finally(() => pending.delete(sending));
+    };
+
+    /** Offers `rate` orders a second for `ms`, until `enough()` says the verdict is known. */
+    const offer = async (phase: string, rate: number, ms: number, enough: () => boolean): Promise<'done' | 'cut'> => {
+      await ctx.phase(phase);
+      phaseOrders = [];
+      const start = Date.now();
+      let sentHere = 0;
+      let lookedAt = start;
+      while (!ctx.signal.aborted) {
+        const elapsed = Date.now() - start;
+        if (elapsed >= ms) return 'done';
+        const due = Math.floor((rate * elapsed) / 1000);
+        for (; sentHere < due; sentHere += 1) publishOne(phase);
+        if (Date.now() - lookedAt >= LOOK_MS) {
+          lookedAt = Date.now();
+          if (enough()) return 'cut';
+        }
+        await sleep(TICK_MS);
+      }
+      return 'cut';
+    };
+    const unpackedOlderThan = (ms: number) => {
+      const before = Date.now() - ms;
+      let n = 0;
+      for (const order of phaseOrders) {
+        if (order.at > before) break;
+        if (!packed.has(order.id)) n += 1;
+      }
+      return n;
+    };
+
+    const phases = [
+      { name: 'warmup', rate: o.warmupRate, plannedMs: o.warmupMs },
+      { name: 'sustain', rate: o.rate, plannedMs: o.sustainMs },
+      ...o.steps.map((rate) => ({ name: `step-${rate}`, rate, plannedMs: o.stepMs })),
+    ];
+
+    return {
+      env: { AMQP_URL: rabbit.url, ORDER_QUEUE, STATUS_API_URL: statusUrl },
+      async awaitReady() {
+        await awaitConsumers(ctx, rabbit, { name: 'ORDER_QUEUE', physical: ORDER_QUEUE, count: ctx.instances, hint: 'Your program must start consuming ORDER_QUEUE right after connecting to AMQP_URL.' });
+      },
+      async run() {
+        recordObservation(ctx.history, 'load-plan', { rate: o.rate, boundMs: o.boundMs, sentStream: 'orders', doneStream: 'status-api', phases });
+        ctx.progress(`warm-up: ${o.warmupRate} orders/s for ${o.warmupMs / 1000} s`);
+        await offer('warmup', o.warmupRate, o.warmupMs, () => false);
+        ctx.progress(`${o.rate} orders/s for ${o.sustainMs / 1000} s: keep up, with p99 under ${o.boundMs} ms`);
+        // Past this many orders late, the phase's p99 is over the bound whatever comes next.
+        const allowedLate = Math.floor((o.rate * o.sustainMs) / 1000 / 100);
+        const sustained = await offer('sustain', o.rate, o.sustainMs, () => unpackedOlderThan(o.boundMs) > allowedLate);
+        if (sustained === 'done') {
+          for (const rate of o.steps) {
+            ctx.progress(`step: ${rate} orders/s for ${o.stepMs / 1000} s`);
+            // Fallen behind by more than a second of the step's rate: the knee is below it.
+            if ((await offer(`step-${rate}`, rate, o.stepMs, () => unpackedOlderThan(0) > rate)) === 'cut') break;
+          }
+        } else {
+          ctx.progress(`more than ${allowedLate} orders already waited over ${o.boundMs} ms: the verdict is known, the load stops`);
+        }
+        await ctx.phase('drain');
+        await Promise.all([...pending]);
+        const progress = () => String(packed.size);
+        // Cut short, the verdict is known: the backlog of a program that fell behind is not
+        // waited for (it would take it many seconds).
+        await drain(
+          { signal: ctx.signal, timeouts: ctx.timeouts, faultActive: () => false },
+          { done: () => packed.size >= sent.size, progress, quietMs: o.quietMs, intervalMs: 100, ...(sustained === 'cut' ? { timeoutMs: CUT_DRAIN_MS } : {}) },
+        );
+      },
+      async collect() {
+        await channel.close().catch(() => {});
+        await rabbit.recordLeftAfterStop('ORDER_QUEUE', ORDER_QUEUE, sent.size);
+      },
+    };
+  },
+};
