@@ -38,8 +38,10 @@ export interface LoadFigures {
 }
 
 /** The graded exercises and the brokers each uses, in curriculum order. */
-export function pilots(): Array<{ id: string; brokers: string[]; loadTest: boolean }> {
-  return loadCatalog().map((entry) => ({ id: entry.scenario.id, brokers: [...entry.scenario.brokers], loadTest: entry.scenario.workload.name === 'load-test' }));
+export function pilots(only?: readonly string[]): Array<{ id: string; brokers: string[]; loadTest: boolean }> {
+  return loadCatalog()
+    .filter((entry) => !only || only.includes(entry.scenario.id))
+    .map((entry) => ({ id: entry.scenario.id, brokers: [...entry.scenario.brokers], loadTest: entry.scenario.workload.name === 'load-test' }));
 }
 
 /** A load test's figures from a run directory's history, or undefined. */
@@ -116,11 +118,11 @@ export function wrongRow(t: WrongTiming): string[] {
   return [t.exercise, String(t.runs), t.slowest, `${t.seconds.toFixed(1)} s`, `< ${formatSeconds(WRONG_TARGET_MS)}`, under(t.seconds * 1000, WRONG_TARGET_MS)];
 }
 
-export async function checkLatencySection(ctx: SectionContext, runs = CHECK_RUNS): Promise<Section> {
+export async function checkLatencySection(ctx: SectionContext, runs = CHECK_RUNS, only?: readonly string[]): Promise<Section> {
   const timings: CheckTiming[] = [];
   const wrong: WrongTiming[] = [];
   const loads: Array<{ exercise: string; figures: LoadFigures[] }> = [];
-  for (const pilot of pilots()) {
+  for (const pilot of pilots(only)) {
     const timing: CheckTiming = { exercise: pilot.id, brokers: pilot.brokers, wallMs: [], failures: [], loadTest: pilot.loadTest };
     const figures: LoadFigures[] = [];
     for (let i = 1; i <= runs && !ctx.signal?.aborted; i++) {

@@ -85,9 +85,9 @@ export function footprintRows(results: readonly Footprint[]): string[][] {
   ];
 }
 
-export async function footprintSection(ctx: SectionContext): Promise<Section> {
+export async function footprintSection(ctx: SectionContext, only?: readonly string[]): Promise<Section> {
   const results: Footprint[] = [];
-  for (const pilot of pilots()) {
+  for (const pilot of pilots(only)) {
     if (ctx.signal?.aborted) break;
     const brokers = runningBrokers();
     ctx.log(`check ${pilot.id} --solution reference, sampling memory every ${SAMPLE_MS} ms`);

@@ -14,7 +14,7 @@
 import { reason } from '../brokers/net.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { checkLatencySection, CHECK_RUNS } from './check-latency.js';
+import { checkLatencySection, CHECK_RUNS, pilots } from './check-latency.js';
 import { coldStartSection } from './cold-start.js';
 import { devCheckSection } from './dev-check-parallel.js';
 import { replaceBlock } from './docs.js';
@@ -31,6 +31,9 @@ export interface SuiteOptions {
   repeat: number;
   /** false: print only, leave docs/benchmarks.md alone. */
   docs: boolean;
+  /** Only these exercises in check latency and footprint (print only: a partial table
+   *  must not replace the whole one in docs/benchmarks.md). Undefined: the whole catalog. */
+  exercises?: string[];
 }
 
 const RUN_ORDER: readonly SectionId[] = ['tools', 'check', 'footprint', 'dev-check', 'cold-start'];
@@ -43,7 +46,7 @@ const TITLES: Record<SectionId, string> = {
   'dev-check': '5. Full catalog through dev check',
 };
 
-export const USAGE = `usage: npm run bench [-- --only ${SECTION_IDS.join(',')}] [--runs N] [--repeat N] [--no-docs]`;
+export const USAGE = `usage: npm run bench [-- --only ${SECTION_IDS.join(',')}] [--runs N] [--repeat N] [--exercises id,id] [--no-docs]`;
 
 function positiveInt(flag: string, value: string | undefined): number {
   const n = Number(value);
@@ -73,6 +76,13 @@ export function parseSuiteArgs(args: readonly string[]): SuiteOptions {
     else if (flag === '--runs') options.runs = positiveInt('--runs', value());
     else if (flag === '--repeat') options.repeat = positiveInt('--repeat', value());
     else if (flag === '--no-docs') options.docs = false;
+    else if (flag === '--exercises') {
+      options.exercises = (value() ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+      const known = new Set(pilots().map((p) => p.id));
+      const unknown = options.exercises.filter((id) => !known.has(id));
+      if (options.exercises.length === 0 || unknown.length > 0) throw new UsageError(`--exercises: unknown exercise "${unknown[0] ?? ''}" (see \`brokerlab list\`)`, USAGE);
+      options.docs = false;
+    }
     else throw new UsageError(`unknown argument "${arg}"`, USAGE);
   }
   return options;
@@ -83,11 +93,11 @@ async function runSection(id: SectionId, options: SuiteOptions, ctx: SectionCont
     case 'tools':
       return toolsSection(ctx);
     case 'check':
-      return checkLatencySection(ctx, options.runs);
+      return checkLatencySection(ctx, options.runs, options.exercises);
     case 'cold-start':
       return coldStartSection(ctx);
     case 'footprint':
-      return footprintSection(ctx);
+      return footprintSection(ctx, options.exercises);
     case 'dev-check':
       return devCheckSection(ctx, options.repeat);
   }

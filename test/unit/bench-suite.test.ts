@@ -26,6 +26,11 @@ describe('npm run bench arguments', () => {
     expect(() => parseOnly('6')).toThrow(/unknown section "6"/);
     expect(() => parseSuiteArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
     expect(() => parseSuiteArgs(['--runs', '0'])).toThrow(/--runs must be a whole number >= 1/);
+    expect(() => parseSuiteArgs(['--exercises', 'load-test,nope'])).toThrow(/--exercises: unknown exercise "nope"/);
+  });
+
+  it('--exercises measures only those, and prints without touching the docs (a partial table)', () => {
+    expect(parseSuiteArgs(['--only', 'check', '--exercises', 'load-test'])).toEqual({ only: ['check'], runs: 5, repeat: 1, docs: false, exercises: ['load-test'] });
   });
 });
 
