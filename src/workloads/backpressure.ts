@@ -21,7 +21,7 @@ import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { sampleLearner } from './blocks/sample-learner.js';
-import { type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/backpressure.js';
 
 export interface BackpressureOptions {
@@ -57,20 +57,8 @@ function pageContent(pageId: string, bytes: number): string {
 export const backpressure: Workload<BackpressureOptions> = {
   name: 'backpressure',
   parseOptions: (raw) => ({
-    warmupPages: intOption(raw, 'warmupPages', defaults.warmupPages),
-    flakyPages: intOption(raw, 'flakyPages', defaults.flakyPages),
-    floodPages: intOption(raw, 'floodPages', defaults.floodPages),
-    pageBytes: intOption(raw, 'pageBytes', defaults.pageBytes),
-    baselineMs: intOption(raw, 'baselineMs', defaults.baselineMs),
+    ...intOptions(raw, defaults),
     schedule: parseSchedule(raw.schedule),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
-    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
-    apiCapacity: intOption(raw, 'apiCapacity', defaults.apiCapacity),
-    maxInFlight: intOption(raw, 'maxInFlight', defaults.maxInFlight),
-    catchUpMs: intOption(raw, 'catchUpMs', defaults.catchUpMs),
-    maxGrowthMiB: intOption(raw, 'maxGrowthMiB', defaults.maxGrowthMiB),
-    sampleEveryMs: intOption(raw, 'sampleEveryMs', defaults.sampleEveryMs),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

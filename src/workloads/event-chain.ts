@@ -31,7 +31,7 @@ import type { DownstreamReply } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, LearnerNotReadyError, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/event-chain.js';
 
 export interface EventChainOptions {
@@ -77,16 +77,7 @@ function spread(count: number, total: number): Set<number> {
 export const eventChain: Workload<EventChainOptions> = {
   name: 'event-chain',
   parseOptions: (raw) => ({
-    orders: intOption(raw, 'orders', defaults.orders),
-    declined: intOption(raw, 'declined', defaults.declined),
-    ordersAfterRestart: intOption(raw, 'ordersAfterRestart', defaults.ordersAfterRestart),
-    paymentsLatencyMs: intOption(raw, 'paymentsLatencyMs', defaults.paymentsLatencyMs),
-    paymentsJitterMs: intOption(raw, 'paymentsJitterMs', defaults.paymentsJitterMs),
-    shippingLatencyMs: intOption(raw, 'shippingLatencyMs', defaults.shippingLatencyMs),
-    shippingJitterMs: intOption(raw, 'shippingJitterMs', defaults.shippingJitterMs),
-    paymentCopy: intOption(raw, 'paymentCopy', defaults.paymentCopy),
-    shippingCopy: intOption(raw, 'shippingCopy', defaults.shippingCopy),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+    ...intOptions(raw, defaults),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

@@ -24,7 +24,7 @@ import type { Channel } from 'amqplib';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOption, intOptions, LearnerNotReadyError, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/event-design.js';
 
 export interface EventDesignOptions {
@@ -49,8 +49,7 @@ export const eventDesign: Workload<EventDesignOptions> = {
   parseOptions: (raw) => ({
     ordersV1: intOption(raw, 'ordersV1', 6),
     ordersV2: intOption(raw, 'ordersV2', 6),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
-    settleMs: intOption(raw, 'settleMs', defaults.settleMs),
+    ...intOptions(raw, defaults),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

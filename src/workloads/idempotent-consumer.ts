@@ -33,7 +33,7 @@ import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { NAMESPACE_PREFIX } from '../namespaces/names.js';
 import { listFollower, openRedis, removeMarks, scanMarks } from './blocks/redis.js';
-import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, every, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/idempotent-consumer.js';
 import { randomBytes } from 'node:crypto';
 
@@ -71,13 +71,7 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
   name: 'idempotent-consumer',
   parseOptions: (raw) => {
     const o = {
-      payments: intOption(raw, 'payments', defaults.payments),
-      flakyPayments: intOption(raw, 'flakyPayments', defaults.flakyPayments),
-      racePairs: intOption(raw, 'racePairs', defaults.racePairs),
-      raceHoldMs: intOption(raw, 'raceHoldMs', defaults.raceHoldMs),
-      fxLatencyMs: intOption(raw, 'fxLatencyMs', defaults.fxLatencyMs),
-      fxJitterMs: intOption(raw, 'fxJitterMs', defaults.fxJitterMs),
-      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+      ...intOptions(raw, defaults),
     };
     if (o.flakyPayments > o.payments) throw new Error('"flakyPayments" must be at most "payments"');
     return o;

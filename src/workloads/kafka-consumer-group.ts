@@ -23,7 +23,7 @@
 import { type KafkaGroupSample, recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { openKafka } from './blocks/kafka.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, every, intOptions, LearnerNotReadyError, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/kafka-consumer-group.js';
 import { produceValue } from '../runner/messages.js';
 
@@ -60,17 +60,7 @@ const EARLIER_CALLS_ARRIVE_MS = 20;
 export const kafkaConsumerGroup: Workload<ConsumerGroupOptions> = {
   name: 'kafka-consumer-group',
   parseOptions: (raw) => ({
-    partitions: intOption(raw, 'partitions', defaults.partitions),
-    payments: intOption(raw, 'payments', defaults.payments),
-    customers: intOption(raw, 'customers', defaults.customers),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
-    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
-    batch: intOption(raw, 'batch', defaults.batch),
-    pauseMs: intOption(raw, 'pauseMs', defaults.pauseMs),
-    prefill: intOption(raw, 'prefill', defaults.prefill),
-    flakyEvery: intOption(raw, 'flakyEvery', defaults.flakyEvery),
-    flakyBefore: intOption(raw, 'flakyBefore', defaults.flakyBefore),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+    ...intOptions(raw, defaults),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

@@ -30,7 +30,7 @@ import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { type Workload, type WorkloadContext, intOption, messageId, sleep } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, messageId, sleep } from './types.js';
 import { defaults } from './options/load-test.js';
 
 export interface LoadTestOptions {
@@ -140,18 +140,8 @@ async function statusService(
 export const loadTest: Workload<LoadTestOptions> = {
   name: 'load-test',
   parseOptions: (raw) => ({
-    rate: intOption(raw, 'rate', defaults.rate),
-    sustainMs: intOption(raw, 'sustainMs', defaults.sustainMs),
-    warmupRate: intOption(raw, 'warmupRate', defaults.warmupRate),
-    warmupMs: intOption(raw, 'warmupMs', defaults.warmupMs),
+    ...intOptions(raw, defaults),
     steps: intList(raw, 'steps', defaults.steps),
-    stepMs: intOption(raw, 'stepMs', defaults.stepMs),
-    boundMs: intOption(raw, 'boundMs', defaults.boundMs),
-    serviceLatencyMs: intOption(raw, 'serviceLatencyMs', defaults.serviceLatencyMs),
-    perOrderUs: intOption(raw, 'perOrderUs', defaults.perOrderUs),
-    serviceWorkers: intOption(raw, 'serviceWorkers', defaults.serviceWorkers),
-    maxBatch: intOption(raw, 'maxBatch', defaults.maxBatch),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

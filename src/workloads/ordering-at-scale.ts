@@ -36,7 +36,7 @@ import { tagsOf } from '../checks/types.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { drain } from './blocks/drain.js';
 import { openKafka, type BurstRecord } from './blocks/kafka.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, every, intOptions, LearnerNotReadyError, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/ordering-at-scale.js';
 
 export interface OrderingOptions {
@@ -76,19 +76,7 @@ interface AccountEvent {
 export const orderingAtScale: Workload<OrderingOptions> = {
   name: 'ordering-at-scale',
   parseOptions: (raw) => ({
-    partitions: intOption(raw, 'partitions', defaults.partitions),
-    accounts: intOption(raw, 'accounts', defaults.accounts),
-    bursts: intOption(raw, 'bursts', defaults.bursts),
-    accountsPerBurst: intOption(raw, 'accountsPerBurst', defaults.accountsPerBurst),
-    eventsPerAccount: intOption(raw, 'eventsPerAccount', defaults.eventsPerAccount),
-    pauseMs: intOption(raw, 'pauseMs', defaults.pauseMs),
-    prefillBursts: intOption(raw, 'prefillBursts', defaults.prefillBursts),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
-    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
-    slowMs: intOption(raw, 'slowMs', defaults.slowMs),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
-    accountStride: intOption(raw, 'accountStride', defaults.accountStride),
-    scaleOutAfterBursts: intOption(raw, 'scaleOutAfterBursts', defaults.scaleOutAfterBursts),
+    ...intOptions(raw, defaults),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

@@ -29,7 +29,7 @@ import { changedFieldsProblem, whichCopyProblem } from '../runner/downstream.js'
 import { drain } from './blocks/drain.js';
 import { type Producer, producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOption, intOptions, LearnerNotReadyError, messageId, waitUntil } from './types.js';
 import { defaults } from './options/rabbitmq-delivery-guarantees.js';
 
 export interface DeliveryGuaranteesOptions {
@@ -62,13 +62,8 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
   parseOptions: (raw) => {
     const o = {
       phase1Entries: intOption(raw, 'phase1Entries', 16),
-      whileDownEntries: intOption(raw, 'whileDownEntries', defaults.whileDownEntries),
+      ...intOptions(raw, defaults),
       phase2Entries: intOption(raw, 'phase2Entries', 12),
-      flakyEntries: intOption(raw, 'flakyEntries', defaults.flakyEntries),
-      apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
-      apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
-      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
-      settleMs: intOption(raw, 'settleMs', defaults.settleMs),
     };
     if (o.flakyEntries > o.phase2Entries) throw new Error('"flakyEntries" must be at most "phase2Entries"');
     return o;

@@ -36,7 +36,7 @@ import type { Random } from '../runner/seed.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, LearnerNotReadyError, messageId, waitUntil } from './types.js';
 import { defaults } from './options/rabbitmq-request-reply.js';
 
 export interface RequestReplyOptions {
@@ -115,18 +115,7 @@ export const rabbitmqRequestReply: Workload<RequestReplyOptions> = {
   name: 'rabbitmq-request-reply',
   parseOptions(raw) {
     const o: RequestReplyOptions = {
-      questions: intOption(raw, 'questions', defaults.questions),
-      lateReplies: intOption(raw, 'lateReplies', defaults.lateReplies),
-      duplicateReplies: intOption(raw, 'duplicateReplies', defaults.duplicateReplies),
-      deadlineMs: intOption(raw, 'deadlineMs', defaults.deadlineMs),
-      minReplyMs: intOption(raw, 'minReplyMs', defaults.minReplyMs),
-      maxReplyMs: intOption(raw, 'maxReplyMs', defaults.maxReplyMs),
-      lateByMs: intOption(raw, 'lateByMs', defaults.lateByMs),
-      duplicateAfterMs: intOption(raw, 'duplicateAfterMs', defaults.duplicateAfterMs),
-      toleranceMs: intOption(raw, 'toleranceMs', defaults.toleranceMs),
-      answerWithinMs: intOption(raw, 'answerWithinMs', defaults.answerWithinMs),
-      settleMs: intOption(raw, 'settleMs', defaults.settleMs),
-      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+      ...intOptions(raw, defaults),
     };
     // On-time replies must be clearly on time, late ones clearly late, even on a busy machine.
     if (o.maxReplyMs + 100 > o.deadlineMs - o.toleranceMs) throw new Error('"maxReplyMs" must be at least 100 ms below deadlineMs - toleranceMs');

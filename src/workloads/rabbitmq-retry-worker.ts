@@ -20,7 +20,7 @@ import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, every, intOption, intOptions, LearnerNotReadyError, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/rabbitmq-retry-worker.js';
 
 export interface RetryWorkerOptions {
@@ -47,16 +47,8 @@ type TaskKind = 'healthy' | 'transient' | 'poison';
 export const rabbitmqRetryWorker: Workload<RetryWorkerOptions> = {
   name: 'rabbitmq-retry-worker',
   parseOptions: (raw) => ({
-    healthyTasks: intOption(raw, 'healthyTasks', defaults.healthyTasks),
+    ...intOptions(raw, defaults),
     phase2Healthy: intOption(raw, 'phase2Healthy', 30),
-    transientTasks: intOption(raw, 'transientTasks', defaults.transientTasks),
-    poisonTasks: intOption(raw, 'poisonTasks', defaults.poisonTasks),
-    lonePoisonTasks: intOption(raw, 'lonePoisonTasks', defaults.lonePoisonTasks),
-    maxAttempts: intOption(raw, 'maxAttempts', defaults.maxAttempts),
-    prefetchLimit: intOption(raw, 'prefetchLimit', defaults.prefetchLimit),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
-    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

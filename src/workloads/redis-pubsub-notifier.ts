@@ -19,7 +19,7 @@
 import { observationsOf, recordObservation } from '../runner/observations.js';
 import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
-import { type Workload, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/redis-pubsub-notifier.js';
 
 export interface PubSubOptions {
@@ -42,13 +42,7 @@ export interface PubSubOptions {
 export const redisPubSubNotifier: Workload<PubSubOptions> = {
   name: 'redis-pubsub-notifier',
   parseOptions: (raw) => ({
-    orders: intOption(raw, 'orders', defaults.orders),
-    burst: intOption(raw, 'burst', defaults.burst),
-    burstGapMs: intOption(raw, 'burstGapMs', defaults.burstGapMs),
-    vipEvery: intOption(raw, 'vipEvery', defaults.vipEvery),
-    ordersAfterCut: intOption(raw, 'ordersAfterCut', defaults.ordersAfterCut),
-    resubscribeMs: intOption(raw, 'resubscribeMs', defaults.resubscribeMs),
-    quietBeforeCutMs: intOption(raw, 'quietBeforeCutMs', defaults.quietBeforeCutMs),
+    ...intOptions(raw, defaults),
   }),
 
   async prepare(ctx, o) {

@@ -20,7 +20,7 @@ import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { openRedis } from './blocks/redis.js';
 import { keysMatching } from '../namespaces/redis.js';
-import { type Workload, type WorkloadContext, every, intOption, messageId, sleep } from './types.js';
+import { type Workload, type WorkloadContext, every, intOptions, messageId, sleep } from './types.js';
 import { defaults } from './options/redis-rate-limiter.js';
 
 export interface RateLimiterOptions {
@@ -67,16 +67,7 @@ export class TokenBucket {
 export const redisRateLimiter: Workload<RateLimiterOptions> = {
   name: 'redis-rate-limiter',
   parseOptions: (raw) => ({
-    messages: intOption(raw, 'messages', defaults.messages),
-    flakyMessages: intOption(raw, 'flakyMessages', defaults.flakyMessages),
-    idleMs: intOption(raw, 'idleMs', defaults.idleMs),
-    afterIdleMessages: intOption(raw, 'afterIdleMessages', defaults.afterIdleMessages),
-    ratePerSecond: intOption(raw, 'ratePerSecond', defaults.ratePerSecond),
-    burst: intOption(raw, 'burst', defaults.burst),
-    toleranceCalls: intOption(raw, 'toleranceCalls', defaults.toleranceCalls),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
-    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+    ...intOptions(raw, defaults),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

@@ -36,7 +36,7 @@ import { keysMatching } from '../namespaces/redis.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
-import { type Workload, type WorkloadContext, every, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, every, intOption, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/redis-work-queue.js';
 import { callValue } from '../runner/calls.js';
 
@@ -71,17 +71,8 @@ interface Job {
 export const redisWorkQueue: Workload<WorkQueueOptions> = {
   name: 'redis-work-queue',
   parseOptions: (raw) => ({
-    jobs: intOption(raw, 'jobs', defaults.jobs),
-    events: intOption(raw, 'events', defaults.events),
+    ...intOptions(raw, defaults),
     bursts: Math.max(1, intOption(raw, 'bursts', defaults.bursts)),
-    burstGapMs: intOption(raw, 'burstGapMs', defaults.burstGapMs),
-    jobLatencyMs: intOption(raw, 'jobLatencyMs', defaults.jobLatencyMs),
-    jobJitterMs: intOption(raw, 'jobJitterMs', defaults.jobJitterMs),
-    slowJobs: intOption(raw, 'slowJobs', defaults.slowJobs),
-    slowJobMs: intOption(raw, 'slowJobMs', defaults.slowJobMs),
-    heartbeatTtlMs: intOption(raw, 'heartbeatTtlMs', defaults.heartbeatTtlMs),
-    sampleMs: intOption(raw, 'sampleMs', defaults.sampleMs),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

@@ -20,7 +20,7 @@ import { changedFieldsProblem } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/retry-circuit-breaker.js';
 
 export interface RetryBreakerOptions {
@@ -55,23 +55,8 @@ type Invoice = {
 export const retryCircuitBreaker: Workload<RetryBreakerOptions> = {
   name: 'retry-circuit-breaker',
   parseOptions: (raw) => ({
-    warmupJobs: intOption(raw, 'warmupJobs', defaults.warmupJobs),
-    warmupIntervalMs: intOption(raw, 'warmupIntervalMs', defaults.warmupIntervalMs),
-    flakyEvery: intOption(raw, 'flakyEvery', defaults.flakyEvery),
-    flakyFailures: intOption(raw, 'flakyFailures', defaults.flakyFailures),
-    outageJobs: intOption(raw, 'outageJobs', defaults.outageJobs),
-    outageBurst: intOption(raw, 'outageBurst', defaults.outageBurst),
-    outageIntervalMs: intOption(raw, 'outageIntervalMs', defaults.outageIntervalMs),
-    afterJobs: intOption(raw, 'afterJobs', defaults.afterJobs),
+    ...intOptions(raw, defaults),
     schedule: parseSchedule(raw.schedule),
-    apiLatencyMs: intOption(raw, 'apiLatencyMs', defaults.apiLatencyMs),
-    apiJitterMs: intOption(raw, 'apiJitterMs', defaults.apiJitterMs),
-    baseDelayMs: intOption(raw, 'baseDelayMs', defaults.baseDelayMs),
-    maxDelayMs: intOption(raw, 'maxDelayMs', defaults.maxDelayMs),
-    failureThreshold: intOption(raw, 'failureThreshold', defaults.failureThreshold),
-    coolDownMs: intOption(raw, 'coolDownMs', defaults.coolDownMs),
-    concurrency: intOption(raw, 'concurrency', defaults.concurrency),
-    quietMs: intOption(raw, 'quietMs', defaults.quietMs),
   }),
 
   async prepare(ctx: WorkloadContext, o) {

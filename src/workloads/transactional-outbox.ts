@@ -53,7 +53,7 @@ import { drain } from './blocks/drain.js';
 import { openPostgres } from './blocks/postgres.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/transactional-outbox.js';
 
 export interface TransactionalOutboxOptions {
@@ -111,15 +111,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
   name: 'transactional-outbox',
   parseOptions: (raw) => {
     const o = {
-      orders: intOption(raw, 'orders', defaults.orders),
-      invalidOrders: intOption(raw, 'invalidOrders', defaults.invalidOrders),
-      busyOrders: intOption(raw, 'busyOrders', defaults.busyOrders),
-      busySpacingMs: intOption(raw, 'busySpacingMs', defaults.busySpacingMs),
-      relayOrders: intOption(raw, 'relayOrders', defaults.relayOrders),
-      whileDownOrders: intOption(raw, 'whileDownOrders', defaults.whileDownOrders),
-      afterRestartOrders: intOption(raw, 'afterRestartOrders', defaults.afterRestartOrders),
-      windowMs: intOption(raw, 'windowMs', defaults.windowMs),
-      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
+      ...intOptions(raw, defaults),
     };
     if (o.invalidOrders > o.orders) throw new Error('"invalidOrders" must be at most "orders"');
     return o;

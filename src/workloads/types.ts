@@ -184,3 +184,15 @@ export function intOption(raw: Record<string, unknown>, field: string, fallback:
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`"${field}" must be a whole number >= 0`);
   return v;
 }
+
+/** The whole-number options named by a workload's defaults (options/<workload>.ts): each
+ *  number there is read with intOption, from the scenario or else that default. Options of
+ *  other shapes (a schedule, a list) are parsed beside it. */
+export function intOptions<D extends Readonly<Record<string, unknown>>>(raw: Record<string, unknown>, defaults: D): NumberOptions<D> {
+  const parsed: Record<string, number> = {};
+  for (const [field, fallback] of Object.entries(defaults)) if (typeof fallback === 'number') parsed[field] = intOption(raw, field, fallback);
+  return parsed as NumberOptions<D>;
+}
+
+/** The options of `D` whose defaults are numbers, each a number. */
+export type NumberOptions<D> = { [K in keyof D as D[K] extends number ? K : never]: number };
