@@ -351,7 +351,7 @@ export const latencyUnderLoad: CheckDefinition<LoadParams> = {
   run(history, p) {
     const plan = loadPlanOf(history);
     const title = `${p.subject[0]?.toUpperCase()}${p.subject.slice(1)}s are packed promptly under load`;
-    const expected = `p99 latency (from the lab publishing a ${p.subject} to the service receiving it) at most ${plan ? `${plan.boundMs} ms` : 'the bound'} in the ${p.phase} phase`;
+    const expected = `p99 latency (from the lab publishing ${/^[aeiou]/.test(p.subject) ? 'an' : 'a'} ${p.subject} to the service's answer to the call that carried it) at most ${plan ? `${plan.boundMs} ms` : 'the bound'} in the ${p.phase} phase`;
     const j = judged(history, p);
     if ('unknown' in j) return { title, status: 'unknown', expected, observed: j.unknown, examples: [] };
     const { phase, profile } = j;

@@ -11,7 +11,9 @@
  * "warmup" (`warmupRate` for `warmupMs`: connections open, code warm; not judged), "sustain"
  * (`rate` for `sustainMs`: judged by sustains-rate and latency-under-load), then one step per
  * rate of `steps` for `stepMs` each, to find the knee (shown in the report, not judged), then
- * "drain". Orders are published on a clock (the lab catches up when a timer fires late, so
+ * "drain". A few warm-up orders are "flaky": the first call carrying one fails (503, after
+ * `flakyDelayMs`), so a program that acks before its call answered shows it every run. Orders
+ * are published on a clock (the lab catches up when a timer fires late, so
  * the offered rate holds), each recorded the moment it is published, with its phase.
  *
  * The lab cuts a phase short once its verdict is known, so a program that cannot keep up gets
@@ -48,6 +50,12 @@ export interface LoadTestOptions {
   perOrderUs: number;
   serviceWorkers: number;
   maxBatch: number;
+  /** Warm-up orders whose first call fails: the service answers it 503 after
+   *  `flakyDelayMs` (tag "flaky"). A program that acks before the call answered (auto-ack,
+   *  an ack on arrival, a multiple ack covering a batch still in flight) loses them, or
+   *  crashes nacking what it already acked. */
+  flakyOrders: number;
+  flakyDelayMs: number;
   quietMs: number;
 }
 
@@ -57,6 +65,9 @@ const TICK_MS = 5;
 const LOOK_MS = 250;
 /** How long the lab waits for the backlog after it cut the judged phase short. */
 const CUT_DRAIN_MS = 2_000;
+/** After the last order was accepted, time for the program's acks to reach RabbitMQ before
+ *  it is stopped (all-acked counts what is left unacknowledged). */
+const ACK_SETTLE_MS = 300;
 
 function intList(raw: Record<string, unknown>, field: string, fallback: readonly number[]): number[] {
   const v = raw[field] ?? fallback;
@@ -69,10 +80,16 @@ async function statusService(
   ctx: Pick<WorkloadContext, 'history' | 'defer'>,
   o: LoadTestOptions,
   sentOrder: (id: string) => boolean,
+  flaky: ReadonlySet<string>,
   onAccepted: (ids: readonly string[]) => void,
 ): Promise<string> {
   let requests = 0;
   const attempts = new Map<string, number>();
+  const attempt = (key: string) => {
+    const n = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, n);
+    return n;
+  };
   let busy = 0;
   const waiting: Array<() => void> = [];
   const worker = async (ms: number) => {
@@ -109,14 +126,18 @@ async function statusService(
     if (ids.length > o.maxBatch) return refuse(res, request, arrivedAt, `at most ${o.maxBatch} order ids per call (got ${ids.length})`, ids);
     const unknown = ids.find((id) => !sentOrder(id));
     if (unknown !== undefined) return refuse(res, request, arrivedAt, `"${unknown.slice(0, 40)}" is not an order the lab sent: send each order's own orderId`, ids);
+    if (ids.some((id) => flaky.has(id) && !attempts.has(id))) {
+      // Busy: the whole call fails, slowly, so later calls may be answered before it.
+      await sleep(o.flakyDelayMs);
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'busy, try again' }));
+      for (const key of ids) ctx.history.record({ process: 'downstream', kind: 'call', outcome: 'fail', stream: 'status-api', key, attempt: attempt(key), value: { instance: 1, arrivedAt, status: 503, request, batch: ids.length } });
+      return;
+    }
     await worker(o.serviceLatencyMs + (ids.length * o.perOrderUs) / 1000);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ accepted: ids.length }));
-    for (const key of ids) {
-      const attempt = (attempts.get(key) ?? 0) + 1;
-      attempts.set(key, attempt);
-      ctx.history.record({ process: 'downstream', kind: 'call', outcome: 'ok', stream: 'status-api', key, attempt, value: { instance: 1, arrivedAt, status: 200, request, batch: ids.length } });
-    }
+    for (const key of ids) ctx.history.record({ process: 'downstream', kind: 'call', outcome: 'ok', stream: 'status-api', key, attempt: attempt(key), value: { instance: 1, arrivedAt, status: 200, request, batch: ids.length } });
     onAccepted(ids);
   };
   const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
@@ -167,7 +188,11 @@ export const loadTest: Workload<LoadTestOptions> = {
 
     const sent = new Set<string>();
     const packed = new Set<string>();
-    const statusUrl = await statusService(ctx, o, (id) => sent.has(id), (ids) => {
+    const flaky = new Set<string>();
+    // The flaky orders spread over the warm-up, none of them first.
+    const warmupOrders = Math.floor((o.warmupRate * o.warmupMs) / 1000);
+    const flakyAt = new Set(Array.from({ length: o.flakyOrders }, (_, k) => Math.floor(((k + 1) * warmupOrders) / (o.flakyOrders + 1))));
+    const statusUrl = await statusService(ctx, o, (id) => sent.has(id), flaky, (ids) => {
       for (const id of ids) packed.add(id);
     });
 
@@ -179,9 +204,11 @@ export const loadTest: Workload<LoadTestOptions> = {
       const i = ++count;
       const orderId = messageId('order', i);
       sent.add(orderId);
+      const tags = phase === 'warmup' && flakyAt.has(i) ? ['flaky'] : [];
+      if (tags.length > 0) flaky.add(orderId);
       phaseOrders.push({ id: orderId, at: Date.now() });
       const order = { orderId, customer: `customer-${(i * 7919) % 5000}`, totalCents: ((i * 37) % 9000) + 100 };
-      const sending = orders.send(orderId, order, { recordFirst: true, record: { phase } });
+      const sending = orders.send(orderId, order, { recordFirst: true, record: { phase }, tags });
       pending.add(sending);
       void sending.finally(() => pending.delete(sending));
     };
@@ -253,6 +280,7 @@ export const loadTest: Workload<LoadTestOptions> = {
           { signal: ctx.signal, timeouts: ctx.timeouts, faultActive: () => false },
           { done: () => packed.size >= sent.size, progress, quietMs: o.quietMs, intervalMs: 100, ...(sustained === 'cut' ? { timeoutMs: CUT_DRAIN_MS } : {}) },
         );
+        await sleep(ACK_SETTLE_MS, ctx.signal);
       },
       async collect() {
         await channel.close().catch(() => {});

@@ -15,5 +15,7 @@ export const defaults = {
   perOrderUs: 50,
   serviceWorkers: 8,
   maxBatch: 100,
+  flakyOrders: 3,
+  flakyDelayMs: 150,
   quietMs: 3_000,
 } as const;
