@@ -9,6 +9,17 @@
  * (`<region>.<service>[.<subservice>].<severity>`), with publisher confirms, and acks the
  * inbox message once the confirm came.
  *
+ * Two phases:
+ * 1. The routing table's events (`events`), one at a time, then a drain until the inbox is
+ *    empty: what each queue gets is judged by routes-as-specified.
+ * 2. "burst": the scenario puts latency on the program's connection (a network fault on this
+ *    phase), so each confirm takes a round trip; the lab puts `burstEvents` more events on
+ *    the inbox at once and, `killAfterMs` later, enters "kill": the scenario's kill-learner
+ *    fault SIGKILLs the program then and restarts it. A router that acks an event only
+ *    after its confirm gets back every event it had not acked; one that took events with
+ *    auto-ack (or acked them on arrival) and was still working through them has lost them
+ *    (no-lost-messages: every burst event must reach the audit queue, "#").
+ *
  * The events are scenario data: each has an id and the routing key the README's rule gives
  * it, and the lab derives the event's fields from that key (4 words: a subservice). The
  * routing table is an ExchangeSpec, so routes-as-specified (checks/routing.ts) judges what
@@ -22,7 +33,7 @@ import type { ExchangeSpec, Probe } from '../checks/routing.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, waitUntil } from './types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/rabbitmq-topic-routing.js';
 
 export interface TopicRoutingOptions {
@@ -30,6 +41,10 @@ export interface TopicRoutingOptions {
   exchanges: ExchangeSpec[];
   /** The events, each with the routing key the README's rule gives it. */
   events: Probe[];
+  /** Events of phase 2, put on the inbox at once (their keys cycle through `events`). */
+  burstEvents: number;
+  /** How long after the burst the lab enters the "kill" phase. */
+  killAfterMs: number;
   /** The drain ends once nothing moved for this long (a program that stopped routing never will). */
   quietMs: number;
   /** After the inbox emptied, how long the last publishes get to land before the run ends. */
@@ -74,6 +89,8 @@ export const rabbitmqTopicRouting: Workload<TopicRoutingOptions> = {
     return {
       exchanges,
       events,
+      burstEvents: intOption(raw, 'burstEvents', defaults.burstEvents),
+      killAfterMs: intOption(raw, 'killAfterMs', defaults.killAfterMs),
       quietMs: intOption(raw, 'quietMs', defaults.quietMs),
       settleMs: intOption(raw, 'settleMs', defaults.settleMs),
     };
@@ -91,7 +108,9 @@ export const rabbitmqTopicRouting: Workload<TopicRoutingOptions> = {
     ctx.defer(() => channel.close().catch(() => {}));
     await channel.assertQueue(inbox, { durable: true });
 
-    const logs = producer(ctx, { stream: 'logs', inlets: { logs: (m) => rabbit.publish('', inbox, m.body, { messageId: m.key }) } });
+    const toInbox = (m: { key: string; body: Buffer }) => rabbit.publish('', inbox, m.body, { messageId: m.key, contentType: 'application/json' });
+    const logs = producer(ctx, { stream: 'logs', inlets: { logs: toInbox } });
+    const burst = producer(ctx, { stream: 'burst', inlets: { burst: toInbox } });
     let sent = 0;
 
     return {
@@ -118,20 +137,41 @@ export const rabbitmqTopicRouting: Workload<TopicRoutingOptions> = {
       async run() {
         ctx.progress(`publishing ${o.events.length} log events to LOG_INBOX`);
         let n = 0;
+        const bodyOf = (logId: string, event: Probe): LogEvent => ({ logId, ...fieldsOf(event.routingKey ?? ''), message: `${event.id}: ${MESSAGES[n % MESSAGES.length]}` });
         for (const event of o.events) {
           const logId = messageId('log', ++n);
-          const body: LogEvent = { logId, ...fieldsOf(event.routingKey ?? ''), message: `${event.id}: ${MESSAGES[n % MESSAGES.length]}` };
-          if (await logs.send(logId, body, { record: { probe: event.id, routingKey: event.routingKey } })) sent++;
+          if (await logs.send(logId, bodyOf(logId, event), { record: { probe: event.id, routingKey: event.routingKey } })) sent++;
         }
         const inboxEmpty = async () => (await rabbit.probeQueue(inbox))?.messageCount === 0;
-        // Progress: what is still waiting in the inbox and what reached the catch-all queues.
+        // Progress: what is still waiting in the inbox and what reached the table's queues.
         const progress = async () => {
           const counts = await Promise.all([inbox, ...queues.map((q) => prefix + q)].map(async (q) => (await rabbit.probeQueue(q))?.messageCount ?? -1));
           return counts.join(',');
         };
-        await drain(ctx, { done: inboxEmpty, progress, quietMs: o.quietMs });
-        // The inbox is empty once the last events were delivered: let their publishes land.
-        await drain(ctx, { done: () => false, progress, quietMs: o.settleMs, timeoutMs: 5_000 });
+        const settle = async () => {
+          await drain(ctx, { done: inboxEmpty, progress, quietMs: o.quietMs });
+          // The inbox is empty once the last events were delivered: let their publishes land.
+          await drain(ctx, { done: () => false, progress, quietMs: o.settleMs, timeoutMs: 5_000 });
+        };
+        await settle();
+        if (o.burstEvents === 0 || ctx.signal.aborted) return;
+
+        // Phase 2: latency on the program's connection (the scenario's network fault), the
+        // burst at once, and the kill while a slow router still works through it.
+        await ctx.phase('burst');
+        await sleep(100, ctx.signal); // the toxic is in place
+        ctx.progress(`publishing ${o.burstEvents} more log events at once, then killing your program mid-burst`);
+        await Promise.all(
+          Array.from({ length: o.burstEvents }, (_, i) => {
+            const event = o.events[i % o.events.length] as Probe;
+            const logId = messageId('burst', i + 1);
+            return burst.send(logId, bodyOf(logId, event), { record: { routingKey: event.routingKey } }).then((ok) => void (ok && sent++));
+          }),
+        );
+        await sleep(o.killAfterMs, ctx.signal);
+        // The kill and the restart count as a fault still active: the drain waits for them.
+        await ctx.phase('kill');
+        await settle();
       },
       async collect() {
         await rabbit.recordLeftAfterStop('LOG_INBOX', inbox, sent);

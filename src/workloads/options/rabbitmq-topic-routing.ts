@@ -4,6 +4,8 @@
  * a scenario does not set, without loading the workload and its broker clients.
  */
 export const defaults = {
+  burstEvents: 40,
+  killAfterMs: 250,
   quietMs: 1_500,
   settleMs: 300,
 } as const;
