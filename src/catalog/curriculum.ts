@@ -75,7 +75,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
       {
         week: '6',
         topics: [
-          planned('RabbitMQ topic routing (*, #)'),
+          exercise('rabbitmq-topic-routing'),
           planned('TTL, dead-letter exchanges, priorities'),
           planned('Order processing with compensations'),
           planned('Monitoring: queue metrics for Prometheus'),

@@ -29,8 +29,13 @@
  *   - "redelivered": another copy processed the victim message OK (its partition moved on,
  *     e.g. because the held copy missed its heartbeats): nothing more can show.
  *   - `maxMs` passed (a program that does one message at a time ends up here).
+ * - at: instead of a victim call, a trigger (faults/triggers.ts: {"phase": "name"},
+ *   {"produced": N}, {"afterMs": N}) kills copy `instance` (default 1) when it fires: for a
+ *   program that calls no lab service (a router between two queues), the workload enters a
+ *   phase at the moment its mistake would show (events taken and not yet passed on).
  */
 import { num, str } from '../checks/types.js';
+import { type Trigger, parseTrigger, whenTriggered } from './triggers.js';
 import type { CallInfo } from '../runner/downstream.js';
 import type { History, Operation } from '../runner/history.js';
 import { tagsOf } from '../checks/types.js';
@@ -50,6 +55,8 @@ export interface KillLearnerParams {
   /** A workload probe the victim's message must satisfy. */
   victimIf?: string;
   hold?: { maxMs: number; settleMs: number; until: HoldEvidence[] };
+  /** Kill copy `instance` (default 1) when this fires, instead of during a victim call. */
+  at?: Exclude<Trigger, { call: number }>;
   restart: boolean;
   restartDelayMs: number;
 }
@@ -104,7 +111,12 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
   parseParams(raw) {
     if (raw.restart !== undefined && typeof raw.restart !== 'boolean') throw new Error('"restart" must be true or false');
     if (raw.tag !== undefined && typeof raw.tag !== 'string') throw new Error('"tag" must be a string');
+    const at = raw.at === undefined ? undefined : parseTrigger(raw.at);
+    if (at && 'call' in at) throw new Error('"at" must be {"phase": "name"}, {"produced": N} or {"afterMs": N}: a kill during a call is chosen by "atCall", "service", "tag"...');
+    const byCall = ['atCall', 'service', 'tag', 'attempt', 'victimIf', 'hold'].filter((field) => raw[field] !== undefined);
+    if (at && byCall.length > 0) throw new Error(`"at" kills copy "instance" when it fires: it cannot be combined with ${byCall.map((f) => `"${f}"`).join(', ')}, which choose a victim call`);
     return {
+      ...(at ? { at } : {}),
       atCall: num(raw, 'atCall', 1),
       ...(raw.service === undefined ? {} : { service: str(raw, 'service') }),
       ...(raw.instance === undefined ? {} : { instance: num(raw, 'instance') }),
@@ -149,6 +161,29 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
         await sleep(50);
       }
       return 'max';
+    }
+
+    if (params.at) {
+      const instance = params.instance ?? 1;
+      // Tracked once it strikes: a run waits for a kill and its restart, never for a trigger that may not come.
+      void whenTriggered(params.at, ctx.history, ctx.signal).then((fired) => {
+        if (!fired) return;
+        ctx.track(
+          (async () => {
+            const victim = ctx.learners.get(instance);
+            record(undefined, { phase: 'start', instance: victim.instance, signal: 'SIGKILL', reason: 'trigger' });
+            await victim.kill();
+            if (!params.restart) {
+              record(undefined, { phase: 'heal', instance: victim.instance, restarted: false });
+              return;
+            }
+            await sleep(params.restartDelayMs);
+            victim.start();
+            record(undefined, { phase: 'heal', instance: victim.instance, restarted: true });
+          })(),
+        );
+      });
+      return;
     }
 
     ctx.onDownstreamCall(async (call) => {

@@ -24,6 +24,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['transactional-outbox', async () => (await import('./transactional-outbox.js')).transactionalOutbox],
   ['backpressure', async () => (await import('./backpressure.js')).backpressure],
   ['load-test', async () => (await import('./load-test.js')).loadTest],
+  ['rabbitmq-topic-routing', async () => (await import('./rabbitmq-topic-routing.js')).rabbitmqTopicRouting],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -57,3 +57,17 @@ describe('kill-learner: by service and copy', () => {
     expect(isVictim({ index: 3, key: 'a', attempt: 1, service: 'payments-api', instance: 2 }, params, [])).toBe(true);
   });
 });
+
+describe('kill-learner: at a trigger', () => {
+  it('takes a non-call trigger and a copy, and refuses a trigger mixed with a victim call', () => {
+    expect(killLearner.parseParams({ at: { phase: 'kill' }, restart: true, restartDelayMs: 200 })).toEqual({
+      at: { phase: 'kill' },
+      atCall: 1,
+      restart: true,
+      restartDelayMs: 200,
+    });
+    expect(killLearner.parseParams({ at: { produced: 40 }, instance: 2 })).toMatchObject({ at: { produced: 40 }, instance: 2 });
+    expect(() => killLearner.parseParams({ at: { call: 3 } })).toThrow('"at" must be {"phase": "name"}');
+    expect(() => killLearner.parseParams({ at: { phase: 'kill' }, tag: 'victim', hold: { maxMs: 10, until: [] } })).toThrow('cannot be combined with "tag", "hold"');
+  });
+});

@@ -20,6 +20,7 @@ import { defaults as orderingAtScale } from './ordering-at-scale.js';
 import { defaults as transactionalOutbox } from './transactional-outbox.js';
 import { defaults as backpressureDefaults } from './backpressure.js';
 import { defaults as loadTest } from './load-test.js';
+import { defaults as rabbitmqTopicRouting } from './rabbitmq-topic-routing.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -38,4 +39,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['transactional-outbox', transactionalOutbox],
   ['backpressure', backpressureDefaults],
   ['load-test', loadTest],
+  ['rabbitmq-topic-routing', rabbitmqTopicRouting],
 ]);
