@@ -33,7 +33,7 @@ import type { ExchangeSpec, Probe } from '../checks/routing.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, intOption, messageId, sleep, waitUntil } from './types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/rabbitmq-topic-routing.js';
 
 export interface TopicRoutingOptions {
@@ -89,10 +89,7 @@ export const rabbitmqTopicRouting: Workload<TopicRoutingOptions> = {
     return {
       exchanges,
       events,
-      burstEvents: intOption(raw, 'burstEvents', defaults.burstEvents),
-      killAfterMs: intOption(raw, 'killAfterMs', defaults.killAfterMs),
-      quietMs: intOption(raw, 'quietMs', defaults.quietMs),
-      settleMs: intOption(raw, 'settleMs', defaults.settleMs),
+      ...intOptions(raw, defaults),
     };
   },
 
