@@ -5,7 +5,7 @@
  * Definitions:
  * - plan: the observation `load-plan` (recorded by the workload when the load starts): the
  *   rate to sustain, the latency bound, and the load's phases in order, each with its offered
- *   rate ("warmup" 200/s, "sustain" 1000/s, "step-2000" 2000/s, ...).
+ *   rate ("warmup" 800/s on average, "sustain" 1000/s, "step-2000" 2000/s, ...).
  * - a phase's window: from its `phase` operation to the next phase operation of the plan's
  *   (or "drain", which the workload records when it stops offering load). A phase the lab cut
  *   short (the verdict was already known, or the program had fallen behind) has a shorter

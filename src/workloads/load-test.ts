@@ -8,7 +8,8 @@
  * for one): one order per call, one call at a time, cannot go faster than about 1 / latency.
  *
  * The load, in phases (each a `phase` operation, and recorded in the plan `load-plan` first):
- * "warmup" (`warmupRate` for `warmupMs`: connections open, code warm; not judged), "sustain"
+ * "warmup" (from `warmupRate` rising evenly to `rate` over half of `warmupMs`, then at `rate`:
+ * connections open, code warm, pools grown to the rate's size; not judged), "sustain"
  * (`rate` for `sustainMs`: judged by sustains-rate and latency-under-load), then one step per
  * rate of `steps` for `stepMs` each, to find the knee (shown in the report, not judged), then
  * "drain". A few warm-up orders are "flaky": the first call carrying one fails (503, after
@@ -39,6 +40,7 @@ export interface LoadTestOptions {
   /** Orders per second to sustain (judged), for `sustainMs`. */
   rate: number;
   sustainMs: number;
+  /** The warm-up's rate at its start: it rises evenly to `rate` over half the warm-up. */
   warmupRate: number;
   warmupMs: number;
   /** Higher rates, each offered for `stepMs`, to find where the program stops keeping up. */
@@ -190,7 +192,7 @@ export const loadTest: Workload<LoadTestOptions> = {
     const packed = new Set<string>();
     const flaky = new Set<string>();
     // The flaky orders spread over the warm-up, none of them first.
-    const warmupOrders = Math.floor((o.warmupRate * o.warmupMs) / 1000);
+    const warmupOrders = Math.floor((((o.warmupRate + 3 * o.rate) / 4) * o.warmupMs) / 1000);
     const flakyAt = new Set(Array.from({ length: o.flakyOrders }, (_, k) => Math.floor(((k + 1) * warmupOrders) / (o.flakyOrders + 1))));
     const statusUrl = await statusService(ctx, o, (id) => sent.has(id), flaky, (ids) => {
       for (const id of ids) packed.add(id);
@@ -214,7 +216,9 @@ export const loadTest: Workload<LoadTestOptions> = {
     };
 
     /** Offers `rate` orders a second for `ms`, until `enough()` says the verdict is known. */
-    const offer = async (phase: string, rate: number, ms: number, enough: () => boolean): Promise<'done' | 'cut'> => {
+    /** Offers orders for `ms` at `rate` a second (or first rising evenly from `fromRate` to it
+     *  over half of `ms`, then at `rate`), until `enough()` says the verdict is known. */
+    const offer = async (phase: string, rate: number, ms: number, enough: () => boolean, fromRate = rate): Promise<'done' | 'cut'> => {
       await ctx.phase(phase);
       phaseOrders = [];
       const start = Date.now();
@@ -223,7 +227,10 @@ export const loadTest: Workload<LoadTestOptions> = {
       while (!ctx.signal.aborted) {
         const elapsed = Date.now() - start;
         if (elapsed >= ms) return 'done';
-        const due = Math.floor((rate * elapsed) / 1000);
+        // Orders due by now: the integral of the rate, rising linearly over the first half.
+        const half = ms / 2;
+        const rising = Math.min(elapsed, half);
+        const due = Math.floor((fromRate * rising + ((rate - fromRate) * rising * rising) / (2 * half) + rate * Math.max(0, elapsed - half)) / 1000);
         for (; sentHere < due; sentHere += 1) publishOne(phase);
         if (Date.now() - lookedAt >= LOOK_MS) {
           lookedAt = Date.now();
@@ -244,7 +251,7 @@ export const loadTest: Workload<LoadTestOptions> = {
     };
 
     const phases = [
-      { name: 'warmup', rate: o.warmupRate, plannedMs: o.warmupMs },
+      { name: 'warmup', rate: Math.round((o.warmupRate + 3 * o.rate) / 4), plannedMs: o.warmupMs },
       { name: 'sustain', rate: o.rate, plannedMs: o.sustainMs },
       ...o.steps.map((rate) => ({ name: `step-${rate}`, rate, plannedMs: o.stepMs })),
     ];
@@ -256,8 +263,8 @@ export const loadTest: Workload<LoadTestOptions> = {
       },
       async run() {
         recordObservation(ctx.history, 'load-plan', { rate: o.rate, boundMs: o.boundMs, sentStream: 'orders', doneStream: 'status-api', phases });
-        ctx.progress(`warm-up: ${o.warmupRate} orders/s for ${o.warmupMs / 1000} s`);
-        await offer('warmup', o.warmupRate, o.warmupMs, () => false);
+        ctx.progress(`warm-up: from ${o.warmupRate} to ${o.rate} orders/s over ${o.warmupMs / 2000} s, then ${o.rate}/s for as long`);
+        await offer('warmup', o.rate, o.warmupMs, () => false, o.warmupRate);
         ctx.progress(`${o.rate} orders/s for ${o.sustainMs / 1000} s: keep up, with p99 under ${o.boundMs} ms`);
         // Past this many orders late, the phase's p99 is over the bound whatever comes next.
         const allowedLate = Math.floor((o.rate * o.sustainMs) / 1000 / 100);
