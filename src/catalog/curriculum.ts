@@ -84,7 +84,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
       {
         week: '7',
         topics: [
-          planned('Redis Streams consumer groups'),
+          exercise('redis-streams-consumer-group'),
           planned('SQS (ElasticMQ): visibility timeout, redrive'),
           planned('Compare brokers: throughput and latency'),
           planned('Migrate a live flow between brokers'),

@@ -57,6 +57,8 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['order-event-content', async () => (await import('./outbox.js')).orderEventContent],
   ['bounded-in-flight', async () => (await import('./backpressure.js')).boundedInFlight],
   ['catch-up', async () => (await import('./backpressure.js')).catchUp],
+  ['group-pending-empty', async () => (await import('./stream-group.js')).groupPendingEmpty],
+  ['claimed-only-when-idle', async () => (await import('./stream-group.js')).claimedOnlyWhenIdle],
   ['sustains-rate', async () => (await import('./load.js')).sustainsRate],
   ['latency-under-load', async () => (await import('./load.js')).latencyUnderLoad],
 ]);

@@ -189,6 +189,26 @@ export interface LoadPlan {
   phases: Array<{ name: string; rate: number; plannedMs: number }>;
 }
 
+/** A Redis Streams consumer group at the end of a run (XINFO GROUPS, XINFO CONSUMERS,
+ *  XPENDING), taken after the learner's program stopped. */
+export interface StreamGroupSnapshot {
+  /** The group the README names (GROUP_NAME) and whether it exists. */
+  group: string;
+  exists: boolean;
+  /** How many entries the group delivered (XINFO GROUPS entries-read). */
+  entriesRead: number;
+  /** Other groups on the stream (a program that made its own). */
+  otherGroups: string[];
+  /** The group's consumers and how many entries each has pending. */
+  consumers: Array<{ name: string; pending: number }>;
+  /** The consumer names the copies were given (CONSUMER_NAME), and those of copies the lab killed. */
+  expectedConsumers: string[];
+  deadConsumers: string[];
+  /** The pending entries list: its size, and its first entries with the activity each holds. */
+  pendingCount: number;
+  pending: Array<{ id: string; key?: string; consumer: string; idleMs: number; deliveries: number }>;
+}
+
 export interface Observations {
   'load-plan': LoadPlan;
   'learner-sample': LearnerSample;
@@ -205,6 +225,7 @@ export interface Observations {
   'kafka-committed-offsets': CommittedOffsets;
   'pubsub-subscribers': SubscriberCount;
   'work-lists': WorkListsSnapshot;
+  'stream-group': StreamGroupSnapshot;
 }
 
 export type ObservationKey = keyof Observations;

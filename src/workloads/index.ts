@@ -15,6 +15,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['rabbitmq-request-reply', async () => (await import('./rabbitmq-request-reply.js')).rabbitmqRequestReply],
   ['kafka-consumer-group', async () => (await import('./kafka-consumer-group.js')).kafkaConsumerGroup],
   ['redis-work-queue', async () => (await import('./redis-work-queue.js')).redisWorkQueue],
+  ['redis-streams-consumer-group', async () => (await import('./redis-streams-consumer-group.js')).redisStreamsConsumerGroup],
   ['event-design', async () => (await import('./event-design.js')).eventDesign],
   ['event-chain', async () => (await import('./event-chain.js')).eventChain],
   ['idempotent-consumer', async () => (await import('./idempotent-consumer.js')).idempotentConsumer],

@@ -1,0 +1,48 @@
+/**
+ * Wrong solution: XAUTOCLAIM with a min-idle-time of 0 ("reclaim whatever is pending"): it
+ * takes entries that live consumers have just read and are still working on, and both record them.
+ * Must trip: claimed-only-when-idle (claimed-too-early).
+ */
+import { activityFrom, config, connect, recordActivity } from '../../../labs/redis-streams-consumer-group/lab.js';
+
+const redis = await connect(); // XACK, XAUTOCLAIM
+const reader = await connect(); // XREADGROUP BLOCK holds its connection while it waits
+
+// The lab created the group; creating it again is harmless (BUSYGROUP).
+await redis.xgroup('CREATE', config.stream, config.group, '0', 'MKSTREAM').catch((error: unknown) => {
+  if (!String(error).includes('BUSYGROUP')) throw error;
+});
+
+/** Records the activity, then acknowledges the entry: never the other way round. A failed
+ *  call leaves the entry pending, so it is reclaimed and tried again once idle. */
+async function handle(id: string, fields: string[]): Promise<void> {
+  if (await recordActivity(activityFrom(fields))) await redis.xack(config.stream, config.group, id);
+}
+
+// Reclaim: entries idle for MIN_IDLE_MS belong to a consumer that stopped working on them.
+async function reclaim(): Promise<void> {
+  let cursor = '0-0';
+  do {
+    const [next, entries] = (await redis.xautoclaim(config.stream, config.group, config.consumer, 0, cursor, 'COUNT', 10)) as [string, Array<[string, string[]] | null>];
+    cursor = next;
+    for (const entry of entries) {
+      if (!entry) continue; // deleted from the stream meanwhile
+      console.log(`reclaimed ${entry[0]}`);
+      await handle(entry[0], entry[1]);
+    }
+  } while (cursor !== '0-0');
+}
+void (async () => {
+  for (;;) {
+    await reclaim().catch((error: unknown) => console.error('reclaim failed:', error));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+})();
+
+// New entries for this consumer, up to 10 at a time, one after the other.
+for (;;) {
+  const reply = (await reader.xreadgroup('GROUP', config.group, config.consumer, 'COUNT', 10, 'BLOCK', 1000, 'STREAMS', config.stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+  for (const [, entries] of reply ?? []) {
+    for (const [id, fields] of entries) await handle(id, fields);
+  }
+}

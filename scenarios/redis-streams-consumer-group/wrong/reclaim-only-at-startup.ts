@@ -1,0 +1,45 @@
+/**
+ * Wrong solution: reclaims with XAUTOCLAIM once, at start-up ("pick up what a crashed run
+ * left"), never while running: a copy that dies while the others keep running leaves its
+ * pending entries to nobody, since no copy starts again.
+ * Must trip: no-lost-messages (lost-at-kill) and group-pending-empty (stranded-with-dead-consumer).
+ */
+import { activityFrom, config, connect, recordActivity } from '../../../labs/redis-streams-consumer-group/lab.js';
+
+const redis = await connect(); // XACK, XAUTOCLAIM
+const reader = await connect(); // XREADGROUP BLOCK holds its connection while it waits
+
+// The lab created the group; creating it again is harmless (BUSYGROUP).
+await redis.xgroup('CREATE', config.stream, config.group, '0', 'MKSTREAM').catch((error: unknown) => {
+  if (!String(error).includes('BUSYGROUP')) throw error;
+});
+
+/** Records the activity, then acknowledges the entry: never the other way round. A failed
+ *  call leaves the entry pending, so it is reclaimed and tried again once idle. */
+async function handle(id: string, fields: string[]): Promise<void> {
+  if (await recordActivity(activityFrom(fields))) await redis.xack(config.stream, config.group, id);
+}
+
+// Reclaim: entries idle for MIN_IDLE_MS belong to a consumer that stopped working on them.
+async function reclaim(): Promise<void> {
+  let cursor = '0-0';
+  do {
+    const [next, entries] = (await redis.xautoclaim(config.stream, config.group, config.consumer, config.minIdleMs, cursor, 'COUNT', 10)) as [string, Array<[string, string[]] | null>];
+    cursor = next;
+    for (const entry of entries) {
+      if (!entry) continue; // deleted from the stream meanwhile
+      console.log(`reclaimed ${entry[0]}`);
+      await handle(entry[0], entry[1]);
+    }
+  } while (cursor !== '0-0');
+}
+// Once, at start-up: "whatever a crashed copy left behind, pick it up when we start".
+await reclaim();
+
+// New entries for this consumer, up to 10 at a time, one after the other.
+for (;;) {
+  const reply = (await reader.xreadgroup('GROUP', config.group, config.consumer, 'COUNT', 10, 'BLOCK', 1000, 'STREAMS', config.stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+  for (const [, entries] of reply ?? []) {
+    for (const [id, fields] of entries) await handle(id, fields);
+  }
+}
