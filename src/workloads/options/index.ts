@@ -21,6 +21,7 @@ import { defaults as transactionalOutbox } from './transactional-outbox.js';
 import { defaults as backpressureDefaults } from './backpressure.js';
 import { defaults as loadTest } from './load-test.js';
 import { defaults as rabbitmqTopicRouting } from './rabbitmq-topic-routing.js';
+import { defaults as sqsVisibilityDlq } from './sqs-visibility-dlq.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -40,4 +41,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['backpressure', backpressureDefaults],
   ['load-test', loadTest],
   ['rabbitmq-topic-routing', rabbitmqTopicRouting],
+  ['sqs-visibility-dlq', sqsVisibilityDlq],
 ]);
