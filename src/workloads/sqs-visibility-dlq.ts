@@ -12,8 +12,8 @@
  *    a poison job reach the DLQ; one that deletes a failed job drops it; a worker that
  *    gives failed jobs back lets SQS count receives and redrive poison after
  *    `maxReceiveCount` of them.
- * 2. Slow jobs, one at a time, while both copies are idle: the billing API takes
- *    `slowExtraMs` more for each (a downstream `slow` window opened by the phase). The
+ * 2. One slow job, while both copies are idle: the billing API takes `slowExtraMs` more
+ *    for its first call (a downstream `slow` window opened by the phase, one call long). The
  *    queue's default visibility timeout is shorter than that, so a worker that does not ask
  *    for a longer one on ReceiveMessage sees the job come back mid-work: the idle copy
  *    takes it and bills it a second time, while the first call is still running.
@@ -31,8 +31,6 @@ export interface SqsVisibilityOptions {
   transientJobs: number;
   /** Jobs every billing call refuses with 500: they must reach the DLQ by redrive. */
   poisonJobs: number;
-  /** Jobs the billing API takes `slowExtraMs` more for, sent one at a time in phase 2. */
-  slowJobs: number;
   /** The RedrivePolicy's maxReceiveCount: a job received this often moves to the DLQ. */
   maxReceiveCount: number;
   /** The queue's own VisibilityTimeout attribute: shorter than a slow job on purpose. */
@@ -76,7 +74,7 @@ export const sqsVisibilityDlq: Workload<SqsVisibilityOptions> = {
       failures: { poison: 'always-500', transient: 'first-503' },
       okBody: { charge: 'charge-{key}' },
       reject: ({ headers }) => whichCopyProblem(headers, ctx.instances),
-      schedule: [{ name: 'slow invoices', mode: 'slow', extraMs: o.slowExtraMs, status: 500, maxHoldMs: 0, from: { phase: 'slow' }, until: { phase: 'slow-done' } }],
+      schedule: [{ name: 'slow invoices', mode: 'slow', extraMs: o.slowExtraMs, status: 500, maxHoldMs: 0, from: { phase: 'slow' }, until: { calls: 1 } }],
     });
 
     const kinds = new Map<string, JobKind>();
@@ -129,17 +127,16 @@ export const sqsVisibilityDlq: Workload<SqsVisibilityOptions> = {
         const phase1Done = async () => allBilled() && (await deadLettered()) >= o.poisonJobs;
         await drain(ctx, { done: phase1Done, progress, quietMs: o.quietMs });
 
-        // Phase 2: one slow job at a time, while the other copy has nothing to do and polls.
-        ctx.progress(`phase 2: ${o.slowJobs} invoices the billing API takes ${((o.slowExtraMs + o.apiLatencyMs) / 1000).toFixed(1)}s for (the queue's visibility timeout is ${o.queueVisibilitySeconds}s)`);
+        // Phase 2: one slow job, while the other copy has nothing to do and polls.
+        ctx.progress(`phase 2: an invoice the billing API takes ${((o.slowExtraMs + o.apiLatencyMs) / 1000).toFixed(1)}s for (the queue's visibility timeout is ${o.queueVisibilitySeconds}s)`);
         await ctx.phase('slow');
-        for (let i = 0; i < o.slowJobs && !ctx.signal.aborted; i++) {
-          const key = await publish('slow', 2);
-          const done = () => billed().has(key);
-          await waitUntil(done, o.slowExtraMs + o.apiLatencyMs + o.apiJitterMs + o.quietMs, ctx.signal, 50);
-        }
-        // A visibility timeout that ran out mid-work shows as a second call within a second.
-        await sleep(1_000, ctx.signal);
-        await ctx.phase('slow-done');
+        const slow = await publish('slow', 2);
+        // Until its first (slow) call was answered: a second worker may have billed it before.
+        const firstAnswered = () => ctx.history.history.some((op) => op.kind === 'call' && op.key === slow && op.attempt === 1);
+        await waitUntil(firstAnswered, o.slowExtraMs + o.apiLatencyMs + o.apiJitterMs + o.quietMs, ctx.signal, 50);
+        // A second worker's call, made while the first was still on the job, is answered at
+        // the usual speed (the slow window holds one call): it is in the history by now.
+        await sleep(300, ctx.signal);
         await drain(ctx, { done: async () => allBilled(), progress, quietMs: 500 });
       },
       async collect() {
