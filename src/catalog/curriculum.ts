@@ -85,7 +85,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         week: '7',
         topics: [
           exercise('redis-streams-consumer-group'),
-          planned('SQS (ElasticMQ): visibility timeout, redrive'),
+          exercise('sqs-visibility-dlq'),
           planned('Compare brokers: throughput and latency'),
           planned('Migrate a live flow between brokers'),
         ],

@@ -48,6 +48,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['within-rate-limit', async () => (await import('./rate-limit.js')).withinRateLimit],
   ['uses-the-rate', async () => (await import('./rate-limit.js')).usesTheRate],
   ['backoff', async () => (await import('./breaker.js')).backoff],
+  ['one-worker-per-job', async () => (await import('./visibility.js')).oneWorkerPerJob],
   ['circuit-breaker', async () => (await import('./breaker.js')).circuitBreaker],
   ['entity-order', async () => (await import('./entity-order.js')).entityOrder],
   ['repeats-only-at-rebalance', async () => (await import('./entity-order.js')).repeatsOnlyAtRebalance],

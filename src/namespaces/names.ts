@@ -1,6 +1,7 @@
 /**
  * The one owner of a run's namespace format: every name a run creates in a broker (Redis
- * keys and channels, a RabbitMQ vhost, Kafka topics and consumer groups) starts with it.
+ * keys and channels, a RabbitMQ vhost, Kafka topics and consumer groups, SQS queues) starts
+ * with it.
  *
  * Definitions:
  * - run namespace: "bl-<UTC start time, 14 digits><4 random characters>", derived from the
@@ -24,7 +25,8 @@ export const NAMESPACE_PREFIX = 'bl-';
 /** How a broker joins a prefix and a name: "." in Kafka and RabbitMQ, ":" in Redis. */
 export type Separator = '.' | ':';
 
-const RUN_NAMESPACE = /^(bl-(\d{14})[a-z0-9]{4})(?:[.:]|$)/;
+// "." in Kafka and RabbitMQ, ":" in Redis, "-" in SQS (whose queue names take neither).
+const RUN_NAMESPACE = /^(bl-(\d{14})[a-z0-9]{4})(?:[.:-]|$)/;
 
 /** A new run's id: its UTC start time, 4 random characters and the exercise
  *  ("20261203-074528-79oe-redis-pubsub-notifier"). `now`: a run started then (tests). */

@@ -11,8 +11,9 @@ import { NAMESPACE_PREFIX, isBrokerlabName, staleNamespaceOf } from './names.js'
 import { connectPostgres, dropDatabase, listDatabases } from './postgres.js';
 import { deleteVhost, listVhosts, managementApi } from './rabbitmq.js';
 import { connectRedis, deleteKeys, keysMatching } from './redis.js';
+import { connectSqs, deleteQueues, queueNameOf, queuesMatching } from './sqs.js';
 
-type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'postgres' | 'toxiproxy'>>;
+type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'postgres' | 'toxiproxy'>>;
 
 /** Deletes stale run namespaces from the given brokers; returns what it deleted, by broker. */
 export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date()): Promise<string[]> {
@@ -45,6 +46,19 @@ export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date())
       swept.push(...new Set([...topics, ...groups].map((name) => `kafka ${staleNamespaceOf(name, now)}`)));
     } finally {
       await admin.disconnect();
+    }
+  }
+  if (endpoints.sqs) {
+    const sqs = await connectSqs(endpoints.sqs);
+    try {
+      const names = (await queuesMatching(sqs, NAMESPACE_PREFIX)).map(queueNameOf).filter(stale);
+      for (const namespace of new Set(names.map((name) => staleNamespaceOf(name, now)))) {
+        if (namespace === undefined) continue;
+        await deleteQueues(sqs, namespace);
+        swept.push(`sqs ${namespace}`);
+      }
+    } finally {
+      sqs.destroy();
     }
   }
   if (endpoints.postgres) {
@@ -92,6 +106,14 @@ export async function leftovers(endpoints: Brokers, match: (name: string) => boo
       found.push(...(await listDatabases(client)).filter(match).map((d) => `postgres database ${d}`));
     } finally {
       await client.end().catch(() => {});
+    }
+  }
+  if (endpoints.sqs) {
+    const sqs = await connectSqs(endpoints.sqs);
+    try {
+      found.push(...(await queuesMatching(sqs, NAMESPACE_PREFIX)).map(queueNameOf).filter(match).map((q) => `sqs queue ${q}`));
+    } finally {
+      sqs.destroy();
     }
   }
   if (endpoints.kafka) {

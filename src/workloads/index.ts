@@ -26,6 +26,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['backpressure', async () => (await import('./backpressure.js')).backpressure],
   ['load-test', async () => (await import('./load-test.js')).loadTest],
   ['rabbitmq-topic-routing', async () => (await import('./rabbitmq-topic-routing.js')).rabbitmqTopicRouting],
+  ['sqs-visibility-dlq', async () => (await import('./sqs-visibility-dlq.js')).sqsVisibilityDlq],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -32,7 +32,7 @@ export const GITLAB_CI_PATH = '.gitlab-ci.yml';
 export const RESULTS_DIR = 'brokerlab-results';
 /** The brokers the exercises use; a new one needs a service here (the test compares this
  *  with the brokers the catalog's scenarios name). */
-export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka', 'postgres'] as const;
+export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka', 'sqs', 'postgres'] as const;
 export type CiBroker = (typeof CI_BROKERS)[number];
 
 /**
@@ -155,6 +155,7 @@ export function brokerEnv(hostOf: (broker: CiBroker) => string): Record<string, 
     BROKERLAB_AMQP_URL: `amqp://guest:guest@${hostOf('rabbitmq')}:${PORTS.rabbitmq.amqp}`,
     BROKERLAB_RABBITMQ_MANAGEMENT_URL: `http://${hostOf('rabbitmq')}:${PORTS.rabbitmq.management}`,
     BROKERLAB_KAFKA_BROKERS: `${hostOf('kafka')}:${PORTS.kafka.broker}`,
+    BROKERLAB_SQS_ENDPOINT: `http://${hostOf('sqs')}:${PORTS.sqs.sqs}`,
     BROKERLAB_POSTGRES_URL: `postgres://postgres@${hostOf('postgres')}:${PORTS.postgres.postgres}/postgres`,
   };
 }
@@ -238,7 +239,7 @@ export function githubServicesWorkflow(options: CiOptions): string {
   const env = { BROKERLAB_RUNTIME: 'external', ...brokerEnv(() => '127.0.0.1'), BROKERLAB_TOXIPROXY_URL: `http://127.0.0.1:${PORTS.toxiproxy.api}` };
   return `${workflowHead(
     'github-services',
-    `# Redis, RabbitMQ, Kafka and PostgreSQL run as service containers, with the images and settings of
+    `# Redis, RabbitMQ, Kafka, SQS (ElasticMQ) and PostgreSQL run as service containers, with the images and settings of
 # brokerlab's own compose/docker-compose.yml; brokerlab uses them through its "external"
 # runtime (the BROKERLAB_* variables below). Then \`brokerlab grade\` grades your exercises
 # and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`,
@@ -267,6 +268,13 @@ ${indent(envLines(env), 6)}
 ${indent(envLines(kafkaEnv(options.compose, '127.0.0.1')), 10)}
         options: >-
           ${healthOptions(services.kafka)}
+      sqs:
+        # ElasticMQ with the image's own settings (a service cannot mount compose's
+        # elasticmq.conf): queue URLs name localhost:${PORTS.sqs.sqs}, the published port.
+        image: ${q(services.sqs.image)}
+        ports: ['${PORTS.sqs.sqs}:${PORTS.sqs.sqs}']
+        options: >-
+          ${healthOptions(services.sqs)}
       postgres:
         image: ${q(services.postgres.image)}
         ports: ['${PORTS.postgres.postgres}:${PORTS.postgres.postgres}']
@@ -291,7 +299,7 @@ ${GRADE_STEPS}
 export function githubNativeWorkflow(options: CiOptions): string {
   return `${workflowHead(
     'github-native',
-    `# No containers: Redis, RabbitMQ and PostgreSQL are installed from Ubuntu's packages, Kafka's jars from
+    `# No containers: Redis, RabbitMQ and PostgreSQL are installed from Ubuntu's packages, Kafka's and ElasticMQ's jars from
 # Maven Central (with the pom and the version brokerlab ships), and \`brokerlab up\` starts
 # them on the runner exactly as on your machine. Then \`brokerlab grade\` grades your
 # exercises and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`,
@@ -304,7 +312,7 @@ ${gradeJobHead(options)}
       - uses: actions/setup-node@v4
         with:
           node-version: 20
-      # Kafka runs on Java 17 (Maven, which resolves its jars, is on the runner).
+      # Kafka and ElasticMQ run on Java 17 (Maven, which resolves their jars, is on the runner).
       - uses: actions/setup-java@v4
         with:
           distribution: temurin
@@ -323,6 +331,9 @@ ${INSTALL_STEP}
           kafka=$(sed -n 's/^KAFKA_VERSION=//p' "$lab/scripts/versions.env")
           mvn -B -q -f "$lab/scripts/vendor/kafka.pom.xml" "-Dkafka.version=$kafka" \\
             dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$HOME/.brokerlab/vendor/kafka-$kafka/lib"
+          elasticmq=$(sed -n 's/^ELASTICMQ_VERSION=//p' "$lab/scripts/versions.env")
+          mvn -B -q -f "$lab/scripts/vendor/elasticmq.pom.xml" "-Delasticmq.version=$elasticmq" \\
+            dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$HOME/.brokerlab/vendor/elasticmq-$elasticmq/lib"
 ${TOXIPROXY_STEPS}
       - name: Start the brokers
         run: ./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy
@@ -342,7 +353,7 @@ export function genericScript(options: CiOptions): string {
 # 1. installs your packages and brokerlab (BROKERLAB_PACKAGE, default ${options.brokerlabPackage});
 # 2. makes sure ${CI_BROKERS.join(', ')} answer with \`brokerlab up\`: the ones your CI runs when
 #    BROKERLAB_REDIS_URL, BROKERLAB_AMQP_URL (+ BROKERLAB_RABBITMQ_MANAGEMENT_URL),
-#    BROKERLAB_KAFKA_BROKERS and BROKERLAB_POSTGRES_URL name them (CI services), else it starts them here (with Docker
+#    BROKERLAB_KAFKA_BROKERS, BROKERLAB_SQS_ENDPOINT and BROKERLAB_POSTGRES_URL name them (CI services), else it starts them here (with Docker
 #    when the machine has it, else the brokers installed on it; see brokerlab's README);
 #    brokers it starts keep running: \`./node_modules/.bin/brokerlab down\` stops them;
 # 3. runs \`brokerlab grade\`, which writes ${RESULTS_DIR}/ (results.json, junit.xml; the
@@ -367,7 +378,7 @@ brokerlab=./node_modules/.bin/brokerlab
 # CI services may still be starting when the job does: give brokers named by BROKERLAB_*
 # a minute to answer. Brokers started here are waited for by \`up\` itself.
 tries=1
-if [ -n "\${BROKERLAB_REDIS_URL:-}\${BROKERLAB_AMQP_URL:-}\${BROKERLAB_KAFKA_BROKERS:-}\${BROKERLAB_POSTGRES_URL:-}" ]; then
+if [ -n "\${BROKERLAB_REDIS_URL:-}\${BROKERLAB_AMQP_URL:-}\${BROKERLAB_KAFKA_BROKERS:-}\${BROKERLAB_SQS_ENDPOINT:-}\${BROKERLAB_POSTGRES_URL:-}" ]; then
   tries=30
 fi
 n=1
@@ -418,6 +429,10 @@ grade:
       variables:
         # One node in KRaft mode, clients told kafka:${PORTS.kafka.broker} (the service's alias).
 ${indent(envLines(kafkaEnv(options.compose, 'kafka')), 8)}
+    - name: ${q(services.sqs.image)}
+      alias: sqs
+      # Queue URLs name the host the client asked (sqs:${PORTS.sqs.sqs}), not the image's localhost.
+      command: ['-Dgenerate-node-address=true']
     - name: ${q(services.postgres.image)}
       alias: postgres
       variables:

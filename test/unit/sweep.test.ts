@@ -8,12 +8,16 @@ describe('stale run namespaces', () => {
     expect(staleNamespaceOf('bl-20261122100000abcd:orders:latest', NOW)).toBe('bl-20261122100000abcd');
     expect(staleNamespaceOf('bl-20261122100000abcd', NOW)).toBe('bl-20261122100000abcd');
     expect(staleNamespaceOf('bl-20261122100000abcd.payments', NOW)).toBe('bl-20261122100000abcd');
+    // An SQS queue: queue names take no "." nor ":".
+    expect(staleNamespaceOf('bl-20261122100000abcd-invoices-dlq', NOW)).toBe('bl-20261122100000abcd');
   });
   it('leaves recent runs, bench namespaces, workshop learners and foreign names alone', () => {
     expect(staleNamespaceOf('bl-20261122115500abcd:orders:latest', NOW)).toBeUndefined();
     expect(staleNamespaceOf('bl-bench-20261122100000abcd', NOW)).toBeUndefined();
     expect(staleNamespaceOf('bl-alice', NOW)).toBeUndefined();
     expect(staleNamespaceOf('bl-alice.bl-20261122100000abcd.payments', NOW)).toBeUndefined();
+    expect(staleNamespaceOf('bl-alice-bl-20261122100000abcd-invoices', NOW)).toBeUndefined();
+    expect(staleNamespaceOf('bl-20261122100000abcdef-jobs', NOW)).toBeUndefined();
     expect(staleNamespaceOf('orders', NOW)).toBeUndefined();
   });
 });

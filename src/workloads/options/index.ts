@@ -22,6 +22,7 @@ import { defaults as backpressureDefaults } from './backpressure.js';
 import { defaults as loadTest } from './load-test.js';
 import { defaults as rabbitmqTopicRouting } from './rabbitmq-topic-routing.js';
 import { defaults as redisStreamsConsumerGroup } from './redis-streams-consumer-group.js';
+import { defaults as sqsVisibilityDlq } from './sqs-visibility-dlq.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -42,4 +43,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['load-test', loadTest],
   ['rabbitmq-topic-routing', rabbitmqTopicRouting],
   ['redis-streams-consumer-group', redisStreamsConsumerGroup],
+  ['sqs-visibility-dlq', sqsVisibilityDlq],
 ]);

@@ -1,0 +1,51 @@
+"""Alternative (Python, boto3): one job per receive, deleted one by one with DeleteMessage,
+its visibility set to 30 s on receive. A failed job is left alone: it comes back when its
+visibility runs out... which would be 30 s, so it is given back at once instead."""
+import json
+import os
+import signal
+import sys
+import urllib.error
+import urllib.request
+
+import boto3
+
+sqs = boto3.client(
+    "sqs",
+    endpoint_url=os.environ["SQS_ENDPOINT"],
+    region_name=os.environ.get("AWS_REGION", "us-east-1"),
+    aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "brokerlab"),
+    aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "brokerlab"),
+)
+QUEUE = os.environ["INVOICE_QUEUE_URL"]
+API = os.environ["BILLING_API_URL"]
+INSTANCE = os.environ.get("INSTANCE_ID", "1")
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
+def bill(job):
+    request = urllib.request.Request(
+        f"{API}/charges",
+        data=json.dumps(job).encode(),
+        headers={"content-type": "application/json", "x-instance-id": INSTANCE},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+while True:
+    reply = sqs.receive_message(QueueUrl=QUEUE, MaxNumberOfMessages=1, WaitTimeSeconds=10, VisibilityTimeout=30)
+    for message in reply.get("Messages", []):
+        job = json.loads(message["Body"])
+        status = bill(job)
+        if status == 200:
+            sqs.delete_message(QueueUrl=QUEUE, ReceiptHandle=message["ReceiptHandle"])
+        else:
+            print(f"{job['invoiceId']}: {status}, back to the queue", file=sys.stderr, flush=True)
+            sqs.change_message_visibility(QueueUrl=QUEUE, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
