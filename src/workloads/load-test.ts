@@ -23,6 +23,9 @@
  * can no longer be within the bound); in a step, once the orders waiting exceed a second of
  * the step's rate (it has fallen behind: the steps above are not offered).
  *
+ * After the drain, "last-orders": up to LAST_ORDERS orders one at a time, each waited for,
+ * until one is not accepted within LAST_ORDER_WAIT_MS (a batch that waits to be full).
+ *
  * Every call is recorded per order (`call`, stream "status-api", key the order id) with its
  * call's number, size and arrival: the orders in calls at once are known from it.
  */
@@ -33,7 +36,7 @@ import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { type Workload, type WorkloadContext, intOptions, messageId, sleep } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/load-test.js';
 
 export interface LoadTestOptions {
@@ -67,6 +70,9 @@ const TICK_MS = 5;
 const LOOK_MS = 250;
 /** How long the lab waits for the backlog after it cut the judged phase short. */
 const CUT_DRAIN_MS = 2_000;
+/** At the end, up to this many orders one at a time, each waited for up to LAST_ORDER_WAIT_MS. */
+const LAST_ORDERS = 3;
+const LAST_ORDER_WAIT_MS = 1_000;
 /** After the last order was accepted, time for the program's acks to reach RabbitMQ before
  *  it is stopped (all-acked counts what is left unacknowledged). */
 const ACK_SETTLE_MS = 300;
@@ -202,7 +208,7 @@ export const loadTest: Workload<LoadTestOptions> = {
     let phaseOrders: Array<{ id: string; at: number }> = [];
     let count = 0;
     const pending = new Set<Promise<boolean>>();
-    const publishOne = (phase: string) => {
+    const publishOne = (phase: string): string => {
       const i = ++count;
       const orderId = messageId('order', i);
       sent.add(orderId);
@@ -213,6 +219,7 @@ export const loadTest: Workload<LoadTestOptions> = {
       const sending = orders.send(orderId, order, { recordFirst: true, record: { phase }, tags });
       pending.add(sending);
       void sending.finally(() => pending.delete(sending));
+      return orderId;
     };
 
     /** Offers `rate` orders a second for `ms`, until `enough()` says the verdict is known. */
@@ -287,6 +294,16 @@ export const loadTest: Workload<LoadTestOptions> = {
           { signal: ctx.signal, timeouts: ctx.timeouts, faultActive: () => false },
           { done: () => packed.size >= sent.size, progress, quietMs: o.quietMs, intervalMs: 100, ...(sustained === 'cut' ? { timeoutMs: CUT_DRAIN_MS } : {}) },
         );
+        if (sustained === 'done') {
+          // The last orders, one at a time, each waited for: a program that sends a batch only
+          // when it is full holds one of them for good, whatever its batch held before (with
+          // 99 waiting, the first order fills it and the second stays), every run.
+          await ctx.phase('last-orders');
+          for (let k = 0; k < LAST_ORDERS && !ctx.signal.aborted; k++) {
+            const orderId = publishOne('last-orders');
+            if (!(await waitUntil(() => packed.has(orderId), LAST_ORDER_WAIT_MS, ctx.signal, 10))) break;
+          }
+        }
         await sleep(ACK_SETTLE_MS, ctx.signal);
       },
       async collect() {

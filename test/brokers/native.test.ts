@@ -44,13 +44,13 @@ describe('native runtime: sqs, postgres, toxiproxy', () => {
   const env = testEnv(home);
   const states: NativeState[] = [];
 
-  // The suite's global setup runs toxiproxy (network faults) and PostgreSQL (the outbox) from
-  // the real home: they make way for this test's own and come back afterwards (test files run
-  // one at a time, so no run needs them meanwhile).
-  const suiteBrokers: Array<'toxiproxy' | 'postgres'> = [];
+  // The suite's global setup runs toxiproxy (network faults), PostgreSQL (the outbox) and
+  // ElasticMQ (the SQS exercise) from the real home: they make way for this test's own and
+  // come back afterwards (test files run one at a time, so no run needs them meanwhile).
+  const suiteBrokers: Array<'toxiproxy' | 'postgres' | 'sqs'> = [];
 
   beforeAll(async () => {
-    for (const name of ['toxiproxy', 'postgres'] as const) {
+    for (const name of ['toxiproxy', 'postgres', 'sqs'] as const) {
       if (!(await isListening(portsOf(name)[0] ?? 0))) continue;
       const [result] = await down([name], { runtime: 'native' });
       if (result?.action === 'stopped') suiteBrokers.push(name);

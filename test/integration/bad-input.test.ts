@@ -464,12 +464,24 @@ const CASES: Case[] = [
     signal: { send: 'SIGTERM', after: /starting SQS \(ElasticMQ\)/, randomMs: [100, 1200] },
     expectCode: 130,
     expectLine: /^brokerlab: interrupted while waiting for SQS \(ElasticMQ\) to start$/,
+    // The suite's own ElasticMQ (the SQS exercise) makes way for this case's and comes back.
+    setup: async (ctx) => {
+      if (!(await listening(9324))) return;
+      const stopped = await cli(ctx, ['down', 'sqs', '-q'], { env: { BROKERLAB_RUNTIME: 'native' } });
+      if (stopped.code === 0) ctx.vars.suiteSqs = 'stopped';
+    },
     verify: async (ctx) => {
       expect(await listening(9324)).toBe(false);
       expect(existsSync(path.join(ctx.dir, 'home', 'brokers', 'sqs', 'state.json'))).toBe(false);
     },
     // Had the signal come too late, the ElasticMQ this case started would be running: stop it.
-    finally: async (ctx) => void (await cli(ctx, ['down', 'sqs', '-q'], { env: { BROKERLAB_HOME: path.join(ctx.dir, 'home'), BROKERLAB_RUNTIME: 'native' } })),
+    finally: async (ctx) => {
+      await cli(ctx, ['down', 'sqs', '-q'], { env: { BROKERLAB_HOME: path.join(ctx.dir, 'home'), BROKERLAB_RUNTIME: 'native' } });
+      if (ctx.vars.suiteSqs !== 'stopped') return;
+      // Without the case's mark: processes carrying it are stopped when the case ends.
+      const back = await cli(ctx, ['up', 'sqs'], { env: { BROKERLAB_RUNTIME: 'native', BADINPUT_MARK: undefined } });
+      if (back.code !== 0) throw new Error(`the suite's ElasticMQ did not come back: ${back.stderr.trim()}`);
+    },
   },
   {
     name: 'check: a second Ctrl-C exits at once, and still kills the program',
