@@ -24,6 +24,10 @@ export const KAFKA_CLUSTER_ID = 'YnJva2VybGFiLWthZmthMQ';
 export const KAFKA_HEAP = ['-Xms512m', '-Xmx512m'] as const;
 
 /** server.properties shared by native and compose. Only listeners and log.dirs differ. */
+/** The longest consumer-group session the lab's Kafka grants (`group.max.session.timeout.ms`):
+ *  how long a run may have to wait for a killed member before it can delete its groups. */
+export const KAFKA_MAX_SESSION_TIMEOUT_MS = 60_000;
+
 export const KAFKA_SHARED_SETTINGS: Readonly<Record<string, string>> = {
   'process.roles': 'broker,controller',
   'node.id': '1',
@@ -50,6 +54,10 @@ export const KAFKA_SHARED_SETTINGS: Readonly<Record<string, string>> = {
   // The exercises' consumers use a 2 s session (labs/kafka-consumer-group/ledger.ts) so a
   // killed member is noticed in seconds; the broker refuses sessions under 6 s by default.
   'group.min.session.timeout.ms': '1000',
+  // A killed member keeps its group from being deleted until its session times out, and a run
+  // deletes its groups before it ends: the broker's 30-minute ceiling would leave them behind.
+  // A minute still takes every client's default (kafkajs 30 s, librdkafka and Java 45 s).
+  'group.max.session.timeout.ms': String(KAFKA_MAX_SESSION_TIMEOUT_MS),
   // After a crash (kill -9, a fault the lab injects) the restarted broker cannot register until
   // the controller expires its previous session: 9s by default, 3s here.
   'broker.session.timeout.ms': '3000',

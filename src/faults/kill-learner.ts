@@ -59,7 +59,15 @@ export interface KillLearnerParams {
   at?: Exclude<Trigger, { call: number }>;
   restart: boolean;
   restartDelayMs: number;
+  /** A workload probe that must answer true (asked with the victim's key, or "" for an `at`
+   *  kill) before the copy is started again, after `restartDelayMs`: the workload gets to
+   *  finish what it does while the copy is down (e.g. queue messages the copy never held)
+   *  before the program can look. Up to 10 s, then the restart goes ahead. */
+  restartWhen?: string;
 }
+
+/** The longest a restart waits for its `restartWhen` probe. */
+const RESTART_WHEN_MAX_MS = 10_000;
 
 /** Whether this call is the victim (pure; `history` gives the message's tags). */
 export function isVictim(
@@ -110,6 +118,7 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
   name: 'kill-learner',
   parseParams(raw) {
     if (raw.restart !== undefined && typeof raw.restart !== 'boolean') throw new Error('"restart" must be true or false');
+    if (raw.restartWhen !== undefined && raw.restart !== true) throw new Error('"restartWhen" waits before a restart: it needs "restart": true');
     if (raw.tag !== undefined && typeof raw.tag !== 'string') throw new Error('"tag" must be a string');
     const at = raw.at === undefined ? undefined : parseTrigger(raw.at);
     if (at && 'call' in at) throw new Error('"at" must be {"phase": "name"}, {"produced": N} or {"afterMs": N}: a kill during a call is chosen by "atCall", "service", "tag"...');
@@ -126,12 +135,21 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
       ...(raw.hold === undefined ? {} : { hold: parseHold(raw.hold) }),
       restart: raw.restart === true,
       restartDelayMs: num(raw, 'restartDelayMs', 500),
+      ...(raw.restartWhen === undefined ? {} : { restartWhen: str(raw, 'restartWhen') }),
     };
   },
   arm(ctx, params, id) {
     let fired = false;
     /** Set while the victim's copy is frozen: its new calls wait for the kill. */
     let frozen: { instance: number; killed: Promise<void> } | undefined;
+    /** The pause before a restart: the delay, then the workload's go-ahead if it asks for one. */
+    async function beforeRestart(key: string): Promise<void> {
+      await sleep(params.restartDelayMs);
+      const ready = params.restartWhen === undefined ? undefined : ctx.probe(params.restartWhen);
+      if (!ready) return;
+      const deadline = Date.now() + RESTART_WHEN_MAX_MS;
+      while (Date.now() < deadline && !ctx.signal.aborted && !(await ready(key).catch(() => false))) await sleep(20);
+    }
     const record = (key: string | undefined, value: Record<string, unknown>) =>
       ctx.history.record({ process: 'nemesis', kind: 'fault', outcome: 'ok', ...(key ? { key } : {}), value: { fault: 'kill-learner', id, ...value } });
 
@@ -177,7 +195,7 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
               record(undefined, { phase: 'heal', instance: victim.instance, restarted: false });
               return;
             }
-            await sleep(params.restartDelayMs);
+            await beforeRestart('');
             victim.start();
             record(undefined, { phase: 'heal', instance: victim.instance, restarted: true });
           })(),
@@ -214,7 +232,7 @@ export const killLearner: FaultDefinition<KillLearnerParams> = {
       }
       ctx.track(
         (async () => {
-          await sleep(params.restartDelayMs);
+          await beforeRestart(call.key);
           victim.start();
           record(undefined, { phase: 'heal', instance: victim.instance, restarted: true });
         })(),

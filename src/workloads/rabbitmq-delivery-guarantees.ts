@@ -131,6 +131,10 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
      *  checks/attempts.ts' kills() pairs them). */
     const killsSoFar: Array<{ id: number; t: number; healedAt?: number }> = [];
     let publishedWhileDown = false;
+    /** The at-most-once copy's restart waits for this (the scenario's `restartWhen`): were it
+     *  back before the while-down entries are queued, a purge at start-up would find nothing
+     *  to throw away, and pass. */
+    let whileDownQueued = false;
     ctx.onFault((op) => {
       const v = op.value;
       if (v.phase === 'heal') {
@@ -162,9 +166,11 @@ export const rabbitmqDeliveryGuarantees: Workload<DeliveryGuaranteesOptions> = {
         publishedWhileDown = true;
         void Promise.all(looks)
           .then(() => consumerGone(queues['at-most-once']))
-          .then(() => publishAll(Array.from({ length: o.whileDownEntries }, () => () => publish('at-most-once', 1, false))));
+          .then(() => publishAll(Array.from({ length: o.whileDownEntries }, () => () => publish('at-most-once', 1, false))))
+          .finally(() => (whileDownQueued = true));
       }
     });
+    ctx.registerProbe('while-down-queued', async () => whileDownQueued);
 
     /** Waits (up to 2 s) until the queue has no consumer: the killed copy's is gone. */
     const consumerGone = async (queue: string): Promise<void> => {

@@ -268,7 +268,7 @@ export async function teardownKafka(endpoint: Endpoints['kafka'], learners: read
 
     const under = (name: string) => learners.some((l) => name.startsWith(kafkaPrefix(l.slug)));
     try {
-      const { topics, groups } = await deleteMatching(admin, under, 45_000);
+      const { topics, groups } = await deleteMatching(admin, under);
       removed.push(...topics.map((t) => `kafka topic ${t}`), ...groups.map((g) => `kafka group ${g}`));
     } catch (error) {
       throw new EnvironmentError(`Kafka did not let brokerlab delete the consumer groups: ${(error as Error).message}`);

@@ -46,6 +46,8 @@ describe('kill-learner', () => {
     });
     expect(() => killLearner.parseParams({ hold: { maxMs: 10, until: ['soon'] } })).toThrow('"hold.until" must be a list of');
     expect(() => killLearner.parseParams({ restart: 'yes' })).toThrow('"restart" must be true or false');
+    expect(killLearner.parseParams({ restart: true, restartWhen: 'while-down-queued' })).toMatchObject({ restart: true, restartWhen: 'while-down-queued' });
+    expect(() => killLearner.parseParams({ restartWhen: 'while-down-queued' })).toThrow('"restartWhen" waits before a restart: it needs "restart": true');
   });
 });
 

@@ -6,7 +6,7 @@
  * deleted afterwards, whatever the learner's program created.
  */
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { deleteMatching } from '../../namespaces/kafka.js';
+import { deleteMatching, GROUP_WAIT_MS } from '../../namespaces/kafka.js';
 import { scopedNamespace } from '../../namespaces/names.js';
 import type { CommittedOffsets, KafkaGroupSample } from '../../runner/observations.js';
 import type { KafkaSasl } from '../../brokers/types.js';
@@ -70,7 +70,11 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
   const admin = kafka.admin();
   await admin.connect();
   ctx.defer(() => admin.disconnect());
-  ctx.defer(() => deleteMatching(admin, (name) => name.startsWith(`${namespace}.`)));
+  ctx.defer(() =>
+    deleteMatching(admin, (name) => name.startsWith(`${namespace}.`), undefined, (groups) =>
+      ctx.progress(`waiting for a killed copy's session to time out in ${groups.join(', ')}: Kafka deletes a consumer group only once it is empty (up to ${GROUP_WAIT_MS / 1000} s)`),
+    ),
+  );
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   ctx.defer(() => producer.disconnect());
