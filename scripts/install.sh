@@ -8,6 +8,7 @@
 #                    Kafka's tools jar and RabbitMQ PerfTest, for `npm run bench`
 #   Go modules:      toxiproxy server                             (go install)
 #   PyPI:            redis, pika, confluent-kafka in a venv, for .py solutions (pip)
+#                    moto's server (SNS) in a venv of its own           (pip)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -109,6 +110,19 @@ if [ ! -f "$venv/.requirements" ] || ! cmp -s "$here/python-requirements.txt" "$
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/python-requirements.txt"
   cp "$here/python-requirements.txt" "$venv/.requirements"
+fi
+
+# --- PyPI: moto's server, which plays SNS -------------------------------------------------
+# In a venv of its own under vendor/ (beside the jars and toxiproxy): the learners' Python and
+# the emulator never pin each other's packages. Only the SNS and SQS parts of moto, plus the
+# web server it runs on (moto[server] would bring every AWS service: twice the size).
+moto="$vendor/moto-$MOTO_VERSION"
+if [ ! -x "$moto/bin/moto_server" ]; then
+  need python3 "Python 3 with its venv module"
+  say "pip install moto $MOTO_VERSION (SNS) into $moto"
+  rm -rf "$moto"
+  python3 -m venv "$moto"
+  "$moto/bin/pip" install -q --disable-pip-version-check "moto[sns,sqs]==$MOTO_VERSION" flask==3.1.3 flask-cors==6.0.5
 fi
 
 # --- the CLI itself ----------------------------------------------------------------------

@@ -32,6 +32,8 @@ export const PORTS = {
    * so nothing listens there and brokerlab does not reserve it.
    */
   sqs: { sqs: 9324 },
+  /** moto's server: SNS, and the SQS queues its topics fan out to (its own, not ElasticMQ's). */
+  sns: { sns: 9326 },
   postgres: { postgres: 5432 },
   /** The toxiproxy HTTP API; the proxies it creates listen on ports the runner chooses. */
   toxiproxy: { api: 8474 },

@@ -5,6 +5,7 @@ import { kafka } from './kafka.js';
 import { postgres } from './postgres.js';
 import { rabbitmq } from './rabbitmq.js';
 import { redis } from './redis.js';
+import { sns } from './sns.js';
 import { sqs } from './sqs.js';
 import { toxiproxy } from './toxiproxy.js';
 import { BROKER_NAMES, type BrokerName } from './types.js';
@@ -14,6 +15,7 @@ export const BROKERS: { readonly [N in BrokerName]: BrokerDefinition<N> } = {
   rabbitmq,
   kafka,
   sqs,
+  sns,
   postgres,
   toxiproxy,
 };

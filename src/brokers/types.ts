@@ -5,7 +5,7 @@
  */
 
 /** Every broker (and helper service) brokerlab can run. Order = start order for `up`. */
-export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'postgres', 'toxiproxy'] as const;
+export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'postgres', 'toxiproxy'] as const;
 export type BrokerName = (typeof BROKER_NAMES)[number];
 
 /** How a broker came to be running. */
@@ -33,6 +33,8 @@ export interface Endpoints {
     sasl?: KafkaSasl;
   };
   sqs: { endpoint: string; region: string };
+  /** SNS and the SQS queues subscribed to its topics: one endpoint serves both APIs. */
+  sns: { endpoint: string; region: string };
   postgres: { url: string };
   toxiproxy: { apiUrl: string };
 }

@@ -17,6 +17,8 @@ export interface Versions {
   elasticmq: string;
   /** Shopify toxiproxy, a Go module version with its "v", e.g. "v2.12.0". */
   toxiproxy: string;
+  /** moto, whose server plays SNS, e.g. "5.2.5" (a venv in vendor/moto-<v>). */
+  moto: string;
 }
 
 const VERSIONS_FILE = join('scripts', 'versions.env');
@@ -54,6 +56,7 @@ export function versions(): Versions {
     kafka: get('KAFKA_VERSION'),
     elasticmq: get('ELASTICMQ_VERSION'),
     toxiproxy: get('TOXIPROXY_VERSION'),
+    moto: get('MOTO_VERSION'),
   };
   return cached;
 }

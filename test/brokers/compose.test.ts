@@ -86,6 +86,7 @@ describe('compose/docker-compose.yml', () => {
     const v = versions();
     expect(service('kafka').image).toBe(`apache/kafka:${v.kafka}`);
     expect(service('sqs').image).toMatch(new RegExp(`^softwaremill/elasticmq(-native)?:${v.elasticmq.replaceAll('.', '\\.')}$`));
+    expect(service('sns').image).toBe(`motoserver/moto:${v.moto}`);
     expect(service('toxiproxy').image).toMatch(/^golang:\d+\.\d+-bookworm$/);
     expect(JSON.stringify(service('toxiproxy').entrypoint)).toContain(`github.com/Shopify/toxiproxy/v2/cmd/server@${v.toxiproxy}`);
     expect(service('redis').image).toBe('redis:7.0');

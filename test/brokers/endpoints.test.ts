@@ -17,6 +17,7 @@ describe('default endpoints', () => {
     });
     expect(endpointOf('kafka', {})).toEqual({ brokers: ['127.0.0.1:9092'] });
     expect(endpointOf('sqs', {})).toEqual({ endpoint: 'http://127.0.0.1:9324', region: 'us-east-1' });
+    expect(endpointOf('sns', {})).toEqual({ endpoint: 'http://127.0.0.1:9326', region: 'us-east-1' });
     expect(endpointOf('postgres', {})).toEqual({ url: 'postgres://postgres@127.0.0.1:5432/postgres' });
     expect(endpointOf('toxiproxy', {})).toEqual({ apiUrl: 'http://127.0.0.1:8474' });
   });
@@ -58,6 +59,12 @@ describe('external endpoints', () => {
     expect(BROKERS.sqs.fromEnv({ BROKERLAB_SQS_ENDPOINT: endpoint, AWS_REGION: 'eu-west-1', BROKERLAB_SQS_REGION: 'elasticmq' })?.region).toBe(
       'elasticmq',
     );
+  });
+
+  it('take the SNS endpoint and region the same way', () => {
+    expect(BROKERS.sns.fromEnv({ BROKERLAB_SNS_ENDPOINT: 'http://moto:9326/' })).toEqual({ endpoint: 'http://moto:9326', region: 'us-east-1' });
+    expect(BROKERS.sns.fromEnv({ BROKERLAB_SNS_ENDPOINT: 'http://moto:9326', AWS_REGION: 'eu-west-1', BROKERLAB_SNS_REGION: 'eu-central-1' })?.region).toBe('eu-central-1');
+    expect(BROKERS.sns.fromEnv({})).toBeUndefined();
   });
 
   it('take Redis, PostgreSQL and toxiproxy URLs as given', () => {
@@ -111,7 +118,7 @@ describe('parseBrokerNames', () => {
 
   it('rejects unknown names, listing the valid ones', () => {
     expect(() => parseBrokerNames(['redis', 'mqtt'])).toThrow(
-      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, sqs, postgres, toxiproxy',
+      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, sqs, sns, postgres, toxiproxy',
     );
   });
 });

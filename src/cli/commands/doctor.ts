@@ -53,6 +53,7 @@ function installLabel(name: BrokerName): string {
   if (name === 'kafka') return `Kafka ${pinned.kafka}`;
   if (name === 'sqs') return `ElasticMQ ${pinned.elasticmq}`;
   if (name === 'toxiproxy') return `toxiproxy ${pinned.toxiproxy}`;
+  if (name === 'sns') return `moto ${pinned.moto} (SNS)`;
   return brokerDef(name).label;
 }
 
