@@ -2,7 +2,8 @@
 # Installs whatever brokerlab needs and is missing on this machine, then builds the CLI.
 # Safe to run again: every step checks first. Brokers are installed, never started here
 # (`brokerlab up` starts them, `brokerlab down` stops them).
-#   Debian packages: redis-server, rabbitmq-server, postgresql   (apt-get, needs root)
+#   Debian packages: redis-server, rabbitmq-server, postgresql,  (apt-get, needs root)
+#                    prometheus
 #                    chromium, tmux, libxml2-utils, shellcheck, for the tests (optional)
 #   Maven Central:   Kafka (KRaft) and ElasticMQ jars             (mvn)
 #                    Kafka's tools jar and RabbitMQ PerfTest, for `npm run bench`
@@ -27,6 +28,8 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+# Prometheus scrapes RabbitMQ and the learners' /metrics (the week-6 monitoring exercise).
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 # Kafka and ElasticMQ run on Java 17; Maven resolves their jars.
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)

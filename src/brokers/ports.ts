@@ -35,6 +35,8 @@ export const PORTS = {
   /** moto's server: SNS, and the SQS queues its topics fan out to (its own, not ElasticMQ's). */
   sns: { sns: 9326 },
   postgres: { postgres: 5432 },
+  /** Prometheus's web UI and API (scrapes RabbitMQ's and the learners' /metrics). */
+  prometheus: { web: 9090 },
   /** The toxiproxy HTTP API; the proxies it creates listen on ports the runner chooses. */
   toxiproxy: { api: 8474 },
 } as const;

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { BrokerDefinition } from './definition.js';
 import { kafka } from './kafka.js';
 import { postgres } from './postgres.js';
+import { prometheus } from './prometheus.js';
 import { rabbitmq } from './rabbitmq.js';
 import { redis } from './redis.js';
 import { sns } from './sns.js';
@@ -18,6 +19,7 @@ export const BROKERS: { readonly [N in BrokerName]: BrokerDefinition<N> } = {
   sns,
   postgres,
   toxiproxy,
+  prometheus,
 };
 
 /** Human names for messages: { rabbitmq: "RabbitMQ", ... }. */

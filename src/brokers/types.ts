@@ -5,7 +5,7 @@
  */
 
 /** Every broker (and helper service) brokerlab can run. Order = start order for `up`. */
-export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'postgres', 'toxiproxy'] as const;
+export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'postgres', 'toxiproxy', 'prometheus'] as const;
 export type BrokerName = (typeof BROKER_NAMES)[number];
 
 /** How a broker came to be running. */
@@ -37,6 +37,7 @@ export interface Endpoints {
   sns: { endpoint: string; region: string };
   postgres: { url: string };
   toxiproxy: { apiUrl: string };
+  prometheus: { url: string };
 }
 
 /** kafkajs's SASL options for username/password mechanisms (lowercase, as kafkajs wants them);

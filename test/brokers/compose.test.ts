@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { KAFKA_CLUSTER_ID, KAFKA_HEAP, KAFKA_SHARED_SETTINGS } from '../../src/brokers/kafka.js';
 import { portsOf } from '../../src/brokers/ports.js';
 import { POSTGRES_SHARED_SETTINGS } from '../../src/brokers/postgres.js';
+import { prometheusArgs, prometheusConfig } from '../../src/brokers/prometheus.js';
 import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '../../src/brokers/rabbitmq.js';
 import { elasticmqConf } from '../../src/brokers/sqs.js';
 import { BROKER_NAMES } from '../../src/brokers/types.js';
@@ -23,6 +24,7 @@ interface Service {
   command?: string[];
   entrypoint?: string[];
   network_mode?: string;
+  volumes?: string[];
   healthcheck?: { test: string[] };
   configs?: { source: string; target: string }[];
 }
@@ -64,9 +66,11 @@ describe('compose/docker-compose.yml', () => {
     for (const name of BROKER_NAMES) {
       const svc = service(name);
       if (svc.network_mode === 'host') {
-        // toxiproxy shares the host's network: no mappings, the port is on its command line.
-        expect(name).toBe('toxiproxy');
-        expect(svc.command).toEqual(['-host=127.0.0.1', `-port=${portsOf(name)[0]}`]);
+        // toxiproxy and Prometheus share the host's network: no mappings, the port is on the command line.
+        expect(['toxiproxy', 'prometheus']).toContain(name);
+        expect(svc.ports).toBeUndefined();
+        if (name === 'toxiproxy') expect(svc.command).toEqual(['-host=127.0.0.1', `-port=${portsOf(name)[0]}`]);
+        else expect(svc.command).toContain(`--web.listen-address=127.0.0.1:${portsOf(name)[0]}`);
         continue;
       }
       const ports = (svc.ports ?? []).map(mapping);
@@ -87,6 +91,7 @@ describe('compose/docker-compose.yml', () => {
     expect(service('kafka').image).toBe(`apache/kafka:${v.kafka}`);
     expect(service('sqs').image).toMatch(new RegExp(`^softwaremill/elasticmq(-native)?:${v.elasticmq.replaceAll('.', '\\.')}$`));
     expect(service('sns').image).toBe(`motoserver/moto:${v.moto}`);
+    expect(service('prometheus').image).toMatch(/^prom\/prometheus:v2\.42\.0$/);
     expect(service('toxiproxy').image).toMatch(/^golang:\d+\.\d+-bookworm$/);
     expect(JSON.stringify(service('toxiproxy').entrypoint)).toContain(`github.com/Shopify/toxiproxy/v2/cmd/server@${v.toxiproxy}`);
     expect(service('redis').image).toBe('redis:7.0');
@@ -116,6 +121,14 @@ describe('compose/docker-compose.yml', () => {
     const [config] = service('sqs').configs ?? [];
     expect(config?.target).toBe('/opt/elasticmq.conf');
     expect(squash(compose.configs[config!.source]!.content)).toBe(squash(elasticmqConf('0.0.0.0')));
+  });
+
+  it('gives Prometheus the native config and flags, with the targets folder mounted', () => {
+    const [config] = service('prometheus').configs ?? [];
+    expect(config?.target).toBe('/etc/prometheus/prometheus.yml');
+    expect(compose.configs[config!.source]!.content).toBe(prometheusConfig('/etc/prometheus/targets'));
+    expect(service('prometheus').command).toEqual(prometheusArgs('/etc/prometheus/prometheus.yml', '/prometheus'));
+    expect(service('prometheus').volumes).toEqual(['${BROKERLAB_HOME:-~/.brokerlab}/prometheus-targets:/etc/prometheus/targets:ro']);
   });
 
   it('gives PostgreSQL the shared settings and trust auth', () => {

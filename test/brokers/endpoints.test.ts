@@ -118,7 +118,7 @@ describe('parseBrokerNames', () => {
 
   it('rejects unknown names, listing the valid ones', () => {
     expect(() => parseBrokerNames(['redis', 'mqtt'])).toThrow(
-      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, sqs, sns, postgres, toxiproxy',
+      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, sqs, sns, postgres, toxiproxy, prometheus',
     );
   });
 });
