@@ -223,7 +223,9 @@ export const keysPartitioned: CheckDefinition<KeyedParams> = {
     const unkeyed = last.records.length - keyed.length;
     const misplaced = keyed.filter((r) => r.partition !== murmur2Partition(r.key, last.partitions));
     if (misplaced.length === 0 && unkeyed === 0) return { title, status: 'pass', expected, observed: `all ${keyed.length} records where murmur2 puts their keys (${last.partitions} partitions)`, examples: [] };
-    const examples = firstFew(misplaced).map((r) => `key ${r.key}: partition ${r.partition}, murmur2 puts it in ${murmur2Partition(r.key, last.partitions)}`);
+    // A key sent on each run shows once.
+    const byKey = [...new Map(misplaced.map((r) => [r.key, r])).values()];
+    const examples = firstFew(byKey).map((r) => `key ${r.key}: partition ${r.partition}, murmur2 puts it in ${murmur2Partition(r.key, last.partitions)}`);
     if (unkeyed > 0) examples.unshift(`${unkeyed} record${unkeyed === 1 ? '' : 's'} without a key`);
     const crc = misplaced.length > 0 && unkeyed === 0 && keyed.every((r) => r.partition === crc32Partition(r.key, last.partitions));
     return {

@@ -55,11 +55,11 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
     const kafka = await openKafka(ctx);
     const { ConfigResourceTypes } = (await import('kafkajs')).default;
     const specOf = (base: string) => o.topics.find((t) => t.name === base);
-    const state = (base: string, moment: KafkaTopicState['moment']) => topicState(kafka, ConfigResourceTypes.TOPIC, base, moment, Object.keys(specOf(base)?.config ?? {}));
+    const state = (base: string, moment: KafkaTopicState['moment']) => retrying(() => topicState(kafka, ConfigResourceTypes.TOPIC, base, moment, Object.keys(specOf(base)?.config ?? {})));
     const endOffsets = async (base: string): Promise<number[] | undefined> => {
       const name = kafka.name(base);
       if (!(await kafka.admin.listTopics()).includes(name)) return undefined;
-      return (await kafka.admin.fetchTopicOffsets(name)).map((p) => Number(p.high));
+      return (await retrying(() => kafka.admin.fetchTopicOffsets(name))).map((p) => Number(p.high));
     };
     const total = (ends: number[] | undefined) => (ends ?? []).reduce((a, b) => a + b, 0);
 
@@ -102,8 +102,8 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
         for (const t of o.topics) {
           const name = kafka.name(t.name);
           if (!topics.has(name)) continue;
-          const partitions = (await kafka.admin.fetchTopicOffsets(name)).map((p) => p.partition);
-          await kafka.producer.send({ topic: name, acks: -1, messages: partitions.map((partition) => ({ key: `${LAB_KEY}marker-${partition}`, value: JSON.stringify({ note: 'written by the lab between your runs' }), partition })) });
+          const partitions = (await retrying(() => kafka.admin.fetchTopicOffsets(name))).map((p) => p.partition);
+          await retrying(() => kafka.producer.send({ topic: name, acks: -1, messages: partitions.map((partition) => ({ key: `${LAB_KEY}marker-${partition}`, value: JSON.stringify({ note: 'written by the lab between your runs' }), partition })) }));
         }
         for (const t of o.topics) recordObservation(ctx.history, 'kafka-topic-state', await state(t.name, 'before-restart'));
         const seedBefore = (await endOffsets(o.seedTopic)) ?? [];
@@ -135,7 +135,7 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
         const seed = kafka.name(o.seedTopic);
         if ((await kafka.admin.listTopics()).includes(seed)) {
           const records = await readAll(ctx, kafka, seed);
-          const partitions = (await kafka.admin.fetchTopicOffsets(seed)).length;
+          const partitions = (await retrying(() => kafka.admin.fetchTopicOffsets(seed))).length;
           recordObservation(ctx.history, 'kafka-keyed-records', { topic: o.seedTopic, partitions, records: records.filter((r) => !r.key?.startsWith(LAB_KEY)) });
         }
       },
@@ -163,13 +163,31 @@ async function topicState(kafka: KafkaRun, topicType: number, base: string, mome
   return { topic: base, fullName, moment, exists: true, partitions: partitions.length, replicationFactor: partitions[0]?.replicas.length ?? 0, configs, endOffsets };
 }
 
+/**
+ * Runs one of the lab's admin reads or writes again while Kafka answers with a passing error:
+ * a topic the program has just created may not have its leaders everywhere yet ("not the
+ * leader for that topic-partition"). Up to 10 s, then the error stands.
+ */
+async function retrying<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      const passing = (error as { retriable?: boolean }).retriable === true || /not the leader|leader not available|does not host this topic-partition|UNKNOWN_TOPIC/i.test(String(error));
+      if (!passing || Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
 /** DescribeConfigs' config source of a value set on the topic (TOPIC_CONFIG). */
 const TOPIC_CONFIG_SOURCE = 1;
 
 /** Every record of `topic` with its key and partition, read by a consumer of the lab's own
  *  (a group under the run's namespace, deleted with it) until each partition's end. */
 async function readAll(ctx: WorkloadContext, kafka: KafkaRun, topic: string): Promise<Array<{ key: string | null; partition: number; offset: string }>> {
-  const ends = new Map((await kafka.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  const ends = new Map((await retrying(() => kafka.admin.fetchTopicOffsets(topic))).map((p) => [p.partition, Number(p.high)]));
   const next = new Map<number, number>();
   const records: Array<{ key: string | null; partition: number; offset: string }> = [];
   const consumer = kafka.kafka.consumer({ groupId: kafka.name('lab-reader'), maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 500 });
