@@ -12,6 +12,8 @@
  * - legacy topic: a topic the lab created before the program first ran, "from an earlier
  *   version", with fewer partitions and no configs of its own. A program must bring it to the
  *   spec (add partitions, alter configs), not skip it and not delete it.
+ * - drift: a config the lab changes by hand between the program's two runs; a second run
+ *   that leaves it so did not converge the topic.
  * - default left: an asked config the topic does not set (describeConfigs says it is the
  *   broker's default).
  * - seconds for ms: a ".ms" config set to the asked value divided by 1000.
@@ -38,11 +40,13 @@ export interface TopicsParams {
   topics: TopicSpec[];
   /** The topic the lab created before the program ran, and its partition count then. */
   legacy?: { topic: string; partitions: number };
+  /** Configs the lab changed by hand between the program's two runs. */
+  drift?: { topic: string; config: Record<string, string> };
 }
 
 const TOPIC_CAUSES = {
   missing: 'A topic of the spec does not exist: create every topic with the admin API (the lab\'s Kafka does not create topics on first use).',
-  'not-converged': 'A topic existed before your program ran and it left it as it was: createTopics skips a topic that exists. Compare each existing topic with the spec and fix it: add partitions (createPartitions) and set its configs (alterConfigs / incremental_alter_configs).',
+  'not-converged': 'A topic that existed (before your first run, or changed by hand before your second) was left as it was: createTopics skips a topic that exists. Compare each existing topic with the spec and fix it: add partitions (createPartitions) and set the configs that differ (alterConfigs / incremental_alter_configs).',
   partitions: 'A topic has another partition count than the spec asks: pass numPartitions (new_partitions in Python) for each topic, and grow an existing topic with createPartitions.',
   'not-compacted': 'A topic asked to be compacted is not: set cleanup.policy=compact on it (infinite retention is not compaction: it keeps every old value of every key).',
   'seconds-for-ms': 'A .ms config was given in seconds: Kafka reads retention.ms, segment.ms and min.compaction.lag.ms in milliseconds (3600000 is one hour; 3600 is 3.6 seconds).',
@@ -62,7 +66,9 @@ function parseTopics(raw: Record<string, unknown>): TopicsParams {
   if (!Array.isArray(topics) || topics.length === 0 || !topics.every(ok)) throw new Error('"topics" must be a list of {"name", "partitions", "replicationFactor", "config": {name: "value"}}');
   const legacy = raw.legacy as TopicsParams['legacy'];
   if (legacy !== undefined && (typeof legacy?.topic !== 'string' || !Number.isInteger(legacy.partitions))) throw new Error('"legacy" must be {"topic", "partitions"}');
-  return { topics, ...(legacy ? { legacy } : {}) };
+  const drift = raw.drift as TopicsParams['drift'];
+  if (drift !== undefined && (typeof drift?.topic !== 'string' || typeof drift.config !== 'object' || drift.config === null)) throw new Error('"drift" must be {"topic", "config": {name: "value"}}');
+  return { topics, ...(legacy ? { legacy } : {}), ...(drift ? { drift } : {}) };
 }
 
 function finalStates(history: Parameters<CheckDefinition<unknown>['run']>[0]): Map<string, KafkaTopicState> {
@@ -83,7 +89,7 @@ interface Finding {
 }
 
 /** What differs between a topic's final state and its spec (pure). */
-export function topicFindings(spec: TopicSpec, state: KafkaTopicState | undefined, legacy: TopicsParams['legacy']): Finding[] {
+export function topicFindings(spec: TopicSpec, state: KafkaTopicState | undefined, legacy: TopicsParams['legacy'], drift?: TopicsParams['drift']): Finding[] {
   if (!state?.exists) {
     const configs = Object.entries(spec.config).map(([name, value]) => `{ name: '${name}', value: '${value}' }`).join(', ');
     return [{ cause: 'missing', text: `${spec.name}: does not exist; fix: admin.createTopics({ topics: [{ topic: '${state?.fullName ?? spec.name}', numPartitions: ${spec.partitions}, replicationFactor: ${spec.replicationFactor}, configEntries: [${configs}] }] })` }];
@@ -111,7 +117,11 @@ export function topicFindings(spec: TopicSpec, state: KafkaTopicState | undefine
     if (actual?.isDefault && sameValue(value, asked)) continue; // the default is what was asked
     let cause: TopicCause;
     let what: string;
-    if (name === 'cleanup.policy' && asked.includes('compact') && !(value ?? '').includes('compact')) {
+    const drifted = drift?.topic === spec.name ? drift.config[name] : undefined;
+    if (drifted !== undefined && value !== null && sameValue(value, drifted)) {
+      cause = 'not-converged';
+      what = `${name} = ${value}, asked ${asked}: the lab changed it by hand between your runs, and your second run did not set it back`;
+    } else if (name === 'cleanup.policy' && asked.includes('compact') && !(value ?? '').includes('compact')) {
       cause = 'not-compacted';
       what = `cleanup.policy = ${value ?? '(none)'}${actual?.isDefault ? ' (the default)' : ''}, asked ${asked}`;
     } else if (actual?.isDefault) {
@@ -142,7 +152,7 @@ export const topicsAsSpecified: CheckDefinition<TopicsParams> = {
     const expected = p.topics.map((t) => `${t.name}: ${t.partitions} partitions, replication ${t.replicationFactor}${Object.keys(t.config).length ? `, ${Object.entries(t.config).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`).join('; ');
     const states = finalStates(history);
     if (states.size === 0) return { title, status: 'unknown', expected, observed: 'the lab could not read the topics', examples: [] };
-    const findings = p.topics.flatMap((t) => topicFindings(t, states.get(t.name), p.legacy));
+    const findings = p.topics.flatMap((t) => topicFindings(t, states.get(t.name), p.legacy, p.drift));
     if (findings.length === 0) return { title, status: 'pass', expected, observed: `all ${p.topics.length} topics as asked`, examples: [] };
     const cause = CAUSE_ORDER.find((c) => findings.some((f) => f.cause === c)) ?? 'wrong-value';
     const topics = new Set(findings.map((f) => f.text.split(':')[0]));

@@ -11,10 +11,13 @@
  *   createTopics skips it (kafkajs returns false; confluent-kafka raises TopicExists), and a
  *   program that deletes it to create it again loses the records.
  * - once the program is ready (every topic exists and the seed is in), the lab writes a
- *   record to every partition of every topic, notes each partition's end offset, and enters
+ *   record to every partition of every topic, changes a config by hand (the drift, as an
+ *   operator might during an incident), notes each partition's end offset, and enters
  *   the phase "second-run": the scenario's kill-learner fault kills the program and starts it
  *   again, as a redeploy would. The second run must converge without failing (a topic that
- *   exists, partitions already added) and without deleting anything.
+ *   exists, partitions already added) and without deleting anything, and set the drifted
+ *   config back (with kafkajs's alterConfigs, which replaces all of a topic's own configs,
+ *   sending only the differing one resets the others to the broker's defaults).
  * - after the program stopped, the lab reads each topic's metadata, configs and end offsets,
  *   and the seed topic's records with their partitions.
  */
@@ -31,6 +34,9 @@ export interface TopicsPartitionsOptions {
   legacy: { topic: string; partitions: number };
   /** Records the lab writes to the legacy topic before the program starts. */
   legacyRecords: number;
+  /** Configs the lab changes by hand between the two runs, as an operator might during an
+   *  incident: the second run must set them back to the spec. */
+  drift?: { topic: string; config: Record<string, string> };
   /** The compacted topic the program seeds, one record per customer. */
   seedTopic: string;
   customers: number;
@@ -48,7 +54,9 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
     const legacy = raw.legacy as TopicsPartitionsOptions['legacy'] | undefined;
     if (typeof legacy?.topic !== 'string' || !Number.isInteger(legacy.partitions)) throw new Error('"legacy" must be {"topic", "partitions"}');
     if (typeof raw.seedTopic !== 'string') throw new Error('"seedTopic" must be a string');
-    return { ...intOptions(raw, defaults), topics: raw.topics as TopicSpec[], legacy, seedTopic: raw.seedTopic };
+    const drift = raw.drift as TopicsPartitionsOptions['drift'];
+    if (drift !== undefined && (typeof drift?.topic !== 'string' || typeof drift.config !== 'object')) throw new Error('"drift" must be {"topic", "config": {name: "value"}}');
+    return { ...intOptions(raw, defaults), topics: raw.topics as TopicSpec[], legacy, seedTopic: raw.seedTopic, ...(drift ? { drift } : {}) };
   },
 
   async prepare(ctx: WorkloadContext, o) {
@@ -105,6 +113,9 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
           const partitions = (await retrying(() => kafka.admin.fetchTopicOffsets(name))).map((p) => p.partition);
           await retrying(() => kafka.producer.send({ topic: name, acks: -1, messages: partitions.map((partition) => ({ key: `${LAB_KEY}marker-${partition}`, value: JSON.stringify({ note: 'written by the lab between your runs' }), partition })) }));
         }
+        // An operator's change by hand: the topic's own configs kept (alterConfigs replaces them all), the drift on top.
+        const drift = o.drift;
+        if (drift && topics.has(kafka.name(drift.topic))) await retrying(() => changeByHand(kafka, ConfigResourceTypes.TOPIC, kafka.name(drift.topic), drift.config));
         for (const t of o.topics) recordObservation(ctx.history, 'kafka-topic-state', await state(t.name, 'before-restart'));
         const seedBefore = (await endOffsets(o.seedTopic)) ?? [];
 
@@ -179,6 +190,17 @@ async function retrying<T>(work: () => Promise<T>): Promise<T> {
       await sleep(100);
     }
   }
+}
+
+/** Sets `config` on a topic and keeps the configs it already sets itself. */
+async function changeByHand(kafka: KafkaRun, topicType: number, name: string, config: Record<string, string>): Promise<void> {
+  const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: topicType, name }] });
+  const own = new Map<string, string>();
+  for (const entry of described.resources[0]?.configEntries ?? []) {
+    if ((entry as { configSource?: number }).configSource === TOPIC_CONFIG_SOURCE && entry.configValue !== null) own.set(entry.configName, entry.configValue);
+  }
+  for (const [key, value] of Object.entries(config)) own.set(key, value);
+  await kafka.admin.alterConfigs({ validateOnly: false, resources: [{ type: topicType, name, configEntries: [...own].map(([key, value]) => ({ name: key, value })) }] });
 }
 
 /** DescribeConfigs' config source of a value set on the topic (TOPIC_CONFIG). */

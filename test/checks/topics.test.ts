@@ -72,6 +72,11 @@ describe('topics-as-specified', () => {
   it('seconds where milliseconds were asked', () => {
     expect(asSpecified(withFinal('clicks', state('clicks', 12, { 'retention.ms': set('3600') })))).toMatchObject({ status: 'fail', cause: 'seconds-for-ms' });
   });
+  it('a config the lab changed by hand between the runs and the second run left so', () => {
+    const r = topicsAsSpecified.run(withFinal('clicks', state('clicks', 12, { 'retention.ms': set('7200000') })), topicsAsSpecified.parseParams({ topics: specs, legacy, drift: { topic: 'clicks', config: { 'retention.ms': '7200000' } } }));
+    expect(r).toMatchObject({ status: 'fail', cause: 'not-converged' });
+    expect(r.examples[0]).toContain('changed it by hand between your runs');
+  });
   it('another value', () => {
     expect(asSpecified(withFinal('clicks', state('clicks', 12, { 'retention.ms': set('7200000') })))).toMatchObject({ status: 'fail', cause: 'wrong-value' });
   });
