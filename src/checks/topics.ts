@@ -104,8 +104,9 @@ export function topicFindings(spec: TopicSpec, state: KafkaTopicState | undefine
     const fix = grow ? `fix: admin.createPartitions({ topicPartitions: [{ topic: '${state.fullName}', count: ${spec.partitions} }] })` : `Kafka cannot take partitions away: create it with ${spec.partitions} from the start`;
     findings.push({ cause, text: `${spec.name}: ${state.partitions} partitions, asked ${spec.partitions}${why}; ${fix}` });
   }
-  if (state.replicationFactor !== spec.replicationFactor) {
-    findings.push({ cause: 'wrong-value', text: `${spec.name}: replication factor ${state.replicationFactor}, asked ${spec.replicationFactor} (the lab's Kafka has one broker); set replicationFactor when creating it` });
+  const replication = state.askedReplicationFactor ?? spec.replicationFactor;
+  if (state.replicationFactor !== replication) {
+    findings.push({ cause: 'wrong-value', text: `${spec.name}: replication factor ${state.replicationFactor}, asked ${replication} (REPLICATION_FACTOR); Kafka cannot change it with createTopics or alterConfigs: create the topic with it` });
   }
   const wrongConfigs: string[] = [];
   let configCause: TopicCause | undefined;

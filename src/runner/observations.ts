@@ -224,6 +224,9 @@ export interface KafkaTopicState {
   partitions: number;
   /** The replicas of its first partition (every partition of a created topic has as many). */
   replicationFactor: number;
+  /** What REPLICATION_FACTOR told the program (1 on the lab's Kafka; a shared cluster's
+   *  default.replication.factor), when it differs from the spec's. */
+  askedReplicationFactor?: number;
   /** Each config the exercise asks for: its value, and whether it is the broker's default
    *  (not set on the topic). */
   configs: Record<string, { value: string | null; isDefault: boolean }>;

@@ -63,7 +63,12 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
     const kafka = await openKafka(ctx);
     const { ConfigResourceTypes } = (await import('kafkajs')).default;
     const specOf = (base: string) => o.topics.find((t) => t.name === base);
-    const state = (base: string, moment: KafkaTopicState['moment']) => retrying(() => topicState(kafka, ConfigResourceTypes.TOPIC, base, moment, Object.keys(specOf(base)?.config ?? {})));
+    // The lab's Kafka has one broker; a shared cluster (a workshop's) keeps its own default.
+    const replicationFactor = ctx.shared ? await clusterReplicationFactor(kafka, ConfigResourceTypes.BROKER) : 1;
+    const state = async (base: string, moment: KafkaTopicState['moment']): Promise<KafkaTopicState> => {
+      const seen = await retrying(() => topicState(kafka, ConfigResourceTypes.TOPIC, base, moment, Object.keys(specOf(base)?.config ?? {})));
+      return replicationFactor === specOf(base)?.replicationFactor ? seen : { ...seen, askedReplicationFactor: replicationFactor };
+    };
     const endOffsets = async (base: string): Promise<number[] | undefined> => {
       const name = kafka.name(base);
       if (!(await kafka.admin.listTopics()).includes(name)) return undefined;
@@ -87,7 +92,7 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
     };
 
     return {
-      env: { ...kafka.env(), TOPIC_PREFIX: `${kafka.namespace}.`, REPLICATION_FACTOR: '1' },
+      env: { ...kafka.env(), TOPIC_PREFIX: `${kafka.namespace}.`, REPLICATION_FACTOR: String(replicationFactor) },
       async awaitReady() {
         const ready = async () => (await allThere()) && total(await endOffsets(o.seedTopic)) >= o.customers;
         if (await waitUntil(ready, ctx.timeouts.readyMs, ctx.signal, 200)) return;
@@ -189,6 +194,18 @@ async function retrying<T>(work: () => Promise<T>): Promise<T> {
       if (!passing || Date.now() > deadline) throw error;
       await sleep(100);
     }
+  }
+}
+
+/** A shared cluster's default.replication.factor (1 when it cannot be read). */
+async function clusterReplicationFactor(kafka: KafkaRun, brokerType: number): Promise<number> {
+  try {
+    const { brokers } = await kafka.admin.describeCluster();
+    const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: brokerType, name: String(brokers[0]?.nodeId ?? 0), configNames: ['default.replication.factor'] }] });
+    const value = Number(described.resources[0]?.configEntries.find((e) => e.configName === 'default.replication.factor')?.configValue);
+    return Number.isInteger(value) && value > 0 ? value : 1;
+  } catch {
+    return 1;
   }
 }
 
