@@ -65,7 +65,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
       {
         week: '4-5',
         topics: [
-          planned('Kafka topics and partitions'),
+          exercise('kafka-topics-partitions'),
           planned('Keyed producer: per-key order'),
           exercise('kafka-consumer-group'),
           planned('Stream aggregation (real-time analytics)'),

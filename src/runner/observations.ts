@@ -209,7 +209,42 @@ export interface StreamGroupSnapshot {
   pending: Array<{ id: string; key?: string; consumer: string; idleMs: number; deliveries: number }>;
 }
 
+/** A Kafka topic as the admin API shows it (metadata, describeConfigs, end offsets): at the
+ *  end of a run, and at the moments whose data must survive (workloads/kafka-topics-partitions.ts). */
+export interface KafkaTopicState {
+  /** The topic's name without the run's namespace ("orders"). */
+  topic: string;
+  /** The admin call that fixes a difference names the full name. */
+  fullName: string;
+  /** "before-start": the lab's data in a topic that existed before the program first ran;
+   *  "before-restart": after the lab wrote to every topic, before the program's second run;
+   *  "final": after the program stopped. */
+  moment: 'before-start' | 'before-restart' | 'final';
+  exists: boolean;
+  partitions: number;
+  /** The replicas of its first partition (every partition of a created topic has as many). */
+  replicationFactor: number;
+  /** What REPLICATION_FACTOR told the program (1 on the lab's Kafka; a shared cluster's
+   *  default.replication.factor), when it differs from the spec's. */
+  askedReplicationFactor?: number;
+  /** Each config the exercise asks for: its value, and whether it is the broker's default
+   *  (not set on the topic). */
+  configs: Record<string, { value: string | null; isDefault: boolean }>;
+  /** Each partition's end offset (high watermark). */
+  endOffsets: Record<string, number>;
+}
+
+/** The keyed records a topic held at the end, each with its partition: what checks the
+ *  partitioner (records of the lab's own, under keys starting "lab-", left out). */
+export interface KafkaKeyedRecords {
+  topic: string;
+  partitions: number;
+  records: Array<{ key: string | null; partition: number; offset: string }>;
+}
+
 export interface Observations {
+  'kafka-topic-state': KafkaTopicState;
+  'kafka-keyed-records': KafkaKeyedRecords;
   'load-plan': LoadPlan;
   'learner-sample': LearnerSample;
   'outbox-tables': OutboxTables;

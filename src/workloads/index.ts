@@ -22,6 +22,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['redis-rate-limiter', async () => (await import('./redis-rate-limiter.js')).redisRateLimiter],
   ['retry-circuit-breaker', async () => (await import('./retry-circuit-breaker.js')).retryCircuitBreaker],
   ['ordering-at-scale', async () => (await import('./ordering-at-scale.js')).orderingAtScale],
+  ['kafka-topics-partitions', async () => (await import('./kafka-topics-partitions.js')).kafkaTopicsPartitions],
   ['transactional-outbox', async () => (await import('./transactional-outbox.js')).transactionalOutbox],
   ['backpressure', async () => (await import('./backpressure.js')).backpressure],
   ['load-test', async () => (await import('./load-test.js')).loadTest],

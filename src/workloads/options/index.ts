@@ -17,6 +17,7 @@ import { defaults as idempotentConsumer } from './idempotent-consumer.js';
 import { defaults as redisRateLimiter } from './redis-rate-limiter.js';
 import { defaults as retryCircuitBreaker } from './retry-circuit-breaker.js';
 import { defaults as orderingAtScale } from './ordering-at-scale.js';
+import { defaults as kafkaTopicsPartitions } from './kafka-topics-partitions.js';
 import { defaults as transactionalOutbox } from './transactional-outbox.js';
 import { defaults as backpressureDefaults } from './backpressure.js';
 import { defaults as loadTest } from './load-test.js';
@@ -38,6 +39,7 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['redis-rate-limiter', redisRateLimiter],
   ['retry-circuit-breaker', retryCircuitBreaker],
   ['ordering-at-scale', orderingAtScale],
+  ['kafka-topics-partitions', kafkaTopicsPartitions],
   ['transactional-outbox', transactionalOutbox],
   ['backpressure', backpressureDefaults],
   ['load-test', loadTest],
