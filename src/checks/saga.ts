@@ -43,7 +43,8 @@
  *   payment was refunded).
  * - went-on-after-failure: a step after the one that failed for good was called anyway.
  * - status-missing: the order's calls are all there but no status was published.
- * - wrong-status: a status other than the one its trace calls for (or two different ones).
+ * - wrong-status: a status other than the one its trace calls for (or two different ones), or
+ *   "completed" for an order whose steps did not all go through.
  */
 import type { History, Operation } from '../runner/history.js';
 import { callValue } from '../runner/calls.js';
@@ -116,7 +117,7 @@ export const SAGA_CAUSES: Record<SagaCause, string> = {
     'Compensations ran in the wrong order: undo the steps in reverse, the last one that went through first (refund the payment, then release the stock), so the order never looks paid without stock.',
   'went-on-after-failure': 'A step was called after an earlier one had failed for good: stop at the first final refusal and compensate.',
   'status-missing': 'An order ended with no status: publish {"orderId", "status"} to the status queue once its last step or compensation is done, then ack the order.',
-  'wrong-status': 'An order ended with the wrong status: "completed" when every step went through, "cancelled" when a step failed for good and the earlier ones were undone.',
+  'wrong-status': 'An order ended with the wrong status: "completed" once every step went through (and only then), "cancelled" when a step failed for good and the earlier ones were undone.',
 };
 
 interface Trace {
@@ -245,6 +246,8 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
         const finished = failing === undefined ? p.steps.every((s) => count(s.stream) > 0) : compensations > 0 || failAt === 0;
         if (finished && causes.length === 0) note('status-missing');
       } else if (distinct.length > 1 || distinct[0] !== want) note('wrong-status');
+      // "completed" for an order whose steps did not all go through says more than happened.
+      else if (want === p.completed && !p.steps.every((s) => count(s.stream) > 0)) note('wrong-status');
 
       if (causes.length === 0) {
         if (distinct.length > 0) (want === p.completed ? completed++ : cancelled++);

@@ -19,13 +19,22 @@
  *    shipment, `flaky` whose first shipment call answers 503 (busy: retried, it goes
  *    through). No fault: a missing compensation, a refund of a declined charge, a 503 taken
  *    for a refusal, compensations in the wrong order, a missing status all show here.
- * 2. "victim": one order alone, refused at the shipment. The scenario's kill-learner fault
- *    kills the program when it releases that order's stock (its first compensation after the
- *    refund went through) and restarts it. The order comes back (it was not acked): a program
- *    that refunds again without the same idempotency key (none, a new one, a "refunded" flag
- *    kept in memory) refunds it twice; one that acked it first has lost it, half-done.
- * 3. "after-restart": `ordersAfterRestart` more orders through the restarted program, so an
- *    order lost at the kill shows against orders that got through.
+ * 2. "victim": one order alone, refused at the shipment. The scenario's first kill-learner
+ *    fault kills the program when it releases that order's stock (its last compensation, after
+ *    the refund went through) and restarts it. The order comes back (it was not acked): a
+ *    program that refunds again without the same idempotency key (none, a new one, a
+ *    "refunded" flag kept in memory) refunds it twice; one that acked it first has left it
+ *    half-done.
+ * 3. "mid-shipment": one order alone that goes through. The second fault kills the program
+ *    while it books that order's shipment and restarts it: the order must still complete,
+ *    which an order acked on arrival does not (the refused orders, which no-lost-messages
+ *    leaves out, are judged by saga-compensated).
+ * 4. "after-restart": `ordersAfterRestart` more orders through the restarted program, so an
+ *    order lost at a kill shows against orders that got through.
+ *
+ * The lab's tags on each order say how it must end: "declined" or "unshippable" (with
+ * "refused": it must be cancelled), "flaky" (one 503, it must complete), "victim" and
+ * "kill-mid-shipment" (the faults' victims).
  */
 import type { ConsumeMessage } from 'amqplib';
 import type { DownstreamReply } from '../runner/downstream.js';
@@ -195,23 +204,30 @@ export const rabbitmqOrderCompensations: Workload<OrderCompensationsOptions> = {
         const first: string[] = [];
         for (let i = 0; i < o.orders; i++) {
           const tag = tagsAt.get(i);
-          first.push(await place('orders', tag ? [tag] : []));
+          first.push(await place('orders', tag === undefined ? [] : tag === 'flaky' ? [tag] : [tag, 'refused']));
         }
         await drain(ctx, { done: allEnded(first), progress, quietMs: o.quietMs });
         if (!(await consuming())) return;
 
         ctx.progress('phase 2: one order that cannot be shipped; your program will be killed while it compensates it, and restarted');
         await ctx.phase('victim');
-        const victim = await place('victim', ['unshippable', 'victim']);
+        const victim = await place('victim', ['unshippable', 'refused', 'victim']);
         await drain(ctx, { done: allEnded([victim]), progress, quietMs: o.quietMs });
         await ctx.faultsSettled();
         await waitUntil(consuming, ctx.timeouts.readyMs, ctx.signal, 100);
 
-        ctx.progress(`phase 3: ${o.ordersAfterRestart} more orders through the restarted program`);
+        ctx.progress('phase 3: one order that goes through; your program will be killed while it books its shipment, and restarted');
+        await ctx.phase('mid-shipment');
+        const shipped = await place('mid-shipment', ['kill-mid-shipment']);
+        await drain(ctx, { done: allEnded([shipped]), progress, quietMs: o.quietMs });
+        await ctx.faultsSettled();
+        await waitUntil(consuming, ctx.timeouts.readyMs, ctx.signal, 100);
+
+        ctx.progress(`phase 4: ${o.ordersAfterRestart} more orders through the restarted program`);
         await ctx.phase('after-restart');
-        const third: string[] = [];
-        for (let i = 0; i < o.ordersAfterRestart; i++) third.push(await place('after-restart', i === 1 ? ['unshippable'] : []));
-        await drain(ctx, { done: allEnded([...first, victim, ...third]), progress, quietMs: o.quietMs });
+        const last: string[] = [];
+        for (let i = 0; i < o.ordersAfterRestart; i++) last.push(await place('after-restart', i === 1 ? ['unshippable', 'refused'] : []));
+        await drain(ctx, { done: allEnded([...first, victim, shipped, ...last]), progress, quietMs: o.quietMs });
         // Quiet period: a late compensation or a second status would show here.
         await sleep(400, ctx.signal);
       },

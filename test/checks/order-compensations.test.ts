@@ -91,6 +91,11 @@ describe('saga-compensated', () => {
     expect(sagaCompensated.run([order('o2', ['declined']), ...declined('o2').slice(0, 3), status('o2', 'completed')], params)).toMatchObject({ status: 'fail', cause: 'wrong-status' });
   });
 
+  it('wrong-status: "completed" for an order whose shipment never went through', () => {
+    const h = [order('o1'), call('stock-reserve', 'o1'), call('payment-charge', 'o1'), status('o1', 'completed')];
+    expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'wrong-status' });
+  });
+
   it('is unknown when no order was worked on', () => {
     expect(sagaCompensated.run(orders, params).status).toBe('unknown');
   });

@@ -1,6 +1,6 @@
 /**
  * Wrong: acks each order as soon as it arrives, then works on it: killed in the middle of a
- * compensation, the order is gone for good, half-done.
+ * shipment, the order is gone for good (and killed mid-compensation, it stays half-done).
  */
 import amqp from 'amqplib';
 import { type CallResult, type Order, type OrderStatus, bookShipment, chargePayment, config, refundPayment, releaseStock, reserveStock } from '../../../labs/rabbitmq-order-compensations/orders.js';
