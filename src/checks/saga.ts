@@ -25,7 +25,8 @@
  *   failed step itself has nothing to undo), the compensations in reverse order of their
  *   steps, and status "cancelled".
  *
- * Causes, most serious first (the failure names the first one any order shows):
+ * Causes, most serious first (each order is counted under its most serious one; the failure
+ * names the most serious any order shows):
  * - compensated-twice: a compensation took effect twice (a refund paid out twice): it was
  *   made again after a redelivery without the same idempotency key (none, a new one per
  *   attempt, or a "done" set kept in memory that the restart emptied).
@@ -253,7 +254,9 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
         if (distinct.length > 0) (want === p.completed ? completed++ : cancelled++);
         continue;
       }
-      for (const cause of causes) found.set(cause, [...(found.get(cause) ?? []), `${key} (${why}): ${story}`]);
+      // One cause per order, its most serious: the example shows the whole trace anyway.
+      const worst = ORDER.find((c) => causes.includes(c)) ?? 'not-compensated';
+      found.set(worst, [...(found.get(worst) ?? []), `${key} (${why}): ${story}`]);
     }
 
     if (found.size === 0) {
@@ -262,8 +265,8 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
     }
     const causes = ORDER.filter((c) => found.has(c));
     const cause = causes[0] ?? 'not-compensated';
-    const bad = new Set(causes.flatMap((c) => found.get(c) ?? []).map((line) => line.split(' ')[0]));
-    const observed = `${countOf(bad.size, traces.size, p.subject)} did not end as ${p.subject === 'order' ? 'an order' : 'one'} should: ${causes.map((c) => `${found.get(c)?.length ?? 0} ${LABELS[c]}`).join(', ')}`;
+    const bad = causes.reduce((n, c) => n + (found.get(c)?.length ?? 0), 0);
+    const observed = `${countOf(bad, traces.size, p.subject)} did not end as ${p.subject === 'order' ? 'an order' : 'one'} should: ${causes.map((c) => `${found.get(c)?.length ?? 0} ${LABELS[c]}`).join(', ')}`;
     return { title, status: 'fail', expected, observed, examples: firstFew(causes.flatMap((c) => firstFew(found.get(c) ?? [], 2)), 4), cause };
   },
 };
