@@ -32,6 +32,8 @@
  *   attempt, or a "done" set kept in memory that the restart emptied).
  * - step-repeated: a step took effect twice (a second reservation or charge) after a
  *   redelivery, for the same reason.
+ * - went-on-after-failure: a step after the one that failed for good was called anyway (its
+ *   refusal was not looked at), which usually leaves the earlier steps not undone as well.
  * - not-compensated: a step failed for good, and an earlier step that took effect was never
  *   undone: the order is left half-done.
  * - compensated-failed-step: the step that failed was compensated too (a refund of a charge
@@ -42,7 +44,6 @@
  *   failure to explain it.
  * - wrong-order: compensations not in reverse order of their steps (stock released before the
  *   payment was refunded).
- * - went-on-after-failure: a step after the one that failed for good was called anyway.
  * - status-missing: the order's calls are all there but no status was published.
  * - wrong-status: a status other than the one its trace calls for (or two different ones), or
  *   "completed" for an order whose steps did not all go through.
@@ -92,12 +93,12 @@ export type SagaCause =
 const ORDER: readonly SagaCause[] = [
   'compensated-twice',
   'step-repeated',
+  'went-on-after-failure',
   'not-compensated',
   'compensated-failed-step',
   'compensated-on-transient',
   'compensated-completed',
   'wrong-order',
-  'went-on-after-failure',
   'status-missing',
   'wrong-status',
 ];
