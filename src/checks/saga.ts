@@ -34,6 +34,9 @@
  *   redelivery, for the same reason.
  * - went-on-after-failure: a step after the one that failed for good was called anyway (its
  *   refusal was not looked at), which usually leaves the earlier steps not undone as well.
+ * - steps-out-of-order: a step was called before the step ahead of it had gone through (the
+ *   charge before the stock was reserved, or both at once): what a refusal leaves to undo then
+ *   depends on timing.
  * - not-compensated: a step failed for good, and an earlier step that took effect was never
  *   undone: the order is left half-done.
  * - compensated-failed-step: the step that failed was compensated too (a refund of a charge
@@ -87,6 +90,7 @@ export type SagaCause =
   | 'compensated-completed'
   | 'wrong-order'
   | 'went-on-after-failure'
+  | 'steps-out-of-order'
   | 'status-missing'
   | 'wrong-status';
 
@@ -94,6 +98,7 @@ const ORDER: readonly SagaCause[] = [
   'compensated-twice',
   'step-repeated',
   'went-on-after-failure',
+  'steps-out-of-order',
   'not-compensated',
   'compensated-failed-step',
   'compensated-on-transient',
@@ -117,6 +122,8 @@ export const SAGA_CAUSES: Record<SagaCause, string> = {
   'compensated-completed': 'An order that should have completed was compensated, with no failure to explain it: compensate only after a step failed for good.',
   'wrong-order':
     'Compensations ran in the wrong order: undo the steps in reverse, the last one that went through first (refund the payment, then release the stock), so the order never looks paid without stock.',
+  'steps-out-of-order':
+    'A step was called before the one ahead of it had gone through (the charge before the stock was reserved, or both at once). Run the steps one after the other, each only once the previous one answered OK.',
   'went-on-after-failure': 'A step was called after an earlier one had failed for good: stop at the first final refusal and compensate.',
   'status-missing': 'An order ended with no status: publish {"orderId", "status"} to the status queue once its last step or compensation is done, then ack the order.',
   'wrong-status': 'An order ended with the wrong status: "completed" once every step went through (and only then), "cancelled" when a step failed for good and the earlier ones were undone.',
@@ -234,6 +241,13 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
         for (const step of p.steps.slice(0, failAt)) if (step.compensation && count(step.stream) > 0 && count(step.compensation.stream) === 0) note('not-compensated');
         if (p.steps.slice(failAt + 1).some((s) => trace.calls.some((c) => c.stream === s.stream))) note('went-on-after-failure');
       }
+      // Each step called only once the one ahead of it went through.
+      for (let i = 1; i < p.steps.length; i++) {
+        const step = p.steps[i];
+        const ahead = p.steps[i - 1];
+        const called = trace.calls.find((c) => c.stream === step?.stream);
+        if (step && ahead && called && (callValue(called).arrivedAt ?? called.t) < first(ahead.stream)) note('steps-out-of-order');
+      }
       // Reverse order: for two undone steps, the later step's compensation comes first.
       const undone = p.steps.filter((s) => s.compensation && count(s.compensation.stream) > 0);
       for (let i = 0; i + 1 < undone.length; i++) {
@@ -281,6 +295,7 @@ const LABELS: Record<SagaCause, string> = {
   'compensated-completed': 'compensated for no reason',
   'wrong-order': 'compensated in the wrong order',
   'went-on-after-failure': 'went on after a final refusal',
+  'steps-out-of-order': 'with steps out of order',
   'status-missing': 'with no status',
   'wrong-status': 'with the wrong status',
 };

@@ -86,6 +86,11 @@ describe('saga-compensated', () => {
     expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'went-on-after-failure' });
   });
 
+  it('steps-out-of-order: charged before the stock was reserved', () => {
+    const h = [order('o2', ['declined']), call('payment-charge', 'o2', 402), call('stock-reserve', 'o2'), call('stock-release', 'o2'), status('o2', 'cancelled')];
+    expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'steps-out-of-order' });
+  });
+
   it('status-missing and wrong-status', () => {
     expect(sagaCompensated.run([order('o2', ['declined']), ...declined('o2').slice(0, 3)], params)).toMatchObject({ status: 'fail', cause: 'status-missing' });
     expect(sagaCompensated.run([order('o2', ['declined']), ...declined('o2').slice(0, 3), status('o2', 'completed')], params)).toMatchObject({ status: 'fail', cause: 'wrong-status' });
