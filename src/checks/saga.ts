@@ -139,7 +139,7 @@ interface Trace {
   statuses: string[];
 }
 
-function isTag(raw: unknown): raw is Record<string, string> {
+function isStringRecord(raw: unknown): raw is Record<string, string> {
   return typeof raw === 'object' && raw !== null && Object.values(raw).every((v) => typeof v === 'string');
 }
 
@@ -159,7 +159,7 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
   causes: SAGA_CAUSES,
   parseParams: (raw) => {
     const steps = parseSteps(raw.steps);
-    if (!isTag(raw.failsAt)) throw new Error('"failsAt" must map tags to step names');
+    if (!isStringRecord(raw.failsAt)) throw new Error('"failsAt" must map tags to step names');
     for (const name of Object.values(raw.failsAt)) if (!steps.some((s) => s.name === name)) throw new Error(`"failsAt" names no step "${name}"`);
     return {
       subject: str(raw, 'subject'),
