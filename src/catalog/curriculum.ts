@@ -77,7 +77,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         topics: [
           exercise('rabbitmq-topic-routing'),
           planned('TTL, dead-letter exchanges, priorities'),
-          planned('Order processing with compensations'),
+          exercise('rabbitmq-order-compensations'),
           planned('Monitoring: queue metrics for Prometheus'),
         ],
       },

@@ -64,6 +64,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['group-pending-empty', async () => (await import('./stream-group.js')).groupPendingEmpty],
   ['claimed-only-when-idle', async () => (await import('./stream-group.js')).claimedOnlyWhenIdle],
   ['sustains-rate', async () => (await import('./load.js')).sustainsRate],
+  ['saga-compensated', async () => (await import('./saga.js')).sagaCompensated],
   ['latency-under-load', async () => (await import('./load.js')).latencyUnderLoad],
 ]);
 

@@ -134,7 +134,8 @@ function storyOf(op: Operation, history: History, p: LostParams, kills: number[]
   if (cut) {
     const later = attempts.filter((a) => a.t > cut.t).length;
     // A call is cut short by any death of its caller: the lab's kill, or a crash of its own.
-    const kill = kills.find((k) => k <= cut.t && cut.t - k <= CUT_BY_KILL_MS);
+    // The last kill before it: with several kills in a run, the one that cut this call.
+    const kill = kills.findLast((k) => k <= cut.t && cut.t - k <= CUT_BY_KILL_MS);
     const death = kill === undefined ? `your program died at ${seconds(cut.t)} (the lab did not kill it: it crashed or exited)` : `your program was killed at ${seconds(kill)}`;
     return { op, cause: 'lost-at-kill', text: `${key} (${sentAt}): being processed when ${death}, and ${later === 0 ? 'never processed again' : `its ${later} later attempt${later === 1 ? '' : 's'} failed`}` };
   }

@@ -28,6 +28,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['load-test', async () => (await import('./load-test.js')).loadTest],
   ['rabbitmq-topic-routing', async () => (await import('./rabbitmq-topic-routing.js')).rabbitmqTopicRouting],
   ['sqs-visibility-dlq', async () => (await import('./sqs-visibility-dlq.js')).sqsVisibilityDlq],
+  ['rabbitmq-order-compensations', async () => (await import('./rabbitmq-order-compensations.js')).rabbitmqOrderCompensations],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -1,0 +1,61 @@
+"""Wrong (Python): any failed call is taken for a refusal. A 503 (the shipping service is busy)
+cancels the order and undoes its steps, although the same call a moment later would have gone
+through.
+"""
+import json
+import os
+import urllib.error
+import urllib.request
+
+import pika
+
+URLS = {
+    "reserve": os.environ["RESERVE_STOCK_URL"],
+    "charge": os.environ["CHARGE_PAYMENT_URL"],
+    "ship": os.environ["BOOK_SHIPMENT_URL"],
+    "refund": os.environ["REFUND_PAYMENT_URL"],
+    "release": os.environ["RELEASE_STOCK_URL"],
+}
+STEPS = [("reserve", "release"), ("charge", "refund"), ("ship", None)]
+
+
+def call(action, order):
+    body = {"orderId": order["orderId"], "items": order["items"], "amountCents": order["amountCents"],
+            "idempotencyKey": f"{order['orderId']}:{action}"}
+    request = urllib.request.Request(URLS[action], data=json.dumps(body).encode(),
+                                     headers={"content-type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5):
+            return True
+    except (urllib.error.HTTPError, OSError) as error:
+        print(action, "failed:", error, flush=True)
+        return False
+
+
+def run_order(order):
+    done = []
+    for action, undo in STEPS:
+        if not call(action, order):
+            for compensation in reversed(done):
+                call(compensation, order)
+            return {"orderId": order["orderId"], "status": "cancelled"}
+        if undo:
+            done.append(undo)
+    return {"orderId": order["orderId"], "status": "completed"}
+
+
+connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+channel = connection.channel()
+channel.confirm_delivery()
+channel.queue_declare(os.environ["ORDERS_QUEUE"], durable=True)
+channel.basic_qos(prefetch_count=1)
+
+
+def on_order(ch, method, _properties, body):
+    status = run_order(json.loads(body))
+    ch.basic_publish("", os.environ["ORDER_STATUS_QUEUE"], json.dumps(status), pika.BasicProperties(delivery_mode=2))
+    ch.basic_ack(method.delivery_tag)
+
+
+channel.basic_consume(os.environ["ORDERS_QUEUE"], on_order)
+channel.start_consuming()
