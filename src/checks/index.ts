@@ -62,6 +62,9 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['claimed-only-when-idle', async () => (await import('./stream-group.js')).claimedOnlyWhenIdle],
   ['sustains-rate', async () => (await import('./load.js')).sustainsRate],
   ['latency-under-load', async () => (await import('./load.js')).latencyUnderLoad],
+  ['priority-order', async () => (await import('./ttl-priority.js')).priorityOrder],
+  ['expired-to-dead-letter', async () => (await import('./ttl-priority.js')).expiredToDeadLetter],
+  ['message-ttl', async () => (await import('./ttl-priority.js')).messageTtl],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {
