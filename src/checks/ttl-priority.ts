@@ -105,6 +105,16 @@ function vanishedCause(args: Record<string, unknown> | undefined): 'no-dead-lett
   return typeof args?.['x-dead-letter-exchange'] === 'string' ? 'not-routed' : 'no-dead-letter-exchange';
 }
 
+/** How the dead-letter queue (role "dead-letter") is bound, for a message about what it did not get. */
+function deadLetterBindings(history: History): string {
+  const configs = observationsOf(history, 'amqp-queue-config').filter((op) => op.value.role === 'dead-letter');
+  const config = configs[configs.length - 1]?.value;
+  if (!config?.exists) return 'the dead-letter queue does not exist';
+  const bindings = config.bindings ?? [];
+  if (bindings.length === 0) return 'the dead-letter queue is bound to no exchange';
+  return `the dead-letter queue is bound with ${bindings.map((b) => `"${b.key}" to "${b.exchange}"`).join(', ')}`;
+}
+
 const ms = (n: number) => `${Math.round(n)} ms`;
 
 // --- priority-order -------------------------------------------------------------------------
@@ -151,7 +161,7 @@ export const priorityOrder: CheckDefinition<PriorityOrderParams> = {
         title,
         status: 'fail',
         expected,
-        observed: `${countOf(missing.length, burst.length, `${p.subject} of the burst`)} never reached the agent API`,
+        observed: `${missing.length} of ${burst.length} ${p.subject}s of the burst never reached the agent API`,
         examples: firstFew(missing).map((op) => `${op.key} (${tagsOf(op).includes(p.urgentTag) ? 'urgent' : 'normal'}) was never taken`),
         cause: 'not-taken',
       };
@@ -230,7 +240,7 @@ export const expiredToDeadLetter: CheckDefinition<ExpiredParams> = {
     const tooSoon = all.filter((op) => !tagsOf(op).includes(p.staleTag) && expiredKeys.has(op.key as string));
     if (tooSoon.length > 0) {
       return fail(
-        `${countOf(tooSoon.length, all.length - stale.length, `${p.subject} meant to be processed`)} expired instead; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
+        `${tooSoon.length} of ${all.length - stale.length} ${p.subject}s meant to be processed expired instead; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
         firstFew(tooSoon).map((op) => `${op.key} expired although it was published while your program was free to take it`),
         'expired-too-soon',
       );
@@ -242,7 +252,7 @@ export const expiredToDeadLetter: CheckDefinition<ExpiredParams> = {
     if (late.length > 0) {
       const cause = ttl === undefined || ttl > p.ttlMs ? 'no-queue-ttl' : 'prefetched';
       return fail(
-        `${countOf(late.length, stale.length, `${p.subject} that waited past the TTL`)} reached the agent API instead of expiring; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
+        `${late.length} of ${stale.length} ${p.subject}s that waited past the TTL reached the agent API instead of expiring; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
         firstFew(late).map((op) => `${op.key} was taken ${ms((taken.get(op.key as string) as number) - op.t)} after it was published (TTL ${ms(p.ttlMs)})`),
         cause,
       );
@@ -255,14 +265,14 @@ export const expiredToDeadLetter: CheckDefinition<ExpiredParams> = {
     if (rejected.length > 0) {
       const reasons = [...new Set(rejected.flatMap((op) => dead.filter((d) => d.key === op.key).map((d) => d.reason ?? 'none')))];
       return fail(
-        `${countOf(rejected.length, stale.length, `${p.subject} that waited past the TTL`)} reached the dead-letter queue with reason ${reasons.map((r) => `"${r}"`).join(', ')}, not "expired"`,
+        `${rejected.length} of ${stale.length} ${p.subject}s that waited past the TTL reached the dead-letter queue with reason ${reasons.map((r) => `"${r}"`).join(', ')}, not "expired"`,
         firstFew(rejected).map((op) => `${op.key}: x-death reason ${dead.find((d) => d.key === op.key)?.reason ?? 'missing'} (queue ${dead.find((d) => d.key === op.key)?.queue ?? '?'})`),
         'rejected',
       );
     }
     const cause = vanishedCause(args);
     return fail(
-      `${countOf(notExpired.length, stale.length, `${p.subject} that waited past the TTL`)} are neither in the dead-letter queue nor processed: ${cause === 'no-dead-letter-exchange' ? 'the queue has no x-dead-letter-exchange' : `the queue dead-letters to "${String(args?.['x-dead-letter-exchange'])}" with routing key ${typeof args?.['x-dead-letter-routing-key'] === 'string' ? `"${String(args['x-dead-letter-routing-key'])}"` : 'not set (so each keeps its own)'}`}`,
+      `${notExpired.length} of ${stale.length} ${p.subject}s that waited past the TTL are neither in the dead-letter queue nor processed: ${cause === 'no-dead-letter-exchange' ? 'the queue has no x-dead-letter-exchange' : `the queue dead-letters to "${String(args?.['x-dead-letter-exchange'])}" with routing key ${typeof args?.['x-dead-letter-routing-key'] === 'string' ? `"${String(args['x-dead-letter-routing-key'])}"` : 'not set (so each keeps its own)'}; ${deadLetterBindings(history)}`}`,
       firstFew(notExpired).map((op) => `${op.key} vanished`),
       cause,
     );
@@ -347,7 +357,7 @@ export const messageTtl: CheckDefinition<MessageTtlParams> = {
     if (offersGone.length > 0 && receiptsGone.length < handled.length) {
       const cause = vanishedCause(args);
       return fail(
-        `${countOf(offersGone.length, urgent.length, p.expiringType)} ${offersGone.length === 1 ? 'is' : 'are'} in neither queue: ${cause === 'no-dead-letter-exchange' ? `the ${p.notifyRole} queue has no x-dead-letter-exchange, so one that expired was dropped without a trace (or it was never published)` : `the ${p.notifyRole} queue dead-letters with routing key ${typeof args?.['x-dead-letter-routing-key'] === 'string' ? `"${String(args['x-dead-letter-routing-key'])}"` : 'not set (so each keeps its own)'}, which the dead-letter queue's binding does not match`}`,
+        `${countOf(offersGone.length, urgent.length, p.expiringType)} ${offersGone.length === 1 ? 'is' : 'are'} in neither queue: ${cause === 'no-dead-letter-exchange' ? `the ${p.notifyRole} queue has no x-dead-letter-exchange, so one that expired was dropped without a trace (or it was never published)` : `the ${p.notifyRole} queue dead-letters with routing key ${typeof args?.['x-dead-letter-routing-key'] === 'string' ? `"${String(args['x-dead-letter-routing-key'])}"` : 'not set (so each keeps its own)'}; ${deadLetterBindings(history)}`}`,
         firstFew(offersGone).map((op) => `the ${p.expiringType} for ${op.key} vanished`),
         cause,
       );
