@@ -49,7 +49,8 @@
  * one carried an expiration); offer-kept (an expiring notification was still there, long past
  * its TTL: published without an expiration); no-dead-letter-exchange / not-routed (expiring
  * notifications are in neither queue, as above); not-published (notifications missing from
- * both queues although the messages could have been routed).
+ * both queues although the messages could have been routed); nothing-due (no urgent ticket
+ * was handled at all: the other checks say why).
  */
 import type { History, Operation } from '../runner/history.js';
 import { observationsOf } from '../runner/observations.js';
@@ -241,7 +242,7 @@ export const expiredToDeadLetter: CheckDefinition<ExpiredParams> = {
     if (tooSoon.length > 0) {
       return fail(
         `${tooSoon.length} of ${all.length - stale.length} ${p.subject}s meant to be processed expired instead; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
-        firstFew(tooSoon).map((op) => `${op.key} expired although it was published while your program was free to take it`),
+        firstFew(tooSoon).map((op) => `${op.key} expired, though it was meant to reach an agent well within ${ms(p.ttlMs)}`),
         'expired-too-soon',
       );
     }
@@ -300,6 +301,7 @@ export const MESSAGE_TTL_CAUSES = {
   'offer-kept': 'Messages that were only good for a limited time were still there long after it: publish each of them with the expiration property (a string of milliseconds).',
   'no-dead-letter-exchange': 'Expired messages vanished: the queue has no x-dead-letter-exchange, so RabbitMQ drops what expires. Declare it with x-dead-letter-exchange and x-dead-letter-routing-key.',
   'not-routed': 'Expired messages were dead-lettered to your exchange, but no queue took them: set x-dead-letter-routing-key to the key the dead-letter queue is bound with.',
+  'nothing-due': 'No message that calls for a short-lived one was handled at all, so none could be judged: the checks above say why (they expired, or were never taken).',
   'not-published': 'Notifications are missing from both queues: publish one for every message your program handles, as the README says.',
 } as const;
 
@@ -324,7 +326,13 @@ export const messageTtl: CheckDefinition<MessageTtlParams> = {
     const done = new Set(select(history, p.calls, 'ok').map((op) => op.key as string));
     const handled = produced(history, p.produced).filter((op) => done.has(op.key as string));
     const urgent = handled.filter((op) => tagsOf(op).includes(p.urgentTag));
-    if (urgent.length === 0) return { title, status: 'unknown', expected, observed: `no urgent ${p.subject} was handled, so no ${p.expiringType} could be judged`, examples: [] };
+    if (!produced(history, p.produced).some((op) => tagsOf(op).includes(p.urgentTag))) {
+      return { title, status: 'unknown', expected, observed: `the lab could not publish an urgent ${p.subject}, so no ${p.expiringType} could be judged`, examples: [] };
+    }
+    if (urgent.length === 0) {
+      // Not this check's mistake, but nothing here can pass: the checks above say why.
+      return { title, status: 'fail', expected, observed: `no urgent ${p.subject} reached the agent API, so no ${p.expiringType} was ever due`, examples: [], cause: 'nothing-due' };
+    }
     const delivered = select(history, p.delivered, 'ok').map((op) => ({ key: op.key as string, type: String((op.value as { type?: unknown } | undefined)?.type ?? '') }));
     const dead = deadLettersOf(history, p.deadLetters).filter((d) => d.queue === p.notifyRole);
     const args = queueArguments(history, p.notifyRole);

@@ -97,6 +97,10 @@ describe('message-ttl', () => {
     expect(messageTtl.run([...history, config('notifications', {})], params).cause).toBe('no-dead-letter-exchange');
     expect(messageTtl.run([...history, config('notifications', { 'x-dead-letter-exchange': 'dlx' })], params).cause).toBe('not-routed');
   });
+  it('no urgent ticket handled at all: nothing-due; none published by the lab: unknown', () => {
+    expect(messageTtl.run([produce('u1', 100, ['urgent', 'rush']), config('notifications', dlx)], params)).toMatchObject({ status: 'fail', cause: 'nothing-due' });
+    expect(messageTtl.run([produce('n1', 100, ['normal', 'rush']), call('n1', 200), config('notifications', dlx)], params).status).toBe('unknown');
+  });
   it('nothing published at all: not-published', () => {
     expect(messageTtl.run([...handled, config('notifications', dlx)], params).cause).toBe('not-published');
   });
