@@ -76,7 +76,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         week: '6',
         topics: [
           exercise('rabbitmq-topic-routing'),
-          planned('TTL, dead-letter exchanges, priorities'),
+          exercise('rabbitmq-ttl-dlx-priorities'),
           exercise('rabbitmq-order-compensations'),
           planned('Monitoring: queue metrics for Prometheus'),
         ],

@@ -66,6 +66,9 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['sustains-rate', async () => (await import('./load.js')).sustainsRate],
   ['saga-compensated', async () => (await import('./saga.js')).sagaCompensated],
   ['latency-under-load', async () => (await import('./load.js')).latencyUnderLoad],
+  ['priority-order', async () => (await import('./ttl-priority.js')).priorityOrder],
+  ['expired-to-dead-letter', async () => (await import('./ttl-priority.js')).expiredToDeadLetter],
+  ['message-ttl', async () => (await import('./ttl-priority.js')).messageTtl],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

@@ -55,6 +55,8 @@ export interface QueueConfig {
   type: string;
   /** Its bindings (not the default exchange's): which exchange, with which key and arguments. */
   bindings?: Array<{ exchange: string; key: string; arguments: Record<string, unknown> }>;
+  /** The queue's x-arguments as declared (x-max-priority, x-message-ttl, x-dead-letter-exchange...). */
+  arguments?: Record<string, unknown>;
 }
 
 /** A RabbitMQ exchange's declaration as the management API shows it at the end of a run. */

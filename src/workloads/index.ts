@@ -29,6 +29,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['rabbitmq-topic-routing', async () => (await import('./rabbitmq-topic-routing.js')).rabbitmqTopicRouting],
   ['sqs-visibility-dlq', async () => (await import('./sqs-visibility-dlq.js')).sqsVisibilityDlq],
   ['rabbitmq-order-compensations', async () => (await import('./rabbitmq-order-compensations.js')).rabbitmqOrderCompensations],
+  ['rabbitmq-ttl-dlx-priorities', async () => (await import('./rabbitmq-ttl-dlx-priorities.js')).rabbitmqTtlDlxPriorities],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

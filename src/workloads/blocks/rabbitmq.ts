@@ -115,10 +115,10 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
     },
     async recordQueueConfig(role, queue) {
       const { status, json } = await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`);
-      const q = (json ?? {}) as { durable?: boolean; type?: string };
+      const q = (json ?? {}) as { durable?: boolean; type?: string; arguments?: Record<string, unknown> };
       const bound = status === 404 ? [] : (((await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}/bindings`)).json ?? []) as Array<{ source: string; routing_key: string; arguments: Record<string, unknown> }>);
       const bindings = bound.filter((b) => b.source !== '').map((b) => ({ exchange: b.source, key: b.routing_key, arguments: b.arguments ?? {} }));
-      recordObservation(ctx.history, 'amqp-queue-config', { role, queue, exists: status !== 404, durable: q.durable === true, type: q.type ?? 'classic', bindings });
+      recordObservation(ctx.history, 'amqp-queue-config', { role, queue, exists: status !== 404, durable: q.durable === true, type: q.type ?? 'classic', bindings, arguments: q.arguments ?? {} });
     },
     async recordLeftAfterStop(name, queue, sent) {
       const deadline = Date.now() + 5_000;

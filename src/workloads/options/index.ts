@@ -25,6 +25,7 @@ import { defaults as rabbitmqTopicRouting } from './rabbitmq-topic-routing.js';
 import { defaults as redisStreamsConsumerGroup } from './redis-streams-consumer-group.js';
 import { defaults as sqsVisibilityDlq } from './sqs-visibility-dlq.js';
 import { defaults as rabbitmqOrderCompensations } from './rabbitmq-order-compensations.js';
+import { defaults as rabbitmqTtlDlxPriorities } from './rabbitmq-ttl-dlx-priorities.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -48,4 +49,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['redis-streams-consumer-group', redisStreamsConsumerGroup],
   ['sqs-visibility-dlq', sqsVisibilityDlq],
   ['rabbitmq-order-compensations', rabbitmqOrderCompensations],
+  ['rabbitmq-ttl-dlx-priorities', rabbitmqTtlDlxPriorities],
 ]);
