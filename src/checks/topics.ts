@@ -23,6 +23,9 @@
  * - default partitioner: Java's and kafkajs's murmur2 of the key modulo the partition count
  *   (checks/kafka-partitioner.ts). A keyed record elsewhere was put there by another
  *   partitioner (librdkafka's crc32 default, round robin) or an explicit partition.
+ * - expected keys: the keys the program was asked to send (one record per customer, keyed by
+ *   its id), when the workload says; a key missing or one never asked for means the records
+ *   are keyed by something else (an id written another way, one key for all).
  */
 import { observationsOf } from '../runner/observations.js';
 import type { KafkaTopicState } from '../runner/observations.js';
@@ -208,6 +211,7 @@ export const topicDataKept: CheckDefinition<Record<string, never>> = {
 };
 
 const PARTITIONER_CAUSES = {
+  'wrong-keys': 'Your records are not keyed by the ids asked for: some asked keys never came, and keys nobody asked for did. Key each record by its own id, written exactly as the README shows it: the key is what compaction and the partitioner go by.',
   'not-murmur2': 'Your keyed records sit where librdkafka\'s default partitioner (crc32, "consistent_random") puts them, not where Java clients and kafkajs put the same keys (murmur2). Producers in different languages then split one key over two partitions. Set "partitioner": "murmur2_random" in confluent-kafka\'s producer config.',
   'not-by-key': 'Your keyed records are not where the default partitioner puts their keys: do not choose the partition yourself and do not use a round-robin or random partitioner; send each record with its key and let the default (murmur2) partitioner pick.',
 } as const;
@@ -232,6 +236,22 @@ export const keysPartitioned: CheckDefinition<KeyedParams> = {
     if (!last || last.records.length === 0) return { title, status: 'unknown', expected, observed: `the lab found no records of your program in ${p.topic}`, examples: [] };
     const keyed = last.records.filter((r): r is typeof r & { key: string } => r.key !== null);
     const unkeyed = last.records.length - keyed.length;
+    if (last.expectedKeys) {
+      const asked = new Set(last.expectedKeys);
+      const sent = new Set(keyed.map((r) => r.key));
+      const missing = last.expectedKeys.filter((k) => !sent.has(k));
+      const unasked = [...sent].filter((k) => !asked.has(k));
+      if (missing.length > 0 || unasked.length > 0) {
+        return {
+          title,
+          status: 'fail',
+          expected: `every record keyed by one of the ${asked.size} ids asked for (${last.expectedKeys[0]} to ${last.expectedKeys[last.expectedKeys.length - 1]}), each of them sent`,
+          observed: `${countOf(missing.length, asked.size, 'key')} asked for never came${unasked.length > 0 ? `, and ${unasked.length} key${unasked.length === 1 ? '' : 's'} nobody asked for did` : ''}${unkeyed > 0 ? `; ${unkeyed} record${unkeyed === 1 ? '' : 's'} had no key` : ''}`,
+          examples: [...firstFew(missing).map((k) => `key ${k}: asked for, never sent`), ...firstFew(unasked).map((k) => `key ${k}: sent, not one of the ids asked for`)],
+          cause: 'wrong-keys',
+        };
+      }
+    }
     const misplaced = keyed.filter((r) => r.partition !== murmur2Partition(r.key, last.partitions));
     if (misplaced.length === 0 && unkeyed === 0) return { title, status: 'pass', expected, observed: `all ${keyed.length} records where murmur2 puts their keys (${last.partitions} partitions)`, examples: [] };
     // A key sent on each run shows once.

@@ -242,6 +242,8 @@ export interface KafkaKeyedRecords {
   topic: string;
   partitions: number;
   records: Array<{ key: string | null; partition: number; offset: string }>;
+  /** The keys the program was asked to send (each on every run), when the exercise says. */
+  expectedKeys?: string[];
 }
 
 export interface Observations {

@@ -47,6 +47,11 @@ export interface TopicsPartitionsOptions {
 /** The keys of the lab's own records start with this (left out of the partitioner check). */
 const LAB_KEY = 'lab-';
 
+/** The seed's keys, as the README and spec.ts write them: customer-001 ... customer-040. */
+export function seedKeys(customers: number): string[] {
+  return Array.from({ length: customers }, (_, i) => `customer-${String(i + 1).padStart(3, '0')}`);
+}
+
 export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
   name: 'kafka-topics-partitions',
   parseOptions(raw) {
@@ -141,7 +146,7 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
           recordLearnerEvent(ctx.history, copy.name, {
             event: 'not-ready',
             reason: `run a second time (the topics existed), your program did not seed ${o.seedTopic} again within ${ctx.timeouts.readyMs / 1000}s`,
-            hint: 'Run twice, the program must get past provisioning: skip a topic that exists, add partitions only when it has fewer, alter only configs that differ; then seed as on the first run.',
+            hint: 'Every start, the second one too, must publish the whole seed again once provisioning is done: do not skip the seed because the topics (or the profiles) exist already. And run twice, the program must get past provisioning: skip a topic that exists, add partitions only when it has fewer, alter only configs that differ.',
           });
         }
         await sleep(o.settleMs, ctx.signal);
@@ -152,7 +157,7 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
         if ((await kafka.admin.listTopics()).includes(seed)) {
           const records = await readAll(ctx, kafka, seed);
           const partitions = (await retrying(() => kafka.admin.fetchTopicOffsets(seed))).length;
-          recordObservation(ctx.history, 'kafka-keyed-records', { topic: o.seedTopic, partitions, records: records.filter((r) => !r.key?.startsWith(LAB_KEY)) });
+          recordObservation(ctx.history, 'kafka-keyed-records', { topic: o.seedTopic, partitions, records: records.filter((r) => !r.key?.startsWith(LAB_KEY)), expectedKeys: seedKeys(o.customers) });
         }
       },
     };

@@ -118,4 +118,23 @@ describe('keys-partitioned', () => {
   it('is unknown without records', () => {
     expect(run([]).status).toBe('unknown');
   });
+  const withExpected = (sent: string[], expectedKeys: string[]): Operation => {
+    const value: KafkaKeyedRecords = { topic: 'profiles', partitions: 3, records: sent.map((key, i) => ({ key, partition: murmur2Partition(key, 3), offset: String(i) })), expectedKeys };
+    return { t: 9, process: 'lab', kind: 'observe', outcome: 'ok', key: 'kafka-keyed-records', value };
+  };
+  it('passes the asked keys, each sent (twice: two runs)', () => {
+    expect(run([withExpected([...keys, ...keys], keys)]).status).toBe('pass');
+  });
+  it('fails keys written another way, naming asked and unasked ones', () => {
+    const r = run([withExpected(keys.map((_, i) => `customer-${i + 1}`), keys)]);
+    expect(r).toMatchObject({ status: 'fail', cause: 'wrong-keys' });
+    expect(r.observed).toBe('20 of 20 keys asked for never came, and 20 keys nobody asked for did');
+    expect(r.examples).toContain('key customer-001: asked for, never sent');
+    expect(r.examples).toContain('key customer-1: sent, not one of the ids asked for');
+  });
+  it('fails one key for every record (murmur2 placement right)', () => {
+    const r = run([withExpected(keys.map(() => 'customer-001'), keys)]);
+    expect(r).toMatchObject({ status: 'fail', cause: 'wrong-keys' });
+    expect(r.observed).toBe('19 of 20 keys asked for never came');
+  });
 });
