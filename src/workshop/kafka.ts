@@ -33,8 +33,10 @@ const SCRAM_ITERATIONS = 4096;
 /** ConfigCommand JVMs at once: each is short but CPU-bound while it starts. */
 const JVM_PARALLELISM = 2;
 
-/** What a learner needs on their prefix: exercises create, use and delete their own topics and groups. */
-const TOPIC_OPERATIONS = ['CREATE', 'READ', 'WRITE', 'DESCRIBE', 'DELETE', 'DESCRIBE_CONFIGS'] as const;
+/** What a learner needs on their prefix: exercises create, use and delete their own topics and
+ *  groups, and provision them (kafka-topics-partitions grows a topic, ALTER, and sets its
+ *  configs, ALTER_CONFIGS). */
+const TOPIC_OPERATIONS = ['CREATE', 'READ', 'WRITE', 'DESCRIBE', 'DELETE', 'DESCRIBE_CONFIGS', 'ALTER', 'ALTER_CONFIGS'] as const;
 const GROUP_OPERATIONS = ['READ', 'DESCRIBE', 'DELETE'] as const;
 
 /** Topics and groups a learner may use start with this. */
