@@ -209,6 +209,18 @@ export interface StreamGroupSnapshot {
   pending: Array<{ id: string; key?: string; consumer: string; idleMs: number; deliveries: number }>;
 }
 
+/** The subscriptions the lab found on an SNS topic after the run (checks/sns-fanout.ts). */
+export interface SnsSubscriptions {
+  topicExists: boolean;
+  subscriptions: Array<{
+    /** The subscribed queue's role ("billing"), or its name when it is none of the exercise's. */
+    queue: string;
+    filterPolicy?: string;
+    filterPolicyScope?: string;
+    raw: boolean;
+  }>;
+}
+
 export interface Observations {
   'load-plan': LoadPlan;
   'learner-sample': LearnerSample;
@@ -226,6 +238,7 @@ export interface Observations {
   'pubsub-subscribers': SubscriberCount;
   'work-lists': WorkListsSnapshot;
   'stream-group': StreamGroupSnapshot;
+  'sns-subscriptions': SnsSubscriptions;
 }
 
 export type ObservationKey = keyof Observations;

@@ -27,6 +27,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['load-test', async () => (await import('./load-test.js')).loadTest],
   ['rabbitmq-topic-routing', async () => (await import('./rabbitmq-topic-routing.js')).rabbitmqTopicRouting],
   ['sqs-visibility-dlq', async () => (await import('./sqs-visibility-dlq.js')).sqsVisibilityDlq],
+  ['sns-fanout-filters', async () => (await import('./sns-fanout-filters.js')).snsFanoutFilters],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

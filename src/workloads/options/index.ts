@@ -23,6 +23,7 @@ import { defaults as loadTest } from './load-test.js';
 import { defaults as rabbitmqTopicRouting } from './rabbitmq-topic-routing.js';
 import { defaults as redisStreamsConsumerGroup } from './redis-streams-consumer-group.js';
 import { defaults as sqsVisibilityDlq } from './sqs-visibility-dlq.js';
+import { defaults as snsFanoutFilters } from './sns-fanout-filters.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -44,4 +45,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['rabbitmq-topic-routing', rabbitmqTopicRouting],
   ['redis-streams-consumer-group', redisStreamsConsumerGroup],
   ['sqs-visibility-dlq', sqsVisibilityDlq],
+  ['sns-fanout-filters', snsFanoutFilters],
 ]);
