@@ -128,9 +128,15 @@ export const snsFanoutFilters: Workload<SnsFanoutOptions> = {
         await orders.send(orderId, body, { record: { phase } });
       }
     };
+    // Empty on two reads 100 ms apart: moto counts visible and in-flight messages at two
+    // instants, so an order whose visibility timeout runs out between them is in neither.
     const inboxEmpty = async () => {
-      const { visible, inFlight } = await sns.counts(inboxUrl);
-      return visible + inFlight === 0 && orders.inFlight() === 0;
+      for (const pauseMs of [0, 100]) {
+        await sleep(pauseMs, ctx.signal);
+        const { visible, inFlight } = await sns.counts(inboxUrl);
+        if (visible + inFlight > 0 || orders.inFlight() > 0) return false;
+      }
+      return true;
     };
     const progress = async () => {
       const { visible, inFlight } = await sns.counts(inboxUrl);
