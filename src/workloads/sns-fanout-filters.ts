@@ -54,7 +54,9 @@ export interface SnsFanoutOptions {
   readyGraceMs: number;
   /** The inbox's VisibilityTimeout: an order received and not deleted is back this soon. */
   inboxVisibilitySeconds: number;
-  /** The drain ends once nothing moved for this long (longer than the inbox's visibility timeout). */
+  /** The drain ends once nothing moved for this long: longer than the inbox's visibility timeout,
+   *  and than a restarted program takes to start consuming again (every program empties the
+   *  inbox, so a run ends on that, not on quiet). */
   quietMs: number;
   /** After the inbox emptied, how long the last publishes get to land. */
   settleMs: number;

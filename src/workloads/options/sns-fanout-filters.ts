@@ -6,6 +6,6 @@
 export const defaults = {
   readyGraceMs: 2_000,
   inboxVisibilitySeconds: 2,
-  quietMs: 3_000,
+  quietMs: 6_000,
   settleMs: 300,
 } as const;
