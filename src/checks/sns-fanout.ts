@@ -224,7 +224,7 @@ export const filteredAsSpecified: CheckDefinition<FanOutParams> = {
           cause === 'lost-on-restart'
             ? ` (all ${before.length} it held before your program restarted are gone; the ones after are there)`
             : cause === 'attributes-wrong'
-              ? `, published with ${shownAttributes(carried.get((shown[0] as Order).id))}`
+              ? ` (the first published with ${shownAttributes(carried.get((shown[0] as Order).id))})`
               : '';
         findings.push({ cause, text: `queue "${spec.queue}" (${policy}) missed ${missed.length} of its ${want.length} orders, e.g. ${shown.map((o) => describe(o, p.attributes)).join('; ')}${why}` });
       }
@@ -241,7 +241,7 @@ export const filteredAsSpecified: CheckDefinition<FanOutParams> = {
       title,
       status: 'fail',
       expected,
-      observed: `${findings.length} queue${findings.length === 1 ? '' : 's'} did not get exactly their orders`,
+      observed: `${findings.length === 1 ? '1 queue did not get exactly its orders' : `${findings.length} queues did not get exactly their orders`}`,
       examples: firstFew([...findings.filter((f) => f.cause === cause), ...findings.filter((f) => f.cause !== cause)].map((f) => f.text)),
       cause,
     };

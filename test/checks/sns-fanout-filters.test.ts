@@ -126,7 +126,7 @@ describe('filtered-as-specified', () => {
     const asString = (f: Partial<OrderProbe>) => ({ ...typed(f), amount: { type: 'String', value: String(f.amount) } });
     const r = filteredAsSpecified.run(history({ attrs: asString }), params);
     expect(r).toMatchObject({ status: 'fail', cause: 'attributes-wrong' });
-    expect(r.examples[0]).toMatch(/^queue "billing" .* missed 10 of its 10 orders, .*published with region=eu \(String\), amount=250 \(String\)/);
+    expect(r.examples[0]).toMatch(/^queue "billing" .* missed 10 of its 10 orders, .*\(the first published with region=eu \(String\), amount=250 \(String\)/);
     expect(filteredAsSpecified.run(history({ attrs: () => ({}) }), params).cause).toBe('attributes-wrong');
   });
 
