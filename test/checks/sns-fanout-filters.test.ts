@@ -187,3 +187,14 @@ describe('message-attributes', () => {
     expect(r.examples[0]).toBe('order-eu-physical-99.5-1 attribute amount is "100", the order says "99.5"');
   });
 });
+
+describe('reading a copy out of a queue (the workload)', () => {
+  it('tells the SNS envelope from a raw message, and reads the attributes of each', async () => {
+    const { readCopy } = await import('../../src/workloads/sns-fanout-filters.js');
+    const order = JSON.stringify({ orderId: 'order-1', amount: 250 });
+    const envelope = JSON.stringify({ Type: 'Notification', MessageId: 'm', Message: order, MessageAttributes: { amount: { Type: 'Number', Value: '250' } } });
+    expect(readCopy({ Body: envelope })).toEqual({ orderId: 'order-1', format: 'envelope', attributes: { amount: { type: 'Number', value: '250' } } });
+    expect(readCopy({ Body: order, MessageAttributes: { amount: { DataType: 'Number', StringValue: '250' } } })).toEqual({ orderId: 'order-1', format: 'raw', attributes: { amount: { type: 'Number', value: '250' } } });
+    expect(readCopy({ Body: 'not json' })).toEqual({ format: 'raw', attributes: {} });
+  });
+});
