@@ -263,7 +263,7 @@ export const deliveryFormat: CheckDefinition<FanOutParams> = {
     const expected = p.subscriptions.map((s) => `${s.queue}: ${s.raw ? 'raw' : 'SNS envelope'}`).join(', ');
     const copies = copiesOf(history);
     if (copies.length === 0) return { title, status: 'unknown', expected, observed: 'no queue got any order, so their format cannot be judged', examples: [] };
-    const findings: Array<{ cause: FormatCause; text: string }> = [];
+    const findings: Array<{ cause: FormatCause; text: string; short: string }> = [];
     for (const spec of p.subscriptions) {
       const mine = copies.filter((op) => op.stream === spec.queue);
       const wrong = mine.filter((op) => copyValue(op).format !== (spec.raw ? 'raw' : 'envelope'));
@@ -271,14 +271,15 @@ export const deliveryFormat: CheckDefinition<FanOutParams> = {
       const cause: FormatCause = spec.raw ? 'envelope-where-raw' : 'raw-where-envelope';
       findings.push({
         cause,
+        short: `"${spec.queue}" got ${spec.raw ? 'SNS envelopes where the bare order was asked' : 'the bare order where the SNS envelope was asked'}`,
         text: spec.raw
           ? `queue "${spec.queue}" should get the bare order, but ${wrong.length} of its ${mine.length} messages were SNS envelopes, e.g. ${wrong[0]?.key}`
           : `queue "${spec.queue}" should get SNS envelopes, but ${wrong.length} of its ${mine.length} messages were the bare order, e.g. ${wrong[0]?.key}`,
       });
     }
     if (findings.length === 0) return { title, status: 'pass', expected, observed: `all ${copies.length} messages in the format their queue asks for`, examples: [] };
-    const first = findings[0] as { cause: FormatCause; text: string };
-    return { title, status: 'fail', expected, observed: findings.map((f) => f.text.split(',')[0]).join('; '), examples: findings.map((f) => f.text), cause: first.cause };
+    const first = findings[0] as { cause: FormatCause };
+    return { title, status: 'fail', expected, observed: findings.map((f) => f.short).join('; '), examples: findings.map((f) => f.text), cause: first.cause };
   },
 };
 
