@@ -86,6 +86,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         topics: [
           exercise('redis-streams-consumer-group'),
           exercise('sqs-visibility-dlq'),
+          exercise('sns-fanout-filters'),
           planned('Compare brokers: throughput and latency'),
           planned('Migrate a live flow between brokers'),
         ],

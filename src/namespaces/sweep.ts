@@ -11,9 +11,10 @@ import { NAMESPACE_PREFIX, isBrokerlabName, staleNamespaceOf } from './names.js'
 import { connectPostgres, dropDatabase, listDatabases } from './postgres.js';
 import { deleteVhost, listVhosts, managementApi } from './rabbitmq.js';
 import { connectRedis, deleteKeys, keysMatching } from './redis.js';
+import { closeSns, connectSns, deleteSnsNamespace, snsNamesMatching } from './sns.js';
 import { connectSqs, deleteQueues, queueNameOf, queuesMatching } from './sqs.js';
 
-type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'postgres' | 'toxiproxy'>>;
+type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'postgres' | 'toxiproxy'>>;
 
 /** Deletes stale run namespaces from the given brokers; returns what it deleted, by broker. */
 export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date()): Promise<string[]> {
@@ -59,6 +60,20 @@ export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date())
       }
     } finally {
       sqs.destroy();
+    }
+  }
+  if (endpoints.sns) {
+    // Topics, their subscriptions and moto's own queues, all named under the run's namespace.
+    const sns = await connectSns(endpoints.sns);
+    try {
+      const { topics, queues } = await snsNamesMatching(sns, NAMESPACE_PREFIX);
+      for (const namespace of new Set([...topics, ...queues].filter(stale).map((name) => staleNamespaceOf(name, now)))) {
+        if (namespace === undefined) continue;
+        await deleteSnsNamespace(sns, namespace);
+        swept.push(`sns ${namespace}`);
+      }
+    } finally {
+      closeSns(sns);
     }
   }
   if (endpoints.postgres) {
@@ -114,6 +129,15 @@ export async function leftovers(endpoints: Brokers, match: (name: string) => boo
       found.push(...(await queuesMatching(sqs, NAMESPACE_PREFIX)).map(queueNameOf).filter(match).map((q) => `sqs queue ${q}`));
     } finally {
       sqs.destroy();
+    }
+  }
+  if (endpoints.sns) {
+    const sns = await connectSns(endpoints.sns);
+    try {
+      const { topics, queues } = await snsNamesMatching(sns, NAMESPACE_PREFIX);
+      found.push(...topics.filter(match).map((t) => `sns topic ${t}`), ...queues.filter(match).map((q) => `sns queue ${q}`));
+    } finally {
+      closeSns(sns);
     }
   }
   if (endpoints.kafka) {

@@ -246,6 +246,18 @@ export interface KafkaKeyedRecords {
   expectedKeys?: string[];
 }
 
+/** The subscriptions the lab found on an SNS topic after the run (checks/sns-fanout.ts). */
+export interface SnsSubscriptions {
+  topicExists: boolean;
+  subscriptions: Array<{
+    /** The subscribed queue's role ("billing"), or its name when it is none of the exercise's. */
+    queue: string;
+    filterPolicy?: string;
+    filterPolicyScope?: string;
+    raw: boolean;
+  }>;
+}
+
 export interface Observations {
   'kafka-topic-state': KafkaTopicState;
   'kafka-keyed-records': KafkaKeyedRecords;
@@ -265,6 +277,7 @@ export interface Observations {
   'pubsub-subscribers': SubscriberCount;
   'work-lists': WorkListsSnapshot;
   'stream-group': StreamGroupSnapshot;
+  'sns-subscriptions': SnsSubscriptions;
 }
 
 export type ObservationKey = keyof Observations;

@@ -30,6 +30,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['sqs-visibility-dlq', async () => (await import('./sqs-visibility-dlq.js')).sqsVisibilityDlq],
   ['rabbitmq-order-compensations', async () => (await import('./rabbitmq-order-compensations.js')).rabbitmqOrderCompensations],
   ['rabbitmq-ttl-dlx-priorities', async () => (await import('./rabbitmq-ttl-dlx-priorities.js')).rabbitmqTtlDlxPriorities],
+  ['sns-fanout-filters', async () => (await import('./sns-fanout-filters.js')).snsFanoutFilters],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -32,7 +32,7 @@ export const GITLAB_CI_PATH = '.gitlab-ci.yml';
 export const RESULTS_DIR = 'brokerlab-results';
 /** The brokers the exercises use; a new one needs a service here (the test compares this
  *  with the brokers the catalog's scenarios name). */
-export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka', 'sqs', 'postgres'] as const;
+export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'postgres'] as const;
 export type CiBroker = (typeof CI_BROKERS)[number];
 
 /**
@@ -156,6 +156,7 @@ export function brokerEnv(hostOf: (broker: CiBroker) => string): Record<string, 
     BROKERLAB_RABBITMQ_MANAGEMENT_URL: `http://${hostOf('rabbitmq')}:${PORTS.rabbitmq.management}`,
     BROKERLAB_KAFKA_BROKERS: `${hostOf('kafka')}:${PORTS.kafka.broker}`,
     BROKERLAB_SQS_ENDPOINT: `http://${hostOf('sqs')}:${PORTS.sqs.sqs}`,
+    BROKERLAB_SNS_ENDPOINT: `http://${hostOf('sns')}:${PORTS.sns.sns}`,
     BROKERLAB_POSTGRES_URL: `postgres://postgres@${hostOf('postgres')}:${PORTS.postgres.postgres}/postgres`,
   };
 }
@@ -275,6 +276,14 @@ ${indent(envLines(kafkaEnv(options.compose, '127.0.0.1')), 10)}
         ports: ['${PORTS.sqs.sqs}:${PORTS.sqs.sqs}']
         options: >-
           ${healthOptions(services.sqs)}
+      sns:
+        # moto: SNS and the SQS queues its topics deliver to, on one port.
+        image: ${q(services.sns.image)}
+        ports: ['${PORTS.sns.sns}:${PORTS.sns.sns}']
+        env:
+${indent(envLines(services.sns.environment ?? {}), 10)}
+        options: >-
+          ${healthOptions(services.sns)}
       postgres:
         image: ${q(services.postgres.image)}
         ports: ['${PORTS.postgres.postgres}:${PORTS.postgres.postgres}']
@@ -300,7 +309,7 @@ export function githubNativeWorkflow(options: CiOptions): string {
   return `${workflowHead(
     'github-native',
     `# No containers: Redis, RabbitMQ and PostgreSQL are installed from Ubuntu's packages, Kafka's and ElasticMQ's jars from
-# Maven Central (with the pom and the version brokerlab ships), and \`brokerlab up\` starts
+# Maven Central (with the pom and the version brokerlab ships), moto (SNS) with pip, and \`brokerlab up\` starts
 # them on the runner exactly as on your machine. Then \`brokerlab grade\` grades your
 # exercises and writes ${RESULTS_DIR}/, which is kept as the run's artifact.`,
   )}
@@ -334,6 +343,10 @@ ${INSTALL_STEP}
           elasticmq=$(sed -n 's/^ELASTICMQ_VERSION=//p' "$lab/scripts/versions.env")
           mvn -B -q -f "$lab/scripts/vendor/elasticmq.pom.xml" "-Delasticmq.version=$elasticmq" \\
             dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$HOME/.brokerlab/vendor/elasticmq-$elasticmq/lib"
+          # moto's server plays SNS: a venv of its own, as scripts/install.sh makes it.
+          moto=$(sed -n 's/^MOTO_VERSION=//p' "$lab/scripts/versions.env")
+          python3 -m venv "$HOME/.brokerlab/vendor/moto-$moto"
+          "$HOME/.brokerlab/vendor/moto-$moto/bin/pip" install -q --disable-pip-version-check "moto[sns,sqs]==$moto" flask==3.1.3 flask-cors==6.0.5
 ${TOXIPROXY_STEPS}
       - name: Start the brokers
         run: ./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy
@@ -433,6 +446,10 @@ ${indent(envLines(kafkaEnv(options.compose, 'kafka')), 8)}
       alias: sqs
       # Queue URLs name the host the client asked (sqs:${PORTS.sqs.sqs}), not the image's localhost.
       command: ['-Dgenerate-node-address=true']
+    - name: ${q(services.sns.image)}
+      alias: sns
+      variables:
+${indent(envLines(services.sns.environment ?? {}), 8)}
     - name: ${q(services.postgres.image)}
       alias: postgres
       variables:

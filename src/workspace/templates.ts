@@ -6,7 +6,7 @@ import { type CiChoice, GENERIC_SCRIPT_PATH, GITHUB_WORKFLOW_PATH, GITLAB_CI_PAT
 import { WORKSPACE_FORMAT_VERSION, type WorkspaceMarker } from './workspace.js';
 
 /** The packages a learner's program may import, at the exact versions brokerlab uses. */
-export const CLIENT_PACKAGES = ['kafkajs', 'amqplib', 'ioredis', '@aws-sdk/client-sqs', 'pg'] as const;
+export const CLIENT_PACKAGES = ['kafkajs', 'amqplib', 'ioredis', '@aws-sdk/client-sqs', '@aws-sdk/client-sns', 'pg'] as const;
 /** Type packages for the editor (the learner's files are TypeScript). */
 export const TYPE_PACKAGES = ['@types/node', '@types/amqplib', '@types/pg', 'typescript'] as const;
 

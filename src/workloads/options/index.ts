@@ -26,6 +26,7 @@ import { defaults as redisStreamsConsumerGroup } from './redis-streams-consumer-
 import { defaults as sqsVisibilityDlq } from './sqs-visibility-dlq.js';
 import { defaults as rabbitmqOrderCompensations } from './rabbitmq-order-compensations.js';
 import { defaults as rabbitmqTtlDlxPriorities } from './rabbitmq-ttl-dlx-priorities.js';
+import { defaults as snsFanoutFilters } from './sns-fanout-filters.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -50,4 +51,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['sqs-visibility-dlq', sqsVisibilityDlq],
   ['rabbitmq-order-compensations', rabbitmqOrderCompensations],
   ['rabbitmq-ttl-dlx-priorities', rabbitmqTtlDlxPriorities],
+  ['sns-fanout-filters', snsFanoutFilters],
 ]);
