@@ -130,7 +130,7 @@ describe('what provisioning grants', () => {
     expect(new Set(acls.map((a) => `${a.resourceType}:${a.resourceName}:${a.resourcePatternType}:${a.principal}`))).toEqual(
       new Set(['2:bl-alice.:4:User:alice', '3:bl-alice.:4:User:alice']), // TOPIC, GROUP; PREFIXED
     );
-    expect(acls).toHaveLength(9); // topics: create, read, write, describe, delete, describe-configs; groups: read, describe, delete
+    expect(acls).toHaveLength(11); // topics: create, read, write, describe, delete, describe-configs, alter, alter-configs; groups: read, describe, delete
   });
 });
 
