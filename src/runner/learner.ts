@@ -255,6 +255,10 @@ export class LearnerProcess {
     await this.exited;
   }
 
+  /** Each time a stop's SIGTERM went unanswered for its grace (in ms) and SIGKILL ended the
+   *  program: the run says so in a note. */
+  readonly ignoredSigterm: number[] = [];
+
   /** SIGTERM, then SIGKILL after `graceMs`: lets clients leave groups and close cleanly. */
   async stop(graceMs = 3_000): Promise<void> {
     if (!this.child) return;
@@ -262,7 +266,10 @@ export class LearnerProcess {
     // A stopped process cannot act on SIGTERM: let it go on first.
     this.resume();
     if (this.running) this.signalGroup('SIGTERM');
-    const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
+    const timer = setTimeout(() => {
+      if (this.running) this.ignoredSigterm.push(graceMs);
+      this.signalGroup('SIGKILL');
+    }, graceMs);
     await this.exited;
     clearTimeout(timer);
     // Anything the program forked into its group dies with it, even if the leader is gone.

@@ -353,6 +353,11 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
           if (log > 0) notes.push(`${p.name} wrote more to ${stream} than the lab keeps: ${p.name}.${stream}.log has its first and last ${LOG_HEAD_BYTES / 1024 / 1024} MiB, ${log} bytes in between were cut`);
         }
       }
+      for (const p of learners.processes) {
+        if (p.ignoredSigterm.length === 0) continue;
+        const grace = Math.max(...p.ignoredSigterm) / 1000;
+        notes.push(`${p.name} did not exit within ${grace} s of SIGTERM${p.ignoredSigterm.length > 1 ? ` (${p.ignoredSigterm.length} times)` : ''}, so the lab killed it (SIGKILL). On SIGTERM, stop taking work, close your connections and exit: a deploy then waits for nothing, and a consumer leaves its group at once.`);
+      }
       for (const { process, t, value } of crashes(history.history)) {
         const memory = OUT_OF_MEMORY.test(value.stderr ?? '') ? `: it ran out of memory (each copy may use ${LEARNER_MEMORY_LIMIT_BYTES / 1024 ** 3} GiB; look for what grows without bound)` : '';
         notes.push(`${process} exited on its own (${value.signal ? `signal ${value.signal}` : `code ${value.code}`}) at ${(t / 1000).toFixed(1)}s${memory}; see ${process}.stderr.log`);

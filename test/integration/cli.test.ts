@@ -90,6 +90,12 @@ describe('grading', () => {
     expect(r.stdout).toContain('PASSED');
   });
 
+  it('notes a program that ignored SIGTERM and had to be killed', async () => {
+    const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'test/fixtures/ignores-sigterm.ts']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/note: learner-1 did not exit within [\d.]+ s of SIGTERM, so the lab killed it \(SIGKILL\)/);
+  });
+
   it('fails a wrong solution with a report that names the mistake', async () => {
     const r = await cli(['check', 'redis-pubsub-notifier', '--solution', 'scenarios/redis-pubsub-notifier/wrong/async-handler-reorders.ts']);
     expect(r.code).toBe(1);
