@@ -101,6 +101,43 @@ describe('saga-compensated', () => {
     expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'wrong-status' });
   });
 
+  it('undo-not-retried: a refund answered 503 and never made again', () => {
+    const h = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3', 503), call('stock-release', 'o3'), status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'undo-not-retried' });
+  });
+
+  it('passes a refund answered 503 once and retried', () => {
+    const h = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3', 503), call('payment-refund', 'o3'), call('stock-release', 'o3'), status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params).status).toBe('pass');
+  });
+
+  it('reported-early: "cancelled" before the compensations, "completed" before the shipment', () => {
+    const early = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), status('o3', 'cancelled'), call('payment-refund', 'o3'), call('stock-release', 'o3')];
+    expect(sagaCompensated.run(early, params)).toMatchObject({ status: 'fail', cause: 'reported-early' });
+    const shipped = [order('o1'), call('stock-reserve', 'o1'), call('payment-charge', 'o1'), status('o1', 'completed'), call('shipment-book', 'o1')];
+    expect(sagaCompensated.run(shipped, params)).toMatchObject({ status: 'fail', cause: 'reported-early' });
+  });
+
+  it('passes a status published twice around a kill: the replays after the first status do not count', () => {
+    const h = [order('o3', ['unshippable']), ...unshippable('o3'), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3'), call('stock-release', 'o3'), status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params).status).toBe('pass');
+  });
+
+  it('abandoned: a shippable order dropped after a 503, and one whose undo the kill cut off, no status', () => {
+    const h = [order('o4', ['flaky']), call('stock-reserve', 'o4'), call('payment-charge', 'o4'), call('shipment-book', 'o4', 503), order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3'), call('stock-release', 'o3', 0)];
+    const r = sagaCompensated.run(h, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'abandoned', observed: '2 of 2 orders did not end as an order should: 2 left half-way (no status, work not finished)' });
+  });
+
+  it('status-unreadable: finished orders without status while unreadable statuses arrived, with one body shown', () => {
+    const bad: Operation = { t: (clock += 10), process: 'lab', kind: 'consume', outcome: 'fail', stream: 'order-status', value: '{"order_id":"o1","status":"completed"}' };
+    const h = [order('o1'), ...completes('o1').slice(0, 3), bad];
+    const r = sagaCompensated.run(h, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'status-unreadable' });
+    expect(r.observed).toContain('{"order_id":"o1","status":"completed"}');
+    expect(r.observed).toContain('asked: {"orderId": "...", "status": "completed" | "cancelled"}');
+  });
+
   it('is unknown when no order was worked on', () => {
     expect(sagaCompensated.run(orders, params).status).toBe('unknown');
   });
