@@ -53,8 +53,9 @@
  *   failed for a moment must be retried until it is done.
  * - compensated-completed: an order that should have completed was compensated, without any
  *   failure to explain it.
- * - wrong-order: compensations not in reverse order of their steps (stock released before the
- *   payment was refunded).
+ * - wrong-order: compensations not in reverse order of their steps, one after the other: the
+ *   stock release called before the payment refund went through (after it, or at the same
+ *   time).
  * - reported-early: the order's first status arrived before its work was done: "cancelled"
  *   before the first effective (non-replay) OK call of one of its required compensations, or
  *   "completed" before the shipment's. Only first effects count: a correct program killed
@@ -145,7 +146,7 @@ export const SAGA_CAUSES: Record<SagaCause, string> = {
     'An order whose step answered 503 (busy, try again) was compensated and cancelled: a 503 is transient. Retry the same call (the same idempotency key) after a short pause; only a final refusal (402, 422) cancels the order.',
   'compensated-completed': 'An order that should have completed was compensated, with no failure to explain it: compensate only after a step failed for good.',
   'wrong-order':
-    'Compensations ran in the wrong order: undo the steps in reverse, the last one that went through first (refund the payment, then release the stock), so the order never looks paid without stock.',
+    'Compensations ran in the wrong order: undo the steps in reverse, one after the other, the last one that went through first (refund the payment, then once it went through release the stock; not both at once), so the order never looks paid without stock.',
   'steps-out-of-order':
     'A step was called before the one ahead of it had gone through (the charge before the stock was reserved, or both at once). Run the steps one after the other, each only once the previous one answered OK.',
   'went-on-after-failure': 'A step was called after an earlier one had failed for good: stop at the first final refusal and compensate.',
@@ -290,12 +291,14 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
         const called = trace.calls.find((c) => c.stream === step?.stream);
         if (step && ahead && called && (callValue(called).arrivedAt ?? called.t) < first(ahead.stream)) note('steps-out-of-order');
       }
-      // Reverse order: for two undone steps, the later step's compensation comes first.
+      // Reverse order, one after the other: for two undone steps, the earlier step's compensation
+      // is first called only once the later step's went through (both at once is out of order too).
       const undone = p.steps.filter((s) => s.compensation && count(s.compensation.stream) > 0);
+      const firstCalled = (stream: string) => Math.min(...trace.calls.filter((c) => c.stream === stream).map((c) => callValue(c).arrivedAt ?? c.t));
       for (let i = 0; i + 1 < undone.length; i++) {
         const earlier = undone[i]?.compensation;
         const later = undone[i + 1]?.compensation;
-        if (earlier && later && first(earlier.stream) < first(later.stream)) note('wrong-order');
+        if (earlier && later && firstCalled(earlier.stream) < first(later.stream)) note('wrong-order');
       }
       const want = failing === undefined ? p.completed : p.cancelled;
       const distinct = [...new Set(trace.statuses)];

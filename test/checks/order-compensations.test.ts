@@ -81,6 +81,13 @@ describe('saga-compensated', () => {
     expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'wrong-order' });
   });
 
+  it('wrong-order: refund and release at the same time (the release called before the refund answered)', () => {
+    const refund = call('payment-refund', 'o3');
+    const release = { ...call('stock-release', 'o3'), value: { instance: 1, status: 200, arrivedAt: refund.t - 5, fields: { idempotencyKey: 'o3:stock-release' } } };
+    const h = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), refund, release, status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'wrong-order' });
+  });
+
   it('went-on-after-failure: shipped after a decline', () => {
     const h = [order('o2', ['declined']), call('stock-reserve', 'o2'), call('payment-charge', 'o2', 402), call('shipment-book', 'o2'), call('stock-release', 'o2'), status('o2', 'cancelled')];
     expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'went-on-after-failure' });
