@@ -373,6 +373,9 @@ function describe(trace: Trace, p: SagaParams): string {
     const what = c.outcome === 'info' ? 'cut short by the kill' : c.outcome !== 'ok' ? String(v.status ?? 'failed') : trace.performed.has(c) ? 'ok' : 'ok (a replay)';
     return `${names.get(c.stream ?? '') ?? c.stream} ${what}`;
   });
+  // A status that came before some of the calls is shown where it arrived: that is the mistake.
+  const before = trace.statusAt === undefined ? -1 : trace.calls.findIndex((c) => c.t > (trace.statusAt ?? 0));
+  if (before >= 0) parts.splice(before, 0, `[status "${trace.statuses[0] ?? ''}" published here]`);
   const shown = parts.length > 9 ? [...parts.slice(0, 9), `... (${parts.length - 9} more)`] : parts;
   const status = trace.statuses.length === 0 ? 'no status' : `status ${trace.statuses.map((s) => `"${s}"`).join(', ')}`;
   return `${shown.join(', ')}; ${status}`;

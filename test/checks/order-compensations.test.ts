@@ -120,7 +120,9 @@ describe('saga-compensated', () => {
 
   it('reported-early: "cancelled" before the compensations, "completed" before the shipment', () => {
     const early = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), status('o3', 'cancelled'), call('payment-refund', 'o3'), call('stock-release', 'o3')];
-    expect(sagaCompensated.run(early, params)).toMatchObject({ status: 'fail', cause: 'reported-early' });
+    const r = sagaCompensated.run(early, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'reported-early' });
+    expect(r.examples[0]).toContain('book shipment 422, [status "cancelled" published here], refund payment ok, release stock ok; status "cancelled"');
     const shipped = [order('o1'), call('stock-reserve', 'o1'), call('payment-charge', 'o1'), status('o1', 'completed'), call('shipment-book', 'o1')];
     expect(sagaCompensated.run(shipped, params)).toMatchObject({ status: 'fail', cause: 'reported-early' });
   });
