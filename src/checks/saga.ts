@@ -39,14 +39,31 @@
  *   depends on timing.
  * - not-compensated: a step failed for good, and an earlier step that took effect was never
  *   undone: the order is left half-done.
+ * - abandoned: an order with no status whose work was not finished (a step it must still
+ *   call, or a compensation it still owes, never made) although it was worked on: a
+ *   transient failure or a crash ended it half-way and it never ran again (dropped with a
+ *   nack without requeue, or acked before the work and lost at the kill). Counted here, not
+ *   as not-compensated: nothing refused it, or its undo was cut off.
  * - compensated-failed-step: the step that failed was compensated too (a refund of a charge
  *   that never happened).
  * - compensated-on-transient: an order whose step answered 503 once (busy) was compensated:
  *   a transient failure must be retried, not treated as the end of the order.
+ * - undo-not-retried: not-compensated, where the missing compensation was called and answered
+ *   an error (the lab's refund answers one order's first call with 503): a compensation that
+ *   failed for a moment must be retried until it is done.
  * - compensated-completed: an order that should have completed was compensated, without any
  *   failure to explain it.
- * - wrong-order: compensations not in reverse order of their steps (stock released before the
- *   payment was refunded).
+ * - wrong-order: compensations not in reverse order of their steps, one after the other: the
+ *   stock release called before the payment refund went through (after it, or at the same
+ *   time).
+ * - reported-early: the order's first status arrived before its work was done: "cancelled"
+ *   before the first effective (non-replay) OK call of one of its required compensations, or
+ *   "completed" before the shipment's. Only first effects count: a correct program killed
+ *   after publishing and before acking runs the order again, and its replays come after its
+ *   first status.
+ * - status-unreadable: the order's calls are all there and no status the lab could read, while
+ *   status messages arrived that were not JSON objects with a string "orderId" (a misspelt
+ *   field, a string instead of an object).
  * - status-missing: the order's calls are all there but no status was published.
  * - wrong-status: a status other than the one its trace calls for (or two different ones), or
  *   "completed" for an order whose steps did not all go through.
@@ -92,6 +109,10 @@ export type SagaCause =
   | 'went-on-after-failure'
   | 'steps-out-of-order'
   | 'status-missing'
+  | 'abandoned'
+  | 'undo-not-retried'
+  | 'reported-early'
+  | 'status-unreadable'
   | 'wrong-status';
 
 const ORDER: readonly SagaCause[] = [
@@ -100,10 +121,14 @@ const ORDER: readonly SagaCause[] = [
   'went-on-after-failure',
   'steps-out-of-order',
   'not-compensated',
+  'abandoned',
   'compensated-failed-step',
   'compensated-on-transient',
+  'undo-not-retried',
   'compensated-completed',
   'wrong-order',
+  'reported-early',
+  'status-unreadable',
   'status-missing',
   'wrong-status',
 ];
@@ -121,10 +146,18 @@ export const SAGA_CAUSES: Record<SagaCause, string> = {
     'An order whose step answered 503 (busy, try again) was compensated and cancelled: a 503 is transient. Retry the same call (the same idempotency key) after a short pause; only a final refusal (402, 422) cancels the order.',
   'compensated-completed': 'An order that should have completed was compensated, with no failure to explain it: compensate only after a step failed for good.',
   'wrong-order':
-    'Compensations ran in the wrong order: undo the steps in reverse, the last one that went through first (refund the payment, then release the stock), so the order never looks paid without stock.',
+    'Compensations ran in the wrong order: undo the steps in reverse, one after the other, the last one that went through first (refund the payment, then once it went through release the stock; not both at once), so the order never looks paid without stock.',
   'steps-out-of-order':
     'A step was called before the one ahead of it had gone through (the charge before the stock was reserved, or both at once). Run the steps one after the other, each only once the previous one answered OK.',
   'went-on-after-failure': 'A step was called after an earlier one had failed for good: stop at the first final refusal and compensate.',
+  abandoned:
+    'An order was left half-way: some of its work took effect, then it was never finished (no status, a step or a compensation never made). A transient failure or a crash ended it: retry the call, or requeue the order (nack with requeue), never drop it (a nack without requeue, an ack before the work is done).',
+  'undo-not-retried':
+    'A compensation answered an error (503, busy) and was never made again: the order was left half-done. Retry a compensation that failed for a moment (the same key, after a short pause, or requeue the order): it must eventually be done.',
+  'reported-early':
+    'An order was reported before its work was done: its status arrived before a compensation (or the shipment) it announces went through. Publish "cancelled" only after every compensation answered OK, "completed" only after the shipment did.',
+  'status-unreadable':
+    'Status messages arrived that the lab could not read, so these orders have no status: publish a JSON object {"orderId": "...", "status": "completed" | "cancelled"}, with exactly those field names.',
   'status-missing': 'An order ended with no status: publish {"orderId", "status"} to the status queue once its last step or compensation is done, then ack the order.',
   'wrong-status': 'An order ended with the wrong status: "completed" once every step went through (and only then), "cancelled" when a step failed for good and the earlier ones were undone.',
 };
@@ -137,6 +170,8 @@ interface Trace {
   /** The calls among them the service performed (not replays). */
   performed: Set<Operation>;
   statuses: string[];
+  /** When the first status arrived. */
+  statusAt?: number;
 }
 
 function isStringRecord(raw: unknown): raw is Record<string, string> {
@@ -203,9 +238,12 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
         trace.effects.set(op.stream, [...(trace.effects.get(op.stream) ?? []), op.t]);
       } else if (op.kind === p.status.kind && op.stream === p.status.stream && op.outcome === 'ok') {
         const status = (consumeValue(op).fields ?? {})[p.statusField];
-        traceOf(op.key).statuses.push(typeof status === 'string' ? status : JSON.stringify(status ?? null));
+        const trace = traceOf(op.key);
+        trace.statuses.push(typeof status === 'string' ? status : JSON.stringify(status ?? null));
+        trace.statusAt ??= op.t;
       }
     }
+    const unreadable = history.filter((op) => op.kind === p.status.kind && op.stream === p.status.stream && op.outcome === 'fail');
     if (traces.size === 0) return { title, status: 'unknown', expected, observed: `no ${p.subject} was worked on, so there was nothing to check`, examples: [] };
 
     const found = new Map<SagaCause, string[]>();
@@ -238,7 +276,12 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
       } else {
         const failed = p.steps[failAt];
         if (failed?.compensation && count(failed.compensation.stream) > 0) note('compensated-failed-step');
-        for (const step of p.steps.slice(0, failAt)) if (step.compensation && count(step.stream) > 0 && count(step.compensation.stream) === 0) note('not-compensated');
+        for (const step of p.steps.slice(0, failAt)) {
+          if (!step.compensation || count(step.stream) === 0 || count(step.compensation.stream) > 0) continue;
+          // Called and answered an error, never made again: the compensation was not retried.
+          const stream = step.compensation.stream;
+          note(trace.calls.some((c) => c.stream === stream && c.outcome === 'fail') ? 'undo-not-retried' : 'not-compensated');
+        }
         if (p.steps.slice(failAt + 1).some((s) => trace.calls.some((c) => c.stream === s.stream))) note('went-on-after-failure');
       }
       // Each step called only once the one ahead of it went through.
@@ -248,22 +291,38 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
         const called = trace.calls.find((c) => c.stream === step?.stream);
         if (step && ahead && called && (callValue(called).arrivedAt ?? called.t) < first(ahead.stream)) note('steps-out-of-order');
       }
-      // Reverse order: for two undone steps, the later step's compensation comes first.
+      // Reverse order, one after the other: for two undone steps, the earlier step's compensation
+      // is first called only once the later step's went through (both at once is out of order too).
       const undone = p.steps.filter((s) => s.compensation && count(s.compensation.stream) > 0);
+      const firstCalled = (stream: string) => Math.min(...trace.calls.filter((c) => c.stream === stream).map((c) => callValue(c).arrivedAt ?? c.t));
       for (let i = 0; i + 1 < undone.length; i++) {
         const earlier = undone[i]?.compensation;
         const later = undone[i + 1]?.compensation;
-        if (earlier && later && first(earlier.stream) < first(later.stream)) note('wrong-order');
+        if (earlier && later && firstCalled(earlier.stream) < first(later.stream)) note('wrong-order');
       }
       const want = failing === undefined ? p.completed : p.cancelled;
       const distinct = [...new Set(trace.statuses)];
+      // The calls its end needs: every step, or the refusal and the compensation of each step that went through before it.
+      const owed = failing === undefined ? [] : p.steps.slice(0, failAt).flatMap((s) => (s.compensation && count(s.stream) > 0 ? [s.compensation.stream] : []));
+      const finished =
+        failing === undefined
+          ? p.steps.every((s) => count(s.stream) > 0)
+          : trace.calls.some((c) => c.stream === p.steps[failAt]?.stream && c.outcome === 'fail') && owed.every((stream) => count(stream) > 0);
       if (distinct.length === 0) {
-        // All its calls are done: no status is the program's omission, not an order in progress.
-        const finished = failing === undefined ? p.steps.every((s) => count(s.stream) > 0) : compensations > 0 || failAt === 0;
-        if (finished && causes.length === 0) note('status-missing');
+        if (!finished) {
+          // Left half-way with no status: a crash or a dropped retry, counted as that alone.
+          const at = causes.indexOf('not-compensated');
+          if (at >= 0) causes.splice(at, 1);
+          note('abandoned');
+        } else if (causes.length === 0) note(unreadable.length > 0 ? 'status-unreadable' : 'status-missing');
       } else if (distinct.length > 1 || distinct[0] !== want) note('wrong-status');
       // "completed" for an order whose steps did not all go through says more than happened.
       else if (want === p.completed && !p.steps.every((s) => count(s.stream) > 0)) note('wrong-status');
+      // Its first status before the first effect of what it announces (replays after it are a redelivery's).
+      else if (trace.statusAt !== undefined) {
+        const announces = want === p.completed ? p.steps.slice(-1).map((s) => s.stream) : owed;
+        if (announces.some((stream) => count(stream) > 0 && first(stream) > (trace.statusAt ?? 0))) note('reported-early');
+      }
 
       if (causes.length === 0) {
         if (distinct.length > 0) (want === p.completed ? completed++ : cancelled++);
@@ -281,7 +340,9 @@ export const sagaCompensated: CheckDefinition<SagaParams> = {
     const causes = ORDER.filter((c) => found.has(c));
     const cause = causes[0] ?? 'not-compensated';
     const bad = causes.reduce((n, c) => n + (found.get(c)?.length ?? 0), 0);
-    const observed = `${countOf(bad, traces.size, p.subject)} did not end as ${p.subject === 'order' ? 'an order' : 'one'} should: ${causes.map((c) => `${found.get(c)?.length ?? 0} ${LABELS[c]}`).join(', ')}`;
+    const sample = unreadable.map((op) => op.value).find((v) => typeof v === 'string');
+    const bodies = found.has('status-unreadable') && sample !== undefined ? `; ${unreadable.length} status message${unreadable.length === 1 ? ' was' : 's were'} unreadable, e.g. ${sample} (asked: {"orderId": "...", "${p.statusField}": "${p.completed}" | "${p.cancelled}"})` : '';
+    const observed = `${countOf(bad, traces.size, p.subject)} did not end as ${p.subject === 'order' ? 'an order' : 'one'} should: ${causes.map((c) => `${found.get(c)?.length ?? 0} ${LABELS[c]}`).join(', ')}${bodies}`;
     return { title, status: 'fail', expected, observed, examples: firstFew(causes.flatMap((c) => firstFew(found.get(c) ?? [], 2)), 4), cause };
   },
 };
@@ -297,6 +358,10 @@ const LABELS: Record<SagaCause, string> = {
   'went-on-after-failure': 'went on after a final refusal',
   'steps-out-of-order': 'with steps out of order',
   'status-missing': 'with no status',
+  abandoned: 'left half-way (no status, work not finished)',
+  'undo-not-retried': 'left half-done (a compensation that failed was never retried)',
+  'reported-early': 'reported before the work was done',
+  'status-unreadable': 'with no readable status',
   'wrong-status': 'with the wrong status',
 };
 
@@ -308,6 +373,9 @@ function describe(trace: Trace, p: SagaParams): string {
     const what = c.outcome === 'info' ? 'cut short by the kill' : c.outcome !== 'ok' ? String(v.status ?? 'failed') : trace.performed.has(c) ? 'ok' : 'ok (a replay)';
     return `${names.get(c.stream ?? '') ?? c.stream} ${what}`;
   });
+  // A status that came before some of the calls is shown where it arrived: that is the mistake.
+  const before = trace.statusAt === undefined ? -1 : trace.calls.findIndex((c) => c.t > (trace.statusAt ?? 0));
+  if (before >= 0) parts.splice(before, 0, `[status "${trace.statuses[0] ?? ''}" published here]`);
   const shown = parts.length > 9 ? [...parts.slice(0, 9), `... (${parts.length - 9} more)`] : parts;
   const status = trace.statuses.length === 0 ? 'no status' : `status ${trace.statuses.map((s) => `"${s}"`).join(', ')}`;
   return `${shown.join(', ')}; ${status}`;

@@ -17,7 +17,9 @@
  * Three phases, so that each classic mistake shows every run:
  * 1. "orders": `orders` orders, `declined` refused at the charge, `unshippable` refused at the
  *    shipment, `flaky` whose first shipment call answers 503 (busy: retried, it goes
- *    through). No fault: a missing compensation, a refund of a declined charge, a 503 taken
+ *    through); the first order refused at the shipment also has its first refund answered 503
+ *    ("refund-busy": a compensation not retried leaves it half-done). No fault: a missing
+ *    compensation, a refund of a declined charge, a 503 taken
  *    for a refusal, compensations in the wrong order, a missing status all show here.
  * 2. "victim": one order alone, refused at the shipment. The scenario's first kill-learner
  *    fault kills the program when it releases that order's stock (its last compensation, after
@@ -115,7 +117,10 @@ export const rabbitmqOrderCompensations: Workload<OrderCompensationsOptions> = {
       if (tags.includes('flaky') && attempt === 1) return { status: 503, body: { error: 'shipping service busy, try again' } };
       return { status: 200, body: { shipmentId: `shp_${key}` } };
     });
-    const refund = await service('payment-refund', (key) => ({ status: 200, body: { refundId: `rf_${key}` } }));
+    // One refused order's first refund answers 503: a compensation can be busy too, and must be retried.
+    const refund = await service('payment-refund', (key, tags, attempt) =>
+      tags.includes('refund-busy') && attempt === 1 ? { status: 503, body: { error: 'payment service busy, try again' } } : { status: 200, body: { refundId: `rf_${key}` } },
+    );
     const release = await service('stock-release', (key) => ({ status: 200, body: { released: `rsv_${key}` } }));
 
     // Where every order ends: the lab's own durable queue, consumed from before the program starts.
@@ -202,9 +207,12 @@ export const rabbitmqOrderCompensations: Workload<OrderCompensationsOptions> = {
           }
         }
         const first: string[] = [];
+        // The first order refused at the shipment also gets a busy refund (503 once).
+        const busyRefundAt = [...tagsAt].filter(([, tag]) => tag === 'unshippable').map(([i]) => i).sort((a, b) => a - b)[0];
         for (let i = 0; i < o.orders; i++) {
           const tag = tagsAt.get(i);
-          first.push(await place('orders', tag === undefined ? [] : tag === 'flaky' ? [tag] : [tag, 'refused']));
+          const busy = i === busyRefundAt ? ['refund-busy'] : [];
+          first.push(await place('orders', tag === undefined ? [] : tag === 'flaky' ? [tag] : [tag, 'refused', ...busy]));
         }
         await drain(ctx, { done: allEnded(first), progress, quietMs: o.quietMs });
         if (!(await consuming())) return;

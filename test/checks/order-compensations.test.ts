@@ -81,6 +81,13 @@ describe('saga-compensated', () => {
     expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'wrong-order' });
   });
 
+  it('wrong-order: refund and release at the same time (the release called before the refund answered)', () => {
+    const refund = call('payment-refund', 'o3');
+    const release = { ...call('stock-release', 'o3'), value: { instance: 1, status: 200, arrivedAt: refund.t - 5, fields: { idempotencyKey: 'o3:stock-release' } } };
+    const h = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), refund, release, status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'wrong-order' });
+  });
+
   it('went-on-after-failure: shipped after a decline', () => {
     const h = [order('o2', ['declined']), call('stock-reserve', 'o2'), call('payment-charge', 'o2', 402), call('shipment-book', 'o2'), call('stock-release', 'o2'), status('o2', 'cancelled')];
     expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'went-on-after-failure' });
@@ -99,6 +106,45 @@ describe('saga-compensated', () => {
   it('wrong-status: "completed" for an order whose shipment never went through', () => {
     const h = [order('o1'), call('stock-reserve', 'o1'), call('payment-charge', 'o1'), status('o1', 'completed')];
     expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'wrong-status' });
+  });
+
+  it('undo-not-retried: a refund answered 503 and never made again', () => {
+    const h = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3', 503), call('stock-release', 'o3'), status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params)).toMatchObject({ status: 'fail', cause: 'undo-not-retried' });
+  });
+
+  it('passes a refund answered 503 once and retried', () => {
+    const h = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3', 503), call('payment-refund', 'o3'), call('stock-release', 'o3'), status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params).status).toBe('pass');
+  });
+
+  it('reported-early: "cancelled" before the compensations, "completed" before the shipment', () => {
+    const early = [order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), status('o3', 'cancelled'), call('payment-refund', 'o3'), call('stock-release', 'o3')];
+    const r = sagaCompensated.run(early, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'reported-early' });
+    expect(r.examples[0]).toContain('book shipment 422, [status "cancelled" published here], refund payment ok, release stock ok; status "cancelled"');
+    const shipped = [order('o1'), call('stock-reserve', 'o1'), call('payment-charge', 'o1'), status('o1', 'completed'), call('shipment-book', 'o1')];
+    expect(sagaCompensated.run(shipped, params)).toMatchObject({ status: 'fail', cause: 'reported-early' });
+  });
+
+  it('passes a status published twice around a kill: the replays after the first status do not count', () => {
+    const h = [order('o3', ['unshippable']), ...unshippable('o3'), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3'), call('stock-release', 'o3'), status('o3', 'cancelled')];
+    expect(sagaCompensated.run(h, params).status).toBe('pass');
+  });
+
+  it('abandoned: a shippable order dropped after a 503, and one whose undo the kill cut off, no status', () => {
+    const h = [order('o4', ['flaky']), call('stock-reserve', 'o4'), call('payment-charge', 'o4'), call('shipment-book', 'o4', 503), order('o3', ['unshippable']), call('stock-reserve', 'o3'), call('payment-charge', 'o3'), call('shipment-book', 'o3', 422), call('payment-refund', 'o3'), call('stock-release', 'o3', 0)];
+    const r = sagaCompensated.run(h, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'abandoned', observed: '2 of 2 orders did not end as an order should: 2 left half-way (no status, work not finished)' });
+  });
+
+  it('status-unreadable: finished orders without status while unreadable statuses arrived, with one body shown', () => {
+    const bad: Operation = { t: (clock += 10), process: 'lab', kind: 'consume', outcome: 'fail', stream: 'order-status', value: '{"order_id":"o1","status":"completed"}' };
+    const h = [order('o1'), ...completes('o1').slice(0, 3), bad];
+    const r = sagaCompensated.run(h, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'status-unreadable' });
+    expect(r.observed).toContain('{"order_id":"o1","status":"completed"}');
+    expect(r.observed).toContain('asked: {"orderId": "...", "status": "completed" | "cancelled"}');
   });
 
   it('is unknown when no order was worked on', () => {
