@@ -87,6 +87,13 @@ describe('expired-to-dead-letter', () => {
     const result = expiredToDeadLetter.run([...sent, call('r1', 200), gaveUp, dead('s1', 'ticket', 'expired', 'tickets'), dead('s2', 'ticket', 'expired', 'tickets'), ttlQueue], params);
     expect(result.status).toBe('pass');
   });
+  it('a stale ticket taken right at its TTL\'s edge is excused, the rest must have expired; all at the edge is no evidence', () => {
+    const edge = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 4_002), dead('s2', 'ticket', 'expired', 'tickets'), ttlQueue], params);
+    expect(edge.status).toBe('pass');
+    expect(edge.observed).toContain('s1 reached your program right at its TTL');
+    const allEdge = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 4_002), call('s2', 4_012), ttlQueue], params);
+    expect(allEdge.status).toBe('unknown');
+  });
   it('tickets that expired because the program had exited: program-exited, not the TTL', () => {
     const exit: Operation = { t: 2_100, process: 'learner-1', kind: 'process', outcome: 'fail', value: { event: 'exit', code: 1, signal: null, byLab: false } };
     const history = [...sent, exit, dead('r1', 'ticket', 'expired', 'tickets'), dead('s1', 'ticket', 'expired', 'tickets'), dead('s2', 'ticket', 'expired', 'tickets'), ttlQueue];
