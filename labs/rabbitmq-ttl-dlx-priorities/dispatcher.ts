@@ -53,17 +53,20 @@ await channel.consume(
   TICKETS_QUEUE,
   async (message) => {
     if (message === null) return;
-    const ticket = JSON.parse(message.content.toString()) as Ticket;
-    const response = await fetch(AGENT_API_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticketId: ticket.ticketId }) });
-    if (!response.ok) {
+    try {
+      const ticket = JSON.parse(message.content.toString()) as Ticket;
+      const response = await fetch(AGENT_API_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticketId: ticket.ticketId }) });
+      if (!response.ok) throw new Error(`agent API answered ${response.status}`);
+      await notify({ ticketId: ticket.ticketId, type: 'receipt' });
+      // TODO: for an urgent ticket, also a callback offer that expires after OFFER_TTL_MS.
+      void OFFER_TTL_MS;
+      void TICKET_TTL_MS;
+      channel.ack(message);
+    } catch (error) {
+      // The agent API failed (an error status, or no answer at all): the ticket comes back.
+      console.error(error);
       channel.nack(message, false, true);
-      return;
     }
-    await notify({ ticketId: ticket.ticketId, type: 'receipt' });
-    // TODO: for an urgent ticket, also a callback offer that expires after OFFER_TTL_MS.
-    void OFFER_TTL_MS;
-    void TICKET_TTL_MS;
-    channel.ack(message);
   },
   { noAck: false },
 );

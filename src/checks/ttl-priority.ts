@@ -12,11 +12,16 @@
  *   ticket (the lab held that call until the whole burst was in the queue), normal ones
  *   first, urgent ones last.
  * - overtaken: an urgent burst ticket taken after a normal burst ticket was.
- * - stale: the tickets tagged `staleTag`, published while the program was busy with one ticket
- *   whose call the lab held until every one of them had waited longer than `ttlMs`.
+ * - stale: the tickets tagged `staleTag`, published while the program was busy with one ticket;
+ *   the lab held every call (that one's, its retries, any other) until every stale ticket had
+ *   waited longer than `ttlMs`, so none of them can reach the service in a correct run.
+ * - given up on: a ticket whose every call the program abandoned (`callerGaveUp`: a client
+ *   timeout) before the answer: no notification was due for it, and if the program requeued
+ *   it after its TTL it rightly expired.
  * - expired: a dead-letter operation (`deadLetters`) for the ticket with reason "expired" and
  *   the queue `queueRole` (RabbitMQ's x-death header: why and from where).
  * - taken late: taken more than `ttlMs` after it was sent: it had outlived its TTL.
+ * - taken at the edge: taken within TTL_EDGE_MS of its TTL (the broker still handed it out).
  * - a queue's arguments: its x-arguments as declared, from the lab's look at the queue after
  *   the run (observation "amqp-queue-config" with the queue's role).
  * - notification: what the program published for a ticket on the notification queue; the lab
@@ -27,21 +32,26 @@
  * Causes: no-max-priority (the queue has no x-max-priority, or one below `minPriority`: every
  * message counts as the same priority, and the queue is first in, first out); prefetched (the
  * queue is a priority queue, yet normal tickets were taken first: the program had them
- * already, taken as they arrived, a prefetch above 1 or an ack before the work);
- * not-taken (burst tickets never reached the service).
+ * already, taken as they arrived, a prefetch above 1, a second consumer or an ack before the
+ * work); not-taken (burst tickets never reached the service); program-exited (not taken
+ * because the program had exited on its own: checks/exited.ts).
  *
- * expired-to-dead-letter passes when every stale ticket expired (and was not taken late) and
- * no ticket outside the stale ones expired. Causes, the first that applies: expired-too-soon
- * (tickets that waited less than `ttlMs` expired: an x-message-ttl too short, seconds for
- * milliseconds); taken-late with no-queue-ttl (no x-message-ttl on the queue, or a longer one)
- * or prefetched (the queue has its TTL, but the program had taken the tickets before they
- * could expire in it: a prefetch above 1, or an ack before the work); rejected (dead-lettered
+ * expired-to-dead-letter passes when every stale ticket expired (none was handled: an expiry is
+ * the only evidence; one taken at the edge is excused, but not all of them) and no other ticket expired, unless given up on.
+ * Causes, the first that applies: expired-too-soon (tickets that waited less than `ttlMs`
+ * expired: an x-message-ttl too short, seconds for milliseconds), or program-exited when each
+ * of them could still have been within its TTL when the program exited on its own; stale
+ * tickets the service answered the program for, early or late (a call given up on does not
+ * count: the ticket went back to the queue): no-queue-ttl (no x-message-ttl on the
+ * queue, or a longer one) or prefetched (the queue has its TTL, but the program had taken the
+ * tickets before they could expire in it: a prefetch above 1, a second consumer, or an ack
+ * before the work); rejected (dead-lettered
  * for another reason than "expired": the program rejected them itself, timing them by their
  * own timestamps); no-dead-letter-exchange (gone, and the queue has no
  * x-dead-letter-exchange); not-routed (gone, the queue dead-letters to an exchange, but the
  * dead-letter queue is not bound with the key the messages carry).
  *
- * message-ttl passes when, for every ticket taken successfully, its `keptType` notification
+ * message-ttl passes when, for every ticket the service answered (not given up on), its `keptType` notification
  * was still in the queue and not dead-lettered, and for every urgent one its `expiringType`
  * notification expired from the queue `notifyRole`, never delivered. Causes: ttl-on-queue
  * (kept notifications expired, and the queue has an x-message-ttl: a queue TTL expires every
@@ -50,11 +60,13 @@
  * its TTL: published without an expiration); no-dead-letter-exchange / not-routed (expiring
  * notifications are in neither queue, as above); not-published (notifications missing from
  * both queues although the messages could have been routed); nothing-due (no urgent ticket
- * was handled at all: the other checks say why).
+ * was handled at all: the other checks say why); program-exited (notifications missing, or
+ * none due, and the program had exited on its own: never published, whatever the queues).
  */
 import type { History, Operation } from '../runner/history.js';
 import { observationsOf } from '../runner/observations.js';
-import { type CheckDefinition, type Selector, countOf, firstFew, num, select, selector, str, tagsOf } from './types.js';
+import { EXITED_CAUSE, blamedOnExit, exitedEarly } from './exited.js';
+import { type CheckDefinition, type CheckResult, type Selector, countOf, firstFew, num, select, selector, str, tagsOf } from './types.js';
 
 /** A queue's arguments after the run, by its role, or undefined if it was never declared. */
 function queueArguments(history: History, role: string): Record<string, unknown> | undefined {
@@ -68,17 +80,33 @@ function numberArgument(args: Record<string, unknown> | undefined, name: string)
   return typeof value === 'number' ? value : undefined;
 }
 
-/** When each key was first taken: its first call's arrival. */
-function takenAt(history: History, calls: Selector): Map<string, number> {
+/** When each key was first taken: its first call's arrival (with `answeredOnly`, its first
+ *  call the program waited for the answer of: not one it gave up on). */
+function takenAt(history: History, calls: Selector, answeredOnly = false): Map<string, number> {
   const taken = new Map<string, number>();
   for (const op of select(history, calls)) {
     if (op.key === undefined) continue;
+    if (answeredOnly && (op.value as { callerGaveUp?: unknown } | undefined)?.callerGaveUp === true) continue;
     const value = op.value as { arrivedAt?: unknown } | undefined;
     const at = typeof value?.arrivedAt === 'number' ? value.arrivedAt : op.t;
     const before = taken.get(op.key);
     if (before === undefined || at < before) taken.set(op.key, at);
   }
   return taken;
+}
+
+/** Keys whose every call the program gave up on (a client timeout: `callerGaveUp`): it never
+ *  got an answer, so it owed no notification, and a ticket it then requeued past its TTL
+ *  rightly expired. */
+function gaveUpOnly(history: History, calls: Selector): Set<string> {
+  const answered = new Set<string>();
+  const gaveUp = new Set<string>();
+  for (const op of select(history, calls)) {
+    if (op.key === undefined) continue;
+    if ((op.value as { callerGaveUp?: unknown } | undefined)?.callerGaveUp === true) gaveUp.add(op.key);
+    else answered.add(op.key);
+  }
+  return new Set([...gaveUp].filter((key) => !answered.has(key)));
 }
 
 function produced(history: History, stream: string): Operation[] {
@@ -118,6 +146,12 @@ function deadLetterBindings(history: History): string {
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 
+/** How close to its TTL a message may be taken and still count as taken in time: the broker
+ *  decides at the millisecond, the lab's clock is a few ms off it, and a program that frees
+ *  itself just then (a retry after a timeout) gets one. Far below the lab's hold margin, so a
+ *  message taken late by a queue without TTL is never excused. */
+export const TTL_EDGE_MS = 250;
+
 // --- priority-order -------------------------------------------------------------------------
 
 export interface PriorityOrderParams {
@@ -133,8 +167,9 @@ export interface PriorityOrderParams {
 
 export const PRIORITY_CAUSES = {
   'no-max-priority': 'The queue is not a priority queue: without x-max-priority RabbitMQ ignores each message\'s priority and hands them out first in, first out. Declare the queue with the argument x-max-priority (at least the highest priority you publish with). A queue\'s arguments are fixed when it is created.',
-  prefetched: 'The queue sorts by priority, but your consumer had already taken the normal messages as they arrived, before the urgent ones came: a priority only reorders what is still waiting in the queue. Take one at a time (prefetch 1) and ack each only once its work is done.',
+  prefetched: 'The queue sorts by priority, but your program had already taken the normal messages as they arrived, before the urgent ones came: a priority only reorders what is still waiting in the queue. Use one consumer on one channel with prefetch 1 (a second consumer or channel takes the next message while the first is busy), and ack each message only once its work is done.',
   'not-taken': 'Some of the burst never reached the service: make sure every message is processed (and that none expires while it waits its turn).',
+  ...EXITED_CAUSE,
 } as const;
 
 export const priorityOrder: CheckDefinition<PriorityOrderParams> = {
@@ -158,7 +193,7 @@ export const priorityOrder: CheckDefinition<PriorityOrderParams> = {
     const taken = takenAt(history, p.calls);
     const missing = burst.filter((op) => !taken.has(op.key as string));
     if (missing.length > 0) {
-      return {
+      const result: Omit<CheckResult, 'name' | 'weight'> = {
         title,
         status: 'fail',
         expected,
@@ -166,6 +201,9 @@ export const priorityOrder: CheckDefinition<PriorityOrderParams> = {
         examples: firstFew(missing).map((op) => `${op.key} (${tagsOf(op).includes(p.urgentTag) ? 'urgent' : 'normal'}) was never taken`),
         cause: 'not-taken',
       };
+      // Never taken because nothing took anything after the program died.
+      const exit = exitedEarly(history);
+      return exit ? blamedOnExit(result, exit) : result;
     }
     const order = [...burst].sort((a, b) => (taken.get(a.key as string) as number) - (taken.get(b.key as string) as number));
     const firstNormal = order.find((op) => !tagsOf(op).includes(p.urgentTag));
@@ -207,10 +245,11 @@ export interface ExpiredParams {
 export const EXPIRED_CAUSES = {
   'expired-too-soon': 'Messages expired that had waited less than the TTL asked for: x-message-ttl is in milliseconds.',
   'no-queue-ttl': 'Messages were processed long after their time to live: the queue has no x-message-ttl (or a longer one), so they waited as long as it took. Declare the queue with x-message-ttl and RabbitMQ expires them itself.',
-  prefetched: 'The queue has its TTL, but your consumer had taken the messages out of it before they could expire there, and processed them late: a message expires only while it waits in the queue. Take one at a time (prefetch 1) and ack after the work.',
+  prefetched: 'The queue has its TTL, but your program had taken the messages out of it while it was still busy with another one, before they could expire there: a message expires only while it waits in the queue. Use one consumer on one channel with prefetch 1, and ack each message only after its work.',
   rejected: 'Messages reached the dead-letter queue, but rejected, not expired: your program judged their age itself. Let RabbitMQ expire them with the queue\'s x-message-ttl; x-death then says "expired", and they never reach your program at all.',
   'no-dead-letter-exchange': 'Expired messages vanished: a queue without x-dead-letter-exchange drops what expires. Declare the queue with x-dead-letter-exchange (and x-dead-letter-routing-key).',
   'not-routed': 'Expired messages were dead-lettered to your exchange, but no queue took them: the dead-letter queue\'s binding key differs from the key they carry. Without x-dead-letter-routing-key they keep their original routing key (the queue\'s name, for a publish to the default exchange): set x-dead-letter-routing-key to the key the dead-letter queue is bound with.',
+  ...EXITED_CAUSE,
 } as const;
 
 export const expiredToDeadLetter: CheckDefinition<ExpiredParams> = {
@@ -231,36 +270,59 @@ export const expiredToDeadLetter: CheckDefinition<ExpiredParams> = {
     const all = produced(history, p.produced);
     const stale = all.filter((op) => tagsOf(op).includes(p.staleTag));
     if (stale.length === 0) return { title, status: 'unknown', expected, observed: `the lab could not publish the ${p.subject}s meant to expire`, examples: [] };
-    const taken = takenAt(history, p.calls);
+    // Only calls the program waited out count: one it gave up on (a client timeout) left the
+    // ticket unhandled, to be requeued, and expire if it was past its TTL by then.
+    const taken = takenAt(history, p.calls, true);
     const dead = deadLettersOf(history, p.deadLetters).filter((d) => d.type === 'ticket' || d.queue === p.queueRole);
     const expiredKeys = new Set(dead.filter((d) => d.reason === 'expired' && d.queue === p.queueRole).map((d) => d.key));
     const args = queueArguments(history, p.queueRole);
     const ttl = numberArgument(args, 'x-message-ttl');
     const fail = (observed: string, examples: string[], cause: keyof typeof EXPIRED_CAUSES) => ({ title, status: 'fail' as const, expected, observed, examples, cause });
+    const exit = exitedEarly(history);
 
-    const tooSoon = all.filter((op) => !tagsOf(op).includes(p.staleTag) && expiredKeys.has(op.key as string));
+    // Not one the program took, timed out on and requeued after its TTL: that one expired rightly.
+    const timedOut = gaveUpOnly(history, p.calls);
+    const tooSoon = all.filter((op) => !tagsOf(op).includes(p.staleTag) && expiredKeys.has(op.key as string) && !timedOut.has(op.key as string));
     if (tooSoon.length > 0) {
-      return fail(
+      const result = fail(
         `${tooSoon.length} of ${all.length - stale.length} ${p.subject}s meant to be processed expired instead; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
         firstFew(tooSoon).map((op) => `${op.key} expired, though it was meant to reach an agent well within ${ms(p.ttlMs)}`),
         'expired-too-soon',
       );
+      // Expired because nobody consumed them any more: each could still have been waiting
+      // within its TTL when the program died.
+      return exit && tooSoon.every((op) => op.t + p.ttlMs > exit.t) ? blamedOnExit(result, exit) : result;
     }
-    const late = stale.filter((op) => {
-      const at = taken.get(op.key as string);
-      return at !== undefined && at - op.t > p.ttlMs;
-    });
-    if (late.length > 0) {
-      const cause = ttl === undefined || ttl > p.ttlMs ? 'no-queue-ttl' : 'prefetched';
+    // The lab kept every agent call of the stale phase busy until they had all outlived the
+    // TTL: a stale ticket the program got an answer for was not left waiting in the queue.
+    // Taken late: it waited, but the queue did not expire it; taken early: the program took it
+    // while busy with another (a second consumer, a larger prefetch, an ack on arrival).
+    // Taken right at its TTL's edge: the broker still handed it out (a program whose retry
+    // freed it just then); neither a mistake nor evidence.
+    const atEdge = (op: Operation) => taken.has(op.key as string) && Math.abs((taken.get(op.key as string) as number) - op.t - p.ttlMs) <= TTL_EDGE_MS;
+    const reached = stale.filter((op) => taken.has(op.key as string) && !atEdge(op));
+    if (reached.length > 0) {
+      const noTtl = ttl === undefined || ttl > p.ttlMs;
+      const late = reached.filter((op) => (taken.get(op.key as string) as number) - op.t > p.ttlMs);
       return fail(
-        `${late.length} of ${stale.length} ${p.subject}s that waited past the TTL reached the agent API instead of expiring; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
-        firstFew(late).map((op) => `${op.key} was taken ${ms((taken.get(op.key as string) as number) - op.t)} after it was published (TTL ${ms(p.ttlMs)})`),
-        cause,
+        late.length > 0
+          ? `${late.length} of ${stale.length} ${p.subject}s that waited past the TTL reached the agent API instead of expiring; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`
+          : `${reached.length} of ${stale.length} ${p.subject}s reached the agent API while it was still busy with another ${p.subject}, before they could wait out their TTL in the queue; the queue's x-message-ttl is ${ttl === undefined ? 'not set' : ttl}`,
+        firstFew(late.length > 0 ? late : reached).map((op) => `${op.key} was taken ${ms((taken.get(op.key as string) as number) - op.t)} after it was published (TTL ${ms(p.ttlMs)})`),
+        noTtl ? 'no-queue-ttl' : 'prefetched',
       );
     }
     const notExpired = stale.filter((op) => !expiredKeys.has(op.key as string) && !taken.has(op.key as string));
+    const edge = stale.filter(atEdge);
+    if (notExpired.length === 0 && edge.length < stale.length) {
+      const observed =
+        edge.length === 0
+          ? `all ${stale.length} ${p.subject}s that waited past the TTL were dead-lettered with reason "expired", none was processed`
+          : `${stale.length - edge.length} of ${stale.length} ${p.subject}s that waited past the TTL were dead-lettered with reason "expired"; ${edge.map((op) => op.key).join(', ')} reached your program right at its TTL (${ms((taken.get(edge[0]?.key as string) as number) - (edge[0]?.t ?? 0))}), still in time`;
+      return { title, status: 'pass', expected, observed, examples: [] };
+    }
     if (notExpired.length === 0) {
-      return { title, status: 'pass', expected, observed: `all ${stale.length} ${p.subject}s that waited past the TTL were dead-lettered with reason "expired", none was processed`, examples: [] };
+      return { title, status: 'unknown', expected, observed: `every ${p.subject} meant to expire reached your program right at its TTL, so none could show what the queue does with one that outlives it`, examples: firstFew(edge).map((op) => `${op.key} was taken ${ms((taken.get(op.key as string) as number) - op.t)} after it was published`) };
     }
     const rejected = notExpired.filter((op) => dead.some((d) => d.key === op.key));
     if (rejected.length > 0) {
@@ -303,7 +365,11 @@ export const MESSAGE_TTL_CAUSES = {
   'not-routed': 'Expired messages were dead-lettered to your exchange, but no queue took them: set x-dead-letter-routing-key to the key the dead-letter queue is bound with.',
   'nothing-due': 'No message that calls for a short-lived one was handled at all, so none could be judged: the checks above say why (they expired, or were never taken).',
   'not-published': 'Notifications are missing from both queues: publish one for every message your program handles, as the README says.',
+  ...EXITED_CAUSE,
 } as const;
+
+/** Causes of message-ttl that say notifications are missing: what a program that died leaves. */
+const MISSING_CAUSES = new Set<string>(['no-dead-letter-exchange', 'not-routed', 'not-published']);
 
 export const messageTtl: CheckDefinition<MessageTtlParams> = {
   name: 'message-ttl',
@@ -323,21 +389,28 @@ export const messageTtl: CheckDefinition<MessageTtlParams> = {
   run(history, p) {
     const title = `Only the ${p.expiringType}s expire (a per-message TTL)`;
     const expected = `every ${p.keptType} stays in the ${p.notifyRole} queue until it is fetched; every ${p.expiringType} expires ${ms(p.ttlMs)} after it was published and is dead-lettered with reason "expired"`;
-    const done = new Set(select(history, p.calls, 'ok').map((op) => op.key as string));
+    // Handled: the agent API answered the program (not a call it had given up on).
+    const done = new Set(select(history, p.calls, 'ok').filter((op) => (op.value as { callerGaveUp?: unknown } | undefined)?.callerGaveUp !== true).map((op) => op.key as string));
     const handled = produced(history, p.produced).filter((op) => done.has(op.key as string));
     const urgent = handled.filter((op) => tagsOf(op).includes(p.urgentTag));
     if (!produced(history, p.produced).some((op) => tagsOf(op).includes(p.urgentTag))) {
       return { title, status: 'unknown', expected, observed: `the lab could not publish an urgent ${p.subject}, so no ${p.expiringType} could be judged`, examples: [] };
     }
+    const exit = exitedEarly(history);
     if (urgent.length === 0) {
       // Not this check's mistake, but nothing here can pass: the checks above say why.
-      return { title, status: 'fail', expected, observed: `no urgent ${p.subject} reached the agent API, so no ${p.expiringType} was ever due`, examples: [], cause: 'nothing-due' };
+      const result = { title, status: 'fail' as const, expected, observed: `no urgent ${p.subject} reached the agent API, so no ${p.expiringType} was ever due`, examples: [], cause: 'nothing-due' };
+      return exit ? blamedOnExit(result, exit) : result;
     }
     const delivered = select(history, p.delivered, 'ok').map((op) => ({ key: op.key as string, type: String((op.value as { type?: unknown } | undefined)?.type ?? '') }));
     const dead = deadLettersOf(history, p.deadLetters).filter((d) => d.queue === p.notifyRole);
     const args = queueArguments(history, p.notifyRole);
     const has = (list: Array<{ key: string; type: string }>, key: string, type: string) => list.some((m) => m.key === key && m.type === type);
-    const fail = (observed: string, examples: string[], cause: keyof typeof MESSAGE_TTL_CAUSES) => ({ title, status: 'fail' as const, expected, observed, examples, cause });
+    const fail = (observed: string, examples: string[], cause: keyof typeof MESSAGE_TTL_CAUSES) => {
+      const result = { title, status: 'fail' as const, expected, observed, examples, cause };
+      // Missing notifications of a program that died: never published, whatever the queues say.
+      return exit && MISSING_CAUSES.has(cause) ? blamedOnExit(result, exit) : result;
+    };
 
     const keptExpired = handled.filter((op) => has(dead, op.key as string, p.keptType));
     if (keptExpired.length > 0) {

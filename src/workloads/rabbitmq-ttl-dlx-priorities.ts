@@ -18,9 +18,10 @@
  *    without the priority queue, or with a consumer that took the normal tickets as they
  *    came (a large prefetch, an ack on arrival), the normal ones do (priority-order).
  * 2. "stale": while the second blocker's call is held, `staleTickets` more tickets are
- *    published; the call is held until TICKET_TTL_MS + `holdMarginMs` after the last one, so
- *    every one of them waits past the queue's TTL: RabbitMQ must dead-letter them (x-death
- *    reason "expired", queue TICKETS_QUEUE), none may reach an agent late
+ *    published; every agent call (the blocker's, its retries, any other) is held until
+ *    TICKET_TTL_MS + `holdMarginMs` after the last one, so every one of them waits past the
+ *    queue's TTL whatever the program's client timeout: RabbitMQ must dead-letter them
+ *    (x-death reason "expired", queue TICKETS_QUEUE), none may reach an agent at all
  *    (expired-to-dead-letter).
  *
  * Afterwards the lab is the customer's app: once the last offer is older than OFFER_TTL_MS
@@ -81,13 +82,17 @@ export const rabbitmqTtlDlxPriorities: Workload<TtlDlxPrioritiesOptions> = {
     });
     const { service: agentApi, url: agentUrl } = await ctx.downstream({ name: 'agent-api', keyField: 'ticketId', latencyMs: o.agentLatencyMs, okBody: { assigned: '{key}' } });
 
-    /** Blockers' calls are held until their phase says so (an agent busy with a hard case). */
-    const holds = new Map<string, () => boolean>();
+    /** While a phase's window is open (from its blocker's publish until its release), EVERY
+     *  agent call is held until the release: the blocker's first call, its retry after a
+     *  client timeout, and any ticket the program took meanwhile. So however the program times
+     *  out or retries, the agents stay busy and the phase's tickets wait in the queue (a
+     *  program with a timeout cannot let the stale tickets reach an agent before their TTL). */
+    let holding: (() => boolean) | undefined;
     const arrived = new Set<string>();
     agentApi.onCall(async (call) => {
       arrived.add(call.key);
-      const release = holds.get(call.key);
-      if (release && call.attempt === 1) await waitUntil(release, ctx.timeouts.drainMs, ctx.signal, 10);
+      const release = holding;
+      if (release) await waitUntil(release, o.ticketTtlMs + o.holdMarginMs + ctx.timeouts.drainMs, ctx.signal, 10);
       return 'continue';
     });
 
@@ -109,7 +114,8 @@ export const rabbitmqTtlDlxPriorities: Workload<TtlDlxPrioritiesOptions> = {
     const behindBlocker = async (phase: string, queueUp: () => Promise<void>, release: () => boolean): Promise<string> => {
       const blocker = messageId('ticket', ++n);
       let open = false;
-      holds.set(blocker, () => open && release());
+      const released = () => open && release();
+      holding = released;
       const body: Ticket = { ticketId: blocker, customer: `customer-${100 + n}`, subject: 'needs a long investigation', urgent: false, createdAt: Date.now() };
       await tickets.send(blocker, body, { tags: ['normal', 'blocker'], record: { phase, priority: NORMAL_PRIORITY } });
       if (!(await waitUntil(() => arrived.has(blocker), ctx.timeouts.readyMs, ctx.signal, 10))) {
@@ -117,6 +123,10 @@ export const rabbitmqTtlDlxPriorities: Workload<TtlDlxPrioritiesOptions> = {
       }
       await queueUp();
       open = true;
+      // Calls that arrive after the release are answered at once.
+      void waitUntil(released, o.ticketTtlMs + o.holdMarginMs + ctx.timeouts.drainMs, ctx.signal, 10).then(() => {
+        if (holding === released) holding = undefined;
+      });
       return blocker;
     };
 

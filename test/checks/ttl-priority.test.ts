@@ -38,6 +38,14 @@ describe('priority-order', () => {
     const result = priorityOrder.run([...burst, call('u1', 200), call('u2', 240), call('n1', 280), config('tickets', { 'x-max-priority': 10 })], params);
     expect(result).toMatchObject({ status: 'fail', cause: 'not-taken' });
   });
+  it('burst tickets never taken after the program exited: program-exited', () => {
+    const exit: Operation = { t: 290, process: 'learner-1', kind: 'process', outcome: 'fail', value: { event: 'exit', code: 1, signal: null, byLab: false } };
+    const result = priorityOrder.run([...burst, call('u1', 200), call('u2', 240), call('n1', 280), exit, config('tickets', { 'x-max-priority': 10 })], params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'program-exited' });
+  });
+  it('the prefetched cause names a second consumer too', () => {
+    expect(priorityOrder.causes?.prefetched).toContain('one consumer on one channel');
+  });
 });
 
 describe('expired-to-dead-letter', () => {
@@ -57,9 +65,43 @@ describe('expired-to-dead-letter', () => {
     const result = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 5_000), call('s2', 5_050), ttlQueue], params);
     expect(result.cause).toBe('prefetched');
   });
-  it('tickets taken at once, before their TTL, are fine', () => {
-    const result = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 1_020), call('s2', 1_030), ttlQueue], params);
+  it('stale tickets that reached the agent before their TTL never went stale: never a pass (the lab held the agent)', () => {
+    // Taken while the agent was busy with another ticket: an ack on arrival, a second consumer.
+    const early = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 1_020), call('s2', 1_030), ttlQueue], params);
+    expect(early).toMatchObject({ status: 'fail', cause: 'prefetched' });
+    expect(early.observed).toContain('while it was still busy');
+    // No TTL at all, and a client timeout let them reach the agent early: no-queue-ttl.
+    const noTtl = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 2_500), call('s2', 2_530), dead('s9', 'callback-offer', 'expired', 'notifications'), config('tickets', { ...dlx, 'x-max-priority': 10 })], params);
+    expect(noTtl).toMatchObject({ status: 'fail', cause: 'no-queue-ttl' });
+  });
+  it('a ticket the program timed out on, requeued and then saw expire: not expired too soon (a client timeout)', () => {
+    const gaveUp = (key: string, arrivedAt: number, attempt: number): Operation => ({ t: 4_200, process: 'downstream', kind: 'call', outcome: 'ok', stream: 'agent-api', key, attempt, value: { arrivedAt, status: 200, callerGaveUp: true } });
+    const blocker = produce('b1', 900, ['normal', 'blocker']);
+    const history = [...sent, blocker, call('r1', 200), gaveUp('b1', 920, 1), gaveUp('b1', 2_430, 2), dead('b1', 'ticket', 'expired', 'tickets'), dead('s1', 'ticket', 'expired', 'tickets'), dead('s2', 'ticket', 'expired', 'tickets'), ttlQueue];
+    expect(expiredToDeadLetter.run(history, params).status).toBe('pass');
+    // Answered once, then expired: too soon after all.
+    expect(expiredToDeadLetter.run([...history, call('b1', 4_300)], params).cause).toBe('expired-too-soon');
+  });
+  it('a stale ticket taken within its TTL, given up on (client timeout), then expired on requeue: a pass', () => {
+    const gaveUp: Operation = { t: 5_000, process: 'downstream', kind: 'call', outcome: 'ok', stream: 'agent-api', key: 's1', attempt: 1, value: { arrivedAt: 3_990, status: 200, callerGaveUp: true } };
+    const result = expiredToDeadLetter.run([...sent, call('r1', 200), gaveUp, dead('s1', 'ticket', 'expired', 'tickets'), dead('s2', 'ticket', 'expired', 'tickets'), ttlQueue], params);
     expect(result.status).toBe('pass');
+  });
+  it('a stale ticket taken right at its TTL\'s edge is excused, the rest must have expired; all at the edge is no evidence', () => {
+    const edge = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 4_002), dead('s2', 'ticket', 'expired', 'tickets'), ttlQueue], params);
+    expect(edge.status).toBe('pass');
+    expect(edge.observed).toContain('s1 reached your program right at its TTL');
+    const allEdge = expiredToDeadLetter.run([...sent, call('r1', 200), call('s1', 4_002), call('s2', 4_012), ttlQueue], params);
+    expect(allEdge.status).toBe('unknown');
+  });
+  it('tickets that expired because the program had exited: program-exited, not the TTL', () => {
+    const exit: Operation = { t: 2_100, process: 'learner-1', kind: 'process', outcome: 'fail', value: { event: 'exit', code: 1, signal: null, byLab: false } };
+    const history = [...sent, exit, dead('r1', 'ticket', 'expired', 'tickets'), dead('s1', 'ticket', 'expired', 'tickets'), dead('s2', 'ticket', 'expired', 'tickets'), ttlQueue];
+    const result = expiredToDeadLetter.run(history, params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'program-exited' });
+    expect(result.observed).toContain('your program had exited at 2.1s');
+    // Without the exit, the same expiry is a TTL too short.
+    expect(expiredToDeadLetter.run(history.filter((op) => op !== exit), params).cause).toBe('expired-too-soon');
   });
   it('rejected by the program, not expired', () => {
     const result = expiredToDeadLetter.run([...sent, call('r1', 200), dead('s1', 'ticket', 'rejected', 'tickets'), dead('s2', 'ticket', 'rejected', 'tickets'), config('tickets', dlx)], params);
@@ -103,5 +145,16 @@ describe('message-ttl', () => {
   });
   it('nothing published at all: not-published', () => {
     expect(messageTtl.run([...handled, config('notifications', dlx)], params).cause).toBe('not-published');
+  });
+  it('no receipt is due for a ticket the program gave up on (its call timed out)', () => {
+    const gaveUp: Operation = { t: 4_200, process: 'downstream', kind: 'call', outcome: 'ok', stream: 'agent-api', key: 'n2', attempt: 1, value: { arrivedAt: 300, status: 200, callerGaveUp: true } };
+    const result = messageTtl.run([...handled, produce('n2', 120, ['normal', 'blocker']), gaveUp, delivered('u1', 'receipt'), delivered('n1', 'receipt'), dead('u1', 'callback-offer', 'expired', 'notifications'), config('notifications', dlx)], params);
+    expect(result.status).toBe('pass');
+  });
+  it('offers missing after the program exited: program-exited, not the queue\'s dead-letter arguments', () => {
+    const exit: Operation = { t: 300, process: 'learner-1', kind: 'process', outcome: 'fail', value: { event: 'exit', code: 1, signal: null, byLab: false } };
+    const result = messageTtl.run([...handled, exit, delivered('u1', 'receipt'), delivered('n1', 'receipt'), config('notifications', dlx)], params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'program-exited' });
+    expect(result.observed).toMatch(/^your program had exited at 0\.3s/);
   });
 });
