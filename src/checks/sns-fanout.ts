@@ -19,6 +19,11 @@
  *   that name). The lab publishes nothing itself: it feeds orders to the learner's publisher,
  *   then reads every queue out and records each copy as a `consume` (stream: the queue's role,
  *   key: the order id, value: its format and the attributes it carried).
+ * - not an order: a message in a queue whose body (raw) or "Message" (envelope) is not an
+ *   order's JSON object, e.g. {"default": ...} or the order as a JSON string literal. The lab
+ *   records it as a failed `consume` without a key, with the start of its body.
+ * - published: an order found in any queue. When a queue is subscribed with no filter
+ *   policy it gets every published order, so an order in no queue was never published.
  */
 import { type SnsSubscriptions, lastObservation } from '../runner/observations.js';
 import type { History, Operation } from '../runner/history.js';
@@ -113,6 +118,27 @@ function copiesOf(history: History): Operation[] {
   return history.filter((op) => op.kind === 'consume' && op.outcome === 'ok' && op.key !== undefined);
 }
 
+/** Messages the lab found in a queue that are not an order (see the definitions). */
+function notOrdersOf(history: History): Operation[] {
+  return history.filter((op) => op.kind === 'consume' && op.outcome === 'fail' && op.key === undefined);
+}
+
+/** The start of a message that is not an order, as the lab recorded it. */
+function bodyOf(op: Operation | undefined): string {
+  const body = (op?.value as { body?: unknown } | undefined)?.body;
+  return typeof body === 'string' ? body.slice(0, 100) : '(its body was not recorded)';
+}
+
+/** What a queue holds that is not an order, in one phrase, or undefined when it holds none. */
+function notOrdersIn(notOrders: Operation[], queue: string): string | undefined {
+  const mine = notOrders.filter((op) => op.stream === queue);
+  if (mine.length === 0) return undefined;
+  return `queue "${queue}" holds ${mine.length} message${mine.length === 1 ? '' : 's'} that ${mine.length === 1 ? 'is' : 'are'} not an order, e.g. ${bodyOf(mine[0])}`;
+}
+
+const NOT_AN_ORDER =
+  'A queue holds messages that are not orders: publish the order\'s JSON exactly as it came from the inbox (the Message is the inbox message\'s body, unchanged), so a raw queue gets the order itself and an envelope queue gets it as the envelope\'s "Message". Not {"default": ...} (that is for MessageStructure "json"), not the body JSON-encoded a second time.';
+
 function describe(order: Order, types: Record<string, AttributeType>): string {
   return `${order.id} (${Object.keys(types).map((name) => `${name}=${String(order.fields[name])}`).join(', ')})`;
 }
@@ -154,6 +180,8 @@ function parseFanOut(raw: Record<string, unknown>): FanOutParams {
 }
 
 export const FILTER_CAUSES = {
+  'not-an-order': NOT_AN_ORDER,
+  'never-published': 'Orders are missing from a queue that has no filter policy, so they were never published: they cannot be a filter problem. Delete an inbox message only after Publish returned for it, so a program killed in between gets the order back, and never exit or drop an order before it is published.',
   'not-subscribed': 'A queue that should get orders has no subscription on the topic. Subscribe every queue of the table (protocol "sqs", the queue\'s ARN as endpoint).',
   'lost-on-restart': 'A queue lost the orders it held before your program restarted: starting up must not purge, delete or recreate the queues. Make provisioning idempotent (CreateQueue, CreateTopic and Subscribe with the same settings are safe to repeat) and leave messages to their consumers.',
   'attributes-wrong': 'Orders were filtered out because of the message attributes they were published with, not because of the policy: a filter policy looks only at message attributes, and a numeric condition matches only an attribute of DataType Number.',
@@ -183,7 +211,7 @@ function policyProblem(seen: SubscriptionSeen | undefined, spec: SubscriptionSpe
 }
 
 /** Causes in the order they explain a failure: the first one found names it. */
-const PRECEDENCE: FilterCause[] = ['not-subscribed', 'lost-on-restart', 'attributes-wrong', 'other-attribute', 'numeric-as-string', 'too-broad', 'too-narrow'];
+const PRECEDENCE: FilterCause[] = ['not-subscribed', 'not-an-order', 'lost-on-restart', 'never-published', 'attributes-wrong', 'other-attribute', 'numeric-as-string', 'too-broad', 'too-narrow'];
 
 export const filteredAsSpecified: CheckDefinition<FanOutParams> = {
   name: 'filtered-as-specified',
@@ -201,6 +229,10 @@ export const filteredAsSpecified: CheckDefinition<FanOutParams> = {
     for (const op of copies) if (!carried.has(op.key ?? '')) carried.set(op.key ?? '', copyValue(op).attributes);
     const got = new Map<string, Set<string>>();
     for (const op of copies) got.set(op.stream ?? '', new Set([...(got.get(op.stream ?? '') ?? []), op.key ?? '']));
+    const notOrders = notOrdersOf(history);
+    // The orders that were published, when a queue without a filter policy shows them all.
+    const everything = p.subscriptions.find((s) => !s.filterPolicy && seen?.subscriptions.some((x) => x.queue === s.queue && !x.filterPolicy));
+    const published = everything ? new Set(copies.map((op) => op.key ?? '')) : undefined;
 
     const findings: Array<{ cause: FilterCause; text: string }> = [];
     for (const spec of p.subscriptions) {
@@ -218,14 +250,28 @@ export const filteredAsSpecified: CheckDefinition<FanOutParams> = {
         const before = want.filter((o) => o.phase < 2);
         const lostBefore = before.length > 0 && before.every((o) => missed.includes(o)) && missed.every((o) => o.phase < 2);
         const badlyCarried = missed.filter((o) => carried.has(o.id) && attributeProblem(carried.get(o.id), specAttributes(o.fields, p.attributes)));
-        const cause: FilterCause = lostBefore ? 'lost-on-restart' : badlyCarried.length > 0 ? 'attributes-wrong' : (policyProblem(sub, spec, p.attributes) ?? 'too-narrow');
-        const shown = firstFew(cause === 'attributes-wrong' ? badlyCarried : missed, 3);
+        const unpublished = published ? missed.filter((o) => !published.has(o.id)) : [];
+        const strange = notOrdersIn(notOrders, spec.queue);
+        if (strange && !lostBefore) {
+          findings.push({ cause: 'not-an-order', text: `${strange}; it missed ${missed.length} of its ${want.length} orders` });
+          continue;
+        }
+        const cause: FilterCause = lostBefore
+          ? 'lost-on-restart'
+          : unpublished.length > 0
+            ? 'never-published'
+            : badlyCarried.length > 0
+              ? 'attributes-wrong'
+              : (policyProblem(sub, spec, p.attributes) ?? 'too-narrow');
+        const shown = firstFew(cause === 'attributes-wrong' ? badlyCarried : cause === 'never-published' ? unpublished : missed, 3);
         const why =
           cause === 'lost-on-restart'
             ? ` (all ${before.length} it held before your program restarted are gone; the ones after are there)`
             : cause === 'attributes-wrong'
               ? ` (the first published with ${shownAttributes(carried.get((shown[0] as Order).id))})`
-              : '';
+              : cause === 'never-published'
+                ? ` (${unpublished.length} of them are in no queue at all, not even "${everything?.queue ?? ''}", which has no filter policy: they were never published)`
+                : '';
         findings.push({ cause, text: `queue "${spec.queue}" (${policy}) missed ${missed.length} of its ${want.length} orders, e.g. ${shown.map((o) => describe(o, p.attributes)).join('; ')}${why}` });
       }
       if (extra.length > 0) {
@@ -237,11 +283,13 @@ export const filteredAsSpecified: CheckDefinition<FanOutParams> = {
       return { title, status: 'pass', expected, observed: `all ${orders.length} orders reached exactly their queues (${p.subscriptions.map((s) => `${s.queue}: ${got.get(s.queue)?.size ?? 0}`).join(', ')})`, examples: [] };
     }
     const cause = PRECEDENCE.find((c) => findings.some((f) => f.cause === c)) ?? 'too-narrow';
+    // The observed sentence names the queues of the diagnosis: the hint is about them.
+    const concerned = [...new Set(findings.filter((f) => f.cause === cause).map((f) => /^queue "([^"]+)"/.exec(f.text)?.[1] ?? ''))].filter(Boolean);
     return {
       title,
       status: 'fail',
       expected,
-      observed: `${findings.length === 1 ? '1 queue did not get exactly its orders' : `${findings.length} queues did not get exactly their orders`}`,
+      observed: `${findings.length === 1 ? '1 queue did not get exactly its orders' : `${findings.length} queues did not get exactly their orders`}; the hint is about ${concerned.map((q) => `"${q}"`).join(', ')}`,
       examples: firstFew([...findings.filter((f) => f.cause === cause), ...findings.filter((f) => f.cause !== cause)].map((f) => f.text)),
       cause,
     };
@@ -249,6 +297,7 @@ export const filteredAsSpecified: CheckDefinition<FanOutParams> = {
 };
 
 export const FORMAT_CAUSES = {
+  'not-an-order': NOT_AN_ORDER,
   'envelope-where-raw': 'A queue that asks for raw messages got SNS envelopes (JSON with "Type": "Notification" and the order inside "Message"): set the subscription attribute RawMessageDelivery to "true".',
   'raw-where-envelope': 'A queue that asks for SNS envelopes got the bare order: leave RawMessageDelivery off ("false", the default) on that subscription.',
 } as const;
@@ -262,8 +311,13 @@ export const deliveryFormat: CheckDefinition<FanOutParams> = {
     const title = 'Each queue gets its messages raw or in the SNS envelope, as asked';
     const expected = p.subscriptions.map((s) => `${s.queue}: ${s.raw ? 'raw' : 'SNS envelope'}`).join(', ');
     const copies = copiesOf(history);
-    if (copies.length === 0) return { title, status: 'unknown', expected, observed: 'no queue got any order, so their format cannot be judged', examples: [] };
+    const notOrders = notOrdersOf(history);
     const findings: Array<{ cause: FormatCause; text: string; short: string }> = [];
+    for (const spec of p.subscriptions) {
+      const strange = notOrdersIn(notOrders, spec.queue);
+      if (strange) findings.push({ cause: 'not-an-order', short: `"${spec.queue}" holds messages that are not orders`, text: strange });
+    }
+    if (copies.length === 0 && findings.length === 0) return { title, status: 'unknown', expected, observed: 'no queue got any order, so their format cannot be judged', examples: [] };
     for (const spec of p.subscriptions) {
       const mine = copies.filter((op) => op.stream === spec.queue);
       const wrong = mine.filter((op) => copyValue(op).format !== (spec.raw ? 'raw' : 'envelope'));

@@ -86,11 +86,11 @@ export function isLocalToxiproxy(endpoint: Endpoints['toxiproxy']): boolean {
 }
 
 /** host:port of a broker's endpoint, as the learner's program reaches it. */
-export function brokerAddress(broker: 'redis' | 'rabbitmq' | 'postgres', endpoints: Partial<Endpoints>): string {
-  const url = broker === 'redis' ? endpoints.redis?.url : broker === 'rabbitmq' ? endpoints.rabbitmq?.amqpUrl : endpoints.postgres?.url;
+export function brokerAddress(broker: 'redis' | 'rabbitmq' | 'postgres' | 'sns', endpoints: Partial<Endpoints>): string {
+  const url = broker === 'redis' ? endpoints.redis?.url : broker === 'rabbitmq' ? endpoints.rabbitmq?.amqpUrl : broker === 'sns' ? endpoints.sns?.endpoint : endpoints.postgres?.url;
   if (!url) throw new Error(`${broker} endpoint missing`);
   const parsed = new URL(url);
-  const port = parsed.port || { redis: '6379', rabbitmq: '5672', postgres: '5432' }[broker];
+  const port = parsed.port || { redis: '6379', rabbitmq: '5672', postgres: '5432', sns: parsed.protocol === 'https:' ? '443' : '80' }[broker];
   return `${parsed.hostname}:${port}`;
 }
 

@@ -77,8 +77,10 @@ export interface FaultSetupContext {
 
 /** Brokers a network fault can stand between. Kafka's clients learn the brokers' addresses
  *  from the brokers, so its proxy is the one behind the listener that advertises it
- *  (brokers/kafka.ts, KAFKA_PROXY_PORT): one for all runs, so such a run goes alone. */
-export const PROXIED_BROKERS = ['redis', 'rabbitmq', 'postgres', 'kafka'] as const;
+ *  (brokers/kafka.ts, KAFKA_PROXY_PORT): one for all runs, so such a run goes alone. SNS is
+ *  moto's one HTTP endpoint (SNS and SQS): its proxy carries both, and the queue URLs in the
+ *  program's environment point through it too. */
+export const PROXIED_BROKERS = ['redis', 'rabbitmq', 'postgres', 'kafka', 'sns'] as const;
 export type ProxiedBroker = (typeof PROXIED_BROKERS)[number];
 
 export interface FaultDefinition<P> {

@@ -15,10 +15,14 @@
  * amounts below, at and above the billing threshold, physical and digital.
  *
  * Two phases, each the whole list of orders:
- * 1. the orders, then a drain until the inbox is empty;
- * 2. "restart": the scenario's kill-learner fault kills the program and restarts it; once it
- *    is back the lab feeds the orders again. A program that starts by purging or recreating
- *    its queues throws away what phase 1 left in them (filtered-as-specified: lost-on-restart).
+ * 1. the orders, then a drain until the inbox is empty (nothing visible, nothing in flight);
+ * 2. "restart", entered the moment the inbox is empty: the scenario's kill-learner fault kills
+ *    the program and restarts it; once it is back the lab feeds the orders again. A program
+ *    that deleted orders from the inbox before publishing them still has publishes to make at
+ *    that moment (the scenario's network latency between the program and moto, on while
+ *    phase 1 is fed, makes them take a while), so the kill loses them (never-published). A
+ *    program that starts by deleting and recreating or emptying its queues throws away what
+ *    phase 1 left in them (lost-on-restart).
  *
  * After the program stopped, the lab reads the topic's subscriptions (an "sns-subscriptions"
  * observation: for the diagnosis) and takes everything out of every queue of the table: one
@@ -69,8 +73,9 @@ export function queueVariable(role: string): string {
 
 const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
 
-/** A copy read out of a queue: the order id, its format and the attributes it carried. */
-export function readCopy(message: Message): { orderId?: string; format: 'raw' | 'envelope'; attributes: Record<string, Attribute> } {
+/** A copy read out of a queue: the order id, its format and the attributes it carried; when it
+ *  is not an order, the start of what was published (the body, or the envelope's Message). */
+export function readCopy(message: Message): { orderId?: string; format: 'raw' | 'envelope'; attributes: Record<string, Attribute>; body?: string } {
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(message.Body ?? '') as Record<string, unknown>;
@@ -86,11 +91,11 @@ export function readCopy(message: Message): { orderId?: string; format: 'raw' | 
     }
     const attributes: Record<string, Attribute> = {};
     for (const [name, a] of Object.entries((body.MessageAttributes ?? {}) as Record<string, { Type?: string; Value?: string }>)) attributes[name] = { type: a.Type ?? '', value: a.Value ?? '' };
-    return { ...(typeof order.orderId === 'string' ? { orderId: order.orderId } : {}), format: 'envelope', attributes };
+    return { ...(typeof order.orderId === 'string' ? { orderId: order.orderId } : { body: body.Message.slice(0, 160) }), format: 'envelope', attributes };
   }
   const attributes: Record<string, Attribute> = {};
   for (const [name, a] of Object.entries(message.MessageAttributes ?? {})) attributes[name] = { type: a.DataType ?? '', value: a.StringValue ?? '' };
-  return { ...(typeof body.orderId === 'string' ? { orderId: body.orderId } : {}), format: 'raw', attributes };
+  return { ...(typeof body.orderId === 'string' ? { orderId: body.orderId } : { body: (message.Body ?? '').slice(0, 160) }), format: 'raw', attributes };
 }
 
 export const snsFanoutFilters: Workload<SnsFanoutOptions> = {
@@ -130,10 +135,10 @@ export const snsFanoutFilters: Workload<SnsFanoutOptions> = {
         await orders.send(orderId, body, { record: { phase } });
       }
     };
-    // Empty on two reads 100 ms apart: moto counts visible and in-flight messages at two
+    // Empty on two reads 50 ms apart: moto counts visible and in-flight messages at two
     // instants, so an order whose visibility timeout runs out between them is in neither.
     const inboxEmpty = async () => {
-      for (const pauseMs of [0, 100]) {
+      for (const pauseMs of [0, 50]) {
         await sleep(pauseMs, ctx.signal);
         const { visible, inFlight } = await sns.counts(inboxUrl);
         if (visible + inFlight > 0 || orders.inFlight() > 0) return false;
@@ -170,7 +175,10 @@ export const snsFanoutFilters: Workload<SnsFanoutOptions> = {
       async run() {
         ctx.progress(`feeding ${o.orders.length} orders to ORDER_INBOX_URL`);
         await feed(1);
-        await settle();
+        // No settle here: the kill comes the moment the inbox is empty. The latency the
+        // scenario puts on the program's network is a fault that holds nothing back, so it
+        // does not keep this drain from ending (a killed program comes only after it).
+        await drain({ ...ctx, faultActive: () => false }, { done: inboxEmpty, progress, quietMs: o.quietMs, intervalMs: 50 });
         if (ctx.signal.aborted) return;
         ctx.progress(`restarting your program, then feeding ${o.orders.length} more orders`);
         await ctx.phase('restart');
@@ -193,8 +201,9 @@ export const snsFanoutFilters: Workload<SnsFanoutOptions> = {
           const url = await sns.queueUrl(queueName.get(role) ?? '');
           if (!url) continue;
           for (const message of await sns.takeAll(url)) {
-            const { orderId, format, attributes } = readCopy(message);
-            ctx.history.record({ process: 'lab', kind: 'consume', outcome: orderId ? 'ok' : 'fail', stream: role, ...(orderId ? { key: orderId } : {}), value: { format, attributes } });
+            // A message that is not an order keeps the start of what was published: the checks show it.
+            const { orderId, format, attributes, body } = readCopy(message);
+            ctx.history.record({ process: 'lab', kind: 'consume', outcome: orderId ? 'ok' : 'fail', stream: role, ...(orderId ? { key: orderId } : {}), value: { format, attributes, ...(body === undefined ? {} : { body }) } });
           }
         }
       },

@@ -156,7 +156,62 @@ describe('filtered-as-specified', () => {
   });
 });
 
+// A message the lab found in a queue that is not an order: no key, the start of its body.
+const notOrder = (queue: string, body: string): Operation => ({ t: 5_000, process: 'lab', kind: 'consume', outcome: 'fail', stream: queue, value: { format: 'raw', attributes: {}, body } });
+/** Every queue got every order, wrapped as {"default": ...} or encoded twice: not an order. */
+function wrapped(body: (id: string) => string): Operation[] {
+  const ops: Operation[] = [];
+  for (const phase of [1, 2]) {
+    for (const o of orders) {
+      const { id: _id, ...fields } = o;
+      const id = `${o.id}-${phase}`;
+      ops.push(produce(id, phase, fields));
+      for (const s of subscriptions) if (policyMatches(s.filterPolicy, typed(fields))) ops.push(notOrder(s.queue, body(id)));
+    }
+  }
+  return [...ops, SEEN_OK];
+}
+
+describe('filtered-as-specified: orders that arrived in another shape, or were never published', () => {
+  it('says the queues hold messages that are not orders, with the first body, not a filter problem', () => {
+    const r = filteredAsSpecified.run(wrapped((id) => JSON.stringify({ default: JSON.stringify({ orderId: id }) })), params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'not-an-order' });
+    expect(r.examples[0]).toMatch(/^queue "billing" holds 10 messages that are not an order, e.g. \{"default":"\{\\"orderId\\":\\"order-eu-physical-250-1/);
+    const twice = filteredAsSpecified.run(wrapped((id) => JSON.stringify(JSON.stringify({ orderId: id }))), params);
+    expect(twice.cause).toBe('not-an-order');
+  });
+
+  it('blames orders missing from audit (no filter policy) on publishing, not on a filter', () => {
+    const lost = new Set(['order-eu-physical-250-1', 'order-us-physical-40-2']);
+    const ops = history().filter((op) => !(op.kind === 'consume' && lost.has(op.key ?? '')));
+    const r = filteredAsSpecified.run(ops, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'never-published' });
+    expect(r.observed).toMatch(/the hint is about "billing", "eu-shipping", "audit"$/);
+    expect(r.examples.find((e) => e.startsWith('queue "audit"'))).toMatch(/missed 2 of its 16 orders.*2 of them are in no queue at all, not even "audit"/);
+  });
+
+  it('does not call orders unpublished when no queue without a filter policy is subscribed', () => {
+    const r = filteredAsSpecified.run(history({ drop: (q) => q === 'audit', seenOp: seen([{ queue: 'billing', raw: false }, { queue: 'eu-shipping', raw: true }]) }), params);
+    expect(r.cause).toBe('not-subscribed');
+  });
+
+  it('names the queue a too-broad or too-narrow hint is about', () => {
+    const broadBilling = history({ policyOf: (s) => (s.queue === 'billing' ? { amount: [{ numeric: ['>=', 99] }] } : s.filterPolicy) });
+    const r = filteredAsSpecified.run(broadBilling, params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'too-broad' });
+    expect(r.observed).toBe('1 queue did not get exactly its orders; the hint is about "billing"');
+    const narrowEu = history({ policyOf: (s) => (s.queue === 'eu-shipping' ? { region: ['EU'] } : s.filterPolicy) });
+    expect(filteredAsSpecified.run(narrowEu, params).observed).toMatch(/the hint is about "eu-shipping"$/);
+  });
+});
+
 describe('delivery-format', () => {
+  it('says a queue holds messages that are not orders, showing the first', () => {
+    const r = deliveryFormat.run(wrapped((id) => JSON.stringify(JSON.stringify({ orderId: id }))), params);
+    expect(r).toMatchObject({ status: 'fail', cause: 'not-an-order' });
+    expect(r.examples[0]).toMatch(/^queue "billing" holds 10 messages that are not an order, e.g. "\{\\"orderId/);
+  });
+
   it('passes when each queue gets its format; unknown when no queue got anything', () => {
     expect(deliveryFormat.run(history(), params).status).toBe('pass');
     expect(deliveryFormat.run([], params).status).toBe('unknown');
@@ -195,6 +250,9 @@ describe('reading a copy out of a queue (the workload)', () => {
     const envelope = JSON.stringify({ Type: 'Notification', MessageId: 'm', Message: order, MessageAttributes: { amount: { Type: 'Number', Value: '250' } } });
     expect(readCopy({ Body: envelope })).toEqual({ orderId: 'order-1', format: 'envelope', attributes: { amount: { type: 'Number', value: '250' } } });
     expect(readCopy({ Body: order, MessageAttributes: { amount: { DataType: 'Number', StringValue: '250' } } })).toEqual({ orderId: 'order-1', format: 'raw', attributes: { amount: { type: 'Number', value: '250' } } });
-    expect(readCopy({ Body: 'not json' })).toEqual({ format: 'raw', attributes: {} });
+    expect(readCopy({ Body: 'not json' })).toEqual({ format: 'raw', attributes: {}, body: 'not json' });
+    expect(readCopy({ Body: JSON.stringify(order) })).toEqual({ format: 'raw', attributes: {}, body: JSON.stringify(order) });
+    const wrapper = JSON.stringify({ default: order });
+    expect(readCopy({ Body: JSON.stringify({ Type: 'Notification', Message: wrapper }) })).toEqual({ format: 'envelope', attributes: {}, body: wrapper });
   });
 });

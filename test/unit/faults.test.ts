@@ -8,6 +8,7 @@ import { FAULTS, runsAlone } from '../../src/faults/index.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
 import { toxicOf } from '../../src/faults/network.js';
 import { firedAt, parseTrigger } from '../../src/faults/triggers.js';
+import { brokerAddress } from '../../src/faults/toxiproxy.js';
 import { HistoryRecorder, type Operation } from '../../src/runner/history.js';
 import { throughProxies } from '../../src/runner/run.js';
 
@@ -49,7 +50,7 @@ describe('network', () => {
   });
   it('refuses a broker it cannot stand in front of, and a call trigger', () => {
     const parse = (raw: Record<string, unknown>) => FAULTS.get('network')?.parseParams(raw);
-    expect(() => parse({ broker: 'sqs', effect: 'cut', at: { phase: 'x' }, durationMs: 1 })).toThrow('"broker" must be one of redis, rabbitmq, postgres, kafka');
+    expect(() => parse({ broker: 'sqs', effect: 'cut', at: { phase: 'x' }, durationMs: 1 })).toThrow('"broker" must be one of redis, rabbitmq, postgres, kafka, sns');
     expect(parse({ broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 1 })).toMatchObject({ broker: 'kafka' });
     expect(() => parse({ broker: 'redis', effect: 'cut', at: { call: 3 }, durationMs: 1 })).toThrow('"at" must be');
     expect(parse({ broker: 'redis', effect: 'cut', at: { phase: 'cut' }, durationMs: 500 })).toMatchObject({ broker: 'redis', effect: 'cut', durationMs: 500 });
@@ -60,6 +61,16 @@ describe('network', () => {
     // Kafka's proxy forwards to the proxied listener, and stands in for the plain one.
     const kafka = { KAFKA_BROKERS: '127.0.0.1:9092', PAYMENTS_TOPIC: 'bl-x.payments' };
     expect(throughProxies(kafka, [{ upstream: '127.0.0.1:9094', listen: '127.0.0.1:9095', replaces: '127.0.0.1:9092' }])).toEqual({ ...kafka, KAFKA_BROKERS: '127.0.0.1:9095' });
+  });
+  it('stands in front of moto (SNS and SQS on one endpoint): the endpoints and the queue URLs go through the proxy', () => {
+    expect(brokerAddress('sns', { sns: { endpoint: 'http://127.0.0.1:9326', region: 'us-east-1' } })).toBe('127.0.0.1:9326');
+    const env = { SNS_ENDPOINT: 'http://127.0.0.1:9326', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9326', ORDER_INBOX_URL: 'http://127.0.0.1:9326/123456789012/bl-x-order-inbox', AWS_REGION: 'us-east-1' };
+    expect(throughProxies(env, [{ upstream: '127.0.0.1:9326', listen: '127.0.0.1:40002' }])).toEqual({
+      ...env,
+      SNS_ENDPOINT: 'http://127.0.0.1:40002',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:40002',
+      ORDER_INBOX_URL: 'http://127.0.0.1:40002/123456789012/bl-x-order-inbox',
+    });
   });
 });
 
