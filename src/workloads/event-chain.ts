@@ -31,7 +31,7 @@ import type { DownstreamReply } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRabbit } from './blocks/rabbitmq.js';
-import { type Workload, type WorkloadContext, intOptions, LearnerNotReadyError, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, jsonObject, LearnerNotReadyError, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/event-chain.js';
 
 export interface EventChainOptions {
@@ -128,13 +128,7 @@ export const eventChain: Workload<EventChainOptions> = {
       (message: ConsumeMessage | null) => {
         if (message === null) return;
         const text = message.content.toString();
-        let event: Record<string, unknown> | undefined;
-        try {
-          const parsed = JSON.parse(text) as unknown;
-          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) event = parsed as Record<string, unknown>;
-        } catch {
-          // recorded as unreadable below
-        }
+        const event = jsonObject(text);
         const type = event?.type;
         if (event && typeof event.orderId === 'string' && (type === 'order.shipped' || type === 'order.failed')) {
           ctx.history.record({ process: 'lab', kind: 'consume', outcome: 'ok', stream: type, key: event.orderId, value: { fields: event } });

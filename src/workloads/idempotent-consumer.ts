@@ -33,7 +33,7 @@ import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { NAMESPACE_PREFIX } from '../namespaces/names.js';
 import { listFollower, openRedis, removeMarks, scanMarks } from './blocks/redis.js';
-import { type Workload, type WorkloadContext, every, intOptions, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, every, intOptions, jsonObject, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/idempotent-consumer.js';
 import { randomBytes } from 'node:crypto';
 
@@ -142,13 +142,7 @@ export const idempotentConsumer: Workload<IdempotentConsumerOptions> = {
       redis.client,
       LEDGER_KEY,
       (line, index) => {
-        let entry: Record<string, unknown> | undefined;
-        try {
-          const parsed: unknown = JSON.parse(line);
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) entry = parsed as Record<string, unknown>;
-        } catch {
-          // recorded as unreadable below
-        }
+        const entry = jsonObject(line);
         const key = typeof entry?.paymentId === 'string' ? entry.paymentId : undefined;
         ctx.history.record({ process: 'lab', kind: 'consume', outcome: key ? 'ok' : 'fail', stream: 'ledger', ...(key ? { key } : {}), value: { index, line: line.slice(0, 300), quoteId: entry?.quoteId ?? null, fields: entry ?? {} } });
       },

@@ -43,7 +43,7 @@ import type { DownstreamReply } from '../runner/downstream.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, jsonObject, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/rabbitmq-order-compensations.js';
 
 export interface OrderCompensationsOptions {
@@ -133,13 +133,7 @@ export const rabbitmqOrderCompensations: Workload<OrderCompensationsOptions> = {
       (message: ConsumeMessage | null) => {
         if (message === null) return;
         const text = message.content.toString();
-        let event: Record<string, unknown> | undefined;
-        try {
-          const parsed = JSON.parse(text) as unknown;
-          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) event = parsed as Record<string, unknown>;
-        } catch {
-          // recorded as unreadable below
-        }
+        const event = jsonObject(text);
         if (event && typeof event.orderId === 'string') {
           ctx.history.record({ process: 'lab', kind: 'consume', outcome: 'ok', stream: 'order-status', key: event.orderId, value: { fields: event } });
         } else {

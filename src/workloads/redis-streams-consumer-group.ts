@@ -26,7 +26,7 @@ import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openRedis } from './blocks/redis.js';
-import { type Workload, type WorkloadContext, intOption, intOptions, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOption, intOptions, jsonObject, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/redis-streams-consumer-group.js';
 
 export interface StreamsOptions {
@@ -56,15 +56,9 @@ const ACTIONS = ['page-view', 'search', 'add-to-cart', 'login', 'checkout'];
 /** An XADD's field list from a message body: the JSON object's fields as strings, or the
  *  bytes under "data" when it is not one (a poison fault's payload). */
 function fieldsOf(body: Buffer): string[] {
-  try {
-    const parsed: unknown = JSON.parse(body.toString());
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-      return Object.entries(parsed).flatMap(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
-    }
-  } catch {
-    // not JSON: sent as is
-  }
-  return ['data', body.toString()];
+  const fields = jsonObject(body.toString());
+  if (!fields) return ['data', body.toString()];
+  return Object.entries(fields).flatMap(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
 }
 
 async function pendingCount(client: Redis, stream: string): Promise<number> {

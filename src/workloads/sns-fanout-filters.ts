@@ -35,7 +35,7 @@ import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { producer } from './blocks/produce.js';
 import { openSns } from './blocks/sns.js';
-import { LearnerNotReadyError, type Workload, type WorkloadContext, intOptions, sleep, waitUntil } from './types.js';
+import { LearnerNotReadyError, type Workload, type WorkloadContext, intOptions, jsonObject, sleep, waitUntil } from './types.js';
 import { defaults } from './options/sns-fanout-filters.js';
 
 /** One order of the list: its id in the run is "<id>-<phase>". */
@@ -76,19 +76,10 @@ const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
 /** A copy read out of a queue: the order id, its format and the attributes it carried; when it
  *  is not an order, the start of what was published (the body, or the envelope's Message). */
 export function readCopy(message: Message): { orderId?: string; format: 'raw' | 'envelope'; attributes: Record<string, Attribute>; body?: string } {
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(message.Body ?? '') as Record<string, unknown>;
-  } catch {
-    // not JSON: no order id
-  }
+  // Not a JSON object (not JSON, a string, null): no order id.
+  const body = jsonObject(message.Body ?? '') ?? {};
   if (body.Type === 'Notification' && typeof body.Message === 'string') {
-    let order: Record<string, unknown> = {};
-    try {
-      order = JSON.parse(body.Message) as Record<string, unknown>;
-    } catch {
-      // the published message was not JSON
-    }
+    const order = jsonObject(body.Message) ?? {};
     const attributes: Record<string, Attribute> = {};
     for (const [name, a] of Object.entries((body.MessageAttributes ?? {}) as Record<string, { Type?: string; Value?: string }>)) attributes[name] = { type: a.Type ?? '', value: a.Value ?? '' };
     return { ...(typeof order.orderId === 'string' ? { orderId: order.orderId } : { body: body.Message.slice(0, 160) }), format: 'envelope', attributes };

@@ -53,7 +53,7 @@ import { drain } from './blocks/drain.js';
 import { openPostgres } from './blocks/postgres.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, intOptions, jsonObject, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/transactional-outbox.js';
 
 export interface TransactionalOutboxOptions {
@@ -141,13 +141,7 @@ export const transactionalOutbox: Workload<TransactionalOutboxOptions> = {
       (message: ConsumeMessage | null) => {
         if (!message) return;
         const raw = message.content.toString('utf8');
-        let body: Record<string, unknown> | undefined;
-        try {
-          const parsed: unknown = JSON.parse(raw);
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-        } catch {
-          // recorded as unreadable below
-        }
+        const body = jsonObject(raw);
         const orderId = typeof body?.orderId === 'string' ? body.orderId : undefined;
         if (orderId) arrived.add(orderId);
         ctx.history.record({

@@ -158,6 +158,17 @@ export async function waitUntil(
   return false;
 }
 
+/** The JSON object `text` holds, or undefined when it is not JSON or not an object (an array, a
+ *  string, null): how the lab reads a learner's message before it trusts any field of it. */
+export function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Repeats `sample` every `intervalMs` in the background until stopped. */
 export function every(intervalMs: number, signal: AbortSignal, sample: () => Promise<void>): () => Promise<void> {
   let stopped = false;
