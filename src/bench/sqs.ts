@@ -9,6 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 type Sdk = typeof import('@aws-sdk/client-sqs');
 import type { Endpoints } from '../brokers/types.js';
 import type { BrokerBench, Pipe, Session, Variant } from './types.js';
+import { labAwsClientConfig } from '../brokers/aws.js';
 
 /** SendMessageBatch and ReceiveMessage take at most 10 messages. */
 export const SQS_BATCH = 10;
@@ -27,16 +28,7 @@ const VARIANTS = [
 ] as const satisfies readonly Variant[];
 
 function client(sdk: Sdk, endpoint: Endpoints['sqs']): SQSClient {
-  // Same reason as the broker probe: brokerlab pins Node 20 on purpose; the SDK's warning
-  // about it would land in the middle of the bench's output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return new sdk.SQSClient({
-    endpoint: endpoint.endpoint,
-    region: endpoint.region,
-    maxAttempts: 3,
-    // ElasticMQ accepts any credentials; real ones from the environment win for a real SQS.
-    ...(process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'brokerlab', secretAccessKey: 'brokerlab' } }),
-  });
+  return new sdk.SQSClient(labAwsClientConfig(endpoint, 3));
 }
 
 export const sqsBench: BrokerBench<'sqs'> = {

@@ -17,6 +17,7 @@ import type { BrokerDefinition, NativeDirs } from './definition.js';
 import { displayUrl, hostPort } from './net.js';
 import { HOST, PORTS, portsOf } from './ports.js';
 import { tildify, versions } from './versions.js';
+import { labAwsClientConfig } from './aws.js';
 
 /** The region clients are told, and the one moto puts in topic and queue ARNs. */
 export const SNS_REGION = 'us-east-1';
@@ -47,17 +48,9 @@ export const sns: BrokerDefinition<'sns'> = {
   awaited: (endpoint) => `ListTopics on ${hostPort(endpoint.endpoint)}`,
 
   async probe(endpoint, timeoutMs) {
-    // As for SQS (sqs.ts): brokerlab pins Node 20 on purpose; the SDK's warning would land in
-    // the middle of `brokerlab status`.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { SNSClient, ListTopicsCommand } = await import('@aws-sdk/client-sns');
-    const client = new SNSClient({
-      endpoint: endpoint.endpoint,
-      region: endpoint.region,
-      maxAttempts: 1, // one attempt: the wait loop does the retrying
-      // moto accepts any credentials; real ones from the environment win for a real SNS.
-      ...(process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'brokerlab', secretAccessKey: 'brokerlab' } }),
-    });
+    // One attempt: the wait loop does the retrying.
+    const client = new SNSClient(labAwsClientConfig(endpoint, 1));
     try {
       await client.send(new ListTopicsCommand({}), { abortSignal: AbortSignal.timeout(timeoutMs) });
     } finally {

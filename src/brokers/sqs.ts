@@ -12,6 +12,7 @@ import { displayUrl, hostPort } from './net.js';
 import { HOST, PORTS, portsOf } from './ports.js';
 import { findExecutable } from './process.js';
 import { tildify, versions } from './versions.js';
+import { labAwsClientConfig } from './aws.js';
 
 /** The region ElasticMQ puts in queue ARNs (native and compose), and the one clients are told. */
 export const SQS_REGION = 'us-east-1';
@@ -61,17 +62,9 @@ export const sqs: BrokerDefinition<'sqs'> = {
   awaited: (endpoint) => `ListQueues on ${hostPort(endpoint.endpoint)}`,
 
   async probe(endpoint, timeoutMs) {
-    // The SDK warns on every process that Node 20 support ends in 2027; brokerlab pins Node 20
-    // deliberately, and the warning would land in the middle of `brokerlab status` output.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
-    const client = new SQSClient({
-      endpoint: endpoint.endpoint,
-      region: endpoint.region,
-      maxAttempts: 1, // one attempt: the wait loop does the retrying
-      // ElasticMQ accepts any credentials; real ones from the environment win for a real SQS.
-      ...(process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'brokerlab', secretAccessKey: 'brokerlab' } }),
-    });
+    // One attempt: the wait loop does the retrying.
+    const client = new SQSClient(labAwsClientConfig(endpoint, 1));
     try {
       await client.send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(timeoutMs) });
     } finally {

@@ -9,6 +9,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Endpoints } from '../brokers/types.js';
 import { connectSqs, deleteQueues, queueNameOf, queuesMatching } from './sqs.js';
+import { labAwsClientConfig } from '../brokers/aws.js';
 
 /** SNS and the SQS that moto serves on the same port: a topic delivers only to moto's queues. */
 export interface SnsClients {
@@ -16,19 +17,10 @@ export interface SnsClients {
   sqs: SQSClient;
 }
 
-/** Clients for the lab's own requests. moto accepts any credentials; real ones from the
- *  environment win for a real SNS. */
+/** Clients for the lab's own requests. */
 export async function connectSns(endpoint: Endpoints['sns']): Promise<SnsClients> {
-  // brokerlab pins Node 20 on purpose; the SDK's warning about it would land in the output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { SNSClient } = await import('@aws-sdk/client-sns');
-  const sns = new SNSClient({
-    endpoint: endpoint.endpoint,
-    region: endpoint.region,
-    maxAttempts: 3,
-    ...(process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'brokerlab', secretAccessKey: 'brokerlab' } }),
-  });
-  return { sns, sqs: await connectSqs(endpoint) };
+  return { sns: new SNSClient(labAwsClientConfig(endpoint, 3)), sqs: await connectSqs(endpoint) };
 }
 
 export function closeSns(clients: SnsClients): void {

@@ -5,19 +5,13 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Endpoints } from '../brokers/types.js';
+import { labAwsClientConfig } from '../brokers/aws.js';
 
 /** A client for the lab's own requests. ElasticMQ accepts any credentials; real ones from the
  *  environment win for a real SQS. */
 export async function connectSqs(endpoint: Endpoints['sqs']): Promise<SQSClient> {
-  // brokerlab pins Node 20 on purpose; the SDK's warning about it would land in the output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { SQSClient } = await import('@aws-sdk/client-sqs');
-  return new SQSClient({
-    endpoint: endpoint.endpoint,
-    region: endpoint.region,
-    maxAttempts: 3,
-    ...(process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'brokerlab', secretAccessKey: 'brokerlab' } }),
-  });
+  return new SQSClient(labAwsClientConfig(endpoint, 3));
 }
 
 /** The URLs of the queues whose names start with `prefix` ("bl-"). */
