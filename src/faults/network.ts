@@ -6,8 +6,8 @@
  * Kafka tells its clients where its brokers are, so a client that bootstraps through a proxy
  * would go around it for everything else. Kafka has a second listener for this
  * (brokers/kafka.ts, PROXIED) that advertises the proxy's fixed address (KAFKA_PROXY_PORT):
- * the program, given that address, stays behind the proxy. One proxy for all runs, so a run
- * with a network fault on Kafka goes alone, and only on brokerlab's own Kafka and toxiproxy.
+ * the program, given that address, stays behind the proxy. One proxy for all runs, so two runs
+ * with a network fault on Kafka never go side by side, and only on brokerlab's own Kafka and toxiproxy.
  *
  * Effects, for `durationMs` from the trigger (`at`, see faults/triggers.ts):
  * - cut: the proxy closes every connection and refuses new ones, then lets them in again:
@@ -23,7 +23,7 @@
 import { num, str } from '../checks/types.js';
 import { type Trigger, parseTrigger, whenTriggered } from './triggers.js';
 import type { ToxicType } from './toxiproxy.js';
-import { type FaultDefinition, PROXIED_BROKERS, type ProxiedBroker } from './types.js';
+import { type FaultDefinition, KAFKA_PROXY_CLAIM, PROXIED_BROKERS, type ProxiedBroker } from './types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const EFFECTS = ['cut', 'reset', 'latency', 'slow-close', 'bandwidth'] as const;
@@ -78,9 +78,9 @@ export const network: FaultDefinition<NetworkParams> = {
     };
   },
   needs: () => ['toxiproxy'],
-  // Kafka's proxy is one for every run (the address Kafka advertises): a fault on it would
-  // reach every run using Kafka at the time.
-  exclusive: (params) => params.broker === 'kafka',
+  // Kafka's proxy is one for every run (the address Kafka advertises): two runs with a fault
+  // on it would share it. Other brokers' proxies are the run's own.
+  holds: (params) => (params.broker === 'kafka' ? [KAFKA_PROXY_CLAIM] : []),
   async setup(ctx, params) {
     await ctx.proxy(params.broker);
   },

@@ -4,7 +4,7 @@
  * learner's and the lab's; what survives is what the broker keeps on disk (durable queues,
  * persistent messages, Kafka's log) and what the program restores when it reconnects
  * (subscriptions, consumers). A broker shared by other runs is restarted only by a run that
- * goes alone (the pool knows: `exclusive`); an external broker is refused with a clear line.
+ * never runs beside another run using that broker (the pool knows: `holds`); an external broker is refused with a clear line.
  *
  * Definitions:
  * - at: a trigger (faults/triggers.ts), not a call: usually a phase the workload enters
@@ -57,7 +57,7 @@ async function endPostgresConnections(url: string, downMs: number): Promise<numb
 
 export const restartBroker: FaultDefinition<RestartBrokerParams> = {
   name: 'restart-broker',
-  exclusive: true,
+  holds: (params) => [params.broker],
   parseParams(raw) {
     const broker = str(raw, 'broker');
     if (!(BROKER_NAMES as readonly string[]).includes(broker)) throw new Error(`"broker" must be one of ${BROKER_NAMES.join(', ')}`);

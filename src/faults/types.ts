@@ -83,13 +83,19 @@ export interface FaultSetupContext {
 export const PROXIED_BROKERS = ['redis', 'rabbitmq', 'postgres', 'kafka', 'sns'] as const;
 export type ProxiedBroker = (typeof PROXIED_BROKERS)[number];
 
+/** Kafka's one proxy (the address Kafka advertises to proxied clients): a run whose Kafka
+ *  traffic goes through toxiproxy holds it. */
+export const KAFKA_PROXY_CLAIM = 'kafka-proxy';
+
 export interface FaultDefinition<P> {
   name: string;
   parseParams(raw: Record<string, unknown>): P;
   /** Services the fault needs reachable besides the scenario's brokers (toxiproxy). */
   needs?(params: P): BrokerName[];
-  /** True when the fault disturbs what other runs share (a broker restart, Kafka's one proxy):
-   *  such a scenario runs alone in `grade` and `dev check`. */
+  /** What the fault disturbs for every run that uses it (a broker it restarts, Kafka's one
+   *  proxy): `grade` and `dev check` never run such a scenario beside a run using the same. */
+  holds?(params: P): string[];
+  /** True when the fault disturbs everything (and says no `holds`): the scenario runs alone. */
   exclusive?: boolean | ((params: P) => boolean);
   /** Before the learner's program starts: create what the fault acts through. */
   setup?(ctx: FaultSetupContext, params: P, id: number): Promise<void>;

@@ -17,69 +17,81 @@
  * either; the running ones finish and the first error is rethrown. A caller that wants every
  * item to run whatever happens catches inside its worker.
  *
- * Exclusive items (`exclusive(item)`: a scenario that restarts or pauses something the runs
- * share, such as a broker) run alone: one starts only when nothing else runs, and nothing
- * else starts while it runs.
+ * Claims (`claimOf(item)`): what an item uses (brokers, Kafka's one proxy) and what it holds,
+ * i.e. disturbs for everyone using it (a broker it restarts), or 'all' (a load test that
+ * measures this machine). Two items conflict when one holds something the other uses, or
+ * either holds 'all'; conflicting items never run at the same time. A free slot takes the
+ * first waiting item that conflicts with nothing running, preferring items that hold
+ * something (each such item is a serial chain: started early, it overlaps with the rest); an
+ * item holding 'all' therefore starts when nothing else is left to run beside it.
  */
 import { InterruptedError } from '../errors.js';
+
+export interface Claim {
+  uses: readonly string[];
+  holds: readonly string[] | 'all';
+}
+
+export const NO_CLAIM: Claim = { uses: [], holds: [] };
+
+/** True when two claims keep their items apart. */
+export function conflicts(a: Claim, b: Claim): boolean {
+  if (a.holds === 'all' || b.holds === 'all') return true;
+  return a.holds.some((r) => b.uses.includes(r)) || b.holds.some((r) => a.uses.includes(r));
+}
 
 export async function runPool<T, R>(
   items: readonly T[],
   parallel: number,
   worker: (item: T, index: number) => Promise<R>,
   signal?: AbortSignal,
-  exclusive: (item: T) => boolean = () => false,
+  claimOf: (item: T) => Claim = () => NO_CLAIM,
 ): Promise<R[]> {
   if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError(`parallel must be a whole number >= 1, got ${parallel}`);
   const results = new Array<R>(items.length);
-  let next = 0;
+  const claims = items.map((item) => claimOf(item));
+  const waiting = items.map((_, index) => index);
+  const running = new Set<number>();
   let failure: { error: unknown } | undefined;
-  let running = 0;
-  let alone = false;
-  /** Exclusive items waiting for the others to finish: nothing new starts meanwhile. */
-  let soloWaiting = 0;
-  let wake: Array<() => void> = [];
-  const changed = () => {
-    const waiting = wake;
-    wake = [];
-    for (const resolve of waiting) resolve();
-  };
-  /** Waits until the item may start and claims its slot in the same step (no await between
-   *  the check and the claim, or two lanes could both see an empty pool). */
-  const start = async (solo: boolean) => {
-    if (solo) soloWaiting++;
-    for (;;) {
-      if (solo ? !alone && running === 0 : !alone && soloWaiting === 0) break;
-      await new Promise<void>((resolve) => wake.push(resolve));
-    }
-    if (solo) {
-      soloWaiting--;
-      alone = true;
-    }
-    running++;
-  };
 
-  // One lane per slot; each lane takes the next item until none is left or the pool stops.
-  const lane = async (): Promise<void> => {
-    while (next < items.length && failure === undefined && !signal?.aborted) {
-      const index = next++;
-      const item = items[index] as T;
-      const solo = exclusive(item);
-      await start(solo);
-      try {
-        results[index] = await worker(item, index);
-      } catch (error) {
-        failure ??= { error };
-      } finally {
-        running--;
-        if (solo) alone = false;
-        changed();
+  return new Promise<R[]>((resolve, reject) => {
+    const settle = () => {
+      if (running.size > 0) return;
+      if (signal?.aborted) reject(failure?.error instanceof InterruptedError ? failure.error : new InterruptedError());
+      else if (failure !== undefined) reject(failure.error);
+      else resolve(results);
+    };
+    const startable = (index: number) => [...running].every((other) => !conflicts(claims[index] as Claim, claims[other] as Claim));
+    const holdsSome = (index: number) => {
+      const holds = (claims[index] as Claim).holds;
+      return holds !== 'all' && holds.length > 0;
+    };
+    /** Fills free slots; called at the start and whenever an item finishes. */
+    const fill = () => {
+      while (running.size < parallel && waiting.length > 0 && failure === undefined && !signal?.aborted) {
+        const pick = waiting.find((index) => holdsSome(index) && startable(index)) ?? waiting.find((index) => startable(index));
+        if (pick === undefined) break;
+        waiting.splice(waiting.indexOf(pick), 1);
+        running.add(pick);
+        // A worker that throws synchronously still settles through the promise chain.
+        void Promise.resolve()
+          .then(() => worker(items[pick] as T, pick))
+          .then(
+            (result) => {
+              results[pick] = result;
+            },
+            (error: unknown) => {
+              failure ??= { error };
+            },
+          )
+          .finally(() => {
+            running.delete(pick);
+            fill();
+            settle();
+          });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, lane));
-
-  if (signal?.aborted) throw failure?.error instanceof InterruptedError ? failure.error : new InterruptedError();
-  if (failure !== undefined) throw failure.error;
-  return results;
+    };
+    fill();
+    settle();
+  });
 }

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { pickDuplicates } from '../../src/faults/duplicate.js';
 import { type FaultOperation, onFaultEvent } from '../../src/faults/events.js';
-import { FAULTS, runsAlone } from '../../src/faults/index.js';
+import { FAULTS, runClaim, runsAlone } from '../../src/faults/index.js';
+import { KAFKA_PROXY_CLAIM } from '../../src/faults/types.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
 import { toxicOf } from '../../src/faults/network.js';
 import { firedAt, parseTrigger } from '../../src/faults/triggers.js';
@@ -75,13 +76,16 @@ describe('network', () => {
 });
 
 describe('restart-broker and pause-learner', () => {
-  it('a scenario that restarts a broker runs alone; one that kills or pauses its own program does not', () => {
-    expect(runsAlone({ faults: [{ fault: 'restart-broker' }] })).toBe(true);
-    expect(runsAlone({ faults: [{ fault: 'kill-learner' }, { fault: 'pause-learner' }, { fault: 'network', params: { broker: 'redis', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }] })).toBe(false);
-    // Kafka's proxy is the one address Kafka advertises: every run shares it.
-    expect(runsAlone({ faults: [{ fault: 'network', params: { broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }] })).toBe(true);
+  it('a scenario that restarts a broker holds that broker; one that kills or pauses its own program holds nothing', () => {
+    const restart = { fault: 'restart-broker', params: { broker: 'postgres', at: { phase: 'x' } } };
+    expect(runClaim({ brokers: ['rabbitmq', 'postgres'], faults: [restart] })).toEqual({ uses: ['rabbitmq', 'postgres'], holds: ['postgres'] });
+    expect(runsAlone({ faults: [restart] })).toBe(false);
+    expect(runClaim({ brokers: ['redis'], faults: [{ fault: 'kill-learner' }, { fault: 'pause-learner' }, { fault: 'network', params: { broker: 'redis', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }] })).toEqual({ uses: ['redis'], holds: [] });
+    // Kafka's proxy is the one address Kafka advertises: two runs with a fault on it would share it.
+    expect(runClaim({ brokers: ['kafka'], faults: [{ fault: 'network', params: { broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 500 } }] })).toEqual({ uses: ['kafka', KAFKA_PROXY_CLAIM], holds: [KAFKA_PROXY_CLAIM] });
     // A load test says so: it measures, and a run beside it would change its numbers.
     expect(runsAlone({ runsAlone: 'it measures throughput and latency', faults: [] })).toBe(true);
+    expect(runClaim({ brokers: ['rabbitmq'], runsAlone: 'it measures', faults: [] })).toEqual({ uses: ['rabbitmq'], holds: 'all' });
   });
   it('parse their params with the field named', () => {
     expect(FAULTS.get('restart-broker')?.parseParams({ broker: 'redis', at: { phase: 'restart' }, keepData: true })).toEqual({ broker: 'redis', at: { phase: 'restart' }, downMs: 0, keepData: true });

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
-import { runPool } from '../../src/runner/pool.js';
+import { type Claim, NO_CLAIM, conflicts, runPool } from '../../src/runner/pool.js';
 
 /** A worker that records how many run at once; item n takes `delays[n]` ms. */
 function tracked(delays: number[]) {
@@ -97,8 +97,22 @@ describe('runPool', () => {
   });
 });
 
-describe('runPool: exclusive items run alone', () => {
-  it('never runs an exclusive item beside another, and still runs the rest side by side', async () => {
+describe('runPool: claims keep conflicting items apart', () => {
+  it('conflicts: holding what the other uses, or holding all', () => {
+    const rabbit = { uses: ['rabbitmq'], holds: [] };
+    const restartsPostgres = { uses: ['postgres', 'rabbitmq'], holds: ['postgres'] };
+    const usesPostgres = { uses: ['postgres'], holds: [] };
+    const loadTest = { uses: ['rabbitmq'], holds: 'all' as const };
+    expect(conflicts(rabbit, usesPostgres)).toBe(false);
+    expect(conflicts(rabbit, restartsPostgres)).toBe(false);
+    expect(conflicts(restartsPostgres, usesPostgres)).toBe(true);
+    expect(conflicts(usesPostgres, restartsPostgres)).toBe(true);
+    expect(conflicts(restartsPostgres, restartsPostgres)).toBe(true);
+    expect(conflicts(loadTest, { uses: ['redis'], holds: [] })).toBe(true);
+    expect(conflicts(NO_CLAIM, NO_CLAIM)).toBe(false);
+  });
+
+  it("never runs an item holding 'all' beside another, and still runs the rest side by side", async () => {
     let running = 0;
     let most = 0;
     const overlaps: string[] = [];
@@ -116,9 +130,43 @@ describe('runPool: exclusive items run alone', () => {
         return item;
       },
       undefined,
-      (item) => item === item.toUpperCase(),
+      (item) => (item === item.toUpperCase() ? { uses: [], holds: 'all' } : NO_CLAIM),
     );
     expect(overlaps).toEqual([]);
     expect(most).toBeGreaterThan(1);
+  });
+
+  it('runs a broker restart beside runs on other brokers, never beside runs on its broker, and starts it first', async () => {
+    const claim: Record<string, Claim> = {
+      r1: { uses: ['redis'], holds: [] },
+      r2: { uses: ['redis'], holds: [] },
+      p1: { uses: ['postgres'], holds: [] },
+      P1: { uses: ['postgres'], holds: ['postgres'] },
+      P2: { uses: ['postgres'], holds: ['postgres'] },
+    };
+    const live = new Set<string>();
+    const together: string[] = [];
+    const started: string[] = [];
+    await runPool(
+      ['r1', 'r2', 'p1', 'P1', 'P2'],
+      2,
+      async (item) => {
+        started.push(item);
+        live.add(item);
+        together.push([...live].sort().join('+'));
+        await sleep(15);
+        live.delete(item);
+        return item;
+      },
+      undefined,
+      (item) => claim[item] as Claim,
+    );
+    // The restarts are serial chains: they go first, each beside a Redis run only.
+    expect(started.slice(0, 2)).toEqual(['P1', 'r1']);
+    for (const set of together) {
+      const postgres = set.split('+').filter((name) => name.startsWith('p') || name.startsWith('P'));
+      if (postgres.some((name) => name.startsWith('P'))) expect(postgres).toHaveLength(1);
+    }
+    expect(together.some((set) => set.includes('P') && set.includes('r'))).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ import { PACKAGE_ROOT, runsDir } from '../../paths.js';
 import { writeArtifacts } from '../../reporters/artifacts.js';
 import { runScenario } from '../../runner/run.js';
 import { commandForFile } from '../../runner/learner.js';
-import { runsAlone } from '../../faults/index.js';
+import { runClaim } from '../../faults/index.js';
 import { runPool } from '../../runner/pool.js';
 import { interruptSignal } from '../interrupt.js';
 import { stdout } from '../output.js';
@@ -82,7 +82,7 @@ function devCheckCommand(): Command {
           return row;
         },
         interruptSignal,
-        ({ entry }) => runsAlone(entry.scenario),
+        ({ entry }) => runClaim(entry.scenario),
       );
       const wallSeconds = (Date.now() - started) / 1000;
       const deviations = rows.filter((r) => !r.ok);

@@ -29,7 +29,7 @@ import { brokerlabVersion } from '../../workspace/init.js';
 import { loadProgress } from '../../workspace/progress.js';
 import { type Workspace, exerciseDir, findWorkspace, learnerFile } from '../../workspace/workspace.js';
 import type { ExitKind } from '../exit-codes.js';
-import { runsAlone } from '../../faults/index.js';
+import { runClaim } from '../../faults/index.js';
 import { gradeExercise } from '../grade.js';
 import { checkSelection, exercisesOfWeek, parseWeek, startedExercises } from '../grade-select.js';
 import { interruptSignal } from '../interrupt.js';
@@ -150,7 +150,7 @@ export function gradeCommand(): Command {
           }
         },
         interruptSignal,
-        (entry) => runsAlone(entry.scenario),
+        (entry) => runClaim(entry.scenario),
       );
 
       const report = gradeReport(outcomes, { version: brokerlabVersion(), learner, gradedAt: new Date() });
