@@ -8,6 +8,7 @@
 #   Maven Central:   Kafka (KRaft) and ElasticMQ jars             (mvn)
 #                    Kafka's tools jar and RabbitMQ PerfTest, for `npm run bench`
 #   Go modules:      toxiproxy server                             (go install)
+#                    Pub/Sub emulator (pstest) from tools/pubsub-emulator (go build)
 #   PyPI:            redis, pika, confluent-kafka in a venv, for .py solutions (pip)
 #                    moto's server (SNS) in a venv of its own           (pip)
 set -euo pipefail
@@ -99,6 +100,17 @@ if [ ! -x "$toxi/toxiproxy-server" ]; then
   mkdir -p "$toxi"
   GOBIN="$toxi" GOFLAGS=-mod=mod go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
   mv "$toxi/server" "$toxi/toxiproxy-server"
+fi
+
+# --- Go modules: the Pub/Sub emulator ---------------------------------------------------------
+# Google's own emulator comes with the Cloud SDK, which no package registry here serves; the
+# Go client library's fake server (pstest) is a Go module, wrapped by tools/pubsub-emulator.
+pubsub="$vendor/pubsub-emulator-$PUBSUB_VERSION/bin"
+if [ ! -x "$pubsub/pubsub-emulator" ]; then
+  need go "the Go toolchain"
+  say "go build the Pub/Sub emulator (pstest $PUBSUB_VERSION)"
+  mkdir -p "$pubsub"
+  (cd "$repo/tools/pubsub-emulator" && GOFLAGS=-mod=mod go build -o "$pubsub/pubsub-emulator" .)
 fi
 
 # --- PyPI: the Python clients for .py solutions --------------------------------------------

@@ -34,6 +34,8 @@ export const PORTS = {
   sqs: { sqs: 9324 },
   /** moto's server: SNS, and the SQS queues its topics fan out to (its own, not ElasticMQ's). */
   sns: { sns: 9326 },
+  /** The Pub/Sub emulator (gRPC), on the port Google's own emulator uses by default. */
+  pubsub: { grpc: 8085 },
   postgres: { postgres: 5432 },
   /** Prometheus's web UI and API (scrapes RabbitMQ's and the learners' /metrics). */
   prometheus: { web: 9090 },

@@ -6,6 +6,7 @@ import { postgres } from './postgres.js';
 import { prometheus } from './prometheus.js';
 import { rabbitmq } from './rabbitmq.js';
 import { redis } from './redis.js';
+import { pubsub } from './pubsub.js';
 import { sns } from './sns.js';
 import { sqs } from './sqs.js';
 import { toxiproxy } from './toxiproxy.js';
@@ -17,6 +18,7 @@ export const BROKERS: { readonly [N in BrokerName]: BrokerDefinition<N> } = {
   kafka,
   sqs,
   sns,
+  pubsub,
   postgres,
   toxiproxy,
   prometheus,

@@ -5,7 +5,7 @@
  */
 
 /** Every broker (and helper service) brokerlab can run. Order = start order for `up`. */
-export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'postgres', 'toxiproxy', 'prometheus'] as const;
+export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
 export type BrokerName = (typeof BROKER_NAMES)[number];
 
 /** How a broker came to be running. */
@@ -35,6 +35,8 @@ export interface Endpoints {
   sqs: { endpoint: string; region: string };
   /** SNS and the SQS queues subscribed to its topics: one endpoint serves both APIs. */
   sns: { endpoint: string; region: string };
+  /** A Pub/Sub emulator: host:port as PUBSUB_EMULATOR_HOST takes it, and the project the lab uses. */
+  pubsub: { emulatorHost: string; projectId: string };
   postgres: { url: string };
   toxiproxy: { apiUrl: string };
   prometheus: { url: string };

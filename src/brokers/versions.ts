@@ -19,6 +19,8 @@ export interface Versions {
   toxiproxy: string;
   /** moto, whose server plays SNS, e.g. "5.2.5" (a venv in vendor/moto-<v>). */
   moto: string;
+  /** cloud.google.com/go/pubsub/v2, whose pstest plays Pub/Sub, e.g. "v2.9.0" (tools/pubsub-emulator). */
+  pubsub: string;
 }
 
 const VERSIONS_FILE = join('scripts', 'versions.env');
@@ -57,6 +59,7 @@ export function versions(): Versions {
     elasticmq: get('ELASTICMQ_VERSION'),
     toxiproxy: get('TOXIPROXY_VERSION'),
     moto: get('MOTO_VERSION'),
+    pubsub: get('PUBSUB_VERSION'),
   };
   return cached;
 }

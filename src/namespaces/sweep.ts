@@ -11,10 +11,11 @@ import { NAMESPACE_PREFIX, isBrokerlabName, staleNamespaceOf } from './names.js'
 import { connectPostgres, dropDatabase, listDatabases } from './postgres.js';
 import { deleteVhost, listVhosts, managementApi } from './rabbitmq.js';
 import { connectRedis, deleteKeys, keysMatching } from './redis.js';
+import { connectPubsub, deletePubsubNamespace, pubsubNamesMatching } from './pubsub.js';
 import { closeSns, connectSns, deleteSnsNamespace, snsNamesMatching } from './sns.js';
 import { connectSqs, deleteQueues, queueNameOf, queuesMatching } from './sqs.js';
 
-type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'postgres' | 'toxiproxy'>>;
+type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy'>>;
 
 /** Deletes stale run namespaces from the given brokers; returns what it deleted, by broker. */
 export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date()): Promise<string[]> {
@@ -74,6 +75,19 @@ export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date())
       }
     } finally {
       closeSns(sns);
+    }
+  }
+  if (endpoints.pubsub) {
+    const pubsub = await connectPubsub(endpoints.pubsub);
+    try {
+      const { topics, subscriptions } = await pubsubNamesMatching(pubsub, NAMESPACE_PREFIX);
+      for (const namespace of new Set([...topics, ...subscriptions].filter(stale).map((name) => staleNamespaceOf(name, now)))) {
+        if (namespace === undefined) continue;
+        await deletePubsubNamespace(pubsub, namespace);
+        swept.push(`pubsub ${namespace}`);
+      }
+    } finally {
+      await pubsub.close().catch(() => {});
     }
   }
   if (endpoints.postgres) {
@@ -138,6 +152,15 @@ export async function leftovers(endpoints: Brokers, match: (name: string) => boo
       found.push(...topics.filter(match).map((t) => `sns topic ${t}`), ...queues.filter(match).map((q) => `sns queue ${q}`));
     } finally {
       closeSns(sns);
+    }
+  }
+  if (endpoints.pubsub) {
+    const pubsub = await connectPubsub(endpoints.pubsub);
+    try {
+      const { topics, subscriptions } = await pubsubNamesMatching(pubsub, NAMESPACE_PREFIX);
+      found.push(...topics.filter(match).map((t) => `pubsub topic ${t}`), ...subscriptions.filter(match).map((s) => `pubsub subscription ${s}`));
+    } finally {
+      await pubsub.close().catch(() => {});
     }
   }
   if (endpoints.kafka) {

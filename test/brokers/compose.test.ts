@@ -93,6 +93,9 @@ describe('compose/docker-compose.yml', () => {
     expect(service('sns').image).toBe(`motoserver/moto:${v.moto}`);
     expect(service('prometheus').image).toMatch(/^prom\/prometheus:v2\.42\.0$/);
     expect(service('toxiproxy').image).toMatch(/^golang:\d+\.\d+-bookworm$/);
+    // The Pub/Sub emulator is built from tools/pubsub-emulator, whose go.mod pins pstest's module.
+    expect(service('pubsub').image).toMatch(/^golang:\d+\.\d+-bookworm$/);
+    expect(readFileSync(join(repoRoot(), 'tools', 'pubsub-emulator', 'go.mod'), 'utf8')).toContain(`cloud.google.com/go/pubsub/v2 ${v.pubsub}`);
     expect(JSON.stringify(service('toxiproxy').entrypoint)).toContain(`github.com/Shopify/toxiproxy/v2/cmd/server@${v.toxiproxy}`);
     expect(service('redis').image).toBe('redis:7.0');
     expect(service('postgres').image).toBe('postgres:15');

@@ -18,6 +18,7 @@ describe('default endpoints', () => {
     expect(endpointOf('kafka', {})).toEqual({ brokers: ['127.0.0.1:9092'] });
     expect(endpointOf('sqs', {})).toEqual({ endpoint: 'http://127.0.0.1:9324', region: 'us-east-1' });
     expect(endpointOf('sns', {})).toEqual({ endpoint: 'http://127.0.0.1:9326', region: 'us-east-1' });
+    expect(endpointOf('pubsub', {})).toEqual({ emulatorHost: '127.0.0.1:8085', projectId: 'brokerlab' });
     expect(endpointOf('postgres', {})).toEqual({ url: 'postgres://postgres@127.0.0.1:5432/postgres' });
     expect(endpointOf('toxiproxy', {})).toEqual({ apiUrl: 'http://127.0.0.1:8474' });
   });
@@ -65,6 +66,9 @@ describe('external endpoints', () => {
     expect(BROKERS.sns.fromEnv({ BROKERLAB_SNS_ENDPOINT: 'http://moto:9326/' })).toEqual({ endpoint: 'http://moto:9326', region: 'us-east-1' });
     expect(BROKERS.sns.fromEnv({ BROKERLAB_SNS_ENDPOINT: 'http://moto:9326', AWS_REGION: 'eu-west-1', BROKERLAB_SNS_REGION: 'eu-central-1' })?.region).toBe('eu-central-1');
     expect(BROKERS.sns.fromEnv({})).toBeUndefined();
+    expect(BROKERS.pubsub.fromEnv({ BROKERLAB_PUBSUB_EMULATOR_HOST: 'http://pubsub:8085/' })).toEqual({ emulatorHost: 'pubsub:8085', projectId: 'brokerlab' });
+    expect(BROKERS.pubsub.fromEnv({ BROKERLAB_PUBSUB_EMULATOR_HOST: 'pubsub:8085', BROKERLAB_PUBSUB_PROJECT: 'class-42' })?.projectId).toBe('class-42');
+    expect(BROKERS.pubsub.fromEnv({})).toBeUndefined();
   });
 
   it('take Redis, PostgreSQL and toxiproxy URLs as given', () => {
@@ -118,7 +122,7 @@ describe('parseBrokerNames', () => {
 
   it('rejects unknown names, listing the valid ones', () => {
     expect(() => parseBrokerNames(['redis', 'mqtt'])).toThrow(
-      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, sqs, sns, postgres, toxiproxy, prometheus',
+      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, sqs, sns, pubsub, postgres, toxiproxy, prometheus',
     );
   });
 });

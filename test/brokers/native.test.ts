@@ -1,6 +1,6 @@
 /**
  * The native runtime against real processes: up -> status -> down for ElasticMQ, moto (SNS),
- * PostgreSQL, toxiproxy and Prometheus under a throwaway BROKERLAB_HOME (with the installed vendor dir), and proof
+ * the Pub/Sub emulator, PostgreSQL, toxiproxy and Prometheus under a throwaway BROKERLAB_HOME (with the installed vendor dir), and proof
  * that nothing is left behind. Redis, RabbitMQ and Kafka belong to the suite's global setup and
  * are never started or stopped here; Redis only serves as "a port somebody else holds". The
  * suite's own toxiproxy and PostgreSQL are stopped for the test and started again after it.
@@ -18,14 +18,14 @@ import { portsOf } from '../../src/brokers/ports.js';
 import { findExecutable, groupMembers, isAlive, pollUntil } from '../../src/brokers/process.js';
 import { nativeDirs } from '../../src/brokers/runtimes/native.js';
 
-const BROKERS = ['sqs', 'sns', 'postgres', 'toxiproxy', 'prometheus'] as const;
+const BROKERS = ['sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
 /** The jars and binaries scripts/install.sh put under the real home (or BROKERLAB_VENDOR). */
 const REAL_VENDOR = process.env.BROKERLAB_VENDOR ?? join(homedir(), '.brokerlab', 'vendor');
 
 /** A throwaway home, and an environment that names it and never makes these brokers external. */
 function testEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, BROKERLAB_HOME: home, BROKERLAB_VENDOR: REAL_VENDOR };
-  for (const key of ['BROKERLAB_SQS_ENDPOINT', 'BROKERLAB_SNS_ENDPOINT', 'BROKERLAB_PROMETHEUS_URL', 'BROKERLAB_POSTGRES_URL', 'BROKERLAB_TOXIPROXY_URL', 'BROKERLAB_REDIS_URL', 'BROKERLAB_RUNTIME']) {
+  for (const key of ['BROKERLAB_SQS_ENDPOINT', 'BROKERLAB_SNS_ENDPOINT', 'BROKERLAB_PUBSUB_EMULATOR_HOST', 'BROKERLAB_PROMETHEUS_URL', 'BROKERLAB_POSTGRES_URL', 'BROKERLAB_TOXIPROXY_URL', 'BROKERLAB_REDIS_URL', 'BROKERLAB_RUNTIME']) {
     delete env[key];
   }
   return env;
@@ -39,7 +39,7 @@ function newHome(): string {
   return home;
 }
 
-describe('native runtime: sqs, sns, postgres, toxiproxy, prometheus', () => {
+describe('native runtime: sqs, sns, pubsub, postgres, toxiproxy, prometheus', () => {
   const home = newHome();
   const env = testEnv(home);
   const states: NativeState[] = [];
@@ -47,10 +47,10 @@ describe('native runtime: sqs, sns, postgres, toxiproxy, prometheus', () => {
   // The suite's global setup runs toxiproxy (network faults), PostgreSQL (the outbox), ElasticMQ
   // (the SQS exercise), moto (SNS) and Prometheus, when running, from the real home: they make way for this test's own and
   // come back afterwards (test files run one at a time, so no run needs them meanwhile).
-  const suiteBrokers: Array<'toxiproxy' | 'postgres' | 'sqs' | 'sns' | 'prometheus'> = [];
+  const suiteBrokers: Array<'toxiproxy' | 'postgres' | 'sqs' | 'sns' | 'pubsub' | 'prometheus'> = [];
 
   beforeAll(async () => {
-    for (const name of ['toxiproxy', 'postgres', 'sqs', 'sns', 'prometheus'] as const) {
+    for (const name of ['toxiproxy', 'postgres', 'sqs', 'sns', 'pubsub', 'prometheus'] as const) {
       if (!(await isListening(portsOf(name)[0] ?? 0))) continue;
       const [result] = await down([name], { runtime: 'native' });
       if (result?.action === 'stopped') suiteBrokers.push(name);
@@ -70,7 +70,7 @@ describe('native runtime: sqs, sns, postgres, toxiproxy, prometheus', () => {
     if (suiteBrokers.length > 0) await up(suiteBrokers, { runtime: 'native' });
   });
 
-  it('starts all five and waits until each answers', async () => {
+  it('starts all six and waits until each answers', async () => {
     const results = await up([...BROKERS], { env, runtime: 'native' });
     expect(results.map((r) => [r.name, r.runtime, r.action])).toEqual(BROKERS.map((name) => [name, 'native', 'started']));
     for (const name of BROKERS) {
@@ -98,6 +98,7 @@ describe('native runtime: sqs, sns, postgres, toxiproxy, prometheus', () => {
     const endpoints = await ensureReachable([...BROKERS], { env });
     expect(endpoints.sqs.endpoint).toBe('http://127.0.0.1:9324');
     expect(endpoints.sns.endpoint).toBe('http://127.0.0.1:9326');
+    expect(endpoints.pubsub).toEqual({ emulatorHost: '127.0.0.1:8085', projectId: 'brokerlab' });
     expect(endpoints.postgres.url).toBe('postgres://postgres@127.0.0.1:5432/postgres');
     expect(endpoints.toxiproxy.apiUrl).toBe('http://127.0.0.1:8474');
     expect(endpoints.prometheus.url).toBe('http://127.0.0.1:9090');
@@ -109,6 +110,7 @@ describe('native runtime: sqs, sns, postgres, toxiproxy, prometheus', () => {
       ['prometheus', 'stopped'],
       ['toxiproxy', 'stopped'],
       ['postgres', 'stopped'],
+      ['pubsub', 'stopped'],
       ['sns', 'stopped'],
       ['sqs', 'stopped'],
     ]);

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { rabbitmq } from '../../src/brokers/rabbitmq.js';
 import { newRunId, runNamespaceOf } from '../../src/namespaces/names.js';
 import { createVhost, managementApi } from '../../src/namespaces/rabbitmq.js';
+import { pubsub } from '../../src/brokers/pubsub.js';
+import { connectPubsub, deletePubsubNamespace, pubsubNamesMatching } from '../../src/namespaces/pubsub.js';
 import { cli } from '../helpers.js';
 
 /** The namespace of a run started long ago, whose brokerlab never cleaned up. */
@@ -35,6 +37,26 @@ describe('brokerlab up sweeps namespaces of runs that could not clean up', () =>
       await redis.del(`${STALE}:orders:latest`, `${current}:orders:latest`);
       redis.disconnect();
       await admin.disconnect();
+    }
+  });
+
+  it('deletes a stale run namespace in the Pub/Sub emulator (topics and subscriptions) and keeps a current one', async () => {
+    const current = runNamespaceOf(newRunId('sweep-test'));
+    const client = await connectPubsub(pubsub.defaultEndpoint);
+    try {
+      const [staleTopic] = await client.createTopic(`${STALE}-orders`);
+      await staleTopic.createSubscription(`${STALE}-orders-billing`);
+      await client.createTopic(`${current}-orders`);
+
+      const r = await cli(['up', 'pubsub']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`removed 1 namespace left by runs that could not clean up: pubsub ${STALE}`);
+      const names = await pubsubNamesMatching(client, 'bl-');
+      expect(names.topics).toEqual([`${current}-orders`]);
+      expect(names.subscriptions).toEqual([]);
+    } finally {
+      await deletePubsubNamespace(client, current);
+      await client.close();
     }
   });
 });

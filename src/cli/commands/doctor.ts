@@ -54,6 +54,7 @@ function installLabel(name: BrokerName): string {
   if (name === 'sqs') return `ElasticMQ ${pinned.elasticmq}`;
   if (name === 'toxiproxy') return `toxiproxy ${pinned.toxiproxy}`;
   if (name === 'sns') return `moto ${pinned.moto} (SNS)`;
+  if (name === 'pubsub') return `Pub/Sub emulator (pstest ${pinned.pubsub})`;
   return brokerDef(name).label;
 }
 
