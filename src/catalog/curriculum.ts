@@ -66,7 +66,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
         week: '4-5',
         topics: [
           exercise('kafka-topics-partitions'),
-          planned('Keyed producer: per-key order'),
+          exercise('kafka-keyed-producer'),
           exercise('kafka-consumer-group'),
           planned('Stream aggregation (real-time analytics)'),
           planned('Replication: acks=all, min.insync.replicas'),

@@ -72,6 +72,9 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['priority-order', async () => (await import('./ttl-priority.js')).priorityOrder],
   ['expired-to-dead-letter', async () => (await import('./ttl-priority.js')).expiredToDeadLetter],
   ['message-ttl', async () => (await import('./ttl-priority.js')).messageTtl],
+  ['acknowledged-events-written', async () => (await import('./keyed-producer.js')).acknowledgedEventsWritten],
+  ['one-partition-per-key', async () => (await import('./keyed-producer.js')).onePartitionPerKey],
+  ['per-key-order', async () => (await import('./keyed-producer.js')).perKeyOrder],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

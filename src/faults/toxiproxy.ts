@@ -19,11 +19,17 @@ export interface Proxy {
 
 export type ToxicType = 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'limit_data';
 
+/** toxiproxy's directions: upstream carries the program's requests to the broker, downstream
+ *  the broker's answers back. */
+export type ToxicStream = 'upstream' | 'downstream';
+export const BOTH_STREAMS: readonly ToxicStream[] = ['downstream', 'upstream'];
+
 export interface ToxiproxyApi {
   /** A proxy listening on a free port, or on `listen` when given (Kafka's fixed one). */
   create(name: string, upstream: string, listen?: string): Promise<Proxy>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
-  addToxic(proxy: string, toxic: string, type: ToxicType, attributes: Record<string, number>): Promise<void>;
+  /** Adds the toxic to `streams` (both by default: a cut or slow network is slow both ways). */
+  addToxic(proxy: string, toxic: string, type: ToxicType, attributes: Record<string, number>, streams?: readonly ToxicStream[]): Promise<void>;
   removeToxic(proxy: string, toxic: string): Promise<void>;
   remove(name: string): Promise<void>;
   list(): Promise<Proxy[]>;
@@ -61,14 +67,14 @@ export function toxiproxyApi(endpoint: Endpoints['toxiproxy']): ToxiproxyApi {
     async setEnabled(name, enabled) {
       await call('POST', `/proxies/${encodeURIComponent(name)}`, { enabled });
     },
-    async addToxic(proxy, toxic, type, attributes) {
-      // Both directions: a cut or slow network is slow both ways.
-      for (const stream of ['downstream', 'upstream'] as const) {
+    async addToxic(proxy, toxic, type, attributes, streams = BOTH_STREAMS) {
+      for (const stream of streams) {
         await call('POST', `/proxies/${encodeURIComponent(proxy)}/toxics`, { name: `${toxic}-${stream}`, type, stream, toxicity: 1, attributes });
       }
     },
     async removeToxic(proxy, toxic) {
-      for (const stream of ['downstream', 'upstream']) await call('DELETE', `/proxies/${encodeURIComponent(proxy)}/toxics/${encodeURIComponent(`${toxic}-${stream}`)}`);
+      // Both names: a toxic added to one stream only leaves a 404 for the other, which is fine.
+      for (const stream of BOTH_STREAMS) await call('DELETE', `/proxies/${encodeURIComponent(proxy)}/toxics/${encodeURIComponent(`${toxic}-${stream}`)}`);
     },
     async remove(name) {
       await call('DELETE', `/proxies/${encodeURIComponent(name)}`);

@@ -155,7 +155,7 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
         for (const t of o.topics) recordObservation(ctx.history, 'kafka-topic-state', await state(t.name, 'final'));
         const seed = kafka.name(o.seedTopic);
         if ((await kafka.admin.listTopics()).includes(seed)) {
-          const records = await readAll(ctx, kafka, seed);
+          const records = await readAll(kafka, seed);
           const partitions = (await retrying(() => kafka.admin.fetchTopicOffsets(seed))).length;
           recordObservation(ctx.history, 'kafka-keyed-records', { topic: o.seedTopic, partitions, records: records.filter((r) => !r.key?.startsWith(LAB_KEY)), expectedKeys: seedKeys(o.customers) });
         }
@@ -228,27 +228,7 @@ async function changeByHand(kafka: KafkaRun, topicType: number, name: string, co
 /** DescribeConfigs' config source of a value set on the topic (TOPIC_CONFIG). */
 const TOPIC_CONFIG_SOURCE = 1;
 
-/** Every record of `topic` with its key and partition, read by a consumer of the lab's own
- *  (a group under the run's namespace, deleted with it) until each partition's end. */
-async function readAll(ctx: WorkloadContext, kafka: KafkaRun, topic: string): Promise<Array<{ key: string | null; partition: number; offset: string }>> {
-  const ends = new Map((await retrying(() => kafka.admin.fetchTopicOffsets(topic))).map((p) => [p.partition, Number(p.high)]));
-  const next = new Map<number, number>();
-  const records: Array<{ key: string | null; partition: number; offset: string }> = [];
-  const consumer = kafka.kafka.consumer({ groupId: kafka.name('lab-reader'), maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 500 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        records.push({ key: message.key?.toString() ?? null, partition, offset: message.offset });
-        next.set(partition, Number(message.offset) + 1);
-      },
-    });
-    const caughtUp = () => [...ends].every(([p, end]) => end === 0 || (next.get(p) ?? 0) >= end);
-    await waitUntil(caughtUp, 10_000, ctx.signal, 50);
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+/** Every record of `topic` with its key and partition (blocks/kafka.ts reads them). */
+async function readAll(kafka: KafkaRun, topic: string): Promise<Array<{ key: string | null; partition: number; offset: string }>> {
+  return (await kafka.readAll(topic)).map(({ key, partition, offset }) => ({ key, partition, offset }));
 }

@@ -7,7 +7,7 @@ import { type FaultOperation, onFaultEvent } from '../../src/faults/events.js';
 import { FAULTS, runClaim, runsAlone } from '../../src/faults/index.js';
 import { KAFKA_PROXY_CLAIM } from '../../src/faults/types.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
-import { toxicOf } from '../../src/faults/network.js';
+import { toxicOf, toxicStreams } from '../../src/faults/network.js';
 import { firedAt, parseTrigger } from '../../src/faults/triggers.js';
 import { brokerAddress } from '../../src/faults/toxiproxy.js';
 import { HistoryRecorder, type Operation } from '../../src/runner/history.js';
@@ -55,6 +55,16 @@ describe('network', () => {
     expect(parse({ broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 1 })).toMatchObject({ broker: 'kafka' });
     expect(() => parse({ broker: 'redis', effect: 'cut', at: { call: 3 }, durationMs: 1 })).toThrow('"at" must be');
     expect(parse({ broker: 'redis', effect: 'cut', at: { phase: 'cut' }, durationMs: 500 })).toMatchObject({ broker: 'redis', effect: 'cut', durationMs: 500 });
+  });
+  it('acts on both directions unless told one: a reset of the answers only lets the request through', () => {
+    const parse = (raw: Record<string, unknown>) => FAULTS.get('network')?.parseParams(raw);
+    expect(parse({ broker: 'kafka', effect: 'reset', at: { phase: 'x' }, durationMs: 800 })).toMatchObject({ stream: 'both' });
+    expect(parse({ broker: 'kafka', effect: 'reset', at: { phase: 'x' }, durationMs: 800, stream: 'downstream' })).toMatchObject({ effect: 'reset', stream: 'downstream' });
+    expect(() => parse({ broker: 'kafka', effect: 'reset', at: { phase: 'x' }, durationMs: 800, stream: 'sideways' })).toThrow('"stream" must be one of both, upstream, downstream');
+    expect(() => parse({ broker: 'kafka', effect: 'cut', at: { phase: 'x' }, durationMs: 800, stream: 'upstream' })).toThrow('"stream" must be "both" for a cut');
+    expect(toxicStreams('both')).toEqual(['downstream', 'upstream']);
+    expect(toxicStreams('downstream')).toEqual(['downstream']);
+    expect(toxicStreams('upstream')).toEqual(['upstream']);
   });
   it('gives the learner the proxy\'s address in the same variables, leaving the rest alone', () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:6379', AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672/bl-x', ORDERS_CHANNEL: 'bl-x:orders' };

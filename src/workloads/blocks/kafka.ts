@@ -24,6 +24,17 @@ export interface BurstRecord {
   tags?: string[];
 }
 
+/** A record as the lab read it back from a topic. */
+export interface TopicRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string;
+  /** The record's timestamp in ms since the epoch: when Kafka appended it, on a topic with
+   *  message.timestamp.type=LogAppendTime; else what the producer set. */
+  timestamp: number;
+}
+
 export interface KafkaRun {
   brokers: string[];
   sasl: KafkaSasl | undefined;
@@ -38,8 +49,12 @@ export interface KafkaRun {
   baseOf(name: string): string;
   /** What the learner's program needs to connect: KAFKA_BROKERS, and the login if any. */
   env(): Record<string, string>;
-  /** Creates a topic of this run and waits for its leaders; returns its full name. */
-  createTopic(base: string, partitions: number): Promise<string>;
+  /** Creates a topic of this run (with topic `configs`, e.g. message.timestamp.type) and
+   *  waits for its leaders; returns its full name. */
+  createTopic(base: string, partitions: number, configs?: Readonly<Record<string, string>>): Promise<string>;
+  /** Every record of `topic`, read by a consumer of the lab's own (a group under the run's
+   *  namespace, deleted with it) from the beginning to each partition's end as it is now. */
+  readAll(topic: string): Promise<TopicRecord[]>;
   /**
    * Sends the records in one produce request, partitioned by key as Java clients and
    * kafkajs's default do, so each partition's share lands in one record batch that a
@@ -97,11 +112,12 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
       // A secured (e.g. workshop) cluster: the lab's config helpers turn these into kafkajs's `sasl`.
       ...(sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}),
     }),
-    async createTopic(base, partitions) {
+    async createTopic(base, partitions, configs = {}) {
       const topic = `${namespace}.${base}`;
+      const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
       // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has one node.
       try {
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }) }], waitForLeaders: true });
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }), ...(configEntries.length > 0 ? { configEntries } : {}) }], waitForLeaders: true });
       } catch (error) {
         // On a busy machine kafkajs's wait for the leaders can ask a broker that does not know
         // the new topic yet ("does not host this topic-partition"): the topic exists, so wait
@@ -142,6 +158,38 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
       } catch (error) {
         for (const { record } of burst) ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'info', stream, key: record.id, value: { ...record.value, error: String(error) } });
       }
+    },
+    async readAll(topic) {
+      let ends: Map<number, number> | undefined;
+      // A topic just created may not be known everywhere yet: ask again for a few seconds.
+      for (let attempt = 0; !ends; attempt++) {
+        try {
+          ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        } catch (error) {
+          if (attempt >= 50 || ctx.signal.aborted) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      const records: TopicRecord[] = [];
+      const next = new Map<number, number>();
+      const consumer = kafka.consumer({ groupId: `${namespace}.lab-reader`, maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 500 });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', timestamp: Number(message.timestamp) });
+            next.set(partition, Number(message.offset) + 1);
+          },
+        });
+        const known = ends;
+        const deadline = Date.now() + 10_000;
+        while (![...known].every(([p, end]) => end === 0 || (next.get(p) ?? 0) >= end) && Date.now() < deadline && !ctx.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        await consumer.disconnect();
+      }
+      return records;
     },
     registerInlet(name, topic, stream) {
       const send = async (m: InletMessage) => {

@@ -1,0 +1,202 @@
+/**
+ * Weeks 4-5, Kafka keyed producer.
+ *
+ * The learner's program is an account-events service: the lab POSTs it batches of account
+ * events (deposits, withdrawals, fees) on PORT, one batch at a time, and the program
+ * publishes each event to EVENTS_TOPIC keyed by its account, answering 200 only once Kafka
+ * acknowledged every event of the batch. Its Kafka traffic goes through toxiproxy (the
+ * scenario's network faults), the lab's own clients go direct.
+ *
+ * The schedule opens each mistake's window every run:
+ * - phase "reset" (at resetAtMs): the scenario resets every connection both ways for a
+ *   moment: requests in flight never reach Kafka and are retried. A program with several
+ *   sends in flight (one send() per event, side by side) has them retried each on its own
+ *   timer: an account's events land out of order. A program that answered before its send
+ *   finished has its events written after the 200 (or never, when it gave up).
+ * - phase "lost-answers" (once the program answers again after the first fault, and not
+ *   before lostAnswersAtMs): the scenario resets connections only when Kafka's answer comes
+ *   back: the produce request was written, the program does not know, and retries it. Without
+ *   the idempotent producer the retry writes the events a second time.
+ * Sending ends `tailMs` after the second phase; the lab then waits until the topic stays
+ * still for quietMs (a program that sends in the background may still be writing) and reads
+ * the topic back from the start, direct: every record with its partition, offset, key and
+ * the time Kafka appended it (the topic has message.timestamp.type=LogAppendTime).
+ *
+ * History: each event sent is a `produce` (stream "events", key: its eventId; value: its
+ * account, batch, position and the epoch ms it was sent), each batch's answer an `observe`
+ * (stream "answers": status, its events, the epoch ms the answer came; outcome ok for a 2xx,
+ * fail for another status, info for no answer), each record read back a `consume` (stream
+ * "events", key: the eventId in its value; value: the Kafka key, account and append time).
+ */
+import { createServer } from 'node:net';
+import { drain } from './blocks/drain.js';
+import { openKafka } from './blocks/kafka.js';
+import { defaults } from './options/kafka-keyed-producer.js';
+import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, messageId, sleep, waitUntil } from './types.js';
+
+export interface KeyedProducerOptions {
+  partitions: number;
+  /** Accounts the events belong to ("account-01".."account-12"). */
+  accounts: number;
+  /** Each batch has events of this many accounts, interleaved... */
+  accountsPerBatch: number;
+  /** ...this many per account: side-by-side sends of one batch race on the same account. */
+  eventsPerAccount: number;
+  /** Between an answer and the next batch. */
+  pauseMs: number;
+  /** When (from the first batch) the workload enters phase "reset". */
+  resetAtMs: number;
+  /** Phase "lost-answers" comes no earlier than this, and only once the program answered
+   *  again after the reset, so the two faults never overlap. */
+  lostAnswersAtMs: number;
+  /** Batches keep coming this long after phase "lost-answers". */
+  tailMs: number;
+  /** How long the lab waits for the answer to one batch. */
+  answerTimeoutMs: number;
+  /** The topic is read back once its end offsets stood still this long. */
+  quietMs: number;
+}
+
+const EVENT_TYPES = ['deposit', 'withdrawal', 'fee', 'interest'] as const;
+
+/** An event as the lab sends it (the README's format). */
+interface AccountEvent {
+  eventId: string;
+  accountId: string;
+  type: (typeof EVENT_TYPES)[number];
+  amountCents: number;
+  /** The event's position among its account's events (1, 2, 3...): the order a reader needs. */
+  accountSeq: number;
+}
+
+export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
+  name: 'kafka-keyed-producer',
+  parseOptions: (raw) => ({ ...intOptions(raw, defaults) }),
+
+  async prepare(ctx: WorkloadContext, o) {
+    const kafka = await openKafka(ctx);
+    // LogAppendTime: each record carries when Kafka wrote it, which the lab compares with
+    // when the program answered 200.
+    const topic = await kafka.createTopic('account-events', o.partitions, { 'message.timestamp.type': 'LogAppendTime' });
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const random = ctx.random('events');
+    const accountIds = Array.from({ length: o.accounts }, (_, i) => `account-${String(i + 1).padStart(2, '0')}`);
+    const accountSeq = new Map<string, number>();
+    let sentEvents = 0;
+    let batches = 0;
+
+    const nextBatch = (): AccountEvent[] => {
+      const pool = [...accountIds];
+      const chosen: string[] = [];
+      while (chosen.length < Math.min(o.accountsPerBatch, o.accounts)) chosen.push(...pool.splice(random.int(0, pool.length - 1), 1));
+      const events: AccountEvent[] = [];
+      // Interleaved (a1 a2 a3 a1 a2 a3 ...), as events of many accounts arrive in real life.
+      for (let round = 0; round < o.eventsPerAccount; round++) {
+        for (const accountId of chosen) {
+          const seq = (accountSeq.get(accountId) ?? 0) + 1;
+          accountSeq.set(accountId, seq);
+          events.push({ eventId: messageId('evt', ++sentEvents), accountId, type: EVENT_TYPES[random.int(0, EVENT_TYPES.length - 1)] ?? 'deposit', amountCents: random.int(100, 50_000), accountSeq: seq });
+        }
+      }
+      return events;
+    };
+
+    let answered = 0;
+    const post = async (events: AccountEvent[]): Promise<void> => {
+      const batch = ++batches;
+      const sentAt = Date.now();
+      events.forEach((e, position) => ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: e.eventId, value: { accountId: e.accountId, type: e.type, accountSeq: e.accountSeq, batch, position, sentAt } }));
+      const eventIds = events.map((e) => e.eventId);
+      const record = (outcome: 'ok' | 'fail' | 'info', value: Record<string, unknown>) =>
+        ctx.history.record({ process: 'lab', kind: 'observe', outcome, stream: 'answers', key: `batch-${batch}`, value: { batch, eventIds, answeredAt: Date.now(), ...value } });
+      try {
+        const response = await fetch(`${url}/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events }),
+          signal: AbortSignal.any([AbortSignal.timeout(o.answerTimeoutMs), ctx.signal]),
+        });
+        const body = (await response.text()).slice(0, 200);
+        record(response.ok ? 'ok' : 'fail', { status: response.status, ...(response.ok ? {} : { body }) });
+      } catch (error) {
+        record('info', { error: (error as Error).name === 'TimeoutError' ? `no answer within ${o.answerTimeoutMs / 1000} s` : `no answer (${(error as Error).message})` });
+      }
+      answered++;
+    };
+
+    const endOffsets = async () => (await kafka.admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+
+    return {
+      env: { ...kafka.env(), EVENTS_TOPIC: topic, PORT: String(port) },
+      async awaitReady() {
+        const healthy = async () => {
+          try {
+            return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
+          } catch {
+            return false;
+          }
+        };
+        if (!(await waitUntil(healthy, ctx.timeouts.readyMs, ctx.signal, 200))) {
+          throw new LearnerNotReadyError(
+            `your program did not answer GET ${url}/health with 200 within ${ctx.timeouts.readyMs / 1000}s`,
+            'Listen for HTTP on the port in PORT (on 127.0.0.1 or every interface) and answer GET /health with 200 once your Kafka producer is connected.',
+          );
+        }
+      },
+      async run() {
+        ctx.progress(`posting batches of ${o.accountsPerBatch * o.eventsPerAccount} account events; the connection to Kafka will be reset twice`);
+        const started = Date.now();
+        let resetAt: number | undefined;
+        let answeredAtReset = 0;
+        let lostAnswersAt: number | undefined;
+        while (!ctx.signal.aborted) {
+          const now = Date.now();
+          if (resetAt === undefined && now - started >= o.resetAtMs) {
+            resetAt = now;
+            answeredAtReset = answered;
+            await ctx.phase('reset');
+          } else if (resetAt !== undefined && lostAnswersAt === undefined && now - started >= o.lostAnswersAtMs && !ctx.faultActive() && answered >= answeredAtReset + 3) {
+            lostAnswersAt = now;
+            await ctx.phase('lost-answers');
+          } else if (lostAnswersAt !== undefined && now - lostAnswersAt >= o.tailMs) {
+            break;
+          }
+          await post(nextBatch());
+          await sleep(o.pauseMs, ctx.signal);
+        }
+        // A program that sends in the background may still be writing: wait until the topic
+        // stands still.
+        await drain(ctx, { done: () => false, progress: async () => String(await endOffsets().catch(() => -1)), quietMs: o.quietMs, intervalMs: 100 });
+        for (const r of await kafka.readAll(topic)) {
+          const event = jsonObject(r.value);
+          const eventId = typeof event?.eventId === 'string' ? event.eventId : undefined;
+          ctx.history.record({
+            process: 'lab',
+            kind: 'consume',
+            outcome: 'ok',
+            stream: 'events',
+            ...(eventId === undefined ? {} : { key: eventId }),
+            partition: r.partition,
+            offset: r.offset,
+            value: { kafkaKey: r.key, accountId: typeof event?.accountId === 'string' ? event.accountId : null, appendedAt: r.timestamp, ...(event ? {} : { raw: r.value.slice(0, 200) }) },
+          });
+        }
+      },
+      async collect() {},
+    };
+  },
+};
+
+/** A TCP port nobody listens on now, for the program's HTTP server. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
