@@ -72,6 +72,8 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['priority-order', async () => (await import('./ttl-priority.js')).priorityOrder],
   ['expired-to-dead-letter', async () => (await import('./ttl-priority.js')).expiredToDeadLetter],
   ['message-ttl', async () => (await import('./ttl-priority.js')).messageTtl],
+  ['metrics-exposed', async () => (await import('./metrics.js')).metricsExposed],
+  ['metrics-agree', async () => (await import('./metrics.js')).metricsAgree],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {
