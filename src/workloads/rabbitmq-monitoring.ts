@@ -16,7 +16,8 @@
  * 1. "steady": `steadyJobs` quick jobs at once (every `failEvery`-th fails), as soon as the
  *    program consumes; the lab waits until the queue is empty and then for a scrape that
  *    started after that (so the counts are in Prometheus). No such scrape within
- *    `scrapedWithinMs`: the run ends there (metrics-exposed: not scraped).
+ *    `scrapedWithinMs`, or none of the four metrics in it: the run ends there
+ *    (metrics-exposed says what is missing).
  * 2. "slow": one job of `slowMs`; once the program took it, `queuedBehindSlow` quick jobs
  *    wait behind it (the queue's depth, and jobs_in_progress 1, are scraped meanwhile).
  * 3. "kill", `killAfterMs` after the slow job was taken (the scenario's kill-learner fault,
@@ -118,6 +119,12 @@ export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
         if (!scraped) {
           // The checks' verdict (metrics-exposed says what to fix), not "not ready".
           ctx.progress(`Prometheus could not read http://127.0.0.1:${prometheus.ports[0]}/metrics within ${o.scrapedWithinMs / 1000}s: no more jobs`);
+          return;
+        }
+        // A /metrics without any of the exercise's metrics (the starter's) has nothing more to show.
+        if ((await prometheus.series(METRICS_REGEX)).every((series) => series.name === 'up')) {
+          ctx.progress('none of the four metrics is on your /metrics yet: no more jobs');
+          readBack = await readMetrics();
           return;
         }
 
