@@ -268,13 +268,14 @@ export const metricsAgree: CheckDefinition<AgreeParams> = {
 
     // Counts, then the split by outcome.
     const split = [...processed.byLabels].map(([outcome, n]) => `outcome="${outcome}": ${n}`).join(', ');
+    const processes = `the last value scraped from each of your program's ${starts.length} process${starts.length === 1 ? '' : 'es'}, added up`;
     if (processed.total > jobs.length) {
-      return fail('counted-too-many', `Prometheus read ${processed.total} jobs processed (${split}); ${jobs.length} jobs ended`, [
+      return fail('counted-too-many', `Prometheus read ${processed.total} jobs processed (${split}; ${processes}); ${jobs.length} jobs ended`, [
         `${processed.total - jobs.length} more than the jobs that ended: the lab killed your program while a job was in progress; a count made when the job arrived counts it again after its redelivery`,
       ]);
     }
     if (processed.total < jobs.length) {
-      return fail('counted-too-few', `Prometheus read ${processed.total} jobs processed (${split}); ${jobs.length} jobs ended`, [`${jobs.length - processed.total} jobs were never counted`]);
+      return fail('counted-too-few', `Prometheus read ${processed.total} jobs processed (${split}; ${processes}); ${jobs.length} jobs ended`, [`${jobs.length - processed.total} jobs were never counted`]);
     }
     const outcomeOff = OUTCOMES.filter((o) => (processed.byLabels.get(o) ?? 0) !== (o === 'failed' ? failed : succeeded));
     if (outcomeOff.length > 0) {
