@@ -50,18 +50,34 @@ export interface PrometheusRun {
   metadata(): Promise<MetricMetadata[]>;
 }
 
-/** A port nobody listens on now (the kernel's pick), for a copy of the program to serve on. */
-export async function freePort(): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+/** Ports a copy may be given: below Linux's ephemeral range (32768 and up), so no outgoing
+ *  connection of any process takes the port between the lab's pick and the program's bind. */
+const PORT_RANGE = { from: 20_000, to: 32_000 } as const;
+
+/** Whether nothing listens on `port` now (the lab can bind it, and closes it at once). */
+function bindable(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, HOST, () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+      const bound = typeof address === 'object' && address ? address.port : undefined;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/** A port nobody listens on now, for a copy of the program to serve /metrics on: a random one
+ *  of PORT_RANGE, else (all tried ones taken) one the kernel picks. */
+export async function freePort(random: () => number = Math.random): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await bindable(PORT_RANGE.from + Math.floor(random() * (PORT_RANGE.to - PORT_RANGE.from)));
+    if (port !== undefined) return port;
+  }
+  const port = await bindable(0);
+  if (port === undefined) throw new Error('no free port for the program\'s /metrics');
+  return port;
 }
 
 /** The target file's content: one entry per copy, labelled with the run and the copy. */
