@@ -149,6 +149,7 @@ export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
         readBack = await readMetrics();
       },
       async collect() {
+        // A run that ended before its idle phase (not scraped, aborted) records what Prometheus has.
         recordObservation(ctx.history, 'prometheus-metrics', readBack ?? (await readMetrics()));
       },
     };
