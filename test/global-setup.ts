@@ -1,12 +1,12 @@
 /**
- * Starts the brokers the integration tests need (Redis, RabbitMQ, Kafka, SQS (ElasticMQ), SNS (moto), the Pub/Sub emulator, PostgreSQL, and toxiproxy for network faults) with the real CLI,
+ * Starts the brokers the integration tests need (Redis, RabbitMQ, Kafka, SQS (ElasticMQ), SNS (moto), the Pub/Sub emulator, PostgreSQL, toxiproxy for network faults, and Prometheus for the monitoring exercise) with the real CLI,
  * and afterwards stops exactly the ones it started: brokers a developer already had
  * running stay up.
  */
 import { execFileSync } from 'node:child_process';
 import { BIN, REPO } from './helpers.js';
 
-const NEEDED = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy'];
+const NEEDED = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'];
 
 function healthy(): Set<string> {
   const out = execFileSync(process.execPath, [BIN, 'status', ...NEEDED, '--json'], { cwd: REPO, encoding: 'utf8' });

@@ -78,7 +78,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('rabbitmq-topic-routing'),
           exercise('rabbitmq-ttl-dlx-priorities'),
           exercise('rabbitmq-order-compensations'),
-          planned('Monitoring: queue metrics for Prometheus'),
+          exercise('rabbitmq-monitoring'),
         ],
       },
       {

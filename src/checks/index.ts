@@ -75,6 +75,8 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['acknowledged-events-written', async () => (await import('./keyed-producer.js')).acknowledgedEventsWritten],
   ['one-partition-per-key', async () => (await import('./keyed-producer.js')).onePartitionPerKey],
   ['per-key-order', async () => (await import('./keyed-producer.js')).perKeyOrder],
+  ['metrics-exposed', async () => (await import('./metrics.js')).metricsExposed],
+  ['metrics-agree', async () => (await import('./metrics.js')).metricsAgree],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

@@ -9,16 +9,22 @@ import { toxiproxyApi } from '../faults/toxiproxy.js';
 import { connectKafkaAdmin, deleteMatching, namesMatching } from './kafka.js';
 import { NAMESPACE_PREFIX, isBrokerlabName, staleNamespaceOf } from './names.js';
 import { connectPostgres, dropDatabase, listDatabases } from './postgres.js';
+import { removeTargetFiles, targetFiles } from './prometheus.js';
 import { deleteVhost, listVhosts, managementApi } from './rabbitmq.js';
 import { connectRedis, deleteKeys, keysMatching } from './redis.js';
 import { connectPubsub, deletePubsubNamespace, pubsubNamesMatching } from './pubsub.js';
 import { closeSns, connectSns, deleteSnsNamespace, snsNamesMatching } from './sns.js';
 import { connectSqs, deleteQueues, queueNameOf, queuesMatching } from './sqs.js';
 
-type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy'>>;
+type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy' | 'prometheus'>>;
+
+/** Where Prometheus's target files are: brokerlab's own folder unless a test names another. */
+export interface SweepOptions {
+  targetsDir?: string;
+}
 
 /** Deletes stale run namespaces from the given brokers; returns what it deleted, by broker. */
-export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date()): Promise<string[]> {
+export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date(), options: SweepOptions = {}): Promise<string[]> {
   const swept: string[] = [];
   const stale = (name: string) => staleNamespaceOf(name, now) !== undefined;
   if (endpoints.redis) {
@@ -109,12 +115,19 @@ export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date())
       swept.push(`toxiproxy ${proxy.name}`);
     }
   }
+  if (endpoints.prometheus) {
+    // Target files ("<namespace>.json") of runs long over: Prometheus would scrape their dead addresses forever.
+    for (const file of removeTargetFiles(stale, options.targetsDir)) swept.push(`prometheus ${file}`);
+  }
   return swept;
 }
 
 /** Every brokerlab name ("bl-...") still in the given brokers, as "redis key x", "kafka topic y". */
-export async function leftovers(endpoints: Brokers, match: (name: string) => boolean = isBrokerlabName): Promise<string[]> {
+export async function leftovers(endpoints: Brokers, match: (name: string) => boolean = isBrokerlabName, options: SweepOptions = {}): Promise<string[]> {
   const found: string[] = [];
+  if (endpoints.prometheus) {
+    found.push(...targetFiles(options.targetsDir).filter(match).map((f) => `prometheus target file ${f}`));
+  }
   if (endpoints.redis) {
     const redis = await connectRedis(endpoints.redis.url);
     try {

@@ -258,6 +258,28 @@ export interface SnsSubscriptions {
   }>;
 }
 
+/** One series as Prometheus stored it: its metric name, its own labels (without the ones
+ *  Prometheus and the run add), and its samples as [ms since the run started, value]. */
+export interface ScrapedSeries {
+  name: string;
+  labels: Record<string, string>;
+  samples: Array<[number, number]>;
+}
+
+/** What Prometheus scraped from the program's /metrics during the run
+ *  (workloads/blocks/prometheus.ts), read back through its query API before the program stopped. */
+export interface PrometheusMetrics {
+  /** The addresses the run listed for Prometheus ("127.0.0.1:41234"). */
+  targets: string[];
+  /** Prometheus scraped every copy at least once (up == 1) before the lab sent any work. */
+  scraped: boolean;
+  /** Each metric family's type from the program's `# TYPE` lines ("counter", "gauge",
+   *  "histogram", "unknown" without one), by the family's name. */
+  types: Record<string, string>;
+  /** Every sample of the exercise's metrics and of `up`. */
+  series: ScrapedSeries[];
+}
+
 export interface Observations {
   'kafka-topic-state': KafkaTopicState;
   'kafka-keyed-records': KafkaKeyedRecords;
@@ -278,6 +300,7 @@ export interface Observations {
   'work-lists': WorkListsSnapshot;
   'stream-group': StreamGroupSnapshot;
   'sns-subscriptions': SnsSubscriptions;
+  'prometheus-metrics': PrometheusMetrics;
 }
 
 export type ObservationKey = keyof Observations;

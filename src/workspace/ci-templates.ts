@@ -34,6 +34,18 @@ export const RESULTS_DIR = 'brokerlab-results';
  *  with the brokers the catalog's scenarios name). */
 export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'postgres'] as const;
 export type CiBroker = (typeof CI_BROKERS)[number];
+/** Brokers that run on the CI machine itself in every template, never as a service: Prometheus
+ *  scrapes the learner's program at 127.0.0.1 and reads the runs' target files from brokerlab's
+ *  home (src/brokers/prometheus.ts), neither of which a service container can see. */
+export const CI_RUNNER_BROKERS = ['prometheus'] as const;
+
+/** Debian's and Ubuntu's Prometheus package, installed without starting its system service
+ *  (as scripts/install.sh does); `brokerlab up prometheus` then runs it with brokerlab's config. */
+const PROMETHEUS_INSTALL = `printf '#!/bin/sh\\nexit 101\\n' | sudo tee /usr/sbin/policy-rc.d >/dev/null
+          sudo chmod +x /usr/sbin/policy-rc.d
+          sudo apt-get update -q
+          sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus
+          sudo rm -f /usr/sbin/policy-rc.d`;
 
 /**
  * Toxiproxy, for the exercises whose network faults stand between the learner's program and
@@ -237,7 +249,13 @@ function gradeJobHead(options: CiOptions): string {
 export function githubServicesWorkflow(options: CiOptions): string {
   const { services } = options.compose;
   // toxiproxy runs natively on the runner (TOXIPROXY_STEPS), the brokers as services.
-  const env = { BROKERLAB_RUNTIME: 'external', ...brokerEnv(() => '127.0.0.1'), BROKERLAB_TOXIPROXY_URL: `http://127.0.0.1:${PORTS.toxiproxy.api}` };
+  // Prometheus too (CI_RUNNER_BROKERS): it scrapes your program on the runner's loopback.
+  const env = {
+    BROKERLAB_RUNTIME: 'external',
+    ...brokerEnv(() => '127.0.0.1'),
+    BROKERLAB_TOXIPROXY_URL: `http://127.0.0.1:${PORTS.toxiproxy.api}`,
+    BROKERLAB_PROMETHEUS_URL: `http://127.0.0.1:${PORTS.prometheus.web}`,
+  };
   return `${workflowHead(
     'github-services',
     `# Redis, RabbitMQ, Kafka, SQS (ElasticMQ) and PostgreSQL run as service containers, with the images and settings of
@@ -299,6 +317,10 @@ ${indent(envLines(services.postgres.environment ?? {}), 10)}
 ${INSTALL_STEP}
 ${TOXIPROXY_STEPS}
           BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up toxiproxy
+      - name: Start Prometheus (it scrapes your program's /metrics, on the runner itself)
+        run: |
+          ${PROMETHEUS_INSTALL}
+          BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up prometheus
 ${GRADE_STEPS}
 `;
 }
@@ -334,7 +356,7 @@ ${INSTALL_STEP}
           printf '#!/bin/sh\\nexit 101\\n' | sudo tee /usr/sbin/policy-rc.d >/dev/null
           sudo chmod +x /usr/sbin/policy-rc.d
           sudo apt-get update -q
-          sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server rabbitmq-server postgresql
+          sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server rabbitmq-server postgresql prometheus
           sudo rm -f /usr/sbin/policy-rc.d
           lab=node_modules/brokerlab
           kafka=$(sed -n 's/^KAFKA_VERSION=//p' "$lab/scripts/versions.env")
@@ -349,7 +371,7 @@ ${INSTALL_STEP}
           "$HOME/.brokerlab/vendor/moto-$moto/bin/pip" install -q --disable-pip-version-check "moto[sns,sqs]==$moto" flask==3.1.3 flask-cors==6.0.5
 ${TOXIPROXY_STEPS}
       - name: Start the brokers
-        run: ./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy
+        run: ./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy ${CI_RUNNER_BROKERS.join(' ')}
 ${GRADE_STEPS}
 `;
 }
@@ -415,6 +437,12 @@ if ! "$brokerlab" up toxiproxy >/dev/null 2>&1; then
   echo "ci/grade.sh: toxiproxy is not running: exercises whose faults cut or slow the network will not be graded (set BROKERLAB_TOXIPROXY_URL, or install brokerlab's brokers with its scripts/install.sh)" >&2
 fi
 
+# The monitoring exercise needs Prometheus on this machine: it scrapes your program at
+# 127.0.0.1 and reads the run's target files from brokerlab's home.
+if ! "$brokerlab" up prometheus >/dev/null 2>&1; then
+  echo "ci/grade.sh: Prometheus is not running: the monitoring exercise cannot be graded (install the prometheus package, or set BROKERLAB_PROMETHEUS_URL to one on this machine)" >&2
+fi
+
 echo "==> grading"
 exec "$brokerlab" grade --allow-empty --out "$results" "$@"
 `;
@@ -465,6 +493,12 @@ ${indent(envLines(services.postgres.environment ?? {}), 8)}
     # Where npm gets brokerlab: a version, or a git URL or tarball of the brokerlab you use.
     BROKERLAB_PACKAGE: ${q(options.brokerlabPackage)}
 ${indent(envLines({ ...brokerEnv((broker) => broker), BROKERLAB_TOXIPROXY_URL: `http://toxiproxy:${PORTS.toxiproxy.api}` }), 4)}
+  before_script:
+    # Prometheus runs in the job itself (ci/grade.sh starts it): it scrapes your program at
+    # 127.0.0.1 and reads the run's target files, which a service cannot.
+    - printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    - apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus
+    - rm -f /usr/sbin/policy-rc.d
   script:
     # Add --all to grade every exercise, not only the ones .brokerlab/progress.json lists.
     - sh ${GENERIC_SCRIPT_PATH}

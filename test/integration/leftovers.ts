@@ -2,6 +2,7 @@
 import type { Endpoints } from '../../src/brokers/types.js';
 import { postgres } from '../../src/brokers/postgres.js';
 import { pubsub } from '../../src/brokers/pubsub.js';
+import { prometheus } from '../../src/brokers/prometheus.js';
 import { sns } from '../../src/brokers/sns.js';
 import { sqs } from '../../src/brokers/sqs.js';
 import { rabbitmq } from '../../src/brokers/rabbitmq.js';
@@ -9,13 +10,13 @@ import { managementApi, vhostObjects } from '../../src/namespaces/rabbitmq.js';
 import { leftovers as leftoversIn } from '../../src/namespaces/sweep.js';
 
 /** The brokers the integration tests run against (brokerlab's defaults on this machine). */
-const LOCAL = { redis: { url: 'redis://127.0.0.1:6379' }, rabbitmq: rabbitmq.defaultEndpoint, kafka: { brokers: ['127.0.0.1:9092'] }, postgres: postgres.defaultEndpoint, sqs: sqs.defaultEndpoint, sns: sns.defaultEndpoint, pubsub: pubsub.defaultEndpoint };
+const LOCAL = { redis: { url: 'redis://127.0.0.1:6379' }, rabbitmq: rabbitmq.defaultEndpoint, kafka: { brokers: ['127.0.0.1:9092'] }, postgres: postgres.defaultEndpoint, sqs: sqs.defaultEndpoint, sns: sns.defaultEndpoint, pubsub: pubsub.defaultEndpoint, prometheus: prometheus.defaultEndpoint };
 
 type LocalBroker = keyof typeof LOCAL;
 
 /** Every "bl-" name in the local brokers, or in those named (a test of a Redis exercise need
  *  not wait for Kafka's admin client), as "redis key x", "kafka topic y". */
-export async function leftovers(brokers: readonly LocalBroker[] = ['redis', 'rabbitmq', 'kafka', 'postgres', 'sqs', 'sns', 'pubsub']): Promise<string[]> {
+export async function leftovers(brokers: readonly LocalBroker[] = ['redis', 'rabbitmq', 'kafka', 'postgres', 'sqs', 'sns', 'pubsub', 'prometheus']): Promise<string[]> {
   return leftoversIn({
     ...(brokers.includes('redis') ? { redis: LOCAL.redis } : {}),
     ...(brokers.includes('rabbitmq') ? { rabbitmq: LOCAL.rabbitmq } : {}),
@@ -24,6 +25,8 @@ export async function leftovers(brokers: readonly LocalBroker[] = ['redis', 'rab
     ...(brokers.includes('sqs') ? { sqs: LOCAL.sqs } : {}),
     ...(brokers.includes('sns') ? { sns: LOCAL.sns } : {}),
     ...(brokers.includes('pubsub') ? { pubsub: LOCAL.pubsub } : {}),
+    // Target files in brokerlab's own folder (namespaces/prometheus.ts): no request to Prometheus.
+    ...(brokers.includes('prometheus') ? { prometheus: LOCAL.prometheus } : {}),
   });
 }
 

@@ -60,3 +60,26 @@ describe('brokerlab up sweeps namespaces of runs that could not clean up', () =>
     }
   });
 });
+
+describe('brokerlab up sweeps Prometheus target files of runs that could not clean up', () => {
+  it('deletes a stale run\'s target file and keeps a current one', async () => {
+    const { existsSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const { prometheusTargetsDir } = await import('../../src/brokers/prometheus.js');
+    const { targetFileContent, targetFileOf } = await import('../../src/workloads/blocks/prometheus.js');
+    const current = runNamespaceOf(newRunId('sweep-test'));
+    mkdirSync(prometheusTargetsDir(), { recursive: true });
+    // A dead address, as a killed run leaves it: Prometheus would scrape it forever.
+    writeFileSync(targetFileOf(STALE), targetFileContent(STALE, [9]));
+    writeFileSync(targetFileOf(current), targetFileContent(current, [9]));
+    try {
+      const r = await cli(['up', 'prometheus']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`removed 1 namespace left by runs that could not clean up: prometheus ${STALE}.json`);
+      expect(existsSync(targetFileOf(STALE))).toBe(false);
+      expect(existsSync(targetFileOf(current))).toBe(true);
+    } finally {
+      rmSync(targetFileOf(STALE), { force: true });
+      rmSync(targetFileOf(current), { force: true });
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import {
   CI_BROKERS,
+  CI_RUNNER_BROKERS,
   CI_CHOICES,
   type CiChoice,
   GENERIC_SCRIPT_PATH,
@@ -95,7 +96,8 @@ describe('CI templates', () => {
 
   it('CI runs every broker the exercises use', () => {
     const used = new Set(loadCatalog().flatMap((entry) => entry.scenario.brokers));
-    expect([...CI_BROKERS].sort()).toEqual([...used].sort());
+    // Prometheus runs on the CI machine itself in every template (it scrapes the program there).
+    expect([...CI_BROKERS, ...CI_RUNNER_BROKERS].sort()).toEqual([...used].sort());
   });
 
   it("GitHub's workflow parser accepts both workflows, and rejects a broken one (so it does check)", async () => {
@@ -146,6 +148,13 @@ describe('CI templates', () => {
     expect(published('rabbitmq')).toContain(Number(new URL(endpoints.rabbitmq!.amqpUrl).port));
     expect(published('rabbitmq')).toContain(Number(new URL(endpoints.rabbitmq!.managementUrl).port));
     expect(published('kafka')).toContain(Number(endpoints.kafka!.brokers[0]!.split(':')[1]));
+    // Prometheus (CI_RUNNER_BROKERS) runs on the runner, started natively before grading, and is
+    // reached through the variable the external runtime reads.
+    expect(BROKERS.prometheus.fromEnv(job.env)).toEqual({ url: 'http://127.0.0.1:9090' });
+    const start = job.steps.findIndex((s) => s.name?.startsWith('Start Prometheus'));
+    expect(job.steps[start]?.run).toContain('apt-get install -y -q --no-install-recommends prometheus');
+    expect(job.steps[start]?.run).toContain('BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up prometheus');
+    expect(start).toBeLessThan(job.steps.findIndex((s) => s.id === 'grade'));
   });
 
   it('both workflows grade with an id, wire its result output, keep the results and report to Classroom', () => {
@@ -185,7 +194,8 @@ describe('CI templates', () => {
     expect(existsSync(path.join(PACKAGE_ROOT, 'scripts', 'vendor', 'kafka.pom.xml'))).toBe(true);
     expect(readFileSync(path.join(PACKAGE_ROOT, 'scripts', 'versions.env'), 'utf8')).toMatch(/^KAFKA_VERSION=\S+$/m);
     expect(install).toContain('-DoutputDirectory=$HOME/.brokerlab/vendor/kafka-$kafka/lib');
-    const up = job.steps.findIndex((s) => s.run === `./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy`);
+    expect(install).toMatch(/apt-get install .* prometheus\n/);
+    const up = job.steps.findIndex((s) => s.run === `./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy prometheus`);
     // toxiproxy, for network faults: built with Go at the version brokerlab pins.
     const toxiproxy = job.steps.find((s) => s.name?.startsWith('Start toxiproxy'))?.run ?? '';
     expect(toxiproxy).toContain('go install "github.com/Shopify/toxiproxy/v2/cmd/server@$version"');
@@ -259,6 +269,7 @@ chmod +x node_modules/.bin/brokerlab
       'npm install --no-save --no-audit --no-fund brokerlab@9.9.9',
       `brokerlab up ${CI_BROKERS.join(' ')}`,
       'brokerlab up toxiproxy',
+      'brokerlab up prometheus',
       `brokerlab grade --allow-empty --out ${RESULTS_DIR} --all`,
     ]);
     expect(run({ GRADE_CODE: '0', BROKERLAB_PACKAGE: 'brokerlab@1.2.3', BROKERLAB_RESULTS: 'out' }).calls).toEqual([
@@ -266,6 +277,7 @@ chmod +x node_modules/.bin/brokerlab
       'npm install --no-save --no-audit --no-fund brokerlab@1.2.3',
       `brokerlab up ${CI_BROKERS.join(' ')}`,
       'brokerlab up toxiproxy',
+      'brokerlab up prometheus',
       'brokerlab grade --allow-empty --out out',
     ]);
     // Brokers it would start itself: `up` already waited, so no retry; its code is the exit code.
@@ -275,7 +287,7 @@ chmod +x node_modules/.bin/brokerlab
     // CI services named by BROKERLAB_* may still be starting: it asks again.
     const services = run({ BROKERLAB_REDIS_URL: 'redis://redis:6379' }, [], 1);
     expect(services.code).toBe(0);
-    expect(services.calls.filter((c) => c.startsWith('brokerlab up') && c !== 'brokerlab up toxiproxy')).toHaveLength(2);
+    expect(services.calls.filter((c) => c.startsWith('brokerlab up') && c !== 'brokerlab up toxiproxy' && c !== 'brokerlab up prometheus')).toHaveLength(2);
   });
 
   it('generic: .gitlab-ci.yml parses, runs ci/grade.sh with the brokers as services, keeps the results', () => {
@@ -290,6 +302,8 @@ chmod +x node_modules/.bin/brokerlab
     };
     const job = ci.grade;
     expect(job.script).toEqual([`sh ${GENERIC_SCRIPT_PATH}`]);
+    // Prometheus is installed in the job itself; ci/grade.sh starts it.
+    expect((job as { before_script?: string[] }).before_script?.join('\n')).toContain('apt-get install -y -q --no-install-recommends prometheus');
     expect(job.image).toMatch(/^node:20/);
     const aliases = Object.fromEntries(job.services.map((s) => [s.alias, s]));
     for (const broker of CI_BROKERS) expect(aliases[broker]?.name, broker).toBe(composeRaw.services[broker].image);

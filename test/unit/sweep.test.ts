@@ -33,3 +33,23 @@ describe('a run database in PostgreSQL', () => {
     expect(staleNamespaceOf('bl-20261122100000abcd', NOW)).toBe('bl-20261122100000abcd');
   });
 });
+
+describe('Prometheus target files left by killed runs', () => {
+  it('removes only the stale runs\' files (and a half-written one), never a running run\'s or another file', async () => {
+    const { mkdtempSync, writeFileSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { sweepStaleNamespaces, leftovers } = await import('../../src/namespaces/sweep.js');
+    const dir = mkdtempSync(join(tmpdir(), 'bl-targets-'));
+    for (const name of ['bl-20261122100000abcd.json', 'bl-20261122100500efgh.json.tmp', 'bl-20261122115500ijkl.json', 'rabbitmq.json']) writeFileSync(join(dir, name), '[]');
+    const prometheus = { url: 'http://127.0.0.1:9' };
+    expect(await leftovers({ prometheus }, undefined, { targetsDir: dir })).toEqual([
+      'prometheus target file bl-20261122100000abcd.json',
+      'prometheus target file bl-20261122100500efgh.json.tmp',
+      'prometheus target file bl-20261122115500ijkl.json',
+    ]);
+    const swept = await sweepStaleNamespaces({ prometheus }, NOW, { targetsDir: dir });
+    expect(swept).toEqual(['prometheus bl-20261122100000abcd.json', 'prometheus bl-20261122100500efgh.json.tmp']);
+    expect(readdirSync(dir).sort()).toEqual(['bl-20261122115500ijkl.json', 'rabbitmq.json']);
+  });
+});

@@ -28,6 +28,7 @@ import { defaults as rabbitmqOrderCompensations } from './rabbitmq-order-compens
 import { defaults as rabbitmqTtlDlxPriorities } from './rabbitmq-ttl-dlx-priorities.js';
 import { defaults as snsFanoutFilters } from './sns-fanout-filters.js';
 import { defaults as kafkaKeyedProducer } from './kafka-keyed-producer.js';
+import { defaults as rabbitmqMonitoring } from './rabbitmq-monitoring.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -54,4 +55,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['rabbitmq-ttl-dlx-priorities', rabbitmqTtlDlxPriorities],
   ['sns-fanout-filters', snsFanoutFilters],
   ['kafka-keyed-producer', kafkaKeyedProducer],
+  ['rabbitmq-monitoring', rabbitmqMonitoring],
 ]);

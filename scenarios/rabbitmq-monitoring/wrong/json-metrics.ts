@@ -1,0 +1,96 @@
+/**
+ * Wrong: serves the right numbers under the right names, but as JSON ("easier to read"):
+ * Prometheus reads only its own text format, so every scrape fails and it stores nothing.
+ */
+import { createServer } from 'node:http';
+import amqp from 'amqplib';
+
+const url = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const queue = process.env.JOBS_QUEUE ?? 'jobs';
+const port = Number(process.env.METRICS_PORT ?? 9464);
+
+interface Job {
+  jobId: string;
+  durationMs: number;
+  fail: boolean;
+}
+
+// --- the metrics, in memory: they start at 0 with the process, as Prometheus expects ------
+
+const processed = new Map<string, number>([
+  ['succeeded', 0],
+  ['failed', 0],
+]);
+let inProgress = 0;
+let queueDepth = 0;
+/** Upper bounds of the histogram's buckets, in seconds (+Inf is the count). */
+const BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const bucketCounts = BUCKETS.map(() => 0);
+let durationSum = 0;
+let durationCount = 0;
+
+function observeDuration(seconds: number): void {
+  BUCKETS.forEach((le, i) => {
+    if (seconds <= le) bucketCounts[i] = (bucketCounts[i] ?? 0) + 1;
+  });
+  durationSum += seconds;
+  durationCount += 1;
+}
+
+/** The metrics as one JSON object. */
+function exposition(): string {
+  return JSON.stringify({
+    jobs_processed_total: Object.fromEntries(processed),
+    jobs_in_progress: inProgress,
+    job_duration_seconds: { buckets: Object.fromEntries(BUCKETS.map((le, i) => [le, bucketCounts[i]])), sum: durationSum, count: durationCount },
+    jobs_queue_depth: queueDepth,
+  });
+}
+
+createServer((req, res) => {
+  if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(exposition());
+  } else {
+    res.writeHead(404).end();
+  }
+}).listen(port, '127.0.0.1');
+
+// --- the worker ---------------------------------------------------------------------------
+
+const connection = await amqp.connect(url);
+const channel = await connection.createChannel();
+await channel.assertQueue(queue, { durable: true });
+
+// The depth on a channel of its own: a passive declare of a missing queue would close it.
+const probe = await connection.createChannel();
+setInterval(() => {
+  probe.checkQueue(queue).then(
+    (q) => (queueDepth = q.messageCount),
+    () => {},
+  );
+}, 500);
+
+await channel.prefetch(1);
+await channel.consume(
+  queue,
+  async (message) => {
+    if (message === null) return;
+    const job = JSON.parse(message.content.toString()) as Job;
+    inProgress++;
+    const started = performance.now();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, job.durationMs)); // the work
+      const outcome = job.fail ? 'failed' : 'succeeded';
+      // Counted once the work has ended, just before the broker is told.
+      processed.set(outcome, (processed.get(outcome) ?? 0) + 1);
+      observeDuration((performance.now() - started) / 1000);
+      if (job.fail) channel.reject(message, false);
+      else channel.ack(message);
+    } finally {
+      inProgress--;
+    }
+  },
+  { noAck: false },
+);
+console.log(`worker: consuming ${queue}, metrics on http://127.0.0.1:${port}/metrics`);

@@ -1,0 +1,148 @@
+// metrics-exposed and metrics-agree over literal histories: a run of the monitoring exercise
+// (15 + 1 + 6 jobs, a kill at 4.5 s and a restart at 4.7 s, idle from 7.5 s) and what
+// Prometheus scraped, one sample a second.
+import { describe, expect, it } from 'vitest';
+import { metricsAgree, metricsExposed } from '../../src/checks/metrics.js';
+import type { Operation } from '../../src/runner/history.js';
+import type { PrometheusMetrics, ScrapedSeries } from '../../src/runner/observations.js';
+
+const start = (t: number, n: number): Operation => ({ t, process: 'learner-1', kind: 'process', outcome: 'ok', value: { event: 'start', pid: 100 + n, start: n } });
+const phase = (t: number, name: string): Operation => ({ t, process: 'lab', kind: 'phase', outcome: 'info', key: name });
+const job = (n: number, durationMs: number, fail: boolean): Operation => ({ t: 500 + n, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: `job-${n}`, value: { jobId: `job-${n}`, durationMs, fail, tags: [] } });
+
+/** 15 steady jobs (3 fail), the slow one, 6 behind it (2 fail): 17 succeeded, 5 failed, 3.2 s of work. */
+const JOBS = [
+  ...Array.from({ length: 15 }, (_, i) => job(i + 1, 80, (i + 1) % 5 === 0)),
+  job(16, 2_000, false),
+  ...Array.from({ length: 6 }, (_, i) => job(17 + i, 80, (i + 1) % 3 === 0)),
+];
+const MEAN_S = (15 * 80 + 2_000 + 6 * 80) / 22 / 1000;
+
+const TIMES = [2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000];
+/** A series sampled at TIMES (the scrape at 4.6 s hit the dead process: no sample). */
+const series = (name: string, values: number[], labels: Record<string, string> = {}): ScrapedSeries => ({ name, labels, samples: values.map((v, i): [number, number] => [TIMES[i] ?? 0, v]) });
+
+/** What a correct worker shows: counters per process, restarted at 4.7 s. */
+function correct(): ScrapedSeries[] {
+  return [
+    series('jobs_processed_total', [12, 12, 12, 0, 0, 5, 5, 5], { outcome: 'succeeded' }),
+    series('jobs_processed_total', [3, 3, 3, 0, 0, 2, 2, 2], { outcome: 'failed' }),
+    series('job_duration_seconds_count', [15, 15, 15, 0, 0, 7, 7, 7]),
+    series('job_duration_seconds_sum', [1.2, 1.2, 1.2, 0, 0, 2.48, 2.48, 2.48]),
+    series('jobs_in_progress', [0, 1, 1, 1, 1, 0, 0, 0]),
+    series('jobs_queue_depth', [0, 6, 6, 6, 6, 0, 0, 0]),
+    series('up', [1, 1, 1, 1, 1, 1, 1, 1]),
+  ];
+}
+
+const TYPES = { jobs_processed_total: 'counter', jobs_in_progress: 'gauge', job_duration_seconds: 'histogram', jobs_queue_depth: 'gauge' };
+
+function run(metrics: Partial<PrometheusMetrics> = {}): Operation[] {
+  const observed: PrometheusMetrics = { targets: ['127.0.0.1:41234'], scraped: true, types: TYPES, series: correct(), ...metrics };
+  return [
+    start(0, 1),
+    phase(400, 'steady'),
+    ...JOBS,
+    phase(2_500, 'slow'),
+    phase(4_500, 'kill'),
+    start(4_700, 2),
+    phase(7_500, 'idle'),
+    { t: 9_100, process: 'lab', kind: 'observe', outcome: 'ok', key: 'prometheus-metrics', value: observed },
+  ];
+}
+
+/** The correct series with one replaced by name (and labels). */
+function replaced(name: string, values: number[], labels: Record<string, string> = {}): ScrapedSeries[] {
+  return correct().map((s) => (s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels) ? series(name, values, labels) : s));
+}
+
+describe('metrics-exposed', () => {
+  const params = metricsExposed.parseParams({ metrics: TYPES });
+  it('passes when every metric was scraped with its type', () => {
+    expect(metricsExposed.run(run(), params).status).toBe('pass');
+  });
+  it('takes a counter family named without _total (OpenMetrics, prometheus_client)', () => {
+    const { jobs_processed_total: _, ...others } = TYPES;
+    expect(metricsExposed.run(run({ types: { ...others, jobs_processed: 'counter', jobs_processed_created: 'gauge' } }), params).status).toBe('pass');
+  });
+  it('says not-scraped when Prometheus never read the program', () => {
+    const result = metricsExposed.run(run({ scraped: false, series: [series('up', [0, 0, 0])] }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'not-scraped' });
+    expect(result.examples[0]).toContain('127.0.0.1:41234/metrics');
+  });
+  it('names the missing metrics', () => {
+    const result = metricsExposed.run(run({ series: correct().filter((s) => s.name !== 'jobs_queue_depth') }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'missing-metric' });
+    expect(result.observed).toContain('jobs_queue_depth');
+  });
+  it('names a metric whose # TYPE is another', () => {
+    const result = metricsExposed.run(run({ types: { ...TYPES, jobs_processed_total: 'gauge' } }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'wrong-type' });
+    expect(result.examples[0]).toBe('jobs_processed_total: # TYPE says gauge, the README asks for counter');
+  });
+});
+
+describe('metrics-agree', () => {
+  const params = metricsAgree.parseParams({ queuedBehindSlow: 6 });
+  it('passes a correct worker: the restart\'s reset to 0 is not a decrease', () => {
+    const result = metricsAgree.run(run(), params);
+    expect(result.status).toBe('pass');
+    expect(result.observed).toContain('17 succeeded and 5 failed');
+  });
+  it('says counter-decreased for a counter zeroed after each scrape', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_processed_total', [12, 0, 0, 0, 0, 4, 0, 0], { outcome: 'succeeded' }) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'counter-decreased' });
+    expect(result.examples[0]).toBe('jobs_processed_total{outcome="succeeded"} at 3.0s: 12 -> 0');
+  });
+  it('says counted-too-many when the slow job was counted on arrival, before the kill', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_processed_total', [12, 13, 13, 0, 0, 5, 5, 5], { outcome: 'succeeded' }) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'counted-too-many' });
+    expect(result.observed).toContain('23 jobs processed');
+  });
+  it('says counted-too-few when failures are not counted', () => {
+    const result = metricsAgree.run(run({ series: correct().filter((s) => s.labels.outcome !== 'failed') }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'counted-too-few' });
+  });
+  it('says outcome-wrong when failures are counted as successes', () => {
+    const allSucceeded = [...correct().filter((s) => s.name !== 'jobs_processed_total'), series('jobs_processed_total', [15, 15, 15, 0, 0, 7, 7, 7], { outcome: 'succeeded' })];
+    const result = metricsAgree.run(run({ series: allSucceeded }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'outcome-wrong' });
+    expect(result.examples).toContain('5 jobs had "fail": true; outcome="failed" counted 0');
+  });
+  it('says wrong-unit for milliseconds in job_duration_seconds', () => {
+    const result = metricsAgree.run(run({ series: replaced('job_duration_seconds_sum', [1200, 1200, 1200, 0, 0, 2480, 2480, 2480]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'wrong-unit' });
+    expect(MEAN_S).toBeCloseTo(0.167, 3);
+  });
+  it('says duration-off for a mean far from the jobs\' durations in the right unit', () => {
+    const result = metricsAgree.run(run({ series: replaced('job_duration_seconds_sum', [6, 6, 6, 0, 0, 8, 8, 8]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'duration-off' });
+  });
+  it('says in-progress-never-rose for a gauge that never moved', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_in_progress', [0, 0, 0, 0, 0, 0, 0, 0]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'in-progress-never-rose' });
+  });
+  it('says in-progress-stuck for a gauge left up by failed jobs', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_in_progress', [3, 4, 4, 1, 1, 2, 2, 2]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'in-progress-stuck' });
+    expect(result.observed).toContain('was 2 with nothing to do');
+  });
+  it('says depth-stale for a depth read once at start (0, then 7 after the restart)', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 0, 0, 7, 7, 7, 7, 7]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'depth-stale' });
+    expect(result.observed).toContain('was 7 when JOBS_QUEUE had been empty');
+  });
+  it('says depth-stale for a depth that never showed the waiting jobs', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 0, 0, 0, 0, 0, 0, 0]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'depth-stale' });
+    expect(result.observed).toContain('at most 0 while 6 jobs waited');
+  });
+  it('says not-exposed when a metric is missing', () => {
+    const result = metricsAgree.run(run({ series: correct().filter((s) => s.name !== 'jobs_in_progress') }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'not-exposed' });
+  });
+  it('is unknown without a sample in the idle phase', () => {
+    const result = metricsAgree.run(run({ series: correct().map((s) => ({ ...s, samples: s.samples.filter(([t]) => t < 8_000) })) }), params);
+    expect(result.status).toBe('unknown');
+  });
+});
