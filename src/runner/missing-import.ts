@@ -7,6 +7,10 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { CLIENT_PACKAGES } from '../workspace/templates.js';
+
+/** What brokerlab's own Python has (scripts/python-requirements.txt; a unit test keeps them equal). */
+export const PYTHON_PACKAGES = ['redis', 'pika', 'confluent-kafka', 'psycopg', 'boto3', 'prometheus-client'] as const;
 
 export interface MissingImport {
   what: string;
@@ -28,14 +32,14 @@ export function missingImport(stderr: readonly string[], labDir: string): Missin
   if (python) {
     return {
       what: `Python could not import the module "${python[1]}"`,
-      hint: `brokerlab runs .py files with its own Python (made by \`npm run setup\`), which has redis, pika and confluent-kafka. For other packages, grade with --cmd "python3 your_file.py" and your own Python.`,
+      hint: `brokerlab runs .py files with its own Python (made by \`npm run setup\`), which has ${PYTHON_PACKAGES.join(', ')}. For other packages, grade with --cmd "python3 your_file.py" and your own Python.`,
     };
   }
   const pkg = /Cannot find package '([^']+)'/.exec(text);
   if (pkg) {
     return {
       what: `the package "${pkg[1]}" is not installed`,
-      hint: 'brokerlab gives your program kafkajs, amqplib, ioredis, @aws-sdk/client-sqs and pg; for any other package run `npm install` in your folder first.',
+      hint: `brokerlab gives your program ${CLIENT_PACKAGES.join(', ')}; for any other package run \`npm install\` in your folder first.`,
     };
   }
   const file = /Cannot find module '([^']+)'/.exec(text);

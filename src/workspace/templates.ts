@@ -6,7 +6,7 @@ import { type CiChoice, GENERIC_SCRIPT_PATH, GITHUB_WORKFLOW_PATH, GITLAB_CI_PAT
 import { WORKSPACE_FORMAT_VERSION, type WorkspaceMarker } from './workspace.js';
 
 /** The packages a learner's program may import, at the exact versions brokerlab uses. */
-export const CLIENT_PACKAGES = ['kafkajs', 'amqplib', 'ioredis', '@aws-sdk/client-sqs', '@aws-sdk/client-sns', 'pg'] as const;
+export const CLIENT_PACKAGES = ['kafkajs', 'amqplib', 'ioredis', '@aws-sdk/client-sqs', '@aws-sdk/client-sns', '@google-cloud/pubsub', 'pg', 'prom-client'] as const;
 /** Type packages for the editor (the learner's files are TypeScript). */
 export const TYPE_PACKAGES = ['@types/node', '@types/amqplib', '@types/pg', 'typescript'] as const;
 
@@ -114,8 +114,8 @@ brokerlab reset <id>            # put an exercise's files back as they were hand
 - \`.brokerlab/progress.json\`: which exercises you have solved and how many hints you have
   seen. Commit it: CI grades the exercises it lists as started.
 - \`.brokerlab/runs/\`: every graded run's artifacts (logs, history, results); not committed.
-- \`node_modules\`: a link to brokerlab's own packages (kafkajs, amqplib, ioredis, the SQS
-  client, pg), so your imports work with no install step. To have your own copy instead,
+- \`node_modules\`: a link to brokerlab's own packages (kafkajs, amqplib, ioredis, the SQS,
+  SNS and Pub/Sub clients, pg, prom-client), so your imports work with no install step. To have your own copy instead,
   delete the link and run \`npm install\`: package.json pins the same versions.
 - \`tsconfig.json\`: for your editor (brokerlab runs your TypeScript as it is).
 ${ciReadmeLine(ci)}`;

@@ -1,6 +1,7 @@
 // "Your program could not import X", in one line, from its stderr.
 import { describe, expect, it } from 'vitest';
-import { missingImport } from '../../src/runner/missing-import.js';
+import { PYTHON_PACKAGES, missingImport } from '../../src/runner/missing-import.js';
+import { readFileSync } from 'node:fs';
 import { LABS_DIR } from '../../src/paths.js';
 import path from 'node:path';
 
@@ -20,5 +21,15 @@ describe('missing import', () => {
   });
   it('nothing for any other crash', () => {
     expect(missingImport(['TypeError: x is not a function'], lab)).toBeUndefined();
+  });
+});
+
+describe('the packages the hints name', () => {
+  it('are the ones brokerlab installs for Python', () => {
+    const pinned = readFileSync(path.join(import.meta.dirname, '..', '..', 'scripts', 'python-requirements.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => line.replace(/\[.*\]/, '').split('==')[0]);
+    expect([...PYTHON_PACKAGES]).toEqual(pinned);
   });
 });
