@@ -48,7 +48,7 @@ async function runtimeOf(def: BrokerDefinition, options: BrokerOptions): Promise
   const kind = await selectRuntime(def, {
     env,
     ...(options.runtime ? { runtime: options.runtime } : {}),
-    runningNatively: () => runningNatively(def.name, env),
+    runningNatively: () => runningNatively(def, env),
     dockerAvailable: dockerEngineAvailable,
   });
   return RUNTIMES[kind];

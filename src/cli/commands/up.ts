@@ -31,14 +31,15 @@ export function parseTimeoutSeconds(value: string | undefined): number | undefin
 
 export function upCommand(): Command {
   return new Command('up')
-    .description('start brokers (default: all) and wait until each one answers')
+    .description('start brokers (default: all but kafka-cluster) and wait until each one answers')
     .argument('[broker...]', `brokers to start: ${BROKER_NAMES.join(', ')}`)
     .option('--runtime <kind>', RUNTIME_HELP)
-    .option('--timeout <seconds>', 'how long to wait for each broker to become ready (default: per broker, Kafka 60)')
+    .option('--timeout <seconds>', 'how long to wait for each broker to become ready (default: per broker, Kafka 60, the Kafka cluster 90)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the results as JSON on stdout (progress goes to stderr)')
     .action(async (brokers: string[], options: UpOptions) => {
-      const names = parseBrokerNames(brokers);
+      // The 3-node cluster is three more JVMs: started only when named.
+      const names = parseBrokerNames(brokers, { onDemand: false });
       const runtime = parseRuntime(options.runtime, '--runtime');
       const timeoutMs = parseTimeoutSeconds(options.timeout);
       // Progress never pollutes JSON on stdout.
