@@ -138,7 +138,7 @@ export function checkKafkaInstalled(dirs: NativeDirs): void {
  * its storage the first time (meta.properties marks a formatted log dir), and returns how to
  * launch it. The single node and each node of the cluster start this way.
  */
-export async function prepareKafkaNode(dirs: NativeDirs, properties: string, clusterId: string, heap: readonly string[]): Promise<{ launch: NativeLaunch }> {
+export async function prepareKafkaNode(dirs: NativeDirs, properties: string, clusterId: string, jvmOptions: readonly string[]): Promise<{ launch: NativeLaunch }> {
   const propertiesFile = join(dirs.configDir, 'server.properties');
   const log4j = join(dirs.configDir, 'log4j.properties');
   writeFileSync(propertiesFile, properties);
@@ -159,9 +159,7 @@ export async function prepareKafkaNode(dirs: NativeDirs, properties: string, clu
     launch: {
       command: java(),
       args: [
-        ...heap,
-        '-XX:+UseG1GC',
-        '-XX:MaxGCPauseMillis=20',
+        ...jvmOptions,
         '-Djava.awt.headless=true',
         log4jFlag,
         `-Dkafka.logs.dir=${dirs.logsDir}`,
@@ -233,7 +231,7 @@ export const kafka: BrokerDefinition<'kafka'> = {
     logFile: (dirs) => join(dirs.logsDir, 'server.log'),
     checkInstalled: checkKafkaInstalled,
     async prepare(dirs) {
-      return prepareKafkaNode(dirs, serverProperties(dirs), KAFKA_CLUSTER_ID, KAFKA_HEAP);
+      return prepareKafkaNode(dirs, serverProperties(dirs), KAFKA_CLUSTER_ID, [...KAFKA_HEAP, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20']);
     },
   },
 };

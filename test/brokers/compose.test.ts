@@ -14,7 +14,7 @@ import { prometheusArgs, prometheusConfig } from '../../src/brokers/prometheus.j
 import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '../../src/brokers/rabbitmq.js';
 import { elasticmqConf } from '../../src/brokers/sqs.js';
 import { BROKER_NAMES } from '../../src/brokers/types.js';
-import { KAFKA_CLUSTER_CLUSTER_ID, KAFKA_CLUSTER_HEAP, KAFKA_CLUSTER_NODE_IDS, KAFKA_CLUSTER_SHARED_SETTINGS, clusterNodeSettings } from '../../src/brokers/kafka-cluster.js';
+import { KAFKA_CLUSTER_CLUSTER_ID, KAFKA_CLUSTER_HEAP, KAFKA_CLUSTER_JVM, KAFKA_CLUSTER_NODE_IDS, KAFKA_CLUSTER_SHARED_SETTINGS, clusterNodeSettings } from '../../src/brokers/kafka-cluster.js';
 import { BROKERS } from '../../src/brokers/registry.js';
 import { composeServices } from '../../src/brokers/runtimes/compose.js';
 import { repoRoot, versions } from '../../src/brokers/versions.js';
@@ -80,6 +80,7 @@ describe('compose/docker-compose.yml', () => {
       }
       expect(env.CLUSTER_ID).toBe(KAFKA_CLUSTER_CLUSTER_ID);
       expect(env.KAFKA_HEAP_OPTS).toBe(KAFKA_CLUSTER_HEAP.join(' '));
+      expect(env.KAFKA_JVM_PERFORMANCE_OPTS).toBe(KAFKA_CLUSTER_JVM.join(' '));
       expect(env.KAFKA_LISTENERS).toBe(`PLAINTEXT://127.0.0.1:${9100 + id},CONTROLLER://127.0.0.1:${9110 + id}`);
     }
   });

@@ -66,10 +66,13 @@ export function upCommand(): Command {
         });
         // Namespaces of runs whose brokerlab was killed before it cleaned up: only in brokers
         // brokerlab runs itself, never in an external (possibly shared) cluster.
-        const own = results.filter((r) => r.runtime !== 'external' && (r.name === 'redis' || r.name === 'rabbitmq' || r.name === 'kafka' || r.name === 'sqs' || r.name === 'sns' || r.name === 'postgres' || r.name === 'toxiproxy')).map((r) => r.name);
+        const SWEPT_BROKERS = ['redis', 'rabbitmq', 'kafka', 'kafka-cluster', 'sqs', 'sns', 'postgres', 'toxiproxy'] as const;
+        type Swept = (typeof SWEPT_BROKERS)[number];
+        const own = results.filter((r) => r.runtime !== 'external' && (SWEPT_BROKERS as readonly string[]).includes(r.name)).map((r) => r.name as Swept);
         if (own.length > 0) {
           const { sweepStaleNamespaces } = await import('../../namespaces/sweep.js');
-          const swept = await sweepStaleNamespaces(await ensureReachable(own as Array<'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'postgres' | 'toxiproxy'>)).catch(() => []);
+          // Best effort: a broker that stops answering meanwhile is swept next time.
+          const swept = await ensureReachable(own).then(sweepStaleNamespaces).catch(() => []);
           if (swept.length > 0) say(`removed ${swept.length} namespace${swept.length === 1 ? '' : 's'} left by runs that could not clean up: ${swept.join(', ')}\n`);
         }
         if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
