@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quorumLeader } from '../../src/brokers/kafka-quorum.js';
 import { brokerDef } from '../../src/brokers/registry.js';
 import { nativeNode } from '../../src/brokers/runtimes/native.js';
 import { FAULTS } from '../../src/faults/index.js';
@@ -111,6 +112,29 @@ describe('broker node faults against the real Kafka cluster', () => {
     expect(events[0]).toMatchObject({ fault: 'kill-broker-node', node: before.leader, signal: 'SIGKILL', target: 'the leader of orders-0' });
     expect(events[1]).toMatchObject({ node: before.leader, restarted: true });
     expect(nativeNode(brokerDef('kafka-cluster'), before.leader)).toBeDefined();
+    await until('the node back in the ISR', async () => (await partition0(admin)).isr.length === 3, 20_000);
+  });
+
+  it('kill-broker-node: killing the active controller does not wedge the cluster (a quorum of three)', async () => {
+    const controller = await quorumLeader(['127.0.0.1:9111', '127.0.0.1:9112', '127.0.0.1:9113'], 3_000);
+    expect(controller).toBeDefined();
+    const history = new HistoryRecorder();
+    const { ctx, settled } = context(history);
+    const fault = FAULTS.get('kill-broker-node')!;
+    fault.arm(ctx, fault.parseParams({ node: controller, at: { phase: 'kill' }, restartDelayMs: 5_000 }), 0);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'kill' });
+    await until('the kill', async () => faultValues(history).some((v) => v.phase === 'start'), 10_000);
+    // While it is down: another node leads the quorum, and a write to all in-sync replicas (two of three) succeeds.
+    await until('a new active controller', async () => {
+      const leader = await quorumLeader(['127.0.0.1:9111', '127.0.0.1:9112', '127.0.0.1:9113'], 1_000);
+      return leader !== undefined && leader !== controller;
+    }, 5_000);
+    const producer = new Kafka({ clientId: 'node-faults-test', brokers: BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 10 } }).producer();
+    await producer.connect();
+    await producer.send({ topic: TOPIC, acks: -1, messages: [{ key: 'k', value: 'written while a node is down' }] });
+    await producer.disconnect();
+    await settled();
+    expect(faultValues(history).map((v) => v.phase)).toEqual(['start', 'heal']);
     await until('the node back in the ISR', async () => (await partition0(admin)).isr.length === 3, 20_000);
   });
 

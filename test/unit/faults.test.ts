@@ -191,3 +191,22 @@ describe('kill-broker-node and pause-broker-node', () => {
     expect(killTimes(h)).toEqual([20]);
   });
 });
+
+describe('broker node faults on a cluster brokerlab does not run', () => {
+  it('are refused before the program starts, in one line naming the variable', async () => {
+    const saved = process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS;
+    process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS = 'k1:9092,k2:9092,k3:9092';
+    try {
+      for (const name of ['kill-broker-node', 'pause-broker-node']) {
+        const fault = FAULTS.get(name)!;
+        const params = fault.parseParams({ node: 1, at: { phase: 'x' }, durationMs: 1_000 });
+        const refusal = fault.setup!({ proxy: () => Promise.reject(new Error('unused')) }, params, 0);
+        await expect(refusal).rejects.toThrow(`this exercise's ${name} fault kills or pauses a node of the Kafka cluster`);
+        await expect(refusal).rejects.toThrow(/external here \(BROKERLAB_KAFKA_CLUSTER_BROKERS\)\. Unset it and run `brokerlab up kafka-cluster`\.$/);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS;
+      else process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS = saved;
+    }
+  });
+});
