@@ -6,9 +6,10 @@
  * Definitions:
  * - a target: { "node": N } (node id 1-3), { "leaderOf": { "topic": t, "partition": p } }
  *   (the node leading partition p of the run's topic t, i.e. "<namespace>.<t>") or
- *   { "followerOf": { "topic": t, "partition": p } } (its first replica that is not the
- *   leader, in the partition's replica order: a node the leader replicates to).
- * - partition defaults to 0.
+ *   { "followerOf": { "topic": t, "partition": p, "index": i } } (its i-th replica that is
+ *   not the leader, in the partition's replica order, from 0: a node the leader replicates
+ *   to; two faults with index 0 and 1 stop both followers).
+ * - partition and index default to 0.
  */
 import { num, str } from '../checks/types.js';
 import { UsageError } from '../errors.js';
@@ -17,7 +18,7 @@ import type { FaultContext } from './types.js';
 export type NodeTarget =
   | { node: number }
   | { leaderOf: { topic: string; partition: number } }
-  | { followerOf: { topic: string; partition: number } };
+  | { followerOf: { topic: string; partition: number; index: number } };
 
 const TARGET_HELP = 'exactly one of "node": N, "leaderOf": {"topic": "t", "partition": P} or "followerOf": {"topic": "t", "partition": P}';
 
@@ -39,14 +40,17 @@ export function parseNodeTarget(raw: Record<string, unknown>): NodeTarget {
     return { node };
   }
   if (raw.leaderOf !== undefined) return { leaderOf: partitionRef(raw.leaderOf, 'leaderOf') };
-  return { followerOf: partitionRef(raw.followerOf, 'followerOf') };
+  const index = num(raw.followerOf as Record<string, unknown>, 'index', 0);
+  if (!Number.isInteger(index) || index < 0) throw new Error('"followerOf.index" must be 0 (the first follower), 1, ...');
+  return { followerOf: { ...partitionRef(raw.followerOf, 'followerOf'), index } };
 }
 
 /** "node 2", "the leader of orders-0", for the history and messages. */
 export function describeTarget(target: NodeTarget): string {
   if ('node' in target) return `node ${target.node}`;
   if ('leaderOf' in target) return `the leader of ${target.leaderOf.topic}-${target.leaderOf.partition}`;
-  return `a follower of ${target.followerOf.topic}-${target.followerOf.partition}`;
+  const { topic, partition, index } = target.followerOf;
+  return `follower ${index + 1} of ${topic}-${partition}`;
 }
 
 /** How long resolveNode retries a metadata request a node cannot answer yet. */
@@ -79,8 +83,9 @@ export async function resolveNode(target: NodeTarget, ctx: Pick<FaultContext, 'n
       if (partition.leader < 0) throw new Error(`${topic}-${ref.partition} has no leader right now`);
       return partition.leader;
     }
-    const follower = partition.replicas.find((replica) => replica !== partition.leader);
-    if (follower === undefined) throw new Error(`${topic}-${ref.partition} has no follower (replicas ${partition.replicas.join(', ')})`);
+    const index = target.followerOf.index;
+    const follower = partition.replicas.filter((replica) => replica !== partition.leader)[index];
+    if (follower === undefined) throw new Error(`${topic}-${ref.partition} has no follower ${index + 1} (replicas ${partition.replicas.join(', ')}, leader ${partition.leader})`);
     return follower;
   } finally {
     await admin.disconnect().catch(() => {});

@@ -154,7 +154,7 @@ describe('broker node faults against the real Kafka cluster', () => {
     await settled();
     expect(nativeNode(brokerDef('kafka-cluster'), follower)?.paused).toBe(false);
     expect(faultValues(history)).toMatchObject([
-      { fault: 'pause-broker-node', phase: 'start', node: follower, signal: 'SIGSTOP' },
+      { fault: 'pause-broker-node', phase: 'start', node: follower, signal: 'SIGSTOP', target: 'follower 1 of orders-0' },
       { fault: 'pause-broker-node', phase: 'heal', node: follower, signal: 'SIGCONT' },
     ]);
     await until('the follower back in the ISR', async () => (await partition0(admin)).isr.length === 3, 20_000);

@@ -166,7 +166,7 @@ describe('kill-broker-node and pause-broker-node', () => {
     expect(kill?.parseParams({ node: 2, at: { afterMs: 500 } })).toEqual({ target: { node: 2 }, at: { afterMs: 500 }, restartDelayMs: 0 });
     const pause = FAULTS.get('pause-broker-node');
     expect(pause?.parseParams({ followerOf: { topic: 'orders' }, at: { phase: 'p' }, durationMs: 8_000 })).toEqual({
-      target: { followerOf: { topic: 'orders', partition: 0 } },
+      target: { followerOf: { topic: 'orders', partition: 0, index: 0 } },
       at: { phase: 'p' },
       durationMs: 8_000,
     });
@@ -181,6 +181,8 @@ describe('kill-broker-node and pause-broker-node', () => {
     expect(() => kill?.parseParams({ leaderOf: 'orders', at: { phase: 'x' } })).toThrow('"leaderOf" must be {"topic"');
     expect(() => kill?.parseParams({ node: 1, at: { call: 3 } })).toThrow('"at" must be');
     expect(() => pause?.parseParams({ node: 1, at: { phase: 'x' } })).toThrow('durationMs');
+    expect(pause?.parseParams({ followerOf: { topic: 'orders', index: 1 }, at: { phase: 'p' }, durationMs: 1 }).target).toEqual({ followerOf: { topic: 'orders', partition: 0, index: 1 } });
+    expect(() => pause?.parseParams({ followerOf: { topic: 'orders', index: -1 }, at: { phase: 'p' }, durationMs: 1 })).toThrow('"followerOf.index"');
   });
 
   it('a broker node kill is not a kill of the learner\'s program for the checks', () => {
