@@ -50,7 +50,24 @@ export interface NativeState {
   extra: Record<string, unknown>;
 }
 
+/** One process of a broker made of several (the Kafka cluster's nodes). */
+export interface NativeNode {
+  /** The node's id (Kafka's node.id); its folders are $BROKERLAB_HOME/brokers/<name>/node-<id>. */
+  id: number;
+  /** Its ports on 127.0.0.1: `up` refuses to start this node if one is taken. */
+  ports: number[];
+  /** host:port a client reaches it at, for status. */
+  address: string;
+}
+
 export interface NativeSpec {
+  /**
+   * A broker of several processes (the Kafka cluster): one entry per node. Each node has its
+   * own folders (brokerDir/node-<id>/{data,logs,config}), its own state.json and its own
+   * process group, so one node can be killed, paused and started again on its own; `prepare`
+   * and `logFile` get the node's folders. Absent: the broker is one process.
+   */
+  nodes?: readonly NativeNode[];
   /** Throws EnvironmentError (with "Run: npm run setup") when the broker is not installed. */
   checkInstalled(dirs: NativeDirs): void;
   /**
@@ -58,7 +75,7 @@ export interface NativeSpec {
    * Returns facts to remember in state.json next to the launch. `previous` is the state of an
    * earlier run that died without `down` (e.g. killed by a fault), if any.
    */
-  prepare(dirs: NativeDirs, previous?: NativeState): Promise<{ launch: NativeLaunch; extra?: Record<string, unknown> }>;
+  prepare(dirs: NativeDirs, previous?: NativeState, node?: NativeNode): Promise<{ launch: NativeLaunch; extra?: Record<string, unknown> }>;
   /** The file receiving the broker's stdout and stderr: the log to point people at. */
   logFile(dirs: NativeDirs): string;
   /** Graceful stop if SIGTERM to the process group is not the right way (rabbitmqctl, pg_ctl). */
@@ -93,6 +110,11 @@ export interface BrokerDefinition<N extends BrokerName = BrokerName> {
   awaited(endpoint: Endpoints[N]): string;
   /** Resolves when the broker answers at the protocol level; rejects (with the reason) otherwise. */
   probe(endpoint: Endpoints[N], timeoutMs: number): Promise<void>;
+  /**
+   * For a broker of several nodes: the id of the node leading its quorum (Kafka's active
+   * controller), or undefined when no node says; `status` marks it.
+   */
+  quorumLeader?(endpoint: Endpoints[N], timeoutMs: number): Promise<number | undefined>;
   /** Default for how long `up` waits for readiness. */
   startTimeoutMs: number;
   native: NativeSpec;

@@ -44,9 +44,11 @@ function elapsed(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-const HEALTH_COLOR = { healthy: 'green', starting: 'yellow', unreachable: 'red' } as const;
+const HEALTH_COLOR = { healthy: 'green', starting: 'yellow', degraded: 'yellow', unreachable: 'red' } as const;
+const NODE_COLOR = { up: 'green', paused: 'yellow', down: 'red' } as const;
 
-/** The `brokerlab status` table: broker, URL, health, how it was started. */
+/** The `brokerlab status` table: broker, URL, health, how it was started; under a broker of
+ *  several nodes, one indented line per node ("node 2  127.0.0.1:9102  up  pid 123  controller"). */
 export function statusTable(rows: readonly BrokerStatus[], c: ChalkInstance): string {
   const header = ['BROKER', 'URL', 'HEALTH', 'STARTED'];
   const cells = rows.map((row) => [row.name, row.url, row.health, row.detail]);
@@ -56,6 +58,11 @@ export function statusTable(rows: readonly BrokerStatus[], c: ChalkInstance): st
   for (const [i, cell] of cells.entries()) {
     const health = rows[i]!.health;
     lines.push(cell.map((text, col) => (col === 2 ? c[HEALTH_COLOR[health]](pad(text, col)) : pad(text, col))).join('  '));
+    for (const node of rows[i]!.nodes ?? []) {
+      const role = node.controller ? c.bold('active controller') : '';
+      const state = c[NODE_COLOR[node.state]](node.state.padEnd(6));
+      lines.push(`  ${`node ${node.id}`.padEnd(8)}${node.address.padEnd(17)}${state}  ${[node.detail, role].filter(Boolean).join('  ')}`.trimEnd());
+    }
   }
   return lines.join('\n');
 }

@@ -13,7 +13,7 @@ import { reason, withTimeout } from './net.js';
 import { BROKER_LABELS, brokerDef, parseBrokerNames } from './registry.js';
 import { composeRuntime } from './runtimes/compose.js';
 import { externalRuntime, externalUnreachable } from './runtimes/external.js';
-import { isOurs, nativeDirs, nativeRuntime, readState, runningNatively } from './runtimes/native.js';
+import { isOurs, membersOf, nativeDirs, nativeRuntime, readState, runningNatively } from './runtimes/native.js';
 import type { DownResult, ProgressEvent, Runtime, UpResult } from './runtimes/runtime.js';
 import { dockerEngineAvailable, parseRuntime, RUNTIME_KINDS, selectRuntime } from './select.js';
 import { BROKER_NAMES, type BrokerName, type BrokerStatus, type Endpoints, type RuntimeKind } from './types.js';
@@ -48,7 +48,7 @@ async function runtimeOf(def: BrokerDefinition, options: BrokerOptions): Promise
   const kind = await selectRuntime(def, {
     env,
     ...(options.runtime ? { runtime: options.runtime } : {}),
-    runningNatively: () => runningNatively(def.name, env),
+    runningNatively: () => runningNatively(def, env),
     dockerAvailable: dockerEngineAvailable,
   });
   return RUNTIMES[kind];
@@ -107,6 +107,17 @@ export async function status(names: readonly BrokerName[], options: Pick<BrokerO
 export function nativeProcess(name: BrokerName, env: NodeJS.ProcessEnv = process.env): { pid: number; pgid: number } | undefined {
   const state = readState(nativeDirs(name, env));
   return isOurs(state) ? { pid: state.pid, pgid: state.pgid } : undefined;
+}
+
+/**
+ * Every process group of a broker this home runs natively: one, or one per running node of a
+ * broker of several (the Kafka cluster). For measuring (the bench's footprint).
+ */
+export function nativeProcessGroups(name: BrokerName, env: NodeJS.ProcessEnv = process.env): Array<{ pid: number; pgid: number }> {
+  return membersOf(brokerDef(name), env).flatMap((member) => {
+    const state = readState(member.dirs);
+    return isOurs(state) ? [{ pid: state.pid, pgid: state.pgid }] : [];
+  });
 }
 
 /** The endpoint a broker would be used at: its BROKERLAB_* URL, else the default local one. */

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
-import type { BrokerDefinition, NativeDirs } from './definition.js';
+import type { BrokerDefinition, NativeDirs, NativeLaunch } from './definition.js';
 import { withTimeout } from './net.js';
 import { HOST, KAFKA_PROXY_PORT, PORTS, portsOf } from './ports.js';
 import { findExecutable, run } from './process.js';
@@ -68,7 +68,7 @@ export const KAFKA_SHARED_SETTINGS: Readonly<Record<string, string>> = {
   'num.partitions': '1',
 };
 
-function libDir(dirs: NativeDirs): string {
+export function libDir(dirs: NativeDirs): string {
   return join(dirs.vendorDir, `kafka-${versions().kafka}`, 'lib');
 }
 
@@ -83,7 +83,7 @@ function serverProperties(dirs: NativeDirs): string {
 }
 
 /** reload4j (the slf4j binding on the classpath): everything to stdout, i.e. logs/server.log. */
-const LOG4J_PROPERTIES = [
+export const LOG4J_PROPERTIES = [
   'log4j.rootLogger=INFO, stdout',
   'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
   'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
@@ -121,6 +121,82 @@ export function kafkaSaslFromEnv(env: NodeJS.ProcessEnv): KafkaSasl | undefined 
   return { mechanism, username, password } as KafkaSasl;
 }
 
+/** Throws when Kafka's jars or a java are missing (the single node and the cluster share them). */
+export function checkKafkaInstalled(dirs: NativeDirs): void {
+  const lib = libDir(dirs);
+  const hasJars = existsSync(lib) && readdirSync(lib).some((file) => file.startsWith('kafka_') && file.endsWith('.jar'));
+  if (!hasJars) {
+    throw new EnvironmentError(`Kafka ${versions().kafka} is not installed (no jars in ${tildify(lib)}). Run: npm run setup`);
+  }
+  if (!findExecutable(['java'])) {
+    throw new EnvironmentError('Kafka needs Java 17 or newer, and there is no java on PATH. Run: npm run setup');
+  }
+}
+
+/**
+ * Writes one KRaft node's server.properties and log4j.properties into dirs.configDir, formats
+ * its storage the first time (meta.properties marks a formatted log dir), and returns how to
+ * launch it. The single node and each node of the cluster start this way.
+ */
+export async function prepareKafkaNode(dirs: NativeDirs, properties: string, clusterId: string, jvmOptions: readonly string[]): Promise<{ launch: NativeLaunch }> {
+  const propertiesFile = join(dirs.configDir, 'server.properties');
+  const log4j = join(dirs.configDir, 'log4j.properties');
+  writeFileSync(propertiesFile, properties);
+  writeFileSync(log4j, LOG4J_PROPERTIES);
+  const classpath = `${libDir(dirs)}/*`;
+  const log4jFlag = `-Dlog4j.configuration=file:${log4j}`;
+  if (!existsSync(join(dirs.dataDir, 'kraft-logs', 'meta.properties'))) {
+    const format = await run(
+      java(),
+      ['-Xmx256m', log4jFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
+      { timeoutMs: 60_000 },
+    );
+    if (format.code !== 0) {
+      throw new EnvironmentError(`cannot format Kafka's storage in ${tildify(dirs.dataDir)}: ${format.output.trim().split('\n').pop()}`);
+    }
+  }
+  return {
+    launch: {
+      command: java(),
+      args: [
+        ...jvmOptions,
+        '-Djava.awt.headless=true',
+        log4jFlag,
+        `-Dkafka.logs.dir=${dirs.logsDir}`,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        propertiesFile,
+      ],
+      cwd: dirs.dataDir,
+    },
+  };
+}
+
+/** One describeCluster, in one attempt (the wait loop does the retrying): the node ids that answer. */
+export async function describeKafka(endpoint: { brokers: string[]; sasl?: KafkaSasl }, timeoutMs: number): Promise<{ brokers: Array<{ nodeId: number }> }> {
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const client = new Kafka({
+    clientId: 'brokerlab-probe',
+    brokers: endpoint.brokers,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+    ...(endpoint.sasl ? { sasl: endpoint.sasl } : {}),
+  });
+  const admin = client.admin();
+  try {
+    return await withTimeout(
+      admin.connect().then(() => admin.describeCluster()),
+      timeoutMs,
+      'Kafka describeCluster',
+    );
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
 export const kafka: BrokerDefinition<'kafka'> = {
   name: 'kafka',
   label: 'Kafka',
@@ -146,78 +222,16 @@ export const kafka: BrokerDefinition<'kafka'> = {
   awaited: (endpoint) => `describeCluster on ${endpoint.brokers.join(',')}`,
 
   async probe(endpoint, timeoutMs) {
-    const { Kafka, logLevel } = (await import('kafkajs')).default;
-    const client = new Kafka({
-      clientId: 'brokerlab-probe',
-      brokers: endpoint.brokers,
-      connectionTimeout: timeoutMs,
-      requestTimeout: timeoutMs,
-      retry: { retries: 0 }, // one attempt: the wait loop does the retrying
-      logLevel: logLevel.NOTHING,
-      ...(endpoint.sasl ? { sasl: endpoint.sasl } : {}),
-    });
-    const admin = client.admin();
-    try {
-      const cluster = await withTimeout(
-        admin.connect().then(() => admin.describeCluster()),
-        timeoutMs,
-        'Kafka describeCluster',
-      );
-      if (cluster.brokers.length === 0) throw new Error('describeCluster listed no brokers');
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    const cluster = await describeKafka(endpoint, timeoutMs);
+    if (cluster.brokers.length === 0) throw new Error('describeCluster listed no brokers');
   },
 
   native: {
     stopGraceMs: 30_000,
     logFile: (dirs) => join(dirs.logsDir, 'server.log'),
-    checkInstalled(dirs) {
-      const lib = libDir(dirs);
-      const hasJars = existsSync(lib) && readdirSync(lib).some((file) => file.startsWith('kafka_') && file.endsWith('.jar'));
-      if (!hasJars) {
-        throw new EnvironmentError(`Kafka ${versions().kafka} is not installed (no jars in ${tildify(lib)}). Run: npm run setup`);
-      }
-      if (!findExecutable(['java'])) {
-        throw new EnvironmentError('Kafka needs Java 17 or newer, and there is no java on PATH. Run: npm run setup');
-      }
-    },
+    checkInstalled: checkKafkaInstalled,
     async prepare(dirs) {
-      const properties = join(dirs.configDir, 'server.properties');
-      const log4j = join(dirs.configDir, 'log4j.properties');
-      writeFileSync(properties, serverProperties(dirs));
-      writeFileSync(log4j, LOG4J_PROPERTIES);
-      const classpath = `${libDir(dirs)}/*`;
-      const log4jFlag = `-Dlog4j.configuration=file:${log4j}`;
-      // KRaft storage is formatted once; meta.properties marks a formatted log dir.
-      if (!existsSync(join(dirs.dataDir, 'kraft-logs', 'meta.properties'))) {
-        const format = await run(
-          java(),
-          ['-Xmx256m', log4jFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', KAFKA_CLUSTER_ID, '-c', properties],
-          { timeoutMs: 60_000 },
-        );
-        if (format.code !== 0) {
-          throw new EnvironmentError(`cannot format Kafka's storage in ${tildify(dirs.dataDir)}: ${format.output.trim().split('\n').pop()}`);
-        }
-      }
-      return {
-        launch: {
-          command: java(),
-          args: [
-            ...KAFKA_HEAP,
-            '-XX:+UseG1GC',
-            '-XX:MaxGCPauseMillis=20',
-            '-Djava.awt.headless=true',
-            log4jFlag,
-            `-Dkafka.logs.dir=${dirs.logsDir}`,
-            '-cp',
-            classpath,
-            'kafka.Kafka',
-            properties,
-          ],
-          cwd: dirs.dataDir,
-        },
-      };
+      return prepareKafkaNode(dirs, serverProperties(dirs), KAFKA_CLUSTER_ID, [...KAFKA_HEAP, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20']);
     },
   },
 };

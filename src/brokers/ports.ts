@@ -31,6 +31,18 @@ export const PORTS = {
    * ElasticMQ. Older ElasticMQ releases had a statistics endpoint on 9325; 1.7.x has none,
    * so nothing listens there and brokerlab does not reserve it.
    */
+  /**
+   * The 3-node Kafka cluster (kafka-cluster.ts): node N's client listener on 910N and its KRaft
+   * controller listener on 911N, clear of the single node's 9092-9095.
+   */
+  'kafka-cluster': {
+    node1: 9101,
+    node2: 9102,
+    node3: 9103,
+    controller1: 9111,
+    controller2: 9112,
+    controller3: 9113,
+  },
   sqs: { sqs: 9324 },
   /** moto's server: SNS, and the SQS queues its topics fan out to (its own, not ElasticMQ's). */
   sns: { sns: 9326 },

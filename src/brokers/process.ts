@@ -38,6 +38,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** True when the process is stopped by a signal (SIGSTOP: state "T"); false where /proc is missing. */
+export function isStopped(pid: number): boolean {
+  return statFields(pid)?.[0] === 'T';
+}
+
 /** True when `pid` is alive and is the same process we recorded (not a recycled pid). */
 export function isSameProcess(pid: number, recordedStart: string | undefined): boolean {
   if (!isAlive(pid)) return false;

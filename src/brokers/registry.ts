@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { BrokerDefinition } from './definition.js';
 import { kafka } from './kafka.js';
+import { kafkaCluster } from './kafka-cluster.js';
 import { postgres } from './postgres.js';
 import { prometheus } from './prometheus.js';
 import { rabbitmq } from './rabbitmq.js';
@@ -10,12 +11,13 @@ import { pubsub } from './pubsub.js';
 import { sns } from './sns.js';
 import { sqs } from './sqs.js';
 import { toxiproxy } from './toxiproxy.js';
-import { BROKER_NAMES, type BrokerName } from './types.js';
+import { BROKER_NAMES, ON_DEMAND_BROKERS, type BrokerName } from './types.js';
 
 export const BROKERS: { readonly [N in BrokerName]: BrokerDefinition<N> } = {
   redis,
   rabbitmq,
   kafka,
+  'kafka-cluster': kafkaCluster,
   sqs,
   sns,
   pubsub,
@@ -39,11 +41,12 @@ export function isBrokerName(value: string): value is BrokerName {
 }
 
 /**
- * Command-line broker names to BrokerNames in start order, without duplicates; none = all.
+ * Command-line broker names to BrokerNames in start order, without duplicates; none = all
+ * (for `up`, all but the brokers started only on demand: `{ onDemand: false }`).
  * Unknown names are a UsageError that lists the valid ones.
  */
-export function parseBrokerNames(args: readonly string[]): BrokerName[] {
-  if (args.length === 0) return [...BROKER_NAMES];
+export function parseBrokerNames(args: readonly string[], options: { onDemand?: boolean } = {}): BrokerName[] {
+  if (args.length === 0) return BROKER_NAMES.filter((name) => options.onDemand !== false || !ON_DEMAND_BROKERS.includes(name));
   const unknown = args.filter((arg) => !isBrokerName(arg.toLowerCase()));
   if (unknown.length > 0) {
     const what = unknown.length === 1 ? `unknown broker "${unknown[0]}"` : `unknown brokers ${unknown.map((u) => `"${u}"`).join(', ')}`;

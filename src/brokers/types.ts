@@ -5,8 +5,15 @@
  */
 
 /** Every broker (and helper service) brokerlab can run. Order = start order for `up`. */
-export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
+export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'kafka-cluster', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
 export type BrokerName = (typeof BROKER_NAMES)[number];
+
+/**
+ * Brokers `brokerlab up` starts only when named (or when a scenario needs them): the 3-node
+ * Kafka cluster is three more JVMs, which nothing but its own exercises uses. `down` and
+ * `status` without names still include them.
+ */
+export const ON_DEMAND_BROKERS: readonly BrokerName[] = ['kafka-cluster'];
 
 /** How a broker came to be running. */
 export type RuntimeKind = 'native' | 'compose' | 'external';
@@ -32,6 +39,11 @@ export interface Endpoints {
     /** SASL credentials (BROKERLAB_KAFKA_SASL_*), e.g. a learner's on a shared workshop cluster. */
     sasl?: KafkaSasl;
   };
+  /** The 3-node cluster: a bootstrap list of all its nodes (the same shape as the single node's). */
+  'kafka-cluster': {
+    brokers: string[];
+    sasl?: KafkaSasl;
+  };
   sqs: { endpoint: string; region: string };
   /** SNS and the SQS queues subscribed to its topics: one endpoint serves both APIs. */
   sns: { endpoint: string; region: string };
@@ -55,7 +67,23 @@ export interface BrokerStatus {
   runtime: RuntimeKind;
   /** The main URL a learner would use. */
   url: string;
-  health: 'healthy' | 'unreachable' | 'starting';
+  /** degraded: a broker of several nodes answers, but some of its nodes are down or paused. */
+  health: 'healthy' | 'unreachable' | 'starting' | 'degraded';
   /** How it was started: "native, pid 1234, started 12:01 by brokerlab", "external (BROKERLAB_REDIS_URL)". */
+  detail: string;
+  /** A broker of several processes (the Kafka cluster): one line per node. */
+  nodes?: NodeStatus[];
+}
+
+/** One node of a broker of several processes, for `brokerlab status`. */
+export interface NodeStatus {
+  id: number;
+  /** host:port a client reaches this node at. */
+  address: string;
+  /** up: its process runs (native) or it answers; paused: SIGSTOPped by a fault; down: neither. */
+  state: 'up' | 'paused' | 'down';
+  /** True for the node that leads the KRaft quorum (the active controller), when known. */
+  controller: boolean;
+  /** "pid 1234" natively. */
   detail: string;
 }

@@ -84,6 +84,11 @@ export function brokerFinding(
     // `up` waits for a broker that is starting, and says so if it never gets ready.
     return { ...base, level: 'warning', message: `${broker.label}: still starting at ${row.url} (${how})`, fix: `brokerlab up ${row.name}` };
   }
+  if (row.health === 'degraded') {
+    // A cluster with a node down (killed by a fault whose run was interrupted): `up` starts it.
+    const down = (row.nodes ?? []).filter((node) => node.state !== 'up').map((node) => `node ${node.id} ${node.state}`).join(', ');
+    return { ...base, level: 'warning', message: `${broker.label}: not all nodes are up at ${row.url} (${down || how})`, fix: `brokerlab up ${row.name}` };
+  }
   const level: FindingLevel = needed ? 'problem' : 'info';
   const unused = needed ? '' : '; no exercise needs it yet';
   if (row.runtime === 'external') {

@@ -37,6 +37,9 @@ export interface FaultEvent {
   action?: 'start' | 'stop';
   /** A downstream's scheduled window: its name (runner/downstream-schedule.ts). */
   window?: string;
+  /** kill-broker-node, pause-broker-node: the id of the broker node acted on (not a copy of
+   *  the learner's program: such an event has no `instance`). */
+  node?: number;
 }
 
 /** A fault event as the history holds it: `t` is when it happened, `key` the message whose
@@ -103,9 +106,9 @@ export function activeFaults(recorder: HistoryRecorder): ActiveFaults {
   return { active: () => open.size > 0, ids: () => open, stop };
 }
 
-/** The times (ms) at which the lab killed a learner process. */
+/** The times (ms) at which the lab killed a learner process (not a broker node). */
 export function killTimes(history: History): number[] {
   return faultEvents(history)
-    .filter((op) => op.value.phase === 'start' && op.value.signal === 'SIGKILL')
+    .filter((op) => op.value.phase === 'start' && op.value.signal === 'SIGKILL' && op.value.node === undefined)
     .map((op) => op.t);
 }

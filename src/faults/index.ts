@@ -1,7 +1,9 @@
 /** The registry of faults, by the names scenarios use. */
 import { duplicate } from './duplicate.js';
+import { killBrokerNode } from './kill-broker-node.js';
 import { killLearner } from './kill-learner.js';
 import { network } from './network.js';
+import { pauseBrokerNode } from './pause-broker-node.js';
 import { pauseLearner } from './pause-learner.js';
 import { poison } from './poison.js';
 import { restartBroker } from './restart-broker.js';
@@ -10,7 +12,7 @@ import type { Claim } from '../runner/pool.js';
 import type { FaultDefinition } from './types.js';
 
 export const FAULTS: ReadonlyMap<string, FaultDefinition<any>> = new Map(
-  [killLearner, pauseLearner, network, restartBroker, duplicate, poison, scaleLearner].map((f) => [f.name, f as FaultDefinition<any>]),
+  [killLearner, pauseLearner, network, restartBroker, killBrokerNode, pauseBrokerNode, duplicate, poison, scaleLearner].map((f) => [f.name, f as FaultDefinition<any>]),
 );
 
 interface ScenarioClaims {

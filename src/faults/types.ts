@@ -43,6 +43,9 @@ export interface SentAt {
 
 export interface FaultContext {
   history: HistoryRecorder;
+  /** The run's namespace as Kafka names carry it ("bl-...", or "<learner>.bl-..." on a shared
+   *  cluster): a fault that names a topic ("orders") acts on "<namespace>.orders". */
+  namespace: string;
   learners: LearnerGroup;
   /** Registers a hook on every downstream service the workload starts. */
   onDownstreamCall(hook: CallHook): void;

@@ -16,7 +16,10 @@ import { connectPubsub, deletePubsubNamespace, pubsubNamesMatching } from './pub
 import { closeSns, connectSns, deleteSnsNamespace, snsNamesMatching } from './sns.js';
 import { connectSqs, deleteQueues, queueNameOf, queuesMatching } from './sqs.js';
 
-type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy' | 'prometheus'>>;
+type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'kafka-cluster' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy' | 'prometheus'>>;
+
+/** The single Kafka and the 3-node cluster keep run namespaces the same way (topics, groups). */
+const KAFKAS = ['kafka', 'kafka-cluster'] as const;
 
 /** Where Prometheus's target files are: brokerlab's own folder unless a test names another. */
 export interface SweepOptions {
@@ -46,12 +49,14 @@ export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date(),
       swept.push(`rabbitmq ${vhost}`);
     }
   }
-  if (endpoints.kafka) {
-    const admin = await connectKafkaAdmin(endpoints.kafka.brokers, undefined, 'brokerlab-sweep');
+  for (const kafka of KAFKAS) {
+    const endpoint = endpoints[kafka];
+    if (!endpoint) continue;
+    const admin = await connectKafkaAdmin(endpoint.brokers, undefined, 'brokerlab-sweep');
     try {
       // A group whose members are long dead can be deleted; one still in use waits for the next sweep.
       const { topics, groups } = await deleteMatching(admin, stale, 0).catch(async () => namesMatching(admin, stale));
-      swept.push(...new Set([...topics, ...groups].map((name) => `kafka ${staleNamespaceOf(name, now)}`)));
+      swept.push(...new Set([...topics, ...groups].map((name) => `${kafka} ${staleNamespaceOf(name, now)}`)));
     } finally {
       await admin.disconnect();
     }
@@ -176,11 +181,13 @@ export async function leftovers(endpoints: Brokers, match: (name: string) => boo
       await pubsub.close().catch(() => {});
     }
   }
-  if (endpoints.kafka) {
-    const admin = await connectKafkaAdmin(endpoints.kafka.brokers, endpoints.kafka.sasl, 'brokerlab-leftovers');
+  for (const kafka of KAFKAS) {
+    const endpoint = endpoints[kafka];
+    if (!endpoint) continue;
+    const admin = await connectKafkaAdmin(endpoint.brokers, endpoint.sasl, 'brokerlab-leftovers');
     try {
       const { topics, groups } = await namesMatching(admin, match);
-      found.push(...topics.map((t) => `kafka topic ${t}`), ...groups.map((g) => `kafka group ${g}`));
+      found.push(...topics.map((t) => `${kafka} topic ${t}`), ...groups.map((g) => `${kafka} group ${g}`));
     } finally {
       await admin.disconnect();
     }

@@ -216,6 +216,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     }
     const faultContext: FaultContext = {
       history,
+      namespace: namesUnder,
       learners,
       onDownstreamCall: (hook) => void callHooks.push(hook),
       probe: (name) => probes.get(name),

@@ -14,6 +14,9 @@ import { prometheusArgs, prometheusConfig } from '../../src/brokers/prometheus.j
 import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '../../src/brokers/rabbitmq.js';
 import { elasticmqConf } from '../../src/brokers/sqs.js';
 import { BROKER_NAMES } from '../../src/brokers/types.js';
+import { KAFKA_CLUSTER_CLUSTER_ID, KAFKA_CLUSTER_HEAP, KAFKA_CLUSTER_JVM, KAFKA_CLUSTER_NODE_IDS, KAFKA_CLUSTER_SHARED_SETTINGS, clusterNodeSettings } from '../../src/brokers/kafka-cluster.js';
+import { BROKERS } from '../../src/brokers/registry.js';
+import { composeServices } from '../../src/brokers/runtimes/compose.js';
 import { repoRoot, versions } from '../../src/brokers/versions.js';
 
 interface Service {
@@ -54,16 +57,37 @@ const squash = (text: string): string =>
     .trim();
 
 describe('compose/docker-compose.yml', () => {
-  it('has exactly one service per broker, each in a profile named like it, with a healthcheck', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...BROKER_NAMES].sort());
+  it('has exactly one service per broker (one per node of the cluster), each in a profile named like the broker, with a healthcheck', () => {
+    const expected = BROKER_NAMES.flatMap((name) => composeServices(BROKERS[name]));
+    expect(expected).toContain('kafka-cluster-3');
+    expect(Object.keys(compose.services).sort()).toEqual(expected.sort());
     for (const name of BROKER_NAMES) {
-      expect(service(name).profiles).toEqual([name]);
-      expect(service(name).healthcheck?.test.length).toBeGreaterThan(0);
+      for (const svc of composeServices(BROKERS[name])) {
+        expect(service(svc).profiles).toEqual([name]);
+        expect(service(svc).healthcheck?.test.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('runs the cluster on the host network with the native nodes\' settings, cluster id, heap and ports', () => {
+    for (const id of KAFKA_CLUSTER_NODE_IDS) {
+      const svc = service(`kafka-cluster-${id}`);
+      expect(svc.network_mode).toBe('host');
+      expect(svc.image).toBe(`apache/kafka:${versions().kafka}`);
+      const env = svc.environment ?? {};
+      for (const [key, value] of Object.entries({ ...KAFKA_CLUSTER_SHARED_SETTINGS, ...clusterNodeSettings(id) })) {
+        expect(env[`KAFKA_${key.toUpperCase().replaceAll('.', '_')}`], `node ${id} ${key}`).toBe(value);
+      }
+      expect(env.CLUSTER_ID).toBe(KAFKA_CLUSTER_CLUSTER_ID);
+      expect(env.KAFKA_HEAP_OPTS).toBe(KAFKA_CLUSTER_HEAP.join(' '));
+      expect(env.KAFKA_JVM_PERFORMANCE_OPTS).toBe(KAFKA_CLUSTER_JVM.join(' '));
+      expect(env.KAFKA_LISTENERS).toBe(`PLAINTEXT://127.0.0.1:${9100 + id},CONTROLLER://127.0.0.1:${9110 + id}`);
     }
   });
 
   it('publishes the same ports as ports.ts, on 127.0.0.1 only', () => {
     for (const name of BROKER_NAMES) {
+      if (name === 'kafka-cluster') continue; // the host's network (above)
       const svc = service(name);
       if (svc.network_mode === 'host') {
         // toxiproxy and Prometheus share the host's network: no mappings, the port is on the command line.
@@ -81,7 +105,7 @@ describe('compose/docker-compose.yml', () => {
   });
 
   it('pins every image, and uses versions.env for Kafka, ElasticMQ and toxiproxy', () => {
-    for (const name of BROKER_NAMES) {
+    for (const name of BROKER_NAMES.filter((n) => n !== 'kafka-cluster')) {
       const image = service(name).image;
       const tag = image.split(':')[1];
       expect(tag, `${name} image ${image} has a tag`).toBeTruthy();

@@ -21,6 +21,11 @@ describe('default endpoints', () => {
     expect(endpointOf('pubsub', {})).toEqual({ emulatorHost: '127.0.0.1:8085', projectId: 'brokerlab' });
     expect(endpointOf('postgres', {})).toEqual({ url: 'postgres://postgres@127.0.0.1:5432/postgres' });
     expect(endpointOf('toxiproxy', {})).toEqual({ apiUrl: 'http://127.0.0.1:8474' });
+    expect(endpointOf('kafka-cluster', {})).toEqual({ brokers: ['127.0.0.1:9101', '127.0.0.1:9102', '127.0.0.1:9103'] });
+  });
+
+  it('reads an external Kafka cluster as a bootstrap list', () => {
+    expect(BROKERS['kafka-cluster'].fromEnv({ BROKERLAB_KAFKA_CLUSTER_BROKERS: 'PLAINTEXT://k1:9092, k2:9092,k3:9092' })).toEqual({ brokers: ['k1:9092', 'k2:9092', 'k3:9092'] });
   });
 });
 
@@ -122,7 +127,13 @@ describe('parseBrokerNames', () => {
 
   it('rejects unknown names, listing the valid ones', () => {
     expect(() => parseBrokerNames(['redis', 'mqtt'])).toThrow(
-      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, sqs, sns, pubsub, postgres, toxiproxy, prometheus',
+      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, kafka-cluster, sqs, sns, pubsub, postgres, toxiproxy, prometheus',
     );
+  });
+
+  it('leaves the Kafka cluster out of `up` unless it is named', () => {
+    expect(parseBrokerNames([], { onDemand: false })).not.toContain('kafka-cluster');
+    expect(parseBrokerNames([], { onDemand: false })).toContain('kafka');
+    expect(parseBrokerNames(['kafka-cluster'], { onDemand: false })).toEqual(['kafka-cluster']);
   });
 });

@@ -4,6 +4,8 @@
  * that nothing is left behind. Redis, RabbitMQ and Kafka belong to the suite's global setup and
  * are never started or stopped here; Redis only serves as "a port somebody else holds". The
  * suite's own toxiproxy and PostgreSQL are stopped for the test and started again after it.
+ * The 3-node Kafka cluster gets its own throwaway home too: up (three nodes), status (each node,
+ * the active controller), a crashed node brought back alone, down (~30 s).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -193,3 +195,73 @@ function psLines(): string[] {
   return lines;
 }
 
+
+describe('native runtime: kafka-cluster', () => {
+  const home = newHome();
+  const env = testEnv(home);
+  delete env.BROKERLAB_KAFKA_CLUSTER_BROKERS;
+  let suiteHadCluster = false;
+  const pids = (): number[] =>
+    [1, 2, 3].map((id) => (JSON.parse(readFileSync(join(nativeDirs('kafka-cluster', env, id).brokerDir, 'state.json'), 'utf8')) as NativeState).pid);
+
+  beforeAll(async () => {
+    // The real home's cluster, if one runs, makes way (nothing else uses it during this file).
+    const [result] = await down(['kafka-cluster'], { runtime: 'native' });
+    suiteHadCluster = result?.action === 'stopped';
+  });
+
+  afterAll(async () => {
+    await down(['kafka-cluster'], { env, runtime: 'native' }).catch(() => {});
+    rmSync(home, { recursive: true, force: true });
+    if (suiteHadCluster) await up(['kafka-cluster'], { runtime: 'native' });
+  });
+
+  it('starts three nodes, each with its own state, folders and process group', async () => {
+    const [result] = await up(['kafka-cluster'], { env, runtime: 'native' });
+    expect(result).toMatchObject({ name: 'kafka-cluster', runtime: 'native', action: 'started', url: '127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103' });
+    expect(result?.detail).toMatch(/^native, 3 nodes \(pids \d+, \d+, \d+\), started .* by brokerlab$/);
+    for (const id of [1, 2, 3]) {
+      const dirs = nativeDirs('kafka-cluster', env, id);
+      expect(dirs.brokerDir).toBe(join(home, 'brokers', 'kafka-cluster', `node-${id}`));
+      expect(readFileSync(join(dirs.configDir, 'server.properties'), 'utf8')).toContain(`node.id=${id}`);
+      expect(existsSync(join(dirs.dataDir, 'kraft-logs', 'meta.properties'))).toBe(true);
+    }
+    const [a, b, c] = pids();
+    expect(new Set([a, b, c]).size).toBe(3);
+  });
+
+  it('shows each node and the active controller in status', async () => {
+    const [row] = await status(['kafka-cluster'], { env });
+    expect(row).toMatchObject({ health: 'healthy', runtime: 'native' });
+    expect(row?.nodes?.map((node) => [node.id, node.address, node.state])).toEqual([
+      [1, '127.0.0.1:9101', 'up'],
+      [2, '127.0.0.1:9102', 'up'],
+      [3, '127.0.0.1:9103', 'up'],
+    ]);
+    expect(row?.nodes?.filter((node) => node.controller)).toHaveLength(1);
+  });
+
+  it('brings back only a node that crashed, and the cluster answers again', async () => {
+    const before = pids();
+    process.kill(-before[1]!, 'SIGKILL');
+    expect(await pollUntil(() => groupMembers(before[1]!).length === 0, 5_000)).toBe(true);
+    const [row] = await status(['kafka-cluster'], { env });
+    expect(row?.health).toBe('degraded');
+    expect(row?.nodes?.map((node) => node.state)).toEqual(['up', 'down', 'up']);
+    const [result] = await up(['kafka-cluster'], { env, runtime: 'native' });
+    expect(result?.action).toBe('started');
+    const after = pids();
+    expect([after[0], after[2]]).toEqual([before[0], before[2]]);
+    expect(after[1]).not.toBe(before[1]);
+    await ensureReachable(['kafka-cluster'], { env });
+  });
+
+  it('stops all three on down and leaves nothing running', async () => {
+    const running = pids();
+    const [result] = await down(['kafka-cluster'], { env });
+    expect(result).toMatchObject({ action: 'stopped' });
+    for (const pid of running) expect(groupMembers(pid), `process group ${pid}`).toEqual([]);
+    for (const port of portsOf('kafka-cluster')) expect(await isListening(port), `port ${port}`).toBe(false);
+    for (const id of [1, 2, 3]) expect(existsSync(join(nativeDirs('kafka-cluster', env, id).brokerDir, 'state.json'))).toBe(false);
+  });
+});

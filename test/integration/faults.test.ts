@@ -25,6 +25,7 @@ function context(history: HistoryRecorder, learners: LearnerGroup, proxies = new
   const ended = new AbortController();
   const ctx: FaultContext = {
     history,
+    namespace: 'bl-faults-test',
     learners,
     onDownstreamCall: () => {},
     probe: () => undefined,

@@ -3,7 +3,7 @@
 // and how a workload hears fault events.
 import { describe, expect, it } from 'vitest';
 import { pickDuplicates } from '../../src/faults/duplicate.js';
-import { type FaultOperation, onFaultEvent } from '../../src/faults/events.js';
+import { type FaultOperation, killTimes, onFaultEvent } from '../../src/faults/events.js';
 import { FAULTS, runClaim, runsAlone } from '../../src/faults/index.js';
 import { KAFKA_PROXY_CLAIM } from '../../src/faults/types.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
@@ -159,5 +159,71 @@ describe('onFaultEvent', () => {
     stop();
     fault({ phase: 'heal' });
     expect(heard).toHaveLength(2);
+  });
+});
+
+describe('kill-broker-node and pause-broker-node', () => {
+  it('hold the Kafka cluster (no run on it goes beside them), and need it', () => {
+    const at = { phase: 'x' };
+    expect(runClaim({ brokers: ['kafka-cluster'], faults: [{ fault: 'kill-broker-node', params: { node: 1, at } }] })).toEqual({ uses: ['kafka-cluster'], holds: ['kafka-cluster'] });
+    expect(runClaim({ brokers: ['kafka-cluster'], faults: [{ fault: 'pause-broker-node', params: { node: 2, at, durationMs: 1000 } }] })).toEqual({ uses: ['kafka-cluster'], holds: ['kafka-cluster'] });
+    const kill = FAULTS.get('kill-broker-node');
+    expect(kill?.needs?.(kill.parseParams({ node: 1, at: { phase: 'x' } }))).toEqual(['kafka-cluster']);
+  });
+
+  it('take a node, the leader of a partition of the run, or a follower of one', () => {
+    const kill = FAULTS.get('kill-broker-node');
+    expect(kill?.parseParams({ leaderOf: { topic: 'orders', partition: 1 }, at: { produced: 50 }, restartDelayMs: 2_000 })).toEqual({
+      target: { leaderOf: { topic: 'orders', partition: 1 } },
+      at: { produced: 50 },
+      restartDelayMs: 2_000,
+    });
+    expect(kill?.parseParams({ node: 2, at: { afterMs: 500 } })).toEqual({ target: { node: 2 }, at: { afterMs: 500 }, restartDelayMs: 0 });
+    const pause = FAULTS.get('pause-broker-node');
+    expect(pause?.parseParams({ followerOf: { topic: 'orders' }, at: { phase: 'p' }, durationMs: 8_000 })).toEqual({
+      target: { followerOf: { topic: 'orders', partition: 0, index: 0 } },
+      at: { phase: 'p' },
+      durationMs: 8_000,
+    });
+  });
+
+  it('refuse a missing or double target, a node that does not exist, a call trigger and no duration', () => {
+    const kill = FAULTS.get('kill-broker-node');
+    const pause = FAULTS.get('pause-broker-node');
+    expect(() => kill?.parseParams({ at: { phase: 'x' } })).toThrow('exactly one of "node"');
+    expect(() => kill?.parseParams({ node: 1, leaderOf: { topic: 't' }, at: { phase: 'x' } })).toThrow('exactly one of "node"');
+    expect(() => kill?.parseParams({ node: 4, at: { phase: 'x' } })).toThrow('"node" must be 1, 2 or 3');
+    expect(() => kill?.parseParams({ leaderOf: 'orders', at: { phase: 'x' } })).toThrow('"leaderOf" must be {"topic"');
+    expect(() => kill?.parseParams({ node: 1, at: { call: 3 } })).toThrow('"at" must be');
+    expect(() => pause?.parseParams({ node: 1, at: { phase: 'x' } })).toThrow('durationMs');
+    expect(pause?.parseParams({ followerOf: { topic: 'orders', index: 1 }, at: { phase: 'p' }, durationMs: 1 }).target).toEqual({ followerOf: { topic: 'orders', partition: 0, index: 1 } });
+    expect(() => pause?.parseParams({ followerOf: { topic: 'orders', index: -1 }, at: { phase: 'p' }, durationMs: 1 })).toThrow('"followerOf.index"');
+  });
+
+  it('a broker node kill is not a kill of the learner\'s program for the checks', () => {
+    const h: Operation[] = [
+      { t: 10, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-broker-node', id: 0, phase: 'start', node: 2, signal: 'SIGKILL' } },
+      { t: 20, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: 1, phase: 'start', instance: 1, signal: 'SIGKILL' } },
+    ];
+    expect(killTimes(h)).toEqual([20]);
+  });
+});
+
+describe('broker node faults on a cluster brokerlab does not run', () => {
+  it('are refused before the program starts, in one line naming the variable', async () => {
+    const saved = process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS;
+    process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS = 'k1:9092,k2:9092,k3:9092';
+    try {
+      for (const name of ['kill-broker-node', 'pause-broker-node']) {
+        const fault = FAULTS.get(name)!;
+        const params = fault.parseParams({ node: 1, at: { phase: 'x' }, durationMs: 1_000 });
+        const refusal = fault.setup!({ proxy: () => Promise.reject(new Error('unused')) }, params, 0);
+        await expect(refusal).rejects.toThrow(`this exercise's ${name} fault kills or pauses a node of the Kafka cluster`);
+        await expect(refusal).rejects.toThrow(/external here \(BROKERLAB_KAFKA_CLUSTER_BROKERS\)\. Unset it and run `brokerlab up kafka-cluster`\.$/);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS;
+      else process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS = saved;
+    }
   });
 });

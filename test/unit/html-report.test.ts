@@ -181,3 +181,16 @@ describe('brokerlab report: finding the run and rebuilding old reports', () => {
     expect(() => resolveRunDir(undefined, runs)).toThrow(/no latest run/);
   });
 });
+
+describe('the timeline with a broker node fault', () => {
+  it('names the Kafka node a kill-broker-node acted on, and its restart', () => {
+    const nodeHistory: History = [
+      ...history,
+      { t: 2100, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-broker-node', id: 0, phase: 'start', node: 2, signal: 'SIGKILL' } },
+      { t: 2500, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-broker-node', id: 0, phase: 'heal', node: 2, restarted: true } },
+    ];
+    const page = toHtmlReport(result, nodeHistory);
+    expect(page).toContain('>SIGKILL Kafka node 2</text>');
+    expect(page).toContain('>restarted Kafka node 2</text>');
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * The compose runtime: brokers as containers from compose/docker-compose.yml, one profile and
- * one service per broker (both named like the broker), under the compose project "brokerlab".
+ * one service per broker (both named like the broker), under the compose project "brokerlab";
+ * a broker of several nodes (the Kafka cluster) has one service per node, <broker>-<id>.
  * Published on the same 127.0.0.1 ports as the native runtime, so endpoints are identical.
  */
 import { join } from 'node:path';
@@ -42,9 +43,14 @@ function compose(broker: string, args: string[], env: NodeJS.ProcessEnv, timeout
   return run('docker', composeArgs(broker, args), { env, timeoutMs });
 }
 
-/** The command a person can run to read a service's log, for messages. */
-function logsCommand(broker: string): string {
-  return `docker compose -f ${tildify(composeFile())} -p ${COMPOSE_PROJECT} --profile ${broker} logs ${broker}`;
+/** The compose services of a broker: itself, or one per node ("kafka-cluster-1", ...). */
+export function composeServices(def: BrokerDefinition): string[] {
+  return def.native.nodes ? def.native.nodes.map((node) => `${def.name}-${node.id}`) : [def.name];
+}
+
+/** The command a person can run to read a broker's log, for messages. */
+function logsCommand(def: BrokerDefinition): string {
+  return `docker compose -f ${tildify(composeFile())} -p ${COMPOSE_PROJECT} --profile ${def.name} logs ${composeServices(def).join(' ')}`;
 }
 
 export interface ContainerState {
@@ -71,14 +77,28 @@ export function parseComposePs(output: string): ContainerState[] {
   });
 }
 
+/**
+ * The broker's container; for a broker of several nodes, one summary of its containers:
+ * "running" only when all are, named "brokerlab-kafka-cluster-1-1, ...".
+ */
 async function container(def: BrokerDefinition, env: NodeJS.ProcessEnv): Promise<ContainerState | undefined> {
-  const ps = await compose(def.name, ['ps', '--all', '--format', 'json', def.name], env, COMPOSE_QUERY_MS);
+  const services = composeServices(def);
+  const ps = await compose(def.name, ['ps', '--all', '--format', 'json', ...services], env, COMPOSE_QUERY_MS);
   if (ps.code !== 0) return undefined;
+  let rows: ContainerState[];
   try {
-    return parseComposePs(ps.output.split('\n').filter((line) => /^\s*[[{]/.test(line)).join('\n'))[0];
+    rows = parseComposePs(ps.output.split('\n').filter((line) => /^\s*[[{]/.test(line)).join('\n'));
   } catch {
     return undefined;
   }
+  if (rows.length <= 1) return rows[0];
+  const notRunning = rows.find((row) => row.state !== 'running');
+  const unhealthy = rows.find((row) => row.health !== 'healthy');
+  return {
+    name: rows.map((row) => row.name).join(', '),
+    state: rows.length < services.length ? 'partly running' : (notRunning?.state ?? 'running'),
+    health: unhealthy?.health ?? 'healthy',
+  };
 }
 
 /**
@@ -133,12 +153,12 @@ export const composeRuntime: Runtime = {
     const waitSeconds = String(Math.ceil(timeoutMs / 1000));
     const upResult = await compose(
       def.name,
-      ['up', '--detach', '--wait', '--wait-timeout', waitSeconds, def.name],
+      ['up', '--detach', '--wait', '--wait-timeout', waitSeconds, ...composeServices(def)],
       options.env,
       COMPOSE_COMMAND_MS,
     );
     if (upResult.code !== 0) {
-      throw new EnvironmentError(`docker compose could not start ${def.label}: ${lastLine(upResult.output)}`, `see: ${logsCommand(def.name)}`);
+      throw new EnvironmentError(`docker compose could not start ${def.label}: ${lastLine(upResult.output)}`, `see: ${logsCommand(def)}`);
     }
     // The healthcheck passed inside the container; now the same probe as natively, from here.
     await waitUntilReady({
@@ -146,7 +166,7 @@ export const composeRuntime: Runtime = {
       awaited: def.awaited(endpoint),
       probe: (attemptMs) => def.probe(endpoint, attemptMs),
       timeoutMs,
-      log: logsCommand(def.name),
+      log: logsCommand(def),
     });
     const now = await container(def, options.env);
     return result('started', Date.now() - started, now?.name ?? `${COMPOSE_PROJECT}-${def.name}-1`);
@@ -165,7 +185,7 @@ export const composeRuntime: Runtime = {
     options.onProgress?.({ type: 'stopping', name: def.name, label: def.label, runtime: 'compose' });
     const started = Date.now();
     // Stop and remove this service's container and its anonymous volumes: the next `up` starts clean.
-    const rm = await compose(def.name, ['rm', '--stop', '--force', '--volumes', def.name], options.env, COMPOSE_COMMAND_MS);
+    const rm = await compose(def.name, ['rm', '--stop', '--force', '--volumes', ...composeServices(def)], options.env, COMPOSE_COMMAND_MS);
     if (rm.code !== 0) {
       throw new EnvironmentError(`docker compose could not stop ${def.label}: ${lastLine(rm.output)}`);
     }

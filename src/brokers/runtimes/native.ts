@@ -6,6 +6,10 @@
  *   $BROKERLAB_HOME/brokers/<name>/data/        data (kept between starts)
  *   $BROKERLAB_HOME/brokers/<name>/logs/        the broker's stdout+stderr (previous run: *.log.1)
  *
+ * A broker of several processes (the Kafka cluster, NativeSpec.nodes) has one such set of
+ * folders per node under brokers/<name>/node-<id>/, each with its own state.json: `up` starts
+ * the nodes that are not running (all of them, or the one a fault killed), `down` stops all.
+ *
  * Each broker is spawned detached, in a process group of its own, so `down` can stop it and
  * everything it forked, and nothing else. A broker counts as "ours" only while the recorded
  * pid is alive and has the recorded kernel start time (pids get recycled).
@@ -15,10 +19,10 @@ import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writ
 import { makeDir } from '../../dirs.js';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../errors.js';
-import type { BrokerDefinition, NativeDirs, NativeState } from '../definition.js';
+import type { BrokerDefinition, NativeDirs, NativeNode, NativeState } from '../definition.js';
 import { isListening, reason } from '../net.js';
-import { groupMembers, isAlive, isSameProcess, pollUntil, procStartTime, signalGroup } from '../process.js';
-import type { BrokerName, BrokerStatus } from '../types.js';
+import { groupMembers, isAlive, isSameProcess, isStopped, pollUntil, procStartTime, signalGroup } from '../process.js';
+import type { BrokerName, BrokerStatus, NodeStatus } from '../types.js';
 import { brokerlabHome, tildify, vendorDir } from '../versions.js';
 import { waitUntilReady } from '../wait.js';
 import {
@@ -39,9 +43,10 @@ const KILL_WAIT_MS = 5_000;
 /** After the processes are gone, how long to wait for their listening ports to close. */
 const PORT_RELEASE_MS = 5_000;
 
-export function nativeDirs(name: BrokerName, env: NodeJS.ProcessEnv = process.env): NativeDirs {
+/** The folders of a broker, or of one node of a broker of several (brokers/<name>/node-<id>). */
+export function nativeDirs(name: BrokerName, env: NodeJS.ProcessEnv = process.env, node?: number): NativeDirs {
   const home = brokerlabHome(env);
-  const brokerDir = join(home, 'brokers', name);
+  const brokerDir = join(home, 'brokers', name, ...(node === undefined ? [] : [`node-${node}`]));
   return {
     home,
     brokerDir,
@@ -76,9 +81,26 @@ export function isOurs(state: NativeState | undefined): state is NativeState {
   return state !== undefined && isSameProcess(state.pid, state.procStart);
 }
 
-/** A live native broker started from this home, if any; used to prefer native for status/down. */
-export function runningNatively(name: BrokerName, env: NodeJS.ProcessEnv): boolean {
-  return isOurs(readState(nativeDirs(name, env)));
+/** One process of a broker: the broker itself, or one node of a broker of several. */
+export interface Member {
+  dirs: NativeDirs;
+  /** Set for a node of a broker of several. */
+  node?: NativeNode;
+  /** The ports it listens on. */
+  ports: number[];
+}
+
+/** The processes a broker is made of: itself, or each of its nodes. */
+export function membersOf(def: BrokerDefinition, env: NodeJS.ProcessEnv): Member[] {
+  const nodes = def.native.nodes;
+  if (!nodes) return [{ dirs: nativeDirs(def.name, env), ports: def.ports }];
+  return nodes.map((node) => ({ dirs: nativeDirs(def.name, env, node.id), node, ports: node.ports }));
+}
+
+/** A live native broker started from this home (any node of it), if any; used to prefer
+ *  native for status/down. */
+export function runningNatively(def: BrokerDefinition, env: NodeJS.ProcessEnv): boolean {
+  return membersOf(def, env).some((member) => isOurs(readState(member.dirs)));
 }
 
 /**
@@ -141,6 +163,22 @@ function describe(state: NativeState): string {
   return `native, pid ${state.pid}, started ${startedWhen(state.startedAt)} by brokerlab`;
 }
 
+/** describe() for every running member: one node as before, several as "3 nodes (pids ...)". */
+function describeAll(members: readonly Member[], states: ReadonlyArray<NativeState | undefined>): string {
+  const running = states.filter(isOurs);
+  const [first] = running;
+  if (!first) return 'not running';
+  if (members.length === 1) return describe(first);
+  const earliest = running.map((state) => state.startedAt).sort()[0] ?? first.startedAt;
+  const nodes = running.length === members.length ? `${members.length} nodes` : `${running.length} of ${members.length} nodes`;
+  return `native, ${nodes} (pids ${running.map((state) => state.pid).join(', ')}), started ${startedWhen(earliest)} by brokerlab`;
+}
+
+/** Wakes a member left SIGSTOPped (a pause-broker-node fault whose brokerlab was killed). */
+function resumeIfPaused(state: NativeState | undefined): void {
+  if (isOurs(state) && isStopped(state.pid)) signalGroup(state.pgid, 'SIGCONT');
+}
+
 /** Moves the previous run's log aside (one generation is kept) and opens a fresh one. */
 function openLog(file: string): number {
   if (existsSync(file)) renameSync(file, `${file}.1`);
@@ -150,11 +188,12 @@ function openLog(file: string): number {
 /** Spawns the broker detached (own session and process group) with output to its log file. */
 async function spawnDetached(
   def: BrokerDefinition,
-  dirs: NativeDirs,
+  member: Member,
   env: NodeJS.ProcessEnv,
   previous: NativeState | undefined,
 ): Promise<NativeState> {
-  const { launch, extra } = await def.native.prepare(dirs, previous);
+  const dirs = member.dirs;
+  const { launch, extra } = await def.native.prepare(dirs, previous, member.node);
   const log = openLog(def.native.logFile(dirs));
   try {
     const child = spawn(launch.command, launch.args, {
@@ -169,7 +208,7 @@ async function spawnDetached(
       child.once('spawn', resolve);
       child.once('error', reject);
     }).catch((error: unknown) => {
-      throw new EnvironmentError(`cannot start ${def.label}: ${launch.command}: ${reason(error)}`);
+      throw new EnvironmentError(`cannot start ${def.label}${member.node ? ` node ${member.node.id}` : ''}: ${launch.command}: ${reason(error)}`);
     });
     child.unref(); // `up` returns while the broker keeps running
     const pid = child.pid!;
@@ -190,10 +229,13 @@ async function spawnDetached(
 /**
  * Graceful stop (the broker's own way, else SIGTERM to its group), then SIGKILL to the group
  * after the broker's grace period; then waits until its ports are closed so an immediate
- * `up` does not see them taken.
+ * `up` does not see them taken. A member paused by a fault is woken first: a stopped process
+ * cannot act on SIGTERM.
  */
-async function stopProcess(def: BrokerDefinition, dirs: NativeDirs, state: NativeState): Promise<void> {
+async function stopProcess(def: BrokerDefinition, member: Member, state: NativeState): Promise<void> {
+  const dirs = member.dirs;
   const gone = (): boolean => !isAlive(state.pid) && groupMembers(state.pgid).length === 0;
+  signalGroup(state.pgid, 'SIGCONT');
   if (def.native.stop) await def.native.stop(dirs, state);
   else signalGroup(state.pgid, 'SIGTERM');
   if (!(await pollUntil(gone, def.native.stopGraceMs))) {
@@ -205,64 +247,77 @@ async function stopProcess(def: BrokerDefinition, dirs: NativeDirs, state: Nativ
     }
   }
   await def.native.afterStop?.(dirs, state);
-  await pollUntil(async () => (await firstListening(def.ports, (port) => isListening(port))) === undefined, PORT_RELEASE_MS);
+  await pollUntil(async () => (await firstListening(member.ports, (port) => isListening(port))) === undefined, PORT_RELEASE_MS);
 }
 
-async function upLocked(def: BrokerDefinition, dirs: NativeDirs, options: RuntimeOptions): Promise<UpResult> {
+async function upLocked(def: BrokerDefinition, options: RuntimeOptions): Promise<UpResult> {
   const endpoint = def.defaultEndpoint;
   const timeoutMs = options.timeoutMs ?? def.startTimeoutMs;
-  const logFile = def.native.logFile(dirs);
-  const result = (action: UpResult['action'], ms: number, state: NativeState): UpResult => ({
+  const members = membersOf(def, options.env);
+  const logFile = members.length === 1 ? tildify(def.native.logFile(members[0]!.dirs)) : members.map((m) => tildify(def.native.logFile(m.dirs))).join(', ');
+  const result = (action: UpResult['action'], ms: number, states: ReadonlyArray<NativeState | undefined>): UpResult => ({
     name: def.name,
     runtime: 'native',
     action,
     ms,
     url: def.url(endpoint),
-    detail: describe(state),
+    detail: describeAll(members, states),
   });
-  const wait = (state: NativeState): Promise<number> =>
+  const wait = (states: readonly NativeState[]): Promise<number> =>
     waitUntilReady({
       label: def.label,
       awaited: def.awaited(endpoint),
       probe: (attemptMs) => def.probe(endpoint, attemptMs),
       timeoutMs,
-      log: tildify(logFile),
-      stillRunning: () => isSameProcess(state.pid, state.procStart),
+      log: logFile,
+      stillRunning: () => states.every((state) => isSameProcess(state.pid, state.procStart)),
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
-  const previous = readState(dirs);
-  if (isOurs(previous)) {
+  const previous = members.map((member) => readState(member.dirs));
+  for (const state of previous) resumeIfPaused(state);
+  if (previous.every(isOurs)) {
     // Started by this home earlier: leave a healthy broker alone, keep waiting for a starting one.
     const started = Date.now();
     if (await answers(def, endpoint, STATUS_PROBE_MS)) return result('already-running', Date.now() - started, previous);
     options.onProgress?.({ type: 'starting', name: def.name, label: def.label, runtime: 'native' });
-    return result('started', await wait(previous), previous);
+    return result('started', await wait(previous.filter(isOurs)), previous);
   }
-  if (previous) clearStale(dirs, previous);
+  // The members to start: all of them, or (a broker of several) the nodes that are not running.
+  const missing = members.flatMap((member, i) => (isOurs(previous[i]) ? [] : [{ member, previous: previous[i] }]));
+  for (const { member, previous: stale } of missing) if (stale) clearStale(member.dirs, stale);
 
-  def.native.checkInstalled(dirs);
-  const taken = await firstListening(def.ports, (port) => isListening(port));
-  if (taken !== undefined) throw new EnvironmentError(portTakenMessage(def, taken));
+  def.native.checkInstalled(members[0]!.dirs);
+  for (const { member } of missing) {
+    const taken = await firstListening(member.ports, (port) => isListening(port));
+    if (taken !== undefined) throw new EnvironmentError(portTakenMessage(def, taken));
+  }
 
-  for (const dir of [dirs.dataDir, dirs.logsDir, dirs.configDir]) makeDir(dir);
+  for (const { member } of missing) for (const dir of [member.dirs.dataDir, member.dirs.logsDir, member.dirs.configDir]) makeDir(dir);
   options.onProgress?.({ type: 'starting', name: def.name, label: def.label, runtime: 'native' });
   const started = Date.now();
-  const state = await spawnDetached(def, dirs, options.env, previous);
-  writeState(dirs, state);
+  const launched: Array<{ member: Member; state: NativeState }> = [];
   try {
-    await wait(state);
+    for (const { member, previous: stale } of missing) {
+      const state = await spawnDetached(def, member, options.env, stale);
+      writeState(member.dirs, state);
+      launched.push({ member, state });
+    }
+    await wait(members.map((member) => readState(member.dirs)).filter(isOurs));
   } catch (error) {
-    // `up` either leaves a ready broker or nothing: stop what we started, keep its log.
-    await stopProcess(def, dirs, state).catch(() => signalGroup(state.pgid, 'SIGKILL'));
-    removeState(dirs);
+    // `up` either leaves a ready broker or nothing new: stop what we started, keep its log.
+    for (const { member, state } of launched) {
+      await stopProcess(def, member, state).catch(() => signalGroup(state.pgid, 'SIGKILL'));
+      removeState(member.dirs);
+    }
     throw error;
   }
-  return result('started', Date.now() - started, state);
+  return result('started', Date.now() - started, members.map((member) => readState(member.dirs)));
 }
 
-async function downLocked(def: BrokerDefinition, dirs: NativeDirs, options: RuntimeOptions): Promise<DownResult> {
-  const state = readState(dirs);
+async function downLocked(def: BrokerDefinition, options: RuntimeOptions): Promise<DownResult> {
+  const members = membersOf(def, options.env);
+  const states = members.map((member) => readState(member.dirs));
   const result = (action: DownResult['action'], ms: number, detail: string): DownResult => ({
     name: def.name,
     runtime: 'native',
@@ -270,8 +325,15 @@ async function downLocked(def: BrokerDefinition, dirs: NativeDirs, options: Runt
     ms,
     detail,
   });
-  if (!isOurs(state)) {
-    if (state) clearStale(dirs, state);
+  for (const [i, member] of members.entries()) {
+    const state = states[i];
+    if (state && !isOurs(state)) clearStale(member.dirs, state);
+  }
+  const running = members.flatMap((member, i) => {
+    const state = states[i];
+    return isOurs(state) ? [{ member, state }] : [];
+  });
+  if (running.length === 0) {
     const busy = await firstListening(def.ports, (port) => isListening(port));
     return result(
       'not-running',
@@ -283,9 +345,34 @@ async function downLocked(def: BrokerDefinition, dirs: NativeDirs, options: Runt
   }
   options.onProgress?.({ type: 'stopping', name: def.name, label: def.label, runtime: 'native' });
   const started = Date.now();
-  await stopProcess(def, dirs, state);
-  removeState(dirs);
-  return result('stopped', Date.now() - started, `native, pid ${state.pid}`);
+  // The nodes of a cluster stop together: one by one, the last would wait for a quorum.
+  await Promise.all(
+    running.map(async ({ member, state }) => {
+      await stopProcess(def, member, state);
+      removeState(member.dirs);
+    }),
+  );
+  const pids = running.map(({ state }) => state.pid).join(', ');
+  return result('stopped', Date.now() - started, members.length === 1 ? `native, pid ${pids}` : `native, ${running.length} node${running.length === 1 ? '' : 's'}, pids ${pids}`);
+}
+
+/** One line per node of a broker of several, for `status`. */
+async function nodeStatuses(def: BrokerDefinition, members: readonly Member[], states: ReadonlyArray<NativeState | undefined>): Promise<NodeStatus[]> {
+  const leader = await def.quorumLeader?.(def.defaultEndpoint, STATUS_PROBE_MS).catch(() => undefined);
+  return members.flatMap((member, i) => {
+    if (!member.node) return [];
+    const state = states[i];
+    const ours = isOurs(state);
+    return [
+      {
+        id: member.node.id,
+        address: member.node.address,
+        state: !ours ? 'down' : isStopped(state.pid) ? 'paused' : 'up',
+        controller: ours && leader === member.node.id,
+        detail: ours ? `pid ${state.pid}` : '',
+      } satisfies NodeStatus,
+    ];
+  });
 }
 
 export const nativeRuntime: Runtime = {
@@ -294,31 +381,66 @@ export const nativeRuntime: Runtime = {
   endpoint: (def) => def.defaultEndpoint,
 
   up(def, options: RuntimeOptions): Promise<UpResult> {
-    const dirs = nativeDirs(def.name, options.env);
-    return withLock(def, dirs, () => upLocked(def, dirs, options));
+    return withLock(def, nativeDirs(def.name, options.env), () => upLocked(def, options));
   },
 
   down(def, options: RuntimeOptions): Promise<DownResult> {
-    const dirs = nativeDirs(def.name, options.env);
-    return withLock(def, dirs, () => downLocked(def, dirs, options));
+    return withLock(def, nativeDirs(def.name, options.env), () => downLocked(def, options));
   },
 
   async status(def, env): Promise<BrokerStatus> {
-    const dirs = nativeDirs(def.name, env);
-    const state = readState(dirs);
+    const members = membersOf(def, env);
+    const states = members.map((member) => readState(member.dirs));
     const endpoint = def.defaultEndpoint;
-    const healthy = await answers(def, endpoint, STATUS_PROBE_MS);
+    const [healthy, nodes] = await Promise.all([
+      answers(def, endpoint, STATUS_PROBE_MS),
+      def.native.nodes ? nodeStatuses(def, members, states) : Promise.resolve(undefined),
+    ]);
     const row = (health: BrokerStatus['health'], detail: string): BrokerStatus => ({
       name: def.name,
       runtime: 'native',
       url: def.url(endpoint),
       health,
       detail,
+      ...(nodes ? { nodes } : {}),
     });
-    if (isOurs(state)) return row(healthy ? 'healthy' : 'starting', describe(state));
+    const ours = states.filter(isOurs).length;
+    if (ours === members.length) return row(healthy ? 'healthy' : 'starting', describeAll(members, states));
+    // Some nodes of a broker of several run: it may answer, but not with all of them.
+    if (ours > 0) return row('degraded', describeAll(members, states));
     if (healthy) return row('healthy', 'running, but not started by brokerlab');
     const busy = await firstListening(def.ports, (port) => isListening(port));
     if (busy !== undefined) return row('unreachable', `port ${busy} is in use by another process`);
     return row('unreachable', `not running (start it with: brokerlab up ${def.name})`);
   },
 };
+
+/**
+ * For the node faults (faults/kill-broker-node.ts, pause-broker-node.ts): the running
+ * process of one node of a broker of several, or undefined when it is not running.
+ */
+export function nativeNode(def: BrokerDefinition, id: number, env: NodeJS.ProcessEnv = process.env): { pid: number; pgid: number; paused: boolean } | undefined {
+  const member = membersOf(def, env).find((m) => m.node?.id === id);
+  const state = member ? readState(member.dirs) : undefined;
+  return isOurs(state) ? { pid: state.pid, pgid: state.pgid, paused: isStopped(state.pid) } : undefined;
+}
+
+/**
+ * Crashes one node (SIGKILL to its process group) and waits until it is gone, its state
+ * cleared; `up` (nativeRuntime.up) starts it again, with its data kept. Under the broker's
+ * lock, so it never races an `up` or `down`.
+ */
+export async function killNode(def: BrokerDefinition, id: number, env: NodeJS.ProcessEnv = process.env): Promise<{ pid: number }> {
+  return withLock(def, nativeDirs(def.name, env), async () => {
+    const member = membersOf(def, env).find((m) => m.node?.id === id);
+    const state = member ? readState(member.dirs) : undefined;
+    if (!member || !isOurs(state)) throw new EnvironmentError(`${def.label} node ${id} is not running, so it cannot be killed`);
+    signalGroup(state.pgid, 'SIGKILL');
+    if (!(await pollUntil(() => !isAlive(state.pid) && groupMembers(state.pgid).length === 0, KILL_WAIT_MS))) {
+      throw new EnvironmentError(`${def.label} node ${id} survived SIGKILL (pid ${state.pid})`);
+    }
+    removeState(member.dirs);
+    await pollUntil(async () => (await firstListening(member.ports, (port) => isListening(port))) === undefined, PORT_RELEASE_MS);
+    return { pid: state.pid };
+  });
+}

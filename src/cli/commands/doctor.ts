@@ -45,12 +45,13 @@ interface DoctorOptions {
 }
 
 /** Brokers that run on the JVM natively: without Java they cannot start. */
-const JVM_BROKERS: readonly BrokerName[] = ['kafka', 'sqs'];
+const JVM_BROKERS: readonly BrokerName[] = ['kafka', 'kafka-cluster', 'sqs'];
 
 /** Kafka, ElasticMQ and toxiproxy are vendored at pinned versions; say which. */
 function installLabel(name: BrokerName): string {
   const pinned = versions();
   if (name === 'kafka') return `Kafka ${pinned.kafka}`;
+  if (name === 'kafka-cluster') return `Kafka ${pinned.kafka} (the 3-node cluster, same jars)`;
   if (name === 'sqs') return `ElasticMQ ${pinned.elasticmq}`;
   if (name === 'toxiproxy') return `toxiproxy ${pinned.toxiproxy}`;
   if (name === 'sns') return `moto ${pinned.moto} (SNS)`;

@@ -31,14 +31,15 @@ export function parseTimeoutSeconds(value: string | undefined): number | undefin
 
 export function upCommand(): Command {
   return new Command('up')
-    .description('start brokers (default: all) and wait until each one answers')
+    .description('start brokers (default: all but kafka-cluster) and wait until each one answers')
     .argument('[broker...]', `brokers to start: ${BROKER_NAMES.join(', ')}`)
     .option('--runtime <kind>', RUNTIME_HELP)
-    .option('--timeout <seconds>', 'how long to wait for each broker to become ready (default: per broker, Kafka 60)')
+    .option('--timeout <seconds>', 'how long to wait for each broker to become ready (default: per broker, Kafka 60, the Kafka cluster 90)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the results as JSON on stdout (progress goes to stderr)')
     .action(async (brokers: string[], options: UpOptions) => {
-      const names = parseBrokerNames(brokers);
+      // The 3-node cluster is three more JVMs: started only when named.
+      const names = parseBrokerNames(brokers, { onDemand: false });
       const runtime = parseRuntime(options.runtime, '--runtime');
       const timeoutMs = parseTimeoutSeconds(options.timeout);
       // Progress never pollutes JSON on stdout.
@@ -65,10 +66,13 @@ export function upCommand(): Command {
         });
         // Namespaces of runs whose brokerlab was killed before it cleaned up: only in brokers
         // brokerlab runs itself, never in an external (possibly shared) cluster.
-        const own = results.filter((r) => r.runtime !== 'external' && (r.name === 'redis' || r.name === 'rabbitmq' || r.name === 'kafka' || r.name === 'sqs' || r.name === 'sns' || r.name === 'pubsub' || r.name === 'postgres' || r.name === 'toxiproxy' || r.name === 'prometheus')).map((r) => r.name);
+        const SWEPT_BROKERS = ['redis', 'rabbitmq', 'kafka', 'kafka-cluster', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
+        type Swept = (typeof SWEPT_BROKERS)[number];
+        const own = results.filter((r) => r.runtime !== 'external' && (SWEPT_BROKERS as readonly string[]).includes(r.name)).map((r) => r.name as Swept);
         if (own.length > 0) {
           const { sweepStaleNamespaces } = await import('../../namespaces/sweep.js');
-          const swept = await sweepStaleNamespaces(await ensureReachable(own as Array<'redis' | 'rabbitmq' | 'kafka' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy' | 'prometheus'>)).catch(() => []);
+          // Best effort: a broker that stops answering meanwhile is swept next time.
+          const swept = await ensureReachable(own).then(sweepStaleNamespaces).catch(() => []);
           if (swept.length > 0) say(`removed ${swept.length} namespace${swept.length === 1 ? '' : 's'} left by runs that could not clean up: ${swept.join(', ')}\n`);
         }
         if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');

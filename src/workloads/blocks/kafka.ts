@@ -74,10 +74,16 @@ export interface KafkaRun {
   sampleGroup(groupId: string, topic: string, instances: number): Promise<KafkaGroupSample>;
 }
 
-export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
-  const brokers = ctx.endpoints.kafka?.brokers;
-  if (!brokers) throw new Error('kafka endpoint missing');
-  const sasl = ctx.endpoints.kafka?.sasl;
+/**
+ * `broker`: the single node (default) or the 3-node cluster (`kafka-cluster`, which the
+ * scenario then lists in its brokers); on the cluster, topics get its default replication
+ * factor (3) and the learner's program gets the bootstrap list of all three nodes.
+ */
+export async function openKafka(ctx: WorkloadContext, options: { broker?: 'kafka' | 'kafka-cluster' } = {}): Promise<KafkaRun> {
+  const broker = options.broker ?? 'kafka';
+  const brokers = ctx.endpoints[broker]?.brokers;
+  if (!brokers) throw new Error(`${broker} endpoint missing`);
+  const sasl = ctx.endpoints[broker]?.sasl;
   const namespace = scopedNamespace(ctx.namespace, ctx.shared, '.');
   // Loaded here, not at the top: only a graded run needs the client.
   const { AssignerProtocol, Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
@@ -115,9 +121,11 @@ export async function openKafka(ctx: WorkloadContext): Promise<KafkaRun> {
     async createTopic(base, partitions, configs = {}) {
       const topic = `${namespace}.${base}`;
       const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
-      // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has one node.
+      // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has
+      // one node; the lab's cluster replicates to all three by default.
+      const replication = ctx.shared || broker === 'kafka-cluster' ? {} : { replicationFactor: 1 };
       try {
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...(ctx.shared ? {} : { replicationFactor: 1 }), ...(configEntries.length > 0 ? { configEntries } : {}) }], waitForLeaders: true });
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...replication, ...(configEntries.length > 0 ? { configEntries } : {}) }], waitForLeaders: true });
       } catch (error) {
         // On a busy machine kafkajs's wait for the leaders can ask a broker that does not know
         // the new topic yet ("does not host this topic-partition"): the topic exists, so wait
