@@ -48,6 +48,8 @@ export interface StreamAggregationOptions {
   /** Before the kill, the longest wait for the program to write the windows the first live
    *  burst closes (a wrong program may never write them). */
   killWaitMs: number;
+  /** Then the longest wait for the group's committed offset to reach the end of the topic. */
+  commitWaitMs: number;
   /** The drain ends once no new result came for this long. */
   quietMs: number;
 }
@@ -155,15 +157,16 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
         ctx.progress(`sending sales of ${SCHEDULE.length} steps (a backlog from ${o.backlogMinutes} minutes ago, out of order, some late, some sent twice); the program will be killed and restarted once`);
         await send('live-1');
         // Before the kill: the windows this burst closed are written (the program read it all),
-        // and a program that commits as it reads has committed it (kafkajs commits after each
-        // batch); a program that commits less (the oldest open window's first sale) waits briefly.
+        // and a program that commits as it reads has committed it all (kafkajs commits after
+        // each batch, within milliseconds); a program that commits less (the first sale of the
+        // oldest open window) costs the run `commitWaitMs`.
         const closedNow = [...expectedNow()].filter(([, w]) => w.closed).map(([key]) => key);
         await waitUntil(() => closedNow.every((key) => latestResults().has(key)), o.killWaitMs, ctx.signal, 50);
         const atEnd = async () => {
           const { offsets, endOffsets } = await kafka.committedOffsets(groupId, salesTopic);
           return (offsets['0'] ?? -1) >= (endOffsets['0'] ?? 0);
         };
-        await waitUntil(atEnd, 600, ctx.signal, 50);
+        await waitUntil(atEnd, o.commitWaitMs, ctx.signal, 50);
         const before = new Set((await kafka.sampleGroup(groupId, salesTopic, 1)).members.map((m) => m.memberId));
         await ctx.phase('restart');
         await ctx.faultsSettled();

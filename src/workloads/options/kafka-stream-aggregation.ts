@@ -9,5 +9,6 @@ export const defaults = {
   backlogMinutes: 15,
   settleMs: 700,
   killWaitMs: 2_500,
+  commitWaitMs: 1_000,
   quietMs: 2_000,
 } as const;
