@@ -28,7 +28,7 @@
  */
 import type { History, Operation } from '../runner/history.js';
 import { isRecord } from '../runner/messages.js';
-import { type CheckDefinition, type Selector, countOf, firstFew, num, selector, tagsOf } from './types.js';
+import { type CheckDefinition, type Selector, countOf, firstFew, num, seconds, selector, tagsOf } from './types.js';
 
 export interface WindowsParams {
   sales: Selector;
@@ -236,11 +236,11 @@ export const windowedAggregates: CheckDefinition<WindowsParams> = {
       const w = truth.get(key);
       const a = actual.get(key);
       const name = windowName(w?.product ?? a?.product ?? key, w?.windowStart ?? a?.windowStart ?? 0, windowMs);
-      if (w === undefined) examples.push(`${name}: a result (${describe(a)}) for a window no sale falls in`);
+      if (w === undefined) examples.push(`${name}: a result (${describe(a)}) where no sale belongs`);
       else examples.push(`${name}: expected ${describe(w)}, the latest result says ${describe(a)}`);
     }
     for (const text of firstFew(unreadable, 2)) examples.push(`unreadable result: ${text}`);
-    if (kill && cause === 'lost-at-restart') examples.push(`your program was killed at ${(kill.t / 1000).toFixed(1)}s and restarted; these windows were open then`);
+    examples.push(...evidenceFor(cause, sales, kill, windowMs, [...actual.values()]));
 
     const wrongCount = [...differing].filter((k) => truth.has(k) && actual.has(k)).length;
     const extra = [...differing].filter((k) => !truth.has(k)).length;
@@ -253,3 +253,28 @@ export const windowedAggregates: CheckDefinition<WindowsParams> = {
     return { title, status: 'fail', expected, observed: parts.join('; '), examples, cause };
   },
 };
+
+/** One line of the evidence behind the cause, after the windows. */
+function evidenceFor(cause: WindowCause, sales: readonly Sale[], kill: Operation | undefined, windowMs: number, written: readonly WindowResult[]): string[] {
+  const seen = new Set<string>();
+  const copies: Sale[] = [];
+  for (const sale of sales) {
+    if (seen.has(sale.saleId)) copies.push(sale);
+    seen.add(sale.saleId);
+  }
+  const times = sales.map((s) => s.eventTime);
+  switch (cause) {
+    case 'lost-at-restart':
+      return kill ? [`your program was killed at ${seconds(kill.t)} and restarted; these windows were open then`] : [];
+    case 'missed-first':
+      return [`${sales.filter((s) => s.prefill).length} sales were on the topic before your program started`];
+    case 'duplicates-counted':
+      return [`the lab sent ${copies.length} sales twice (same saleId), e.g. ${copies[0]?.saleId ?? ''}`];
+    case 'arrival-time':
+      return [`the sales happened between ${iso(Math.min(...times))} and ${iso(Math.max(...times))} (UTC), minutes before the lab sent them; your windows start at ${[...new Set(written.map((w) => iso(w.windowStart)))].sort().slice(0, 3).join(', ')}: when they arrived`];
+    case 'inclusive-end':
+      return [`sales at exactly a window's end: ${sales.filter((s) => s.eventTime % windowMs === 0).map((s) => `${s.product} at ${iso(s.eventTime)}`).join(', ')}`];
+    default:
+      return [];
+  }
+}

@@ -84,6 +84,7 @@ describe('windowed-aggregates', () => {
     const r = run([...right().slice(0, 2), result(102, 'a', 10_000, 1, 700)]);
     expect(r.cause).toBe('lost-at-restart');
     expect(r.examples.at(-1)).toBe('your program was killed at 0.1s and restarted; these windows were open then');
+    expect(r.examples[0]).toMatch(/^a@10000 .*expected count 2, sum 1100, the latest result says count 1, sum 700$/);
   });
   it('reads a result with a wrong key or shape as unreadable', () => {
     const bad: Operation = { t: 100, process: 'lab', kind: 'consume', outcome: 'ok', stream: 'windows', key: 'a', value: { text: '{"product":"a","windowStart":0,"windowEnd":10000,"count":2,"sumCents":400}', json: { product: 'a', windowStart: 0, windowEnd: 10_000, count: 2, sumCents: 400 } } };
