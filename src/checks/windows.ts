@@ -20,6 +20,8 @@
  *   of order whose window is still open (within the grace period) counts.
  * - result: the latest record the lab read from the output stream per key
  *   ("<product>@<windowStart>"), value { product, windowStart, windowEnd, count, sumCents }.
+ * - stream time per product: a mistake, each product's own largest eventTime used as its
+ *   stream time; a product that sells nothing more never closes its last windows.
  * - model: the results a program with one known mistake would write, computed from the same
  *   sales (windows by arrival are not computed: they fall at the run's wall-clock time, far
  *   from the sales' event times). The cause of a failure is the model that explains the most
@@ -72,6 +74,8 @@ interface Model {
   dropLate: boolean;
   /** Sales the program never read. */
   skip?(sale: Sale): boolean;
+  /** A stream time per product (its own largest eventTime) instead of the stream's. */
+  perProduct?: boolean;
 }
 
 const CAUSES = {
@@ -83,6 +87,7 @@ const CAUSES = {
   'in-grace-dropped': 'Sales that arrived out of order but within the grace period were dropped: a window stays open until stream time reaches windowEnd + grace, not windowEnd.',
   'missed-first': 'The sales already on the topic when your program started were never counted: start a new group from the beginning of the topic (kafkajs fromBeginning: true; librdkafka auto.offset.reset=earliest).',
   'lost-at-restart': 'A window that was open when your program was killed lost the sales it had counted before the kill: its counts lived only in memory while the offsets of those sales were committed. Commit only up to the first sale of the oldest open window (and keep the stream time), so a restart reads them again.',
+  'stream-time-per-product': 'Your stream time is kept per product: a product that sells nothing more never closes its last windows, and its lateness is judged by its own latest sale. Stream time is the largest eventTime read on the partition, across every product.',
   'missing-windows': 'Closed windows have no result on the output topic: write each window\'s result (key "<product>@<windowStart>") once stream time reaches windowEnd + grace.',
   'wrong-values': 'Some windows have another count or sum than their sales give: count each sale once, in the window of its eventTime, if it arrived before that window closed.',
 } as const;
@@ -108,15 +113,18 @@ export const resultKey = (product: string, windowStart: number) => `${product}@$
 export function simulate(sales: readonly Sale[], windowMs: number, model: Model): Map<string, ModelWindow> {
   const windows = new Map<string, ModelWindow>();
   const seen = new Set<string>();
-  let streamTime = Number.NEGATIVE_INFINITY;
+  const streamTimes = new Map<string, number>();
+  const STREAM = '';
+  const clockOf = (product: string) => (model.perProduct ? product : STREAM);
+  const timeOf = (product: string) => streamTimes.get(clockOf(product)) ?? Number.NEGATIVE_INFINITY;
   const closes = (start: number) => start + windowMs + model.graceMs;
   for (const sale of sales) {
     if (model.skip?.(sale)) continue;
     const start = model.windowOf(sale.eventTime);
-    const late = model.dropLate && streamTime >= closes(start);
+    const late = model.dropLate && timeOf(sale.product) >= closes(start);
     const copy = model.dedup && seen.has(sale.saleId);
     seen.add(sale.saleId);
-    streamTime = Math.max(streamTime, sale.eventTime);
+    streamTimes.set(clockOf(sale.product), Math.max(timeOf(sale.product), sale.eventTime));
     if (!late && !copy) {
       const key = resultKey(sale.product, start);
       const w = windows.get(key) ?? { product: sale.product, windowStart: start, count: 0, sumCents: 0, firstSentT: sale.t, closed: false };
@@ -125,7 +133,7 @@ export function simulate(sales: readonly Sale[], windowMs: number, model: Model)
       windows.set(key, w);
     }
     for (const w of windows.values()) {
-      if (!w.closed && streamTime >= closes(w.windowStart)) {
+      if (!w.closed && timeOf(w.product) >= closes(w.windowStart)) {
         w.closed = true;
         w.closedAtT = sale.t;
       }
@@ -197,6 +205,7 @@ export const windowedAggregates: CheckDefinition<WindowsParams> = {
       ['late-counted', { ...correct, dropLate: false }],
       ['in-grace-dropped', { ...correct, graceMs: 0 }],
       ['missed-first', { ...correct, skip: (s) => s.prefill }],
+      ['stream-time-per-product', { ...correct, perProduct: true }],
     ];
     // A model explains a differing window when it predicts there what the program wrote, and
     // differs from the right result there; it counts only if it predicts one result the
