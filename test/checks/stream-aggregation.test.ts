@@ -86,6 +86,15 @@ describe('windowed-aggregates', () => {
     expect(r.examples.at(-1)).toBe('your program was killed at 0.1s and restarted; these windows were open then');
     expect(r.examples[0]).toMatch(/^a@10000 .*expected count 2, sum 1100, the latest result says count 1, sum 700$/);
   });
+  it('tells a stream time kept per product', () => {
+    offset = 0;
+    // b's sale closes window 0 for the stream; a's later sale of window 0 is late, but not by
+    // a's own clock; b's window never closes by b's own clock.
+    const sales = [sale('x', 'a', 1_000, 100), sale('y', 'b', 17_000, 200), sale('z', 'a', 2_000, 300), sale('w', 'a', 40_000, 400)];
+    const r = windowedAggregates.run([...sales, result(100, 'a', 0, 2, 400)], params);
+    expect(r.cause).toBe('stream-time-per-product');
+    expect(r.observed).toBe('1 of 2 closed windows had no result; 1 of 2 closed windows had another count or sum');
+  });
   it('reads a result with a wrong key or shape as unreadable', () => {
     const bad: Operation = { t: 100, process: 'lab', kind: 'consume', outcome: 'ok', stream: 'windows', key: 'a', value: { text: '{"product":"a","windowStart":0,"windowEnd":10000,"count":2,"sumCents":400}', json: { product: 'a', windowStart: 0, windowEnd: 10_000, count: 2, sumCents: 400 } } };
     const r = run([bad, ...right().slice(1)]);
