@@ -11,4 +11,5 @@ export const defaults = {
   killWaitMs: 2_500,
   commitWaitMs: 1_000,
   quietMs: 2_000,
+  afterDoneMs: 300,
 } as const;
