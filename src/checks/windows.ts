@@ -24,9 +24,12 @@
  *   stream time; a product that sells nothing more never closes its last windows.
  * - model: the results a program with one known mistake would write, computed from the same
  *   sales (windows by arrival are not computed: they fall at the run's wall-clock time, far
- *   from the sales' event times). The cause of a failure is the model that explains the most
- *   differing windows; without one, the kill and restart of the program (a window open at
- *   the kill lost its counts), then missing or wrong windows.
+ *   from the sales' event times). A model explains a differing window when it predicts there
+ *   what the program wrote and not what is right.
+ * - cause of a failure: windows by arrival when most results fall at or after the time the
+ *   lab sent the first sale; otherwise what explains the most differing windows, a model or
+ *   the restart (windows open when the program was killed that came out short, one of them
+ *   written); otherwise missing windows (all differing ones have no result) or wrong values.
  */
 import type { History, Operation } from '../runner/history.js';
 import { isRecord } from '../runner/messages.js';
