@@ -68,7 +68,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('kafka-topics-partitions'),
           exercise('kafka-keyed-producer'),
           exercise('kafka-consumer-group'),
-          planned('Stream aggregation (real-time analytics)'),
+          exercise('kafka-stream-aggregation'),
           planned('Replication: acks=all, min.insync.replicas'),
         ],
       },

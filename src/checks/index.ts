@@ -77,6 +77,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['per-key-order', async () => (await import('./keyed-producer.js')).perKeyOrder],
   ['metrics-exposed', async () => (await import('./metrics.js')).metricsExposed],
   ['metrics-agree', async () => (await import('./metrics.js')).metricsAgree],
+  ['windowed-aggregates', async () => (await import('./windows.js')).windowedAggregates],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

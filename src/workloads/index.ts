@@ -33,6 +33,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['sns-fanout-filters', async () => (await import('./sns-fanout-filters.js')).snsFanoutFilters],
   ['kafka-keyed-producer', async () => (await import('./kafka-keyed-producer.js')).kafkaKeyedProducer],
   ['rabbitmq-monitoring', async () => (await import('./rabbitmq-monitoring.js')).rabbitmqMonitoring],
+  ['kafka-stream-aggregation', async () => (await import('./kafka-stream-aggregation.js')).kafkaStreamAggregation],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -22,6 +22,8 @@ export interface BurstRecord {
   value: Record<string, unknown>;
   /** The lab's tags for it ("flaky"), recorded in the history, not sent. */
   tags?: string[];
+  /** More fields recorded in the history beside the value, not sent (when it was sent). */
+  recorded?: Record<string, unknown>;
 }
 
 /** A record as the lab read it back from a topic. */
@@ -160,7 +162,7 @@ export async function openKafka(ctx: WorkloadContext, options: { broker?: 'kafka
           next.set(message.partition, offset + 1n);
           const position = seen.get(message.partition) ?? 0;
           seen.set(message.partition, position + 1);
-          ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream, key: record.id, partition: message.partition, offset: String(offset), value: { ...record.value, inBatch: { position, of: count(message.partition) }, tags: record.tags ?? [] } });
+          ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream, key: record.id, partition: message.partition, offset: String(offset), value: { ...record.value, ...record.recorded, inBatch: { position, of: count(message.partition) }, tags: record.tags ?? [] } });
           inlets.get(topic)?.remember({ key: record.id, body: Buffer.from(message.value), extra: { kafkaKey: record.key } });
         }
       } catch (error) {

@@ -29,6 +29,7 @@ import { defaults as rabbitmqTtlDlxPriorities } from './rabbitmq-ttl-dlx-priorit
 import { defaults as snsFanoutFilters } from './sns-fanout-filters.js';
 import { defaults as kafkaKeyedProducer } from './kafka-keyed-producer.js';
 import { defaults as rabbitmqMonitoring } from './rabbitmq-monitoring.js';
+import { defaults as kafkaStreamAggregation } from './kafka-stream-aggregation.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -56,4 +57,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['sns-fanout-filters', snsFanoutFilters],
   ['kafka-keyed-producer', kafkaKeyedProducer],
   ['rabbitmq-monitoring', rabbitmqMonitoring],
+  ['kafka-stream-aggregation', kafkaStreamAggregation],
 ]);

@@ -1,0 +1,77 @@
+/**
+ * Reference solution: tumbling windows of event time, epoch-aligned, [start, end); stream time
+ * is the largest eventTime read; a window is written once, when stream time reaches
+ * windowEnd + grace, and forgotten; a sale of a closed window is dropped; saleIds counted per
+ * open window skip copies.
+ *
+ * Restart safety without a state store: the committed offset is the first sale of the oldest
+ * open window (everything before it is in results already written), with the stream time in
+ * the commit's metadata. A restarted copy reads those sales again and rebuilds the open
+ * windows, copies and lateness judged exactly as before.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { type Sale, type WindowResult, config, resultKey } from '../../../labs/kafka-stream-aggregation/sales.js';
+
+interface OpenWindow {
+  product: string;
+  windowStart: number;
+  count: number;
+  sumCents: number;
+  saleIds: Set<string>;
+  /** The offset of its first sale: where a restart must read again from. */
+  firstOffset: bigint;
+}
+
+const kafka = new Kafka({ clientId: 'sales-aggregator', ...config.kafkaClient, logLevel: logLevel.ERROR });
+const consumer = kafka.consumer({ groupId: config.groupId, ...config.groupTimings });
+const producer = kafka.producer();
+
+const windows = new Map<string, OpenWindow>();
+let streamTime = Number.NEGATIVE_INFINITY;
+
+// The stream time of the last run, kept in the committed offset's metadata.
+const admin = kafka.admin();
+await admin.connect();
+const [committed] = await admin.fetchOffsets({ groupId: config.groupId, topics: [config.salesTopic] });
+const metadata = committed?.partitions.find((p) => p.partition === 0)?.metadata;
+if (metadata) streamTime = (JSON.parse(metadata) as { streamTime: number }).streamTime;
+await admin.disconnect();
+
+await Promise.all([consumer.connect(), producer.connect()]);
+await consumer.subscribe({ topic: config.salesTopic, fromBeginning: true });
+
+const closes = (w: { windowStart: number }) => w.windowStart + config.windowMs + config.graceMs;
+
+await consumer.run({
+  autoCommit: false,
+  eachMessage: async ({ topic, partition, message }) => {
+    const sale = JSON.parse(message.value?.toString() ?? '{}') as Sale;
+    const offset = BigInt(message.offset);
+    const windowStart = sale.eventTime - (sale.eventTime % config.windowMs);
+    if (streamTime < closes({ windowStart })) {
+      const key = resultKey(sale.product, windowStart);
+      const w = windows.get(key) ?? { product: sale.product, windowStart, count: 0, sumCents: 0, saleIds: new Set<string>(), firstOffset: offset };
+      if (!w.saleIds.has(sale.saleId)) {
+        w.saleIds.add(sale.saleId);
+        w.count += 1;
+        w.sumCents += sale.amountCents;
+      }
+      windows.set(key, w);
+    } // else: late, its window was already written: dropped.
+    streamTime = Math.max(streamTime, sale.eventTime);
+
+    const closed = [...windows.entries()].filter(([, w]) => streamTime >= closes(w));
+    if (closed.length > 0) {
+      const results = closed.map(([key, w]): { key: string; value: string } => {
+        const result: WindowResult = { product: w.product, windowStart: w.windowStart, windowEnd: w.windowStart + config.windowMs, count: w.count, sumCents: w.sumCents };
+        return { key, value: JSON.stringify(result) };
+      });
+      await producer.send({ topic: config.windowsTopic, acks: -1, messages: results });
+      for (const [key] of closed) windows.delete(key);
+    }
+    const oldest = [...windows.values()].reduce((min, w) => (w.firstOffset < min ? w.firstOffset : min), offset + 1n);
+    await consumer.commitOffsets([{ topic, partition, offset: String(oldest), metadata: JSON.stringify({ streamTime }) }]);
+  },
+});
+
+process.on('SIGTERM', () => void Promise.all([consumer.disconnect(), producer.disconnect()]).finally(() => process.exit(0)));
