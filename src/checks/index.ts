@@ -72,6 +72,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['priority-order', async () => (await import('./ttl-priority.js')).priorityOrder],
   ['expired-to-dead-letter', async () => (await import('./ttl-priority.js')).expiredToDeadLetter],
   ['message-ttl', async () => (await import('./ttl-priority.js')).messageTtl],
+  ['state-rebuilt', async () => (await import('./user-state.js')).stateRebuilt],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {
