@@ -25,7 +25,8 @@
  *     proper suffix), those after a restart: the state was kept in memory and the consumer went
  *     on from its committed offsets with an empty state.
  *   - missed while down: the fold of the history without the actions appended while the
- *     program was down (and/or before it first started): it went on at the end of the log.
+ *     program was down (and/or before it first started), or without a run of actions that
+ *     starts while it was down: it went on at the end of the log.
  *   - applied twice: a version above the history's length: actions applied again on top of a
  *     state that already had them (a restored snapshot, then a replay from the beginning).
  *   - out of order: the fold of the history sorted by occurredAt, or with actions older than
@@ -201,7 +202,7 @@ export function downWindows(history: History): Array<{ from: number; to: number;
 // --- the check ------------------------------------------------------------------------------
 
 const CAUSES = {
-  'key-merges-users': 'Snapshots were published under a key that is not the user id (no key, or a key several users share): compaction keeps one record per key, so users overwrite each other. Key every snapshot by its user id.',
+  'key-merges-users': 'Snapshots were published under a key that is not the user id (the action\'s id or type, the plan, no key): compaction keeps the latest record per key, so a key several users share keeps one of them, and a key per record never replaces anything. Key every snapshot by its user id.',
   'lost-at-restart': 'After the restart, users\' states held only the actions that came after it: the state lived in memory and the consumer went on from its committed offsets with an empty state. Rebuild the state from the log at start-up: replay the actions from the beginning, or restore the snapshots and continue from offsets stored with them.',
   'missed-while-down': 'The actions appended while your program was down are missing from the states: after the restart it went on at the end of the log. Continue from where the state you restored ends (offsets stored with it, or the group\'s committed offsets), never from "latest".',
   'applied-twice': 'Actions were applied twice: a state already holding them (a restored snapshot) got them again (a replay from the beginning). Restore and continue from the offsets the state reflects, or replay everything onto an empty state: not both.',
@@ -230,6 +231,15 @@ export function userCause(history: readonly LoggedAction[], actual: Record<strin
   for (const what of [new Set(['while-down']), new Set(['before-start']), new Set(['while-down', 'before-start'])]) {
     const kept = without(what);
     if (kept.length < actions.length && equalState(foldUser(userId, kept), actual)) return 'missed-while-down';
+  }
+  // A program that went on at the end of the log after a restart also misses what came before
+  // its consumer's position was set, a little after it was back: a gap that starts while down.
+  for (const w of windows.filter((x) => x.what === 'while-down')) {
+    const from = history.findIndex((h) => h.t >= w.from);
+    if (from <= 0) continue;
+    for (let to = from + 1; to < actions.length; to++) {
+      if (equalState(foldUser(userId, [...actions.slice(0, from), ...actions.slice(to)]), actual)) return 'missed-while-down';
+    }
   }
   if (version > expected.version) return 'applied-twice';
   const time = (a: UserAction) => Date.parse(a.occurredAt);

@@ -189,7 +189,7 @@ export const kafkaEventSourcing: Workload<EventSourcingOptions> = {
         }
         throw new LearnerNotReadyError(
           `your program joined its group, but published no user's state to ${stateTopic} within ${ctx.timeouts.readyMs / 1000}s, though ${users.length} users already had actions on ${ACTIONS}`,
-          'Read USER_ACTIONS_TOPIC from the beginning, fold each action into its user\'s state and publish the state to USER_STATE_TOPIC, keyed by the user id, as JSON.',
+          'Read USER_ACTIONS_TOPIC from the beginning, fold each action into its user\'s state and publish the state to USER_STATE_TOPIC, keyed by the user id, as JSON. A compacted topic refuses a record without a key (kafkajs: "Compacted topic cannot accept message without key"; librdkafka: a delivery error): look for errors in your producer\'s sends.',
         );
       },
       async run() {
