@@ -20,13 +20,15 @@
  * - while down: from the moment the lab killed the program to the lab's phase "back" (the
  *   restarted program was in its consumer group again); before the first start: actions the
  *   lab appended before the program first ran.
- * - the causes of a user's difference, tried in this order:
+ * - the causes of a user's difference, tried in this order (the version, a count, keeps the
+ *   first two apart; an action whose effect a later one hides could otherwise fit both):
+ *   - missed while down: the fold of the history without the actions appended while the
+ *     program was down (and/or before it first started): it went on at the end of the log.
  *   - lost at restart: the snapshot is the fold of only the last actions of the history (a
  *     proper suffix), those after a restart: the state was kept in memory and the consumer went
  *     on from its committed offsets with an empty state.
- *   - missed while down: the fold of the history without the actions appended while the
- *     program was down (and/or before it first started), or without a run of actions that
- *     starts while it was down: it went on at the end of the log.
+ *   - missed while down, too: the fold without a run of actions that starts while the program
+ *     was down and ends a little after it was back (its position set at the end late).
  *   - applied twice: a version above the history's length: actions applied again on top of a
  *     state that already had them (a restored snapshot, then a replay from the beginning).
  *   - out of order: the fold of the history sorted by occurredAt, or with actions older than
@@ -226,12 +228,14 @@ export function userCause(history: readonly LoggedAction[], actual: Record<strin
   const actions = history.map((h) => h.action);
   const expected = foldUser(userId, actions);
   const version = typeof actual.version === 'number' ? actual.version : -1;
-  for (let k = 1; k < actions.length; k++) if (equalState(foldUser(userId, actions.slice(k)), actual)) return 'lost-at-restart';
   const without = (what: ReadonlySet<string>) => history.filter((h) => !windows.some((w) => what.has(w.what) && h.t >= w.from && h.t < w.to)).map((h) => h.action);
   for (const what of [new Set(['while-down']), new Set(['before-start']), new Set(['while-down', 'before-start'])]) {
     const kept = without(what);
     if (kept.length < actions.length && equalState(foldUser(userId, kept), actual)) return 'missed-while-down';
   }
+  // Only after the exact windows: an action whose effect a later one hides (a plan changed
+  // again) makes a shorter history fold to the same fields, and the windows say which it was.
+  for (let k = 1; k < actions.length; k++) if (equalState(foldUser(userId, actions.slice(k)), actual)) return 'lost-at-restart';
   // A program that went on at the end of the log after a restart also misses what came before
   // its consumer's position was set, a little after it was back: a gap that starts while down.
   for (const w of windows.filter((x) => x.what === 'while-down')) {

@@ -80,6 +80,22 @@ describe('state-rebuilt', () => {
     const r = run(history(u1, [{ key: 'u1', state: foldUser('u1', [...u1.slice(0, 3), ...u1.slice(5)]) }], 35, 45));
     expect(r).toMatchObject({ status: 'fail', cause: 'missed-while-down' });
   });
+  it('prefers the down window to a suffix when later actions hide what is missing', () => {
+    // Down from t=35 to t=45: the mug added at t=40 is missed, and removed again at t=50. The
+    // state without it equals the state without the signed-up too (a suffix): every field the
+    // signed-up set is set again later. The window decides.
+    const hidden = [
+      action('u3', 'signed-up', { email: 'a@x', plan: 'free' }),
+      action('u3', 'email-changed', { email: 'b@x' }),
+      action('u3', 'plan-changed', { plan: 'pro' }),
+      action('u3', 'item-added', { sku: 'mug', quantity: 1 }),
+      action('u3', 'item-removed', { sku: 'mug', quantity: 1 }),
+      action('u3', 'deactivated'),
+    ];
+    const missed = foldUser('u3', [...hidden.slice(0, 3), ...hidden.slice(4)]);
+    expect(missed).toEqual(foldUser('u3', hidden.slice(1)));
+    expect(run(history(hidden, [{ key: 'u3', state: missed }], 35, 45))).toMatchObject({ status: 'fail', cause: 'missed-while-down' });
+  });
   it('says actions were applied twice when the version is above the history\'s length', () => {
     const r = run(history(u1, [{ key: 'u1', state: foldUser('u1', [...u1.slice(0, 3), ...u1]) }], 35, 36));
     expect(r).toMatchObject({ status: 'fail', cause: 'applied-twice' });
