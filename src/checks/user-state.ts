@@ -35,10 +35,12 @@
  *     the state's newest occurredAt skipped: the log's order was not the order applied.
  *   - wrong fold: as many actions as the history, different fields: an action applied
  *     otherwise than the README says.
- *   - behind: fewer actions, none of the above: the latest snapshot lags the history.
+ *   - behind: fewer actions, none of the above: the latest snapshot lags the history; "back
+ *     late" when the lab recorded that the restarted program was not back in its group in time.
  *   - never snapshotted: no snapshot under the user's id at all.
  */
 import type { History } from '../runner/history.js';
+import { notReady } from '../runner/learner-events.js';
 import { type CheckDefinition, countOf, firstFew, str } from './types.js';
 
 /** One user action as the lab appends it (the value of a user-actions record). */
@@ -211,10 +213,11 @@ const CAUSES = {
   'out-of-order': 'A user\'s actions were applied in another order than the log\'s: ordered by occurredAt, or an action older than the state skipped. The log is the order of record: apply each partition\'s actions in offset order, whatever their timestamps.',
   'wrong-fold': 'Every action was applied, but some changed the state otherwise than the README says: compare your fold with the README\'s table, action by action.',
   behind: 'The latest snapshot of some users lacks their last actions: publish the user\'s state after every action you apply (or at least before you commit past it).',
+  'back-late': 'Your program was not back in its group in time after the restart, so the actions appended since were folded late or never: see the ready check (a killed member holds the group until its session times out; keep the session timeout short).',
   'never-snapshotted': 'Some users have no snapshot at all: publish a user\'s state to the snapshot topic, keyed by the user id, after you apply their actions.',
 } as const;
 type Cause = keyof typeof CAUSES;
-const CAUSE_ORDER: readonly Cause[] = ['key-merges-users', 'lost-at-restart', 'missed-while-down', 'applied-twice', 'out-of-order', 'wrong-fold', 'behind', 'never-snapshotted'];
+const CAUSE_ORDER: readonly Cause[] = ['key-merges-users', 'lost-at-restart', 'missed-while-down', 'applied-twice', 'out-of-order', 'wrong-fold', 'back-late', 'behind', 'never-snapshotted'];
 
 export interface RebuiltStateParams {
   /** The stream of the lab's actions, and of the snapshots it read. */
@@ -296,6 +299,8 @@ export const stateRebuilt: CheckDefinition<RebuiltStateParams> = {
 
     const latest = latestByKey(records);
     const windows = downWindows(history);
+    // The lab recorded that the restarted program was not back in its group in time.
+    const lateBack = notReady(history).length > 0;
     const wrong: Array<{ userId: string; cause: Cause; text: string }> = [];
     for (const [userId, logged] of [...histories].sort(([a], [b]) => a.localeCompare(b))) {
       const want = foldUser(userId, logged.map((l) => l.action));
@@ -306,7 +311,8 @@ export const stateRebuilt: CheckDefinition<RebuiltStateParams> = {
       }
       const differences = stateDifferences(want, record.state);
       if (differences.length === 0) continue;
-      const cause = userCause(logged, record.state, windows);
+      const found = userCause(logged, record.state, windows);
+      const cause = found === 'behind' && lateBack ? 'back-late' : found;
       wrong.push({ userId, cause, text: `${userId} (${logged.length} actions; ${CAUSE_LABEL[cause]}): ${differences.join('; ')}` });
     }
     if (wrong.length === 0) return { title, status: 'pass', expected, observed: `all ${histories.size} users' latest snapshots equal their history's fold`, examples: [] };
@@ -335,5 +341,6 @@ const CAUSE_LABEL: Record<Cause, string> = {
   'out-of-order': 'actions applied in another order than the log\'s',
   'wrong-fold': 'every action counted, fields wrong',
   behind: 'its last actions are missing',
+  'back-late': 'its last actions are missing: the program was late back after the restart',
   'never-snapshotted': 'never snapshotted',
 };

@@ -27,6 +27,7 @@
  *   when no snapshot came for `quietMs`.
  */
 import { type UserAction, type UserState, applyAction, emptyState, foldUser, latestByKey, snapshotRecords, stateDifferences, userHistories } from '../checks/user-state.js';
+import { recordLearnerEvent } from '../runner/learner-events.js';
 import { recordObservation } from '../runner/observations.js';
 import { drain } from './blocks/drain.js';
 import { type BurstRecord, openKafka } from './blocks/kafka.js';
@@ -210,7 +211,15 @@ export const kafkaEventSourcing: Workload<EventSourcingOptions> = {
           const { stable, members } = await group();
           return stable && members.length > 0 && members.every((m) => !before.has(m));
         };
-        await waitUntil(back, ctx.timeouts.readyMs, ctx.signal, 100);
+        if (!(await waitUntil(back, ctx.timeouts.readyMs, ctx.signal, 100)) && !ctx.signal.aborted) {
+          // The killed copy's membership holds the group until its session times out: with a
+          // long session timeout the restarted program joins long after the lab moved on.
+          recordLearnerEvent(ctx.history, ctx.learners.get(1).name, {
+            event: 'not-ready',
+            reason: `started again after the kill, your program was not back in the group "${kafka.baseOf(groupId)}" within ${ctx.timeouts.readyMs / 1000}s`,
+            hint: 'The killed program\'s membership stays in the group until its session times out, and the restarted one cannot join before: kafkajs\'s default session timeout is 30 s. Pass ...config.groupTimings to kafka.consumer (confluent-kafka: "session.timeout.ms": 2000, "heartbeat.interval.ms": 200), and consume in GROUP_ID at every start.',
+          });
+        }
         await sleep(o.backMarginMs, ctx.signal);
         await ctx.phase('back');
         for (let b = 0; b < o.afterBursts && !ctx.signal.aborted; b++) {

@@ -115,6 +115,11 @@ describe('state-rebuilt', () => {
     const r = run(history(u1, [{ key: 'u1', state: foldUser('u1', u1.slice(0, 5)) }]));
     expect(r).toMatchObject({ status: 'fail', cause: 'behind' });
   });
+  it('says the program was back late when the lab recorded it not ready after the restart', () => {
+    const ops = history(u1, [{ key: 'u1', state: foldUser('u1', u1.slice(0, 5)) }]);
+    ops.push({ t: 1_500, process: 'learner-1', kind: 'process', outcome: 'fail', value: { event: 'not-ready', reason: 'not back', hint: '' } });
+    expect(run(ops)).toMatchObject({ status: 'fail', cause: 'back-late' });
+  });
   it('names keys that are not the user id', () => {
     const u2 = [action('u2', 'signed-up', { email: 'c@x', plan: 'free' })];
     const r = run(history([...u1, ...u2], [{ key: 'signed-up', state: foldUser('u1', u1.slice(0, 1)) }, { key: 'signed-up', state: foldUser('u2', u2) }]));
