@@ -208,7 +208,7 @@ export function downWindows(history: History): Array<{ from: number; to: number;
 const CAUSES = {
   'key-merges-users': 'Snapshots were published under a key that is not the user id (the action\'s id or type, the plan, no key): compaction keeps the latest record per key, so a key several users share keeps one of them, and a key per record never replaces anything. Key every snapshot by its user id.',
   'lost-at-restart': 'After the restart, users\' states held only the actions that came after it: the state lived in memory and the consumer went on from its committed offsets with an empty state. Rebuild the state from the log at start-up: replay the actions from the beginning, or restore the snapshots and continue from offsets stored with them.',
-  'missed-while-down': 'The actions appended while your program was down are missing from the states: after the restart it went on at the end of the log. Continue from where the state you restored ends (offsets stored with it, or the group\'s committed offsets), never from "latest".',
+  'missed-while-down': 'The actions appended while your program was not running (while it was down, or before it first started) are missing from the states: it started at the end of the log. Read from the beginning when there is nothing to go on from, and otherwise continue from where the state you restored ends (offsets stored with it, or the group\'s committed offsets), never from "latest".',
   'applied-twice': 'Actions were applied twice: a state already holding them (a restored snapshot) got them again (a replay from the beginning). Restore and continue from the offsets the state reflects, or replay everything onto an empty state: not both.',
   'out-of-order': 'A user\'s actions were applied in another order than the log\'s: ordered by occurredAt, or an action older than the state skipped. The log is the order of record: apply each partition\'s actions in offset order, whatever their timestamps.',
   'wrong-fold': 'Every action was applied, but some changed the state otherwise than the README says: compare your fold with the README\'s table, action by action.',
@@ -336,7 +336,7 @@ export const stateRebuilt: CheckDefinition<RebuiltStateParams> = {
 const CAUSE_LABEL: Record<Cause, string> = {
   'key-merges-users': 'its key was shared',
   'lost-at-restart': 'only the actions after a restart are in it',
-  'missed-while-down': 'the actions appended while the program was down are missing',
+  'missed-while-down': 'the actions appended while the program was not running are missing',
   'applied-twice': 'actions applied twice',
   'out-of-order': 'actions applied in another order than the log\'s',
   'wrong-fold': 'every action counted, fields wrong',
