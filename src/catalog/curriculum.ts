@@ -69,6 +69,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('kafka-keyed-producer'),
           exercise('kafka-consumer-group'),
           exercise('kafka-stream-aggregation'),
+          exercise('kafka-event-sourcing'),
           planned('Replication: acks=all, min.insync.replicas'),
         ],
       },

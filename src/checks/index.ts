@@ -78,6 +78,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['metrics-exposed', async () => (await import('./metrics.js')).metricsExposed],
   ['metrics-agree', async () => (await import('./metrics.js')).metricsAgree],
   ['windowed-aggregates', async () => (await import('./windows.js')).windowedAggregates],
+  ['state-rebuilt', async () => (await import('./user-state.js')).stateRebuilt],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

@@ -34,6 +34,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['kafka-keyed-producer', async () => (await import('./kafka-keyed-producer.js')).kafkaKeyedProducer],
   ['rabbitmq-monitoring', async () => (await import('./rabbitmq-monitoring.js')).rabbitmqMonitoring],
   ['kafka-stream-aggregation', async () => (await import('./kafka-stream-aggregation.js')).kafkaStreamAggregation],
+  ['kafka-event-sourcing', async () => (await import('./kafka-event-sourcing.js')).kafkaEventSourcing],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -25,6 +25,7 @@ import type { TopicSpec } from '../checks/topics.js';
 import { recordLearnerEvent } from '../runner/learner-events.js';
 import { type KafkaTopicState, recordObservation } from '../runner/observations.js';
 import { type KafkaRun, openKafka } from './blocks/kafka.js';
+import { TOPIC_CONFIG_SOURCE, clusterReplicationFactor, retrying, topicState } from './blocks/kafka-topics.js';
 import { LearnerNotReadyError, type Workload, type WorkloadContext, intOptions, sleep, waitUntil } from './types.js';
 import { defaults } from './options/kafka-topics-partitions.js';
 
@@ -164,56 +165,6 @@ export const kafkaTopicsPartitions: Workload<TopicsPartitionsOptions> = {
   },
 };
 
-/** A topic's metadata, the asked configs and its end offsets, as the admin API shows them. */
-async function topicState(kafka: KafkaRun, topicType: number, base: string, moment: KafkaTopicState['moment'], configNames: string[]): Promise<KafkaTopicState> {
-  const fullName = kafka.name(base);
-  if (!(await kafka.admin.listTopics()).includes(fullName)) return { topic: base, fullName, moment, exists: false, partitions: 0, replicationFactor: 0, configs: {}, endOffsets: {} };
-  const metadata = await kafka.admin.fetchTopicMetadata({ topics: [fullName] });
-  const partitions = metadata.topics[0]?.partitions ?? [];
-  const configs: KafkaTopicState['configs'] = {};
-  if (configNames.length > 0) {
-    const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: topicType, name: fullName, configNames }] });
-    for (const entry of described.resources[0]?.configEntries ?? []) {
-      // Anything not set on the topic itself is a default (the broker's, static or dynamic).
-      const source = (entry as { configSource?: number }).configSource;
-      configs[entry.configName] = { value: entry.configValue, isDefault: source === undefined ? entry.isDefault : source !== TOPIC_CONFIG_SOURCE };
-    }
-  }
-  const endOffsets: Record<string, number> = {};
-  for (const p of await kafka.admin.fetchTopicOffsets(fullName)) endOffsets[String(p.partition)] = Number(p.high);
-  return { topic: base, fullName, moment, exists: true, partitions: partitions.length, replicationFactor: partitions[0]?.replicas.length ?? 0, configs, endOffsets };
-}
-
-/**
- * Runs one of the lab's admin reads or writes again while Kafka answers with a passing error:
- * a topic the program has just created may not have its leaders everywhere yet ("not the
- * leader for that topic-partition"). Up to 10 s, then the error stands.
- */
-async function retrying<T>(work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await work();
-    } catch (error) {
-      const passing = (error as { retriable?: boolean }).retriable === true || /not the leader|leader not available|does not host this topic-partition|UNKNOWN_TOPIC/i.test(String(error));
-      if (!passing || Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
-
-/** A shared cluster's default.replication.factor (1 when it cannot be read). */
-async function clusterReplicationFactor(kafka: KafkaRun, brokerType: number): Promise<number> {
-  try {
-    const { brokers } = await kafka.admin.describeCluster();
-    const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: brokerType, name: String(brokers[0]?.nodeId ?? 0), configNames: ['default.replication.factor'] }] });
-    const value = Number(described.resources[0]?.configEntries.find((e) => e.configName === 'default.replication.factor')?.configValue);
-    return Number.isInteger(value) && value > 0 ? value : 1;
-  } catch {
-    return 1;
-  }
-}
-
 /** Sets `config` on a topic and keeps the configs it already sets itself. */
 async function changeByHand(kafka: KafkaRun, topicType: number, name: string, config: Record<string, string>): Promise<void> {
   const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: topicType, name }] });
@@ -224,9 +175,6 @@ async function changeByHand(kafka: KafkaRun, topicType: number, name: string, co
   for (const [key, value] of Object.entries(config)) own.set(key, value);
   await kafka.admin.alterConfigs({ validateOnly: false, resources: [{ type: topicType, name, configEntries: [...own].map(([key, value]) => ({ name: key, value })) }] });
 }
-
-/** DescribeConfigs' config source of a value set on the topic (TOPIC_CONFIG). */
-const TOPIC_CONFIG_SOURCE = 1;
 
 /** Every record of `topic` with its key and partition (blocks/kafka.ts reads them). */
 async function readAll(kafka: KafkaRun, topic: string): Promise<Array<{ key: string | null; partition: number; offset: string }>> {

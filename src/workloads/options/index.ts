@@ -30,6 +30,7 @@ import { defaults as snsFanoutFilters } from './sns-fanout-filters.js';
 import { defaults as kafkaKeyedProducer } from './kafka-keyed-producer.js';
 import { defaults as rabbitmqMonitoring } from './rabbitmq-monitoring.js';
 import { defaults as kafkaStreamAggregation } from './kafka-stream-aggregation.js';
+import { defaults as kafkaEventSourcing } from './kafka-event-sourcing.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -58,4 +59,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['kafka-keyed-producer', kafkaKeyedProducer],
   ['rabbitmq-monitoring', rabbitmqMonitoring],
   ['kafka-stream-aggregation', kafkaStreamAggregation],
+  ['kafka-event-sourcing', kafkaEventSourcing],
 ]);
