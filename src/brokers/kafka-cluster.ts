@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { BrokerDefinition, NativeDirs, NativeNode } from './definition.js';
-import { checkKafkaInstalled, describeKafka, KAFKA_SHARED_SETTINGS, kafkaSaslFromEnv, prepareKafkaNode } from './kafka.js';
+import { checkKafkaInstalled, describeKafka, KAFKA_SHARED_SETTINGS, kafkaEndpointFromEnv, prepareKafkaNode } from './kafka.js';
 import { quorumLeader } from './kafka-quorum.js';
 import { HOST, PORTS, portsOf } from './ports.js';
 
@@ -116,17 +116,7 @@ export const kafkaCluster: BrokerDefinition<'kafka-cluster'> = {
   // Three JVMs starting side by side on two cores.
   startTimeoutMs: 90_000,
 
-  fromEnv(env) {
-    const raw = env.BROKERLAB_KAFKA_CLUSTER_BROKERS?.trim();
-    if (!raw) return undefined;
-    const brokers = raw
-      .split(',')
-      .map((broker) => broker.trim().replace(/^[a-z_]+:\/\//i, ''))
-      .filter((broker) => broker !== '');
-    if (brokers.length === 0) return undefined;
-    const sasl = kafkaSaslFromEnv(env);
-    return sasl ? { brokers, sasl } : { brokers };
-  },
+  fromEnv: (env) => kafkaEndpointFromEnv(env, 'BROKERLAB_KAFKA_CLUSTER_BROKERS'),
   url: (endpoint) => endpoint.brokers.join(','),
   externalExample: () => `BROKERLAB_KAFKA_CLUSTER_BROKERS=${KAFKA_CLUSTER_NODE_IDS.map(nodeAddress).join(',')}`,
   awaited: (endpoint) => `describeCluster on each of ${endpoint.brokers.join(',')} listing ${CLUSTER_SIZE} brokers`,

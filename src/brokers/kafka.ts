@@ -197,6 +197,23 @@ export async function describeKafka(endpoint: { brokers: string[]; sasl?: KafkaS
   }
 }
 
+/**
+ * A Kafka endpoint from a bootstrap list in `variable` ("host:9092,host2:9092"; a scheme some
+ * tools print, PLAINTEXT://host:9092, is dropped) with the SASL login of BROKERLAB_KAFKA_SASL_*,
+ * or undefined when the variable is empty. The single node and the cluster read it alike.
+ */
+export function kafkaEndpointFromEnv(env: NodeJS.ProcessEnv, variable: string): { brokers: string[]; sasl?: KafkaSasl } | undefined {
+  const raw = env[variable]?.trim();
+  if (!raw) return undefined;
+  const brokers = raw
+    .split(',')
+    .map((broker) => broker.trim().replace(/^[a-z_]+:\/\//i, ''))
+    .filter((broker) => broker !== '');
+  if (brokers.length === 0) return undefined;
+  const sasl = kafkaSaslFromEnv(env);
+  return sasl ? { brokers, sasl } : { brokers };
+}
+
 export const kafka: BrokerDefinition<'kafka'> = {
   name: 'kafka',
   label: 'Kafka',
@@ -205,18 +222,7 @@ export const kafka: BrokerDefinition<'kafka'> = {
   externalEnv: 'BROKERLAB_KAFKA_BROKERS',
   startTimeoutMs: 60_000,
 
-  fromEnv(env) {
-    const raw = env.BROKERLAB_KAFKA_BROKERS?.trim();
-    if (!raw) return undefined;
-    // "host:9092,host2:9092"; a scheme some tools print (PLAINTEXT://host:9092) is dropped.
-    const brokers = raw
-      .split(',')
-      .map((broker) => broker.trim().replace(/^[a-z_]+:\/\//i, ''))
-      .filter((broker) => broker !== '');
-    if (brokers.length === 0) return undefined;
-    const sasl = kafkaSaslFromEnv(env);
-    return sasl ? { brokers, sasl } : { brokers };
-  },
+  fromEnv: (env) => kafkaEndpointFromEnv(env, 'BROKERLAB_KAFKA_BROKERS'),
   url: (endpoint) => endpoint.brokers.join(','),
   externalExample: () => `BROKERLAB_KAFKA_BROKERS=${HOST}:${PORTS.kafka.broker}`,
   awaited: (endpoint) => `describeCluster on ${endpoint.brokers.join(',')}`,
