@@ -68,6 +68,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('kafka-topics-partitions'),
           planned('Keyed producer: per-key order'),
           exercise('kafka-consumer-group'),
+          exercise('kafka-cdc-relay'),
           planned('Stream aggregation (real-time analytics)'),
           planned('Replication: acks=all, min.insync.replicas'),
         ],

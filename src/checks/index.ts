@@ -72,6 +72,10 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['priority-order', async () => (await import('./ttl-priority.js')).priorityOrder],
   ['expired-to-dead-letter', async () => (await import('./ttl-priority.js')).expiredToDeadLetter],
   ['message-ttl', async () => (await import('./ttl-priority.js')).messageTtl],
+  ['cdc-changes-published', async () => (await import('./cdc.js')).cdcChangesPublished],
+  ['cdc-copies-only-at-kill', async () => (await import('./cdc.js')).cdcCopiesOnlyAtKill],
+  ['cdc-key-order', async () => (await import('./cdc.js')).cdcKeyOrder],
+  ['cdc-position-saved', async () => (await import('./cdc.js')).cdcPositionSaved],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {
