@@ -32,13 +32,16 @@
  * partition split it causes is what breaks a consumer's order.
  *
  * cdc-changes-published fails when a change never reached the topic; each lost change is
- * explained, first match: saved-before-publish (above the topic's highest change at the kill
- * and at or below the position saved then: the position was saved before the publish),
- * skipped-while-down (made before the relay's first start or while it was down: it started
- * at the newest change instead of a saved position), late-commit-skipped (the update
- * committed late with an older updated_at: polled by timestamp), position-past-unpublished
- * (any other: the position moved past a change that was never published). The cause is the
- * first of these, in that order, that explains a lost change.
+ * explained, first match: saved-before-publish (made in the kill phase, above the topic's
+ * highest change at the kill and at or below the position saved then: the position was
+ * saved before the publish), skipped-while-down (made before the relay's first start or
+ * while it was down: it started at the newest change instead of a saved position),
+ * late-commit-skipped (the update committed late with an older updated_at: polled by
+ * timestamp), position-past-unpublished (any other: the position moved past a change that
+ * was never published, with no kill or restart to explain it). The cause is
+ * position-past-unpublished when any lost change has it (a relay that skips changes at any
+ * time also skips some at the kill or the late commit), else the first of the others, in
+ * that order, that explains a lost change.
  * cdc-copies-only-at-kill fails on a copy that is not tolerated: replayed-from-start when no
  * position was saved at the kill (the restarted relay started from nothing and published
  * every row again: a polling relay sees each row's latest change only, so the copies are of
@@ -140,14 +143,16 @@ export const cdcChangesPublished: CheckDefinition<CdcParams> = {
     if (published.size === 1 && published.has(null)) return { title, status: 'fail', expected, observed: `${records.length} records reached CHANGES_TOPIC, none with a numeric "changeId" in its JSON value`, examples: [] };
     const kill = positionAt(history, 'kill');
     const causeOf = (c: Change): keyof typeof CDC_PUBLISHED_CAUSES => {
-      if (kill && kill.position !== null && c.changeId > kill.publishedMax && c.changeId <= kill.position) return 'saved-before-publish';
+      if (kill && kill.position !== null && c.phase === 'relay-kill' && c.changeId > kill.publishedMax && c.changeId <= kill.position) return 'saved-before-publish';
       if (c.phase === 'before-start' || c.phase === 'relay-down') return 'skipped-while-down';
       if (c.tags.includes('late-commit')) return 'late-commit-skipped';
       return 'position-past-unpublished';
     };
     const explained = lost.map((c) => ({ c, cause: causeOf(c) }));
+    // A loss no particular moment explains outweighs the others: those may be its side effects.
     const order = Object.keys(CDC_PUBLISHED_CAUSES);
-    const cause = explained.map((x) => x.cause).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
+    const causes = explained.map((x) => x.cause);
+    const cause = causes.includes('position-past-unpublished') ? 'position-past-unpublished' : causes.sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
     const says: Record<keyof typeof CDC_PUBLISHED_CAUSES, (c: Change) => string> = {
       'saved-before-publish': () => `covered by the position saved at the kill (${positionText(kill?.position ?? null)}), while the topic ended at change ${kill?.publishedMax ?? 0}`,
       'skipped-while-down': (c) => (c.phase === 'before-start' ? 'made before the relay first started' : 'made while the relay was down'),

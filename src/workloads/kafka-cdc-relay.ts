@@ -31,8 +31,11 @@
  *    after the kill; while the relay is down the lab makes `whileDownChanges` changes: a
  *    relay that starts at the newest change skips them, one that starts at nothing
  *    publishes everything again.
- * 3. "after-restart": once the relay published again, `afterRestartChanges` more, then the
- *    lab waits until every change is in the topic and the position covers the last one.
+ * 3. "after-restart": once the relay published again, `afterRestartChanges` more, while the
+ *    scenario slows PostgreSQL again: they commit while the relay is between its poll and its
+ *    save, so a relay that saves the table's newest change id instead of the last one it
+ *    published skips some. Then the lab waits until every change is in the topic and the
+ *    position covers the last one.
  * The lab changes a customer again only once its previous change is in the topic, so every
  * change id stays visible in the table until a relay could publish it: a polling relay sees
  * the latest row only, so one that lost a change cannot blame a newer one.
@@ -345,10 +348,12 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
         recordKill({ phase: 'heal', instance: 1, restarted: true });
         const restartedAt = published.size;
 
-        // Phase 3: once the relay publishes again, more changes; then everything must be out.
+        // Phase 3: once the relay publishes again, more changes, with PostgreSQL slow again
+        // (the scenario's latency), so they commit while the relay is between its poll and
+        // its save; then everything must be out.
+        await waitUntil(() => published.size > restartedAt, 3_000, ctx.signal, 25);
         await ctx.phase('after-restart');
         ctx.progress(`phase 3: ${o.afterRestartChanges} changes after the restart`);
-        await waitUntil(() => published.size > restartedAt, 3_000, ctx.signal, 25);
         for (let i = 0; i < o.afterRestartChanges; i++) {
           await change('after-restart');
           await sleep(o.afterRestartSpacingMs, ctx.signal);
