@@ -352,6 +352,9 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
         // (the scenario's latency), so they commit while the relay is between its poll and
         // its save; then everything must be out.
         await waitUntil(() => published.size > restartedAt, 3_000, ctx.signal, 25);
+        // The kill phase's latency is over first: a second one on the same proxy must not overlap it.
+        await ctx.faultsSettled();
+        if (ctx.signal.aborted) return;
         await ctx.phase('after-restart');
         ctx.progress(`phase 3: ${o.afterRestartChanges} changes after the restart`);
         for (let i = 0; i < o.afterRestartChanges; i++) {
