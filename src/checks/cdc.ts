@@ -34,8 +34,9 @@
  * cdc-changes-published fails when a change never reached the topic; each lost change is
  * explained, first match: saved-before-publish (made in the kill phase, above the topic's
  * highest change at the kill and at or below the position saved then: the position was
- * saved before the publish), skipped-while-down (made before the relay's first start or
- * while it was down: it started at the newest change instead of a saved position),
+ * saved before the publish), skipped-while-down (made before the relay's first start, while
+ * it was down, or in the kill phase and not yet published when it died, above the saved
+ * position: it restarted at the newest change instead of its saved position),
  * late-commit-skipped (the update committed late with an older updated_at: polled by
  * timestamp), position-past-unpublished (any other: the position moved past a change that
  * was never published, with no kill or restart to explain it). The cause is
@@ -143,8 +144,10 @@ export const cdcChangesPublished: CheckDefinition<CdcParams> = {
     if (published.size === 1 && published.has(null)) return { title, status: 'fail', expected, observed: `${records.length} records reached CHANGES_TOPIC, none with a numeric "changeId" in its JSON value`, examples: [] };
     const kill = positionAt(history, 'kill');
     const causeOf = (c: Change): keyof typeof CDC_PUBLISHED_CAUSES => {
-      if (kill && kill.position !== null && c.phase === 'relay-kill' && c.changeId > kill.publishedMax && c.changeId <= kill.position) return 'saved-before-publish';
-      if (c.phase === 'before-start' || c.phase === 'relay-down') return 'skipped-while-down';
+      // Made in the kill phase and not yet in the topic when the relay died: the restart decides.
+      const pendingAtKill = kill !== undefined && c.phase === 'relay-kill' && c.changeId > kill.publishedMax;
+      if (pendingAtKill && kill.position !== null && c.changeId <= kill.position) return 'saved-before-publish';
+      if (pendingAtKill || c.phase === 'before-start' || c.phase === 'relay-down') return 'skipped-while-down';
       if (c.tags.includes('late-commit')) return 'late-commit-skipped';
       return 'position-past-unpublished';
     };

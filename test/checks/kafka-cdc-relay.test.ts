@@ -47,6 +47,10 @@ describe('cdc-changes-published', () => {
     const h = [change(1, 'a', 'before-start'), change(2, 'b'), change(3, 'a', 'relay-down', ['while-down']), record(2, 'b', 100), kill(400), position('kill', null, 2, 2), restart(600)];
     expect(cdcChangesPublished.run(h, p).cause).toBe('skipped-while-down');
   });
+  it('names skipped-while-down for a kill-phase change unpublished at the kill and above the saved position', () => {
+    const h = [change(1, 'a'), change(2, 'b', 'relay-kill'), record(1, 'a', 100), kill(400), position('kill', null, 1, 2), restart(600)];
+    expect(cdcChangesPublished.run(h, p).cause).toBe('skipped-while-down');
+  });
   it('names late-commit-skipped for the update committed late with an old timestamp', () => {
     const h = [change(1, 'a'), change(2, 'b'), change(3, 'a', 'stream', ['late-commit']), record(1, 'a', 100), record(2, 'b', 110)];
     expect(cdcChangesPublished.run(h, p).cause).toBe('late-commit-skipped');
