@@ -286,7 +286,7 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
             others.push(await change('stream', new Set([lateCustomer])));
           }
           // Its update commits only once the later changes are in the topic (bounded).
-          await waitUntil(() => others.every((m) => published.has(m.changeId)), 4_000, ctx.signal, 25);
+          await waitUntil(() => others.every((m) => published.has(m.changeId)), 2_000, ctx.signal, 25);
           const rows = (await late.query<{ change_id: number }>(updateSql, [lateCustomer, 'pro', email(lateCustomer)])).rows;
           await late.query('COMMIT');
           record({ changeId: Number(rows[0]?.change_id), customerId: lateCustomer }, 'update', 'stream', ['late-commit']);
