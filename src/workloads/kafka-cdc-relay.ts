@@ -141,12 +141,13 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
     };
     const email = (customerId: string) => `${customerId}.${random.int(100, 999)}@example.test`;
     type Queryable = Pick<PoolClient, 'query'>;
-    const insert = async (client: Queryable | undefined, phase: string, tags: string[] = []) => {
+    /** Inserts a new customer (through `client`, inside its transaction, or on its own). */
+    const insert = async (client?: Queryable): Promise<Made> => {
       const c = newCustomer();
       const sql = 'INSERT INTO customers (customer_id, name, email, tier) VALUES ($1, $2, $3, $4) RETURNING change_id::int AS change_id';
       const params = [c.customerId, c.name, email(c.customerId), c.tier];
       const rows = client ? (await client.query<{ change_id: number }>(sql, params)).rows : await db.query<{ change_id: number }>(sql, params);
-      return { made: { changeId: Number(rows[0]?.change_id), customerId: c.customerId }, tags, phase };
+      return { changeId: Number(rows[0]?.change_id), customerId: c.customerId };
     };
     const updateSql = 'UPDATE customers SET tier = $2, email = $3 WHERE customer_id = $1 RETURNING change_id::int AS change_id';
     /** A customer whose newest change is already in the topic (not `except`), if any. */
@@ -158,9 +159,9 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
     const change = async (phase: string, except: ReadonlySet<string> = new Set(), tags: string[] = []) => {
       const customerId = settledCustomer(except);
       if (!customerId) {
-        const r = await insert(undefined, phase, tags);
-        record(r.made, 'insert', phase, tags);
-        return r.made;
+        const m = await insert();
+        record(m, 'insert', phase, tags);
+        return m;
       }
       const rows = await db.query<{ change_id: number }>(updateSql, [customerId, TIERS[random.int(0, TIERS.length - 1)], email(customerId)]);
       const m = { changeId: Number(rows[0]?.change_id), customerId };
@@ -170,8 +171,7 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
 
     // Before the program starts: customers it must publish too (it has no position yet).
     for (let i = 0; i < o.initialCustomers; i++) {
-      const r = await insert(undefined, 'before-start');
-      record(r.made, 'insert', 'before-start');
+      record(await insert(), 'insert', 'before-start');
     }
 
     // The lab's reader of both topics, from the beginning.
@@ -264,10 +264,10 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
         const batch = await db.pool.connect();
         try {
           await batch.query('BEGIN');
-          const rs = [];
-          for (let i = 0; i < 3; i++) rs.push(await insert(batch, 'stream', ['same-transaction']));
+          const inserted: Made[] = [];
+          for (let i = 0; i < 3; i++) inserted.push(await insert(batch));
           await batch.query('COMMIT');
-          for (const r of rs) record(r.made, 'insert', 'stream', r.tags);
+          for (const m of inserted) record(m, 'insert', 'stream', ['same-transaction']);
         } catch (error) {
           await batch.query('ROLLBACK').catch(() => {});
           throw error;
