@@ -70,6 +70,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('kafka-consumer-group'),
           exercise('kafka-stream-aggregation'),
           exercise('kafka-event-sourcing'),
+          exercise('kafka-cdc-relay'),
           planned('Replication: acks=all, min.insync.replicas'),
         ],
       },

@@ -79,6 +79,10 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['metrics-agree', async () => (await import('./metrics.js')).metricsAgree],
   ['windowed-aggregates', async () => (await import('./windows.js')).windowedAggregates],
   ['state-rebuilt', async () => (await import('./user-state.js')).stateRebuilt],
+  ['cdc-changes-published', async () => (await import('./cdc.js')).cdcChangesPublished],
+  ['cdc-copies-only-at-kill', async () => (await import('./cdc.js')).cdcCopiesOnlyAtKill],
+  ['cdc-key-order', async () => (await import('./cdc.js')).cdcKeyOrder],
+  ['cdc-position-saved', async () => (await import('./cdc.js')).cdcPositionSaved],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

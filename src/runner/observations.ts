@@ -167,6 +167,22 @@ export interface OutboxTables {
   vanished: Array<{ eventId: string; orderId: string }>;
 }
 
+/** The change-data relay's saved position (workloads/kafka-cdc-relay.ts, checks/cdc.ts), read
+ *  by the lab at a moment of the run: right after it killed the relay ("kill"), or once the
+ *  program had stopped ("end"). */
+export interface CdcPosition {
+  at: 'kill' | 'end';
+  /** The saved position: the highest last_change_id in the relay_position table or on
+   *  POSITION_TOPIC; null when the relay never saved one. */
+  position: number | null;
+  /** Where it was read: the table, the topic, or nowhere (null). */
+  source: 'table' | 'topic' | null;
+  /** The highest change id in CHANGES_TOPIC at that moment (0: none). */
+  publishedMax: number;
+  /** The highest change id the lab had made by then. */
+  madeMax: number;
+}
+
 /** One sample of a copy of the learner's program and the queue it consumes
  *  (workloads/blocks/sample-learner.ts): how much memory it holds, how much work it has taken. */
 export interface LearnerSample {
@@ -286,6 +302,7 @@ export interface Observations {
   'load-plan': LoadPlan;
   'learner-sample': LearnerSample;
   'outbox-tables': OutboxTables;
+  'cdc-position': CdcPosition;
   'rate-limit': RateLimit;
   'processed-marks': ProcessedMarks;
   'amqp-exchange-config': ExchangeConfig;

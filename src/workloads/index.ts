@@ -35,6 +35,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['rabbitmq-monitoring', async () => (await import('./rabbitmq-monitoring.js')).rabbitmqMonitoring],
   ['kafka-stream-aggregation', async () => (await import('./kafka-stream-aggregation.js')).kafkaStreamAggregation],
   ['kafka-event-sourcing', async () => (await import('./kafka-event-sourcing.js')).kafkaEventSourcing],
+  ['kafka-cdc-relay', async () => (await import('./kafka-cdc-relay.js')).kafkaCdcRelay],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

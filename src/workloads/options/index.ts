@@ -31,6 +31,7 @@ import { defaults as kafkaKeyedProducer } from './kafka-keyed-producer.js';
 import { defaults as rabbitmqMonitoring } from './rabbitmq-monitoring.js';
 import { defaults as kafkaStreamAggregation } from './kafka-stream-aggregation.js';
 import { defaults as kafkaEventSourcing } from './kafka-event-sourcing.js';
+import { defaults as kafkaCdcRelay } from './kafka-cdc-relay.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -60,4 +61,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['rabbitmq-monitoring', rabbitmqMonitoring],
   ['kafka-stream-aggregation', kafkaStreamAggregation],
   ['kafka-event-sourcing', kafkaEventSourcing],
+  ['kafka-cdc-relay', kafkaCdcRelay],
 ]);
