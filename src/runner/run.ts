@@ -221,7 +221,15 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
       onDownstreamCall: (hook) => void callHooks.push(hook),
       probe: (name) => probes.get(name),
       inlet: (name) => (name === undefined ? (inlets.size === 1 ? [...inlets.values()][0] : undefined) : inlets.get(name)),
-      track: (work) => void faultWork.push(work),
+      // A fault that cannot act (toxiproxy refused, a broker did not come back) ends the run as
+      // the lab's failure at once: a run without its fault could pass a wrong program. The
+      // catch also keeps its rejection from being unhandled before faultsSettled awaits it.
+      track: (work) => {
+        work.catch((error: unknown) => {
+          if (!controller.signal.aborted) controller.abort(new Error(`a fault could not act: ${(error as Error).message ?? String(error)}`));
+        });
+        faultWork.push(work);
+      },
       awaitReady: async (instance) => {
         const copy = learners?.get(instance);
         if (!copy || !session?.awaitCopyReady) return;
