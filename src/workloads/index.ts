@@ -31,6 +31,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['rabbitmq-order-compensations', async () => (await import('./rabbitmq-order-compensations.js')).rabbitmqOrderCompensations],
   ['rabbitmq-ttl-dlx-priorities', async () => (await import('./rabbitmq-ttl-dlx-priorities.js')).rabbitmqTtlDlxPriorities],
   ['sns-fanout-filters', async () => (await import('./sns-fanout-filters.js')).snsFanoutFilters],
+  ['migrate-rabbitmq-to-kafka', async () => (await import('./migrate-rabbitmq-to-kafka.js')).migrateRabbitmqToKafka],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

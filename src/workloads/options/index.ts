@@ -27,6 +27,7 @@ import { defaults as sqsVisibilityDlq } from './sqs-visibility-dlq.js';
 import { defaults as rabbitmqOrderCompensations } from './rabbitmq-order-compensations.js';
 import { defaults as rabbitmqTtlDlxPriorities } from './rabbitmq-ttl-dlx-priorities.js';
 import { defaults as snsFanoutFilters } from './sns-fanout-filters.js';
+import { defaults as migrateRabbitmqToKafka } from './migrate-rabbitmq-to-kafka.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -52,4 +53,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['rabbitmq-order-compensations', rabbitmqOrderCompensations],
   ['rabbitmq-ttl-dlx-priorities', rabbitmqTtlDlxPriorities],
   ['sns-fanout-filters', snsFanoutFilters],
+  ['migrate-rabbitmq-to-kafka', migrateRabbitmqToKafka],
 ]);
