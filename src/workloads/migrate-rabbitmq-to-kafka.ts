@@ -23,7 +23,8 @@
  *    the kill and the last `overlapLate` of the backlog published again on Kafka (same
  *    orderId, tag "overlap"), and `laterOrders` new ones. A program that does not dedupe
  *    ships the late ones twice; one that dedupes in memory ships the early ones twice.
- * At the end the lab counts what is left in ORDERS_QUEUE and reads GROUP_ID's committed offsets.
+ * At the end the lab counts what is left in ORDERS_QUEUE and reads GROUP_ID's committed offsets;
+ * all along it scans the keys under KEY_PREFIX for the order ids the program marks as shipped.
  */
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,8 +34,8 @@ import { drain } from './blocks/drain.js';
 import { openKafka } from './blocks/kafka.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
-import { openRedis } from './blocks/redis.js';
-import { type Workload, type WorkloadContext, intOptions, messageId, sleep, waitUntil } from './types.js';
+import { openRedis, scanMarks } from './blocks/redis.js';
+import { type Workload, type WorkloadContext, every, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/migrate-rabbitmq-to-kafka.js';
 
 export interface MigrateOptions {
@@ -59,6 +60,9 @@ export interface MigrateOptions {
   /** A drain ends once nothing moved for this long. */
   quietMs: number;
 }
+
+/** An order id as the lab makes them (messageId('order', n)), to find in the program's keys. */
+const ORDER_ID = /order-\d{4}-[0-9a-f]{6}/g;
 
 export interface MigrationFlag {
   producers: 'rabbitmq' | 'kafka';
@@ -123,6 +127,20 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     });
     ctx.defer(release);
 
+    // What the program remembers as shipped, scanned now and then under KEY_PREFIX: an order
+    // marked and never shipped was marked before its shipment (no-lost-messages names it).
+    const KEY_PREFIX = `${redis.namespace}:`;
+    const marked = new Map<string, number>();
+    let keysScanned = 0;
+    const scan = async () => {
+      const startedAt = ctx.history.now();
+      const found = await scanMarks(redis.client, `${KEY_PREFIX}*`, () => false, ORDER_ID);
+      for (const id of found.marked) if (!marked.has(id)) marked.set(id, startedAt);
+      keysScanned = found.keys;
+    };
+    const stopScanning = every(500, ctx.signal, scan);
+    ctx.defer(stopScanning);
+
     const random = ctx.random('orders');
     let count = 0;
     let onRabbit = 0;
@@ -182,7 +200,7 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
         ORDERS_TOPIC,
         GROUP_ID,
         REDIS_URL: redis.url,
-        KEY_PREFIX: `${redis.namespace}:`,
+        KEY_PREFIX,
         FULFILLMENT_API_URL: api.url,
         MIGRATION_FILE,
       },
@@ -221,6 +239,8 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       async collect() {
         await rabbit.recordLeftAfterStop('ORDERS_QUEUE', ORDERS_QUEUE, onRabbit);
         recordObservation(ctx.history, 'kafka-committed-offsets', await kafka.committedOffsets(GROUP_ID, ORDERS_TOPIC));
+        await scan();
+        recordObservation(ctx.history, 'processed-marks', { marked: [...marked.keys()].sort(), markedAt: Object.fromEntries(marked), keys: keysScanned });
       },
     };
   },
