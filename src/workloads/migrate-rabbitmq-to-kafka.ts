@@ -61,6 +61,10 @@ export interface MigrateOptions {
   quietMs: number;
 }
 
+/** How long the kill's victim call holds the warehouse before the kill: the program has
+ *  marked and acked the order shipped before it by then. */
+const SETTLE_BEFORE_KILL_MS = 200;
+
 /** An order id as the lab makes them (messageId('order', n)), to find in the program's keys. */
 const ORDER_ID = /order-\d{4}-[0-9a-f]{6}/g;
 
@@ -116,16 +120,28 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     // The warehouse ships one order at a time: a call waits for the one before it to be
     // answered. However many orders a program takes at once, a backlog of n orders takes n
     // calls' time, so it is still in RabbitMQ (or in the program's hands) when the flag flips.
-    let busy = false;
-    api.service.onCall(async () => {
-      while (busy && !ctx.signal.aborted) await sleep(2);
-      busy = true;
+    /** The order whose call has the warehouse now (or waits for the kill in it). */
+    let serving: string | undefined;
+    const takeTurn = async (key: string) => {
+      while (serving !== undefined && serving !== key && !ctx.signal.aborted) await sleep(2);
+      serving = key;
+    };
+    api.service.onCall(async (call) => {
+      await takeTurn(call.key);
       return 'continue';
     });
     const release = ctx.history.subscribe((op) => {
-      if (op.kind === 'call' && op.stream === 'fulfillment-api') busy = false;
+      if (op.kind === 'call' && op.stream === 'fulfillment-api') serving = undefined;
     });
     ctx.defer(release);
+    // The kill's victim (kill-learner `victimIf`): a call that has the warehouse to itself, a
+    // moment after the previous shipment was answered. A kill right after an answer would
+    // catch a correct program between the shipment and its mark: shipped twice, by chance.
+    ctx.registerProbe('own-turn', async (key) => {
+      await takeTurn(key);
+      await sleep(SETTLE_BEFORE_KILL_MS);
+      return true;
+    });
 
     // What the program remembers as shipped, scanned now and then under KEY_PREFIX: an order
     // marked and never shipped was marked before its shipment (no-lost-messages names it).
