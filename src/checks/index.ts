@@ -47,6 +47,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['deadline-kept', async () => (await import('./request-reply.js')).deadlineKept],
   ['all-acked', async () => (await import('./acked.js')).allAcked],
   ['applied-once', async () => (await import('./applied-once.js')).appliedOnce],
+  ['processed-once-across-brokers', async () => (await import('./processed-once.js')).processedOnceAcrossBrokers],
   ['ledger-entries', async () => (await import('./ledger-entries.js')).ledgerEntries],
   ['within-rate-limit', async () => (await import('./rate-limit.js')).withinRateLimit],
   ['uses-the-rate', async () => (await import('./rate-limit.js')).usesTheRate],

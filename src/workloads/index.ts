@@ -36,6 +36,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['kafka-stream-aggregation', async () => (await import('./kafka-stream-aggregation.js')).kafkaStreamAggregation],
   ['kafka-event-sourcing', async () => (await import('./kafka-event-sourcing.js')).kafkaEventSourcing],
   ['kafka-cdc-relay', async () => (await import('./kafka-cdc-relay.js')).kafkaCdcRelay],
+  ['migrate-rabbitmq-to-kafka', async () => (await import('./migrate-rabbitmq-to-kafka.js')).migrateRabbitmqToKafka],
 ]);
 
 export async function loadWorkload(name: string): Promise<Workload<any>> {

@@ -32,6 +32,7 @@ import { defaults as rabbitmqMonitoring } from './rabbitmq-monitoring.js';
 import { defaults as kafkaStreamAggregation } from './kafka-stream-aggregation.js';
 import { defaults as kafkaEventSourcing } from './kafka-event-sourcing.js';
 import { defaults as kafkaCdcRelay } from './kafka-cdc-relay.js';
+import { defaults as migrateRabbitmqToKafka } from './migrate-rabbitmq-to-kafka.js';
 
 export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map<string, Readonly<Record<string, unknown>>>([
   ['redis-pubsub-notifier', redisPubsubNotifier],
@@ -62,4 +63,5 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['kafka-stream-aggregation', kafkaStreamAggregation],
   ['kafka-event-sourcing', kafkaEventSourcing],
   ['kafka-cdc-relay', kafkaCdcRelay],
+  ['migrate-rabbitmq-to-kafka', migrateRabbitmqToKafka],
 ]);
