@@ -23,10 +23,12 @@
  * the time Kafka appended it (the topic has message.timestamp.type=LogAppendTime).
  *
  * History: each event sent is a `produce` (stream "events", key: its eventId; value: its
- * account, batch, position and the epoch ms it was sent), each batch's answer an `observe`
+ * account, batch, position, the epoch ms it was sent, and the whole event), each batch's answer an `observe`
  * (stream "answers": status, its events, the epoch ms the answer came; outcome ok for a 2xx,
  * fail for another status, info for no answer), each record read back a `consume` (stream
- * "events", key: the eventId in its value; value: the Kafka key, account and append time).
+ * "events", key: the eventId in its value; value: the Kafka key, account, append time and the
+ * value parsed), or, when its value is not JSON or has no eventId, a `consume` of stream
+ * "unreadable" (value: the Kafka key, append time, the value's first 200 characters).
  */
 import { createServer } from 'node:net';
 import { drain } from './blocks/drain.js';
@@ -106,7 +108,7 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
     const post = async (events: AccountEvent[]): Promise<void> => {
       const batch = ++batches;
       const sentAt = Date.now();
-      events.forEach((e, position) => ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: e.eventId, value: { accountId: e.accountId, type: e.type, accountSeq: e.accountSeq, batch, position, sentAt } }));
+      events.forEach((e, position) => ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: e.eventId, value: { accountId: e.accountId, type: e.type, accountSeq: e.accountSeq, batch, position, sentAt, event: { ...e } } }));
       const eventIds = events.map((e) => e.eventId);
       const record = (outcome: 'ok' | 'fail' | 'info', value: Record<string, unknown>) =>
         ctx.history.record({ process: 'lab', kind: 'observe', outcome, stream: 'answers', key: `batch-${batch}`, value: { batch, eventIds, answeredAt: Date.now(), ...value } });
@@ -171,15 +173,21 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
         for (const r of await kafka.readAll(topic)) {
           const event = jsonObject(r.value);
           const eventId = typeof event?.eventId === 'string' ? event.eventId : undefined;
+          if (event === undefined || eventId === undefined) {
+            // Not the event's JSON (or no eventId): the lab cannot tell which event it is, so
+            // it goes to a stream of its own instead of posing as an event of no id.
+            ctx.history.record({ process: 'lab', kind: 'consume', outcome: 'ok', stream: 'unreadable', partition: r.partition, offset: r.offset, value: { kafkaKey: r.key, appendedAt: r.timestamp, raw: r.value.slice(0, 200), json: event !== undefined } });
+            continue;
+          }
           ctx.history.record({
             process: 'lab',
             kind: 'consume',
             outcome: 'ok',
             stream: 'events',
-            ...(eventId === undefined ? {} : { key: eventId }),
+            key: eventId,
             partition: r.partition,
             offset: r.offset,
-            value: { kafkaKey: r.key, accountId: typeof event?.accountId === 'string' ? event.accountId : null, appendedAt: r.timestamp, ...(event ? {} : { raw: r.value.slice(0, 200) }) },
+            value: { kafkaKey: r.key, accountId: typeof event.accountId === 'string' ? event.accountId : null, appendedAt: r.timestamp, event },
           });
         }
       },
