@@ -169,7 +169,7 @@ export const acknowledgedEventsWritten: CheckDefinition<AcknowledgedParams> = {
 export const PARTITION_CAUSES = {
   'no-key': 'Your records have no key, so the producer spreads them over the partitions (round-robin or sticky): an account\'s events end up in several partitions and no consumer can read them in order. Send every event with key = its accountId.',
   'other-key': 'Your records are keyed by something other than the account (the event id, its type...): Kafka keeps order per partition, and only the account as key puts all of an account\'s events in one. Send every event with key = its accountId.',
-  split: 'Your records carry the account as key, yet an account\'s events went to several partitions: the partition was chosen by something else (a custom partitioner by event type, random, round-robin, or an explicit partition). Leave the partition to the default partitioner, which hashes the key.',
+  split: 'Your records carry the account as key, yet an account\'s events went to several partitions: the partition was chosen by something else (a custom partitioner by event type, random, round-robin, or an explicit partition; one computed in your process, such as Python\'s salted hash() or a random partition remembered per key, moves when the program restarts). Leave the partition to the default partitioner, which hashes the key.',
 } as const;
 
 export const onePartitionPerKey: CheckDefinition<Record<string, never>> = {

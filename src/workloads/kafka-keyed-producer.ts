@@ -17,7 +17,13 @@
  *   before lostAnswersAtMs): the scenario resets connections only when Kafka's answer comes
  *   back: the produce request was written, the program does not know, and retries it. Without
  *   the idempotent producer the retry writes the events a second time.
- * Sending ends `tailMs` after the second phase; the lab then waits until the topic stays
+ * - phase "redeploy" (redeployAfterMs after "lost-answers", between two batches): the scenario
+ *   kills the program and starts it again, as a redeploy does; the lab waits for /health and
+ *   goes on. A partition chosen per process (Python's salted hash(), a random partition
+ *   remembered per key) changes with the process: an account's later events land in another
+ *   partition than its earlier ones. The default partitioner hashes the key the same way in
+ *   every process.
+ * Sending ends `tailMs` after the restarted program is ready; the lab then waits until the topic stays
  * still for quietMs (a program that sends in the background may still be writing) and reads
  * the topic back from the start, direct: every record with its partition, offset, key and
  * the time Kafka appended it (the topic has message.timestamp.type=LogAppendTime).
@@ -51,7 +57,10 @@ export interface KeyedProducerOptions {
   /** Phase "lost-answers" comes no earlier than this, and only once the program answered
    *  again after the reset, so the two faults never overlap. */
   lostAnswersAtMs: number;
-  /** Batches keep coming this long after phase "lost-answers". */
+  /** Phase "redeploy" (the program killed and started again) comes this long after phase
+   *  "lost-answers", once that fault healed. */
+  redeployAfterMs: number;
+  /** Batches keep coming this long after the restarted program answers /health again. */
   tailMs: number;
   /** How long the lab waits for the answer to one batch. */
   answerTimeoutMs: number;
@@ -127,18 +136,18 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
       answered++;
     };
 
+    const healthy = async () => {
+      try {
+        return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
+      } catch {
+        return false;
+      }
+    };
     const endOffsets = async () => (await kafka.admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 
     return {
       env: { ...kafka.env(), EVENTS_TOPIC: topic, PORT: String(port) },
       async awaitReady() {
-        const healthy = async () => {
-          try {
-            return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
-          } catch {
-            return false;
-          }
-        };
         if (!(await waitUntil(healthy, ctx.timeouts.readyMs, ctx.signal, 200))) {
           throw new LearnerNotReadyError(
             `your program did not answer GET ${url}/health with 200 within ${ctx.timeouts.readyMs / 1000}s`,
@@ -147,11 +156,12 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
         }
       },
       async run() {
-        ctx.progress(`posting batches of ${o.accountsPerBatch * o.eventsPerAccount} account events; the connection to Kafka will be reset twice`);
+        ctx.progress(`posting batches of ${o.accountsPerBatch * o.eventsPerAccount} account events; the connection to Kafka will be reset twice, and your program restarted once`);
         const started = Date.now();
         let resetAt: number | undefined;
         let answeredAtReset = 0;
         let lostAnswersAt: number | undefined;
+        let redeployedAt: number | undefined;
         while (!ctx.signal.aborted) {
           const now = Date.now();
           if (resetAt === undefined && now - started >= o.resetAtMs) {
@@ -161,7 +171,15 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
           } else if (resetAt !== undefined && lostAnswersAt === undefined && now - started >= o.lostAnswersAtMs && !ctx.faultActive() && answered >= answeredAtReset + 3) {
             lostAnswersAt = now;
             await ctx.phase('lost-answers');
-          } else if (lostAnswersAt !== undefined && now - lostAnswersAt >= o.tailMs) {
+          } else if (lostAnswersAt !== undefined && redeployedAt === undefined && now - lostAnswersAt >= o.redeployAfterMs && !ctx.faultActive()) {
+            // No batch is in flight here: the lab posts one at a time.
+            await ctx.phase('redeploy');
+            await ctx.faultsSettled();
+            if (!(await waitUntil(healthy, ctx.timeouts.readyMs, ctx.signal, 100))) {
+              throw new LearnerNotReadyError(`after the restart, your program did not answer GET ${url}/health with 200 within ${ctx.timeouts.readyMs / 1000}s`, 'Answer GET /health with 200 once your Kafka producer is connected, on every start.');
+            }
+            redeployedAt = Date.now();
+          } else if (redeployedAt !== undefined && now - redeployedAt >= o.tailMs) {
             break;
           }
           await post(nextBatch());
