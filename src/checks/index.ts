@@ -76,6 +76,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['acknowledged-events-written', async () => (await import('./keyed-producer.js')).acknowledgedEventsWritten],
   ['one-partition-per-key', async () => (await import('./keyed-producer.js')).onePartitionPerKey],
   ['per-key-order', async () => (await import('./keyed-producer.js')).perKeyOrder],
+  ['value-is-the-event', async () => (await import('./keyed-producer.js')).valueIsTheEvent],
   ['metrics-exposed', async () => (await import('./metrics.js')).metricsExposed],
   ['metrics-agree', async () => (await import('./metrics.js')).metricsAgree],
   ['windowed-aggregates', async () => (await import('./windows.js')).windowedAggregates],

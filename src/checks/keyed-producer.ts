@@ -8,8 +8,15 @@
  *   position in the batch, sentAt). Send order: the order of these operations.
  * - answer: an `observe` of stream "answers" (value: batch, eventIds, answeredAt, status).
  *   Acknowledged: an event of a batch answered 2xx (outcome ok).
- * - record: a `consume` of stream "events": one record read back from the topic (key: the
- *   eventId in its value; partition, offset; value: kafkaKey, appendedAt = when Kafka wrote it).
+ * - record: a `consume` of stream "events": one record read back from the topic whose value is
+ *   a JSON object with a string eventId (key: that eventId; partition, offset; value: kafkaKey,
+ *   appendedAt = when Kafka wrote it, event = the value parsed).
+ * - unreadable record: a `consume` of stream "unreadable": a record whose value is not JSON, or
+ *   has no eventId (value: kafkaKey, raw = the first 200 characters, json = whether it parsed).
+ *   The lab cannot tell which event it is: the checks of events skip it (and say they could
+ *   not judge when every record is one); value-is-the-event fails on it.
+ * - a record changes its event: a field the lab sent (eventId, accountId, type, amountCents,
+ *   accountSeq) is missing from its value or has another value. Extra fields are allowed.
  * - written: an event with at least one record; its first record is the one with the lowest
  *   append time (its first copy).
  * - written after its answer: the first record was appended more than `slackMs` after the
@@ -46,6 +53,15 @@ function field<T>(op: Operation, name: string, guard: (v: unknown) => v is T): T
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const unreadableRecords = (history: History) => history.filter((op) => op.kind === 'consume' && op.stream === 'unreadable');
+
+/** What a check of events says when no record could be read as an event. */
+function unreadableOnly(history: History): string | undefined {
+  const unreadable = unreadableRecords(history).length;
+  return unreadable > 0 ? `none of the ${unreadable} records on the topic has the event's JSON as its value, so the lab cannot tell which events they are (see "Every record's value is the event as JSON")` : undefined;
+}
 
 function sentEvents(history: History): SentEvent[] {
   const events: SentEvent[] = [];
@@ -130,6 +146,11 @@ export const acknowledgedEventsWritten: CheckDefinition<AcknowledgedParams> = {
       }
     }
     if (events.length === 0) return { title, status: 'unknown', expected, observed: 'the lab sent no events', examples: [] };
+    const unreadable = unreadableRecords(history).length;
+    if (unreadable > 0 && (neverWritten.length > 0 || late.length > 0)) {
+      // Those events may well be among the records the lab could not read.
+      return { title, status: 'unknown', expected, observed: `${countOf(unreadable, unreadable + writtenRecords(history).length, 'record')} on the topic have a value that is not the event's JSON, so the lab cannot tell whether the acknowledged events are on the topic (see "Every record's value is the event as JSON")`, examples: [] };
+    }
     if (neverWritten.length > 0) {
       return { title, status: 'fail', cause: 'never-written', expected, observed: `${countOf(neverWritten.length, acknowledged, 'acknowledged event')} never reached the topic${late.length > 0 ? `, and ${late.length} more were written after your 200` : ''}`, examples: firstFew([...neverWritten.slice(0, 3), ...late.slice(0, 2)]) };
     }
@@ -148,7 +169,7 @@ export const acknowledgedEventsWritten: CheckDefinition<AcknowledgedParams> = {
 export const PARTITION_CAUSES = {
   'no-key': 'Your records have no key, so the producer spreads them over the partitions (round-robin or sticky): an account\'s events end up in several partitions and no consumer can read them in order. Send every event with key = its accountId.',
   'other-key': 'Your records are keyed by something other than the account (the event id, its type...): Kafka keeps order per partition, and only the account as key puts all of an account\'s events in one. Send every event with key = its accountId.',
-  split: 'Your records carry the account as key, yet an account\'s events went to several partitions: the partition was chosen by something else (a custom partitioner by event type, random, round-robin, or an explicit partition). Leave the partition to the default partitioner, which hashes the key.',
+  split: 'Your records carry the account as key, yet an account\'s events went to several partitions: the partition was chosen by something else (a custom partitioner by event type, random, round-robin, or an explicit partition; one computed in your process, such as Python\'s salted hash() or a random partition remembered per key, moves when the program restarts). Leave the partition to the default partitioner, which hashes the key.',
 } as const;
 
 export const onePartitionPerKey: CheckDefinition<Record<string, never>> = {
@@ -160,12 +181,14 @@ export const onePartitionPerKey: CheckDefinition<Record<string, never>> = {
     const expected = 'every record has key = its accountId, and all records of an account are in one partition';
     const accountOf = new Map(sentEvents(history).map((e) => [e.eventId, e.accountId]));
     const records = writtenRecords(history);
-    if (records.length === 0) return { title, status: 'unknown', expected, observed: 'nothing was written to the topic', examples: [] };
+    if (records.length === 0) return { title, status: 'unknown', expected, observed: unreadableOnly(history) ?? 'nothing was written to the topic', examples: [] };
     const partitions = new Map<string, Set<number>>();
     const badKeys: string[] = [];
     let keyless = 0;
     for (const r of records) {
-      const accountId = (r.eventId !== undefined ? accountOf.get(r.eventId) : undefined) ?? r.accountId ?? '?';
+      const accountId = (r.eventId !== undefined ? accountOf.get(r.eventId) : undefined) ?? r.accountId;
+      // A record of no known event and no account (value-is-the-event names it): no account to judge.
+      if (accountId === null) continue;
       partitions.set(accountId, (partitions.get(accountId) ?? new Set()).add(r.partition));
       if (r.kafkaKey === null) keyless++;
       else if (r.kafkaKey !== accountId) badKeys.push(`${r.eventId ?? 'a record'} of ${accountId} has key "${r.kafkaKey}" (partition ${r.partition} offset ${r.offset})`);
@@ -203,7 +226,7 @@ export const perKeyOrder: CheckDefinition<Record<string, never>> = {
     const expected = 'within its partition, every account\'s events are at increasing offsets in the order the lab sent them';
     const sent = new Map(sentEvents(history).map((e) => [e.eventId, e]));
     const first = firstRecords(writtenRecords(history));
-    if (first.size === 0) return { title, status: 'unknown', expected, observed: 'nothing was written to the topic', examples: [] };
+    if (first.size === 0) return { title, status: 'unknown', expected, observed: unreadableOnly(history) ?? 'nothing was written to the topic', examples: [] };
     // Per account and partition, the events' first copies by offset.
     const lanes = new Map<string, Array<{ event: SentEvent; record: WrittenRecord }>>();
     for (const [eventId, record] of first) {
@@ -241,5 +264,59 @@ export const perKeyOrder: CheckDefinition<Record<string, never>> = {
       observed: `${accountsOutOfOrder.size} of ${accounts.size} accounts have events out of send order (${pairs.length} ${pairs.length === 1 ? 'event' : 'events'} written after a later one${cause === 'within-batch' ? `, ${sameBatch.length} of them within one batch` : ', each after an event of a later batch'})`,
       examples: firstFew(shown).map((p) => `${p.account}: ${describe(p.earlier)} was sent before ${describe(p.later)}, but written after it`),
     };
+  },
+};
+
+// --- value-is-the-event ------------------------------------------------------------------
+
+export const VALUE_CAUSES = {
+  'not-the-event-json':
+    'Some record values are not the event as JSON with its eventId (another serialisation: Python\'s str() or repr() of a dict, renamed fields such as event_id, or not JSON at all): a consumer cannot parse them, and the lab cannot tell which event each one is. Send value = JSON of the event, with the field names the lab sent (json.dumps(event) / JSON.stringify(event)).',
+  'changed-field':
+    'Your records carry the events, but a field the lab sent is missing or has another value (converted, renamed, rounded...): a consumer rebuilding balances from these records gets them wrong. Publish the event as it came: every field, with its value unchanged (extra fields are fine).',
+} as const;
+
+/** A field's value as a learner would read it in a message. */
+const shown = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v));
+
+export const valueIsTheEvent: CheckDefinition<Record<string, never>> = {
+  name: 'value-is-the-event',
+  causes: VALUE_CAUSES,
+  parseParams: () => ({}),
+  run(history) {
+    const title = 'Every record\'s value is the event as JSON';
+    const expected = 'every record\'s value is a JSON object with every field the lab sent (eventId, accountId, type, amountCents, accountSeq), each equal to what the lab sent; extra fields are allowed';
+    const sent = new Map<string, Record<string, unknown>>();
+    for (const op of history) {
+      if (op.kind !== 'produce' || op.stream !== 'events' || op.key === undefined) continue;
+      const event = field(op, 'event', isObject);
+      if (event) sent.set(op.key, event);
+    }
+    const readable = history.filter((op) => op.kind === 'consume' && op.stream === 'events');
+    const unreadable = unreadableRecords(history);
+    const total = readable.length + unreadable.length;
+    if (total === 0) return { title, status: 'unknown', expected, observed: 'nothing was written to the topic', examples: [] };
+    if (unreadable.length > 0) {
+      const notJson = unreadable.filter((op) => field(op, 'json', (v): v is boolean => typeof v === 'boolean') !== true).length;
+      const describe = (op: Operation) => `partition ${op.partition ?? '?'} offset ${op.offset ?? '?'}, key ${shown(field(op, 'kafkaKey', isString) ?? null)}: ${(field(op, 'raw', isString) ?? '').slice(0, 120)}`;
+      const kinds = [notJson > 0 ? `${notJson} not JSON` : '', unreadable.length - notJson > 0 ? `${unreadable.length - notJson} JSON without an "eventId" field` : ''].filter(Boolean).join(', ');
+      return { title, status: 'fail', cause: 'not-the-event-json', expected, observed: `${countOf(unreadable.length, total, 'record')} have a value that is not the event's JSON (${kinds}); the first bodies seen:`, examples: firstFew(unreadable, 3).map(describe) };
+    }
+    const changed: string[] = [];
+    for (const op of readable) {
+      const value = field(op, 'event', isObject) ?? {};
+      const original = op.key === undefined ? undefined : sent.get(op.key);
+      if (!original) {
+        changed.push(`a record (partition ${op.partition ?? '?'} offset ${op.offset ?? '?'}) has eventId ${shown(op.key)}, which the lab never sent`);
+        continue;
+      }
+      // The first differing field, in the order the lab sent them.
+      const differing = Object.keys(original).find((name) => JSON.stringify(value[name]) !== JSON.stringify(original[name]));
+      if (differing !== undefined) changed.push(`${op.key} (partition ${op.partition ?? '?'} offset ${op.offset ?? '?'}): ${differing} is ${shown(value[differing])}, the lab sent ${shown(original[differing])}`);
+    }
+    if (changed.length > 0) {
+      return { title, status: 'fail', cause: 'changed-field', expected, observed: `${countOf(changed.length, total, 'record')} differ from the event the lab sent`, examples: firstFew(changed, 3) };
+    }
+    return { title, status: 'pass', expected, observed: `${total} records, each the event the lab sent, every field equal`, examples: [] };
   },
 };

@@ -17,16 +17,24 @@
  *   before lostAnswersAtMs): the scenario resets connections only when Kafka's answer comes
  *   back: the produce request was written, the program does not know, and retries it. Without
  *   the idempotent producer the retry writes the events a second time.
- * Sending ends `tailMs` after the second phase; the lab then waits until the topic stays
+ * - phase "redeploy" (redeployAfterMs after "lost-answers", between two batches): the scenario
+ *   kills the program and starts it again, as a redeploy does; the lab waits for /health and
+ *   goes on. A partition chosen per process (Python's salted hash(), a random partition
+ *   remembered per key) changes with the process: an account's later events land in another
+ *   partition than its earlier ones. The default partitioner hashes the key the same way in
+ *   every process.
+ * Sending ends `tailMs` after the restarted program is ready; the lab then waits until the topic stays
  * still for quietMs (a program that sends in the background may still be writing) and reads
  * the topic back from the start, direct: every record with its partition, offset, key and
  * the time Kafka appended it (the topic has message.timestamp.type=LogAppendTime).
  *
  * History: each event sent is a `produce` (stream "events", key: its eventId; value: its
- * account, batch, position and the epoch ms it was sent), each batch's answer an `observe`
+ * account, batch, position, the epoch ms it was sent, and the whole event), each batch's answer an `observe`
  * (stream "answers": status, its events, the epoch ms the answer came; outcome ok for a 2xx,
  * fail for another status, info for no answer), each record read back a `consume` (stream
- * "events", key: the eventId in its value; value: the Kafka key, account and append time).
+ * "events", key: the eventId in its value; value: the Kafka key, account, append time and the
+ * value parsed), or, when its value is not JSON or has no eventId, a `consume` of stream
+ * "unreadable" (value: the Kafka key, append time, the value's first 200 characters).
  */
 import { createServer } from 'node:net';
 import { drain } from './blocks/drain.js';
@@ -49,7 +57,10 @@ export interface KeyedProducerOptions {
   /** Phase "lost-answers" comes no earlier than this, and only once the program answered
    *  again after the reset, so the two faults never overlap. */
   lostAnswersAtMs: number;
-  /** Batches keep coming this long after phase "lost-answers". */
+  /** Phase "redeploy" (the program killed and started again) comes this long after phase
+   *  "lost-answers", once that fault healed. */
+  redeployAfterMs: number;
+  /** Batches keep coming this long after the restarted program answers /health again. */
   tailMs: number;
   /** How long the lab waits for the answer to one batch. */
   answerTimeoutMs: number;
@@ -106,7 +117,7 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
     const post = async (events: AccountEvent[]): Promise<void> => {
       const batch = ++batches;
       const sentAt = Date.now();
-      events.forEach((e, position) => ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: e.eventId, value: { accountId: e.accountId, type: e.type, accountSeq: e.accountSeq, batch, position, sentAt } }));
+      events.forEach((e, position) => ctx.history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: e.eventId, value: { accountId: e.accountId, type: e.type, accountSeq: e.accountSeq, batch, position, sentAt, event: { ...e } } }));
       const eventIds = events.map((e) => e.eventId);
       const record = (outcome: 'ok' | 'fail' | 'info', value: Record<string, unknown>) =>
         ctx.history.record({ process: 'lab', kind: 'observe', outcome, stream: 'answers', key: `batch-${batch}`, value: { batch, eventIds, answeredAt: Date.now(), ...value } });
@@ -125,18 +136,18 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
       answered++;
     };
 
+    const healthy = async () => {
+      try {
+        return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
+      } catch {
+        return false;
+      }
+    };
     const endOffsets = async () => (await kafka.admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 
     return {
       env: { ...kafka.env(), EVENTS_TOPIC: topic, PORT: String(port) },
       async awaitReady() {
-        const healthy = async () => {
-          try {
-            return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
-          } catch {
-            return false;
-          }
-        };
         if (!(await waitUntil(healthy, ctx.timeouts.readyMs, ctx.signal, 200))) {
           throw new LearnerNotReadyError(
             `your program did not answer GET ${url}/health with 200 within ${ctx.timeouts.readyMs / 1000}s`,
@@ -145,11 +156,12 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
         }
       },
       async run() {
-        ctx.progress(`posting batches of ${o.accountsPerBatch * o.eventsPerAccount} account events; the connection to Kafka will be reset twice`);
+        ctx.progress(`posting batches of ${o.accountsPerBatch * o.eventsPerAccount} account events; the connection to Kafka will be reset twice, and your program restarted once`);
         const started = Date.now();
         let resetAt: number | undefined;
         let answeredAtReset = 0;
         let lostAnswersAt: number | undefined;
+        let redeployedAt: number | undefined;
         while (!ctx.signal.aborted) {
           const now = Date.now();
           if (resetAt === undefined && now - started >= o.resetAtMs) {
@@ -159,7 +171,15 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
           } else if (resetAt !== undefined && lostAnswersAt === undefined && now - started >= o.lostAnswersAtMs && !ctx.faultActive() && answered >= answeredAtReset + 3) {
             lostAnswersAt = now;
             await ctx.phase('lost-answers');
-          } else if (lostAnswersAt !== undefined && now - lostAnswersAt >= o.tailMs) {
+          } else if (lostAnswersAt !== undefined && redeployedAt === undefined && now - lostAnswersAt >= o.redeployAfterMs && !ctx.faultActive()) {
+            // No batch is in flight here: the lab posts one at a time.
+            await ctx.phase('redeploy');
+            await ctx.faultsSettled();
+            if (!(await waitUntil(healthy, ctx.timeouts.readyMs, ctx.signal, 100))) {
+              throw new LearnerNotReadyError(`after the restart, your program did not answer GET ${url}/health with 200 within ${ctx.timeouts.readyMs / 1000}s`, 'Answer GET /health with 200 once your Kafka producer is connected, on every start.');
+            }
+            redeployedAt = Date.now();
+          } else if (redeployedAt !== undefined && now - redeployedAt >= o.tailMs) {
             break;
           }
           await post(nextBatch());
@@ -171,15 +191,21 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
         for (const r of await kafka.readAll(topic)) {
           const event = jsonObject(r.value);
           const eventId = typeof event?.eventId === 'string' ? event.eventId : undefined;
+          if (event === undefined || eventId === undefined) {
+            // Not the event's JSON (or no eventId): the lab cannot tell which event it is, so
+            // it goes to a stream of its own instead of posing as an event of no id.
+            ctx.history.record({ process: 'lab', kind: 'consume', outcome: 'ok', stream: 'unreadable', partition: r.partition, offset: r.offset, value: { kafkaKey: r.key, appendedAt: r.timestamp, raw: r.value.slice(0, 200), json: event !== undefined } });
+            continue;
+          }
           ctx.history.record({
             process: 'lab',
             kind: 'consume',
             outcome: 'ok',
             stream: 'events',
-            ...(eventId === undefined ? {} : { key: eventId }),
+            key: eventId,
             partition: r.partition,
             offset: r.offset,
-            value: { kafkaKey: r.key, accountId: typeof event?.accountId === 'string' ? event.accountId : null, appendedAt: r.timestamp, ...(event ? {} : { raw: r.value.slice(0, 200) }) },
+            value: { kafkaKey: r.key, accountId: typeof event.accountId === 'string' ? event.accountId : null, appendedAt: r.timestamp, event },
           });
         }
       },

@@ -11,7 +11,8 @@ export const defaults = {
   pauseMs: 30,
   resetAtMs: 1_000,
   lostAnswersAtMs: 3_000,
-  tailMs: 2_000,
+  redeployAfterMs: 1_000,
+  tailMs: 1_000,
   answerTimeoutMs: 8_000,
   quietMs: 1_000,
 } as const;
