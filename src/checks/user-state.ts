@@ -29,6 +29,8 @@
  *     on from its committed offsets with an empty state.
  *   - missed while down, too: the fold without a run of actions that starts while the program
  *     was down and ends a little after it was back (its position set at the end late).
+ *   - applied twice, exactly: the fold of the first actions and then the whole history (a
+ *     restored state, then a replay from the beginning), the version included.
  *   - version not the count: every field but `version` equals the fold, and the state is not
  *     the fold of the first `version` actions (a snapshot behind): the program wrote something
  *     else in `version` (the record's offset, a timestamp), not the number of actions applied.
@@ -255,6 +257,11 @@ export function userCause(history: readonly LoggedAction[], actual: Record<strin
     for (let to = from + 1; to < actions.length; to++) {
       if (equalState(foldUser(userId, [...actions.slice(0, from), ...actions.slice(to)]), actual)) return 'missed-while-down';
     }
+  }
+  // A restored state that got the actions again from the beginning: the fold of the first k
+  // actions, then all of them (removals past 0 can hide the doubled cart: the version cannot).
+  for (let k = 1; k <= actions.length && version > expected.version; k++) {
+    if (equalState(foldUser(userId, [...actions.slice(0, k), ...actions]), actual)) return 'applied-twice';
   }
   // Only the version differs, and not as a snapshot behind (a last action that changed no
   // field, like removing a sku not in the cart): the version holds something else.

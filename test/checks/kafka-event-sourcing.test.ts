@@ -105,6 +105,13 @@ describe('state-rebuilt', () => {
     expect(r).toMatchObject({ status: 'fail', cause: 'version-not-count' });
     expect(r.examples[0]).toContain('u1 (6 actions; only version differs: it is not the count of the user\'s actions): version: expected 6, got 17');
   });
+  it('says applied twice, not the version, when a replay on a restored state left only the version different', () => {
+    // The mug removed past 0: the doubled cart ends empty as well; only the version tells.
+    const cleared = [action('u4', 'signed-up', { email: 'd@x', plan: 'free' }), action('u4', 'item-added', { sku: 'mug', quantity: 1 }), action('u4', 'item-removed', { sku: 'mug', quantity: 5 })];
+    const twice = foldUser('u4', [...cleared, ...cleared]);
+    expect(stateDifferences(foldUser('u4', cleared), { ...twice })).toEqual(['version: expected 3, got 6']);
+    expect(run(history(cleared, [{ key: 'u4', state: twice }], 35, 36))).toMatchObject({ status: 'fail', cause: 'applied-twice' });
+  });
   it('still says behind when the missing last action changed no field', () => {
     const noop = [...u1, action('u1', 'item-removed', { sku: 'lamp', quantity: 1 })];
     const r = run(history(noop, [{ key: 'u1', state: full }]));
