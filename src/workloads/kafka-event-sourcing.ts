@@ -126,7 +126,9 @@ export const kafkaEventSourcing: Workload<EventSourcingOptions> = {
     const script = new ActionScript(users);
 
     const send = async (actions: UserAction[]) => {
-      const records: BurstRecord[] = actions.map((a) => ({ id: a.eventId, key: a.userId, value: { ...a } }));
+      // The history's key is the record's Kafka key, the user id (the eventId is in the value):
+      // a learner reading history.jsonl sees how the log is keyed.
+      const records: BurstRecord[] = actions.map((a) => ({ id: a.userId, key: a.userId, value: { ...a } }));
       await kafka.produceBurst(actionsTopic, ACTIONS, records);
     };
     /** One action for every user, interleaved; `late` users get an action synced late. */
