@@ -29,6 +29,11 @@
  *     on from its committed offsets with an empty state.
  *   - missed while down, too: the fold without a run of actions that starts while the program
  *     was down and ends a little after it was back (its position set at the end late).
+ *   - applied twice, exactly: the fold of the first actions and then the whole history (a
+ *     restored state, then a replay from the beginning), the version included.
+ *   - version not the count: every field but `version` equals the fold, and the state is not
+ *     the fold of the first `version` actions (a snapshot behind): the program wrote something
+ *     else in `version` (the record's offset, a timestamp), not the number of actions applied.
  *   - applied twice: a version above the history's length: actions applied again on top of a
  *     state that already had them (a restored snapshot, then a replay from the beginning).
  *   - out of order: the fold of the history sorted by occurredAt, or with actions older than
@@ -38,6 +43,9 @@
  *   - behind: fewer actions, none of the above: the latest snapshot lags the history; "back
  *     late" when the lab recorded that the restarted program was not back in its group in time.
  *   - never snapshotted: no snapshot under the user's id at all.
+ * - restore incomplete: when the users' most frequent cause is "lost at restart" but some users'
+ *   snapshots are right, the program did restore, but only some of them (a snapshot partition
+ *   not read): the check reports that instead.
  */
 import type { History } from '../runner/history.js';
 import { notReady } from '../runner/learner-events.js';
@@ -209,6 +217,8 @@ const CAUSES = {
   'key-merges-users': 'Snapshots were published under a key that is not the user id (the action\'s id or type, the plan, no key): compaction keeps the latest record per key, so a key several users share keeps one of them, and a key per record never replaces anything. Key every snapshot by its user id.',
   'lost-at-restart': 'After the restart, users\' states held only the actions that came after it: the state lived in memory and the consumer went on from its committed offsets with an empty state. Rebuild the state from the log at start-up: replay the actions from the beginning, or restore the snapshots and continue from offsets stored with them.',
   'missed-while-down': 'The actions appended while your program was not running (while it was down, or before it first started) are missing from the states: it started at the end of the log. Read from the beginning when there is nothing to go on from, and otherwise continue from where the state you restored ends (offsets stored with it, or the group\'s committed offsets), never from "latest".',
+  'version-not-count': 'Every field but version equals the fold: version is not the number of the user\'s actions the state reflects (it holds something else, such as the record\'s offset, which counts every user of the partition). Add 1 to version for each action you apply to the user.',
+  'restore-incomplete': 'Some users\' states were restored after the restart, the others hold only the actions that came after it: the restore read only part of the snapshot topic (some of its partitions, or stopped before their ends). Read every partition of the snapshot topic up to its end before going on.',
   'applied-twice': 'Actions were applied twice: a state already holding them (a restored snapshot) got them again (a replay from the beginning). Restore and continue from the offsets the state reflects, or replay everything onto an empty state: not both.',
   'out-of-order': 'A user\'s actions were applied in another order than the log\'s: ordered by occurredAt, or an action older than the state skipped. The log is the order of record: apply each partition\'s actions in offset order, whatever their timestamps.',
   'wrong-fold': 'Every action was applied, but some changed the state otherwise than the README says: compare your fold with the README\'s table, action by action.',
@@ -217,7 +227,7 @@ const CAUSES = {
   'never-snapshotted': 'Some users have no snapshot at all: publish a user\'s state to the snapshot topic, keyed by the user id, after you apply their actions.',
 } as const;
 type Cause = keyof typeof CAUSES;
-const CAUSE_ORDER: readonly Cause[] = ['key-merges-users', 'lost-at-restart', 'missed-while-down', 'applied-twice', 'out-of-order', 'wrong-fold', 'back-late', 'behind', 'never-snapshotted'];
+const CAUSE_ORDER: readonly Cause[] = ['key-merges-users', 'restore-incomplete', 'lost-at-restart', 'missed-while-down', 'version-not-count', 'applied-twice', 'out-of-order', 'wrong-fold', 'back-late', 'behind', 'never-snapshotted'];
 
 export interface RebuiltStateParams {
   /** The stream of the lab's actions, and of the snapshots it read. */
@@ -248,6 +258,16 @@ export function userCause(history: readonly LoggedAction[], actual: Record<strin
       if (equalState(foldUser(userId, [...actions.slice(0, from), ...actions.slice(to)]), actual)) return 'missed-while-down';
     }
   }
+  // A restored state that got the actions again from the beginning: the fold of the first k
+  // actions, then all of them (removals past 0 can hide the doubled cart: the version cannot).
+  for (let k = 1; k <= actions.length && version > expected.version; k++) {
+    if (equalState(foldUser(userId, [...actions.slice(0, k), ...actions]), actual)) return 'applied-twice';
+  }
+  // Only the version differs, and not as a snapshot behind (a last action that changed no
+  // field, like removing a sku not in the cart): the version holds something else.
+  const onlyVersion = stateDifferences(expected, actual).every((d) => d.startsWith('version:'));
+  const behindFits = version >= 0 && version < actions.length && equalState(foldUser(userId, actions.slice(0, version)), actual);
+  if (onlyVersion && !behindFits) return 'version-not-count';
   if (version > expected.version) return 'applied-twice';
   const time = (a: UserAction) => Date.parse(a.occurredAt);
   const byTime = [...actions].sort((a, b) => time(a) - time(b));
@@ -275,7 +295,7 @@ export const stateRebuilt: CheckDefinition<RebuiltStateParams> = {
     // Keys that are not the user id of their value: compaction merges users under them.
     const usersByKey = new Map<string, Set<string>>();
     let keyless = 0;
-    const mismatched: string[] = [];
+    const mismatched = new Set<string>();
     for (const r of records) {
       const userId = typeof r.state?.userId === 'string' ? r.state.userId : undefined;
       if (r.key === null) {
@@ -285,16 +305,16 @@ export const stateRebuilt: CheckDefinition<RebuiltStateParams> = {
       const users = usersByKey.get(r.key) ?? new Set<string>();
       if (userId) users.add(userId);
       usersByKey.set(r.key, users);
-      if (userId && userId !== r.key && mismatched.length < 5) mismatched.push(`key "${r.key}" held the state of ${userId}`);
+      if (userId && userId !== r.key && mismatched.size < 5) mismatched.add(`key ${JSON.stringify(r.key)} held the state of ${userId}`);
     }
     const shared = [...usersByKey].filter(([, users]) => users.size > 1);
-    if (keyless > 0 || shared.length > 0 || mismatched.length > 0) {
+    if (keyless > 0 || shared.length > 0 || mismatched.size > 0) {
       const examples = [
         ...(keyless > 0 ? [`${countOf(keyless, records.length, 'snapshot')} had no key (null): compaction cannot tell users apart without one`] : []),
-        ...shared.slice(0, 3).map(([key, users]) => `key "${key}" carried the states of ${users.size} users (${firstFew([...users].sort(), 4).join(', ')}${users.size > 4 ? ', ...' : ''}): compaction keeps only the last of them`),
-        ...mismatched.slice(0, shared.length > 0 ? 2 : 5),
+        ...shared.slice(0, 3).map(([key, users]) => `key ${JSON.stringify(key)} carried the states of ${users.size} users (${firstFew([...users].sort(), 4).join(', ')}${users.size > 4 ? ', ...' : ''}): compaction keeps only the last of them`),
+        ...[...mismatched].slice(0, shared.length > 0 ? 2 : 5),
       ];
-      return { title, status: 'fail', expected, observed: `snapshots keyed by something other than the user id: ${keyless > 0 ? 'no key' : `keys like "${(shared[0] ?? [...usersByKey][0])?.[0] ?? ''}"`}`, examples: firstFew(examples), cause: 'key-merges-users' };
+      return { title, status: 'fail', expected, observed: `snapshots keyed by something other than the user id: ${keyless > 0 ? 'no key' : `keys like ${JSON.stringify((shared[0] ?? [...usersByKey][0])?.[0] ?? '')}`}`, examples: firstFew(examples), cause: 'key-merges-users' };
     }
 
     const latest = latestByKey(records);
@@ -319,13 +339,16 @@ export const stateRebuilt: CheckDefinition<RebuiltStateParams> = {
     const counts = new Map<Cause, number>();
     for (const w of wrong) counts.set(w.cause, (counts.get(w.cause) ?? 0) + 1);
     // The most frequent cause; ties go to the one earlier in CAUSE_ORDER.
-    const cause = [...CAUSE_ORDER].filter((c) => counts.has(c)).sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0] ?? 'wrong-fold';
+    const top = [...CAUSE_ORDER].filter((c) => counts.has(c)).sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0] ?? 'wrong-fold';
+    // States lost at the restart while other users' are right: a restore that read only part of the snapshots.
+    const cause: Cause = top === 'lost-at-restart' && wrong.length < histories.size ? 'restore-incomplete' : top;
+    if (cause !== top) for (const w of wrong) if (w.cause === top) Object.assign(w, { cause, text: w.text.replace(CAUSE_LABEL[top], CAUSE_LABEL[cause]) });
     const first = [...wrong.filter((w) => w.cause === cause), ...wrong.filter((w) => w.cause !== cause)];
     return {
       title,
       status: 'fail',
       expected,
-      observed: `${countOf(wrong.length, histories.size, 'user')} differ from the fold of their history; ${counts.get(cause)} of them ${CAUSE_LABEL[cause]}`,
+      observed: `${countOf(wrong.length, histories.size, 'user')} differ from the fold of their history; ${counts.get(top)} of them ${CAUSE_LABEL[cause]}`,
       examples: firstFew(first.map((w) => w.text)),
       cause,
     };
@@ -337,6 +360,8 @@ const CAUSE_LABEL: Record<Cause, string> = {
   'key-merges-users': 'its key was shared',
   'lost-at-restart': 'only the actions after a restart are in it',
   'missed-while-down': 'the actions appended while the program was not running are missing',
+  'version-not-count': 'only version differs: it is not the count of the user\'s actions',
+  'restore-incomplete': 'only the actions after a restart are in it, though other users were restored',
   'applied-twice': 'actions applied twice',
   'out-of-order': 'actions applied in another order than the log\'s',
   'wrong-fold': 'every action counted, fields wrong',

@@ -11,7 +11,12 @@
  * The schedule, from the mistakes backwards:
  * - before the program starts, every user already has a few actions on the log (signed up,
  *   an item in the cart, an email change): the state must be built from what is there.
- * - live bursts: every user gets an action per burst while the program runs.
+ * - live bursts: every user gets an action per burst while the program runs; in the last one
+ *   some users remove more of a sku than the cart holds, or a sku not in it (the README: at 0 or
+ *   below the sku leaves the cart), so a fold that deletes only at exactly 0 shows.
+ * - the program runs at least `liveMinMs` (6 s) before the kill: longer than librdkafka's
+ *   auto-commit interval (5 s), so a program with its states in memory and the client's
+ *   auto-commit on has committed offsets past what it will forget.
  * - once the program has caught up, the phase "kill": the scenario's kill-learner fault
  *   SIGKILLs it. While it is down the lab appends `whileDownBursts` more bursts (every user
  *   gets actions), and only then (probe "while-down-sent") the program is started again. A
@@ -45,6 +50,10 @@ export interface EventSourcingOptions {
   /** Bursts after the restarted program is back in its group. */
   afterBursts: number;
   pauseMs: number;
+  /** The program runs at least this long (from when it was ready) before the kill: longer than
+   *  librdkafka's default auto-commit interval (enable.auto.commit, every 5 s), so a program
+   *  that keeps its states in memory and lets the client commit has committed before it dies. */
+  liveMinMs: number;
   /** Before the kill: the program has caught up when every user's snapshot is right, or no
    *  snapshot came for this long. */
   caughtUpQuietMs: number;
@@ -70,8 +79,9 @@ class ActionScript {
 
   constructor(readonly users: readonly string[]) {}
 
-  /** One action for `userId`; `late` puts its occurredAt 90 s before the user's previous one. */
-  next(userId: string, opts: { late?: boolean; last?: boolean } = {}): UserAction {
+  /** One action for `userId`; `late` puts its occurredAt 90 s before the user's previous one;
+   *  `overRemove` removes more than the cart holds (a sku in it, or one that is not). */
+  next(userId: string, opts: { late?: boolean; last?: boolean; overRemove?: boolean } = {}): UserAction {
     const state = this.states.get(userId) ?? emptyState(userId);
     const n = this.counts.get(userId) ?? 0;
     const u = this.users.indexOf(userId);
@@ -82,6 +92,11 @@ class ActionScript {
     const inCart = Object.keys(state.cart);
     if (n === 0) action = { ...base, type: 'signed-up', email: `${userId}@example.com`, plan: 'free' };
     else if (opts.last && u % 3 === 0) action = { ...base, type: 'deactivated' };
+    // "At 0 or below the sku leaves the cart": a line removed past 0, and a sku never added.
+    else if (opts.overRemove && u % 3 === 1 && inCart.length > 0) {
+      const sku = inCart[u % inCart.length] ?? '';
+      action = { ...base, type: 'item-removed', sku, quantity: (state.cart[sku] ?? 0) + 1 };
+    } else if (opts.overRemove && u % 3 === 2) action = { ...base, type: 'item-removed', sku: SKUS.find((sku) => !(sku in state.cart)) ?? 'sku-gift', quantity: 1 };
     else {
       const kind = (n + u) % 5;
       if (kind === 0) action = { ...base, type: 'email-changed', email: `${userId}+${n}@example.com` };
@@ -111,11 +126,14 @@ export const kafkaEventSourcing: Workload<EventSourcingOptions> = {
     const script = new ActionScript(users);
 
     const send = async (actions: UserAction[]) => {
-      const records: BurstRecord[] = actions.map((a) => ({ id: a.eventId, key: a.userId, value: { ...a } }));
+      // The history's key is the record's Kafka key, the user id (the eventId is in the value):
+      // a learner reading history.jsonl sees how the log is keyed.
+      const records: BurstRecord[] = actions.map((a) => ({ id: a.userId, key: a.userId, value: { ...a } }));
       await kafka.produceBurst(actionsTopic, ACTIONS, records);
     };
     /** One action for every user, interleaved; `late` users get an action synced late. */
-    const burst = (opts: { late?: (u: number) => boolean; last?: boolean } = {}) => send(users.map((userId, u) => script.next(userId, { late: opts.late?.(u) ?? false, last: opts.last ?? false })));
+    const burst = (opts: { late?: (u: number) => boolean; last?: boolean; overRemove?: boolean } = {}) =>
+      send(users.map((userId, u) => script.next(userId, { late: opts.late?.(u) ?? false, last: opts.last ?? false, overRemove: opts.overRemove ?? false })));
 
     // Before the program starts: every user signed up, put something in the cart, changed an email.
     await send(users.flatMap((userId) => [script.next(userId), script.next(userId), script.next(userId)]));
@@ -195,11 +213,14 @@ export const kafkaEventSourcing: Workload<EventSourcingOptions> = {
       },
       async run() {
         ctx.progress(`appending the actions of ${users.length} users to ${ACTIONS}; your program will be killed and started again`);
+        const liveFrom = Date.now();
         for (let b = 0; b < o.liveBursts && !ctx.signal.aborted; b++) {
-          await burst();
+          await burst({ overRemove: b === o.liveBursts - 1 });
           await sleep(o.pauseMs, ctx.signal);
         }
         await caughtUp(o.caughtUpQuietMs, 5_000);
+        // Past the client's auto-commit interval: an auto-commit must have happened before the kill.
+        await sleep(Math.max(0, liveFrom + o.liveMinMs - Date.now()), ctx.signal);
         const before = new Set((await group()).members);
         await ctx.phase('kill');
         // While the program is down: every user gets actions it must fold in when it is back.

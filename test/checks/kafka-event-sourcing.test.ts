@@ -100,6 +100,29 @@ describe('state-rebuilt', () => {
     const r = run(history(u1, [{ key: 'u1', state: foldUser('u1', [...u1.slice(0, 3), ...u1]) }], 35, 36));
     expect(r).toMatchObject({ status: 'fail', cause: 'applied-twice' });
   });
+  it('says the version is not the count when only the version differs (the record\'s offset + 1)', () => {
+    const r = run(history(u1, [{ key: 'u1', state: { ...full, version: 17 } }]));
+    expect(r).toMatchObject({ status: 'fail', cause: 'version-not-count' });
+    expect(r.examples[0]).toContain('u1 (6 actions; only version differs: it is not the count of the user\'s actions): version: expected 6, got 17');
+  });
+  it('says applied twice, not the version, when a replay on a restored state left only the version different', () => {
+    // The mug removed past 0: the doubled cart ends empty as well; only the version tells.
+    const cleared = [action('u4', 'signed-up', { email: 'd@x', plan: 'free' }), action('u4', 'item-added', { sku: 'mug', quantity: 1 }), action('u4', 'item-removed', { sku: 'mug', quantity: 5 })];
+    const twice = foldUser('u4', [...cleared, ...cleared]);
+    expect(stateDifferences(foldUser('u4', cleared), { ...twice })).toEqual(['version: expected 3, got 6']);
+    expect(run(history(cleared, [{ key: 'u4', state: twice }], 35, 36))).toMatchObject({ status: 'fail', cause: 'applied-twice' });
+  });
+  it('still says behind when the missing last action changed no field', () => {
+    const noop = [...u1, action('u1', 'item-removed', { sku: 'lamp', quantity: 1 })];
+    const r = run(history(noop, [{ key: 'u1', state: full }]));
+    expect(r).toMatchObject({ status: 'fail', cause: 'behind' });
+  });
+  it('says the restore was incomplete when states were lost at the restart while other users are right', () => {
+    const u2 = [action('u2', 'signed-up', { email: 'c@x', plan: 'free' }, 1), action('u2', 'plan-changed', { plan: 'team' }, 2)];
+    const r = run(history([...u2, ...u1], [{ key: 'u2', state: foldUser('u2', u2) }, { key: 'u1', state: foldUser('u1', u1.slice(3)) }], 55, 56));
+    expect(r).toMatchObject({ status: 'fail', cause: 'restore-incomplete' });
+    expect(r.observed).toBe('1 of 2 users differ from the fold of their history; 1 of them only the actions after a restart are in it, though other users were restored');
+  });
   it('says the order was not the log\'s when an action with an old occurredAt was skipped', () => {
     const late = action('u1', 'email-changed', { email: 'phone@x' }, 1);
     const actions = [...u1, late];
@@ -125,6 +148,12 @@ describe('state-rebuilt', () => {
     const r = run(history([...u1, ...u2], [{ key: 'signed-up', state: foldUser('u1', u1.slice(0, 1)) }, { key: 'signed-up', state: foldUser('u2', u2) }]));
     expect(r).toMatchObject({ status: 'fail', cause: 'key-merges-users' });
     expect(r.examples[0]).toContain('key "signed-up" carried the states of 2 users (u1, u2)');
+  });
+  it('shows a quoted key as JSON, each mismatch once', () => {
+    const quoted = { key: '"u1"', state: full };
+    const r = run(history(u1, [quoted, quoted, quoted]));
+    expect(r).toMatchObject({ status: 'fail', cause: 'key-merges-users', observed: 'snapshots keyed by something other than the user id: keys like "\\"u1\\""' });
+    expect(r.examples).toEqual(['key "\\"u1\\"" held the state of u1']);
   });
   it('counts snapshots without a key', () => {
     const r = run(history(u1, [{ key: null, state: full }]));

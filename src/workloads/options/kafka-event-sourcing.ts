@@ -10,6 +10,7 @@ export const defaults = {
   whileDownBursts: 1,
   afterBursts: 2,
   pauseMs: 250,
+  liveMinMs: 6_000,
   caughtUpQuietMs: 800,
   backMarginMs: 500,
   quietMs: 2_000,
