@@ -50,6 +50,12 @@ export interface StreamAggregationOptions {
   killWaitMs: number;
   /** Then the longest wait for the group's committed offset to reach the end of the topic. */
   commitWaitMs: number;
+  /** ... but never a kill sooner than this after the program joined its group, unless its
+   *  committed offset reached the end of the topic: librdkafka (confluent-kafka) auto-commits
+   *  what poll() returned every 5 s, so a Python program that leaves it on has committed the
+   *  open window's sales by then (an earlier kill would find nothing committed, and the
+   *  restart would replay everything: the mistake would never show). */
+  killAfterJoinMs: number;
   /** The drain ends once no new result came for this long. */
   quietMs: number;
   /** Once every closed window is right, how long the lab still reads results. */
@@ -149,11 +155,12 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
     });
 
     await send('prefill');
+    let joinedAt = Date.now();
 
     return {
       env: { ...kafka.env(), SALES_TOPIC: salesTopic, WINDOWS_TOPIC: windowsTopic, GROUP_ID: groupId, WINDOW_MS: String(o.windowMs), GRACE_MS: String(o.graceMs) },
       async awaitReady() {
-        await awaitMember(ctx, kafka, groupId, salesTopic, new Set(), o.settleMs);
+        joinedAt = await awaitMember(ctx, kafka, groupId, salesTopic, new Set(), o.settleMs);
       },
       async run() {
         ctx.progress(`sending sales of ${SCHEDULE.length} steps (a backlog from ${o.backlogMinutes} minutes ago, out of order, some late, some sent twice); the program will be killed and restarted once`);
@@ -161,14 +168,15 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
         // Before the kill: the windows this burst closed are written (the program read it all),
         // and a program that commits as it reads has committed it all (kafkajs commits after
         // each batch, within milliseconds); a program that commits less (the first sale of the
-        // oldest open window) costs the run `commitWaitMs`.
+        // oldest open window) costs the run `commitWaitMs`, or up to `killAfterJoinMs` after it
+        // joined (librdkafka's 5-second auto-commit must have had its chance).
         const closedNow = [...expectedNow()].filter(([, w]) => w.closed).map(([key]) => key);
         await waitUntil(() => closedNow.every((key) => latestResults().has(key)), o.killWaitMs, ctx.signal, 50);
         const atEnd = async () => {
           const { offsets, endOffsets } = await kafka.committedOffsets(groupId, salesTopic);
           return (offsets['0'] ?? -1) >= (endOffsets['0'] ?? 0);
         };
-        await waitUntil(atEnd, o.commitWaitMs, ctx.signal, 50);
+        await waitUntil(atEnd, Math.max(o.commitWaitMs, joinedAt + o.killAfterJoinMs - Date.now()), ctx.signal, 50);
         const before = new Set((await kafka.sampleGroup(groupId, salesTopic, 1)).members.map((m) => m.memberId));
         await ctx.phase('restart');
         await ctx.faultsSettled();
@@ -193,8 +201,8 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
 };
 
 /** Waits until a member not in `before` (a new one, after a restart) holds the sales topic's
- *  partition, then `settleMs` more. */
-async function awaitMember(ctx: WorkloadContext, kafka: KafkaRun, groupId: string, topic: string, before: ReadonlySet<string>, settleMs: number): Promise<void> {
+ *  partition, then `settleMs` more; returns when it was seen holding it (epoch ms). */
+async function awaitMember(ctx: WorkloadContext, kafka: KafkaRun, groupId: string, topic: string, before: ReadonlySet<string>, settleMs: number): Promise<number> {
   const joined = async () => {
     const sample = await kafka.sampleGroup(groupId, topic, 1);
     return sample.state === 'Stable' && sample.members.some((m) => !before.has(m.memberId) && m.partitions.length > 0);
@@ -205,6 +213,8 @@ async function awaitMember(ctx: WorkloadContext, kafka: KafkaRun, groupId: strin
       'Create a kafkajs consumer with groupId: config.groupId and the lab\'s timings (...config.groupTimings), subscribe to SALES_TOPIC and call consumer.run().',
     );
   }
+  const joinedAt = Date.now();
   await sleep(settleMs, ctx.signal);
+  return joinedAt;
 }
 
