@@ -16,6 +16,8 @@
  * - a sale at exactly a window's end in four windows: an inclusive end counts it one window early;
  * - a sale out of order within the grace period in three windows, and two sales after their
  *   window closed: grace ignored drops the first kind, lateness ignored counts the second;
+ * - one sale brings stream time to exactly window 2's end + grace, and the next is a late sale
+ *   of window 2: a window that closes only once stream time is past (>) its end + grace counts it;
  * - three copies of earlier sales, each while its window is open (one of them after the
  *   restart, its original before the kill): counted twice without a saleId check;
  * - the first 7 sales are on the topic before the program starts: a consumer starting at the
@@ -90,9 +92,9 @@ const SCHEDULE: readonly Step[] = [
   { burst: 'live-2', at: 33_000, product: 'espresso', cents: 360 },
   { burst: 'live-2', at: 30_000, product: 'muffin', cents: 270 }, // exactly at window 2's end
   { burst: 'live-2', at: 29_500, product: 'croissant', cents: 295 }, // out of order, in grace
-  { burst: 'live-2', at: 36_000, product: 'flat-white', cents: 425 },
-  { burst: 'live-2', at: 41_000, product: 'muffin', cents: 285 }, // closes window 2
-  { burst: 'live-2', at: 26_000, product: 'espresso', cents: 355 }, // late: window 2 closed
+  { burst: 'live-2', at: 35_000, product: 'flat-white', cents: 425 }, // exactly window 2's end + grace: closes it
+  { burst: 'live-2', at: 26_000, product: 'espresso', cents: 355 }, // late: window 2 closed (at >=, not >)
+  { burst: 'live-2', at: 41_000, product: 'muffin', cents: 285 },
   { burst: 'live-2', at: 44_000, product: 'croissant', cents: 310 },
   { burst: 'live-2', at: 40_000, product: 'espresso', cents: 365 }, // exactly at window 3's end
   { burst: 'live-2', copyOf: 25 },
