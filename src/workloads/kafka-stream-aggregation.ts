@@ -131,7 +131,9 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
         if (!event) throw new Error(`schedule step ${i + 1} copies a sale that comes after it`);
         events[i] = event;
         const tags = [...(burst === 'prefill' ? ['prefill'] : []), ...(copy ? ['duplicate'] : [])];
-        return [{ id: event.saleId, key: event.product, value: { ...event }, tags, recorded: { sentAt: Date.now() } }];
+        // The history's key is the record's Kafka key, the product, as the README says (the
+        // saleId is in the value): what a learner reading history.jsonl expects.
+        return [{ id: event.product, key: event.product, value: { ...event }, tags, recorded: { sentAt: Date.now() } }];
       });
     const send = (burst: Burst) => kafka.produceBurst(salesTopic, 'sales', burstOf(burst));
 
