@@ -14,7 +14,8 @@
  *   the epoch (aligned to the clock, not to the first sale). A sale at exactly windowEnd
  *   belongs to the next window.
  * - stream time: the largest eventTime read so far (the watermark of this exercise).
- * - closed: a window closes once stream time >= windowEnd + graceMs; only closed windows are
+ * - closed: a window closes once stream time >= windowEnd + graceMs (reaching it is enough:
+ *   a program that waits for stream time past it is a mistake); only closed windows are
  *   graded (the window of the last sale, still open at the end, is not).
  * - late: a sale read when its window had already closed: dropped, never counted. A sale out
  *   of order whose window is still open (within the grace period) counts.
@@ -79,6 +80,8 @@ interface Model {
   skip?(sale: Sale): boolean;
   /** A stream time per product (its own largest eventTime) instead of the stream's. */
   perProduct?: boolean;
+  /** A window closes only once stream time is past windowEnd + grace (>), not when it reaches it. */
+  closesPast?: boolean;
 }
 
 const CAUSES = {
@@ -87,10 +90,15 @@ const CAUSES = {
   'inclusive-end': 'A sale at exactly a window\'s end was counted in that window: windows are [start, end), so a sale at end belongs to the next window. windowStart = eventTime - (eventTime mod windowMs).',
   'aligned-to-first-event': 'Your windows start at the first sale\'s time instead of on the clock: windowStart must be a multiple of the window size since the epoch (eventTime - eventTime mod windowMs).',
   'late-counted': 'Sales that arrived after their window had closed (stream time past windowEnd + grace) were counted: drop a sale whose window has already closed, and never change a window\'s result after it closed.',
+  'closes-past-boundary': 'A sale read when stream time was exactly windowEnd + grace was counted: the window closes once stream time reaches windowEnd + grace (>=), not only once it is past it (>).',
   'in-grace-dropped': 'Sales that arrived out of order but within the grace period were dropped: a window stays open until stream time reaches windowEnd + grace, not windowEnd.',
   'missed-first': 'The sales already on the topic when your program started were never counted: start a new group from the beginning of the topic (kafkajs fromBeginning: true; librdkafka auto.offset.reset=earliest).',
-  'lost-at-restart': 'A window that was open when your program was killed lost the sales it had counted before the kill: its counts lived only in memory while the offsets of those sales were committed. Commit only up to the first sale of the oldest open window (and keep the stream time), so a restart reads them again.',
+  'lost-at-restart': 'A window that was open when your program was killed lost the sales it had counted before the kill: its counts lived only in memory while the offsets of those sales were committed. Commit only up to the smallest first offset over all open windows of all products (and keep the stream time), so a restart reads them again.',
   'stream-time-per-product': 'Your stream time is kept per product: a product that sells nothing more never closes its last windows, and its lateness is judged by its own latest sale. Stream time is the largest eventTime read on the partition, across every product.',
+  'rewritten-after-restart': 'Windows that had closed, and had their right result before the kill, were written again after the restart with another count: the restarted program read their sales again (from the committed offset) without knowing those windows had closed. Read the stream time back from the commit\'s metadata at start-up, so a re-read sale of a closed window is late again and changes nothing.',
+  'zero-count': 'A result with count 0 was written: a window no sale was counted in has no result. A sale dropped as late (or a copy) must not create or overwrite a window\'s result.',
+  'misplaced-windows': 'Results were written for windows no sale falls in: the window start is computed wrongly. Round down: windowStart = eventTime - eventTime % WINDOW_MS (not Math.round, not the nearest window).',
+  'unreadable-results': 'Results were written but could not be read (the lines above say why): fix their key or JSON value to the README\'s format; the count and sum are checked once they can be read.',
   'missing-windows': 'Closed windows have no result on the output topic: write each window\'s result (key "<product>@<windowStart>") once stream time reaches windowEnd + grace.',
   'wrong-values': 'Some windows have another count or sum than their sales give: count each sale once, in the window of its eventTime, if it arrived before that window closed.',
 } as const;
@@ -120,7 +128,7 @@ export function simulate(sales: readonly Sale[], windowMs: number, model: Model)
   const STREAM = '';
   const clockOf = (product: string) => (model.perProduct ? product : STREAM);
   const timeOf = (product: string) => streamTimes.get(clockOf(product)) ?? Number.NEGATIVE_INFINITY;
-  const closes = (start: number) => start + windowMs + model.graceMs;
+  const closes = (start: number) => start + windowMs + model.graceMs + (model.closesPast ? 1 : 0);
   for (const sale of sales) {
     if (model.skip?.(sale)) continue;
     const start = model.windowOf(sale.eventTime);
@@ -205,6 +213,9 @@ export const windowedAggregates: CheckDefinition<WindowsParams> = {
       ['duplicates-counted', { ...correct, dedup: false }],
       ['inclusive-end', { ...correct, windowOf: (t) => Math.ceil(t / windowMs) * windowMs - windowMs }],
       ['aligned-to-first-event', { ...correct, windowOf: (t) => t0 + epochAligned(t - t0) }],
+      // Before late-counted: a program that counts only the sale at the boundary is explained
+      // by both (one window each); one that counts every late sale is explained by more.
+      ['closes-past-boundary', { ...correct, closesPast: true }],
       ['late-counted', { ...correct, dropLate: false }],
       ['in-grace-dropped', { ...correct, graceMs: 0 }],
       ['missed-first', { ...correct, skip: (s) => s.prefill }],
@@ -235,8 +246,42 @@ export const windowedAggregates: CheckDefinition<WindowsParams> = {
     });
     if (short.some((k) => actual.has(k)) && short.length > (best?.explained ?? 0)) best = { cause: 'lost-at-restart', explained: short.length, keys: short };
 
+    // Rewritten after the restart: windows closed (and written right) before the kill whose
+    // latest result came after it and is wrong: the restarted program read their sales again
+    // without knowing they had closed (a stream time, or a set of closed windows, not restored).
+    const resultOps = history.filter((o) => o.kind === results.kind && o.stream === results.stream);
+    const rewritten = [...differing].filter((k) => {
+      const w = truth.get(k);
+      if (kill === undefined || w?.closedAtT === undefined || w.closedAtT >= kill.t) return false;
+      const ops = resultOps.filter((o) => o.key === k);
+      const before = ops.filter((o) => o.t < kill.t).at(-1);
+      const last = ops.at(-1);
+      if (before === undefined || last === undefined || last.t < kill.t) return false;
+      const read = readResult(before, windowMs);
+      return typeof read !== 'string' && same(read, w);
+    });
+    if (rewritten.length > 0 && rewritten.length >= (best?.explained ?? 0)) best = { cause: 'rewritten-after-restart', explained: rewritten.length, keys: rewritten };
+
+    // A result with count 0 is never right: a window with no counted sale has no result.
+    const zero = [...differing].filter((k) => actual.get(k)?.count === 0);
+    if (zero.length > 0) best = { cause: 'zero-count', explained: zero.length, keys: zero };
+
     const missing = [...differing].filter((k) => truth.has(k) && !actual.has(k));
-    const cause: WindowCause = arrival ? 'arrival-time' : best ? best.cause : missing.length === differing.size ? 'missing-windows' : 'wrong-values';
+    // Results where no sale belongs that no model explains: the window start is computed wrongly.
+    const misplaced = [...differing].filter((k) => !truth.has(k));
+    const cause: WindowCause = arrival
+      ? 'arrival-time'
+      : best?.cause === 'zero-count'
+        ? 'zero-count'
+        : misplaced.length > 0 && !misplaced.some((k) => best?.keys.includes(k))
+          ? 'misplaced-windows'
+          : best
+            ? best.cause
+            : missing.length === differing.size
+              ? unreadable.length > 0
+                ? 'unreadable-results'
+                : 'missing-windows'
+              : 'wrong-values';
 
     const examples: string[] = [];
     // The windows the cause explains first, then the others, each in window order.
@@ -252,7 +297,7 @@ export const windowedAggregates: CheckDefinition<WindowsParams> = {
       else examples.push(`${name}: expected ${describe(w)}, the latest result says ${describe(a)}`);
     }
     for (const text of firstFew(unreadable, 2)) examples.push(`unreadable result: ${text}`);
-    examples.push(...evidenceFor(cause, sales, kill, windowMs, [...actual.values()]));
+    examples.push(...evidenceFor(cause, sales, kill, windowMs, graceMs, [...actual.values()], best?.keys ?? []));
 
     const wrongCount = [...differing].filter((k) => truth.has(k) && actual.has(k)).length;
     const extra = [...differing].filter((k) => !truth.has(k)).length;
@@ -267,7 +312,7 @@ export const windowedAggregates: CheckDefinition<WindowsParams> = {
 };
 
 /** One line of the evidence behind the cause, after the windows. */
-function evidenceFor(cause: WindowCause, sales: readonly Sale[], kill: Operation | undefined, windowMs: number, written: readonly WindowResult[]): string[] {
+function evidenceFor(cause: WindowCause, sales: readonly Sale[], kill: Operation | undefined, windowMs: number, graceMs: number, written: readonly WindowResult[], keys: readonly string[]): string[] {
   const seen = new Set<string>();
   const copies: Sale[] = [];
   for (const sale of sales) {
@@ -277,13 +322,27 @@ function evidenceFor(cause: WindowCause, sales: readonly Sale[], kill: Operation
   const times = sales.map((s) => s.eventTime);
   switch (cause) {
     case 'lost-at-restart':
-      return kill ? [`your program was killed at ${seconds(kill.t)} and restarted; these windows were open then`] : [];
+      return kill ? [`your program was killed at ${seconds(kill.t)} and restarted; open then: ${firstFew(keys, 5).join(', ')}`] : [];
+    case 'rewritten-after-restart':
+      return kill ? [`your program was killed at ${seconds(kill.t)} and restarted; closed and right before then: ${firstFew(keys, 5).join(', ')}`] : [];
+    case 'zero-count':
+      return [`results with count 0: ${firstFew(keys, 5).join(', ')}`];
     case 'missed-first':
       return [`${sales.filter((s) => s.prefill).length} sales were on the topic before your program started`];
     case 'duplicates-counted':
       return [`the lab sent ${copies.length} sales twice (same saleId), e.g. ${copies[0]?.saleId ?? ''}`];
     case 'arrival-time':
       return [`the sales happened between ${iso(Math.min(...times))} and ${iso(Math.max(...times))} (UTC), minutes before the lab sent them; your windows start at ${[...new Set(written.map((w) => iso(w.windowStart)))].sort().slice(0, 3).join(', ')}: when they arrived`];
+    case 'closes-past-boundary': {
+      // The sales that brought stream time to exactly a window's end + grace.
+      let streamTime = Number.NEGATIVE_INFINITY;
+      const boundary = sales.filter((s) => {
+        const reaches = s.eventTime > streamTime && (((s.eventTime - graceMs) % windowMs) + windowMs) % windowMs === 0;
+        streamTime = Math.max(streamTime, s.eventTime);
+        return reaches;
+      });
+      return boundary.length > 0 ? [`stream time reached exactly a window's end + ${graceMs / 1000} s with ${boundary.map((s) => `${s.product} at ${iso(s.eventTime)}`).join(', ')}: that window was closed then`] : [];
+    }
     case 'inclusive-end':
       return [`sales at exactly a window's end: ${sales.filter((s) => s.eventTime % windowMs === 0).map((s) => `${s.product} at ${iso(s.eventTime)}`).join(', ')}`];
     default:

@@ -16,6 +16,8 @@
  * - a sale at exactly a window's end in four windows: an inclusive end counts it one window early;
  * - a sale out of order within the grace period in three windows, and two sales after their
  *   window closed: grace ignored drops the first kind, lateness ignored counts the second;
+ * - one sale brings stream time to exactly window 2's end + grace, and the next is a late sale
+ *   of window 2: a window that closes only once stream time is past (>) its end + grace counts it;
  * - three copies of earlier sales, each while its window is open (one of them after the
  *   restart, its original before the kill): counted twice without a saleId check;
  * - the first 7 sales are on the topic before the program starts: a consumer starting at the
@@ -50,6 +52,12 @@ export interface StreamAggregationOptions {
   killWaitMs: number;
   /** Then the longest wait for the group's committed offset to reach the end of the topic. */
   commitWaitMs: number;
+  /** ... but never a kill sooner than this after the program joined its group, unless its
+   *  committed offset reached the end of the topic: librdkafka (confluent-kafka) auto-commits
+   *  what poll() returned every 5 s, so a Python program that leaves it on has committed the
+   *  open window's sales by then (an earlier kill would find nothing committed, and the
+   *  restart would replay everything: the mistake would never show). */
+  killAfterJoinMs: number;
   /** The drain ends once no new result came for this long. */
   quietMs: number;
   /** Once every closed window is right, how long the lab still reads results. */
@@ -84,9 +92,9 @@ const SCHEDULE: readonly Step[] = [
   { burst: 'live-2', at: 33_000, product: 'espresso', cents: 360 },
   { burst: 'live-2', at: 30_000, product: 'muffin', cents: 270 }, // exactly at window 2's end
   { burst: 'live-2', at: 29_500, product: 'croissant', cents: 295 }, // out of order, in grace
-  { burst: 'live-2', at: 36_000, product: 'flat-white', cents: 425 },
-  { burst: 'live-2', at: 41_000, product: 'muffin', cents: 285 }, // closes window 2
-  { burst: 'live-2', at: 26_000, product: 'espresso', cents: 355 }, // late: window 2 closed
+  { burst: 'live-2', at: 35_000, product: 'flat-white', cents: 425 }, // exactly window 2's end + grace: closes it
+  { burst: 'live-2', at: 26_000, product: 'espresso', cents: 355 }, // late: window 2 closed (at >=, not >)
+  { burst: 'live-2', at: 41_000, product: 'muffin', cents: 285 },
   { burst: 'live-2', at: 44_000, product: 'croissant', cents: 310 },
   { burst: 'live-2', at: 40_000, product: 'espresso', cents: 365 }, // exactly at window 3's end
   { burst: 'live-2', copyOf: 25 },
@@ -123,7 +131,9 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
         if (!event) throw new Error(`schedule step ${i + 1} copies a sale that comes after it`);
         events[i] = event;
         const tags = [...(burst === 'prefill' ? ['prefill'] : []), ...(copy ? ['duplicate'] : [])];
-        return [{ id: event.saleId, key: event.product, value: { ...event }, tags, recorded: { sentAt: Date.now() } }];
+        // The history's key is the record's Kafka key, the product, as the README says (the
+        // saleId is in the value): what a learner reading history.jsonl expects.
+        return [{ id: event.product, key: event.product, value: { ...event }, tags, recorded: { sentAt: Date.now() } }];
       });
     const send = (burst: Burst) => kafka.produceBurst(salesTopic, 'sales', burstOf(burst));
 
@@ -149,11 +159,12 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
     });
 
     await send('prefill');
+    let joinedAt = Date.now();
 
     return {
       env: { ...kafka.env(), SALES_TOPIC: salesTopic, WINDOWS_TOPIC: windowsTopic, GROUP_ID: groupId, WINDOW_MS: String(o.windowMs), GRACE_MS: String(o.graceMs) },
       async awaitReady() {
-        await awaitMember(ctx, kafka, groupId, salesTopic, new Set(), o.settleMs);
+        joinedAt = await awaitMember(ctx, kafka, groupId, salesTopic, new Set(), o.settleMs);
       },
       async run() {
         ctx.progress(`sending sales of ${SCHEDULE.length} steps (a backlog from ${o.backlogMinutes} minutes ago, out of order, some late, some sent twice); the program will be killed and restarted once`);
@@ -161,14 +172,15 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
         // Before the kill: the windows this burst closed are written (the program read it all),
         // and a program that commits as it reads has committed it all (kafkajs commits after
         // each batch, within milliseconds); a program that commits less (the first sale of the
-        // oldest open window) costs the run `commitWaitMs`.
+        // oldest open window) costs the run `commitWaitMs`, or up to `killAfterJoinMs` after it
+        // joined (librdkafka's 5-second auto-commit must have had its chance).
         const closedNow = [...expectedNow()].filter(([, w]) => w.closed).map(([key]) => key);
         await waitUntil(() => closedNow.every((key) => latestResults().has(key)), o.killWaitMs, ctx.signal, 50);
         const atEnd = async () => {
           const { offsets, endOffsets } = await kafka.committedOffsets(groupId, salesTopic);
           return (offsets['0'] ?? -1) >= (endOffsets['0'] ?? 0);
         };
-        await waitUntil(atEnd, o.commitWaitMs, ctx.signal, 50);
+        await waitUntil(atEnd, Math.max(o.commitWaitMs, joinedAt + o.killAfterJoinMs - Date.now()), ctx.signal, 50);
         const before = new Set((await kafka.sampleGroup(groupId, salesTopic, 1)).members.map((m) => m.memberId));
         await ctx.phase('restart');
         await ctx.faultsSettled();
@@ -193,8 +205,8 @@ export const kafkaStreamAggregation: Workload<StreamAggregationOptions> = {
 };
 
 /** Waits until a member not in `before` (a new one, after a restart) holds the sales topic's
- *  partition, then `settleMs` more. */
-async function awaitMember(ctx: WorkloadContext, kafka: KafkaRun, groupId: string, topic: string, before: ReadonlySet<string>, settleMs: number): Promise<void> {
+ *  partition, then `settleMs` more; returns when it was seen holding it (epoch ms). */
+async function awaitMember(ctx: WorkloadContext, kafka: KafkaRun, groupId: string, topic: string, before: ReadonlySet<string>, settleMs: number): Promise<number> {
   const joined = async () => {
     const sample = await kafka.sampleGroup(groupId, topic, 1);
     return sample.state === 'Stable' && sample.members.some((m) => !before.has(m.memberId) && m.partitions.length > 0);
@@ -205,6 +217,8 @@ async function awaitMember(ctx: WorkloadContext, kafka: KafkaRun, groupId: strin
       'Create a kafkajs consumer with groupId: config.groupId and the lab\'s timings (...config.groupTimings), subscribe to SALES_TOPIC and call consumer.run().',
     );
   }
+  const joinedAt = Date.now();
   await sleep(settleMs, ctx.signal);
+  return joinedAt;
 }
 

@@ -83,7 +83,7 @@ describe('windowed-aggregates', () => {
   it('tells counts of a window open at the kill lost', () => {
     const r = run([...right().slice(0, 2), result(102, 'a', 10_000, 1, 700)]);
     expect(r.cause).toBe('lost-at-restart');
-    expect(r.examples.at(-1)).toBe('your program was killed at 0.1s and restarted; these windows were open then');
+    expect(r.examples.at(-1)).toBe('your program was killed at 0.1s and restarted; open then: a@10000');
     expect(r.examples[0]).toMatch(/^a@10000 .*expected count 2, sum 1100, the latest result says count 1, sum 700$/);
   });
   it('tells a stream time kept per product', () => {
@@ -94,6 +94,35 @@ describe('windowed-aggregates', () => {
     const r = windowedAggregates.run([...sales, result(100, 'a', 0, 2, 400)], params);
     expect(r.cause).toBe('stream-time-per-product');
     expect(r.observed).toBe('1 of 2 closed windows had no result; 1 of 2 closed windows had another count or sum');
+  });
+  it('names a result with count 0 first, and never calls it lost at the restart', () => {
+    const r = run([...right().slice(0, 2), result(102, 'a', 10_000, 0, 0)]);
+    expect(r.cause).toBe('zero-count');
+    expect(r.examples.at(-1)).toBe('results with count 0: a@10000');
+  });
+  it('tells results where no sale belongs as misplaced windows', () => {
+    expect(run([...right(), result(104, 'b', 20_000, 1, 200)]).cause).toBe('misplaced-windows');
+  });
+  it('tells results that could not be read, not missing windows, when nothing else was written', () => {
+    const bad = (product: string, windowStart: number): Operation => {
+      const json = { product, windowStart, windowEnd: windowStart + 9_999, count: 1, sumCents: 1 };
+      return { t: 100, process: 'lab', kind: 'consume', outcome: 'ok', stream: 'windows', key: `${product}@${windowStart}`, value: { text: JSON.stringify(json), json } };
+    };
+    expect(run([bad('a', 0), bad('b', 10_000)]).cause).toBe('unreadable-results');
+  });
+  it('tells a closed window written right before the kill and wrong after the restart', () => {
+    // a@0 closed (s4 at 16 000) before the kill at 55; right at 50, rewritten wrong at 100.
+    const r = run([result(50, 'a', 0, 2, 400), result(100, 'a', 0, 1, 300), ...right().slice(1)]);
+    expect(r.cause).toBe('rewritten-after-restart');
+    expect(r.examples.at(-1)).toBe('your program was killed at 0.1s and restarted; closed and right before then: a@0');
+  });
+  it('tells a window closed only once stream time is past its end + grace', () => {
+    offset = 0;
+    // y brings stream time to exactly 15 000: window 0 closes, so z is late; with > it counts.
+    const sales = [sale('x', 'a', 1_000, 100), sale('y', 'b', 15_000, 200), sale('z', 'a', 2_000, 300), sale('w', 'a', 40_000, 400)];
+    const r = windowedAggregates.run([...sales, result(100, 'a', 0, 2, 400), result(101, 'b', 10_000, 1, 200)], params);
+    expect(r.cause).toBe('closes-past-boundary');
+    expect(r.examples.at(-1)).toBe("stream time reached exactly a window's end + 5 s with b at 00:00:15.000: that window was closed then");
   });
   it('reads a result with a wrong key or shape as unreadable', () => {
     const bad: Operation = { t: 100, process: 'lab', kind: 'consume', outcome: 'ok', stream: 'windows', key: 'a', value: { text: '{"product":"a","windowStart":0,"windowEnd":10000,"count":2,"sumCents":400}', json: { product: 'a', windowStart: 0, windowEnd: 10_000, count: 2, sumCents: 400 } } };

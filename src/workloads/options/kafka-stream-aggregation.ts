@@ -10,6 +10,7 @@ export const defaults = {
   settleMs: 700,
   killWaitMs: 2_500,
   commitWaitMs: 1_000,
+  killAfterJoinMs: 5_800,
   quietMs: 2_000,
   afterDoneMs: 300,
 } as const;
