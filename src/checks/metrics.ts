@@ -36,7 +36,19 @@
  * counter-decreased; counted-too-many (more jobs counted than ended: counted when received, or
  * a job counted twice); counted-too-few; outcome-wrong (the total is right, the split by
  * outcome is not); wrong-unit (a mean 100 times off or more: milliseconds); duration-off;
- * in-progress-never-rose; in-progress-stuck; depth-stale; program-exited.
+ * buckets-not-cumulative (in some scrape a bucket counts less than one with a lower le, or
+ * le="+Inf" differs from _count); in-progress-never-rose; in-progress-stuck; depth-stale;
+ * depth-counts-held; program-exited. counters-restored comes right after counter-decreased: a
+ * restarted process whose first scraped count is above 0 and at least the last count of the
+ * process before it went on from that count (its first job is the slow one, seconds long, so
+ * a process that starts at 0 shows 0 or less than before).
+ *
+ * The depth, precisely: in the first process's lifetime, from the "slow" phase until the
+ * second process starts, no jobs_queue_depth sample above `queuedBehindSlow`
+ * (depth-counts-held: nothing more was ready); and from DEPTH_SETTLE_MS after the last job
+ * queued behind the slow one (produce with phase "behind-slow") until then, some sample of
+ * `queuedBehindSlow` - 1 or more (depth-stale). No sample in that window: unknown (the
+ * schedule's fault), or program-exited. After the idle settle time, every sample 0.
  */
 import type { History } from '../runner/history.js';
 import { learnerEvents } from '../runner/learner-events.js';
@@ -47,6 +59,11 @@ import { type CheckDefinition, type CheckResult, firstFew, num, select } from '.
 /** From this long after "idle" starts, every gauge sample must be 0 (a gauge refreshed on a
  *  timer of up to a second has caught up, and a scrape came after it). */
 export const IDLE_SETTLE_MS = 1_200;
+
+/** From this long after the last job queued behind the slow one, until the kill, every
+ *  jobs_queue_depth sample of the first process must count the waiting jobs (a depth read on a
+ *  timer of up to a second has seen them all; the workload waits for such a scrape). */
+export const DEPTH_SETTLE_MS = 1_200;
 
 /** The histogram's mean may be this much below the jobs' mean duration (timer granularity)... */
 const DURATION_LOW = 0.9;
@@ -113,7 +130,11 @@ const EXPOSED_CAUSES = {
   'not-scraped': 'Prometheus could not read your /metrics: nothing answered on the port METRICS_PORT gives, or the answer was not in Prometheus\'s text format ("# TYPE" lines and "name{label=\"value\"} number" samples, not JSON). Serve it from the moment your program starts.',
   'missing-metric': 'A metric the README names is not on your /metrics (or not under that exact name): Prometheus only knows what your program prints.',
   'wrong-type': 'A metric has the wrong "# TYPE" line: a count that only grows is a counter, a value that goes up and down is a gauge, and timings go in a histogram.',
+  'wrong-content-type': 'Your /metrics answer has no Content-Type of Prometheus\'s text format: Prometheus 2 guesses, Prometheus 3 refuses the scrape. Send "Content-Type: text/plain; version=0.0.4" (or OpenMetrics\' type, if your library negotiates it).',
 } as const;
+
+/** The media types Prometheus parses (the classic text format, OpenMetrics). */
+const METRICS_MEDIA_TYPES = ['text/plain', 'application/openmetrics-text'];
 
 export const metricsExposed: CheckDefinition<ExposedParams> = {
   name: 'metrics-exposed',
@@ -169,6 +190,16 @@ export const metricsExposed: CheckDefinition<ExposedParams> = {
         cause: 'wrong-type',
       };
     }
+    if (m.contentType !== undefined && !METRICS_MEDIA_TYPES.includes((m.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '')) {
+      return {
+        title,
+        status: 'fail',
+        expected: `${expected}, served as text/plain; version=0.0.4`,
+        observed: m.contentType === null ? 'your /metrics answer had no Content-Type header' : `your /metrics answer's Content-Type was "${m.contentType}"`,
+        examples: [`GET http://${m.targets[0] ?? '?'}/metrics (the lab's own read, once): Content-Type ${m.contentType === null ? '(none)' : m.contentType}; Prometheus 3 refuses such a scrape`],
+        cause: 'wrong-content-type',
+      };
+    }
     return { title, status: 'pass', expected, observed: `Prometheus scraped ${names.map(([n]) => n).join(', ')} with the types asked`, examples: [] };
   },
 };
@@ -183,14 +214,17 @@ export interface AgreeParams {
 const AGREE_CAUSES = {
   'not-exposed': 'Your metrics did not reach Prometheus (see "metrics-exposed"): the lab had nothing to compare with its counts.',
   'counter-decreased': 'A counter went down while your program kept running. A counter only ever goes up in its process\'s life: never reset it when /metrics is read or on a timer (Prometheus computes rates and increases itself, and takes any drop for a restart).',
+  'counters-restored': 'Your restarted program\'s counters did not start at 0: they went on from the last process\'s values (kept in a file, or elsewhere). Every process starts its counters at 0; Prometheus sees the drop as a restart and increase() adds both lives up, so restored counts are counted twice.',
   'counted-too-many': 'Your counter counted more jobs than ended: count a job when its work has ended (just before you ack or reject it), not when it arrives; a job in progress when your program dies is delivered again and must be counted once, by the process that finishes it.',
   'counted-too-few': 'Your counter counted fewer jobs than ended: count every job, failed ones too, once its work has ended.',
   'outcome-wrong': 'The total is right but the split by outcome is not: label each count with outcome="succeeded" or outcome="failed", exactly those words, as the job ended.',
   'wrong-unit': 'job_duration_seconds is 100 times off or more: Prometheus\'s base unit for time is the second (observe 0.12, not 120).',
   'duration-off': 'job_duration_seconds\'s average is far from how long the jobs took: time the work of each job (start before it, observe after it) and observe seconds.',
+  'buckets-not-cumulative': 'job_duration_seconds\'s buckets are not cumulative: the bucket le="x" counts every observation of x seconds or less (so the counts never decrease as le rises), and le="+Inf" counts all of them, equal to _count.',
   'in-progress-never-rose': 'jobs_in_progress never showed a job in progress although one ran for seconds: increment it when a job starts and decrement it when it ends, on every path.',
   'in-progress-stuck': 'jobs_in_progress stayed above 0 with nothing to do: decrement it whenever a job ends, failed ones too (a finally block).',
-  'depth-stale': 'jobs_queue_depth did not follow the queue: read the queue\'s ready messages (a passive declare: amqplib checkQueue, pika queue_declare(passive=True)) at least every second, or at each scrape, not once at start.',
+  'depth-stale': 'jobs_queue_depth did not follow the queue: read the queue\'s ready messages (a passive declare: amqplib checkQueue, pika queue_declare(passive=True)) at least every second, or at each scrape, not once at start nor only when a job starts.',
+  'depth-counts-held': 'jobs_queue_depth counted more than the messages waiting: it is the queue\'s ready messages only (the passive declare\'s message count), not the job your program holds.',
   ...EXITED_CAUSE,
 } as const;
 
@@ -221,6 +255,48 @@ function readCounter(series: readonly ScrapedSeries[], starts: readonly number[]
     total += counted;
   }
   return { total, byLabels, drops };
+}
+
+/** A restarted process whose counter went on from the last process's count: "t: a -> b". */
+function restoredCounts(series: readonly ScrapedSeries[], starts: readonly number[]): string[] {
+  const found: string[] = [];
+  for (const s of series) {
+    for (let life = 1; life < starts.length; life++) {
+      const before = s.samples.filter(([t]) => lifetimeOf(starts, t) === life - 1).at(-1);
+      const first = s.samples.find(([t]) => lifetimeOf(starts, t) === life);
+      if (before && first && first[1] > 0 && first[1] >= before[1]) {
+        found.push(`${s.name}${labelText(s.labels)}: ${before[1]} in the last scrape before the restart, ${first[1]} in the restarted program's first scrape (${(first[0] / 1000).toFixed(1)}s), before it had ended a job`);
+      }
+    }
+  }
+  return found;
+}
+
+/** Scrapes whose histogram buckets are not cumulative, or whose le="+Inf" is not _count. */
+function bucketProblems(buckets: readonly ScrapedSeries[], counts: readonly ScrapedSeries[]): string[] {
+  const leOf = (le: string | undefined) => (le === '+Inf' ? Infinity : Number(le));
+  const scrapes = new Map<number, Array<[number, number]>>();
+  for (const b of buckets) {
+    for (const [t, v] of b.samples) scrapes.set(t, [...(scrapes.get(t) ?? []), [leOf(b.labels.le), v]]);
+  }
+  const countAt = new Map<number, number>();
+  for (const c of counts) for (const [t, v] of c.samples) countAt.set(t, v);
+  const problems: string[] = [];
+  for (const [t, pairs] of [...scrapes].sort((a, b) => a[0] - b[0])) {
+    const sorted = pairs.sort((a, b) => a[0] - b[0]);
+    const at = `${(t / 1000).toFixed(1)}s`;
+    const drop = sorted.findIndex(([, v], i) => i > 0 && v < (sorted[i - 1]?.[1] ?? 0));
+    if (drop > 0) {
+      const [le0, v0] = sorted[drop - 1] ?? [0, 0];
+      const [le1, v1] = sorted[drop] ?? [0, 0];
+      problems.push(`${at}: le="${le0}" counted ${v0} but le="${le1 === Infinity ? '+Inf' : le1}" only ${v1}`);
+      continue;
+    }
+    const inf = sorted.find(([le]) => le === Infinity)?.[1];
+    const count = countAt.get(t);
+    if (count !== undefined && inf !== count) problems.push(`${at}: le="+Inf" was ${inf ?? '(missing)'}, _count ${count}`);
+  }
+  return problems;
 }
 
 /** Every sample of a gauge (all its series), in time order. */
@@ -266,6 +342,12 @@ export const metricsAgree: CheckDefinition<AgreeParams> = {
       return fail('counter-decreased', `a counter went down ${drops.length} time${drops.length === 1 ? '' : 's'} between two scrapes while your program kept running (no restart in between)`, drops);
     }
 
+    // A restarted process starts at 0.
+    const restored = restoredCounts(seriesOf(m, 'jobs_processed_total'), starts);
+    if (restored.length > 0) {
+      return fail('counters-restored', `your restarted program's jobs_processed_total did not start at 0: it went on from the count of the process the lab killed`, restored);
+    }
+
     // Counts, then the split by outcome.
     const split = [...processed.byLabels].map(([outcome, n]) => `outcome="${outcome}": ${n}`).join(', ');
     const processes = `the last value scraped from each of your program's ${starts.length} process${starts.length === 1 ? '' : 'es'}, added up`;
@@ -295,15 +377,25 @@ export const metricsAgree: CheckDefinition<AgreeParams> = {
       return fail('duration-off', meanText, [`expected between ${(meanS * DURATION_LOW).toFixed(3)}s and ${(meanS * DURATION_HIGH + DURATION_SLACK_S).toFixed(3)}s`]);
     }
 
+    // The histogram's buckets, scrape by scrape.
+    const notCumulative = bucketProblems(seriesOf(m, 'job_duration_seconds_bucket'), seriesOf(m, 'job_duration_seconds_count'));
+    if (notCumulative.length > 0) {
+      return fail('buckets-not-cumulative', `job_duration_seconds's buckets were not cumulative in ${notCumulative.length} scrape${notCumulative.length === 1 ? '' : 's'}`, notCumulative);
+    }
+
     // Gauges: up while the slow job runs, 0 when idle.
     const slow = phaseAt(history, 'slow');
     const idle = phaseAt(history, 'idle');
-    if (slow === undefined || idle === undefined) return { title, status: 'unknown', expected, observed: 'the run stopped before its idle phase', examples: [] };
+    const exit = exitedEarly(history);
+    if (slow === undefined || idle === undefined) {
+      return exit ? fail('program-exited', 'the run stopped before its idle phase', []) : { title, status: 'unknown', expected, observed: 'the run stopped before its idle phase', examples: [] };
+    }
     const during = (samples: Array<[number, number]>) => samples.filter(([t]) => t >= slow && t < idle);
     const settled = (samples: Array<[number, number]>) => samples.filter(([t]) => t >= idle + IDLE_SETTLE_MS);
     const inProgress = gaugeSamples(m, 'jobs_in_progress');
     const depth = gaugeSamples(m, 'jobs_queue_depth');
     if (settled(inProgress).length === 0 || settled(depth).length === 0) {
+      if (exit) return fail('program-exited', 'Prometheus stored no sample of the gauges in the idle phase', []);
       return { title, status: 'unknown', expected, observed: 'Prometheus stored no sample of the gauges in the idle phase (a slow scrape?)', examples: [] };
     }
     const show = (samples: Array<[number, number]>) => samples.map(([t, v]) => `${(t / 1000).toFixed(1)}s: ${v}`).join(', ');
@@ -315,16 +407,30 @@ export const metricsAgree: CheckDefinition<AgreeParams> = {
     if (stuck.length > 0) {
       return fail('in-progress-stuck', `jobs_in_progress was ${stuck[0]?.[1]} with nothing to do (idle from ${(idle / 1000).toFixed(1)}s)`, [`idle samples: ${show(settled(inProgress))}`]);
     }
-    const depthMax = Math.max(0, ...during(depth).map(([, v]) => v));
+    // The depth while the first process holds the slow job and the others wait.
+    const firstEnds = starts[1] ?? idle;
+    const queuedAt = Math.max(slow, ...select(history, { kind: 'produce', stream: 'jobs' }, 'ok').filter((op) => (op.value as { phase?: unknown }).phase === 'behind-slow').map((op) => op.t));
+    const held = depth.filter(([t]) => t >= slow && t < firstEnds);
+    const waiting = held.filter(([t]) => t >= queuedAt + DEPTH_SETTLE_MS);
     const depthIdle = settled(depth).filter(([, v]) => v !== 0);
+    const depthMax = Math.max(0, ...waiting.map(([, v]) => v));
+    const heldSamples = `samples while your first process held the slow job (${(slow / 1000).toFixed(1)}s to ${(firstEnds / 1000).toFixed(1)}s): ${show(held.slice(0, 8))}`;
+    if (waiting.length === 0) {
+      if (exit) return fail('program-exited', 'Prometheus stored no jobs_queue_depth while jobs waited behind the slow one', [heldSamples]);
+      return { title, status: 'unknown', expected, observed: `Prometheus stored no jobs_queue_depth scrape from ${((queuedAt + DEPTH_SETTLE_MS) / 1000).toFixed(1)}s (the jobs behind the slow one queued) until the kill (a slow scrape?)`, examples: [heldSamples] };
+    }
     if (depthMax < queuedBehindSlow - 1 || depthIdle.length > 0) {
       return fail(
         'depth-stale',
         depthMax < queuedBehindSlow - 1
-          ? `jobs_queue_depth showed at most ${depthMax} while ${queuedBehindSlow} jobs waited in JOBS_QUEUE behind the slow one`
+          ? `jobs_queue_depth showed at most ${depthMax} while ${queuedBehindSlow} jobs waited in JOBS_QUEUE behind the slow one (from ${((queuedAt + DEPTH_SETTLE_MS) / 1000).toFixed(1)}s until the kill)`
           : `jobs_queue_depth was ${depthIdle[0]?.[1]} when JOBS_QUEUE had been empty for over a second`,
-        [`samples while jobs waited: ${show(during(depth).slice(0, 8))}`, `idle samples: ${show(settled(depth))}`],
+        [heldSamples, `idle samples: ${show(settled(depth))}`],
       );
+    }
+    const tooMany = held.filter(([, v]) => v > queuedBehindSlow);
+    if (tooMany.length > 0) {
+      return fail('depth-counts-held', `jobs_queue_depth showed ${tooMany[0]?.[1]} while ${queuedBehindSlow} jobs were ready in JOBS_QUEUE and your program held the slow one`, [heldSamples]);
     }
     return {
       title,

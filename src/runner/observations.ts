@@ -294,6 +294,9 @@ export interface PrometheusMetrics {
   types: Record<string, string>;
   /** Every sample of the exercise's metrics and of `up`. */
   series: ScrapedSeries[];
+  /** The Content-Type header of the lab's own GET of /metrics (null: none); absent when the
+   *  lab did not read it (the program was not scraped, or did not answer). */
+  contentType?: string | null;
 }
 
 export interface Observations {

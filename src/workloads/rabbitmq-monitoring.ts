@@ -10,7 +10,8 @@
  *
  * Prometheus (brokers/prometheus.ts) scrapes that address every second, from the run's target
  * file (blocks/prometheus.ts; Prometheus takes up to about 5 s to start scraping a new file).
- * The lab never reads /metrics itself: what counts is what the real Prometheus stored. The
+ * What counts is what the real Prometheus stored (the lab reads /metrics once itself, for its
+ * Content-Type only). The
  * schedule, designed from the mistakes backwards:
  *
  * 1. "steady": `steadyJobs` quick jobs at once (every `failEvery`-th fails), as soon as the
@@ -19,25 +20,33 @@
  *    `scrapedWithinMs`, or none of the four metrics in it: the run ends there
  *    (metrics-exposed says what is missing).
  * 2. "slow": one job of `slowMs`; once the program took it, `queuedBehindSlow` quick jobs
- *    wait behind it (the queue's depth, and jobs_in_progress 1, are scraped meanwhile).
- * 3. "kill", `killAfterMs` after the slow job was taken (the scenario's kill-learner fault,
- *    with a restart): the slow job is unfinished, nothing finished for seconds before, so a
- *    correct program's counts were all scraped, and it must not count the slow job yet. A
- *    program that counts a job when it receives it counts the slow job twice (before the
- *    kill and again after its redelivery). The restarted program starts its counters at 0,
- *    which is Prometheus's normal reset; a counter that goes down while its process lives
- *    (reset on each scrape, or every few seconds) is not.
+ *    wait behind it, and the lab waits for a scrape DEPTH_SETTLE_MS after the last one
+ *    queued (at most until `killAfterMs` into the slow job): jobs_queue_depth must show them
+ *    there (not 0 from a read made when the slow job started, not 7 counting the held one),
+ *    and jobs_in_progress 1.
+ * 3. "kill", right after that scrape (the scenario's kill-learner fault, with a restart): the
+ *    slow job is unfinished, nothing finished for seconds before, so a correct program's
+ *    counts were all scraped, and it must not count the slow job yet. A program that counts a
+ *    job when it receives it counts the slow job twice (before the kill and again after its
+ *    redelivery). The restarted program starts its counters at 0, which is Prometheus's
+ *    normal reset (its first scrape shows 0: its first job is the 3.5 s slow one); a counter
+ *    that goes down while its process lives (reset on each scrape, or every few seconds), or
+ *    that a new process restores from a file, is not.
  * 4. The restarted program works through the slow job and those behind it (every
  *    `failEveryBehindSlow`-th fails: a gauge that leaks on the failure path shows).
- * 5. "idle": nothing to do until a scrape that started IDLE_SETTLE_MS into it (at most
- *    `idleMs`): jobs_in_progress and jobs_queue_depth must be back at 0 then. The lab reads
- *    every sample of the run and the metrics' types from Prometheus (before the program
- *    stops: Prometheus forgets a target's types with it).
+ * 5. "idle", once the queue is empty and every job the restarted program took can have
+ *    ended (the slow one and those behind it, one after another): nothing to do until a scrape that started IDLE_SETTLE_MS
+ *    into it (at most `idleMs`): jobs_in_progress and jobs_queue_depth must be back at 0
+ *    then. The lab reads every sample of the run and the metrics' types from Prometheus
+ *    (before the program stops: Prometheus forgets a target's types with it).
+ *
+ * Besides Prometheus's scrapes, the lab GETs /metrics once itself (after the first scrape),
+ * for its Content-Type only: Prometheus 3 refuses a scrape without a text or OpenMetrics type.
  *
  * checks/metrics.ts compares those samples with the lab's own counts.
  */
 import { type PrometheusMetrics, recordObservation } from '../runner/observations.js';
-import { IDLE_SETTLE_MS } from '../checks/metrics.js';
+import { DEPTH_SETTLE_MS, IDLE_SETTLE_MS } from '../checks/metrics.js';
 import { openPrometheus } from './blocks/prometheus.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
@@ -56,7 +65,11 @@ export interface Job {
 }
 
 /** The series the lab reads back: the exercise's metrics and Prometheus's own `up`. */
-const METRICS_REGEX = 'jobs_processed_total|jobs_in_progress|jobs_queue_depth|job_duration_seconds_(sum|count)|up';
+const METRICS_REGEX = 'jobs_processed_total|jobs_in_progress|jobs_queue_depth|job_duration_seconds_(sum|count|bucket)|up';
+
+/** What Prometheus 2.x asks a target for: the lab's own GET of /metrics asks the same, so a
+ *  library that negotiates (prometheus_client) answers as it answers Prometheus. */
+const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
   name: 'rabbitmq-monitoring',
@@ -70,7 +83,9 @@ export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
   async prepare(ctx: WorkloadContext, o) {
     const rabbit = await openRabbit(ctx);
     const prometheus = await openPrometheus(ctx, { copies: ctx.instances });
-    const queue = rabbit.name('jobs');
+    // A name of this run, not the starter's default "jobs": a program that ignores JOBS_QUEUE
+    // somewhere (its depth probe) reads a queue that does not exist.
+    const queue = rabbit.name(`jobs-${ctx.random('monitoring:queue').int(1000, 9999)}`);
     const channel = await rabbit.connection.createChannel();
     ctx.defer(() => channel.close().catch(() => {}));
     await channel.assertQueue(queue, { durable: true });
@@ -85,6 +100,8 @@ export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
     const quick = () => random.int(o.quickMinMs, o.quickMaxMs);
     const ready = async () => (await rabbit.probeQueue(queue))?.messageCount ?? -1;
     let scraped = false;
+    // The Content-Type of the lab's own GET of /metrics (null: none); undefined: not read.
+    let contentType: string | null | undefined;
     // What Prometheus stored, read at the end of the run while the program still runs: the
     // metrics' types go with the target once it is down.
     let readBack: PrometheusMetrics | undefined;
@@ -92,7 +109,7 @@ export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
       const [series, metadata] = await Promise.all([prometheus.series(METRICS_REGEX), prometheus.metadata().catch(() => [])]);
       const types: Record<string, string> = {};
       for (const m of metadata) types[m.metric] = m.type;
-      return { targets: prometheus.ports.map((p) => `127.0.0.1:${p}`), scraped, types, series };
+      return { targets: prometheus.ports.map((p) => `127.0.0.1:${p}`), scraped, types, series, ...(contentType === undefined ? {} : { contentType }) };
     };
 
     return {
@@ -121,6 +138,14 @@ export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
           ctx.progress(`Prometheus could not read http://127.0.0.1:${prometheus.ports[0]}/metrics within ${o.scrapedWithinMs / 1000}s: no more jobs`);
           return;
         }
+        // One GET of the lab's own, for the Content-Type only: Prometheus 2 falls back to the text
+        // format without one, Prometheus 3 refuses the scrape.
+        contentType = await fetch(`http://127.0.0.1:${prometheus.ports[0]}/metrics`, { headers: { Accept: PROMETHEUS_ACCEPT }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(3_000)]) })
+          .then(async (response) => {
+            await response.arrayBuffer();
+            return response.headers.get('content-type');
+          })
+          .catch(() => undefined);
         // A /metrics without any of the exercise's metrics (the starter's) has nothing more to show.
         if ((await prometheus.series(METRICS_REGEX)).every((series) => series.name === 'up')) {
           ctx.progress('none of the four metrics is on your /metrics yet: no more jobs');
@@ -134,13 +159,21 @@ export const rabbitmqMonitoring: Workload<MonitoringOptions> = {
         await emptied(ctx.timeouts.drainMs);
         const takenAt = Date.now();
         for (let i = 0; i < o.queuedBehindSlow; i++) await send(quick(), (i + 1) % o.failEveryBehindSlow === 0, 'behind-slow');
-        await sleep(o.killAfterMs - (Date.now() - takenAt), ctx.signal);
+        // The kill waits for a scrape DEPTH_SETTLE_MS after the last job queued (a depth read
+        // every second has seen all of them then; metrics-agree reads that scrape), at most
+        // until killAfterMs into the slow job.
+        await prometheus.awaitScraped(ctx.history.now() + DEPTH_SETTLE_MS + 50, Math.max(0, o.killAfterMs - (Date.now() - takenAt)));
 
         ctx.progress('killing your program in the middle of the slow job; it is restarted');
         await ctx.phase('kill');
         await ctx.faultsSettled();
+        const restartedAt = ctx.history.now();
         await emptied(o.slowMs + o.queuedBehindSlow * o.quickMaxMs * 3 + ctx.timeouts.drainMs);
-        await sleep(o.quickMaxMs + 300, ctx.signal);
+        // Idle only once every job can have ended: the last one taken (quickMaxMs), and every
+        // job the restarted program took, one after another (an empty queue is not enough: a
+        // program with a larger prefetch took them all at once and still holds them). The
+        // management API's unacknowledged count would say so, but lags by seconds.
+        await sleep(Math.max(o.quickMaxMs + 300, restartedAt + o.slowMs + (o.queuedBehindSlow + 1) * o.quickMaxMs + 300 - ctx.history.now()), ctx.signal);
 
         const idle = ctx.history.now();
         await ctx.phase('idle');

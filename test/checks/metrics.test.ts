@@ -8,13 +8,13 @@ import type { PrometheusMetrics, ScrapedSeries } from '../../src/runner/observat
 
 const start = (t: number, n: number): Operation => ({ t, process: 'learner-1', kind: 'process', outcome: 'ok', value: { event: 'start', pid: 100 + n, start: n } });
 const phase = (t: number, name: string): Operation => ({ t, process: 'lab', kind: 'phase', outcome: 'info', key: name });
-const job = (n: number, durationMs: number, fail: boolean): Operation => ({ t: 500 + n, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: `job-${n}`, value: { jobId: `job-${n}`, durationMs, fail, tags: [] } });
+const job = (n: number, durationMs: number, fail: boolean, phase = 'steady', t = 500 + n): Operation => ({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: `job-${n}`, value: { jobId: `job-${n}`, durationMs, fail, phase, tags: [] } });
 
 /** 15 steady jobs (3 fail), the slow one, 6 behind it (2 fail): 17 succeeded, 5 failed, 3.2 s of work. */
 const JOBS = [
   ...Array.from({ length: 15 }, (_, i) => job(i + 1, 80, (i + 1) % 5 === 0)),
-  job(16, 2_000, false),
-  ...Array.from({ length: 6 }, (_, i) => job(17 + i, 80, (i + 1) % 3 === 0)),
+  job(16, 2_000, false, 'slow', 2_510),
+  ...Array.from({ length: 6 }, (_, i) => job(17 + i, 80, (i + 1) % 3 === 0, 'behind-slow', 2_600 + i)),
 ];
 const MEAN_S = (15 * 80 + 2_000 + 6 * 80) / 22 / 1000;
 
@@ -31,13 +31,17 @@ function correct(): ScrapedSeries[] {
     series('job_duration_seconds_sum', [1.2, 1.2, 1.2, 0, 0, 2.48, 2.48, 2.48]),
     series('jobs_in_progress', [0, 1, 1, 1, 1, 0, 0, 0]),
     series('jobs_queue_depth', [0, 6, 6, 6, 6, 0, 0, 0]),
+    series('job_duration_seconds_bucket', [0, 0, 0, 0, 0, 0, 0, 0], { le: '0.05' }),
+    series('job_duration_seconds_bucket', [15, 15, 15, 0, 0, 6, 6, 6], { le: '0.1' }),
+    series('job_duration_seconds_bucket', [15, 15, 15, 0, 0, 7, 7, 7], { le: '2.5' }),
+    series('job_duration_seconds_bucket', [15, 15, 15, 0, 0, 7, 7, 7], { le: '+Inf' }),
     series('up', [1, 1, 1, 1, 1, 1, 1, 1]),
   ];
 }
 
 const TYPES = { jobs_processed_total: 'counter', jobs_in_progress: 'gauge', job_duration_seconds: 'histogram', jobs_queue_depth: 'gauge' };
 
-function run(metrics: Partial<PrometheusMetrics> = {}): Operation[] {
+function run(metrics: Partial<PrometheusMetrics> = {}, exits: Operation[] = []): Operation[] {
   const observed: PrometheusMetrics = { targets: ['127.0.0.1:41234'], scraped: true, types: TYPES, series: correct(), ...metrics };
   return [
     start(0, 1),
@@ -47,6 +51,7 @@ function run(metrics: Partial<PrometheusMetrics> = {}): Operation[] {
     phase(4_500, 'kill'),
     start(4_700, 2),
     phase(7_500, 'idle'),
+    ...exits,
     { t: 9_100, process: 'lab', kind: 'observe', outcome: 'ok', key: 'prometheus-metrics', value: observed },
   ];
 }
@@ -79,6 +84,15 @@ describe('metrics-exposed', () => {
     const result = metricsExposed.run(run({ types: { ...TYPES, jobs_processed_total: 'gauge' } }), params);
     expect(result).toMatchObject({ status: 'fail', cause: 'wrong-type' });
     expect(result.examples[0]).toBe('jobs_processed_total: # TYPE says gauge, the README asks for counter');
+  });
+  it('takes text/plain and OpenMetrics content types', () => {
+    expect(metricsExposed.run(run({ contentType: 'text/plain; version=0.0.4; charset=utf-8' }), params).status).toBe('pass');
+    expect(metricsExposed.run(run({ contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8' }), params).status).toBe('pass');
+  });
+  it('says wrong-content-type for a /metrics answer without a Content-Type', () => {
+    const result = metricsExposed.run(run({ contentType: null }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'wrong-content-type' });
+    expect(result.observed).toBe('your /metrics answer had no Content-Type header');
   });
 });
 
@@ -130,7 +144,48 @@ describe('metrics-agree', () => {
   it('says depth-stale for a depth read once at start (0, then 7 after the restart)', () => {
     const result = metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 0, 0, 7, 7, 7, 7, 7]) }), params);
     expect(result).toMatchObject({ status: 'fail', cause: 'depth-stale' });
-    expect(result.observed).toContain('was 7 when JOBS_QUEUE had been empty');
+    expect(result.observed).toContain('at most 0 while 6 jobs waited');
+  });
+  it('says depth-stale for a depth that stays at 0 when idle', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 6, 6, 6, 6, 6, 6, 6]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'depth-stale' });
+    expect(result.observed).toContain('was 6 when JOBS_QUEUE had been empty');
+  });
+  it('says depth-stale for a depth read only when a job starts (0 while the first process holds the slow job)', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 0, 0, 6, 6, 0, 0, 0]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'depth-stale' });
+  });
+  it('passes a depth that is still 5 (read before the last job queued) just after the jobs queued', () => {
+    expect(metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 5, 6, 6, 6, 0, 0, 0]) }), params).status).toBe('pass');
+  });
+  it('says depth-counts-held for a depth that adds the job in progress', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 7, 7, 7, 7, 0, 0, 0]) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'depth-counts-held' });
+    expect(result.observed).toContain('showed 7 while 6 jobs were ready');
+  });
+  it('is unknown when no depth was scraped between the jobs queuing and the kill', () => {
+    const result = metricsAgree.run(run({ series: correct().map((s) => ({ ...s, samples: s.samples.filter(([t]) => t !== 4_000) })) }), params);
+    expect(result.status).toBe('unknown');
+  });
+  it('says counters-restored when the restarted program goes on from the last count', () => {
+    const result = metricsAgree.run(run({ series: replaced('jobs_processed_total', [12, 12, 12, 12, 12, 17, 17, 17], { outcome: 'succeeded' }) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'counters-restored' });
+    expect(result.examples[0]).toContain('12 in the last scrape before the restart, 12 in the restarted program\'s first scrape');
+  });
+  it('says buckets-not-cumulative for per-range buckets', () => {
+    const result = metricsAgree.run(run({ series: replaced('job_duration_seconds_bucket', [15, 15, 15, 0, 0, 1, 1, 1], { le: '2.5' }) }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'buckets-not-cumulative' });
+    expect(result.examples[0]).toBe('7.0s: le="0.1" counted 6 but le="2.5" only 1');
+  });
+  it('says buckets-not-cumulative when le="+Inf" is not _count', () => {
+    const result = metricsAgree.run(run({ series: replaced('job_duration_seconds_bucket', [0, 0, 0, 0, 0, 0, 0, 0], { le: '+Inf' }).filter((s) => s.labels.le === undefined || s.labels.le === '+Inf') }), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'buckets-not-cumulative' });
+    expect(result.examples[0]).toBe('2.0s: le="+Inf" was 0, _count 15');
+  });
+  it('says program-exited, not a slow scrape, when the program crashed before the idle phase', () => {
+    const crash: Operation = { t: 6_500, process: 'learner-1', kind: 'process', outcome: 'fail', value: { event: 'exit', pid: 102, start: 2, code: 1, signal: null, byLab: false } };
+    const result = metricsAgree.run(run({ series: correct().map((s) => ({ ...s, samples: s.samples.filter(([t]) => t < 7_000) })) }, [crash]), params);
+    expect(result).toMatchObject({ status: 'fail', cause: 'program-exited' });
   });
   it('says depth-stale for a depth that never showed the waiting jobs', () => {
     const result = metricsAgree.run(run({ series: replaced('jobs_queue_depth', [0, 0, 0, 0, 0, 0, 0, 0]) }), params);

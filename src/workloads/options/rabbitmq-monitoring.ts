@@ -8,10 +8,10 @@ export const defaults = {
   failEvery: 5,
   quickMinMs: 40,
   quickMaxMs: 120,
-  slowMs: 2_000,
+  slowMs: 3_500,
   queuedBehindSlow: 6,
   failEveryBehindSlow: 3,
-  killAfterMs: 1_500,
+  killAfterMs: 3_000,
   idleMs: 4_000,
   scrapedWithinMs: 7_000,
 } as const;
