@@ -3,8 +3,12 @@
  * learner's program and that broker, named after the run's namespace so a sweep finds the
  * ones a killed brokerlab left. The lab's own clients never go through it.
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Endpoints } from '../brokers/types.js';
 import { EnvironmentError, UsageError } from '../errors.js';
+import { brokerlabHome } from '../paths.js';
 
 export interface Proxy {
   name: string;
@@ -100,14 +104,59 @@ export function brokerAddress(broker: 'redis' | 'rabbitmq' | 'postgres' | 'sns',
   return `${parsed.hostname}:${port}`;
 }
 
+/** Who holds Kafka's one proxy address now: a brokerlab process and its run's namespace. */
+export interface KafkaProxyOwner {
+  pid: number;
+  namespace: string;
+}
+
+/** $BROKERLAB_HOME/kafka-proxy.owner: the proxy's address is one for the whole machine, so
+ *  two brokerlab processes (a dev check and a `check`, two terminals) take turns through it. */
+function ownerFile(): string {
+  return join(brokerlabHome(), 'kafka-proxy.owner');
+}
+
+function readOwner(): KafkaProxyOwner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(ownerFile(), 'utf8')) as Partial<KafkaProxyOwner>;
+    return typeof owner.pid === 'number' && typeof owner.namespace === 'string' ? { pid: owner.pid, namespace: owner.namespace } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when a proxy at Kafka's address belongs to a run that may still use it: its owner file
+ * names that proxy's run and a live process other than this one (a proxy of a killed brokerlab,
+ * or of this process's own earlier run, is stale). Pure but for the liveness test given.
+ */
+export function kafkaProxyInUse(proxyName: string, owner: KafkaProxyOwner | undefined, alive: (pid: number) => boolean, self = process.pid): boolean {
+  return owner !== undefined && owner.pid !== self && proxyName === `${owner.namespace}.kafka` && alive(owner.pid);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * The run's proxy in front of Kafka: at the fixed address Kafka's PROXIED listener advertises,
  * forwarding to that listener. Only brokerlab's own Kafka has that listener, and only a
  * toxiproxy on this machine listens where Kafka says; anything else is refused before the
- * program starts. A proxy left on that address by a killed brokerlab is removed first (a run
- * with a Kafka proxy goes alone, so no other run is using it).
+ * program starts. Within one brokerlab the pool never runs two such runs at once (they hold
+ * the same claim); across processes the owner file says whose proxy is there: a run waits
+ * (saying so) while another live brokerlab's run holds it, and removes a proxy a killed
+ * brokerlab left. `release` gives the address back.
  */
-export async function kafkaProxy(namespace: string, endpoint: Endpoints['toxiproxy']): Promise<Proxy> {
+export async function kafkaProxy(
+  namespace: string,
+  endpoint: Endpoints['toxiproxy'],
+  options: { signal?: AbortSignal; progress?: (message: string) => void } = {},
+): Promise<Proxy & { release: () => Promise<void> }> {
   const { runtimeKindOf } = await import('../brokers/index.js');
   const { HOST, KAFKA_PROXY_PORT, PORTS } = await import('../brokers/ports.js');
   if ((await runtimeKindOf('kafka')) === 'external') {
@@ -118,7 +167,29 @@ export async function kafkaProxy(namespace: string, endpoint: Endpoints['toxipro
   }
   const api = toxiproxyApi(endpoint);
   const listen = `${HOST}:${KAFKA_PROXY_PORT}`;
-  for (const stale of await api.list()) if (stale.listen === listen) await api.remove(stale.name);
-  const created = await api.create(`${namespace}.kafka`, `${HOST}:${PORTS.kafka.proxied}`, listen);
-  return { ...created, replaces: `${HOST}:${PORTS.kafka.broker}` };
+  const name = `${namespace}.kafka`;
+  let said = false;
+  for (;;) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const there = (await api.list()).filter((p) => p.listen === listen);
+    const busy = there.find((p) => kafkaProxyInUse(p.name, readOwner(), pidAlive));
+    if (!busy) {
+      for (const stale of there) await api.remove(stale.name);
+      writeFileSync(ownerFile(), `${JSON.stringify({ pid: process.pid, namespace } satisfies KafkaProxyOwner)}\n`);
+      try {
+        const created = await api.create(name, `${HOST}:${PORTS.kafka.proxied}`, listen);
+        const release = async () => {
+          await api.remove(created.name);
+          if (readOwner()?.namespace === namespace) rmSync(ownerFile(), { force: true });
+        };
+        return { ...created, replaces: `${HOST}:${PORTS.kafka.broker}`, release };
+      } catch {
+        // Another brokerlab created its proxy between our look and our create: wait for it.
+      }
+    } else if (!said) {
+      options.progress?.(`waiting for another brokerlab run (pid ${readOwner()?.pid}) to finish with Kafka's proxy`);
+      said = true;
+    }
+    await sleep(250);
+  }
 }

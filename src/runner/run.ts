@@ -204,7 +204,13 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
           async proxy(broker) {
             const existing = proxies.get(broker);
             if (existing) return existing;
-            const created = broker === 'kafka' ? await kafkaProxy(namespace, endpoints.toxiproxy as Endpoints['toxiproxy']) : await toxiproxy().create(`${namespace}.${broker}`, brokerAddress(broker, endpoints as Partial<Endpoints>));
+            if (broker === 'kafka') {
+              const created = await kafkaProxy(namespace, endpoints.toxiproxy as Endpoints['toxiproxy'], { signal: controller.signal, progress });
+              cleanups.push(created.release);
+              proxies.set(broker, created);
+              return created;
+            }
+            const created = await toxiproxy().create(`${namespace}.${broker}`, brokerAddress(broker, endpoints as Partial<Endpoints>));
             cleanups.push(() => toxiproxy().remove(created.name));
             proxies.set(broker, created);
             return created;

@@ -9,7 +9,7 @@ import { KAFKA_PROXY_CLAIM } from '../../src/faults/types.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
 import { toxicOf, toxicStreams } from '../../src/faults/network.js';
 import { firedAt, parseTrigger } from '../../src/faults/triggers.js';
-import { brokerAddress } from '../../src/faults/toxiproxy.js';
+import { brokerAddress, kafkaProxyInUse } from '../../src/faults/toxiproxy.js';
 import { HistoryRecorder, type Operation } from '../../src/runner/history.js';
 import { throughProxies } from '../../src/runner/run.js';
 
@@ -225,5 +225,18 @@ describe('broker node faults on a cluster brokerlab does not run', () => {
       if (saved === undefined) delete process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS;
       else process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS = saved;
     }
+  });
+});
+
+describe("Kafka's one proxy across brokerlab processes", () => {
+  const alive = (pid: number) => pid === 4242;
+  it('is in use while a live other process owns that very proxy', () => {
+    expect(kafkaProxyInUse('bl-run1.kafka', { pid: 4242, namespace: 'bl-run1' }, alive, 1)).toBe(true);
+  });
+  it('is stale when its owner died, when the owner file names another run, when there is none, or when it is our own', () => {
+    expect(kafkaProxyInUse('bl-run1.kafka', { pid: 999, namespace: 'bl-run1' }, alive, 1)).toBe(false);
+    expect(kafkaProxyInUse('bl-run1.kafka', { pid: 4242, namespace: 'bl-run2' }, alive, 1)).toBe(false);
+    expect(kafkaProxyInUse('bl-run1.kafka', undefined, alive, 1)).toBe(false);
+    expect(kafkaProxyInUse('bl-run1.kafka', { pid: 4242, namespace: 'bl-run1' }, alive, 4242)).toBe(false);
   });
 });
