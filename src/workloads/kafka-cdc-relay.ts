@@ -32,10 +32,11 @@
  *    relay that starts at the newest change skips them, one that starts at nothing
  *    publishes everything again.
  * 3. "after-restart": once the relay published again, `afterRestartChanges` more, while the
- *    scenario slows PostgreSQL again: they commit while the relay is between its poll and its
- *    save, so a relay that saves the table's newest change id instead of the last one it
- *    published skips some. Then the lab waits until every change is in the topic and the
- *    position covers the last one.
+ *    scenario slows PostgreSQL and the program's Kafka path again: each publish is held by
+ *    the latency while the lab commits the next change, so changes commit while the relay is
+ *    between its poll and its save, every run, and a relay that saves the table's newest
+ *    change id instead of the last one it published skips some. Then the lab waits until
+ *    every change is in the topic and the position covers the last one.
  * The lab changes a customer again only once its previous change is in the topic, so every
  * change id stays visible in the table until a relay could publish it: a polling relay sees
  * the latest row only, so one that lost a change cannot blame a newer one.
