@@ -22,6 +22,9 @@
  *    `streamChanges` later changes committed and were published: its updated_at is older
  *    than theirs. A relay polling `updated_at > last seen` skips it, every run; one polling
  *    `change_id > position` does not (the trigger's lock makes ids follow commit order).
+ *    Afterwards one customer is left untouched to the end: its phase-1 row stays in the table,
+ *    below any later position, so a relay that restarts from 0 (it never reads its saved
+ *    position back) publishes it again, every run.
  * 2. "relay-kill": the scenario puts latency on the program's connection to PostgreSQL, so
  *    each statement takes a round trip while a change comes every `killSpacingMs`. The lab
  *    kills the relay at the first moment its saved position and the topic disagree: a
@@ -151,9 +154,11 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
       return { changeId: Number(rows[0]?.change_id), customerId: c.customerId };
     };
     const updateSql = 'UPDATE customers SET tier = $2, email = $3 WHERE customer_id = $1 RETURNING change_id::int AS change_id';
-    /** A customer whose newest change is already in the topic (not `except`), if any. */
+    // Customers the lab no longer changes after phase 1 (see run()).
+    const untouched = new Set<string>();
+    /** A customer whose newest change is already in the topic (not `except`, not untouched), if any. */
     const settledCustomer = (except: ReadonlySet<string> = new Set()): string | undefined => {
-      const settled = [...lastChangeOf].filter(([c, id]) => published.has(id) && !except.has(c)).map(([c]) => c);
+      const settled = [...lastChangeOf].filter(([c, id]) => published.has(id) && !except.has(c) && !untouched.has(c)).map(([c]) => c);
       return settled.length === 0 ? undefined : settled[random.int(0, settled.length - 1)];
     };
     /** One change in its own transaction: an update of a settled customer, else a new one. */
@@ -304,6 +309,10 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
           ctx.progress('no change reached CHANGES_TOPIC: the lab stops here');
           return;
         }
+        // One customer keeps its phase-1 row to the end: a relay that restarts from 0 (it never
+        // reads its saved position back) publishes that row again, below the saved position.
+        const oldest = [...lastChangeOf].sort(([, a], [, b]) => a - b)[0];
+        if (oldest) untouched.add(oldest[0]);
 
         // Phase 2: slow PostgreSQL, changes keep coming, the kill at the first disagreement.
         ctx.progress('phase 2: the relay is killed between a publish and its position (or the other way round)');

@@ -77,6 +77,12 @@ describe('cdc-copies-only-at-kill', () => {
     const h = [change(1, 'a'), record(1, 'a', 100), kill(400), position('kill', null, 1, 1), restart(600), record(1, 'a', 700)];
     expect(cdcCopiesOnlyAtKill.run(h, p).cause).toBe('replayed-from-start');
   });
+  it('names replayed-from-start when a change below the saved position is published again after the restart', () => {
+    const h = [change(1, 'a'), change(2, 'b'), change(3, 'c'), record(1, 'a', 100), record(2, 'b', 110), record(3, 'c', 120), kill(400), position('kill', 3, 3, 3), restart(600), record(1, 'a', 700)];
+    const r = cdcCopiesOnlyAtKill.run(h, p);
+    expect(r.status).toBe('fail');
+    expect(r.cause).toBe('replayed-from-start');
+  });
   it('names republished-saved for copies of changes the saved position covered', () => {
     const h = [change(1, 'a'), change(2, 'b'), record(1, 'a', 100), record(2, 'b', 110), kill(400), position('kill', 2, 2, 2), restart(600), record(2, 'b', 700)];
     expect(cdcCopiesOnlyAtKill.run(h, p).cause).toBe('republished-saved');
