@@ -26,8 +26,10 @@
  *    below any later position, so a relay that restarts from 0 (it never reads its saved
  *    position back) publishes it again, every run.
  * 2. "relay-kill": the scenario puts latency on the program's connection to PostgreSQL, so
- *    each statement takes a round trip while a change comes every `killSpacingMs`. The lab
- *    kills the relay at the first moment its saved position and the topic disagree: a
+ *    each statement takes a round trip while a change comes every `killSpacingMs`, and
+ *    resets the program's Kafka connections for a moment: a relay that saves its position
+ *    without awaiting Kafka's acknowledgement saves it while its send is still being retried.
+ *    The lab kills the relay at the first moment its saved position and the topic disagree: a
  *    change in the topic beyond the position (a correct relay between the ack and the save:
  *    it must publish it again after the restart) or a position beyond the topic (a relay
  *    that saves before it publishes loses those changes). It reads the position right
