@@ -51,6 +51,11 @@
  * cdc-key-order fails when a record has no key (no-key) or another key than its customer id
  * (wrong-key), when one customer's changes are in several partitions (split), or when, in a
  * partition, a customer's changes first appear out of change-id order (out-of-order).
+ * cdc-value-format fails when a record's value is not the README's JSON object: changeId not
+ *   a JSON number (changeid-not-number: a string compares "9" > "10", which breaks a
+ *   consumer's "highest changeId applied"), or a field missing or of another type than
+ *   stated (customerId, name, email, tier, updatedAt strings: fields-wrong). It reads the
+ *   JSON types the lab recorded for each record's value (value.types).
  * cdc-position-saved fails when no position was saved by the kill or at the end (never-saved),
  * or when the position at the end is below the last change made (behind-at-end).
  */
@@ -282,5 +287,47 @@ export const cdcPositionSaved: CheckDefinition<CdcParams> = {
       return { title, status: 'fail', expected, observed: `at the end the saved position was change ${end.position}, the last change made ${end.madeMax} (the topic's highest ${end.publishedMax})`, examples: [], cause: 'behind-at-end' };
     }
     return { title, status: 'pass', expected, observed: `saved in ${end.source === 'topic' ? 'POSITION_TOPIC' : 'relay_position'}: ${kill ? `${positionText(kill.position)} at the kill, ` : ''}change ${end.position} at the end (the last one made)`, examples: [] };
+  },
+};
+
+/** The value's fields and their JSON types, as the README states them. */
+const VALUE_TYPES = { changeId: 'number', customerId: 'string', name: 'string', email: 'string', tier: 'string', updatedAt: 'string' } as const;
+
+export const cdcValueFormat: CheckDefinition<CdcParams> = {
+  name: 'cdc-value-format',
+  causes: {
+    'changeid-not-number':
+      'changeId reached the topic as a JSON string, not a number: consumers compare changeIds to drop copies and stale changes, and strings compare "9" > "10". node-postgres returns a bigint as a string: Number(row.change_id) (Python: int(...)).',
+    'fields-wrong': 'The value is not the README\'s JSON object: a field is missing, renamed (customer_id instead of customerId) or of another type. Publish exactly { changeId (number), customerId, name, email, tier, updatedAt (ISO 8601 string) }.',
+  },
+  parseParams,
+  run(history) {
+    const title = 'Each value is the stated JSON object';
+    const expected = `every value a JSON object with ${Object.entries(VALUE_TYPES).map(([k, t]) => `${k} (${t})`).join(', ')}`;
+    const ops = select(history, { kind: 'consume', stream: 'changes-topic' });
+    if (ops.length === 0) return { title, status: 'unknown', expected, observed: 'no record reached the topic', examples: [] };
+    const problems: { what: string; changeIdString: boolean }[] = [];
+    for (const op of ops) {
+      const v = (op.value ?? {}) as Record<string, unknown>;
+      const types = v.types as Record<string, string> | null | undefined;
+      if (types === undefined) continue; // recorded before the lab kept the types
+      const raw = typeof v.raw === 'string' ? v.raw.slice(0, 120) : '';
+      if (types === null) {
+        problems.push({ what: `not a JSON object: ${raw}`, changeIdString: false });
+        continue;
+      }
+      const wrong = Object.entries(VALUE_TYPES).filter(([k, t]) => types[k] !== t);
+      if (wrong.length > 0) problems.push({ what: `${wrong.map(([k, t]) => `${k} ${types[k] === undefined ? 'missing' : `a ${types[k]}`} (expected a ${t})`).join(', ')}: ${raw}`, changeIdString: types.changeId === 'string' });
+    }
+    if (problems.length === 0) return { title, status: 'pass', expected, observed: `${ops.length} records, every value with the stated fields and types`, examples: [] };
+    const changeIdOnly = problems.every((x) => x.changeIdString);
+    return {
+      title,
+      status: 'fail',
+      expected,
+      observed: `${countOf(problems.length, ops.length, 'record')} had another value`,
+      examples: firstFew(problems).map((x) => x.what),
+      cause: changeIdOnly ? 'changeid-not-number' : 'fields-wrong',
+    };
   },
 };

@@ -208,7 +208,7 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
           ...(ok ? { key: String(changeId) } : {}),
           partition,
           offset: message.offset,
-          value: { kafkaKey: message.key === null ? null : message.key.toString('utf8'), customerId: typeof body?.customerId === 'string' ? body.customerId : null, changeId: ok ? changeId : null, raw: raw.slice(0, 300) },
+          value: { kafkaKey: message.key === null ? null : message.key.toString('utf8'), customerId: typeof body?.customerId === 'string' ? body.customerId : null, changeId: ok ? changeId : null, types: body ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === null ? 'null' : typeof v])) : null, raw: raw.slice(0, 300) },
         });
       },
     });

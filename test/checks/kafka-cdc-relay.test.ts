@@ -1,7 +1,7 @@
 // Unit tests of the change-data relay's checks over literal histories: each passes on a good
 // history and names the cause the evidence (the changes, the topic, the saved position) points to.
 import { describe, expect, it } from 'vitest';
-import { cdcChangesPublished, cdcCopiesOnlyAtKill, cdcKeyOrder, cdcPositionSaved } from '../../src/checks/cdc.js';
+import { cdcChangesPublished, cdcCopiesOnlyAtKill, cdcKeyOrder, cdcPositionSaved, cdcValueFormat } from '../../src/checks/cdc.js';
 import type { Operation } from '../../src/runner/history.js';
 import type { CdcPosition } from '../../src/runner/observations.js';
 
@@ -116,5 +116,29 @@ describe('cdc-position-saved', () => {
   });
   it('is unknown without the end reading', () => {
     expect(cdcPositionSaved.run([], p).status).toBe('unknown');
+  });
+});
+
+describe('cdc-value-format', () => {
+  const typed = (types: Record<string, string> | null): Operation => {
+    const r = record(1, 'a', 100);
+    return { ...r, value: { ...(r.value as object), types } };
+  };
+  const good = { changeId: 'number', customerId: 'string', name: 'string', email: 'string', tier: 'string', updatedAt: 'string' };
+  it('passes values with every stated field and type (extra fields allowed)', () => {
+    expect(cdcValueFormat.run([typed({ ...good, op: 'string' })], p).status).toBe('pass');
+  });
+  it('names changeid-not-number when changeId is a string and all else is right', () => {
+    const r = cdcValueFormat.run([typed({ ...good, changeId: 'string' })], p);
+    expect(r.status).toBe('fail');
+    expect(r.cause).toBe('changeid-not-number');
+    expect(r.examples[0]).toContain('changeId a string');
+  });
+  it('names fields-wrong for a raw row (snake_case) or a value that is not JSON', () => {
+    expect(cdcValueFormat.run([typed({ change_id: 'number', customer_id: 'string' })], p).cause).toBe('fields-wrong');
+    expect(cdcValueFormat.run([typed(null)], p).cause).toBe('fields-wrong');
+  });
+  it('is unknown without records', () => {
+    expect(cdcValueFormat.run([], p).status).toBe('unknown');
   });
 });
