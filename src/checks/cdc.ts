@@ -39,7 +39,9 @@
  * position: it restarted at the newest change instead of its saved position),
  * late-commit-skipped (the update committed late with an older updated_at: polled by
  * timestamp), position-past-unpublished (any other: the position moved past a change that
- * was never published, with no kill or restart to explain it). The cause is
+ * was never published, with no kill or restart to explain it). Before all these:
+ * stalled-after-restart when not one record reached the topic after the restart (the relay
+ * never came back to polling), so no position is blamed. The cause is
  * position-past-unpublished when any lost change has it (a relay that skips changes at any
  * time also skips some at the kill or the late commit), else the first of the others, in
  * that order, that explains a lost change.
@@ -130,6 +132,8 @@ export const CDC_PUBLISHED_CAUSES = {
     'A change committed after later changes, with an older updated_at, never reached the topic: the relay polls by timestamp (updated_at > the last one seen). now() is the transaction\'s start time and commit order is not timestamp order, so such a row lands behind the position. Poll by change_id (WHERE change_id > $1 ORDER BY change_id), whose trigger hands ids out in commit order.',
   'position-past-unpublished':
     'The saved position moved past changes that were never published. Save exactly the change_id of the last change Kafka acknowledged (the last row of the batch you sent), never the table\'s newest id or a count.',
+  'stalled-after-restart':
+    'After the lab restarted the relay, it published nothing at all: it never got back to polling (stuck at start-up reading its position, say a consumer of POSITION_TOPIC subscribed at the latest offset waits forever for a record). Make start-up finish: read the saved position (relay_position, or POSITION_TOPIC\'s last record by a seek to high watermark - 1), 0 when there is none, then poll.',
 } as const;
 
 export const cdcChangesPublished: CheckDefinition<CdcParams> = {
@@ -149,6 +153,19 @@ export const cdcChangesPublished: CheckDefinition<CdcParams> = {
     if (records.length === 0) return { title, status: 'fail', expected, observed: `no record reached CHANGES_TOPIC at all for the ${changes.length} changes`, examples: firstFew(lost).map((c) => `change ${c.changeId} (${c.customerId})`) };
     if (published.size === 1 && published.has(null)) return { title, status: 'fail', expected, observed: `${records.length} records reached CHANGES_TOPIC, none with a numeric "changeId" in its JSON value`, examples: [] };
     const kill = positionAt(history, 'kill');
+    const restart = restartedAt(history);
+    if (restart !== undefined && !records.some((r) => r.t >= restart) && lost.some((c) => c.t >= restart)) {
+      // Nothing after the restart: no position explains the losses, the relay never came back.
+      const since = lost.filter((c) => c.t >= restart || c.phase === 'relay-down');
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `${observed}: after the lab restarted the relay, not one record reached the topic (${countOf(since.length, lost.length, 'lost change')} made while it was down or after the restart)`,
+        examples: firstFew(since).map((c) => `change ${c.changeId} (${c.customerId}): made in phase "${c.phase}"`),
+        cause: 'stalled-after-restart',
+      };
+    }
     const causeOf = (c: Change): keyof typeof CDC_PUBLISHED_CAUSES => {
       // Made in the kill phase and not yet in the topic when the relay died: the restart decides.
       const pendingAtKill = kill !== undefined && c.phase === 'relay-kill' && c.changeId > kill.publishedMax;
@@ -167,6 +184,7 @@ export const cdcChangesPublished: CheckDefinition<CdcParams> = {
       'skipped-while-down': (c) => (c.phase === 'before-start' ? 'made before the relay first started' : 'made while the relay was down'),
       'late-commit-skipped': () => 'committed after later changes, with an older updated_at',
       'position-past-unpublished': (c) => `made in phase "${c.phase}"`,
+      'stalled-after-restart': (c) => `made in phase "${c.phase}"`,
     };
     return {
       title,
@@ -185,7 +203,7 @@ export const cdcCopiesOnlyAtKill: CheckDefinition<CdcParams> = {
     'replayed-from-start':
       'After the restart the relay published rows again from the start, below the position it had saved: it saved no position (it kept it in memory), or it never read the saved one back at start-up. Save the position after each acknowledged batch (relay_position or POSITION_TOPIC) and read it at start-up; the table keeps one row per customer, so a customer not changed since is published again by a relay starting from 0.',
     'republished-saved':
-      'Changes were published again although the position saved before had already covered them: the relay does not resume strictly after its saved position (WHERE change_id >= instead of >, or the position not read back at start-up).',
+      'Changes were published again although the position saved before had already covered them: the relay does not resume strictly after its saved position (WHERE change_id >= instead of >, or the position not read back at start-up). A timestamp position does the same: a JS Date keeps milliseconds, timestamptz microseconds, so updated_at > the truncated time selects the same rows again; poll by change_id.',
   },
   parseParams,
   run(history) {
@@ -279,12 +297,17 @@ export const cdcPositionSaved: CheckDefinition<CdcParams> = {
     const kill = positionAt(history, 'kill');
     const end = positionAt(history, 'end');
     if (!end) return { title, status: 'unknown', expected, observed: 'the lab could not read the position at the end', examples: [] };
-    if (end.publishedMax === 0) return { title, status: 'fail', expected, observed: 'no change reached the topic, so no position could be saved', examples: [] };
+    // Nothing readable in the topic: judge a saved position on its own (the value's format is
+    // cdc-value-format's business), and say so only when none was saved either.
+    if (end.publishedMax === 0 && end.position === null) return { title, status: 'fail', expected, observed: 'no change reached the topic with a numeric changeId, and no position was saved', examples: [] };
     if (end.position === null || (kill && kill.position === null)) {
       return { title, status: 'fail', expected, observed: end.position === null ? 'no position was ever saved' : 'no position was saved by the time the lab killed the relay', examples: [`relay_position had no row and POSITION_TOPIC no record${kill ? `; at the kill the topic held changes up to ${kill.publishedMax}` : ''}`], cause: 'never-saved' };
     }
     if (end.position < end.madeMax) {
-      return { title, status: 'fail', expected, observed: `at the end the saved position was change ${end.position}, the last change made ${end.madeMax} (the topic's highest ${end.publishedMax})`, examples: [], cause: 'behind-at-end' };
+      const restart = restartedAt(history);
+      const silent = restart !== undefined && !select(history, { kind: 'consume', stream: 'changes-topic' }).some((op) => op.t >= restart);
+      const why = silent ? '; after the restart the relay published nothing and saved nothing: it never got back to polling' : '';
+      return { title, status: 'fail', expected, observed: `at the end the saved position was change ${end.position}, the last change made ${end.madeMax} (the topic's highest ${end.publishedMax})${why}`, examples: [], cause: 'behind-at-end' };
     }
     return { title, status: 'pass', expected, observed: `saved in ${end.source === 'topic' ? 'POSITION_TOPIC' : 'relay_position'}: ${kill ? `${positionText(kill.position)} at the kill, ` : ''}change ${end.position} at the end (the last one made)`, examples: [] };
   },

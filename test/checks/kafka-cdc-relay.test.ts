@@ -59,6 +59,12 @@ describe('cdc-changes-published', () => {
     const h = [change(1, 'a'), change(2, 'b', 'stream', ['late-commit']), change(3, 'c', 'after-restart'), record(1, 'a', 100)];
     expect(cdcChangesPublished.run(h, p).cause).toBe('position-past-unpublished');
   });
+  it('names stalled-after-restart when not one record reached the topic after the restart', () => {
+    const h = [change(1, 'a', 'stream'), change(2, 'b', 'relay-kill', [], 300), record(1, 'a', 100), record(2, 'b', 350), kill(400), position('kill', 2, 2, 2), change(3, 'c', 'relay-down', ['while-down'], 450), restart(600), change(4, 'a', 'after-restart', [], 700)];
+    const r = cdcChangesPublished.run(h, p);
+    expect(r.cause).toBe('stalled-after-restart');
+    expect(r.observed).toContain('not one record');
+  });
   it('names no cause when nothing reached the topic', () => {
     const r = cdcChangesPublished.run([change(1, 'a')], p);
     expect(r.status).toBe('fail');
@@ -113,6 +119,16 @@ describe('cdc-position-saved', () => {
   it('names never-saved and behind-at-end', () => {
     expect(cdcPositionSaved.run([position('kill', null, 4, 5), position('end', null, 9, 9, 900)], p).cause).toBe('never-saved');
     expect(cdcPositionSaved.run([position('kill', 3, 4, 5), position('end', 7, 9, 9, 900)], p).cause).toBe('behind-at-end');
+  });
+  it('says the relay never came back when nothing was published after the restart', () => {
+    const h = [record(1, 'a', 100), kill(400), position('kill', 1, 1, 2), restart(600), position('end', 1, 1, 5, 900)];
+    const r = cdcPositionSaved.run(h, p);
+    expect(r.cause).toBe('behind-at-end');
+    expect(r.observed).toContain('never got back to polling');
+  });
+  it('judges a saved position even when no record had a numeric changeId', () => {
+    expect(cdcPositionSaved.run([position('kill', 3, 0, 5), position('end', 9, 0, 9, 900)], p).status).toBe('pass');
+    expect(cdcPositionSaved.run([position('end', null, 0, 9, 900)], p).status).toBe('fail');
   });
   it('is unknown without the end reading', () => {
     expect(cdcPositionSaved.run([], p).status).toBe('unknown');
