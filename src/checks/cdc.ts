@@ -39,17 +39,25 @@
  * position: it restarted at the newest change instead of its saved position),
  * late-commit-skipped (the update committed late with an older updated_at: polled by
  * timestamp), position-past-unpublished (any other: the position moved past a change that
- * was never published, with no kill or restart to explain it). The cause is
+ * was never published, with no kill or restart to explain it). Before all these:
+ * stalled-after-restart when not one record reached the topic after the restart (the relay
+ * never came back to polling), so no position is blamed. The cause is
  * position-past-unpublished when any lost change has it (a relay that skips changes at any
  * time also skips some at the kill or the late commit), else the first of the others, in
  * that order, that explains a lost change.
  * cdc-copies-only-at-kill fails on a copy that is not tolerated: replayed-from-start when no
- * position was saved at the kill (the restarted relay started from nothing and published
- * every row again: a polling relay sees each row's latest change only, so the copies are of
- * those), else republished-saved (copies of changes its saved position already covered).
+ * position was saved at the kill, or a change below that position was published again after
+ * the restart (the restarted relay started from nothing and published every row again: a
+ * polling relay sees each row's latest change only, so the copies are of those; the lab keeps
+ * one customer unchanged after phase 1 so there is always such a row), else republished-saved (copies of changes its saved position already covered).
  * cdc-key-order fails when a record has no key (no-key) or another key than its customer id
  * (wrong-key), when one customer's changes are in several partitions (split), or when, in a
  * partition, a customer's changes first appear out of change-id order (out-of-order).
+ * cdc-value-format fails when a record's value is not the README's JSON object: changeId not
+ *   a JSON number (changeid-not-number: a string compares "9" > "10", which breaks a
+ *   consumer's "highest changeId applied"), or a field missing or of another type than
+ *   stated (customerId, name, email, tier, updatedAt strings: fields-wrong). It reads the
+ *   JSON types the lab recorded for each record's value (value.types).
  * cdc-position-saved fails when no position was saved by the kill or at the end (never-saved),
  * or when the position at the end is below the last change made (behind-at-end).
  */
@@ -124,6 +132,8 @@ export const CDC_PUBLISHED_CAUSES = {
     'A change committed after later changes, with an older updated_at, never reached the topic: the relay polls by timestamp (updated_at > the last one seen). now() is the transaction\'s start time and commit order is not timestamp order, so such a row lands behind the position. Poll by change_id (WHERE change_id > $1 ORDER BY change_id), whose trigger hands ids out in commit order.',
   'position-past-unpublished':
     'The saved position moved past changes that were never published. Save exactly the change_id of the last change Kafka acknowledged (the last row of the batch you sent), never the table\'s newest id or a count.',
+  'stalled-after-restart':
+    'After the lab restarted the relay, it published nothing at all: it never got back to polling (stuck at start-up reading its position, say a consumer of POSITION_TOPIC subscribed at the latest offset waits forever for a record). Make start-up finish: read the saved position (relay_position, or POSITION_TOPIC\'s last record by a seek to high watermark - 1), 0 when there is none, then poll.',
 } as const;
 
 export const cdcChangesPublished: CheckDefinition<CdcParams> = {
@@ -143,6 +153,19 @@ export const cdcChangesPublished: CheckDefinition<CdcParams> = {
     if (records.length === 0) return { title, status: 'fail', expected, observed: `no record reached CHANGES_TOPIC at all for the ${changes.length} changes`, examples: firstFew(lost).map((c) => `change ${c.changeId} (${c.customerId})`) };
     if (published.size === 1 && published.has(null)) return { title, status: 'fail', expected, observed: `${records.length} records reached CHANGES_TOPIC, none with a numeric "changeId" in its JSON value`, examples: [] };
     const kill = positionAt(history, 'kill');
+    const restart = restartedAt(history);
+    if (restart !== undefined && !records.some((r) => r.t >= restart) && lost.some((c) => c.t >= restart)) {
+      // Nothing after the restart: no position explains the losses, the relay never came back.
+      const since = lost.filter((c) => c.t >= restart || c.phase === 'relay-down');
+      return {
+        title,
+        status: 'fail',
+        expected,
+        observed: `${observed}: after the lab restarted the relay, not one record reached the topic (${countOf(since.length, lost.length, 'lost change')} made while it was down or after the restart)`,
+        examples: firstFew(since).map((c) => `change ${c.changeId} (${c.customerId}): made in phase "${c.phase}"`),
+        cause: 'stalled-after-restart',
+      };
+    }
     const causeOf = (c: Change): keyof typeof CDC_PUBLISHED_CAUSES => {
       // Made in the kill phase and not yet in the topic when the relay died: the restart decides.
       const pendingAtKill = kill !== undefined && c.phase === 'relay-kill' && c.changeId > kill.publishedMax;
@@ -161,6 +184,7 @@ export const cdcChangesPublished: CheckDefinition<CdcParams> = {
       'skipped-while-down': (c) => (c.phase === 'before-start' ? 'made before the relay first started' : 'made while the relay was down'),
       'late-commit-skipped': () => 'committed after later changes, with an older updated_at',
       'position-past-unpublished': (c) => `made in phase "${c.phase}"`,
+      'stalled-after-restart': (c) => `made in phase "${c.phase}"`,
     };
     return {
       title,
@@ -177,9 +201,9 @@ export const cdcCopiesOnlyAtKill: CheckDefinition<CdcParams> = {
   name: 'cdc-copies-only-at-kill',
   causes: {
     'replayed-from-start':
-      'After the restart the relay published every row again from the start: it had saved no position (it kept it in memory), so the restarted relay knew nothing. Save the position after each acknowledged batch (relay_position or POSITION_TOPIC) and read it at start-up.',
+      'After the restart the relay published rows again from the start, below the position it had saved: it saved no position (it kept it in memory), or it never read the saved one back at start-up. Save the position after each acknowledged batch (relay_position or POSITION_TOPIC) and read it at start-up; the table keeps one row per customer, so a customer not changed since is published again by a relay starting from 0.',
     'republished-saved':
-      'Changes were published again although the position saved before had already covered them: the relay does not resume strictly after its saved position (WHERE change_id >= instead of >, or the position not read back at start-up).',
+      'Changes were published again although the position saved before had already covered them: the relay does not resume strictly after its saved position (WHERE change_id >= instead of >, or the position not read back at start-up). A timestamp position does the same: a JS Date keeps milliseconds, timestamptz microseconds, so updated_at > the truncated time selects the same rows again; poll by change_id.',
   },
   parseParams,
   run(history) {
@@ -195,6 +219,9 @@ export const cdcCopiesOnlyAtKill: CheckDefinition<CdcParams> = {
     const tolerated = ([id, rs]: [number, TopicRecord[]]) => kill !== undefined && kill.position !== null && id > kill.position && restart !== undefined && Math.min(...rs.map((r) => r.t)) < restart;
     const wrong = copied.filter((c) => !tolerated(c));
     const within = copied.length - wrong.length;
+    // Started from nothing: no position at the kill, or after the restart a copy of a change
+    // below it (a relay resuming at its position, even with >=, republishes that one change only).
+    const replayedFromStart = !kill || kill.position === null || (restart !== undefined && wrong.some(([id, rs]) => id < (kill.position ?? 0) && rs.some((r) => r.t >= restart)));
     if (wrong.length === 0) {
       return { title, status: 'pass', expected, observed: copied.length === 0 ? `${byChange.size} changes, no copies` : `${within} change${within === 1 ? '' : 's'} published again after the kill, all above the position saved then (${positionText(kill?.position ?? null)})`, examples: [] };
     }
@@ -204,7 +231,7 @@ export const cdcCopiesOnlyAtKill: CheckDefinition<CdcParams> = {
       expected,
       observed: `${countOf(wrong.length, byChange.size, 'change')} published more than once outside the kill window (position saved at the kill: ${positionText(kill?.position ?? null)})`,
       examples: firstFew(wrong).map(([id, rs]) => `change ${id}: ${rs.length} records`),
-      cause: kill && kill.position === null ? 'replayed-from-start' : 'republished-saved',
+      cause: replayedFromStart ? 'replayed-from-start' : 'republished-saved',
     };
   },
 };
@@ -270,13 +297,60 @@ export const cdcPositionSaved: CheckDefinition<CdcParams> = {
     const kill = positionAt(history, 'kill');
     const end = positionAt(history, 'end');
     if (!end) return { title, status: 'unknown', expected, observed: 'the lab could not read the position at the end', examples: [] };
-    if (end.publishedMax === 0) return { title, status: 'fail', expected, observed: 'no change reached the topic, so no position could be saved', examples: [] };
+    // Nothing readable in the topic: judge a saved position on its own (the value's format is
+    // cdc-value-format's business), and say so only when none was saved either.
+    if (end.publishedMax === 0 && end.position === null) return { title, status: 'fail', expected, observed: 'no change reached the topic with a numeric changeId, and no position was saved', examples: [] };
     if (end.position === null || (kill && kill.position === null)) {
       return { title, status: 'fail', expected, observed: end.position === null ? 'no position was ever saved' : 'no position was saved by the time the lab killed the relay', examples: [`relay_position had no row and POSITION_TOPIC no record${kill ? `; at the kill the topic held changes up to ${kill.publishedMax}` : ''}`], cause: 'never-saved' };
     }
     if (end.position < end.madeMax) {
-      return { title, status: 'fail', expected, observed: `at the end the saved position was change ${end.position}, the last change made ${end.madeMax} (the topic's highest ${end.publishedMax})`, examples: [], cause: 'behind-at-end' };
+      const restart = restartedAt(history);
+      const silent = restart !== undefined && !select(history, { kind: 'consume', stream: 'changes-topic' }).some((op) => op.t >= restart);
+      const why = silent ? '; after the restart the relay published nothing and saved nothing: it never got back to polling' : '';
+      return { title, status: 'fail', expected, observed: `at the end the saved position was change ${end.position}, the last change made ${end.madeMax} (the topic's highest ${end.publishedMax})${why}`, examples: [], cause: 'behind-at-end' };
     }
     return { title, status: 'pass', expected, observed: `saved in ${end.source === 'topic' ? 'POSITION_TOPIC' : 'relay_position'}: ${kill ? `${positionText(kill.position)} at the kill, ` : ''}change ${end.position} at the end (the last one made)`, examples: [] };
+  },
+};
+
+/** The value's fields and their JSON types, as the README states them. */
+const VALUE_TYPES = { changeId: 'number', customerId: 'string', name: 'string', email: 'string', tier: 'string', updatedAt: 'string' } as const;
+
+export const cdcValueFormat: CheckDefinition<CdcParams> = {
+  name: 'cdc-value-format',
+  causes: {
+    'changeid-not-number':
+      'changeId reached the topic as a JSON string, not a number: consumers compare changeIds to drop copies and stale changes, and strings compare "9" > "10". node-postgres returns a bigint as a string: Number(row.change_id) (Python: int(...)).',
+    'fields-wrong': 'The value is not the README\'s JSON object: a field is missing, renamed (customer_id instead of customerId) or of another type. Publish exactly { changeId (number), customerId, name, email, tier, updatedAt (ISO 8601 string) }.',
+  },
+  parseParams,
+  run(history) {
+    const title = 'Each value is the stated JSON object';
+    const expected = `every value a JSON object with ${Object.entries(VALUE_TYPES).map(([k, t]) => `${k} (${t})`).join(', ')}`;
+    const ops = select(history, { kind: 'consume', stream: 'changes-topic' });
+    if (ops.length === 0) return { title, status: 'unknown', expected, observed: 'no record reached the topic', examples: [] };
+    const problems: { what: string; changeIdString: boolean }[] = [];
+    for (const op of ops) {
+      const v = (op.value ?? {}) as Record<string, unknown>;
+      const types = v.types as Record<string, string> | null | undefined;
+      if (types === undefined) continue; // recorded before the lab kept the types
+      const raw = typeof v.raw === 'string' ? v.raw.slice(0, 120) : '';
+      if (types === null) {
+        problems.push({ what: `not a JSON object: ${raw}`, changeIdString: false });
+        continue;
+      }
+      const wrong = Object.entries(VALUE_TYPES).filter(([k, t]) => types[k] !== t);
+      if (wrong.length > 0) problems.push({ what: `${wrong.map(([k, t]) => `${k} ${types[k] === undefined ? 'missing' : `a ${types[k]}`} (expected a ${t})`).join(', ')}: ${raw}`, changeIdString: types.changeId === 'string' });
+    }
+    if (problems.length === 0) return { title, status: 'pass', expected, observed: `${ops.length} records, every value with the stated fields and types`, examples: [] };
+    const changeIdOnly = problems.every((x) => x.changeIdString);
+    return {
+      title,
+      status: 'fail',
+      expected,
+      observed: `${countOf(problems.length, ops.length, 'record')} had another value`,
+      examples: firstFew(problems).map((x) => x.what),
+      cause: changeIdOnly ? 'changeid-not-number' : 'fields-wrong',
+    };
   },
 };

@@ -85,6 +85,7 @@ export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['cdc-copies-only-at-kill', async () => (await import('./cdc.js')).cdcCopiesOnlyAtKill],
   ['cdc-key-order', async () => (await import('./cdc.js')).cdcKeyOrder],
   ['cdc-position-saved', async () => (await import('./cdc.js')).cdcPositionSaved],
+  ['cdc-value-format', async () => (await import('./cdc.js')).cdcValueFormat],
 ]);
 
 export async function loadCheck(name: string): Promise<CheckDefinition<any>> {

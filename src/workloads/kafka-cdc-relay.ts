@@ -22,9 +22,14 @@
  *    `streamChanges` later changes committed and were published: its updated_at is older
  *    than theirs. A relay polling `updated_at > last seen` skips it, every run; one polling
  *    `change_id > position` does not (the trigger's lock makes ids follow commit order).
+ *    Afterwards one customer is left untouched to the end: its phase-1 row stays in the table,
+ *    below any later position, so a relay that restarts from 0 (it never reads its saved
+ *    position back) publishes it again, every run.
  * 2. "relay-kill": the scenario puts latency on the program's connection to PostgreSQL, so
- *    each statement takes a round trip while a change comes every `killSpacingMs`. The lab
- *    kills the relay at the first moment its saved position and the topic disagree: a
+ *    each statement takes a round trip while a change comes every `killSpacingMs`, and
+ *    resets the program's Kafka connections for a moment: a relay that saves its position
+ *    without awaiting Kafka's acknowledgement saves it while its send is still being retried.
+ *    The lab kills the relay at the first moment its saved position and the topic disagree: a
  *    change in the topic beyond the position (a correct relay between the ack and the save:
  *    it must publish it again after the restart) or a position beyond the topic (a relay
  *    that saves before it publishes loses those changes). It reads the position right
@@ -32,10 +37,11 @@
  *    relay that starts at the newest change skips them, one that starts at nothing
  *    publishes everything again.
  * 3. "after-restart": once the relay published again, `afterRestartChanges` more, while the
- *    scenario slows PostgreSQL again: they commit while the relay is between its poll and its
- *    save, so a relay that saves the table's newest change id instead of the last one it
- *    published skips some. Then the lab waits until every change is in the topic and the
- *    position covers the last one.
+ *    scenario slows PostgreSQL and the program's Kafka path again: each publish is held by
+ *    the latency while the lab commits the next change, so changes commit while the relay is
+ *    between its poll and its save, every run, and a relay that saves the table's newest
+ *    change id instead of the last one it published skips some. Then the lab waits until
+ *    every change is in the topic and the position covers the last one.
  * The lab changes a customer again only once its previous change is in the topic, so every
  * change id stays visible in the table until a relay could publish it: a polling relay sees
  * the latest row only, so one that lost a change cannot blame a newer one.
@@ -150,9 +156,11 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
       return { changeId: Number(rows[0]?.change_id), customerId: c.customerId };
     };
     const updateSql = 'UPDATE customers SET tier = $2, email = $3 WHERE customer_id = $1 RETURNING change_id::int AS change_id';
-    /** A customer whose newest change is already in the topic (not `except`), if any. */
+    // Customers the lab no longer changes after phase 1 (see run()).
+    const untouched = new Set<string>();
+    /** A customer whose newest change is already in the topic (not `except`, not untouched), if any. */
     const settledCustomer = (except: ReadonlySet<string> = new Set()): string | undefined => {
-      const settled = [...lastChangeOf].filter(([c, id]) => published.has(id) && !except.has(c)).map(([c]) => c);
+      const settled = [...lastChangeOf].filter(([c, id]) => published.has(id) && !except.has(c) && !untouched.has(c)).map(([c]) => c);
       return settled.length === 0 ? undefined : settled[random.int(0, settled.length - 1)];
     };
     /** One change in its own transaction: an update of a settled customer, else a new one. */
@@ -200,7 +208,7 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
           ...(ok ? { key: String(changeId) } : {}),
           partition,
           offset: message.offset,
-          value: { kafkaKey: message.key === null ? null : message.key.toString('utf8'), customerId: typeof body?.customerId === 'string' ? body.customerId : null, changeId: ok ? changeId : null, raw: raw.slice(0, 300) },
+          value: { kafkaKey: message.key === null ? null : message.key.toString('utf8'), customerId: typeof body?.customerId === 'string' ? body.customerId : null, changeId: ok ? changeId : null, types: body ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === null ? 'null' : typeof v])) : null, raw: raw.slice(0, 300) },
         });
       },
     });
@@ -303,6 +311,10 @@ export const kafkaCdcRelay: Workload<KafkaCdcRelayOptions> = {
           ctx.progress('no change reached CHANGES_TOPIC: the lab stops here');
           return;
         }
+        // One customer keeps its phase-1 row to the end: a relay that restarts from 0 (it never
+        // reads its saved position back) publishes that row again, below the saved position.
+        const oldest = [...lastChangeOf].sort(([, a], [, b]) => a - b)[0];
+        if (oldest) untouched.add(oldest[0]);
 
         // Phase 2: slow PostgreSQL, changes keep coming, the kill at the first disagreement.
         ctx.progress('phase 2: the relay is killed between a publish and its position (or the other way round)');

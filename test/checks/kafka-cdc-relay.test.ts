@@ -1,7 +1,7 @@
 // Unit tests of the change-data relay's checks over literal histories: each passes on a good
 // history and names the cause the evidence (the changes, the topic, the saved position) points to.
 import { describe, expect, it } from 'vitest';
-import { cdcChangesPublished, cdcCopiesOnlyAtKill, cdcKeyOrder, cdcPositionSaved } from '../../src/checks/cdc.js';
+import { cdcChangesPublished, cdcCopiesOnlyAtKill, cdcKeyOrder, cdcPositionSaved, cdcValueFormat } from '../../src/checks/cdc.js';
 import type { Operation } from '../../src/runner/history.js';
 import type { CdcPosition } from '../../src/runner/observations.js';
 
@@ -59,6 +59,12 @@ describe('cdc-changes-published', () => {
     const h = [change(1, 'a'), change(2, 'b', 'stream', ['late-commit']), change(3, 'c', 'after-restart'), record(1, 'a', 100)];
     expect(cdcChangesPublished.run(h, p).cause).toBe('position-past-unpublished');
   });
+  it('names stalled-after-restart when not one record reached the topic after the restart', () => {
+    const h = [change(1, 'a', 'stream'), change(2, 'b', 'relay-kill', [], 300), record(1, 'a', 100), record(2, 'b', 350), kill(400), position('kill', 2, 2, 2), change(3, 'c', 'relay-down', ['while-down'], 450), restart(600), change(4, 'a', 'after-restart', [], 700)];
+    const r = cdcChangesPublished.run(h, p);
+    expect(r.cause).toBe('stalled-after-restart');
+    expect(r.observed).toContain('not one record');
+  });
   it('names no cause when nothing reached the topic', () => {
     const r = cdcChangesPublished.run([change(1, 'a')], p);
     expect(r.status).toBe('fail');
@@ -76,6 +82,12 @@ describe('cdc-copies-only-at-kill', () => {
   it('names replayed-from-start when no position was saved at the kill', () => {
     const h = [change(1, 'a'), record(1, 'a', 100), kill(400), position('kill', null, 1, 1), restart(600), record(1, 'a', 700)];
     expect(cdcCopiesOnlyAtKill.run(h, p).cause).toBe('replayed-from-start');
+  });
+  it('names replayed-from-start when a change below the saved position is published again after the restart', () => {
+    const h = [change(1, 'a'), change(2, 'b'), change(3, 'c'), record(1, 'a', 100), record(2, 'b', 110), record(3, 'c', 120), kill(400), position('kill', 3, 3, 3), restart(600), record(1, 'a', 700)];
+    const r = cdcCopiesOnlyAtKill.run(h, p);
+    expect(r.status).toBe('fail');
+    expect(r.cause).toBe('replayed-from-start');
   });
   it('names republished-saved for copies of changes the saved position covered', () => {
     const h = [change(1, 'a'), change(2, 'b'), record(1, 'a', 100), record(2, 'b', 110), kill(400), position('kill', 2, 2, 2), restart(600), record(2, 'b', 700)];
@@ -108,7 +120,41 @@ describe('cdc-position-saved', () => {
     expect(cdcPositionSaved.run([position('kill', null, 4, 5), position('end', null, 9, 9, 900)], p).cause).toBe('never-saved');
     expect(cdcPositionSaved.run([position('kill', 3, 4, 5), position('end', 7, 9, 9, 900)], p).cause).toBe('behind-at-end');
   });
+  it('says the relay never came back when nothing was published after the restart', () => {
+    const h = [record(1, 'a', 100), kill(400), position('kill', 1, 1, 2), restart(600), position('end', 1, 1, 5, 900)];
+    const r = cdcPositionSaved.run(h, p);
+    expect(r.cause).toBe('behind-at-end');
+    expect(r.observed).toContain('never got back to polling');
+  });
+  it('judges a saved position even when no record had a numeric changeId', () => {
+    expect(cdcPositionSaved.run([position('kill', 3, 0, 5), position('end', 9, 0, 9, 900)], p).status).toBe('pass');
+    expect(cdcPositionSaved.run([position('end', null, 0, 9, 900)], p).status).toBe('fail');
+  });
   it('is unknown without the end reading', () => {
     expect(cdcPositionSaved.run([], p).status).toBe('unknown');
+  });
+});
+
+describe('cdc-value-format', () => {
+  const typed = (types: Record<string, string> | null): Operation => {
+    const r = record(1, 'a', 100);
+    return { ...r, value: { ...(r.value as object), types } };
+  };
+  const good = { changeId: 'number', customerId: 'string', name: 'string', email: 'string', tier: 'string', updatedAt: 'string' };
+  it('passes values with every stated field and type (extra fields allowed)', () => {
+    expect(cdcValueFormat.run([typed({ ...good, op: 'string' })], p).status).toBe('pass');
+  });
+  it('names changeid-not-number when changeId is a string and all else is right', () => {
+    const r = cdcValueFormat.run([typed({ ...good, changeId: 'string' })], p);
+    expect(r.status).toBe('fail');
+    expect(r.cause).toBe('changeid-not-number');
+    expect(r.examples[0]).toContain('changeId a string');
+  });
+  it('names fields-wrong for a raw row (snake_case) or a value that is not JSON', () => {
+    expect(cdcValueFormat.run([typed({ change_id: 'number', customer_id: 'string' })], p).cause).toBe('fields-wrong');
+    expect(cdcValueFormat.run([typed(null)], p).cause).toBe('fields-wrong');
+  });
+  it('is unknown without records', () => {
+    expect(cdcValueFormat.run([], p).status).toBe('unknown');
   });
 });
