@@ -25,7 +25,7 @@ export interface UserState {
   email: string | null;
   plan: string | null;
   status: 'active' | 'deactivated' | null;
-  /** Quantity per sku; a sku whose quantity reaches 0 is not in the cart. */
+  /** Quantity per sku; a sku whose quantity drops to 0 or below is not in the cart. */
   cart: Record<string, number>;
   /** How many of the user's actions this state reflects. */
   version: number;

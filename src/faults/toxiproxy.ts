@@ -7,6 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Endpoints } from '../brokers/types.js';
+import { isAlive } from '../brokers/process.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { brokerlabHome } from '../paths.js';
 
@@ -134,15 +135,6 @@ export function kafkaProxyInUse(proxyName: string, owner: KafkaProxyOwner | unde
   return owner !== undefined && owner.pid !== self && proxyName === `${owner.namespace}.kafka` && alive(owner.pid);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The run's proxy in front of Kafka: at the fixed address Kafka's PROXIED listener advertises,
  * forwarding to that listener. Only brokerlab's own Kafka has that listener, and only a
@@ -172,7 +164,7 @@ export async function kafkaProxy(
   for (;;) {
     if (options.signal?.aborted) throw options.signal.reason;
     const there = (await api.list()).filter((p) => p.listen === listen);
-    const busy = there.find((p) => kafkaProxyInUse(p.name, readOwner(), pidAlive));
+    const busy = there.find((p) => kafkaProxyInUse(p.name, readOwner(), isAlive));
     if (!busy) {
       for (const stale of there) await api.remove(stale.name);
       writeFileSync(ownerFile(), `${JSON.stringify({ pid: process.pid, namespace } satisfies KafkaProxyOwner)}\n`);
