@@ -17,9 +17,11 @@
  *   before lostAnswersAtMs): the scenario resets connections only when Kafka's answer comes
  *   back: the produce request was written, the program does not know, and retries it. Without
  *   the idempotent producer the retry writes the events a second time.
- * - phase "redeploy" (redeployAfterMs after "lost-answers", between two batches): the scenario
- *   kills the program and starts it again, as a redeploy does; the lab waits for /health and
- *   goes on. A partition chosen per process (Python's salted hash(), a random partition
+ * - phase "cut" (redeployAfterMs after "lost-answers"): the scenario resets every connection
+ *   again for a moment, and the lab posts one batch into it.
+ * - phase "redeploy" (as soon as that batch is answered): the scenario kills the program and
+ *   starts it again, as a redeploy does; the lab waits for /health and goes on. A program that
+ *   answered before its send finished dies with that batch unsent: acknowledged, never written. A partition chosen per process (Python's salted hash(), a random partition
  *   remembered per key) changes with the process: an account's later events land in another
  *   partition than its earlier ones. The default partitioner hashes the key the same way in
  *   every process.
@@ -172,7 +174,14 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
             lostAnswersAt = now;
             await ctx.phase('lost-answers');
           } else if (lostAnswersAt !== undefined && redeployedAt === undefined && now - lostAnswersAt >= o.redeployAfterMs && !ctx.faultActive()) {
-            // No batch is in flight here: the lab posts one at a time.
+            // One more batch goes out into a cut connection, and the program is killed as soon
+            // as it answers: a correct program answers only once the cut healed and Kafka has
+            // the batch, so it has nothing in flight at the kill (the lab posts one batch at a
+            // time); a program that answered before its send finished loses that batch with
+            // the process, every run, however fast the machine.
+            await ctx.phase('cut');
+            if (!(await waitUntil(() => ctx.faultActive(), 5_000, ctx.signal, 10))) throw new Error('the cut before the redeploy never started');
+            await post(nextBatch());
             await ctx.phase('redeploy');
             await ctx.faultsSettled();
             if (!(await waitUntil(healthy, ctx.timeouts.readyMs, ctx.signal, 100))) {

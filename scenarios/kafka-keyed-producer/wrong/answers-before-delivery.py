@@ -1,8 +1,8 @@
 """
 Wrong (Python, confluent-kafka): the idempotent producer, keyed, but it answers 200 right
 after produce() ("librdkafka delivers in the background, with retries"), without flush():
-produce() only queues the events, and while the connection is broken they are written
-seconds after the 200.
+produce() only queues the events: while the connection is broken they are written seconds
+after the 200, and the batch answered just before the redeploy's SIGKILL is never written.
 """
 import json
 import os
