@@ -65,6 +65,9 @@ export interface MigrateOptions {
  *  marked and acked the order shipped before it by then. */
 const SETTLE_BEFORE_KILL_MS = 200;
 
+/** How many orders of the cut-over backlog are shipped before the second kill. */
+const BACKLOG_SHIPPED_BEFORE_KILL = 4;
+
 /** An order id as the lab makes them (messageId('order', n)), to find in the program's keys. */
 const ORDER_ID = /order-\d{4}-[0-9a-f]{6}/g;
 
@@ -96,7 +99,9 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     const flagDir = await mkdtemp(join(tmpdir(), `${ctx.namespace}-migration-`));
     ctx.defer(() => rm(flagDir, { recursive: true, force: true }));
     const MIGRATION_FILE = join(flagDir, 'migration.json');
+    let flipped = false;
     const setFlag = async (flag: MigrationFlag) => {
+      flipped = flag.producers === 'kafka';
       await writeFile(`${MIGRATION_FILE}.tmp`, `${JSON.stringify(flag)}\n`);
       await rename(`${MIGRATION_FILE}.tmp`, MIGRATION_FILE);
     };
@@ -142,6 +147,27 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       await sleep(SETTLE_BEFORE_KILL_MS);
       return true;
     });
+    // The second kill's victim: an order of the cut-over backlog, after the flip, once a few of
+    // the backlog are shipped: the restarted program finds the flag saying kafka and orders
+    // still in ORDERS_QUEUE (one that goes straight to Kafka on a restart leaves them there).
+    const backlogIds = new Set<string>();
+    ctx.registerProbe('backlog-turn', async (key) => {
+      if (!flipped || !backlogIds.has(key)) return false;
+      const done = shipped();
+      if ([...backlogIds].filter((id) => done.has(id)).length < BACKLOG_SHIPPED_BEFORE_KILL) return false;
+      await takeTurn(key);
+      await sleep(SETTLE_BEFORE_KILL_MS);
+      return true;
+    });
+    // The third kill's victim: a Kafka order, once the program is back from the second kill:
+    // a commit before the shipment (or a commit of what was only fetched) skips it at restart.
+    ctx.registerProbe('kafka-turn', async (key) => {
+      if (kills() < 2 || heals() < 2) return false;
+      await takeTurn(key);
+      await sleep(SETTLE_BEFORE_KILL_MS);
+      return true;
+    });
+    ctx.registerProbe('committed-past', (key) => kafka.committedPast(GROUP_ID, ORDERS_TOPIC, key));
 
     // What the program remembers as shipped, scanned now and then under KEY_PREFIX: an order
     // marked and never shipped was marked before its shipment (no-lost-messages names it).
@@ -167,12 +193,13 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       bodies.set(orderId, body);
       return { orderId, body };
     };
-    const sendRabbit = async (n: number, phase: string): Promise<string[]> => {
+    const sendRabbit = async (n: number, phase: string, into?: Set<string>): Promise<string[]> => {
       const ids: string[] = [];
       const sends: Promise<boolean>[] = [];
       for (let i = 0; i < n; i++) {
         const { orderId, body } = newOrder();
         ids.push(orderId);
+        into?.add(orderId);
         onRabbit++;
         sends.push(viaRabbit.send(orderId, body, { tags: ['rabbitmq'], record: { phase, broker: 'rabbitmq' } }));
       }
@@ -206,7 +233,10 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       const { offsets, endOffsets } = await kafka.committedOffsets(GROUP_ID, ORDERS_TOPIC);
       return Object.entries(endOffsets).every(([p, end]) => (offsets[p] ?? -1) >= end);
     };
-    const killed = () => ctx.history.history.some((op) => op.kind === 'fault' && (op.value as { phase?: string; signal?: string } | undefined)?.signal === 'SIGKILL');
+    const faultOps = () => ctx.history.history.filter((op) => op.kind === 'fault').map((op) => (op.value ?? {}) as { phase?: string; signal?: string; restarted?: boolean });
+    const kills = () => faultOps().filter((v) => v.signal === 'SIGKILL').length;
+    const heals = () => faultOps().filter((v) => v.phase === 'heal' && v.restarted === true).length;
+    const killed = () => kills() > 0;
 
     return {
       env: {
@@ -241,7 +271,7 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
 
         await ctx.phase('cutover');
         ctx.progress(`phase 2: ${o.cutoverBacklog} orders on RabbitMQ, then the cut-over: MIGRATION_FILE says kafka, and ${o.kafkaOrders} orders come on Kafka`);
-        const backlog = await sendRabbit(o.cutoverBacklog, 'cutover');
+        const backlog = await sendRabbit(o.cutoverBacklog, 'cutover', backlogIds);
         await setFlag({ producers: 'kafka' });
         const onKafka = await sendKafka(o.kafkaOrders, 'cutover');
         await drain(ctx, { done: allShipped([...backlog, ...onKafka]), progress, quietMs: o.quietMs });
