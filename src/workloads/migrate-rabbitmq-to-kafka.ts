@@ -35,6 +35,7 @@ import { openKafka } from './blocks/kafka.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { openRedis, scanMarks } from './blocks/redis.js';
+import { keysMatching } from '../namespaces/redis.js';
 import { type Workload, type WorkloadContext, every, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/migrate-rabbitmq-to-kafka.js';
 
@@ -286,7 +287,12 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
         await rabbit.recordLeftAfterStop('ORDERS_QUEUE', ORDERS_QUEUE, onRabbit);
         recordObservation(ctx.history, 'kafka-committed-offsets', await kafka.committedOffsets(GROUP_ID, ORDERS_TOPIC));
         await scan();
-        recordObservation(ctx.history, 'processed-marks', { marked: [...marked.keys()].sort(), markedAt: Object.fromEntries(marked), keys: keysScanned });
+        // Marks written outside KEY_PREFIX are invisible to the scans above and outlive the
+        // run's cleanup (which deletes KEY_PREFIX*): find them by this run's order ids (random
+        // per run, so a key naming one is this run's), report them, and delete them.
+        const outside = (await keysMatching(redis.client, '*order-[0-9][0-9][0-9][0-9]-*')).filter((key) => !key.startsWith(KEY_PREFIX) && (key.match(ORDER_ID) ?? []).some((id) => bodies.has(id)));
+        if (outside.length > 0) await redis.client.unlink(...outside);
+        recordObservation(ctx.history, 'processed-marks', { marked: [...marked.keys()].sort(), markedAt: Object.fromEntries(marked), keys: keysScanned, outside: { count: outside.length, keys: outside.slice(0, 3) } });
       },
     };
   },
