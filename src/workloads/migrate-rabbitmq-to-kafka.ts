@@ -19,9 +19,10 @@
  *    right away. A program that switches on the flag leaves the backlog in RabbitMQ; one that
  *    drains first and then subscribes from the end of the topic (`latest`) never sees the
  *    Kafka orders published while it drained.
- * 3. "overlap": the copies a dual-writing producer made: `overlapEarly` orders shipped before
- *    the kill and the last `overlapLate` of the backlog published again on Kafka (same
- *    orderId, tag "overlap"), and `laterOrders` new ones. A program that does not dedupe
+ * 3. "overlap": `laterOrders` new ones on Kafka, then the copies a dual-writing producer made:
+ *    `overlapEarly` orders shipped before the first kill and the last `overlapLate` of the new
+ *    ones (shipped after the last restart) published again on Kafka (same
+ *    orderId, tag "overlap"). A program that does not dedupe
  *    ships the late ones twice; one that dedupes in memory ships the early ones twice.
  * At the end the lab counts what is left in ORDERS_QUEUE and reads GROUP_ID's committed offsets;
  * all along it scans the keys under KEY_PREFIX for the order ids the program marks as shipped.
@@ -50,7 +51,7 @@ export interface MigrateOptions {
   kafkaOrders: number;
   /** Orders shipped before the kill, published again on Kafka in phase 3. */
   overlapEarly: number;
-  /** The last orders of the backlog, published again on Kafka in phase 3. */
+  /** The last of the new orders of phase 3, published again on Kafka once shipped. */
   overlapLate: number;
   /** New orders on Kafka in phase 3. */
   laterOrders: number;
@@ -81,7 +82,7 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
   parseOptions: (raw) => {
     const o = { ...intOptions(raw, defaults) };
     if (o.overlapEarly > o.rabbitOrders) throw new Error('"overlapEarly" must be at most "rabbitOrders"');
-    if (o.overlapLate > o.cutoverBacklog) throw new Error('"overlapLate" must be at most "cutoverBacklog"');
+    if (o.overlapLate > o.laterOrders) throw new Error('"overlapLate" must be at most "laterOrders"');
     return o;
   },
 
@@ -101,6 +102,8 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     ctx.defer(() => rm(flagDir, { recursive: true, force: true }));
     const MIGRATION_FILE = join(flagDir, 'migration.json');
     let flipped = false;
+    /** The run's phase, for the kills' probes. */
+    let phase = 'rabbitmq';
     const setFlag = async (flag: MigrationFlag) => {
       flipped = flag.producers === 'kafka';
       await writeFile(`${MIGRATION_FILE}.tmp`, `${JSON.stringify(flag)}\n`);
@@ -152,18 +155,23 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     // the backlog are shipped: the restarted program finds the flag saying kafka and orders
     // still in ORDERS_QUEUE (one that goes straight to Kafka on a restart leaves them there).
     const backlogIds = new Set<string>();
+    // Only during the cut-over's own drain: a kill later would hand a program that left the
+    // backlog behind a restart that drains it after all.
     ctx.registerProbe('backlog-turn', async (key) => {
-      if (!flipped || !backlogIds.has(key)) return false;
+      if (!flipped || phase !== 'cutover' || !backlogIds.has(key)) return false;
       const done = shipped();
       if ([...backlogIds].filter((id) => done.has(id)).length < BACKLOG_SHIPPED_BEFORE_KILL) return false;
       await takeTurn(key);
       await sleep(SETTLE_BEFORE_KILL_MS);
       return true;
     });
-    // The third kill's victim: a Kafka order, once the program is back from the second kill:
-    // a commit before the shipment (or a commit of what was only fetched) skips it at restart.
+    // The third kill's victim: a Kafka order of the cut-over, once the program is back from the
+    // second kill: a commit before the shipment (or of what was only fetched) skips it at
+    // restart. Only those orders: a program that starts at the end of the topic never ships
+    // them, and keeps its own diagnosis.
+    const cutoverKafkaIds = new Set<string>();
     ctx.registerProbe('kafka-turn', async (key) => {
-      if (kills() < 2 || heals() < 2) return false;
+      if (!cutoverKafkaIds.has(key) || kills() < 2 || heals() < 2) return false;
       await takeTurn(key);
       await sleep(SETTLE_BEFORE_KILL_MS);
       return true;
@@ -207,11 +215,12 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       await Promise.all(sends);
       return ids;
     };
-    const sendKafka = async (n: number, phase: string): Promise<string[]> => {
+    const sendKafka = async (n: number, phase: string, into?: Set<string>): Promise<string[]> => {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
         const { orderId, body } = newOrder();
         ids.push(orderId);
+        into?.add(orderId);
         await viaKafka.send(orderId, body, { tags: ['kafka'], record: { phase, broker: 'kafka' } });
       }
       return ids;
@@ -271,16 +280,22 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
         await drain(ctx, { done: allShipped(second), progress, quietMs: o.quietMs });
 
         await ctx.phase('cutover');
+        phase = 'cutover';
         ctx.progress(`phase 2: ${o.cutoverBacklog} orders on RabbitMQ, then the cut-over: MIGRATION_FILE says kafka, and ${o.kafkaOrders} orders come on Kafka`);
         const backlog = await sendRabbit(o.cutoverBacklog, 'cutover', backlogIds);
         await setFlag({ producers: 'kafka' });
-        const onKafka = await sendKafka(o.kafkaOrders, 'cutover');
+        const onKafka = await sendKafka(o.kafkaOrders, 'cutover', cutoverKafkaIds);
         await drain(ctx, { done: allShipped([...backlog, ...onKafka]), progress, quietMs: o.quietMs });
 
         await ctx.phase('overlap');
+        phase = 'overlap';
         ctx.progress(`phase 3: ${o.overlapEarly + o.overlapLate} orders already shipped come again on Kafka, and ${o.laterOrders} new ones`);
-        for (const orderId of [...first.slice(-o.overlapEarly), ...backlog.slice(-o.overlapLate)]) await copyToKafka(orderId);
+        // The new ones first, shipped after the last restart: copies of some of them then come
+        // with no restart in between (a program that does not dedupe at all ships them twice;
+        // one that dedupes in memory skips them, and ships the early copies twice).
         const later = await sendKafka(o.laterOrders, 'overlap');
+        await drain(ctx, { done: allShipped(later), progress, quietMs: o.quietMs });
+        for (const orderId of [...first.slice(-o.overlapEarly), ...later.slice(-o.overlapLate)]) await copyToKafka(orderId);
         await drain(ctx, { done: async () => allShipped(later)() && (await allCommitted()), progress, quietMs: o.quietMs });
       },
       async collect() {
