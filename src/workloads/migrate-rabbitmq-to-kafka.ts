@@ -67,6 +67,9 @@ export interface MigrateOptions {
  *  marked and acked the order shipped before it by then. */
 const SETTLE_BEFORE_KILL_MS = 200;
 
+/** How long after the flip the second kill may strike (the backlog takes at least 600 ms to ship). */
+const FLAG_SEEN_MS = 450;
+
 /** How many orders of the cut-over backlog are shipped before the second kill. */
 const BACKLOG_SHIPPED_BEFORE_KILL = 4;
 
@@ -101,11 +104,11 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     const flagDir = await mkdtemp(join(tmpdir(), `${ctx.namespace}-migration-`));
     ctx.defer(() => rm(flagDir, { recursive: true, force: true }));
     const MIGRATION_FILE = join(flagDir, 'migration.json');
-    let flipped = false;
+    let flippedAt: number | undefined;
     /** The run's phase, for the kills' probes. */
     let phase = 'rabbitmq';
     const setFlag = async (flag: MigrationFlag) => {
-      flipped = flag.producers === 'kafka';
+      flippedAt = flag.producers === 'kafka' ? ctx.history.now() : undefined;
       await writeFile(`${MIGRATION_FILE}.tmp`, `${JSON.stringify(flag)}\n`);
       await rename(`${MIGRATION_FILE}.tmp`, MIGRATION_FILE);
     };
@@ -158,7 +161,9 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     // Only during the cut-over's own drain: a kill later would hand a program that left the
     // backlog behind a restart that drains it after all.
     ctx.registerProbe('backlog-turn', async (key) => {
-      if (!flipped || phase !== 'cutover' || !backlogIds.has(key)) return false;
+      // And only once the flag has said kafka for a while: a program that switches on the flag
+      // has stopped taking backlog by then, and a restart must not hand it a second drain.
+      if (flippedAt === undefined || ctx.history.now() - flippedAt < FLAG_SEEN_MS || phase !== 'cutover' || !backlogIds.has(key)) return false;
       const done = shipped();
       if ([...backlogIds].filter((id) => done.has(id)).length < BACKLOG_SHIPPED_BEFORE_KILL) return false;
       await takeTurn(key);
