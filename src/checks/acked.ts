@@ -48,7 +48,7 @@ export const allAcked: CheckDefinition<AckedParams> = {
       title,
       status: 'fail',
       expected,
-      observed: `${countOf(sample.left, sample.sent, p.subject)} ${sample.left === 1 ? 'was' : 'were'} back in "${sample.queue}" (${p.queue}) after your program stopped: taken, and never acked`,
+      observed: `${countOf(sample.left, sample.sent, p.subject)} ${sample.left === 1 ? 'was' : 'were'} in "${sample.queue}" (${p.queue}) after your program stopped: never acked (never taken, or taken and given back unacked)`,
       examples: [],
       cause: 'never-acked',
     };

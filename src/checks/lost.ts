@@ -47,7 +47,7 @@
  *   publishing on a connection that cannot publish).
  */
 import type { History, Operation } from '../runner/history.js';
-import { killTimes } from '../faults/events.js';
+import { faultEvents, killTimes } from '../faults/events.js';
 import { lastObservation } from '../runner/observations.js';
 import {
   type CheckDefinition,
@@ -272,6 +272,16 @@ export const noLostMessages: CheckDefinition<LostParams> = {
       for (const story of neverTried) {
         story.cause = 'left-in-queue';
         story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): never attempted; ${left.left} messages were still in ${left.name} when your program was stopped`;
+      }
+      // Cut short by a kill, while the queue held those too: given back unacked (not acked
+      // early, or it would be gone from the queue) and left there by the restarted program.
+      const victims = new Set(faultEvents(history).filter((f) => f.value.signal === 'SIGKILL' && f.key !== undefined).map((f) => f.key));
+      const cutShort = stories.filter((st) => st.cause === 'lost-at-kill' && victims.has(st.op.key));
+      if (cutShort.length > 0 && left.left >= neverTried.length + cutShort.length) {
+        for (const story of cutShort) {
+          story.cause = 'left-in-queue';
+          story.text = `${story.op.key} (sent at ${seconds(story.op.t)}): being processed when your program was killed, given back to ${left.name}, and still there when your program was stopped`;
+        }
       }
     }
     // Never taken, sent after the last message processed, while the program kept running.

@@ -73,12 +73,14 @@ export const offsetsCommittedAfterProcessing: CheckDefinition<OffsetsParams> = {
       const strike = faultEvents(history).find((op) => op.value.reason === 'committed-past' && op.value.committedPast);
       const watched = strike?.value.committedPast;
       // Later work done: a record of the held one's partition with a higher offset was
-      // processed before the lab saw the commit pass the held one.
+      // processed (after it was written: an earlier call for the same key, e.g. a copy of an
+      // order shipped from another broker, is not that record's work) before the lab saw the
+      // commit pass the held one.
       const held = strike?.key === undefined ? undefined : records.find((r) => r.key === strike.key);
       const laterDone =
         held !== undefined &&
         strike !== undefined &&
-        records.some((r) => r.partition === held.partition && Number(r.offset) > Number(held.offset) && select(history, p.processed, 'ok').some((c) => c.key === r.key && c.t <= strike.t));
+        records.some((r) => r.partition === held.partition && Number(r.offset) > Number(held.offset) && select(history, p.processed, 'ok').some((c) => c.key === r.key && c.t >= r.t && c.t <= strike.t));
       const [cause, how]: [OffsetsCause, string] = !watched
         ? ['committed-ahead', 'before the work was done']
         : laterDone || watched.laterDone

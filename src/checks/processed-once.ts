@@ -19,9 +19,14 @@
  *   program does not recognise a message it has already processed at all.
  * - forgotten-at-restart: every key processed twice had a kill between its effects: the
  *   program recognises copies only while it runs (ids kept in memory), and forgets at a restart.
+ * - marks-outside-prefix: nothing processed twice, but the program keeps its marks outside
+ *   KEY_PREFIX (observation "processed-marks": keys outside it name the run's ids, or keys
+ *   were processed and no mark of any was found under it): the lab cannot watch them (a mark
+ *   set before the work goes unseen) and they outlive the run.
  */
 import type { History, Operation } from '../runner/history.js';
 import { kills } from './attempts.js';
+import { lastObservation } from '../runner/observations.js';
 import { type CheckDefinition, type Selector, countOf, firstFew, select, selector, seconds, str, tagsOf } from './types.js';
 
 export interface ProcessedOnceParams {
@@ -33,13 +38,15 @@ export interface ProcessedOnceParams {
   overlapTag: string;
 }
 
-export type ProcessedOnceCause = 'not-deduplicated' | 'forgotten-at-restart';
+export type ProcessedOnceCause = 'not-deduplicated' | 'forgotten-at-restart' | 'marks-outside-prefix';
 
 export const PROCESSED_ONCE_CAUSES: Record<ProcessedOnceCause, string> = {
   'not-deduplicated':
     'A message that came twice was processed twice, with no restart in between: your program does not check whether it has already processed a message. Keep the id of every processed message where it outlives your program (a Redis key under KEY_PREFIX), and skip (but acknowledge) a message whose id is already there.',
   'forgotten-at-restart':
     'Messages processed before your program was restarted were processed again when they came a second time: the ids your program remembers live in its memory and die with it. Keep them in Redis (SET KEY_PREFIX + "done:" + id), not in a set in your program.',
+  'marks-outside-prefix':
+    'Your program remembers processed ids in Redis, but not under KEY_PREFIX: every key it creates must start with KEY_PREFIX (e.g. KEY_PREFIX + "shipped:" + id). The lab watches and cleans up only those keys; others outlive the run and mix with other runs\' ids.',
 };
 
 export const processedOnceAcrossBrokers: CheckDefinition<ProcessedOnceParams> = {
@@ -55,7 +62,17 @@ export const processedOnceAcrossBrokers: CheckDefinition<ProcessedOnceParams> = 
     const effects = new Map<string, Operation[]>();
     for (const op of select(history, p.effects, 'ok')) effects.set(op.key ?? '', [...(effects.get(op.key ?? '') ?? []), op]);
     const twice = [...effects].filter(([, list]) => list.length > 1);
-    if (twice.length === 0) return { title, status: 'pass', expected, observed: `${effects.size} ${p.subject}s processed, none twice`, examples: [] };
+    if (twice.length === 0) {
+      const marks = lastObservation(history, 'processed-marks');
+      const outside = marks?.outside;
+      if (outside && outside.count > 0) {
+        return { title, status: 'fail', expected: `${expected}, remembered under KEY_PREFIX`, observed: `none processed twice, but ${outside.count} key${outside.count === 1 ? '' : 's'} outside KEY_PREFIX named ${p.subject}s of this run (the lab deleted them)`, examples: outside.keys.map((key) => `key "${key}"`), cause: 'marks-outside-prefix' };
+      }
+      if (marks && marks.marked.length === 0 && effects.size > 0) {
+        return { title, status: 'fail', expected: `${expected}, remembered under KEY_PREFIX`, observed: `none processed twice, but no key under KEY_PREFIX named any of the ${effects.size} ${p.subject}s processed`, examples: [], cause: 'marks-outside-prefix' };
+      }
+      return { title, status: 'pass', expected, observed: `${effects.size} ${p.subject}s processed, none twice`, examples: [] };
+    }
 
     const allKills = kills(history);
     const stories = twice.map(([key, list]) => {

@@ -77,6 +77,9 @@ export interface ProcessedMarks {
   marked: string[];
   /** When a scan first found each of them marked (it began then: the mark was there). */
   markedAt?: Record<string, number>;
+  /** Keys outside the run's KEY_PREFIX whose names hold one of the run's message ids (the
+   *  program wrote its marks elsewhere): how many, and the first few. */
+  outside?: { count: number; keys: string[] };
   /** Once the program stopped: the shortest time to live of a message's mark (each message
    *  by its longest-lived key), in ms; undefined when no mark expires. */
   shortestTtlMs?: number;

@@ -19,9 +19,10 @@
  *    right away. A program that switches on the flag leaves the backlog in RabbitMQ; one that
  *    drains first and then subscribes from the end of the topic (`latest`) never sees the
  *    Kafka orders published while it drained.
- * 3. "overlap": the copies a dual-writing producer made: `overlapEarly` orders shipped before
- *    the kill and the last `overlapLate` of the backlog published again on Kafka (same
- *    orderId, tag "overlap"), and `laterOrders` new ones. A program that does not dedupe
+ * 3. "overlap": `laterOrders` new ones on Kafka, then the copies a dual-writing producer made:
+ *    `overlapEarly` orders shipped before the first kill and the last `overlapLate` of the new
+ *    ones (shipped after the last restart) published again on Kafka (same
+ *    orderId, tag "overlap"). A program that does not dedupe
  *    ships the late ones twice; one that dedupes in memory ships the early ones twice.
  * At the end the lab counts what is left in ORDERS_QUEUE and reads GROUP_ID's committed offsets;
  * all along it scans the keys under KEY_PREFIX for the order ids the program marks as shipped.
@@ -35,6 +36,7 @@ import { openKafka } from './blocks/kafka.js';
 import { producer } from './blocks/produce.js';
 import { awaitConsumers, openRabbit } from './blocks/rabbitmq.js';
 import { openRedis, scanMarks } from './blocks/redis.js';
+import { keysMatching } from '../namespaces/redis.js';
 import { type Workload, type WorkloadContext, every, intOptions, messageId, sleep, waitUntil } from './types.js';
 import { defaults } from './options/migrate-rabbitmq-to-kafka.js';
 
@@ -49,7 +51,7 @@ export interface MigrateOptions {
   kafkaOrders: number;
   /** Orders shipped before the kill, published again on Kafka in phase 3. */
   overlapEarly: number;
-  /** The last orders of the backlog, published again on Kafka in phase 3. */
+  /** The last of the new orders of phase 3, published again on Kafka once shipped. */
   overlapLate: number;
   /** New orders on Kafka in phase 3. */
   laterOrders: number;
@@ -65,6 +67,12 @@ export interface MigrateOptions {
  *  marked and acked the order shipped before it by then. */
 const SETTLE_BEFORE_KILL_MS = 200;
 
+/** How long after the flip the second kill may strike (the backlog takes at least 600 ms to ship). */
+const FLAG_SEEN_MS = 450;
+
+/** How many orders of the cut-over backlog are shipped before the second kill. */
+const BACKLOG_SHIPPED_BEFORE_KILL = 4;
+
 /** An order id as the lab makes them (messageId('order', n)), to find in the program's keys. */
 const ORDER_ID = /order-\d{4}-[0-9a-f]{6}/g;
 
@@ -77,7 +85,7 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
   parseOptions: (raw) => {
     const o = { ...intOptions(raw, defaults) };
     if (o.overlapEarly > o.rabbitOrders) throw new Error('"overlapEarly" must be at most "rabbitOrders"');
-    if (o.overlapLate > o.cutoverBacklog) throw new Error('"overlapLate" must be at most "cutoverBacklog"');
+    if (o.overlapLate > o.laterOrders) throw new Error('"overlapLate" must be at most "laterOrders"');
     return o;
   },
 
@@ -96,7 +104,11 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
     const flagDir = await mkdtemp(join(tmpdir(), `${ctx.namespace}-migration-`));
     ctx.defer(() => rm(flagDir, { recursive: true, force: true }));
     const MIGRATION_FILE = join(flagDir, 'migration.json');
+    let flippedAt: number | undefined;
+    /** The run's phase, for the kills' probes. */
+    let phase = 'rabbitmq';
     const setFlag = async (flag: MigrationFlag) => {
+      flippedAt = flag.producers === 'kafka' ? ctx.history.now() : undefined;
       await writeFile(`${MIGRATION_FILE}.tmp`, `${JSON.stringify(flag)}\n`);
       await rename(`${MIGRATION_FILE}.tmp`, MIGRATION_FILE);
     };
@@ -142,6 +154,34 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       await sleep(SETTLE_BEFORE_KILL_MS);
       return true;
     });
+    // The second kill's victim: an order of the cut-over backlog, after the flip, once a few of
+    // the backlog are shipped: the restarted program finds the flag saying kafka and orders
+    // still in ORDERS_QUEUE (one that goes straight to Kafka on a restart leaves them there).
+    const backlogIds = new Set<string>();
+    // Only during the cut-over's own drain: a kill later would hand a program that left the
+    // backlog behind a restart that drains it after all.
+    ctx.registerProbe('backlog-turn', async (key) => {
+      // And only once the flag has said kafka for a while: a program that switches on the flag
+      // has stopped taking backlog by then, and a restart must not hand it a second drain.
+      if (flippedAt === undefined || ctx.history.now() - flippedAt < FLAG_SEEN_MS || phase !== 'cutover' || !backlogIds.has(key)) return false;
+      const done = shipped();
+      if ([...backlogIds].filter((id) => done.has(id)).length < BACKLOG_SHIPPED_BEFORE_KILL) return false;
+      await takeTurn(key);
+      await sleep(SETTLE_BEFORE_KILL_MS);
+      return true;
+    });
+    // The third kill's victim: a Kafka order of the cut-over, once the program is back from the
+    // second kill: a commit before the shipment (or of what was only fetched) skips it at
+    // restart. Only those orders: a program that starts at the end of the topic never ships
+    // them, and keeps its own diagnosis.
+    const cutoverKafkaIds = new Set<string>();
+    ctx.registerProbe('kafka-turn', async (key) => {
+      if (!cutoverKafkaIds.has(key) || kills() < 2 || heals() < 2) return false;
+      await takeTurn(key);
+      await sleep(SETTLE_BEFORE_KILL_MS);
+      return true;
+    });
+    ctx.registerProbe('committed-past', (key) => kafka.committedPast(GROUP_ID, ORDERS_TOPIC, key));
 
     // What the program remembers as shipped, scanned now and then under KEY_PREFIX: an order
     // marked and never shipped was marked before its shipment (no-lost-messages names it).
@@ -167,23 +207,25 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       bodies.set(orderId, body);
       return { orderId, body };
     };
-    const sendRabbit = async (n: number, phase: string): Promise<string[]> => {
+    const sendRabbit = async (n: number, phase: string, into?: Set<string>): Promise<string[]> => {
       const ids: string[] = [];
       const sends: Promise<boolean>[] = [];
       for (let i = 0; i < n; i++) {
         const { orderId, body } = newOrder();
         ids.push(orderId);
+        into?.add(orderId);
         onRabbit++;
         sends.push(viaRabbit.send(orderId, body, { tags: ['rabbitmq'], record: { phase, broker: 'rabbitmq' } }));
       }
       await Promise.all(sends);
       return ids;
     };
-    const sendKafka = async (n: number, phase: string): Promise<string[]> => {
+    const sendKafka = async (n: number, phase: string, into?: Set<string>): Promise<string[]> => {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
         const { orderId, body } = newOrder();
         ids.push(orderId);
+        into?.add(orderId);
         await viaKafka.send(orderId, body, { tags: ['kafka'], record: { phase, broker: 'kafka' } });
       }
       return ids;
@@ -206,7 +248,10 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
       const { offsets, endOffsets } = await kafka.committedOffsets(GROUP_ID, ORDERS_TOPIC);
       return Object.entries(endOffsets).every(([p, end]) => (offsets[p] ?? -1) >= end);
     };
-    const killed = () => ctx.history.history.some((op) => op.kind === 'fault' && (op.value as { phase?: string; signal?: string } | undefined)?.signal === 'SIGKILL');
+    const faultOps = () => ctx.history.history.filter((op) => op.kind === 'fault').map((op) => (op.value ?? {}) as { phase?: string; signal?: string; restarted?: boolean });
+    const kills = () => faultOps().filter((v) => v.signal === 'SIGKILL').length;
+    const heals = () => faultOps().filter((v) => v.phase === 'heal' && v.restarted === true).length;
+    const killed = () => kills() > 0;
 
     return {
       env: {
@@ -240,23 +285,34 @@ export const migrateRabbitmqToKafka: Workload<MigrateOptions> = {
         await drain(ctx, { done: allShipped(second), progress, quietMs: o.quietMs });
 
         await ctx.phase('cutover');
+        phase = 'cutover';
         ctx.progress(`phase 2: ${o.cutoverBacklog} orders on RabbitMQ, then the cut-over: MIGRATION_FILE says kafka, and ${o.kafkaOrders} orders come on Kafka`);
-        const backlog = await sendRabbit(o.cutoverBacklog, 'cutover');
+        const backlog = await sendRabbit(o.cutoverBacklog, 'cutover', backlogIds);
         await setFlag({ producers: 'kafka' });
-        const onKafka = await sendKafka(o.kafkaOrders, 'cutover');
+        const onKafka = await sendKafka(o.kafkaOrders, 'cutover', cutoverKafkaIds);
         await drain(ctx, { done: allShipped([...backlog, ...onKafka]), progress, quietMs: o.quietMs });
 
         await ctx.phase('overlap');
+        phase = 'overlap';
         ctx.progress(`phase 3: ${o.overlapEarly + o.overlapLate} orders already shipped come again on Kafka, and ${o.laterOrders} new ones`);
-        for (const orderId of [...first.slice(-o.overlapEarly), ...backlog.slice(-o.overlapLate)]) await copyToKafka(orderId);
+        // The new ones first, shipped after the last restart: copies of some of them then come
+        // with no restart in between (a program that does not dedupe at all ships them twice;
+        // one that dedupes in memory skips them, and ships the early copies twice).
         const later = await sendKafka(o.laterOrders, 'overlap');
+        await drain(ctx, { done: allShipped(later), progress, quietMs: o.quietMs });
+        for (const orderId of [...first.slice(-o.overlapEarly), ...later.slice(-o.overlapLate)]) await copyToKafka(orderId);
         await drain(ctx, { done: async () => allShipped(later)() && (await allCommitted()), progress, quietMs: o.quietMs });
       },
       async collect() {
         await rabbit.recordLeftAfterStop('ORDERS_QUEUE', ORDERS_QUEUE, onRabbit);
         recordObservation(ctx.history, 'kafka-committed-offsets', await kafka.committedOffsets(GROUP_ID, ORDERS_TOPIC));
         await scan();
-        recordObservation(ctx.history, 'processed-marks', { marked: [...marked.keys()].sort(), markedAt: Object.fromEntries(marked), keys: keysScanned });
+        // Marks written outside KEY_PREFIX are invisible to the scans above and outlive the
+        // run's cleanup (which deletes KEY_PREFIX*): find them by this run's order ids (random
+        // per run, so a key naming one is this run's), report them, and delete them.
+        const outside = (await keysMatching(redis.client, '*order-[0-9][0-9][0-9][0-9]-*')).filter((key) => !key.startsWith(KEY_PREFIX) && (key.match(ORDER_ID) ?? []).some((id) => bodies.has(id)));
+        if (outside.length > 0) await redis.client.unlink(...outside);
+        recordObservation(ctx.history, 'processed-marks', { marked: [...marked.keys()].sort(), markedAt: Object.fromEntries(marked), keys: keysScanned, outside: { count: outside.length, keys: outside.slice(0, 3) } });
       },
     };
   },

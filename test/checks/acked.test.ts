@@ -16,7 +16,7 @@ describe('all-acked', () => {
     expect(allAcked.run([worked, left(3)], params)).toMatchObject({
       status: 'fail',
       cause: 'never-acked',
-      observed: '3 of 3 questions were back in "questions-ab12" (QUESTIONS_QUEUE) after your program stopped: taken, and never acked',
+      observed: '3 of 3 questions were in "questions-ab12" (QUESTIONS_QUEUE) after your program stopped: never acked (never taken, or taken and given back unacked)',
     });
   });
 

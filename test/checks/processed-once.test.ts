@@ -25,4 +25,12 @@ describe('processed-once-across-brokers', () => {
     expect(result).toMatchObject({ status: 'fail', cause: 'forgotten-at-restart' });
     expect(result.examples[0]).toContain('killed at');
   });
+
+  it('fails with marks-outside-prefix when keys outside KEY_PREFIX name the run\'s orders, or no mark was found under it', () => {
+    const marks = (marked: string[], outside?: { count: number; keys: string[] }): Operation => ({ t: 90, process: 'lab', kind: 'observe', outcome: 'ok', key: 'processed-marks', value: { marked, keys: marked.length, ...(outside ? { outside } : {}) } });
+    const base = [sent(0, 'a'), shipped(10, 'a')];
+    expect(run([...base, marks([], { count: 1, keys: ['shipped:a'] })])).toMatchObject({ status: 'fail', cause: 'marks-outside-prefix', examples: ['key "shipped:a"'] });
+    expect(run([...base, marks([])])).toMatchObject({ status: 'fail', cause: 'marks-outside-prefix' });
+    expect(run([...base, marks(['a'], { count: 0, keys: [] })])).toMatchObject({ status: 'pass' });
+  });
 });
