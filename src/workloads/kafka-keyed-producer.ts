@@ -42,7 +42,7 @@ import { createServer } from 'node:net';
 import { drain } from './blocks/drain.js';
 import { openKafka } from './blocks/kafka.js';
 import { defaults } from './options/kafka-keyed-producer.js';
-import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, messageId, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, messageId, sleep, waitUntil, withDeadline } from './types.js';
 
 export interface KeyedProducerOptions {
   partitions: number;
@@ -124,13 +124,10 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
       const record = (outcome: 'ok' | 'fail' | 'info', value: Record<string, unknown>) =>
         ctx.history.record({ process: 'lab', kind: 'observe', outcome, stream: 'answers', key: `batch-${batch}`, value: { batch, eventIds, answeredAt: Date.now(), ...value } });
       try {
-        const response = await fetch(`${url}/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ events }),
-          signal: AbortSignal.any([AbortSignal.timeout(o.answerTimeoutMs), ctx.signal]),
+        const { response, body } = await withDeadline(ctx.signal, o.answerTimeoutMs, async (signal) => {
+          const response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }), signal });
+          return { response, body: (await response.text()).slice(0, 200) };
         });
-        const body = (await response.text()).slice(0, 200);
         record(response.ok ? 'ok' : 'fail', { status: response.status, ...(response.ok ? {} : { body }) });
       } catch (error) {
         record('info', { error: (error as Error).name === 'TimeoutError' ? `no answer within ${o.answerTimeoutMs / 1000} s` : `no answer (${(error as Error).message})` });

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { prometheusTargetsDir } from '../../brokers/prometheus.js';
 import { HOST } from '../../brokers/ports.js';
 import type { ScrapedSeries } from '../../runner/observations.js';
-import { type WorkloadContext, waitUntil } from '../types.js';
+import { type WorkloadContext, waitUntil, withDeadline } from '../types.js';
 
 
 /** What Prometheus learned about a metric family from the program's `# TYPE` lines. */
@@ -102,8 +102,10 @@ interface ApiAnswer<T> {
 
 async function api<T>(base: string, path: string, params: Record<string, string>, signal: AbortSignal): Promise<T> {
   const url = `${base}${path}?${new URLSearchParams(params).toString()}`;
-  const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) });
-  const body = (await response.json()) as ApiAnswer<T>;
+  const { response, body } = await withDeadline(signal, 5_000, async (request) => {
+    const response = await fetch(url, { signal: request });
+    return { response, body: (await response.json()) as ApiAnswer<T> };
+  });
   if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? response.status}`);
   return body.data;
 }
