@@ -6,6 +6,8 @@
  * - duplicate: a key with more than one delivery. Use this check only where the contract
  *   promises exactly one delivery per message (Pub/Sub fan-in, idempotent consumers); an
  *   at-least-once consumer may legitimately deliver twice after a crash.
+ * Nothing delivered at all is not a pass: there was nothing to judge (and no partial credit
+ * for it); the checks about what was lost say what went wrong.
  */
 import {
   type CheckDefinition,
@@ -34,6 +36,9 @@ export const noDuplicates: CheckDefinition<DuplicatesParams> = {
     const duplicated = [...counts].filter(([, n]) => n > 1);
     const title = `Each ${p.subject} arrives once`;
     const expected = `each ${p.subject} is delivered exactly once`;
+    if (counts.size === 0) {
+      return { title, status: 'unknown', expected, observed: `no ${p.subject} arrived in a form the lab could read, so duplicates could not be judged: see the other checks`, examples: [] };
+    }
     if (duplicated.length === 0) {
       return { title, status: 'pass', expected, observed: `${counts.size} distinct, no duplicates`, examples: [] };
     }

@@ -131,6 +131,9 @@ describe('no-duplicates', () => {
     expect(r.examples).toEqual(['a arrived 3 times']);
     expect(r.observed).toBe('1 of 2 notifications arrived more than once');
   });
+  it('cannot judge when nothing readable arrived (no credit for an empty topic)', () => {
+    expect(noDuplicates.run([], params).status).toBe('unknown');
+  });
 });
 
 describe('in-order', () => {
