@@ -115,21 +115,27 @@ export const kafkaReplication: Workload<ReplicationOptions> = {
       }
     };
 
-    const settings = async (): Promise<TopicSettings> => {
-      // A node that just rejoined (the last run's kill) may not know a new topic for a moment:
-      // ask again for a few seconds before saying it does not exist.
-      let metadata: Awaited<ReturnType<typeof kafka.admin.fetchTopicMetadata>> | undefined;
-      const deadline = Date.now() + o.topicWaitMs;
-      while (!metadata && Date.now() < deadline && !ctx.signal.aborted) {
-        metadata = await kafka.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-        if (!metadata) await sleep(200, ctx.signal);
-      }
-      const partitions = metadata?.topics[0]?.partitions ?? [];
-      if (partitions.length === 0) return { exists: false, partitions: 0, replicationFactor: 0, minInsyncReplicas: null };
+    /** The topic's settings once a node answers for it, or undefined (not known there yet). */
+    const readSettings = async (): Promise<TopicSettings | undefined> => {
+      const metadata = await kafka.admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = metadata.topics[0]?.partitions ?? [];
+      if (partitions.length === 0) return undefined;
       const { ConfigResourceTypes } = (await import('kafkajs')).default;
       const described = await kafka.admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }], includeSynonyms: false });
       const value = described.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue;
       return { exists: true, partitions: partitions.length, replicationFactor: Math.min(...partitions.map((p) => p.replicas.length)), minInsyncReplicas: value === undefined ? null : Number(value) };
+    };
+    const settings = async (): Promise<TopicSettings> => {
+      // A node that just rejoined (the last run's kill) may not know a new topic for a moment
+      // ("does not host this topic-partition"): ask again for a few seconds before saying it
+      // does not exist.
+      const deadline = Date.now() + o.topicWaitMs;
+      while (Date.now() < deadline && !ctx.signal.aborted) {
+        const found = await readSettings().catch(() => undefined);
+        if (found) return found;
+        await sleep(200, ctx.signal);
+      }
+      return { exists: false, partitions: 0, replicationFactor: 0, minInsyncReplicas: null };
     };
 
     const inSync = async () => {
