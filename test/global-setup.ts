@@ -1,12 +1,15 @@
 /**
- * Starts the brokers the integration tests need (Redis, RabbitMQ, Kafka, SQS (ElasticMQ), SNS (moto), the Pub/Sub emulator, PostgreSQL, toxiproxy for network faults, and Prometheus for the monitoring exercise) with the real CLI,
+ * Starts the brokers the integration tests need (Redis, RabbitMQ, Kafka, SQS (ElasticMQ), SNS (moto), the Pub/Sub emulator, PostgreSQL, toxiproxy for network faults, Prometheus for the monitoring exercise, and any other a scenario lists: the 3-node Kafka cluster) with the real CLI,
  * and afterwards stops exactly the ones it started: brokers a developer already had
  * running stay up.
  */
 import { execFileSync } from 'node:child_process';
+import { loadCatalog } from '../src/catalog/load.js';
 import { BIN, REPO } from './helpers.js';
 
-const NEEDED = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'];
+/** What the tests use beside the exercises, and every broker an exercise's scenario lists:
+ *  the dev check grades them all (the replication exercise needs the 3-node kafka-cluster). */
+const NEEDED = [...new Set(['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus', ...loadCatalog().flatMap((e) => e.scenario.brokers)])];
 
 function healthy(): Set<string> {
   const out = execFileSync(process.execPath, [BIN, 'status', ...NEEDED, '--json'], { cwd: REPO, encoding: 'utf8' });

@@ -71,7 +71,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('kafka-stream-aggregation'),
           exercise('kafka-event-sourcing'),
           exercise('kafka-cdc-relay'),
-          planned('Replication: acks=all, min.insync.replicas'),
+          exercise('kafka-replication'),
         ],
       },
       {

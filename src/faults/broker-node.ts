@@ -56,11 +56,41 @@ export function describeTarget(target: NodeTarget): string {
 /** How long resolveNode retries a metadata request a node cannot answer yet. */
 const METADATA_WAIT_MS = 5_000;
 
-/** The node the target names right now: asks the cluster for a partition's leader and replicas. */
+/** The nodes a pause-broker-node fault of this process holds stopped right now. */
+export const pausedNodes = new Set<number>();
+
+/** Each partition's leader and replicas as resolveNode last saw them ("topic-partition"). */
+const lastSeen = new Map<string, { leader: number; replicas: number[] }>();
+
+/**
+ * The node the target names right now: asks the cluster for a partition's leader and replicas.
+ * While a pause fault holds nodes stopped, it does not ask: a stopped node accepts a
+ * connection and answers nothing, and kafkajs may pick it for the request (30 s to time out).
+ * It then uses the partition as last seen, when the pause faults resolved their followers
+ * right before stopping them: with two of the three nodes stopped the quorum is stopped too,
+ * so no leadership has moved since (the kill of the leader that acknowledged alone).
+ */
 export async function resolveNode(target: NodeTarget, ctx: Pick<FaultContext, 'namespace'>): Promise<number> {
   if ('node' in target) return target.node;
   const ref = 'leaderOf' in target ? target.leaderOf : target.followerOf;
   const topic = `${ctx.namespace}.${ref.topic}`;
+  const name = `${topic}-${ref.partition}`;
+  const seen = pausedNodes.size > 0 ? lastSeen.get(name) : undefined;
+  if (seen) return pick(target, seen, name);
+  // Faults that strike together (pause both followers) share one request: the first to stop
+  // its node must not leave the other's request waiting on it.
+  let pending = inFlight.get(name);
+  if (!pending) {
+    pending = fetchView(topic, ref.partition).finally(() => inFlight.delete(name));
+    inFlight.set(name, pending);
+  }
+  return pick(target, await pending, name);
+}
+
+/** Requests in flight for a partition's view, by "topic-partition". */
+const inFlight = new Map<string, Promise<{ leader: number; replicas: number[] }>>();
+
+async function fetchView(topic: string, partitionId: number): Promise<{ leader: number; replicas: number[] }> {
   const { endpointOf } = await import('../brokers/index.js');
   const { connectKafkaAdmin } = await import('../namespaces/kafka.js');
   const endpoint = endpointOf('kafka-cluster');
@@ -77,19 +107,26 @@ export async function resolveNode(target: NodeTarget, ctx: Pick<FaultContext, 'n
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-    const partition = metadata.topics[0]?.partitions.find((p) => p.partitionId === ref.partition);
-    if (!partition) throw new Error(`the Kafka cluster has no partition ${ref.partition} of ${topic}`);
-    if ('leaderOf' in target) {
-      if (partition.leader < 0) throw new Error(`${topic}-${ref.partition} has no leader right now`);
-      return partition.leader;
-    }
-    const index = target.followerOf.index;
-    const follower = partition.replicas.filter((replica) => replica !== partition.leader)[index];
-    if (follower === undefined) throw new Error(`${topic}-${ref.partition} has no follower ${index + 1} (replicas ${partition.replicas.join(', ')}, leader ${partition.leader})`);
-    return follower;
+    const partition = metadata.topics[0]?.partitions.find((p) => p.partitionId === partitionId);
+    if (!partition) throw new Error(`the Kafka cluster has no partition ${partitionId} of ${topic}`);
+    const view = { leader: partition.leader, replicas: [...partition.replicas] };
+    lastSeen.set(`${topic}-${partitionId}`, view);
+    return view;
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+/** The node a leaderOf / followerOf target names in a partition's view. */
+export function pick(target: Exclude<NodeTarget, { node: number }>, view: { leader: number; replicas: readonly number[] }, name: string): number {
+  if ('leaderOf' in target) {
+    if (view.leader < 0) throw new Error(`${name} has no leader right now`);
+    return view.leader;
+  }
+  const index = target.followerOf.index;
+  const follower = view.replicas.filter((replica) => replica !== view.leader)[index];
+  if (follower === undefined) throw new Error(`${name} has no follower ${index + 1} (replicas ${view.replicas.join(', ')}, leader ${view.leader})`);
+  return follower;
 }
 
 /**

@@ -16,7 +16,7 @@
  */
 import { num } from '../checks/types.js';
 import { signalGroup } from '../brokers/process.js';
-import { describeTarget, type NodeTarget, parseNodeTarget, refuseUnlessNative, resolveNode } from './broker-node.js';
+import { describeTarget, type NodeTarget, parseNodeTarget, pausedNodes, refuseUnlessNative, resolveNode } from './broker-node.js';
 import { parseTrigger, type Trigger, whenTriggered } from './triggers.js';
 import type { FaultDefinition } from './types.js';
 
@@ -54,6 +54,7 @@ export const pauseBrokerNode: FaultDefinition<PauseBrokerNodeParams> = {
       const wake = (): void => signalGroup(running.pgid, 'SIGCONT');
       process.once('exit', wake);
       try {
+        pausedNodes.add(node);
         signalGroup(running.pgid, 'SIGSTOP');
         record({ phase: 'start', node, signal: 'SIGSTOP', pid: running.pid, durationMs: params.durationMs, target: describeTarget(params.target) });
         await new Promise<void>((resolve) => {
@@ -65,6 +66,7 @@ export const pauseBrokerNode: FaultDefinition<PauseBrokerNodeParams> = {
         });
       } finally {
         wake();
+        pausedNodes.delete(node);
         process.removeListener('exit', wake);
       }
       record({ phase: 'heal', node, signal: 'SIGCONT' });

@@ -32,6 +32,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['rabbitmq-ttl-dlx-priorities', async () => (await import('./rabbitmq-ttl-dlx-priorities.js')).rabbitmqTtlDlxPriorities],
   ['sns-fanout-filters', async () => (await import('./sns-fanout-filters.js')).snsFanoutFilters],
   ['kafka-keyed-producer', async () => (await import('./kafka-keyed-producer.js')).kafkaKeyedProducer],
+  ['kafka-replication', async () => (await import('./kafka-replication.js')).kafkaReplication],
   ['rabbitmq-monitoring', async () => (await import('./rabbitmq-monitoring.js')).rabbitmqMonitoring],
   ['kafka-stream-aggregation', async () => (await import('./kafka-stream-aggregation.js')).kafkaStreamAggregation],
   ['kafka-event-sourcing', async () => (await import('./kafka-event-sourcing.js')).kafkaEventSourcing],

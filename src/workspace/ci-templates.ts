@@ -36,8 +36,11 @@ export const CI_BROKERS = ['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'postgres
 export type CiBroker = (typeof CI_BROKERS)[number];
 /** Brokers that run on the CI machine itself in every template, never as a service: Prometheus
  *  scrapes the learner's program at 127.0.0.1 and reads the runs' target files from brokerlab's
- *  home (src/brokers/prometheus.ts), neither of which a service container can see. */
-export const CI_RUNNER_BROKERS = ['prometheus'] as const;
+ *  home (src/brokers/prometheus.ts), neither of which a service container can see. The 3-node
+ *  Kafka cluster too: the replication exercise stops and kills its nodes' processes, which
+ *  only a cluster brokerlab runs natively allows. Where its Kafka is not installed (the
+ *  service templates), the templates say so and the rest is graded. */
+export const CI_RUNNER_BROKERS = ['prometheus', 'kafka-cluster'] as const;
 
 /** Debian's and Ubuntu's Prometheus package, installed without starting its system service
  *  (as scripts/install.sh does); `brokerlab up prometheus` then runs it with brokerlab's config. */
@@ -321,6 +324,9 @@ ${TOXIPROXY_STEPS}
         run: |
           ${PROMETHEUS_INSTALL}
           BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up prometheus
+      - name: Start the 3-node Kafka cluster (the replication exercise stops and kills its nodes, on the runner itself)
+        run: |
+          BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up kafka-cluster || echo "::warning::the Kafka cluster did not start (Kafka is not installed on this runner: use --ci github-native): the replication exercise cannot be graded"
 ${GRADE_STEPS}
 `;
 }
@@ -441,6 +447,12 @@ fi
 # 127.0.0.1 and reads the run's target files from brokerlab's home.
 if ! "$brokerlab" up prometheus >/dev/null 2>&1; then
   echo "ci/grade.sh: Prometheus is not running: the monitoring exercise cannot be graded (install the prometheus package, or set BROKERLAB_PROMETHEUS_URL to one on this machine)" >&2
+fi
+
+# The replication exercise needs brokerlab's own 3-node Kafka cluster on this machine: it stops
+# and kills the nodes' processes.
+if ! "$brokerlab" up kafka-cluster >/dev/null 2>&1; then
+  echo "ci/grade.sh: the Kafka cluster is not running: the replication exercise cannot be graded (install brokerlab's brokers with its scripts/install.sh)" >&2
 fi
 
 echo "==> grading"

@@ -2,8 +2,10 @@
 // partition of the run's topic, placed on the active controller, is SIGKILLed and started
 // again, and both leaderships move while writes go on; a
 // follower is SIGSTOPped, drops out of the ISR, and rejoins once woken. The faults are armed
-// as a run arms them, on a FaultContext of literal parts. The suite's setup does not start
-// the cluster (three JVMs): this file does, and stops it again if it started it.
+// as a run arms them, on a FaultContext of literal parts. Both followers stopped, then the
+// leader killed (the replication exercise's schedule): the kill finds its node at once. The
+// suite's setup starts the cluster (an exercise needs it); this file makes sure, and stops it
+// again if it started it.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -151,6 +153,31 @@ describe('broker node faults against the real Kafka cluster', () => {
       { fault: 'pause-broker-node', phase: 'heal', node: follower, signal: 'SIGCONT' },
     ]);
     await until('the follower back in the ISR', async () => (await partition0(admin)).isr.length === 3, 20_000);
+  });
+
+  it('both followers paused, then the leader killed: the kill does not ask a stopped node, and a follower leads', async () => {
+    await until('three in-sync replicas', async () => (await partition0(admin)).isr.length === 3, 20_000);
+    const before = await partition0(admin);
+    const history = new HistoryRecorder();
+    const { ctx, settled } = context(history);
+    const pause = FAULTS.get('pause-broker-node')!;
+    const kill = FAULTS.get('kill-broker-node')!;
+    for (const index of [0, 1]) pause.arm(ctx, pause.parseParams({ followerOf: { topic: 'orders', partition: 0, index }, at: { phase: 'pause' }, durationMs: 3_000 }), index);
+    kill.arm(ctx, kill.parseParams({ leaderOf: { topic: 'orders', partition: 0 }, at: { phase: 'kill' }, restartDelayMs: 0 }), 2);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'pause' });
+    await until('both followers paused', async () => faultValues(history).filter((v) => v.phase === 'start').length === 2, 10_000);
+    history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'kill' });
+    const killAsked = Date.now();
+    await until('the kill', async () => faultValues(history).some((v) => v.fault === 'kill-broker-node' && v.phase === 'start'), 10_000);
+    // Well before the followers wake (3 s): it used the partition as seen before the pause.
+    expect(Date.now() - killAsked).toBeLessThan(1_500);
+    expect(faultValues(history).find((v) => v.fault === 'kill-broker-node')).toMatchObject({ node: before.leader });
+    await settled();
+    await until('a follower leads', async () => {
+      const now = await partition0(admin);
+      return now.leader >= 0 && now.leader !== before.leader;
+    }, 20_000);
+    await until('the node back in the ISR', async () => (await partition0(admin)).isr.length === 3, 30_000);
   });
 
   it('pause-broker-node: the run ending wakes a paused node at once', async () => {

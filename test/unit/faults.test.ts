@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickDuplicates } from '../../src/faults/duplicate.js';
 import { type FaultOperation, killTimes, onFaultEvent } from '../../src/faults/events.js';
+import { pick } from '../../src/faults/broker-node.js';
 import { FAULTS, runClaim, runsAlone } from '../../src/faults/index.js';
 import { KAFKA_PROXY_CLAIM } from '../../src/faults/types.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
@@ -198,6 +199,15 @@ describe('kill-broker-node and pause-broker-node', () => {
     expect(() => pause?.parseParams({ node: 1, at: { phase: 'x' } })).toThrow('durationMs');
     expect(pause?.parseParams({ followerOf: { topic: 'orders', index: 1 }, at: { phase: 'p' }, durationMs: 1 }).target).toEqual({ followerOf: { topic: 'orders', partition: 0, index: 1 } });
     expect(() => pause?.parseParams({ followerOf: { topic: 'orders', index: -1 }, at: { phase: 'p' }, durationMs: 1 })).toThrow('"followerOf.index"');
+  });
+
+  it('pick a partition\'s leader, or its i-th follower in replica order', () => {
+    const view = { leader: 2, replicas: [2, 3, 1] };
+    expect(pick({ leaderOf: { topic: 'p', partition: 0 } }, view, 'p-0')).toBe(2);
+    expect(pick({ followerOf: { topic: 'p', partition: 0, index: 0 } }, view, 'p-0')).toBe(3);
+    expect(pick({ followerOf: { topic: 'p', partition: 0, index: 1 } }, view, 'p-0')).toBe(1);
+    expect(() => pick({ followerOf: { topic: 'p', partition: 0, index: 0 } }, { leader: 2, replicas: [2] }, 'p-0')).toThrow('p-0 has no follower 1 (replicas 2, leader 2)');
+    expect(() => pick({ leaderOf: { topic: 'p', partition: 0 } }, { leader: -1, replicas: [1, 2, 3] }, 'p-0')).toThrow('p-0 has no leader right now');
   });
 
   it('a broker node kill is not a kill of the learner\'s program for the checks', () => {

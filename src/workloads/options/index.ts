@@ -28,6 +28,7 @@ import { defaults as rabbitmqOrderCompensations } from './rabbitmq-order-compens
 import { defaults as rabbitmqTtlDlxPriorities } from './rabbitmq-ttl-dlx-priorities.js';
 import { defaults as snsFanoutFilters } from './sns-fanout-filters.js';
 import { defaults as kafkaKeyedProducer } from './kafka-keyed-producer.js';
+import { defaults as kafkaReplication } from './kafka-replication.js';
 import { defaults as rabbitmqMonitoring } from './rabbitmq-monitoring.js';
 import { defaults as kafkaStreamAggregation } from './kafka-stream-aggregation.js';
 import { defaults as kafkaEventSourcing } from './kafka-event-sourcing.js';
@@ -59,6 +60,7 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['rabbitmq-ttl-dlx-priorities', rabbitmqTtlDlxPriorities],
   ['sns-fanout-filters', snsFanoutFilters],
   ['kafka-keyed-producer', kafkaKeyedProducer],
+  ['kafka-replication', kafkaReplication],
   ['rabbitmq-monitoring', rabbitmqMonitoring],
   ['kafka-stream-aggregation', kafkaStreamAggregation],
   ['kafka-event-sourcing', kafkaEventSourcing],
