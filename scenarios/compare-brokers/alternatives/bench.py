@@ -144,7 +144,17 @@ def measure_kafka():
             # as a member for the default 45 s.
             "session.timeout.ms": 6000,
         })
-        consumer.subscribe([topic], on_assign=lambda c, partitions: ready.set())
+        assigned = threading.Event()
+        consumer.subscribe([topic], on_assign=lambda c, partitions: assigned.set())
+        # Ready once the group assigned the partition, and a moment later: librdkafka then
+        # looks up where to start and begins fetching, which would otherwise be the first
+        # burst's latency.
+        while not assigned.is_set() and not stop.is_set():
+            consumer.poll(0.05)
+        settle = time.time() + 0.3
+        while time.time() < settle:
+            consumer.poll(0.05)
+        ready.set()
         # poll() hands over each message as soon as it is there (consume(500, timeout) would
         # wait for 500 or the timeout); commits go asynchronously, the last one synchronously.
         while not stop.is_set():
