@@ -19,8 +19,8 @@ const results = (value: unknown, exists = true): Operation => observe(2, 'compar
 const evidence = (broker: string, over: Record<string, unknown> = {}): Operation => observe(3, 'compare-evidence', { broker, published: 2000, wrongSizes: [], consumed: 2000, pending: 0, ...over });
 const allEvidence = [evidence('redis'), evidence('rabbitmq'), evidence('kafka')];
 const history = (file: unknown, ev: Operation[] = allEvidence): Operation[] => [plan, lab, results(file), ...ev];
-const throughputParams = { below: 1.6, above: 1.6 };
-const p99Params = { below: 8, above: 25, floorMs: 2 };
+const throughputParams = { below: 3, above: 1.5 };
+const p99Params = { above: 50, floorMs: 2 };
 
 describe('compare-results', () => {
   it('passes a complete file', () => expect(compareResults.run(history(good), {}).status).toBe('pass'));
@@ -64,6 +64,11 @@ describe('compare-throughput', () => {
 describe('compare-p99', () => {
   it('passes a slower client within the band', () => expect(compareP99.run(history(good), p99Params).status).toBe('pass'));
   it('a faster client above the floor passes', () => expect(compareP99.run(history({ ...good, rabbitmq: { ...good.rabbitmq, p99: 2.5 } }), p99Params).status).toBe('pass'));
+  it('under the floor fails even close to a quick lab run', () => {
+    const quickLab = { ...lab, value: { numbers: { redis: { count: 2000, throughput: 2200, p50: 1, p99: 3.8 } } } };
+    expect(compareP99.run([plan, quickLab, results({ ...good, redis: { ...good.redis, p99: 0.55 } })], p99Params).cause).toBe('far-below');
+  });
+  it('a ratio band judges without a floor', () => expect(compareThroughput.run(history({ ...good, redis: { ...good.redis, throughput: 600 } }), throughputParams).cause).toBe('far-below'));
   it('the publish call alone is far below', () => expect(compareP99.run(history({ ...good, kafka: { ...good.kafka, p99: 0.04 } }), p99Params).cause).toBe('far-below'));
   it('seconds are far below', () => expect(compareP99.run(history({ ...good, redis: { ...good.redis, p99: 0.021 } }), p99Params).cause).toBe('far-below'));
   it('microseconds are far above', () => expect(compareP99.run(history({ ...good, redis: { ...good.redis, p99: 21_000 } }), p99Params).cause).toBe('far-above'));
@@ -72,5 +77,8 @@ describe('compare-p99', () => {
     expect(r.cause).toBe('far-below');
     expect(r.examples).toHaveLength(2);
   });
-  it('refuses a factor of 1 or less', () => expect(() => compareP99.parseParams({ below: 1, above: 2 })).toThrow());
+  it('refuses a factor of 1 or less, or no lower bound', () => {
+    expect(() => compareP99.parseParams({ below: 1, above: 2 })).toThrow();
+    expect(() => compareP99.parseParams({ above: 2 })).toThrow();
+  });
 });
