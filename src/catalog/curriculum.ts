@@ -90,7 +90,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('sqs-visibility-dlq'),
           exercise('sns-fanout-filters'),
           exercise('migrate-rabbitmq-to-kafka'),
-          planned('Compare brokers: throughput and latency'),
+          exercise('compare-brokers'),
         ],
       },
     ],

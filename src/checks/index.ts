@@ -11,6 +11,10 @@ import type { CheckDefinition } from './types.js';
 type Loader = () => Promise<CheckDefinition<any>>;
 
 export const CHECKS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
+  ['compare-results', async () => (await import('./compare.js')).compareResults],
+  ['compare-evidence', async () => (await import('./compare.js')).compareEvidence],
+  ['compare-throughput', async () => (await import('./compare.js')).compareThroughput],
+  ['compare-p99', async () => (await import('./compare.js')).compareP99],
   ['no-lost-messages', async () => (await import('./lost.js')).noLostMessages],
   ['no-duplicates', async () => (await import('./duplicates.js')).noDuplicates],
   ['duplicates-only-after-crash', async () => (await import('./duplicates.js')).duplicatesOnlyAfterCrash],

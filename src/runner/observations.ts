@@ -302,6 +302,54 @@ export interface PrometheusMetrics {
   contentType?: string | null;
 }
 
+/** Week 7's "compare brokers" (workloads/compare-brokers.ts): the workload both sides measure. */
+export interface ComparePlan {
+  brokers: string[];
+  messages: number;
+  size: number;
+  burst: number;
+  intervalMs: number;
+}
+
+/** One broker's numbers, the lab's own or as the learner's results file gives them. */
+export interface CompareNumbers {
+  count: number;
+  throughput: number;
+  p50: number;
+  p99: number;
+}
+
+/** The lab's own measurement of the plan, per broker, made before the program started. */
+export interface CompareLab {
+  numbers: Record<string, CompareNumbers>;
+}
+
+/** The learner's results file as the lab found it once the program wrote it. */
+export interface CompareResults {
+  /** False: no file by the end of the wait. */
+  exists: boolean;
+  /** Its text (cut at 4000 characters). */
+  text: string;
+  /** Milliseconds from the program's start to the file being readable. */
+  writtenAfterMs: number | null;
+}
+
+/** What one broker kept of the learner's run, read once the program stopped. */
+export interface CompareEvidence {
+  broker: string;
+  /** Messages that reached the broker under the run's names (stream length, the lab's tap
+   *  queue, the topic's end offset). */
+  published: number;
+  /** Sizes (bytes) of published messages that differ from the plan's, first few. */
+  wrongSizes: number[];
+  /** Messages the consumer took: the group's entries-read (Redis), published minus what is
+   *  still in the queue (RabbitMQ), the group's committed offset (Kafka); null: no consumer
+   *  group at all. */
+  consumed: number | null;
+  /** Taken but never acknowledged (Redis: the group's pending entries). */
+  pending: number;
+}
+
 export interface Observations {
   'kafka-topic-state': KafkaTopicState;
   'kafka-keyed-records': KafkaKeyedRecords;
@@ -324,6 +372,10 @@ export interface Observations {
   'stream-group': StreamGroupSnapshot;
   'sns-subscriptions': SnsSubscriptions;
   'prometheus-metrics': PrometheusMetrics;
+  'compare-plan': ComparePlan;
+  'compare-lab': CompareLab;
+  'compare-results': CompareResults;
+  'compare-evidence': CompareEvidence;
 }
 
 export type ObservationKey = keyof Observations;

@@ -25,6 +25,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['kafka-topics-partitions', async () => (await import('./kafka-topics-partitions.js')).kafkaTopicsPartitions],
   ['transactional-outbox', async () => (await import('./transactional-outbox.js')).transactionalOutbox],
   ['backpressure', async () => (await import('./backpressure.js')).backpressure],
+  ['compare-brokers', async () => (await import('./compare-brokers.js')).compareBrokers],
   ['load-test', async () => (await import('./load-test.js')).loadTest],
   ['rabbitmq-topic-routing', async () => (await import('./rabbitmq-topic-routing.js')).rabbitmqTopicRouting],
   ['sqs-visibility-dlq', async () => (await import('./sqs-visibility-dlq.js')).sqsVisibilityDlq],

@@ -21,6 +21,7 @@ import { defaults as kafkaTopicsPartitions } from './kafka-topics-partitions.js'
 import { defaults as transactionalOutbox } from './transactional-outbox.js';
 import { defaults as backpressureDefaults } from './backpressure.js';
 import { defaults as loadTest } from './load-test.js';
+import { defaults as compareBrokers } from './compare-brokers.js';
 import { defaults as rabbitmqTopicRouting } from './rabbitmq-topic-routing.js';
 import { defaults as redisStreamsConsumerGroup } from './redis-streams-consumer-group.js';
 import { defaults as sqsVisibilityDlq } from './sqs-visibility-dlq.js';
@@ -53,6 +54,7 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['transactional-outbox', transactionalOutbox],
   ['backpressure', backpressureDefaults],
   ['load-test', loadTest],
+  ['compare-brokers', compareBrokers],
   ['rabbitmq-topic-routing', rabbitmqTopicRouting],
   ['redis-streams-consumer-group', redisStreamsConsumerGroup],
   ['sqs-visibility-dlq', sqsVisibilityDlq],

@@ -1,0 +1,200 @@
+/**
+ * Week 7, comparing brokers (workloads/compare-brokers.ts): the learner's measurement of one
+ * stated workload per broker, against the broker-side evidence and the lab's own measurement.
+ *
+ * Definitions:
+ * - plan: the observation `compare-plan`: the brokers, messages per broker, their size, the
+ *   burst and the interval between bursts.
+ * - lab numbers: the observation `compare-lab`: the lab's own count, throughput, p50 and p99
+ *   per broker, measured in the same run right before the program started.
+ * - results: the observation `compare-results`: the program's RESULTS_FILE, a JSON object with
+ *   one object per broker holding the numbers `count`, `throughput` (msg/s), `p50` and `p99`
+ *   (milliseconds).
+ * - evidence: the observations `compare-evidence`, one per broker, read after the program
+ *   stopped: messages published under the run's names, sizes unlike the plan's, messages
+ *   consumed (null: no consumer group / queue), entries pending (taken, never acked).
+ * - within tolerance: learner / lab at most `above`, at least 1/`below` (when given), and the
+ *   learner's value at least `floorMs` (when given). p99 takes a floor instead of a lower
+ *   ratio: another client library (a faster language) may well beat the lab's Node client,
+ *   and the lab's own p99 jumps tenfold on a loaded machine, while the mistakes (the publish
+ *   call timed alone, seconds for milliseconds) land under a millisecond: no burst of the
+ *   workload goes through a broker that fast (correct programs measured 7.6 ms and up).
+ *
+ * compare-results passes when the file exists and holds, for every broker of the plan, the
+ * four numbers (finite, >= 0) with count = the plan's messages; else fails with: no-file,
+ * not-json, missing-broker, not-numbers, wrong-count (in that order of precedence).
+ * compare-evidence passes when every broker got exactly the plan's messages, of the plan's
+ * size, all consumed and none pending; else fails with, for the first broker that did not:
+ * not-run (nothing published), wrong-count (some, not the plan's number), wrong-size,
+ * not-consumed (fewer consumed than published), not-acked (pending entries).
+ * compare-throughput and compare-p99 judge each broker the results give with numbers (a
+ * missing one is compare-results' to report) and pass when every one is within tolerance of
+ * the lab's; unknown without the lab's numbers or any usable result; else fail with
+ * far-below or far-above, for the broker furthest off.
+ */
+import type { History } from '../runner/history.js';
+import { type CompareNumbers, type ComparePlan, lastObservation, observationsOf } from '../runner/observations.js';
+import { type CheckDefinition, num } from './types.js';
+
+const FIELDS = ['count', 'throughput', 'p50', 'p99'] as const;
+
+export const RESULTS_CAUSES = {
+  'no-file': 'Write RESULTS_FILE once every broker is measured (all at once: write a temporary file and rename it), then keep running.',
+  'not-json': 'RESULTS_FILE must hold one JSON object: {"redis": {...}, "rabbitmq": {...}, "kafka": {...}}.',
+  'missing-broker': 'Measure every broker of the exercise and give each its own object in RESULTS_FILE.',
+  'not-numbers': 'Each broker\'s object needs the numbers count, throughput, p50 and p99 (plain JSON numbers, not strings).',
+  'wrong-count': 'count is how many messages your consumer received: all of the workload\'s messages, no more.',
+} as const;
+
+export const EVIDENCE_CAUSES = {
+  'not-run': 'Nothing reached this broker under the run\'s names: publish the workload to the names the README gives (the lab reads them afterwards).',
+  'wrong-count': 'Publish exactly the workload\'s number of messages to each broker, once.',
+  'wrong-size': 'Every message must be exactly the workload\'s size in bytes.',
+  'not-consumed': 'Consume every message through the consumer the README names (the group, the queue), and commit or ack it: a measurement without the consume side is not end to end.',
+  'not-acked': 'Acknowledge every entry your consumer read (XACK), or the group keeps it pending.',
+} as const;
+
+export const COMPARE_CAUSES = {
+  'far-below': 'Far below what the lab measured for the same workload: latency must be end to end (consume time minus the publish time carried in the message), in milliseconds; throughput in messages per second.',
+  'far-above': 'Far above what the lab measured for the same workload: report what your program measured, in the README\'s units, not numbers from elsewhere.',
+} as const;
+
+interface ToleranceParams {
+  /** The learner's value may be down to the lab's divided by this... */
+  below?: number;
+  /** ...and up to the lab's times this. */
+  above: number;
+  /** p99 only: a value at least this high is never "far below". */
+  floorMs?: number;
+}
+
+function planOf(history: History): ComparePlan | undefined {
+  return lastObservation(history, 'compare-plan');
+}
+
+type Parsed = { ok: Record<string, CompareNumbers> } | { cause: keyof typeof RESULTS_CAUSES; observed: string; examples: string[]; usable: Record<string, CompareNumbers> };
+
+/** The results file, judged against the plan (pure). */
+export function parseResults(history: History): Parsed {
+  const plan = planOf(history);
+  const results = lastObservation(history, 'compare-results');
+  if (!plan || !results || !results.exists) return { cause: 'no-file', observed: 'RESULTS_FILE was not written within the wait', examples: [], usable: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(results.text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { cause: 'not-json', observed: 'RESULTS_FILE does not hold a JSON object', examples: [results.text.slice(0, 200)], usable: {} };
+  const all = parsed as Record<string, unknown>;
+  const missing = plan.brokers.filter((b) => typeof all[b] !== 'object' || all[b] === null);
+  const ok: Record<string, CompareNumbers> = {};
+  const bad: string[] = [];
+  const wrongCount: string[] = [];
+  for (const broker of plan.brokers.filter((b) => !missing.includes(b))) {
+    const entry = all[broker] as Record<string, unknown>;
+    const wrong = FIELDS.filter((f) => typeof entry[f] !== 'number' || !Number.isFinite(entry[f]) || (entry[f] as number) < 0);
+    if (wrong.length > 0) {
+      bad.push(`${broker}: ${wrong.map((f) => `${f} = ${JSON.stringify(entry[f])}`).join(', ')}`);
+      continue;
+    }
+    const numbers = entry as unknown as CompareNumbers;
+    if (numbers.count !== plan.messages) wrongCount.push(`${broker}: count ${numbers.count}`);
+    ok[broker] = numbers;
+  }
+  if (missing.length > 0) return { cause: 'missing-broker', observed: `RESULTS_FILE has no object for ${missing.join(', ')}`, examples: [`keys found: ${Object.keys(all).join(', ') || '(none)'}`], usable: ok };
+  if (bad.length > 0) return { cause: 'not-numbers', observed: `${bad.length} broker(s) without the four numbers`, examples: bad, usable: ok };
+  if (wrongCount.length > 0) return { cause: 'wrong-count', observed: `count is not ${plan.messages} for ${wrongCount.length} broker(s)`, examples: wrongCount, usable: ok };
+  return { ok };
+}
+
+export const compareResults: CheckDefinition<Record<string, never>> = {
+  name: 'compare-results',
+  causes: RESULTS_CAUSES,
+  parseParams: () => ({}),
+  run(history) {
+    const plan = planOf(history);
+    const title = 'RESULTS_FILE holds every broker\'s numbers';
+    const expected = `a JSON object with ${plan ? plan.brokers.join(', ') : 'every broker'}, each {count: ${plan?.messages ?? 'N'}, throughput, p50, p99}`;
+    const r = parseResults(history);
+    if ('ok' in r) return { title, status: 'pass', expected, observed: `${Object.keys(r.ok).length} brokers, each with its four numbers`, examples: [] };
+    return { title, status: 'fail', expected, observed: r.observed, examples: r.examples, cause: r.cause };
+  },
+};
+
+export const compareEvidence: CheckDefinition<Record<string, never>> = {
+  name: 'compare-evidence',
+  causes: EVIDENCE_CAUSES,
+  parseParams: () => ({}),
+  run(history) {
+    const plan = planOf(history);
+    const title = 'Each broker saw the workload run, consume side included';
+    const evidence = observationsOf(history, 'compare-evidence').map((op) => op.value);
+    if (!plan || evidence.length === 0) return { title, status: 'unknown', expected: 'the brokers\' state after the run', observed: 'the lab could not read the brokers after the run', examples: [] };
+    const expected = `on each broker ${plan.messages} messages of ${plan.size} B published under the run's names, all consumed and acknowledged`;
+    const failures: Array<{ cause: keyof typeof EVIDENCE_CAUSES; text: string }> = [];
+    for (const e of evidence) {
+      if (e.published === 0) failures.push({ cause: 'not-run', text: `${e.broker}: nothing published` });
+      else if (e.published !== plan.messages) failures.push({ cause: 'wrong-count', text: `${e.broker}: ${e.published} published, not ${plan.messages}` });
+      else if (e.wrongSizes.length > 0) failures.push({ cause: 'wrong-size', text: `${e.broker}: messages of ${e.wrongSizes.join(', ')} B (${plan.size} B expected; -1: not one field "m")` });
+      else if (e.consumed === null || e.consumed < e.published) failures.push({ cause: 'not-consumed', text: `${e.broker}: ${e.published} published, ${e.consumed ?? 0} consumed${e.consumed === null ? ' (no consumer group / queue)' : ''}` });
+      else if (e.pending > 0) failures.push({ cause: 'not-acked', text: `${e.broker}: ${e.pending} read but never acknowledged` });
+    }
+    const observed = evidence.map((e) => `${e.broker} ${e.published} published, ${e.consumed ?? 'none'} consumed`).join('; ');
+    const first = failures[0];
+    if (!first) return { title, status: 'pass', expected, observed, examples: [] };
+    return { title, status: 'fail', expected, observed, examples: failures.map((f) => f.text), cause: first.cause };
+  },
+};
+
+function parseTolerance(raw: Record<string, unknown>): ToleranceParams {
+  const below = raw.below === undefined ? undefined : num(raw, 'below');
+  const above = num(raw, 'above');
+  if ((below !== undefined && below <= 1) || above <= 1) throw new Error('"below" and "above" must be above 1');
+  if (below === undefined && raw.floorMs === undefined) throw new Error('give "below", "floorMs" or both');
+  return { ...(below === undefined ? {} : { below }), above, ...(raw.floorMs === undefined ? {} : { floorMs: num(raw, 'floorMs') }) };
+}
+
+/** One metric of the learner's against the lab's, every broker (pure). */
+function compareMetric(history: History, p: ToleranceParams, metric: 'throughput' | 'p99', unit: string): Omit<ReturnType<CheckDefinition<ToleranceParams>['run']>, 'title'> {
+  const lab = lastObservation(history, 'compare-lab');
+  const lower = [p.below !== undefined ? `at least 1/${p.below} of` : undefined, p.floorMs !== undefined ? `at least ${p.floorMs} ${unit}` : undefined].filter(Boolean).join(' and ');
+  const expected = `your ${metric} per broker ${lower} and at most ${p.above} times the lab's own measurement of the same workload`;
+  const r = parseResults(history);
+  // A broker missing from the file is compare-results' to report; the others are judged here.
+  const mine = 'ok' in r ? r.ok : r.usable;
+  const brokers = Object.keys(mine).filter((b) => lab?.numbers[b] !== undefined);
+  if (!lab || brokers.length === 0) return { status: 'unknown', expected, observed: 'no usable numbers in RESULTS_FILE (see "RESULTS_FILE holds every broker\'s numbers")', examples: [] };
+  const rows = brokers.map((b) => {
+    const theirs = mine[b]![metric];
+    const ours = lab.numbers[b]![metric];
+    const ratio = ours > 0 ? theirs / ours : Number.POSITIVE_INFINITY;
+    const within = ratio <= p.above && (p.below === undefined || ratio >= 1 / p.below) && (p.floorMs === undefined || theirs >= p.floorMs);
+    return { broker: b, theirs, ours, ratio, within };
+  });
+  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n.toPrecision(2));
+  const observed = rows.map((row) => `${row.broker} ${fmt(row.theirs)} ${unit} (lab ${fmt(row.ours)})`).join('; ');
+  const off = rows.filter((row) => !row.within).sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)));
+  if (off.length === 0) return { status: 'pass', expected, observed, examples: [] };
+  const worst = off[0]!;
+  const examples = off.map((row) => `${row.broker}: yours ${fmt(row.theirs)} ${unit}, the lab's ${fmt(row.ours)} ${unit} (${row.ratio >= 1 ? `${fmt(row.ratio)}x` : `1/${fmt(1 / row.ratio)}`})`);
+  return { status: 'fail', expected, observed, examples, cause: worst.ratio < 1 ? 'far-below' : 'far-above' };
+}
+
+export const compareThroughput: CheckDefinition<ToleranceParams> = {
+  name: 'compare-throughput',
+  causes: COMPARE_CAUSES,
+  parseParams: parseTolerance,
+  run(history, p) {
+    return { title: 'Your throughput agrees with the lab\'s', ...compareMetric(history, p, 'throughput', 'msg/s') };
+  },
+};
+
+export const compareP99: CheckDefinition<ToleranceParams> = {
+  name: 'compare-p99',
+  causes: COMPARE_CAUSES,
+  parseParams: parseTolerance,
+  run(history, p) {
+    return { title: 'Your p99 latency agrees with the lab\'s', ...compareMetric(history, p, 'p99', 'ms') };
+  },
+};
