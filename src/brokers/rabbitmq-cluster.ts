@@ -80,6 +80,11 @@ export function rabbitmqClusterConf(id: RabbitmqClusterNodeId): string {
     `management.tcp.ip = ${HOST}`,
     `management.tcp.port = ${MANAGEMENT_PORTS[id]}`,
     'loopback_users.guest = true',
+    // A node cut off from the other two (paused past net_ticktime, then woken) comes back to
+    // a partition: autoheal restarts the losing side (the lone node) and it rejoins. The
+    // default ("ignore") leaves two halves that each think the other is down, for good; and
+    // pause_minority does not act here, as the woken node reconnects before it counts.
+    'cluster_partition_handling = autoheal',
     ...RABBITMQ_SHARED_CONF,
     '',
   ].join('\n');
