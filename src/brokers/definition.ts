@@ -78,6 +78,12 @@ export interface NativeSpec {
   prepare(dirs: NativeDirs, previous?: NativeState, node?: NativeNode): Promise<{ launch: NativeLaunch; extra?: Record<string, unknown> }>;
   /** The file receiving the broker's stdout and stderr: the log to point people at. */
   logFile(dirs: NativeDirs): string;
+  /**
+   * A broker of several: called after `up` spawned the missing nodes, before it waits for
+   * readiness, with every node's folders (node order), to join fresh nodes into the cluster
+   * (RabbitMQ's join_cluster). A node that was a member already rejoins by itself.
+   */
+  formCluster?(nodes: ReadonlyArray<{ dirs: NativeDirs; node: NativeNode }>, timeoutMs: number): Promise<void>;
   /** Graceful stop if SIGTERM to the process group is not the right way (rabbitmqctl, pg_ctl). */
   stop?(dirs: NativeDirs, state: NativeState): Promise<void>;
   /** Clean up helpers the broker started outside its process group (RabbitMQ's epmd). */

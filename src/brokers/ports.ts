@@ -43,6 +43,22 @@ export const PORTS = {
     controller2: 9112,
     controller3: 9113,
   },
+  /**
+   * The 3-node RabbitMQ cluster (rabbitmq-cluster.ts): node N's AMQP on 568N, management on
+   * 1568N and Erlang distribution on 2568N (AMQP + 20000, as the single node), clear of the
+   * single node's 5672/15672/15692/25672. No prometheus plugin on the cluster.
+   */
+  'rabbitmq-cluster': {
+    amqp1: 5681,
+    amqp2: 5682,
+    amqp3: 5683,
+    management1: 15_681,
+    management2: 15_682,
+    management3: 15_683,
+    distribution1: 25_681,
+    distribution2: 25_682,
+    distribution3: 25_683,
+  },
   sqs: { sqs: 9324 },
   /** moto's server: SNS, and the SQS queues its topics fan out to (its own, not ElasticMQ's). */
   sns: { sns: 9326 },

@@ -9,14 +9,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { makeDir } from '../dirs.js';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
-import type { BrokerDefinition, NativeDirs } from './definition.js';
+import type { BrokerDefinition, NativeDirs, NativeLaunch, NativeState } from './definition.js';
 import { displayUrl, httpGet, isListening, withTimeout } from './net.js';
 import { EPMD_PORT, HOST, PORTS, portsOf } from './ports.js';
 import { findExecutable, run, signalGroup } from './process.js';
 import type { Endpoints } from './types.js';
 
 /** Debian's real scripts; /usr/sbin/rabbitmq-* are wrappers that switch to the rabbitmq user. */
-const RABBITMQ_BIN = '/usr/lib/rabbitmq/bin';
+export const RABBITMQ_BIN = '/usr/lib/rabbitmq/bin';
 /** Our node's name, distinct from the package's default "rabbit@<host>". */
 export const RABBITMQ_NODENAME = 'brokerlab@localhost';
 
@@ -57,9 +57,21 @@ function nativeConf(): string {
  * defaults would put under /var/lib/rabbitmq, /var/log/rabbitmq or /etc/rabbitmq is ours.
  */
 export function rabbitmqEnv(dirs: NativeDirs): Record<string, string> {
+  return rabbitmqNodeEnv(dirs, { home: join(dirs.brokerDir, 'home'), nodename: RABBITMQ_NODENAME, distPort: PORTS.rabbitmq.distribution });
+}
+
+/** Who a RabbitMQ node is: its name, its Erlang distribution port, and the HOME holding its cookie. */
+export interface RabbitmqNodeIdentity {
+  home: string;
+  nodename: string;
+  distPort: number;
+}
+
+/** rabbitmqEnv for any node (the single one, or a node of the cluster: rabbitmq-cluster.ts). */
+export function rabbitmqNodeEnv(dirs: NativeDirs, node: RabbitmqNodeIdentity): Record<string, string> {
   return {
-    HOME: join(dirs.brokerDir, 'home'),
-    RABBITMQ_NODENAME,
+    HOME: node.home,
+    RABBITMQ_NODENAME: node.nodename,
     RABBITMQ_CONF_ENV_FILE: join(dirs.configDir, 'rabbitmq-env.conf'),
     RABBITMQ_CONFIG_FILE: join(dirs.configDir, 'rabbitmq.conf'),
     RABBITMQ_ADVANCED_CONFIG_FILE: join(dirs.configDir, 'advanced.config'),
@@ -70,7 +82,7 @@ export function rabbitmqEnv(dirs: NativeDirs): Record<string, string> {
     RABBITMQ_LOG_BASE: dirs.logsDir,
     // "-" = standard output, which the native runtime sends to logs/rabbitmq.log.
     RABBITMQ_LOGS: '-',
-    RABBITMQ_DIST_PORT: String(PORTS.rabbitmq.distribution),
+    RABBITMQ_DIST_PORT: String(node.distPort),
     // Erlang distribution and epmd on loopback only, like everything else.
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
     ERL_EPMD_ADDRESS: HOST,
@@ -78,7 +90,25 @@ export function rabbitmqEnv(dirs: NativeDirs): Record<string, string> {
 }
 
 function rabbitmqctl(dirs: NativeDirs, args: string[], timeoutMs = 30_000): ReturnType<typeof run> {
-  return run(join(RABBITMQ_BIN, 'rabbitmqctl'), args, { env: { ...process.env, ...rabbitmqEnv(dirs) }, timeoutMs });
+  return rabbitmqctlWith(rabbitmqEnv(dirs), args, timeoutMs);
+}
+
+/** rabbitmqctl with a node's environment (rabbitmqNodeEnv): it finds that node and its cookie. */
+export function rabbitmqctlWith(env: Record<string, string>, args: string[], timeoutMs = 30_000): ReturnType<typeof run> {
+  return run(join(RABBITMQ_BIN, 'rabbitmqctl'), args, { env: { ...process.env, ...env }, timeoutMs });
+}
+
+/** Throws EnvironmentError when Debian's RabbitMQ scripts are missing. */
+export function checkRabbitmqInstalled(): void {
+  if (!existsSync(join(RABBITMQ_BIN, 'rabbitmq-server'))) {
+    throw new EnvironmentError(`RabbitMQ is not installed (no ${RABBITMQ_BIN}/rabbitmq-server). Run: npm run setup`);
+  }
+}
+
+/** Stops the epmd a node started, once no Erlang node (another RabbitMQ, a CLI tool) uses it. */
+export async function stopEpmdIfUnused(env: Record<string, string>): Promise<void> {
+  const names = await epmdNames({ ...process.env, ...env });
+  if (names && names.length === 0) await run(findExecutable(['epmd']) ?? 'epmd', ['-kill'], { env: { ...process.env, ...env }, timeoutMs: 5_000 });
 }
 
 /** Names registered with the local epmd ("brokerlab", "rabbitmqcli-123-..."), or undefined if epmd is not running. */
@@ -88,6 +118,34 @@ async function epmdNames(env: NodeJS.ProcessEnv): Promise<string[] | undefined> 
   const result = await run(epmd, ['-names'], { env, timeoutMs: 5_000 });
   if (result.code !== 0) return undefined;
   return [...result.output.matchAll(/^name (\S+) at port/gm)].map((m) => m[1] ?? '');
+}
+
+/**
+ * Writes a node's config files and returns its launch: the single node's and each node of the
+ * cluster's (rabbitmq-cluster.ts). `env` is the node's rabbitmqNodeEnv.
+ */
+export async function prepareRabbitmqNode(
+  dirs: NativeDirs,
+  env: Record<string, string>,
+  conf: string,
+  plugins: readonly string[],
+  previous: NativeState | undefined,
+): Promise<{ launch: NativeLaunch; extra: Record<string, unknown> }> {
+  makeDir(env.HOME!);
+  makeDir(env.RABBITMQ_MNESIA_BASE!);
+  writeFileSync(env.RABBITMQ_CONFIG_FILE!, conf);
+  // An empty env file keeps /etc/rabbitmq/rabbitmq-env.conf from changing our node.
+  writeFileSync(env.RABBITMQ_CONF_ENV_FILE!, '# brokerlab: intentionally empty\n');
+  // Same result as `rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus`
+  // (which writes exactly this file) without booting an extra Erlang VM on every start.
+  writeFileSync(env.RABBITMQ_ENABLED_PLUGINS_FILE!, `[${plugins.join(',')}].\n`);
+  // The node starts epmd if none runs; remember that so `down` can stop it again. An epmd
+  // left over from our crashed previous run is still ours.
+  const epmdStartedByUs = !(await isListening(EPMD_PORT)) || previous?.extra.epmdStartedByUs === true;
+  return {
+    launch: { command: join(RABBITMQ_BIN, 'rabbitmq-server'), args: [], env, cwd: dirs.dataDir },
+    extra: { epmdStartedByUs },
+  };
 }
 
 export const rabbitmq: BrokerDefinition<'rabbitmq'> = {
@@ -145,39 +203,16 @@ export const rabbitmq: BrokerDefinition<'rabbitmq'> = {
   native: {
     stopGraceMs: 30_000,
     logFile: (dirs) => join(dirs.logsDir, 'rabbitmq.log'),
-    checkInstalled() {
-      if (!existsSync(join(RABBITMQ_BIN, 'rabbitmq-server'))) {
-        throw new EnvironmentError(`RabbitMQ is not installed (no ${RABBITMQ_BIN}/rabbitmq-server). Run: npm run setup`);
-      }
-    },
-    async prepare(dirs, previous) {
-      const env = rabbitmqEnv(dirs);
-      makeDir(env.HOME!);
-      makeDir(env.RABBITMQ_MNESIA_BASE!);
-      writeFileSync(env.RABBITMQ_CONFIG_FILE!, nativeConf());
-      // An empty env file keeps /etc/rabbitmq/rabbitmq-env.conf from changing our node.
-      writeFileSync(env.RABBITMQ_CONF_ENV_FILE!, '# brokerlab: intentionally empty\n');
-      // Same result as `rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus`
-      // (which writes exactly this file) without booting an extra Erlang VM on every start.
-      writeFileSync(env.RABBITMQ_ENABLED_PLUGINS_FILE!, `[${RABBITMQ_PLUGINS.join(',')}].\n`);
-      // The node starts epmd if none runs; remember that so `down` can stop it again. An epmd
-      // left over from our crashed previous run is still ours.
-      const epmdStartedByUs = !(await isListening(EPMD_PORT)) || previous?.extra.epmdStartedByUs === true;
-      return {
-        launch: { command: join(RABBITMQ_BIN, 'rabbitmq-server'), args: [], env, cwd: dirs.dataDir },
-        extra: { epmdStartedByUs },
-      };
-    },
+    checkInstalled: checkRabbitmqInstalled,
+    prepare: (dirs, previous) => prepareRabbitmqNode(dirs, rabbitmqEnv(dirs), nativeConf(), RABBITMQ_PLUGINS, previous),
     async stop(dirs, state) {
       const result = await rabbitmqctl(dirs, ['stop']);
       if (result.code !== 0) signalGroup(state.pgid, 'SIGTERM'); // beam.smp treats SIGTERM as a clean stop too
     },
     async afterStop(dirs, state) {
       if (state.extra.epmdStartedByUs !== true) return;
-      const env = { ...process.env, ...rabbitmqEnv(dirs) };
-      const names = await epmdNames(env);
       // Leave epmd alone while any other Erlang node (another RabbitMQ, a CLI tool) uses it.
-      if (names && names.length === 0) await run(findExecutable(['epmd']) ?? 'epmd', ['-kill'], { env, timeoutMs: 5_000 });
+      await stopEpmdIfUnused(rabbitmqEnv(dirs));
     },
   },
 };

@@ -6,6 +6,7 @@ import { kafkaCluster } from './kafka-cluster.js';
 import { postgres } from './postgres.js';
 import { prometheus } from './prometheus.js';
 import { rabbitmq } from './rabbitmq.js';
+import { rabbitmqCluster } from './rabbitmq-cluster.js';
 import { redis } from './redis.js';
 import { pubsub } from './pubsub.js';
 import { sns } from './sns.js';
@@ -16,6 +17,7 @@ import { BROKER_NAMES, ON_DEMAND_BROKERS, type BrokerName } from './types.js';
 export const BROKERS: { readonly [N in BrokerName]: BrokerDefinition<N> } = {
   redis,
   rabbitmq,
+  'rabbitmq-cluster': rabbitmqCluster,
   kafka,
   'kafka-cluster': kafkaCluster,
   sqs,

@@ -5,15 +5,15 @@
  */
 
 /** Every broker (and helper service) brokerlab can run. Order = start order for `up`. */
-export const BROKER_NAMES = ['redis', 'rabbitmq', 'kafka', 'kafka-cluster', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
+export const BROKER_NAMES = ['redis', 'rabbitmq', 'rabbitmq-cluster', 'kafka', 'kafka-cluster', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
 export type BrokerName = (typeof BROKER_NAMES)[number];
 
 /**
  * Brokers `brokerlab up` starts only when named (or when a scenario needs them): the 3-node
- * Kafka cluster is three more JVMs, which nothing but its own exercises uses. `down` and
+ * clusters are three more Erlang VMs or JVMs, which nothing but its own exercises uses. `down` and
  * `status` without names still include them.
  */
-export const ON_DEMAND_BROKERS: readonly BrokerName[] = ['kafka-cluster'];
+export const ON_DEMAND_BROKERS: readonly BrokerName[] = ['rabbitmq-cluster', 'kafka-cluster'];
 
 /** How a broker came to be running. */
 export type RuntimeKind = 'native' | 'compose' | 'external';
@@ -33,6 +33,16 @@ export interface Endpoints {
      * cluster: BROKERLAB_RABBITMQ_VHOST). Runs use it instead of a vhost each; the probe opens it.
      */
     vhost?: string;
+  };
+  /**
+   * The 3-node RabbitMQ cluster: one AMQP URL per node (no vhost: the runner adds the run's),
+   * and one management API (any node's answers for the whole cluster; node 1's by default).
+   */
+  'rabbitmq-cluster': {
+    amqpUrls: string[];
+    managementUrl: string;
+    username: string;
+    password: string;
   };
   kafka: {
     brokers: string[];

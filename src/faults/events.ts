@@ -40,6 +40,8 @@ export interface FaultEvent {
   /** kill-broker-node, pause-broker-node: the id of the broker node acted on (not a copy of
    *  the learner's program: such an event has no `instance`). */
   node?: number;
+  /** kill-broker-node, pause-broker-node: the cluster of that node ("kafka-cluster", "rabbitmq-cluster"). */
+  broker?: string;
 }
 
 /** A fault event as the history holds it: `t` is when it happened, `key` the message whose

@@ -16,10 +16,12 @@ import { connectPubsub, deletePubsubNamespace, pubsubNamesMatching } from './pub
 import { closeSns, connectSns, deleteSnsNamespace, snsNamesMatching } from './sns.js';
 import { connectSqs, deleteQueues, queueNameOf, queuesMatching } from './sqs.js';
 
-type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'kafka' | 'kafka-cluster' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy' | 'prometheus'>>;
+type Brokers = Partial<Pick<Endpoints, 'redis' | 'rabbitmq' | 'rabbitmq-cluster' | 'kafka' | 'kafka-cluster' | 'sqs' | 'sns' | 'pubsub' | 'postgres' | 'toxiproxy' | 'prometheus'>>;
 
 /** The single Kafka and the 3-node cluster keep run namespaces the same way (topics, groups). */
 const KAFKAS = ['kafka', 'kafka-cluster'] as const;
+/** The single RabbitMQ and the 3-node cluster keep a run's namespace as a vhost of its own. */
+const RABBITS = ['rabbitmq', 'rabbitmq-cluster'] as const;
 
 /** Where Prometheus's target files are: brokerlab's own folder unless a test names another. */
 export interface SweepOptions {
@@ -42,11 +44,13 @@ export async function sweepStaleNamespaces(endpoints: Brokers, now = new Date(),
       redis.disconnect();
     }
   }
-  if (endpoints.rabbitmq) {
-    const api = managementApi(endpoints.rabbitmq);
+  for (const rabbit of RABBITS) {
+    const endpoint = endpoints[rabbit];
+    if (!endpoint) continue;
+    const api = managementApi(endpoint);
     for (const vhost of (await listVhosts(api)).filter((name) => staleNamespaceOf(name, now) === name)) {
       await deleteVhost(api, vhost);
-      swept.push(`rabbitmq ${vhost}`);
+      swept.push(`${rabbit} ${vhost}`);
     }
   }
   for (const kafka of KAFKAS) {
@@ -141,8 +145,9 @@ export async function leftovers(endpoints: Brokers, match: (name: string) => boo
       redis.disconnect();
     }
   }
-  if (endpoints.rabbitmq) {
-    found.push(...(await listVhosts(managementApi(endpoints.rabbitmq))).filter(match).map((v) => `rabbitmq vhost ${v}`));
+  for (const rabbit of RABBITS) {
+    const endpoint = endpoints[rabbit];
+    if (endpoint) found.push(...(await listVhosts(managementApi(endpoint))).filter(match).map((v) => `${rabbit} vhost ${v}`));
   }
   if (endpoints.toxiproxy) {
     found.push(...(await toxiproxyApi(endpoints.toxiproxy).list()).filter((p) => match(p.name)).map((p) => `toxiproxy proxy ${p.name}`));

@@ -211,9 +211,9 @@ function faultMarks(history: History): FaultMark[] {
   return history
     .filter((op) => op.kind === 'fault')
     .map((op) => {
-      const v = (op.value ?? {}) as { fault?: string; phase?: string; instance?: number; node?: number; signal?: string; restarted?: boolean; duringCall?: number; action?: 'start' | 'stop' };
-      // A copy of the learner's program, or a node of the Kafka cluster (kill/pause-broker-node).
-      const who = v.instance !== undefined ? `learner-${v.instance}` : v.node !== undefined ? `Kafka node ${v.node}` : '';
+      const v = (op.value ?? {}) as { fault?: string; phase?: string; instance?: number; node?: number; broker?: string; signal?: string; restarted?: boolean; duringCall?: number; action?: 'start' | 'stop' };
+      // A copy of the learner's program, or a node of a cluster (kill/pause-broker-node).
+      const who = v.instance !== undefined ? `learner-${v.instance}` : v.node !== undefined ? `${v.broker === 'rabbitmq-cluster' ? 'RabbitMQ' : 'Kafka'} node ${v.node}` : '';
       const heal = v.phase === 'heal' || v.phase === 'end';
       const text = heal
         ? v.restarted

@@ -14,6 +14,7 @@ import { prometheusArgs, prometheusConfig } from '../../src/brokers/prometheus.j
 import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '../../src/brokers/rabbitmq.js';
 import { elasticmqConf } from '../../src/brokers/sqs.js';
 import { BROKER_NAMES } from '../../src/brokers/types.js';
+import { RABBITMQ_CLUSTER_NODE_IDS, rabbitmqClusterConf, rabbitmqClusterNodeName } from '../../src/brokers/rabbitmq-cluster.js';
 import { KAFKA_CLUSTER_CLUSTER_ID, KAFKA_CLUSTER_HEAP, KAFKA_CLUSTER_JVM, KAFKA_CLUSTER_NODE_IDS, KAFKA_CLUSTER_SHARED_SETTINGS, clusterNodeSettings } from '../../src/brokers/kafka-cluster.js';
 import { BROKERS } from '../../src/brokers/registry.js';
 import { composeServices } from '../../src/brokers/runtimes/compose.js';
@@ -85,9 +86,23 @@ describe('compose/docker-compose.yml', () => {
     }
   });
 
+  it('runs the RabbitMQ cluster on the host network with the native nodes\' names, ports and config', () => {
+    const confs = compose.configs as Record<string, { content: string }>;
+    for (const id of RABBITMQ_CLUSTER_NODE_IDS) {
+      const svc = service(`rabbitmq-cluster-${id}`);
+      expect(svc.network_mode).toBe('host');
+      expect(svc.image).toBe(service('rabbitmq').image);
+      expect(svc.environment?.RABBITMQ_NODENAME).toBe(rabbitmqClusterNodeName(id));
+      expect(svc.environment?.RABBITMQ_DIST_PORT).toBe(String(25_680 + id));
+      const target = (svc.configs ?? []).find((c) => c.target === '/etc/rabbitmq/conf.d/90-brokerlab.conf');
+      const content = confs[target?.source ?? '']?.content ?? '';
+      for (const line of rabbitmqClusterConf(id).split('\n').filter((l) => l && !l.startsWith('#'))) expect(content, `node ${id}`).toContain(line);
+    }
+  });
+
   it('publishes the same ports as ports.ts, on 127.0.0.1 only', () => {
     for (const name of BROKER_NAMES) {
-      if (name === 'kafka-cluster') continue; // the host's network (above)
+      if (name === 'kafka-cluster' || name === 'rabbitmq-cluster') continue; // the host's network (above)
       const svc = service(name);
       if (svc.network_mode === 'host') {
         // toxiproxy and Prometheus share the host's network: no mappings, the port is on the command line.
@@ -105,7 +120,7 @@ describe('compose/docker-compose.yml', () => {
   });
 
   it('pins every image, and uses versions.env for Kafka, ElasticMQ and toxiproxy', () => {
-    for (const name of BROKER_NAMES.filter((n) => n !== 'kafka-cluster')) {
+    for (const name of BROKER_NAMES.filter((n) => n !== 'kafka-cluster' && n !== 'rabbitmq-cluster')) {
       const image = service(name).image;
       const tag = image.split(':')[1];
       expect(tag, `${name} image ${image} has a tag`).toBeTruthy();

@@ -25,6 +25,18 @@ describe('default endpoints', () => {
   });
 
   it('reads an external Kafka cluster as a bootstrap list', () => {
+    expect(endpointOf('rabbitmq-cluster', {})).toEqual({
+      amqpUrls: ['amqp://guest:guest@127.0.0.1:5681', 'amqp://guest:guest@127.0.0.1:5682', 'amqp://guest:guest@127.0.0.1:5683'],
+      managementUrl: 'http://127.0.0.1:15681',
+      username: 'guest',
+      password: 'guest',
+    });
+    expect(BROKERS['rabbitmq-cluster'].fromEnv({ BROKERLAB_RABBITMQ_CLUSTER_URLS: 'amqp://u:p@r1:5672, amqp://u:p@r2:5672,amqp://u:p@r3:5672', BROKERLAB_RABBITMQ_CLUSTER_MANAGEMENT_URL: 'http://r1:15672/' })).toEqual({
+      amqpUrls: ['amqp://u:p@r1:5672', 'amqp://u:p@r2:5672', 'amqp://u:p@r3:5672'],
+      managementUrl: 'http://r1:15672',
+      username: 'u',
+      password: 'p',
+    });
     expect(BROKERS['kafka-cluster'].fromEnv({ BROKERLAB_KAFKA_CLUSTER_BROKERS: 'PLAINTEXT://k1:9092, k2:9092,k3:9092' })).toEqual({ brokers: ['k1:9092', 'k2:9092', 'k3:9092'] });
   });
 });
@@ -127,12 +139,13 @@ describe('parseBrokerNames', () => {
 
   it('rejects unknown names, listing the valid ones', () => {
     expect(() => parseBrokerNames(['redis', 'mqtt'])).toThrow(
-      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, kafka, kafka-cluster, sqs, sns, pubsub, postgres, toxiproxy, prometheus',
+      'unknown broker "mqtt"; valid brokers are: redis, rabbitmq, rabbitmq-cluster, kafka, kafka-cluster, sqs, sns, pubsub, postgres, toxiproxy, prometheus',
     );
   });
 
   it('leaves the Kafka cluster out of `up` unless it is named', () => {
     expect(parseBrokerNames([], { onDemand: false })).not.toContain('kafka-cluster');
+    expect(parseBrokerNames([], { onDemand: false })).not.toContain('rabbitmq-cluster');
     expect(parseBrokerNames([], { onDemand: false })).toContain('kafka');
     expect(parseBrokerNames(['kafka-cluster'], { onDemand: false })).toEqual(['kafka-cluster']);
   });

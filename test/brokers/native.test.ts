@@ -278,3 +278,77 @@ describe('native runtime: kafka-cluster', () => {
     for (const id of [1, 2, 3]) expect(existsSync(join(nativeDirs('kafka-cluster', env, id).brokerDir, 'state.json'))).toBe(false);
   });
 });
+
+describe('native runtime: rabbitmq-cluster', () => {
+  const home = newHome();
+  const env = testEnv(home);
+  delete env.BROKERLAB_RABBITMQ_CLUSTER_URLS;
+  let suiteHadCluster = false;
+  const pids = (): number[] =>
+    [1, 2, 3].map((id) => (JSON.parse(readFileSync(join(nativeDirs('rabbitmq-cluster', env, id).brokerDir, 'state.json'), 'utf8')) as NativeState).pid);
+  const runningNodes = async (port: number): Promise<string[]> => {
+    const response = await fetch(`http://127.0.0.1:${port}/api/nodes?columns=name,running`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } });
+    return ((await response.json()) as Array<{ name: string; running: boolean }>).filter((node) => node.running).map((node) => node.name).sort();
+  };
+  const ALL = ['brokerlab-1@localhost', 'brokerlab-2@localhost', 'brokerlab-3@localhost'];
+
+  beforeAll(async () => {
+    // The real home's cluster, if one runs, makes way (nothing else uses it during this file).
+    const [result] = await down(['rabbitmq-cluster'], { runtime: 'native' });
+    suiteHadCluster = result?.action === 'stopped';
+  });
+
+  afterAll(async () => {
+    await down(['rabbitmq-cluster'], { env, runtime: 'native' }).catch(() => {});
+    rmSync(home, { recursive: true, force: true });
+    if (suiteHadCluster) await up(['rabbitmq-cluster'], { runtime: 'native' });
+  });
+
+  it('starts three clustered nodes, each with its own name, state, folders and process group, one cookie', async () => {
+    const [result] = await up(['rabbitmq-cluster'], { env, runtime: 'native' });
+    expect(result).toMatchObject({ name: 'rabbitmq-cluster', runtime: 'native', action: 'started' });
+    expect(result?.url).toBe('amqp://guest:guest@127.0.0.1:5681,amqp://guest:guest@127.0.0.1:5682,amqp://guest:guest@127.0.0.1:5683');
+    for (const id of [1, 2, 3]) {
+      const dirs = nativeDirs('rabbitmq-cluster', env, id);
+      expect(dirs.brokerDir).toBe(join(home, 'brokers', 'rabbitmq-cluster', `node-${id}`));
+      expect(readFileSync(join(dirs.configDir, 'rabbitmq.conf'), 'utf8')).toContain(`listeners.tcp.default = 127.0.0.1:${5680 + id}`);
+      expect(await runningNodes(15_680 + id)).toEqual(ALL);
+    }
+    expect(existsSync(join(home, 'brokers', 'rabbitmq-cluster', 'home', '.erlang.cookie'))).toBe(true);
+    expect(new Set(pids()).size).toBe(3);
+  }, 150_000);
+
+  it('shows each node in status', async () => {
+    const [row] = await status(['rabbitmq-cluster'], { env });
+    expect(row).toMatchObject({ health: 'healthy', runtime: 'native' });
+    expect(row?.nodes?.map((node) => [node.id, node.address, node.state])).toEqual([
+      [1, '127.0.0.1:5681', 'up'],
+      [2, '127.0.0.1:5682', 'up'],
+      [3, '127.0.0.1:5683', 'up'],
+    ]);
+  });
+
+  it('brings back only a node that crashed, and it rejoins the cluster', async () => {
+    const before = pids();
+    process.kill(-before[0]!, 'SIGKILL');
+    expect(await pollUntil(() => groupMembers(before[0]!).length === 0, 5_000)).toBe(true);
+    const [row] = await status(['rabbitmq-cluster'], { env });
+    expect(row?.health).toBe('degraded');
+    expect(row?.nodes?.map((node) => node.state)).toEqual(['down', 'up', 'up']);
+    const [result] = await up(['rabbitmq-cluster'], { env, runtime: 'native' });
+    expect(result?.action).toBe('started');
+    const after = pids();
+    expect([after[1], after[2]]).toEqual([before[1], before[2]]);
+    expect(after[0]).not.toBe(before[0]);
+    expect(await runningNodes(15_681)).toEqual(ALL);
+  }, 90_000);
+
+  it('stops all three on down and leaves nothing running', async () => {
+    const running = pids();
+    const [result] = await down(['rabbitmq-cluster'], { env });
+    expect(result).toMatchObject({ action: 'stopped' });
+    for (const pid of running) expect(groupMembers(pid), `process group ${pid}`).toEqual([]);
+    for (const port of portsOf('rabbitmq-cluster')) expect(await isListening(port), `port ${port}`).toBe(false);
+    for (const id of [1, 2, 3]) expect(existsSync(join(nativeDirs('rabbitmq-cluster', env, id).brokerDir, 'state.json'))).toBe(false);
+  }, 60_000);
+});

@@ -175,13 +175,15 @@ describe('kill-broker-node and pause-broker-node', () => {
   it('take a node, the leader of a partition of the run, or a follower of one', () => {
     const kill = FAULTS.get('kill-broker-node');
     expect(kill?.parseParams({ leaderOf: { topic: 'orders', partition: 1 }, at: { produced: 50 }, restartDelayMs: 2_000 })).toEqual({
+      broker: 'kafka-cluster',
       target: { leaderOf: { topic: 'orders', partition: 1 } },
       at: { produced: 50 },
       restartDelayMs: 2_000,
     });
-    expect(kill?.parseParams({ node: 2, at: { afterMs: 500 } })).toEqual({ target: { node: 2 }, at: { afterMs: 500 }, restartDelayMs: 0 });
+    expect(kill?.parseParams({ node: 2, at: { afterMs: 500 } })).toEqual({ broker: 'kafka-cluster', target: { node: 2 }, at: { afterMs: 500 }, restartDelayMs: 0 });
     const pause = FAULTS.get('pause-broker-node');
     expect(pause?.parseParams({ followerOf: { topic: 'orders' }, at: { phase: 'p' }, durationMs: 8_000 })).toEqual({
+      broker: 'kafka-cluster',
       target: { followerOf: { topic: 'orders', partition: 0, index: 0 } },
       at: { phase: 'p' },
       durationMs: 8_000,
@@ -210,6 +212,22 @@ describe('kill-broker-node and pause-broker-node', () => {
     expect(() => pick({ leaderOf: { topic: 'p', partition: 0 } }, { leader: -1, replicas: [1, 2, 3] }, 'p-0')).toThrow('p-0 has no leader right now');
   });
 
+  it('act on the RabbitMQ cluster with "broker": hold it, need it, and take a node or the node leading a queue of the run', () => {
+    const at = { phase: 'x' };
+    const params = { broker: 'rabbitmq-cluster', leaderOfQueue: 'orders', at };
+    expect(runClaim({ brokers: ['rabbitmq-cluster'], faults: [{ fault: 'kill-broker-node', params }] })).toEqual({ uses: ['rabbitmq-cluster'], holds: ['rabbitmq-cluster'] });
+    expect(runClaim({ brokers: ['rabbitmq-cluster'], faults: [{ fault: 'pause-broker-node', params: { ...params, durationMs: 5_000 } }] })).toEqual({ uses: ['rabbitmq-cluster'], holds: ['rabbitmq-cluster'] });
+    const kill = FAULTS.get('kill-broker-node');
+    const pause = FAULTS.get('pause-broker-node');
+    expect(kill?.parseParams({ ...params, restartDelayMs: 3_000 })).toEqual({ broker: 'rabbitmq-cluster', target: { leaderOfQueue: 'orders' }, at, restartDelayMs: 3_000 });
+    expect(kill?.needs?.(kill.parseParams(params))).toEqual(['rabbitmq-cluster']);
+    expect(pause?.parseParams({ broker: 'rabbitmq-cluster', node: 3, at, durationMs: 4_000 })).toEqual({ broker: 'rabbitmq-cluster', target: { node: 3 }, at, durationMs: 4_000 });
+    // A Kafka target on the RabbitMQ cluster, a queue on the Kafka cluster, an unknown cluster.
+    expect(() => kill?.parseParams({ broker: 'rabbitmq-cluster', leaderOf: { topic: 't' }, at })).toThrow('RabbitMQ cluster needs exactly one of "node": N or "leaderOfQueue"');
+    expect(() => kill?.parseParams({ leaderOfQueue: 'orders', at })).toThrow('Kafka cluster needs exactly one of "node"');
+    expect(() => kill?.parseParams({ broker: 'rabbitmq', node: 1, at })).toThrow('"broker" must be "kafka-cluster" or "rabbitmq-cluster"');
+  });
+
   it('a broker node kill is not a kill of the learner\'s program for the checks', () => {
     const h: Operation[] = [
       { t: 10, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-broker-node', id: 0, phase: 'start', node: 2, signal: 'SIGKILL' } },
@@ -220,6 +238,20 @@ describe('kill-broker-node and pause-broker-node', () => {
 });
 
 describe('broker node faults on a cluster brokerlab does not run', () => {
+  it('are refused on an external RabbitMQ cluster too, naming its variable', async () => {
+    const saved = process.env.BROKERLAB_RABBITMQ_CLUSTER_URLS;
+    process.env.BROKERLAB_RABBITMQ_CLUSTER_URLS = 'amqp://r1:5672,amqp://r2:5672,amqp://r3:5672';
+    try {
+      const fault = FAULTS.get('kill-broker-node')!;
+      const params = fault.parseParams({ broker: 'rabbitmq-cluster', leaderOfQueue: 'orders', at: { phase: 'x' } });
+      const refusal = fault.setup!({ proxy: () => Promise.reject(new Error('unused')) }, params, 0);
+      await expect(refusal).rejects.toThrow(/a node of the RabbitMQ cluster.*external here \(BROKERLAB_RABBITMQ_CLUSTER_URLS\)\. Unset it and run `brokerlab up rabbitmq-cluster`\.$/);
+    } finally {
+      if (saved === undefined) delete process.env.BROKERLAB_RABBITMQ_CLUSTER_URLS;
+      else process.env.BROKERLAB_RABBITMQ_CLUSTER_URLS = saved;
+    }
+  });
+
   it('are refused before the program starts, in one line naming the variable', async () => {
     const saved = process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS;
     process.env.BROKERLAB_KAFKA_CLUSTER_BROKERS = 'k1:9092,k2:9092,k3:9092';

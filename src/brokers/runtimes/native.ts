@@ -303,6 +303,9 @@ async function upLocked(def: BrokerDefinition, options: RuntimeOptions): Promise
       writeState(member.dirs, state);
       launched.push({ member, state });
     }
+    if (def.native.formCluster) {
+      await def.native.formCluster(members.flatMap((member) => (member.node ? [{ dirs: member.dirs, node: member.node }] : [])), timeoutMs);
+    }
     await wait(members.map((member) => readState(member.dirs)).filter(isOurs));
   } catch (error) {
     // `up` either leaves a ready broker or nothing new: stop what we started, keep its log.

@@ -52,6 +52,7 @@ function installLabel(name: BrokerName): string {
   const pinned = versions();
   if (name === 'kafka') return `Kafka ${pinned.kafka}`;
   if (name === 'kafka-cluster') return `Kafka ${pinned.kafka} (the 3-node cluster, same jars)`;
+  if (name === 'rabbitmq-cluster') return 'RabbitMQ (the 3-node cluster, same install)';
   if (name === 'sqs') return `ElasticMQ ${pinned.elasticmq}`;
   if (name === 'toxiproxy') return `toxiproxy ${pinned.toxiproxy}`;
   if (name === 'sns') return `moto ${pinned.moto} (SNS)`;

@@ -66,7 +66,7 @@ export function upCommand(): Command {
         });
         // Namespaces of runs whose brokerlab was killed before it cleaned up: only in brokers
         // brokerlab runs itself, never in an external (possibly shared) cluster.
-        const SWEPT_BROKERS = ['redis', 'rabbitmq', 'kafka', 'kafka-cluster', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
+        const SWEPT_BROKERS = ['redis', 'rabbitmq', 'rabbitmq-cluster', 'kafka', 'kafka-cluster', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus'] as const;
         type Swept = (typeof SWEPT_BROKERS)[number];
         const own = results.filter((r) => r.runtime !== 'external' && (SWEPT_BROKERS as readonly string[]).includes(r.name)).map((r) => r.name as Swept);
         if (own.length > 0) {

@@ -6,6 +6,7 @@
  */
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Options } from 'amqplib';
 import { UsageError } from '../../errors.js';
+import type { Endpoints } from '../../brokers/types.js';
 import { type ManagementApi, createVhost, deleteAddedObjects, deleteVhost, managementApi, vhostObjects } from '../../namespaces/rabbitmq.js';
 import { recordObservation } from '../../runner/observations.js';
 import { LearnerNotReadyError, type WorkloadContext, waitUntil } from '../types.js';
@@ -18,6 +19,9 @@ export interface QueueState {
 export interface RabbitRun {
   /** The AMQP URL with the run's vhost: what the learner's program gets. */
   url: string;
+  /** Every node's AMQP URL with the run's vhost: one on the single RabbitMQ, three on the
+   *  cluster (for a program's RABBITMQ_URLS; `url` is the first, which the lab itself uses). */
+  urls: string[];
   vhost: string;
   api: ManagementApi;
   connection: ChannelModel;
@@ -39,9 +43,25 @@ export interface RabbitRun {
   recordLeftAfterStop(name: string, queue: string, sent: number): Promise<void>;
 }
 
-export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
-  const rabbit = ctx.endpoints.rabbitmq;
-  if (!rabbit) throw new Error('rabbitmq endpoint missing');
+/** The single RabbitMQ's endpoint, or the cluster's seen as one (node 1's URL first) plus all its URLs. */
+function rabbitEndpoint(ctx: WorkloadContext, broker: 'rabbitmq' | 'rabbitmq-cluster'): { rabbit: Endpoints['rabbitmq']; amqpUrls: string[] } {
+  if (broker === 'rabbitmq') {
+    const rabbit = ctx.endpoints.rabbitmq;
+    if (!rabbit) throw new Error('rabbitmq endpoint missing');
+    return { rabbit, amqpUrls: [rabbit.amqpUrl] };
+  }
+  const cluster = ctx.endpoints['rabbitmq-cluster'];
+  if (!cluster) throw new Error('rabbitmq-cluster endpoint missing');
+  const { amqpUrls, managementUrl, username, password } = cluster;
+  return { rabbit: { amqpUrl: amqpUrls[0]!, managementUrl, username, password }, amqpUrls };
+}
+
+/**
+ * The run's vhost on the single RabbitMQ, or with `{ broker: 'rabbitmq-cluster' }` on the
+ * 3-node cluster (a vhost there is the whole cluster's; `urls` has each node's address).
+ */
+export async function openRabbit(ctx: WorkloadContext, options: { broker?: 'rabbitmq' | 'rabbitmq-cluster' } = {}): Promise<RabbitRun> {
+  const { rabbit, amqpUrls } = rabbitEndpoint(ctx, options.broker ?? 'rabbitmq');
   const api = managementApi(rabbit);
   if (ctx.shared && !rabbit.vhost) {
     throw new UsageError('a shared cluster (BROKERLAB_NAMESPACE) gives each learner one RabbitMQ vhost: set BROKERLAB_RABBITMQ_VHOST to yours');
@@ -54,7 +74,8 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
     await createVhost(api, vhost, rabbit.username);
     ctx.defer(() => deleteVhost(api, vhost));
   }
-  const url = `${rabbit.amqpUrl.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
+  const urls = amqpUrls.map((amqpUrl) => `${amqpUrl.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`);
+  const url = urls[0]!;
 
   // Loaded here, not at the top: only a graded run needs the client.
   const amqp = (await import('amqplib')).default;
@@ -92,6 +113,7 @@ export async function openRabbit(ctx: WorkloadContext): Promise<RabbitRun> {
 
   return {
     url,
+    urls,
     vhost,
     api,
     connection,
