@@ -108,8 +108,9 @@ describe('broker node faults against the real Kafka cluster', () => {
     const history = new HistoryRecorder();
     const { ctx, settled } = context(history);
     const fault = FAULTS.get('kill-broker-node')!;
-    await fault.setup?.({ proxy: () => Promise.reject(new Error('no proxy')) }, undefined, 0);
-    fault.arm(ctx, fault.parseParams({ leaderOf: { topic: 'orders', partition: 0 }, at: { phase: 'kill' }, restartDelayMs: 5_000 }), 0);
+    const params = fault.parseParams({ leaderOf: { topic: 'orders', partition: 0 }, at: { phase: 'kill' }, restartDelayMs: 5_000 });
+    await fault.setup?.({ proxy: () => Promise.reject(new Error('no proxy')) }, params, 0);
+    fault.arm(ctx, params, 0);
     history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'kill' });
     await until('the kill', async () => faultValues(history).some((v) => v.phase === 'start'), 10_000);
     expect(nativeNode(brokerDef('kafka-cluster'), before.leader)).toBeUndefined();
