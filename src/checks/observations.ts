@@ -132,7 +132,11 @@ export const manualAck: CheckDefinition<Record<string, never>> = {
     if (!best) return { title, status: 'unknown', expected, observed: 'the lab took no sample of the queue between the kill and the restart', examples: [] };
     const { sample, unfinished, vanished } = best;
     if (vanished <= 0) return { title, status: 'pass', expected, observed: `all ${unfinished} unfinished tasks were back in "${sample.queue}" after the kill`, examples: [] };
-    if (sample.ready > 0) {
+    // Most unfinished tasks back but some gone: an ack that covered others (ack-multiple left 1
+    // of ~70 out, run after run). Most gone: acked on receipt. A queue holding a task or two
+    // after an ack-on-receipt kill (a retry the worker republished just before it died, or a
+    // task not yet delivered) must not read as the first: it did under load in CI.
+    if (sample.ready > vanished) {
       return {
         title,
         status: 'fail',
@@ -146,7 +150,7 @@ export const manualAck: CheckDefinition<Record<string, never>> = {
       title,
       status: 'fail',
       expected,
-      observed: `${unfinished === 1 ? 'the unfinished task was not' : `none of the ${unfinished} unfinished tasks were`} back in "${sample.queue}" after the kill: RabbitMQ had been told ${unfinished === 1 ? 'it was' : 'they were'} done before the work, by auto-ack (noAck: true) or an ack sent on receipt`,
+      observed: `${sample.ready > 0 ? `only ${sample.ready} of the ${unfinished} unfinished tasks ${sample.ready === 1 ? 'was' : 'were'}` : unfinished === 1 ? 'the unfinished task was not' : `none of the ${unfinished} unfinished tasks were`} back in "${sample.queue}" after the kill: RabbitMQ had been told ${unfinished === 1 ? 'it was' : 'they were'} done before the work, by auto-ack (noAck: true) or an ack sent on receipt`,
       examples: [],
       cause: 'acked-on-receipt',
     };
