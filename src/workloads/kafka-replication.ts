@@ -41,7 +41,7 @@ import { createServer } from 'node:net';
 import { drain } from './blocks/drain.js';
 import { openKafka } from './blocks/kafka.js';
 import { defaults } from './options/kafka-replication.js';
-import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, sleep, waitUntil } from './types.js';
+import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, sleep, waitUntil, withDeadline } from './types.js';
 
 export type ReplicationOptions = { -readonly [K in keyof typeof defaults]: number };
 
@@ -91,13 +91,10 @@ export const kafkaReplication: Workload<ReplicationOptions> = {
       const record = (outcome: 'ok' | 'fail' | 'info', value: Record<string, unknown>) =>
         ctx.history.record({ process: 'lab', kind: 'observe', outcome, stream: 'answers', key: event.eventId, value: { sentAt, answeredAt: Date.now(), ...value } });
       try {
-        const response = await fetch(`${url}/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(event),
-          signal: AbortSignal.any([AbortSignal.timeout(o.answerTimeoutMs), ctx.signal]),
+        const { response, body } = await withDeadline(ctx.signal, o.answerTimeoutMs, async (signal) => {
+          const response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event), signal });
+          return { response, body: (await response.text()).slice(0, 200) };
         });
-        const body = (await response.text()).slice(0, 200);
         record(response.ok ? 'ok' : 'fail', { status: response.status, ...(response.ok ? {} : { body }) });
         if (response.ok) okAnswers++;
         return response.ok;

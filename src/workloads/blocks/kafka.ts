@@ -194,7 +194,10 @@ export async function openKafka(ctx: WorkloadContext, options: { broker?: 'kafka
           },
         });
         const known = ends;
-        const deadline = Date.now() + 10_000;
+        // Joining the reader's group can take long right after a failover (its coordinator may
+        // be the node that just came back, on a loaded machine): a read cut short would make
+        // records the topic has look lost. It ends as soon as every partition is read.
+        const deadline = Date.now() + 30_000;
         while (![...known].every(([p, end]) => end === 0 || (next.get(p) ?? 0) >= end) && Date.now() < deadline && !ctx.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
       } finally {
         await consumer.disconnect();

@@ -14,7 +14,7 @@ export const defaults = {
   afterKillMs: 6_000,
   tailAnswers: 3,
   gapMs: 20,
-  answerTimeoutMs: 20_000,
+  answerTimeoutMs: 30_000,
   isrWaitMs: 20_000,
   topicWaitMs: 5_000,
   quietMs: 500,
