@@ -38,8 +38,8 @@
  * value parsed), or, when its value is not JSON or has no eventId, a `consume` of stream
  * "unreadable" (value: the Kafka key, append time, the value's first 200 characters).
  */
-import { createServer } from 'node:net';
 import { drain } from './blocks/drain.js';
+import { freePort } from './blocks/free-port.js';
 import { openKafka } from './blocks/kafka.js';
 import { defaults } from './options/kafka-keyed-producer.js';
 import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, messageId, sleep, waitUntil, withDeadline } from './types.js';
@@ -219,16 +219,3 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
     };
   },
 };
-
-/** A TCP port nobody listens on now, for the program's HTTP server. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

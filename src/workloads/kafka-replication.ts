@@ -37,8 +37,8 @@
  * partitions, replicationFactor, minInsyncReplicas), each record read back a `consume` (stream
  * "records", key: the eventId in its value or undefined; partition, offset).
  */
-import { createServer } from 'node:net';
 import { drain } from './blocks/drain.js';
+import { freePort } from './blocks/free-port.js';
 import { openKafka } from './blocks/kafka.js';
 import { defaults } from './options/kafka-replication.js';
 import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, sleep, waitUntil, withDeadline } from './types.js';
@@ -221,16 +221,3 @@ export const kafkaReplication: Workload<ReplicationOptions> = {
     };
   },
 };
-
-/** A TCP port nobody listens on now, for the program's HTTP server. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
