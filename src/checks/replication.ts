@@ -18,7 +18,9 @@
  * - acknowledged alone: an event sent more than `graceMs` after the pause began (SIGSTOP takes
  *   a moment to stop every thread of a node) and acknowledged before the kill.
  *   Nothing else than the leader could have had it: with acks=all and two replicas required,
- *   Kafka cannot acknowledge it then.
+ *   Kafka cannot acknowledge it then. Lost: acknowledged alone and not written; early:
+ *   acknowledged alone and written (it reached Kafka after its answer).
+ * - unawaited: early events, or lost events beside the refused (oversized) event answered 200.
  * - the failover: from the pause's start until `failoverMs` after the followers woke (the new
  *   leader is elected and found by then); an event sent in it may wait that long for an
  *   acknowledgement.
@@ -106,7 +108,7 @@ export const KEPT_CAUSES = {
   'lost-at-failover':
     'Your program answered 200 for events while both followers were stopped, and those events are gone: the leader acknowledged them alone (acks=1 or 0), then died, and the new leader never had them. Send with acks=all (-1): the acknowledgement then waits until min.insync.replicas brokers have the event.',
   'answered-before-replicated':
-    'Your program answered 200 for events while both followers were stopped, when Kafka could not have acknowledged them yet: it answered before its send was done (a send not awaited). They reached the topic later, this time; had your program died meanwhile, they were lost. Await the send before answering.',
+    'Your program answered 200 for events while both followers were stopped, when Kafka could not have acknowledged them yet (some reached the topic only later), or answered 200 both for the event Kafka refused and for events that never arrived: its answer does not wait for the send (a send not awaited). Had your program died meanwhile, every event still in its producer was lost. Await the send before answering.',
   'refused-answered-ok':
     'Your program answered 200 for an event Kafka refused (the one with a receipt larger than the topic accepts): a send error was caught and treated as success. Let publish throw (or answer 5xx) when the send fails.',
   'never-written': 'Your program answered 200 for events that are not in the topic. Answer 200 only once the send with acks=all resolved, and 5xx when it failed.',
@@ -155,7 +157,13 @@ export const acknowledgedEventsKept: CheckDefinition<KeptParams> = {
     ].filter((s) => s !== '');
     const examples = [...firstFew(lost).map((id) => `${id}: answered 200 while both followers were stopped, gone after the leader died`), ...firstFew(early).map((id) => `${id}: answered 200 while both followers were stopped`), ...refused.map((id) => `${id}: Kafka refused it (too large), your program answered 200`), ...firstFew(missing).map((id) => `${id}: answered 200, not in the topic`)];
     if (observed.length === 0) return { title, status: 'pass', expected, observed: `all ${acknowledged} acknowledged events are in the topic`, examples: [] };
-    const cause = lost.length > 0 ? 'lost-at-failover' : early.length > 0 ? 'answered-before-replicated' : refused.length > 0 ? 'refused-answered-ok' : 'never-written';
+    // An answer that does not wait for the send shows as events written after their 200 in
+    // the pause, or as the refused event answered 200 beside events lost: an unawaited send
+    // retried at the new leader may get through or give up (load decides which), so it can
+    // lose events like an acks=1 producer. An acks=1 producer awaits: Kafka's refusal reaches
+    // it, and what only the dying leader had is never written later.
+    const unawaited = early.length > 0 || (lost.length > 0 && refused.length > 0);
+    const cause = unawaited ? 'answered-before-replicated' : lost.length > 0 ? 'lost-at-failover' : refused.length > 0 ? 'refused-answered-ok' : 'never-written';
     return { title, status: 'fail', expected, observed: observed.join('; '), examples, cause };
   },
 };

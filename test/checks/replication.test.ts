@@ -52,6 +52,14 @@ describe('acknowledged-events-kept', () => {
     const h = [...correct().filter((op) => !(op.kind === 'observe' && op.key === 'p3')), answer('p3', 2_205)];
     expect(run(h)).toMatchObject({ status: 'fail', cause: 'answered-before-replicated' });
   });
+  it('an unawaited send that lost some and wrote some later: answered before replicated, not acks=1', () => {
+    const h = [...correct().filter((op) => !(op.kind === 'observe' && op.key === 'p3')), answer('p3', 2_205), sent('p5', 2_300), answer('p5', 2_305)];
+    expect(run(h)).toMatchObject({ status: 'fail', cause: 'answered-before-replicated' });
+  });
+  it('an unawaited send that lost all it answered in the pause: the refused event answered 200 gives it away', () => {
+    const h = [...correct().filter((op) => op.key !== 'p3').map((op) => (op.kind === 'observe' && op.key === 'p2' ? answer('p2', 1_101) : op)), sent('p3', 2_200), answer('p3', 2_201)];
+    expect(run(h)).toMatchObject({ status: 'fail', cause: 'answered-before-replicated' });
+  });
   it('an event sent within the grace after the pause began may have been replicated', () => {
     const h = [...correct().filter((op) => op.key !== 'p3'), sent('p3', 2_050), answer('p3', 2_060), record('p3', 1)];
     expect(run(h).status).toBe('pass');
