@@ -27,6 +27,8 @@ describe('targets', () => {
     expect(checkTargetMs(['redis'])).toBe(3_000);
     expect(checkTargetMs(['rabbitmq', 'postgres'])).toBe(3_000);
     expect(checkTargetMs(['rabbitmq'], true)).toBe(15_000);
+    expect(checkTargetMs(['kafka-cluster'])).toBe(15_000);
+    expect(checkTargetMs(['rabbitmq-cluster'])).toBe(15_000);
   });
 });
 
