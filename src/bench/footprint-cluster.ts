@@ -70,8 +70,8 @@ export async function measureClusterFootprint(allBrokerGroups: () => number[], s
   await admin.connect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   try {
-    // The cluster's default replication factor (3): every record goes to all three nodes.
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true }).catch((error: unknown) => {
+    // Replication factor 3: every record goes to all three nodes.
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true }).catch((error: unknown) => {
       if (!/does not host this topic-partition/.test(String(error))) throw error;
     });
     await producer.connect();

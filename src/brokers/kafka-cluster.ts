@@ -5,9 +5,12 @@
  * node, the active controller included. Node N listens for clients on 127.0.0.1:910N and for
  * the quorum on 127.0.0.1:911N; its folders are $BROKERLAB_HOME/brokers/kafka-cluster/node-N.
  *
- * Defaults are those of a production-minded cluster: replication factor 3 and
- * min.insync.replicas 2, for the learners' topics and the internal ones, and no unclean leader
- * election; otherwise the single node's lab-friendly settings (kafka.ts). The single-node Kafka
+ * A topic gets Kafka's own defaults (replication factor 1, min.insync.replicas 1) unless its
+ * creator asks for more: the replication exercise grades the learner's own settings, and a
+ * cluster whose defaults were 3 and 2 would pass a program that set neither (an independent
+ * probe found that). The internal topics are replicated three times, with two in sync for
+ * transactions; no unclean leader election; otherwise the single node's lab-friendly settings
+ * (kafka.ts). The single-node Kafka
  * on 9092 is a separate broker and is not touched by anything here.
  */
 import { join } from 'node:path';
@@ -67,12 +70,14 @@ export const KAFKA_CLUSTER_SHARED_SETTINGS: Readonly<Record<string, string>> = {
   ),
   'controller.quorum.voters': KAFKA_CLUSTER_NODE_IDS.map((id) => `${id}@${controllerAddress(id)}`).join(','),
   'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-  // Three replicas of everything, and a write is committed only once two have it.
+  // Three replicas of the internal topics. A learner's topic is as durable as its creator asks:
+  // Kafka's defaults (1 and 1), so a topic created without settings fails the replication
+  // exercise's check as it would lose writes on a cluster with these defaults.
   'offsets.topic.replication.factor': '3',
   'transaction.state.log.replication.factor': '3',
   'transaction.state.log.min.isr': '2',
-  'default.replication.factor': '3',
-  'min.insync.replicas': '2',
+  'default.replication.factor': '1',
+  'min.insync.replicas': '1',
   // A replica that is not in sync never becomes leader: acknowledged writes are never lost.
   'unclean.leader.election.enable': 'false',
   'replica.lag.time.max.ms': String(KAFKA_CLUSTER_REPLICA_LAG_MS),

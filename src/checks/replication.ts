@@ -9,8 +9,11 @@
  *   oversized event carries a receipt larger than the topic accepts: Kafka refuses it.
  * - answer: an `observe` of stream "answers" (key: the eventId); acknowledged = outcome ok
  *   (a 2xx). Its time is the operation's t (ms into the run); its event's is the produce's t.
- * - topic settings: the `observe` of stream "topic" (exists, replicationFactor,
- *   minInsyncReplicas) the lab read once the program was ready.
+ * - topic settings: the `observe` of stream "topic" (exists, partitions, replicationFactor,
+ *   minInsyncReplicas) the lab read once the program was ready. A topic that is not right
+ *   (missing, more than 1 partition, RF below 3, min.insync.replicas below 2) gets no faults:
+ *   the checks of what the faults show cannot judge that run (unknown), the topic's check
+ *   fails.
  * - record: a `consume` of stream "records": one record read back from the topic after the
  *   cluster healed (key: the eventId in its value). Written: an event with a record.
  * - the pause: from the later `start` of the pause-broker-node faults (both followers stopped)
@@ -21,8 +24,9 @@
  *   Kafka cannot acknowledge it then. Lost: acknowledged alone and not written; early:
  *   acknowledged alone and written (it reached Kafka after its answer).
  * - unawaited: early events, or lost events beside the refused (oversized) event answered 200.
- * - the failover: from the pause's start until `failoverMs` after the followers woke (the new
- *   leader is elected and found by then); an event sent in it may wait that long for an
+ * - the failover: from the first pause's start until `failoverMs` after the followers woke (the
+ *   new leader is elected and found by then); an event waiting for its answer at any moment of
+ *   it (sent before its end, answered or given up after its start) may wait that long for an
  *   acknowledgement.
  */
 import type { History, Operation } from '../runner/history.js';
@@ -44,13 +48,13 @@ function faults(history: History): Fault[] {
 }
 
 /** When both followers were stopped, when they woke, when the leader was killed (ms into the run). */
-export function faultTimes(history: History): { pausedAt?: number; wokeAt?: number; killedAt?: number } {
+export function faultTimes(history: History): { firstPausedAt?: number; pausedAt?: number; wokeAt?: number; killedAt?: number } {
   const all = faults(history);
   const starts = all.filter((f) => f.fault === 'pause-broker-node' && f.phase === 'start').map((f) => f.t);
   const heals = all.filter((f) => f.fault === 'pause-broker-node' && f.phase === 'heal').map((f) => f.t);
   const kill = all.find((f) => f.fault === 'kill-broker-node' && f.phase === 'start');
   return {
-    ...(starts.length > 0 ? { pausedAt: Math.max(...starts) } : {}),
+    ...(starts.length > 0 ? { firstPausedAt: Math.min(...starts), pausedAt: Math.max(...starts) } : {}),
     ...(heals.length > 0 ? { wokeAt: Math.min(...heals) } : {}),
     ...(kill ? { killedAt: kill.t } : {}),
   };
@@ -70,6 +74,12 @@ function sentEvents(history: History): Map<string, Sent> {
   return sent;
 }
 
+/** The topic as the lab read it at /health (the run's topic name), or undefined. */
+const topicOf = (history: History) => history.find((o) => o.kind === 'observe' && o.stream === 'topic');
+/** No node was paused: the topic was not right, so the run had no faults to show anything. */
+const noFaults = (history: History) => faultTimes(history).pausedAt === undefined && topicOf(history) !== undefined;
+const NO_FAULTS = 'no faults this run: the lab pauses and kills nodes only for a topic that can keep a write through them (see topic-replicated)';
+
 const answersOf = (history: History) => history.filter((op) => op.kind === 'observe' && op.stream === 'answers' && op.key !== undefined);
 const writtenIds = (history: History) => new Set(history.filter((op) => op.kind === 'consume' && op.stream === 'records' && op.key !== undefined).map((op) => op.key as string));
 
@@ -77,7 +87,8 @@ const writtenIds = (history: History) => new Set(history.filter((op) => op.kind 
 
 export const TOPIC_CAUSES = {
   'replication-factor': 'The topic keeps fewer than three copies of each write: when the broker holding the only (or one of two) copies dies, the partition has no leader, or one copy is left. Create it with replication factor 3.',
-  'min-insync-replicas': 'The topic lets a write count with one copy (min.insync.replicas 1): acks=all then means "whoever is in sync", which can be the leader alone. Set min.insync.replicas=2 on the topic, so an acknowledged write is on two brokers.',
+  'min-insync-replicas': 'The topic lets a write count with one copy (min.insync.replicas 1, which is also Kafka\'s default when the topic sets none): acks=all then means "whoever is in sync", which can be the leader alone. Set min.insync.replicas=2 on the topic, so an acknowledged write is on two brokers.',
+  partitions: 'The topic has more than one partition: the lab stops the followers and kills the leader of partition 0, so events keyed to other partitions would not meet the failover. Create it with 1 partition, as the task says.',
 } as const;
 
 export const topicReplicated: CheckDefinition<Record<string, never>> = {
@@ -86,18 +97,21 @@ export const topicReplicated: CheckDefinition<Record<string, never>> = {
   parseParams: () => ({}),
   run(history) {
     const title = 'The topic keeps every write on at least two brokers';
-    const expected = 'the events topic exists with replication factor 3 and min.insync.replicas 2';
-    const op = history.find((o) => o.kind === 'observe' && o.stream === 'topic');
+    const expected = 'the events topic exists with 1 partition, replication factor 3 and min.insync.replicas 2';
+    const op = topicOf(history);
     if (!op) return { title, status: 'unknown', expected, observed: 'the lab did not get to read the topic (the run ended before)', examples: [] };
     const v = valueOf(op);
+    const name = typeof v.name === 'string' ? v.name : `named in EVENTS_TOPIC (…${op.key ?? ''})`;
     if (v.exists !== true) {
-      return { title, status: 'fail', expected, observed: `the topic ${op.key ?? ''} did not exist once your program answered /health`, examples: [], hint: 'Create the topic in EVENTS_TOPIC at start, before answering GET /health.' };
+      return { title, status: 'fail', expected, observed: `the topic ${name} did not exist once your program answered /health`, examples: [], hint: 'Create the topic in EVENTS_TOPIC at start, before answering GET /health (not on the first event).' };
     }
     const rf = typeof v.replicationFactor === 'number' ? v.replicationFactor : 0;
     const minIsr = typeof v.minInsyncReplicas === 'number' ? v.minInsyncReplicas : undefined;
-    const observed = `the topic has replication factor ${rf} and min.insync.replicas ${minIsr ?? 'unknown'}`;
+    const partitions = typeof v.partitions === 'number' ? v.partitions : 1;
+    const observed = `the topic has ${partitions === 1 ? '1 partition' : `${partitions} partitions`}, replication factor ${rf} and min.insync.replicas ${minIsr ?? 'unknown'}`;
     if (rf < 3) return { title, status: 'fail', expected, observed, examples: [], cause: 'replication-factor' };
     if (minIsr === undefined || minIsr < 2) return { title, status: 'fail', expected, observed, examples: [], cause: 'min-insync-replicas' };
+    if (partitions !== 1) return { title, status: 'fail', expected, observed, examples: [], cause: 'partitions' };
     return { title, status: 'pass', expected, observed, examples: [] };
   },
 };
@@ -127,7 +141,7 @@ export const acknowledgedEventsKept: CheckDefinition<KeptParams> = {
     const title = 'No acknowledged event is lost when the leader dies';
     const expected = 'every event answered 200 is in the topic after the failover, and none was answered 200 before Kafka could have acknowledged it';
     if (!history.some((op) => op.kind === 'consume' && op.stream === 'records') && !history.some((op) => op.kind === 'observe' && op.stream === 'topic' && valueOf(op).exists === true)) {
-      return { title, status: 'unknown', expected, observed: 'the lab could not read the topic (it did not exist)', examples: [] };
+      return { title, status: 'unknown', expected, observed: noFaults(history) ? NO_FAULTS : 'the lab could not read the topic (it did not exist)', examples: [] };
     }
     const sent = sentEvents(history);
     const written = writtenIds(history);
@@ -156,6 +170,7 @@ export const acknowledgedEventsKept: CheckDefinition<KeptParams> = {
       missing.length > 0 ? `${countOf(missing.length, acknowledged, 'acknowledged event')} are not in the topic` : '',
     ].filter((s) => s !== '');
     const examples = [...firstFew(lost).map((id) => `${id}: answered 200 while both followers were stopped, gone after the leader died`), ...firstFew(early).map((id) => `${id}: answered 200 while both followers were stopped`), ...refused.map((id) => `${id}: Kafka refused it (too large), your program answered 200`), ...firstFew(missing).map((id) => `${id}: answered 200, not in the topic`)];
+    if (observed.length === 0 && noFaults(history)) return { title, status: 'unknown', expected, observed: NO_FAULTS, examples: [] };
     if (observed.length === 0) return { title, status: 'pass', expected, observed: `all ${acknowledged} acknowledged events are in the topic`, examples: [] };
     // An answer that does not wait for the send shows as events written after their 200 in
     // the pause, or as the refused event answered 200 beside events lost: an unawaited send
@@ -188,9 +203,12 @@ export const eventsAcceptedThroughFailover: CheckDefinition<AcceptedParams> = {
   run(history, p) {
     const title = 'Events are accepted through the failover';
     const expected = 'every event but the oversized one answered 200 (a send waits for the new leader instead of failing)';
+    if (noFaults(history)) return { title, status: 'unknown', expected, observed: NO_FAULTS, examples: [] };
     const sent = sentEvents(history);
-    const { pausedAt, wokeAt } = faultTimes(history);
-    const inFailover = (t: number) => pausedAt !== undefined && t >= pausedAt && t <= (wokeAt ?? pausedAt) + p.failoverMs;
+    const { firstPausedAt, wokeAt } = faultTimes(history);
+    // Waiting for its answer at some moment of the failover: an event sent just before the
+    // first follower stopped may wait through all of it.
+    const inFailover = (sentAt: number, answeredAt: number) => firstPausedAt !== undefined && answeredAt >= firstPausedAt && sentAt <= (wokeAt ?? firstPausedAt) + p.failoverMs;
     const answers = answersOf(history);
     const failover: string[] = [];
     const other: string[] = [];
@@ -199,7 +217,7 @@ export const eventsAcceptedThroughFailover: CheckDefinition<AcceptedParams> = {
       if (answer.outcome === 'ok' || event?.oversized) continue;
       const v = valueOf(answer);
       const what = `${answer.key}: ${typeof v.status === 'number' ? `HTTP ${v.status}${typeof v.body === 'string' && v.body !== '' ? ` (${v.body.slice(0, 100)})` : ''}` : String(v.error ?? 'no answer')}`;
-      (event !== undefined && inFailover(event.t) ? failover : other).push(what);
+      (event !== undefined && inFailover(event.t, answer.t) ? failover : other).push(what);
     }
     const normal = answers.filter((a) => !sent.get(a.key as string)?.oversized).length;
     const refusedCount = failover.length + other.length;

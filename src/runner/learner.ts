@@ -64,6 +64,8 @@ export interface LearnerCommand {
   cwd: string;
   /** For messages: "labs/redis-pubsub-notifier/notifier.ts" or the --cmd string. */
   label: string;
+  /** A --cmd: run as given, so brokerlab's clients and Python are not on its import path. */
+  asGiven?: boolean;
 }
 
 /**
@@ -118,7 +120,7 @@ export function commandForFile(file: string, given?: string): LearnerCommand {
 
 export function commandForShell(cmd: string, cwd = process.cwd()): LearnerCommand {
   if (cmd.trim() === '') throw new UsageError('--cmd is empty');
-  return { argv: ['/bin/sh', '-c', cmd], cwd, label: cmd };
+  return { argv: ['/bin/sh', '-c', cmd], cwd, label: cmd, asGiven: true };
 }
 
 export interface ExitInfo {

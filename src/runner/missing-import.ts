@@ -26,16 +26,24 @@ function givenFiles(labDir: string): string[] {
   }
 }
 
-export function missingImport(stderr: readonly string[], labDir: string): MissingImport | undefined {
+/** `asGiven`: the program was started with --cmd, with its own runtime and packages. */
+export function missingImport(stderr: readonly string[], labDir: string, asGiven = false): MissingImport | undefined {
   const text = stderr.join('\n');
   const python = /ModuleNotFoundError: No module named '([^']+)'/.exec(text);
+  const pkg = /Cannot find package '([^']+)'/.exec(text);
+  if (asGiven && (python || pkg)) {
+    const name = python?.[1] ?? pkg?.[1] ?? '';
+    return {
+      what: python ? `Python could not import the module "${name}"` : `the package "${name}" is not installed where your program runs`,
+      hint: `With --cmd your program runs as it is, with its own ${python ? 'Python and packages: pip install it there' : 'packages: run `npm install ' + name + '` in its folder'}, or grade the file with --solution, which gives it brokerlab's clients (${python ? PYTHON_PACKAGES.join(', ') : CLIENT_PACKAGES.join(', ')}).`,
+    };
+  }
   if (python) {
     return {
       what: `Python could not import the module "${python[1]}"`,
       hint: `brokerlab runs .py files with its own Python (made by \`npm run setup\`), which has ${PYTHON_PACKAGES.join(', ')}. For other packages, grade with --cmd "python3 your_file.py" and your own Python.`,
     };
   }
-  const pkg = /Cannot find package '([^']+)'/.exec(text);
   if (pkg) {
     return {
       what: `the package "${pkg[1]}" is not installed`,

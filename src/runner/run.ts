@@ -272,7 +272,7 @@ export async function runScenario(entry: CatalogEntry, command: LearnerCommand, 
     stopIfAborted();
     if (startup !== 'ready') {
       const info = await startup.exited;
-      const ready = crashResult(startup, info.code, info.signal, history.now(), entry.labDir);
+      const ready = crashResult(startup, info.code, info.signal, history.now(), entry.labDir, command.asGiven);
       checks = [ready];
     } else {
       await ctx.phase('workload');
@@ -402,10 +402,10 @@ export function throughProxies(env: Record<string, string>, proxies: ReadonlyArr
   return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, proxies.reduce((v, p) => v.split(p.replaces ?? p.upstream).join(p.listen), value)]));
 }
 
-function crashResult(p: LearnerProcess, code: number | null, signal: string | null, t: number, labDir: string): CheckResult {
+function crashResult(p: LearnerProcess, code: number | null, signal: string | null, t: number, labDir: string, asGiven = false): CheckResult {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   const tail = p.stderrTail();
-  const missing = missingImport(p.stderrTail(40), labDir);
+  const missing = missingImport(p.stderrTail(40), labDir, asGiven);
   const headline = p.stderrHeadline();
   return {
     name: 'program-starts',

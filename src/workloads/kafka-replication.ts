@@ -7,8 +7,10 @@
  * acknowledged the event (acks=all), 5xx when Kafka refused it.
  *
  * The schedule opens each mistake's window every run:
- * - right after /health: the lab reads the topic's replication factor and min.insync.replicas
- *   (admin API). A topic with fewer replicas or a lower minimum fails its check; the run then
+ * - right after /health: the lab reads the topic's partitions, replication factor and
+ *   min.insync.replicas (admin API; the cluster's defaults are Kafka's, 1 and 1, so a setting
+ *   the program left out shows). A topic with more partitions, fewer replicas or a lower
+ *   minimum fails its check; the run then
  *   sends a few events and ends without faults (there is no follower to pause, and nothing
  *   the faults could teach).
  * - warm-up (warmupMs): events one after another; the `oversizedAt`-th carries a receipt of
@@ -153,8 +155,9 @@ export const kafkaReplication: Workload<ReplicationOptions> = {
       },
       async run() {
         const found = await settings();
-        ctx.history.record({ process: 'lab', kind: 'observe', outcome: found.exists ? 'ok' : 'fail', stream: 'topic', key: kafka.baseOf(topic), value: { ...found } });
-        const durable = found.exists && found.replicationFactor >= 3 && (found.minInsyncReplicas ?? 0) >= 2;
+        ctx.history.record({ process: 'lab', kind: 'observe', outcome: found.exists ? 'ok' : 'fail', stream: 'topic', key: kafka.baseOf(topic), value: { name: topic, ...found } });
+        // One partition: the faults aim at partition 0's nodes, every event must meet them.
+        const durable = found.exists && found.partitions === 1 && found.replicationFactor >= 3 && (found.minInsyncReplicas ?? 0) >= 2;
 
         // Events one after another, in the background, until told to stop.
         let stop = false;
@@ -171,7 +174,7 @@ export const kafkaReplication: Workload<ReplicationOptions> = {
 
         if (!durable) {
           // Nothing to teach with faults on a topic that cannot keep a write through them.
-          ctx.progress(`the topic ${kafka.baseOf(topic)} has replication factor ${found.replicationFactor} and min.insync.replicas ${found.minInsyncReplicas ?? '?'}; no faults this run`);
+          ctx.progress(`the topic ${topic} has ${found.partitions} partition(s), replication factor ${found.replicationFactor} and min.insync.replicas ${found.minInsyncReplicas ?? '?'}; no faults this run`);
           await sleep(o.warmupMs, ctx.signal);
           await finish();
         } else {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { acknowledgedEventsKept, eventsAcceptedThroughFailover, faultTimes, topicReplicated } from '../../src/checks/replication.js';
 import type { History, Operation } from '../../src/runner/history.js';
 
-const topic = (replicationFactor: number, minInsyncReplicas: number | null, exists = true): Operation => ({ t: 100, process: 'lab', kind: 'observe', outcome: exists ? 'ok' : 'fail', stream: 'topic', key: 'payments', value: { exists, partitions: 1, replicationFactor, minInsyncReplicas } });
+const topic = (replicationFactor: number, minInsyncReplicas: number | null, exists = true, partitions = 1): Operation => ({ t: 100, process: 'lab', kind: 'observe', outcome: exists ? 'ok' : 'fail', stream: 'topic', key: 'payments', value: { name: 'bl-x1.payments', exists, partitions, replicationFactor, minInsyncReplicas } });
 const sent = (id: string, t: number, oversized = false): Operation => ({ t, process: 'lab', kind: 'produce', outcome: 'ok', stream: 'events', key: id, value: { sentAt: t, oversized, event: { eventId: id } } });
 const answer = (id: string, t: number, status = 200): Operation => ({ t, process: 'lab', kind: 'observe', outcome: status < 300 ? 'ok' : 'fail', stream: 'answers', key: id, value: { status, answeredAt: t } });
 const noAnswer = (id: string, t: number): Operation => ({ t, process: 'lab', kind: 'observe', outcome: 'info', stream: 'answers', key: id, value: { error: 'no answer within 20 s', answeredAt: t } });
@@ -22,7 +22,7 @@ function correct(): History {
 
 describe('faultTimes', () => {
   it('takes the later pause start, the first heal and the kill', () => {
-    expect(faultTimes(faults)).toEqual({ pausedAt: 2_002, wokeAt: 5_500, killedAt: 3_000 });
+    expect(faultTimes(faults)).toEqual({ firstPausedAt: 2_000, pausedAt: 2_002, wokeAt: 5_500, killedAt: 3_000 });
   });
 });
 
@@ -31,10 +31,12 @@ describe('topic-replicated', () => {
   it('passes RF 3 / min.isr 2', () => expect(run([topic(3, 2)]).status).toBe('pass'));
   it('names a replication factor below 3', () => expect(run([topic(1, 2)])).toMatchObject({ status: 'fail', cause: 'replication-factor' }));
   it('names min.insync.replicas 1', () => expect(run([topic(3, 1)])).toMatchObject({ status: 'fail', cause: 'min-insync-replicas' }));
-  it('fails a missing topic without a cause', () => {
+  it('names more than one partition (the faults aim at partition 0)', () => expect(run([topic(3, 2, true, 3)])).toMatchObject({ status: 'fail', cause: 'partitions' }));
+  it('fails a missing topic without a cause, naming the run\'s topic', () => {
     const result = run([topic(0, null, false)]);
     expect(result.status).toBe('fail');
     expect(result.cause).toBeUndefined();
+    expect(result.observed).toContain('bl-x1.payments');
   });
   it('cannot judge a run that never read it', () => expect(run([]).status).toBe('unknown'));
 });
@@ -74,8 +76,24 @@ describe('acknowledged-events-kept', () => {
   });
 });
 
+describe('a run without faults (the topic was not right)', () => {
+  const healthy = [topic(3, 1), sent('p1', 1_000), answer('p1', 1_010), sent('p2', 1_100, true), answer('p2', 1_120, 500), sent('p3', 1_200), answer('p3', 1_300, 500), record('p1', 0)];
+  it('cannot judge the failover: unknown, not a pass', () => {
+    expect(eventsAcceptedThroughFailover.run(healthy, { failoverMs: 15_000 })).toMatchObject({ status: 'unknown' });
+    expect(acknowledgedEventsKept.run(healthy, { graceMs: 100 })).toMatchObject({ status: 'unknown' });
+  });
+  it('still fails what it saw: the refused event answered 200', () => {
+    const h = healthy.map((op) => (op.kind === 'observe' && op.key === 'p2' ? answer('p2', 1_120) : op));
+    expect(acknowledgedEventsKept.run(h, { graceMs: 100 })).toMatchObject({ status: 'fail', cause: 'refused-answered-ok' });
+  });
+});
+
 describe('events-accepted-through-failover', () => {
   const run = (h: History) => eventsAcceptedThroughFailover.run(h, { failoverMs: 15_000 });
+  it('an event sent just before the followers stopped and refused after the kill gave up in the failover', () => {
+    const h = [...correct(), sent('p0', 1_990), answer('p0', 6_775, 500)];
+    expect(run(h)).toMatchObject({ status: 'fail', cause: 'gave-up-in-failover' });
+  });
   it('passes a correct run (the oversized event may be refused)', () => expect(run(correct()).status).toBe('pass'));
   it('a refusal during the failover: the producer gave up', () => {
     const h = correct().map((op) => (op.kind === 'observe' && op.key === 'p3' ? answer('p3', 4_000, 500) : op));

@@ -19,6 +19,14 @@ describe('missing import', () => {
   it('a Python module', () => {
     expect(missingImport(["ModuleNotFoundError: No module named 'kafka'"], lab)?.what).toBe('Python could not import the module "kafka"');
   });
+  it('a --cmd program runs with its own packages: the hint says to install them there or use --solution', () => {
+    const found = missingImport(["Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'kafkajs' imported from /home/me/p.mjs"], lab, true);
+    expect(found?.what).toContain('kafkajs');
+    expect(found?.hint).toContain('npm install kafkajs');
+    expect(found?.hint).toContain('--solution');
+    expect(found?.hint).not.toMatch(/^brokerlab gives/);
+    expect(missingImport(["ModuleNotFoundError: No module named 'pika'"], lab, true)?.hint).toContain('pip install');
+  });
   it('nothing for any other crash', () => {
     expect(missingImport(['TypeError: x is not a function'], lab)).toBeUndefined();
   });

@@ -124,8 +124,8 @@ export async function openKafka(ctx: WorkloadContext, options: { broker?: 'kafka
       const topic = `${namespace}.${base}`;
       const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
       // A shared cluster keeps its own replication factor (it may refuse 1); the lab's Kafka has
-      // one node; the lab's cluster replicates to all three by default.
-      const replication = ctx.shared || broker === 'kafka-cluster' ? {} : { replicationFactor: 1 };
+      // one node; on the lab's cluster the lab's own topics are on all three (its default is 1).
+      const replication = ctx.shared ? {} : { replicationFactor: broker === 'kafka-cluster' ? 3 : 1 };
       try {
         await admin.createTopics({ topics: [{ topic, numPartitions: partitions, ...replication, ...(configEntries.length > 0 ? { configEntries } : {}) }], waitForLeaders: true });
       } catch (error) {
