@@ -26,9 +26,13 @@
  *   leader before net_ticktime (10 s), longer than the pause.
  * - answered without a confirm: an order sent more than `graceMs` after the pause began and
  *   answered 200 before the kill.
- * - the program's kill: the `start` of kill-learner (SIGKILL while a fulfilment call is held).
- *   An order whose call it cut short and that was never called again was taken out of the
- *   queue before it was done: acked on arrival, or consumed with noAck.
+ * - the program's kill: the `start` of kill-learner (SIGKILL while a fulfilment call is held),
+ *   its restart the `heal`. An order whose call it cut short and that was never called again
+ *   was taken out of the queue before it was done: acked on arrival, or consumed with noAck.
+ *   An unfulfilled order whose calls all came before the restart (one failed, say, and the
+ *   program died before its retry) was lost with the program, not dropped by it.
+ * - the consumer's ack mode: the `observe` of stream "consumer" (ackRequired), read from the
+ *   management API once it listed the program's consumer.
  * - the gap: from the kill of the node to the first answer 200 after it (to any order).
  */
 import type { History, Operation } from '../runner/history.js';
@@ -41,13 +45,10 @@ const valueOf = (op: Operation): Record<string, unknown> => (isObject(op.value) 
 const FULFILMENT = 'fulfilment-api';
 
 /** When the leader was stopped and when it was killed, when the program was killed (ms into the run). */
-export function faultTimes(history: History): { pausedAt?: number; killedAt?: number; programKilledAt?: number } {
-  const starts = history.filter((op) => op.kind === 'fault' && valueOf(op).phase === 'start');
-  const at = (fault: string) => starts.find((op) => valueOf(op).fault === fault)?.t;
-  const pausedAt = at('pause-broker-node');
-  const killedAt = at('kill-broker-node');
-  const programKilledAt = at('kill-learner');
-  return { ...(pausedAt !== undefined ? { pausedAt } : {}), ...(killedAt !== undefined ? { killedAt } : {}), ...(programKilledAt !== undefined ? { programKilledAt } : {}) };
+export function faultTimes(history: History): { pausedAt?: number; killedAt?: number; programKilledAt?: number; programRestartedAt?: number } {
+  const at = (fault: string, phase: string) => history.find((op) => op.kind === 'fault' && valueOf(op).fault === fault && valueOf(op).phase === phase)?.t;
+  const times = { pausedAt: at('pause-broker-node', 'start'), killedAt: at('kill-broker-node', 'start'), programKilledAt: at('kill-learner', 'start'), programRestartedAt: at('kill-learner', 'heal') };
+  return Object.fromEntries(Object.entries(times).filter(([, t]) => t !== undefined));
 }
 
 const sentAt = (history: History) => new Map(history.filter((op) => op.kind === 'produce' && op.stream === 'orders' && op.key !== undefined).map((op) => [op.key as string, op.t]));
@@ -56,14 +57,15 @@ const callsOf = (history: History) => history.filter((op) => op.kind === 'call' 
 const leftIds = (history: History) => new Set(history.filter((op) => op.kind === 'consume' && op.stream === 'left' && op.key !== undefined).map((op) => op.key as string));
 const queueOf = (history: History) => history.find((op) => op.kind === 'observe' && op.stream === 'queue');
 
-/** Each order's fulfilment calls, by outcome. */
-function callOutcomes(history: History): Map<string, { ok: number; fail: number; cut: number }> {
-  const calls = new Map<string, { ok: number; fail: number; cut: number }>();
+/** Each order's fulfilment calls, by outcome, and when the last one ended. */
+function callOutcomes(history: History): Map<string, { ok: number; fail: number; cut: number; last: number }> {
+  const calls = new Map<string, { ok: number; fail: number; cut: number; last: number }>();
   for (const op of callsOf(history)) {
-    const c = calls.get(op.key as string) ?? { ok: 0, fail: 0, cut: 0 };
+    const c = calls.get(op.key as string) ?? { ok: 0, fail: 0, cut: 0, last: 0 };
     if (op.outcome === 'ok') c.ok++;
     else if (op.outcome === 'fail') c.fail++;
     else c.cut++;
+    c.last = Math.max(c.last, op.t);
     calls.set(op.key as string, c);
   }
   return calls;
@@ -124,7 +126,9 @@ export const acknowledgedOrdersFulfilled: CheckDefinition<FulfilledParams> = {
     const sent = sentAt(history);
     const calls = callOutcomes(history);
     const left = leftIds(history);
-    const { pausedAt, killedAt } = faultTimes(history);
+    const { pausedAt, killedAt, programKilledAt, programRestartedAt } = faultTimes(history);
+    /** Called only by the program that was killed: it had the order when it died. */
+    const inKilledHands = (c: { last: number }) => programKilledAt !== undefined && c.last <= (programRestartedAt ?? Number.POSITIVE_INFINITY);
     const unconfirmable = (answer: Operation) => {
       const t = sent.get(answer.key as string);
       return pausedAt !== undefined && killedAt !== undefined && t !== undefined && t > pausedAt + p.graceMs && answer.t < killedAt;
@@ -146,8 +150,8 @@ export const acknowledgedOrdersFulfilled: CheckDefinition<FulfilledParams> = {
       const c = calls.get(id);
       if (c && c.ok > 0) continue;
       if (left.has(id)) queued.push(id);
+      else if (c && (c.cut > 0 || inKilledHands(c))) withProgram.push(id);
       else if (c && c.fail > 0) dropped.push(id);
-      else if (c && c.cut > 0) withProgram.push(id);
       else never.push(id);
     }
     const some = (ids: string[]) => countOf(ids.length, acknowledged, 'order answered 200');
@@ -255,7 +259,8 @@ export const consumerAcks: CheckDefinition<Record<string, never>> = {
     const lost = cut.filter(([, c]) => c.ok === 0).map(([id]) => id);
     if (cut.length === 0) return { title, status: 'unknown', expected, observed: 'no fulfilment call was in flight when your program was killed', examples: [] };
     if (lost.length === 0) return { title, status: 'pass', expected, observed: `${countOf(cut.length, cut.length, 'order')} cut short by the kill came back and were fulfilled`, examples: [] };
-    const ackRequired = valueOf(queueOf(history) ?? ({ value: {} } as Operation)).ackRequired;
+    const consumer = history.find((op) => op.kind === 'observe' && op.stream === 'consumer');
+    const ackRequired = consumer ? valueOf(consumer).ackRequired : undefined;
     return {
       title,
       status: 'fail',

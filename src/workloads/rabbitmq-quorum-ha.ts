@@ -10,7 +10,8 @@
  * 200 (the service refuses the first call of every `flakyEvery`-th order with a 503).
  *
  * The schedule opens each mistake's window every run:
- * - once ready: the lab reads the queue's type and its consumer's ack mode (management API).
+ * - once ready: the lab reads the queue's type, and (once the management API's statistics
+ *   list the consumer, within ~5 s) the consumer's ack mode.
  *   A classic queue fails its check; the run then posts orders and ends without node faults
  *   (a classic queue on a dead node is gone until it is back: nothing the failover teaches).
  * - warm-up: orders one after another; the scenario SIGKILLs the program in the middle of a
@@ -37,7 +38,8 @@
  * order, tags ["flaky"] for the orders whose first call fails, sentAt), its answer an
  * `observe` (stream "answers", key: the orderId; outcome ok for a 2xx, fail for another
  * status, info for no answer; value: status, answeredAt, error), the queue an `observe`
- * (stream "queue": exists, type, durable, ackRequired), each fulfilment call a `call`
+ * (stream "queue": exists, type, durable), its consumer an `observe` (stream "consumer":
+ * consumers, ackRequired), each fulfilment call a `call`
  * (stream "fulfilment-api", recorded by the downstream), each message left in the queue at
  * the end a `consume` (stream "left", key: the orderId in its body).
  */
@@ -131,18 +133,12 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
       }
     };
 
-    /** The queue as the management API describes it, with its consumers' ack mode. */
+    /** The queue as the management API describes it (its consumers only once the API's
+     *  statistics, emitted every 5 s, have them). */
     const readQueue = async () => {
       const { status, json } = await rabbit.api('GET', `/queues/${encodeURIComponent(rabbit.vhost)}/${encodeURIComponent(queue)}`);
       const q = (json ?? {}) as { type?: string; durable?: boolean; consumer_details?: Array<{ ack_required?: boolean }> };
-      const consumers = q.consumer_details ?? [];
-      return {
-        exists: status === 200,
-        type: q.type ?? 'classic',
-        durable: q.durable === true,
-        consumers: consumers.length,
-        ...(consumers.length > 0 ? { ackRequired: consumers.every((c) => c.ack_required !== false) } : {}),
-      };
+      return { exists: status === 200, type: q.type ?? 'classic', durable: q.durable === true, consumers: q.consumer_details ?? [] };
     };
 
     return {
@@ -163,9 +159,23 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
         await waitUntil(async () => ((await rabbit.probeQueue(queue))?.consumerCount ?? 0) > 0, 5_000, ctx.signal, 100);
       },
       async run() {
-        const found = await readQueue();
+        const { consumers: _, ...found } = await readQueue();
         ctx.history.record({ process: 'lab', kind: 'observe', outcome: found.exists ? 'ok' : 'fail', stream: 'queue', key: 'ORDERS_QUEUE', value: { queue, ...found } });
         const quorum = found.exists && found.type === 'quorum';
+        // The consumer's ack mode (noAck or not), once the management API lists it: the lab
+        // waits for it before stopping a node (node 1's API is the one asked).
+        const consumerSeen = (async () => {
+          const deadline = Date.now() + o.warmupMaxMs;
+          while (Date.now() < deadline && !ctx.signal.aborted) {
+            const { consumers } = await readQueue().catch(() => ({ consumers: [] }));
+            if (consumers.length > 0) {
+              ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', stream: 'consumer', key: 'ORDERS_QUEUE', value: { consumers: consumers.length, ackRequired: consumers.every((c) => c.ack_required !== false) } });
+              return true;
+            }
+            await sleep(250, ctx.signal).catch(() => {});
+          }
+          return false;
+        })();
 
         // Orders one after another, in the background, until told to stop.
         let stop = false;
@@ -195,7 +205,11 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
 
         // Warm-up: the program is killed mid-call and restarted; then a few answers again.
         const warmupStart = Date.now();
-        await waitUntil(async () => Date.now() - warmupStart >= o.warmupMs && okAtRestart !== undefined && okAnswers - okAtRestart >= o.restartedAnswers, o.warmupMaxMs, ctx.signal, 20);
+        let consumerKnown = false;
+        void consumerSeen.then(() => {
+          consumerKnown = true;
+        });
+        await waitUntil(async () => consumerKnown && Date.now() - warmupStart >= o.warmupMs && okAtRestart !== undefined && okAnswers - okAtRestart >= o.restartedAnswers, o.warmupMaxMs, ctx.signal, 20);
 
         if (!quorum) {
           ctx.progress(`the queue ${queue} is ${found.exists ? `a ${found.type} queue` : 'missing'}; no node faults this run`);
