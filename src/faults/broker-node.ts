@@ -91,6 +91,11 @@ export const pausedRabbitNodes = new Set<number>();
 /** Each queue's node as queueLeader last found it ("vhost/queue"). */
 const lastQueueNode = new Map<string, number>();
 
+/** Remembers the node found hosting a queue (queueLeader calls it). */
+export function noteQueueNode(vhost: string, queue: string, node: number): void {
+  lastQueueNode.set(`${vhost}/${queue}`, node);
+}
+
 /** Each partition's leader and replicas as resolveNode last saw them ("topic-partition"). */
 const lastSeen = new Map<string, { leader: number; replicas: number[] }>();
 
@@ -188,7 +193,7 @@ export async function queueLeader(queue: string, vhost: string): Promise<number>
     const name = status === 200 ? (info.leader ?? info.node) : undefined;
     const id = name === undefined ? undefined : rabbitmqClusterNodeId(name);
     if (id !== undefined) {
-      lastQueueNode.set(`${vhost}/${queue}`, id);
+      noteQueueNode(vhost, queue, id);
       return id;
     }
     if (Date.now() > deadline) throw new Error(`cannot find the node of queue ${queue} in vhost ${vhost} of the RabbitMQ cluster (HTTP ${status}${name ? `, node ${name}` : ''})`);

@@ -11,7 +11,7 @@
  *
  * The schedule opens each mistake's window every run:
  * - once ready: the lab reads the queue's type, and (once the management API's statistics
- *   list the consumer, within ~5 s) the consumer's ack mode.
+ *   list the consumer, usually within a few seconds) the consumer's ack mode.
  *   A classic queue fails its check; the run then posts orders and ends without node faults
  *   (a classic queue on a dead node is gone until it is back: nothing the failover teaches).
  * - warm-up: orders one after another; the scenario SIGKILLs the program in the middle of a
@@ -47,6 +47,7 @@ import type { ChannelModel } from 'amqplib';
 import { drain } from './blocks/drain.js';
 import { freePort } from './blocks/free-port.js';
 import { openRabbit } from './blocks/rabbitmq.js';
+import { managementApi } from '../namespaces/rabbitmq.js';
 import { defaults } from './options/rabbitmq-quorum-ha.js';
 import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, messageId, sleep, waitUntil, withDeadline } from './types.js';
 
@@ -58,6 +59,13 @@ interface Order {
   customerId: string;
   items: Array<{ sku: string; quantity: number }>;
   totalCents: number;
+}
+
+/** The cluster's management API, as the lab's RabbitMQ block reaches it. */
+function rabbitEndpointOf(ctx: WorkloadContext): { managementUrl: string; username: string; password: string } {
+  const cluster = ctx.endpoints['rabbitmq-cluster'];
+  if (!cluster) throw new Error('rabbitmq-cluster endpoint missing');
+  return cluster;
 }
 
 /** The downstream's name: the history stream of the fulfilment calls. */
@@ -133,12 +141,11 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
       }
     };
 
-    /** The queue as the management API describes it (its consumers only once the API's
-     *  statistics, emitted every 5 s, have them). */
+    /** The queue as the management API describes it. */
     const readQueue = async () => {
       const { status, json } = await rabbit.api('GET', `/queues/${encodeURIComponent(rabbit.vhost)}/${encodeURIComponent(queue)}`);
-      const q = (json ?? {}) as { type?: string; durable?: boolean; consumer_details?: Array<{ ack_required?: boolean }> };
-      return { exists: status === 200, type: q.type ?? 'classic', durable: q.durable === true, consumers: q.consumer_details ?? [] };
+      const q = (json ?? {}) as { type?: string; durable?: boolean };
+      return { exists: status === 200, type: q.type ?? 'classic', durable: q.durable === true };
     };
 
     return {
@@ -159,22 +166,30 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
         await waitUntil(async () => ((await rabbit.probeQueue(queue))?.consumerCount ?? 0) > 0, 5_000, ctx.signal, 100);
       },
       async run() {
-        const { consumers: _, ...found } = await readQueue();
+        const found = await readQueue();
         ctx.history.record({ process: 'lab', kind: 'observe', outcome: found.exists ? 'ok' : 'fail', stream: 'queue', key: 'ORDERS_QUEUE', value: { queue, ...found } });
         const quorum = found.exists && found.type === 'quorum';
-        // The consumer's ack mode (noAck or not), once the management API lists it: the lab
-        // waits for it before stopping a node (node 1's API is the one asked).
-        const consumerSeen = (async () => {
-          const deadline = Date.now() + o.warmupMaxMs;
-          while (Date.now() < deadline && !ctx.signal.aborted) {
-            const { consumers } = await readQueue().catch(() => ({ consumers: [] }));
-            if (consumers.length > 0) {
-              ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', stream: 'consumer', key: 'ORDERS_QUEUE', value: { consumers: consumers.length, ackRequired: consumers.every((c) => c.ack_required !== false) } });
-              return true;
+        // The consumer's ack mode (noAck or not), once the management API lists it: its
+        // statistics come every second or so, now and then only after many (a stopped node's
+        // queue may not report until its leader moved). Asked until known, all run long; the
+        // warm-up waits for it a while (while a node stands still its API may not answer).
+        let consumerKnown = false;
+        let asking = true;
+        ctx.defer(() => {
+          asking = false;
+        });
+        const consumersApi = managementApi(rabbitEndpointOf(ctx), { timeoutMs: 2_000 });
+        void (async () => {
+          while (asking && !ctx.signal.aborted) {
+            const { json } = await consumersApi('GET', `/consumers/${encodeURIComponent(rabbit.vhost)}`).catch(() => ({ json: undefined }));
+            const mine = (Array.isArray(json) ? (json as Array<{ ack_required?: boolean; queue?: { name?: string } }>) : []).filter((c) => c.queue?.name === queue);
+            if (mine.length > 0) {
+              ctx.history.record({ process: 'lab', kind: 'observe', outcome: 'ok', stream: 'consumer', key: 'ORDERS_QUEUE', value: { consumers: mine.length, ackRequired: mine.every((c) => c.ack_required !== false) } });
+              consumerKnown = true;
+              return;
             }
             await sleep(250, ctx.signal).catch(() => {});
           }
-          return false;
         })();
 
         // Orders one after another, in the background, until told to stop.
@@ -205,11 +220,12 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
 
         // Warm-up: the program is killed mid-call and restarted; then a few answers again.
         const warmupStart = Date.now();
-        let consumerKnown = false;
-        void consumerSeen.then(() => {
-          consumerKnown = true;
-        });
-        await waitUntil(async () => consumerKnown && Date.now() - warmupStart >= o.warmupMs && okAtRestart !== undefined && okAnswers - okAtRestart >= o.restartedAnswers, o.warmupMaxMs, ctx.signal, 20);
+        await waitUntil(
+          async () => (consumerKnown || Date.now() - warmupStart >= o.consumerWaitMs) && Date.now() - warmupStart >= o.warmupMs && okAtRestart !== undefined && okAnswers - okAtRestart >= o.restartedAnswers,
+          o.warmupMaxMs,
+          ctx.signal,
+          20,
+        );
 
         if (!quorum) {
           ctx.progress(`the queue ${queue} is ${found.exists ? `a ${found.type} queue` : 'missing'}; no node faults this run`);

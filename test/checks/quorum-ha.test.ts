@@ -90,7 +90,7 @@ describe('acknowledged-orders-fulfilled', () => {
 });
 
 describe('orders-accepted-through-failover', () => {
-  const run = (h: History) => ordersAcceptedThroughFailover.run(h, { failoverMs: 15_000 });
+  const run = (h: History) => ordersAcceptedThroughFailover.run(h, { failoverMs: 30_000 });
   it('passes a correct run', () => {
     const result = run(correct());
     expect(result.status).toBe('pass');
@@ -101,12 +101,19 @@ describe('orders-accepted-through-failover', () => {
     expect(run(h)).toMatchObject({ status: 'fail', cause: 'stalled' });
   });
   it('a first 200 later than the limit is a stall', () => {
-    const h = [...without(without(correct(), 'o4'), 'o5'), sent('o4', 3_200), answer('o4', 4_600, 500), sent('o5', 5_000), answer('o5', 20_000)];
+    const h = [...without(without(correct(), 'o4'), 'o5'), sent('o4', 3_200), answer('o4', 4_600, 500), sent('o5', 5_000), answer('o5', 40_000)];
     expect(run(h)).toMatchObject({ status: 'fail', cause: 'stalled' });
   });
   it('refusals around the program restart and in the failover are allowed', () => {
     const h = [...correct(), sent('r1', 1_100), answer('r1', 1_101, 500), sent('r2', 3_300), answer('r2', 4_550, 500)];
     expect(run(h).status).toBe('pass');
+  });
+  it('an order in flight when the program was killed, or sent before it was back, is no refusal', () => {
+    const h = [...correct(), sent('r1', 990), answer('r1', 1_001, 500), sent('r2', 1_300), answer('r2', 1_301, 502)];
+    expect(run(h).status).toBe('pass');
+  });
+  it('a refusal after the restarted program answered again is named', () => {
+    expect(run([...correct(), sent('r3', 2_500), answer('r3', 2_505, 500)])).toMatchObject({ status: 'fail', cause: 'refused' });
   });
   it('a refusal while the cluster was healthy is named', () => {
     expect(run([...correct(), sent('r0', 700), answer('r0', 705, 500)])).toMatchObject({ status: 'fail', cause: 'refused' });
@@ -126,6 +133,10 @@ describe('consumer-acks', () => {
   it('manual acks, the order cut short never came back: acked before the call', () => {
     const h = [...without(correct(), 'o2'), consumer(true), call('o2', 1_000, 'info')];
     expect(run(h)).toMatchObject({ status: 'fail', cause: 'acked-before-call' });
+  });
+  it('some orders cut short came back, an earlier one did not: an ack covered it', () => {
+    const h = [...without(correct(), 'o2'), consumer(true), call('o2', 1_000, 'info'), sent('o6', 950), answer('o6', 960), call('o6', 1_000, 'info'), call('o6', 1_500)];
+    expect(run(h)).toMatchObject({ status: 'fail', cause: 'ack-covered-others' });
   });
   it('cannot judge a run whose program was never killed', () => expect(run([queue('quorum')]).status).toBe('unknown'));
 });

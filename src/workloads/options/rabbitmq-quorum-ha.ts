@@ -6,6 +6,7 @@
 export const defaults = {
   warmupMs: 2_500,
   warmupMaxMs: 25_000,
+  consumerWaitMs: 10_000,
   restartedAnswers: 5,
   flakyEvery: 5,
   latencyMs: 40,
@@ -16,7 +17,7 @@ export const defaults = {
   holdMs: 1_500,
   afterKillMs: 5_000,
   tailAnswers: 5,
-  failoverWaitMs: 25_000,
+  failoverWaitMs: 35_000,
   gapMs: 30,
   answerTimeoutMs: 30_000,
   quietMs: 2_000,
