@@ -222,12 +222,14 @@ export const ordersAcceptedThroughFailover: CheckDefinition<AcceptedParams> = {
       }
     }
     // Refusals while all was well: answered before the program's kill, or sent after the
-    // restarted program's first 200 and before the pause (not while it was down or starting).
+    // restarted program's first 200; and both sent and answered before the pause (not while
+    // the program was down or starting, nor while the node stood still).
     const sent = sentAt(history);
     const backAt = programRestartedAt === undefined ? undefined : answers.find((a) => a.outcome === 'ok' && a.t > programRestartedAt)?.t;
     const calm = (a: Operation) => {
       const t = sent.get(a.key as string) ?? a.t;
-      if (pausedAt !== undefined && t >= pausedAt) return false;
+      // An order whose publish the pause caught (sent just before it, answered after) is not calm.
+      if (pausedAt !== undefined && (t >= pausedAt || a.t >= pausedAt)) return false;
       if (programKilledAt === undefined || a.t < programKilledAt) return true;
       return backAt !== undefined && t > backAt;
     };

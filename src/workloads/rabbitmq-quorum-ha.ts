@@ -31,8 +31,10 @@
  *   after the kill and until `tailAnswers` orders sent after it were answered 200, or, when
  *   none is, for `failoverWaitMs` (longer than the check's limit, so a program that never
  *   comes back is seen as such every run).
- * Then the lab waits for the last answer, for the fulfilment calls to settle (and the killed
- * node to be back), stops the program and takes what is left in the queue.
+ * Then the lab waits for the last answer, for the fulfilment calls to settle (every order
+ * answered 200 fulfilled, or nothing moving for quietMs once settleMs have passed since the
+ * kill: a consumer on a surviving node may be given nothing for ~13 s after the leader
+ * died), and the killed node to be back, stops the program and takes what is left in the queue.
  *
  * History: each order posted is a `produce` (stream "orders", key: its orderId; value: the
  * order, tags ["flaky"] for the orders whose first call fails, sentAt), its answer an
@@ -256,10 +258,15 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
 
         // Every acknowledged order fulfilled, or nothing moving any more (the killed node's
         // restart counts as activity: drain does not call a run quiet while a fault is active).
+        // A consumer on a surviving node may get nothing for ~13 s after the leader died
+        // (RabbitMQ's own recovery, measured): until settleMs after the kill, standing still
+        // is not quiet.
+        const settledAt = killedAtMs === undefined ? 0 : killedAtMs + o.settleMs;
         await drain(ctx, {
           done: () => [...acknowledged].every((id) => fulfilled.has(id)),
-          progress: () => `${fulfilled.size}`,
+          progress: () => (Date.now() < settledAt ? `settling ${Date.now()}` : `${fulfilled.size}`),
           quietMs: o.quietMs,
+          timeoutMs: Math.max(ctx.timeouts.drainMs, settledAt - Date.now() + o.quietMs + 5_000),
           intervalMs: 100,
         });
       },

@@ -112,6 +112,9 @@ describe('orders-accepted-through-failover', () => {
     const h = [...correct(), sent('r1', 990), answer('r1', 1_001, 500), sent('r2', 1_300), answer('r2', 1_301, 502)];
     expect(run(h).status).toBe('pass');
   });
+  it('an order sent just before the pause and refused after it is no refusal while healthy', () => {
+    expect(run([...correct(), sent('r4', 2_990), answer('r4', 4_510, 500)]).status).toBe('pass');
+  });
   it('a refusal after the restarted program answered again is named', () => {
     expect(run([...correct(), sent('r3', 2_500), answer('r3', 2_505, 500)])).toMatchObject({ status: 'fail', cause: 'refused' });
   });

@@ -1,7 +1,8 @@
 /**
  * Wrong: acks each fulfilled order with multiple=true while up to ten fulfilment calls run at
  * once and finish out of order: the ack of a later order also acks an earlier one still being
- * fulfilled.
+ * fulfilled. It skips tags a later ack already covered (acking a delivery tag twice closes
+ * the channel).
  */
 import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { type Order, config, fulfil, serve } from '../../../labs/rabbitmq-quorum-ha/service.js';
@@ -13,15 +14,23 @@ let publisher: ConfirmChannel | undefined;
 let nextUrl = 0;
 let connecting: Promise<ConfirmChannel> | undefined;
 
+/** The highest delivery tag acked so far on each consumer channel: everything up to it is
+ *  acknowledged (acking or nacking a tag twice closes the channel). */
+const ackedUpTo = new WeakMap<Channel, number>();
+
 /** Fulfils one order, then acks it; a failed call sends it back to the queue. */
 async function handle(channel: Channel, message: ConsumeMessage | null): Promise<void> {
   if (message === null) return; // the consumer was cancelled: the reconnect starts a new one
   const order = JSON.parse(message.content.toString('utf8')) as Order;
   const ok = await fulfil(order);
+  const tag = message.fields.deliveryTag;
+  if (tag <= (ackedUpTo.get(channel) ?? 0)) return; // already covered by a later ack
   try {
-    // One ack for everything up to here: fewer frames on the wire.
-    if (ok) channel.ack(message, true);
-    else channel.nack(message, false, true);
+    if (ok) {
+      // One ack for everything up to here: fewer frames on the wire.
+      channel.ack(message, true);
+      ackedUpTo.set(channel, tag);
+    } else channel.nack(message, false, true);
   } catch {
     // The channel died meanwhile: RabbitMQ gives the order back, to be fulfilled again.
   }

@@ -21,4 +21,5 @@ export const defaults = {
   gapMs: 30,
   answerTimeoutMs: 30_000,
   quietMs: 2_000,
+  settleMs: 30_000,
 } as const;
