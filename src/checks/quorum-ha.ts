@@ -20,12 +20,13 @@
  * - left: a `consume` of stream "left": a message the lab took from the queue after the
  *   program stopped (key: the orderId in its body). Still queued, not lost.
  * - the pause: from the `start` of pause-broker-node (the node leading the queue SIGSTOPped)
- *   to the `start` of kill-broker-node (that node SIGKILLed). While the leader stands still
- *   nothing can be confirmed: a quorum queue confirms a message once a majority of its
- *   replicas, the leader among them, wrote it, and the other nodes do not replace a silent
- *   leader before net_ticktime (10 s), longer than the pause.
+ *   to its `heal` (SIGCONT); the kill: the `start` of kill-broker-node, right after. While
+ *   the leader stands still nothing can be confirmed: a quorum queue confirms a message once
+ *   a majority of its replicas, the leader among them, wrote it, and the other nodes do not
+ *   replace a silent leader before net_ticktime (10 s), longer than the pause.
  * - answered without a confirm: an order sent more than `graceMs` after the pause began and
- *   answered 200 before the kill.
+ *   answered 200 before the node woke (the `heal` is recorded right after the SIGCONT, before
+ *   the lab can see any answer the wake let through).
  * - the program's kill: the `start` of kill-learner (SIGKILL while a fulfilment call is held),
  *   its restart the `heal`. An order whose call it cut short and that was never called again
  *   was taken out of the queue before it was done: acked on arrival, or consumed with noAck.
@@ -37,11 +38,12 @@
  *   management API once it listed the program's consumer.
  * - the gap: from the kill of the node to the first answer 200 after it (to any order). A
  *   program that reconnects answers within a second or so, but RabbitMQ itself can hold it
- *   longer: a publish waiting for its confirm on a surviving node when the leader died was
- *   confirmed ~13 s after the kill (measured on the lab's cluster), and a new channel's first
- *   publish may wait for the queue's new leader to be known (up to ~7 s seen). The limit
- *   (`failoverMs`, 30 s) is twice the longest of those; a program that never reconnects never
- *   answers 200 again, and the lab waits longer than the limit before it stops posting.
+ *   longer: a new channel's first publish may wait for the queue's new leader to be known
+ *   (up to ~7 s seen), and had the leader been killed in its pause (it is woken first), a
+ *   publish waiting on a surviving node was confirmed only ~13 s after the kill (measured on
+ *   the lab's cluster). The limit (`failoverMs`, 30 s) is twice the longest of those; a
+ *   program that never reconnects never answers 200 again, and the lab waits longer than the
+ *   limit before it stops posting.
  */
 import type { History, Operation } from '../runner/history.js';
 import { type CheckDefinition, countOf, firstFew, num, seconds } from './types.js';
@@ -53,9 +55,9 @@ const valueOf = (op: Operation): Record<string, unknown> => (isObject(op.value) 
 const FULFILMENT = 'fulfilment-api';
 
 /** When the leader was stopped and when it was killed, when the program was killed (ms into the run). */
-export function faultTimes(history: History): { pausedAt?: number; killedAt?: number; programKilledAt?: number; programRestartedAt?: number } {
+export function faultTimes(history: History): { pausedAt?: number; wokeAt?: number; killedAt?: number; programKilledAt?: number; programRestartedAt?: number } {
   const at = (fault: string, phase: string) => history.find((op) => op.kind === 'fault' && valueOf(op).fault === fault && valueOf(op).phase === phase)?.t;
-  const times = { pausedAt: at('pause-broker-node', 'start'), killedAt: at('kill-broker-node', 'start'), programKilledAt: at('kill-learner', 'start'), programRestartedAt: at('kill-learner', 'heal') };
+  const times = { pausedAt: at('pause-broker-node', 'start'), wokeAt: at('pause-broker-node', 'heal'), killedAt: at('kill-broker-node', 'start'), programKilledAt: at('kill-learner', 'start'), programRestartedAt: at('kill-learner', 'heal') };
   return Object.fromEntries(Object.entries(times).filter(([, t]) => t !== undefined));
 }
 
@@ -109,7 +111,7 @@ export const quorumQueue: CheckDefinition<Record<string, never>> = {
 
 export const FULFILLED_CAUSES = {
   'answered-without-confirm':
-    'Your program answered 200 for orders while the node leading the queue was stopped, when RabbitMQ could not have confirmed them: it answered without waiting for the publisher confirm (no confirm channel, or the confirm not awaited). Had the node died with them, as it did here, they were lost. Publish on a confirm channel and answer 200 only once the confirm (ack) for that message came back; 5xx on a nack or a closed channel.',
+    'Your program answered 200 for orders while the node leading the queue was stopped, when RabbitMQ could not have confirmed them: it answered without waiting for the publisher confirm (no confirm channel, or the confirm not awaited). Had the node died before it woke, they were lost. Publish on a confirm channel and answer 200 only once the confirm (ack) for that message came back; 5xx on a nack or a closed channel.',
   'dropped-after-failed-call':
     'Your consumer acked orders whose fulfilment call had failed (the service answered 503: busy, try again) and never tried them again: they are gone. Ack only after a 200; after a failure, nack with requeue (or retry the call) so the order is delivered again.',
   'lost-with-the-program':
@@ -134,12 +136,12 @@ export const acknowledgedOrdersFulfilled: CheckDefinition<FulfilledParams> = {
     const sent = sentAt(history);
     const calls = callOutcomes(history);
     const left = leftIds(history);
-    const { pausedAt, killedAt, programKilledAt, programRestartedAt } = faultTimes(history);
+    const { pausedAt, wokeAt, programKilledAt, programRestartedAt } = faultTimes(history);
     /** Called only by the program that was killed: it had the order when it died. */
     const inKilledHands = (c: { last: number }) => programKilledAt !== undefined && c.last <= (programRestartedAt ?? Number.POSITIVE_INFINITY);
     const unconfirmable = (answer: Operation) => {
       const t = sent.get(answer.key as string);
-      return pausedAt !== undefined && killedAt !== undefined && t !== undefined && t > pausedAt + p.graceMs && answer.t < killedAt;
+      return pausedAt !== undefined && wokeAt !== undefined && t !== undefined && t > pausedAt + p.graceMs && answer.t < wokeAt;
     };
     const early: string[] = [];
     const dropped: string[] = [];
