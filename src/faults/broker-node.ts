@@ -12,9 +12,7 @@
  *   not the leader, in the partition's replica order, from 0: a node the leader replicates
  *   to; two faults with index 0 and 1 stop both followers). partition and index default to 0.
  * - on the RabbitMQ cluster: { "leaderOfQueue": "q" }: the node hosting queue q of the run's
- *   vhost (the management API's `leader` for a quorum queue, `node` for a classic one). While
- *   a pause fault holds that very node stopped, it is the node found before the pause (see
- *   resolveNode).
+ *   vhost (the management API's `leader` for a quorum queue, `node` for a classic one).
  */
 import { num, str } from '../checks/types.js';
 import { UsageError } from '../errors.js';
@@ -85,17 +83,6 @@ const METADATA_WAIT_MS = 5_000;
 /** The Kafka cluster's nodes a pause-broker-node fault of this process holds stopped right now. */
 export const pausedNodes = new Set<number>();
 
-/** The RabbitMQ cluster's nodes a pause-broker-node fault of this process holds stopped right now. */
-export const pausedRabbitNodes = new Set<number>();
-
-/** Each queue's node as queueLeader last found it ("vhost/queue"). */
-const lastQueueNode = new Map<string, number>();
-
-/** Remembers the node found hosting a queue (queueLeader calls it). */
-export function noteQueueNode(vhost: string, queue: string, node: number): void {
-  lastQueueNode.set(`${vhost}/${queue}`, node);
-}
-
 /** Each partition's leader and replicas as resolveNode last saw them ("topic-partition"). */
 const lastSeen = new Map<string, { leader: number; replicas: number[] }>();
 
@@ -106,18 +93,10 @@ const lastSeen = new Map<string, { leader: number; replicas: number[] }>();
  * It then uses the partition as last seen, when the pause faults resolved their followers
  * right before stopping them: with two of the three nodes stopped the quorum is stopped too,
  * so no leadership has moved since (the kill of the leader that acknowledged alone).
- * On the RabbitMQ cluster likewise: while a pause holds the node last found hosting a queue,
- * that node is the answer without asking. A paused node answers no management request (and
- * node 1's API is the one asked), and the other nodes see it gone only after net_ticktime
- * (10 s), so until then it still leads the queue (the kill of the leader a pause stopped).
  */
 export async function resolveNode(target: NodeTarget, ctx: Pick<FaultContext, 'namespace'>): Promise<number> {
   if ('node' in target) return target.node;
-  if ('leaderOfQueue' in target) {
-    const seen = lastQueueNode.get(`${ctx.namespace}/${target.leaderOfQueue}`);
-    if (seen !== undefined && pausedRabbitNodes.has(seen)) return seen;
-    return queueLeader(target.leaderOfQueue, ctx.namespace);
-  }
+  if ('leaderOfQueue' in target) return queueLeader(target.leaderOfQueue, ctx.namespace);
   const ref = 'leaderOf' in target ? target.leaderOf : target.followerOf;
   const topic = `${ctx.namespace}.${ref.topic}`;
   const name = `${topic}-${ref.partition}`;
@@ -192,10 +171,7 @@ export async function queueLeader(queue: string, vhost: string): Promise<number>
     const info = (json ?? {}) as { leader?: string; node?: string };
     const name = status === 200 ? (info.leader ?? info.node) : undefined;
     const id = name === undefined ? undefined : rabbitmqClusterNodeId(name);
-    if (id !== undefined) {
-      noteQueueNode(vhost, queue, id);
-      return id;
-    }
+    if (id !== undefined) return id;
     if (Date.now() > deadline) throw new Error(`cannot find the node of queue ${queue} in vhost ${vhost} of the RabbitMQ cluster (HTTP ${status}${name ? `, node ${name}` : ''})`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

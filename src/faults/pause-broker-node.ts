@@ -20,7 +20,7 @@
  */
 import { num } from '../checks/types.js';
 import { signalGroup } from '../brokers/process.js';
-import { clusterLabel, describeTarget, type NodeCluster, type NodeTarget, parseNodeCluster, parseNodeTarget, pausedNodes, pausedRabbitNodes, refuseUnlessNative, resolveNode } from './broker-node.js';
+import { clusterLabel, describeTarget, type NodeCluster, type NodeTarget, parseNodeCluster, parseNodeTarget, pausedNodes, refuseUnlessNative, resolveNode } from './broker-node.js';
 import { parseTrigger, type Trigger, whenTriggered } from './triggers.js';
 import type { FaultDefinition } from './types.js';
 
@@ -60,9 +60,8 @@ export const pauseBrokerNode: FaultDefinition<PauseBrokerNodeParams> = {
       const wake = (): void => signalGroup(running.pgid, 'SIGCONT');
       process.once('exit', wake);
       try {
-        // A kill resolved while this node stands still takes it as last seen (see resolveNode).
-        const paused = params.broker === 'kafka-cluster' ? pausedNodes : pausedRabbitNodes;
-        paused.add(node);
+        // Only the Kafka cluster's resolution looks at it (see resolveNode).
+        if (params.broker === 'kafka-cluster') pausedNodes.add(node);
         signalGroup(running.pgid, 'SIGSTOP');
         record({ phase: 'start', node, signal: 'SIGSTOP', pid: running.pid, durationMs: params.durationMs, target: describeTarget(params.target) });
         await new Promise<void>((resolve) => {
@@ -74,7 +73,7 @@ export const pauseBrokerNode: FaultDefinition<PauseBrokerNodeParams> = {
         });
       } finally {
         wake();
-        (params.broker === 'kafka-cluster' ? pausedNodes : pausedRabbitNodes).delete(node);
+        if (params.broker === 'kafka-cluster') pausedNodes.delete(node);
         process.removeListener('exit', wake);
       }
       record({ phase: 'heal', node, signal: 'SIGCONT' });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickDuplicates } from '../../src/faults/duplicate.js';
 import { type FaultOperation, killTimes, onFaultEvent } from '../../src/faults/events.js';
-import { noteQueueNode, pausedRabbitNodes, pick, resolveNode } from '../../src/faults/broker-node.js';
+import { pick } from '../../src/faults/broker-node.js';
 import { FAULTS, runClaim, runsAlone } from '../../src/faults/index.js';
 import { KAFKA_PROXY_CLAIM } from '../../src/faults/types.js';
 import { POISON_KINDS, poisonBody } from '../../src/faults/poison.js';
@@ -234,18 +234,6 @@ describe('kill-broker-node and pause-broker-node', () => {
       { t: 20, process: 'nemesis', kind: 'fault', outcome: 'ok', value: { fault: 'kill-learner', id: 1, phase: 'start', instance: 1, signal: 'SIGKILL' } },
     ];
     expect(killTimes(h)).toEqual([20]);
-  });
-});
-
-describe('leaderOfQueue while a pause holds the queue\'s node', () => {
-  it('is the node found before the pause, without asking the (stopped) management API', async () => {
-    noteQueueNode('bl-unit-vhost', 'orders', 2);
-    pausedRabbitNodes.add(2);
-    try {
-      expect(await resolveNode({ leaderOfQueue: 'orders' }, { namespace: 'bl-unit-vhost' })).toBe(2);
-    } finally {
-      pausedRabbitNodes.delete(2);
-    }
   });
 });
 
