@@ -1,5 +1,5 @@
 /**
- * Starts the brokers the integration tests need (Redis, RabbitMQ, Kafka, SQS (ElasticMQ), SNS (moto), the Pub/Sub emulator, PostgreSQL, toxiproxy for network faults, Prometheus for the monitoring exercise, and any other a scenario lists: the 3-node Kafka cluster) with the real CLI,
+ * Starts the brokers the integration tests need (Redis, RabbitMQ, Kafka, SQS (ElasticMQ), SNS (moto), the Pub/Sub emulator, PostgreSQL, toxiproxy for network faults, Prometheus for the monitoring exercise, and any other a scenario lists: the 3-node Kafka and RabbitMQ clusters) with the real CLI,
  * and afterwards stops exactly the ones it started: brokers a developer already had
  * running stay up.
  */
@@ -8,7 +8,8 @@ import { loadCatalog } from '../src/catalog/load.js';
 import { BIN, REPO } from './helpers.js';
 
 /** What the tests use beside the exercises, and every broker an exercise's scenario lists:
- *  the dev check grades them all (the replication exercise needs the 3-node kafka-cluster). */
+ *  the dev check grades them all (the replication exercise needs the 3-node kafka-cluster, the high-availability one the
+ *  3-node rabbitmq-cluster). */
 const NEEDED = [...new Set(['redis', 'rabbitmq', 'kafka', 'sqs', 'sns', 'pubsub', 'postgres', 'toxiproxy', 'prometheus', ...loadCatalog().flatMap((e) => e.scenario.brokers)])];
 
 function healthy(): Set<string> {

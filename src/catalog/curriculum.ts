@@ -81,7 +81,7 @@ export const CURRICULUM: readonly CurriculumLevel[] = [
           exercise('rabbitmq-ttl-dlx-priorities'),
           exercise('rabbitmq-order-compensations'),
           exercise('rabbitmq-monitoring'),
-          planned('High availability: quorum queues on a RabbitMQ cluster'),
+          exercise('rabbitmq-quorum-ha'),
         ],
       },
       {

@@ -12,6 +12,7 @@ export const WORKLOADS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
   ['rabbitmq-retry-worker', async () => (await import('./rabbitmq-retry-worker.js')).rabbitmqRetryWorker],
   ['rabbitmq-exchanges', async () => (await import('./rabbitmq-exchanges.js')).rabbitmqExchanges],
   ['rabbitmq-delivery-guarantees', async () => (await import('./rabbitmq-delivery-guarantees.js')).rabbitmqDeliveryGuarantees],
+  ['rabbitmq-quorum-ha', async () => (await import('./rabbitmq-quorum-ha.js')).rabbitmqQuorumHa],
   ['rabbitmq-request-reply', async () => (await import('./rabbitmq-request-reply.js')).rabbitmqRequestReply],
   ['kafka-consumer-group', async () => (await import('./kafka-consumer-group.js')).kafkaConsumerGroup],
   ['redis-work-queue', async () => (await import('./redis-work-queue.js')).redisWorkQueue],

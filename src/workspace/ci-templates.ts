@@ -37,10 +37,11 @@ export type CiBroker = (typeof CI_BROKERS)[number];
 /** Brokers that run on the CI machine itself in every template, never as a service: Prometheus
  *  scrapes the learner's program at 127.0.0.1 and reads the runs' target files from brokerlab's
  *  home (src/brokers/prometheus.ts), neither of which a service container can see. The 3-node
- *  Kafka cluster too: the replication exercise stops and kills its nodes' processes, which
- *  only a cluster brokerlab runs natively allows. Where its Kafka is not installed (the
- *  service templates), the templates say so and the rest is graded. */
-export const CI_RUNNER_BROKERS = ['prometheus', 'kafka-cluster'] as const;
+ *  Kafka and RabbitMQ clusters too: the replication and high-availability exercises stop and
+ *  kill their nodes' processes, which only a cluster brokerlab runs natively allows. Where
+ *  Kafka or RabbitMQ is not installed (the service templates), the templates say so and the
+ *  rest is graded. */
+export const CI_RUNNER_BROKERS = ['prometheus', 'kafka-cluster', 'rabbitmq-cluster'] as const;
 
 /** Debian's and Ubuntu's Prometheus package, installed without starting its system service
  *  (as scripts/install.sh does); `brokerlab up prometheus` then runs it with brokerlab's config. */
@@ -327,6 +328,9 @@ ${TOXIPROXY_STEPS}
       - name: Start the 3-node Kafka cluster (the replication exercise stops and kills its nodes, on the runner itself)
         run: |
           BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up kafka-cluster || echo "::warning::the Kafka cluster did not start (Kafka is not installed on this runner: use --ci github-native): the replication exercise cannot be graded"
+      - name: Start the 3-node RabbitMQ cluster (the high-availability exercise stops and kills its nodes, on the runner itself)
+        run: |
+          BROKERLAB_RUNTIME=native ./node_modules/.bin/brokerlab up rabbitmq-cluster || echo "::warning::the RabbitMQ cluster did not start (RabbitMQ is not installed on this runner: use --ci github-native): the high-availability exercise cannot be graded"
 ${GRADE_STEPS}
 `;
 }
@@ -453,6 +457,12 @@ fi
 # and kills the nodes' processes.
 if ! "$brokerlab" up kafka-cluster >/dev/null 2>&1; then
   echo "ci/grade.sh: the Kafka cluster is not running: the replication exercise cannot be graded (install brokerlab's brokers with its scripts/install.sh)" >&2
+fi
+
+# The high-availability exercise needs brokerlab's own 3-node RabbitMQ cluster on this machine:
+# it stops and kills the nodes' processes.
+if ! "$brokerlab" up rabbitmq-cluster >/dev/null 2>&1; then
+  echo "ci/grade.sh: the RabbitMQ cluster is not running: the high-availability exercise cannot be graded (install brokerlab's brokers with its scripts/install.sh)" >&2
 fi
 
 echo "==> grading"

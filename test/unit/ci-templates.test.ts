@@ -195,7 +195,7 @@ describe('CI templates', () => {
     expect(readFileSync(path.join(PACKAGE_ROOT, 'scripts', 'versions.env'), 'utf8')).toMatch(/^KAFKA_VERSION=\S+$/m);
     expect(install).toContain('-DoutputDirectory=$HOME/.brokerlab/vendor/kafka-$kafka/lib');
     expect(install).toMatch(/apt-get install .* prometheus\n/);
-    const up = job.steps.findIndex((s) => s.run === `./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy prometheus kafka-cluster`);
+    const up = job.steps.findIndex((s) => s.run === `./node_modules/.bin/brokerlab up ${CI_BROKERS.join(' ')} toxiproxy prometheus kafka-cluster rabbitmq-cluster`);
     // toxiproxy, for network faults: built with Go at the version brokerlab pins.
     const toxiproxy = job.steps.find((s) => s.name?.startsWith('Start toxiproxy'))?.run ?? '';
     expect(toxiproxy).toContain('go install "github.com/Shopify/toxiproxy/v2/cmd/server@$version"');
@@ -271,6 +271,7 @@ chmod +x node_modules/.bin/brokerlab
       'brokerlab up toxiproxy',
       'brokerlab up prometheus',
       'brokerlab up kafka-cluster',
+      'brokerlab up rabbitmq-cluster',
       `brokerlab grade --allow-empty --out ${RESULTS_DIR} --all`,
     ]);
     expect(run({ GRADE_CODE: '0', BROKERLAB_PACKAGE: 'brokerlab@1.2.3', BROKERLAB_RESULTS: 'out' }).calls).toEqual([
@@ -280,6 +281,7 @@ chmod +x node_modules/.bin/brokerlab
       'brokerlab up toxiproxy',
       'brokerlab up prometheus',
       'brokerlab up kafka-cluster',
+      'brokerlab up rabbitmq-cluster',
       'brokerlab grade --allow-empty --out out',
     ]);
     // Brokers it would start itself: `up` already waited, so no retry; its code is the exit code.
@@ -289,7 +291,7 @@ chmod +x node_modules/.bin/brokerlab
     // CI services named by BROKERLAB_* may still be starting: it asks again.
     const services = run({ BROKERLAB_REDIS_URL: 'redis://redis:6379' }, [], 1);
     expect(services.code).toBe(0);
-    expect(services.calls.filter((c) => c.startsWith('brokerlab up') && c !== 'brokerlab up toxiproxy' && c !== 'brokerlab up prometheus' && c !== 'brokerlab up kafka-cluster')).toHaveLength(2);
+    expect(services.calls.filter((c) => c.startsWith('brokerlab up') && c !== 'brokerlab up toxiproxy' && c !== 'brokerlab up prometheus' && c !== 'brokerlab up kafka-cluster' && c !== 'brokerlab up rabbitmq-cluster')).toHaveLength(2);
   });
 
   it('generic: .gitlab-ci.yml parses, runs ci/grade.sh with the brokers as services, keeps the results', () => {

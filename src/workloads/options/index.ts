@@ -8,6 +8,7 @@ import { defaults as redisPubsubNotifier } from './redis-pubsub-notifier.js';
 import { defaults as rabbitmqRetryWorker } from './rabbitmq-retry-worker.js';
 import { defaults as rabbitmqExchanges } from './rabbitmq-exchanges.js';
 import { defaults as rabbitmqDeliveryGuarantees } from './rabbitmq-delivery-guarantees.js';
+import { defaults as rabbitmqQuorumHa } from './rabbitmq-quorum-ha.js';
 import { defaults as rabbitmqRequestReply } from './rabbitmq-request-reply.js';
 import { defaults as kafkaConsumerGroup } from './kafka-consumer-group.js';
 import { defaults as redisWorkQueue } from './redis-work-queue.js';
@@ -41,6 +42,7 @@ export const WORKLOAD_DEFAULTS: ReadonlyMap<string, Readonly<Record<string, unkn
   ['rabbitmq-retry-worker', rabbitmqRetryWorker],
   ['rabbitmq-exchanges', rabbitmqExchanges],
   ['rabbitmq-delivery-guarantees', rabbitmqDeliveryGuarantees],
+  ['rabbitmq-quorum-ha', rabbitmqQuorumHa],
   ['rabbitmq-request-reply', rabbitmqRequestReply],
   ['kafka-consumer-group', kafkaConsumerGroup],
   ['redis-work-queue', redisWorkQueue],
