@@ -32,8 +32,10 @@
  *   was taken out of the queue before it was done: acked on arrival, or consumed with noAck.
  *   When some orders cut short came back and others did not, an ack covered the others (an
  *   ack with multiple=true for a later order that finished first).
- *   An unfulfilled order whose calls all came before the restart (one failed, say, and the
- *   program died before its retry) was lost with the program, not dropped by it.
+ *   An unfulfilled order whose calls all came before the restart, the last one failed (a
+ *   503), was lost with the program (it died before its retry, with the order acked) unless
+ *   the program also dropped orders whose call failed after its restart: then it dropped
+ *   this one as well (a correct program's unacked order comes back after the restart).
  * - the consumer's ack mode: the `observe` of stream "consumer" (ackRequired), read from the
  *   management API once it listed the program's consumer.
  * - the gap: from the kill of the node to the first answer 200 after it (to any order). A
@@ -147,6 +149,8 @@ export const acknowledgedOrdersFulfilled: CheckDefinition<FulfilledParams> = {
     const withProgram: string[] = [];
     const queued: string[] = [];
     const never: string[] = [];
+    /** Failed, then the program was killed: dropped or lost with it, decided below. */
+    const failedBeforeKill: string[] = [];
     let acknowledged = 0;
     for (const answer of answersOf(history)) {
       if (answer.outcome !== 'ok') continue;
@@ -159,11 +163,15 @@ export const acknowledgedOrdersFulfilled: CheckDefinition<FulfilledParams> = {
       const c = calls.get(id);
       if (c && c.ok > 0) continue;
       if (left.has(id)) queued.push(id);
-      else if (c && (c.cut > 0 || inKilledHands(c))) withProgram.push(id);
+      else if (c && c.cut > 0) withProgram.push(id);
+      else if (c && c.fail > 0 && inKilledHands(c)) failedBeforeKill.push(id);
+      else if (c && inKilledHands(c)) withProgram.push(id);
       else if (c && c.fail > 0) dropped.push(id);
       else never.push(id);
     }
-    const some = (ids: string[]) => countOf(ids.length, acknowledged, 'order answered 200');
+    // A program seen dropping failed orders after its restart dropped those before it too.
+    (dropped.length > 0 ? dropped : withProgram).push(...failedBeforeKill);
+    const some = (ids: string[]) => `${countOf(ids.length, acknowledged, 'order')} answered 200`;
     const observed = [
       early.length > 0 ? `${some(early)} were answered while the node leading the queue was stopped (no confirm was possible then)` : '',
       dropped.length > 0 ? `${some(dropped)} had a failed fulfilment call and were never called again` : '',

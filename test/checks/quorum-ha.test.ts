@@ -71,9 +71,12 @@ describe('acknowledged-orders-fulfilled', () => {
     const h = [...without(correct(), 'o1'), sent('o1', 500, true), answer('o1', 510), call('o1', 560, 'fail')];
     expect(run(h)).toMatchObject({ status: 'fail', cause: 'lost-with-the-program' });
   });
-  it('a drop after the restart is named before a loss with the program', () => {
+  it('a program seen dropping failed orders after its restart dropped the one that failed before its kill too', () => {
     const h = [...without(without(correct(), 'o1'), 'o3'), sent('o1', 500, true), answer('o1', 510), call('o1', 560, 'fail'), sent('o3', 2_000, true), answer('o3', 2_010), call('o3', 2_050, 'fail')];
-    expect(run(h)).toMatchObject({ status: 'fail', cause: 'dropped-after-failed-call' });
+    const result = run(h);
+    expect(result).toMatchObject({ status: 'fail', cause: 'dropped-after-failed-call' });
+    expect(result.observed).toContain('2 of 5 orders answered 200 had a failed fulfilment call');
+    expect(result.observed).not.toContain('killed');
   });
   it('an order cut short by the program kill and never called again was lost with it', () => {
     const h = [...without(correct(), 'o2'), sent('o2', 900), answer('o2', 910), call('o2', 1_000, 'info')];
