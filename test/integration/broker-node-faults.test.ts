@@ -136,11 +136,17 @@ describe('broker node faults against the real Kafka cluster', () => {
 
   it('pause-broker-node: a follower of orders-0 leaves the ISR while stopped, and rejoins once woken', async () => {
     const before = await partition0(admin);
-    const follower = before.replicas.find((r) => r !== before.leader)!;
+    // The follower that is not the active controller: the leader's request to drop a stopped
+    // controller from the ISR waits for the quorum to elect another one first (2-3 s more),
+    // which could outlast the pause (CI saw the shrink miss its 9 s).
+    const controller = await quorumLeader(CONTROLLERS, 3_000);
+    const followers = before.replicas.filter((r) => r !== before.leader);
+    const index = followers[0] === controller ? 1 : 0;
+    const follower = followers[index]!;
     const history = new HistoryRecorder();
     const { ctx, settled } = context(history);
     const fault = FAULTS.get('pause-broker-node')!;
-    fault.arm(ctx, fault.parseParams({ followerOf: { topic: 'orders', partition: 0 }, at: { phase: 'pause' }, durationMs: 9_000 }), 0);
+    fault.arm(ctx, fault.parseParams({ followerOf: { topic: 'orders', partition: 0, index }, at: { phase: 'pause' }, durationMs: 9_000 }), 0);
     history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'pause' });
     await until('the pause', async () => faultValues(history).some((v) => v.phase === 'start'), 10_000);
     expect(nativeNode(brokerDef('kafka-cluster'), follower)?.paused).toBe(true);
@@ -150,7 +156,7 @@ describe('broker node faults against the real Kafka cluster', () => {
     await settled();
     expect(nativeNode(brokerDef('kafka-cluster'), follower)?.paused).toBe(false);
     expect(faultValues(history)).toMatchObject([
-      { fault: 'pause-broker-node', phase: 'start', node: follower, signal: 'SIGSTOP', target: 'follower 1 of orders-0' },
+      { fault: 'pause-broker-node', phase: 'start', node: follower, signal: 'SIGSTOP', target: `follower ${index + 1} of orders-0` },
       { fault: 'pause-broker-node', phase: 'heal', node: follower, signal: 'SIGCONT' },
     ]);
     await until('the follower back in the ISR', async () => (await partition0(admin)).isr.length === 3, 20_000);
