@@ -39,7 +39,7 @@
  * "unreadable" (value: the Kafka key, append time, the value's first 200 characters).
  */
 import { drain } from './blocks/drain.js';
-import { freePort } from './blocks/free-port.js';
+import { answersHealth, freePort } from './blocks/learner-http.js';
 import { openKafka } from './blocks/kafka.js';
 import { defaults } from './options/kafka-keyed-producer.js';
 import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, messageId, sleep, waitUntil, withDeadline } from './types.js';
@@ -135,13 +135,7 @@ export const kafkaKeyedProducer: Workload<KeyedProducerOptions> = {
       answered++;
     };
 
-    const healthy = async () => {
-      try {
-        return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
-      } catch {
-        return false;
-      }
-    };
+    const healthy = () => answersHealth(url);
     const endOffsets = async () => (await kafka.admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 
     return {

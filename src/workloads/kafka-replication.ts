@@ -40,7 +40,7 @@
  * "records", key: the eventId in its value or undefined; partition, offset).
  */
 import { drain } from './blocks/drain.js';
-import { freePort } from './blocks/free-port.js';
+import { answersHealth, freePort } from './blocks/learner-http.js';
 import { openKafka } from './blocks/kafka.js';
 import { defaults } from './options/kafka-replication.js';
 import { type Workload, type WorkloadContext, LearnerNotReadyError, intOptions, jsonObject, sleep, waitUntil, withDeadline } from './types.js';
@@ -106,13 +106,7 @@ export const kafkaReplication: Workload<ReplicationOptions> = {
       }
     };
 
-    const healthy = async () => {
-      try {
-        return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
-      } catch {
-        return false;
-      }
-    };
+    const healthy = () => answersHealth(url);
 
     /** The topic's settings once a node answers for it, or undefined (not known there yet). */
     const readSettings = async (): Promise<TopicSettings | undefined> => {

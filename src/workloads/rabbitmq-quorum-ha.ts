@@ -50,7 +50,7 @@
  */
 import type { ChannelModel } from 'amqplib';
 import { drain } from './blocks/drain.js';
-import { freePort } from './blocks/free-port.js';
+import { answersHealth, freePort } from './blocks/learner-http.js';
 import { openRabbit } from './blocks/rabbitmq.js';
 import { managementApi } from '../namespaces/rabbitmq.js';
 import { defaults } from './options/rabbitmq-quorum-ha.js';
@@ -138,13 +138,7 @@ export const rabbitmqQuorumHa: Workload<QuorumHaOptions> = {
       }
     };
 
-    const healthy = async () => {
-      try {
-        return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status === 200;
-      } catch {
-        return false;
-      }
-    };
+    const healthy = () => answersHealth(url);
 
     /** The queue as the management API describes it. */
     const readQueue = async () => {
