@@ -12,9 +12,6 @@ npm run -s typecheck
 mkdir -p .brokerlab
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.brokerlab/test-results.json "$@" || status=$?
-# One plain closing line that any CI reads: "N passed, N failed".
-node -e '
-  const r = JSON.parse(require("fs").readFileSync(".brokerlab/test-results.json", "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
-' || true
+# The failed tests, a line each, then one plain closing line that any CI reads: "N passed, N failed".
+node scripts/test-summary.mjs || true
 exit "$status"

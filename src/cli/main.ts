@@ -103,6 +103,12 @@ function exitCodeFor(error: unknown): number {
   return EXIT_CODES.internal;
 }
 
+// A stray rejection or exception (a bug, say in a lab service's callback) ends brokerlab with
+// the one line of any internal error instead of node's stack dump; the exit handlers still
+// stop the learner's programs and wake paused broker nodes.
+const crash = (error: unknown) => process.exit(exitCodeFor(error));
+process.on('unhandledRejection', crash);
+process.on('uncaughtException', crash);
 installInterruptHandlers();
 let code = 0;
 try {

@@ -186,7 +186,9 @@ export class Downstream {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // A caller that dies while sending its request aborts the body's stream: that call never
+    // arrived, and it must not become an unhandled rejection that ends the lab's process.
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => req.socket.destroy()));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -207,8 +209,8 @@ export class Downstream {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
+    const raw = await readBody(req);
+    if (raw === undefined) return; // the caller went away before its request was whole
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
@@ -328,4 +330,16 @@ export function changedFieldsProblem(body: Record<string, unknown>, sent: Readon
   if (fields.every((field) => body[field] === sent[field])) return undefined;
   const got = Object.fromEntries(fields.map((field) => [field, body[field] ?? null]));
   return `send ${whose} ${fields.map((field) => `"${field}"`).join(' and ')} unchanged (got ${JSON.stringify(got)})`;
+}
+
+/** The request's body, or undefined when the caller's connection closed before it was whole. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  let raw = '';
+  try {
+    for await (const chunk of req) raw += String(chunk);
+  } catch {
+    req.socket.destroy();
+    return undefined;
+  }
+  return raw;
 }

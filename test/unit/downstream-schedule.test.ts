@@ -118,3 +118,35 @@ describe('a downstream service with a schedule', () => {
     }
   });
 });
+
+describe('a downstream service whose caller dies while sending', () => {
+  it('drops that call without a record and goes on answering (the aborted body is not a crash)', async () => {
+    const { Downstream } = await import('../../src/runner/downstream.js');
+    const { HistoryRecorder } = await import('../../src/runner/history.js');
+    const { Random, newSeed } = await import('../../src/runner/seed.js');
+    const { connect } = await import('node:net');
+    const history = new HistoryRecorder();
+    history.record({ process: 'lab', kind: 'produce', outcome: 'ok', stream: 'jobs', key: 'k', value: { tags: [] } });
+    const service = new Downstream({ name: 'api', keyField: 'id', latencyMs: 1 }, history, new Random(newSeed(), 'test'));
+    const url = new URL(await service.start());
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // Half a request (the body is promised 100 bytes, 5 arrive), then the connection dies.
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"id"');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const response = await fetch(url, { method: 'POST', body: JSON.stringify({ id: 'k' }), headers: { connection: 'close' } });
+      expect(response.status).toBe(200);
+      expect(unhandled).toEqual([]);
+      expect(history.history.filter((op) => op.kind === 'call').map((op) => op.key)).toEqual(['k']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await service.stop();
+    }
+  });
+});
