@@ -125,6 +125,8 @@ export const KEPT_CAUSES = {
     'Your program answered 200 for events while both followers were stopped, when Kafka could not have acknowledged them yet (some reached the topic only later), or answered 200 both for the event Kafka refused and for events that never arrived: its answer does not wait for the send (a send not awaited). Had your program died meanwhile, every event still in its producer was lost. Await the send before answering.',
   'refused-answered-ok':
     'Your program answered 200 for an event Kafka refused (the one with a receipt larger than the topic accepts): a send error was caught and treated as success. Let publish throw (or answer 5xx) when the send fails.',
+  'lost-after-giving-up':
+    'Your program answered 200 for events that are not in the topic, sent after its producer gave up on a send during the failover. An idempotent producer numbers its sends; one that gave up can lose its place in that numbering (kafkajs does), and the broker then takes the next events for repeats of ones it already has: it acknowledges them and writes nothing. The cure is not to give up: keep retrying for longer than a failover (kafkajs: new Kafka({ retry: { retries: 10 } }); librdkafka: message.timeout.ms at its default).',
   'never-written': 'Your program answered 200 for events that are not in the topic. Answer 200 only once the send with acks=all resolved, and 5xx when it failed.',
 } as const;
 
@@ -178,10 +180,22 @@ export const acknowledgedEventsKept: CheckDefinition<KeptParams> = {
     // lose events like an acks=1 producer. An acks=1 producer awaits: Kafka's refusal reaches
     // it, and what only the dying leader had is never written later.
     const unawaited = early.length > 0 || (lost.length > 0 && refused.length > 0);
-    const cause = unawaited ? 'answered-before-replicated' : lost.length > 0 ? 'lost-at-failover' : refused.length > 0 ? 'refused-answered-ok' : 'never-written';
+    // Acknowledged, never written, each sent after the producer gave up on an event in the
+    // failover: the idempotent producer's numbering went wrong when it gave up.
+    const gaveUpAt = firstGaveUpAt(history, sent);
+    const afterGivingUp = missing.length > 0 && gaveUpAt !== undefined && missing.every((id) => (sent.get(id)?.t ?? -Infinity) >= gaveUpAt);
+    const cause = unawaited ? 'answered-before-replicated' : lost.length > 0 ? 'lost-at-failover' : refused.length > 0 ? 'refused-answered-ok' : afterGivingUp ? 'lost-after-giving-up' : 'never-written';
     return { title, status: 'fail', expected, observed: observed.join('; '), examples, cause };
   },
 };
+
+/** When the program first refused (or left unanswered) an event of the failover, or undefined. */
+function firstGaveUpAt(history: History, sent: ReadonlyMap<string, Sent>): number | undefined {
+  const { firstPausedAt } = faultTimes(history);
+  if (firstPausedAt === undefined) return undefined;
+  const gaveUp = answersOf(history).find((a) => a.outcome !== 'ok' && a.t >= firstPausedAt && sent.get(a.key as string)?.oversized !== true);
+  return gaveUp?.t;
+}
 
 // --- events-accepted-through-failover ----------------------------------------------------
 

@@ -57,7 +57,8 @@ export const killBrokerNode: FaultDefinition<KillBrokerNodeParams> = {
       if (params.restartDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, params.restartDelayMs));
       const started = Date.now();
       // `up` starts exactly the nodes that are not running (this one) and waits for all three.
-      await nativeRuntime.up(def, { env: process.env });
+      // Nodes a pause of this run holds stay paused: the pause, not the restart, ends it.
+      await nativeRuntime.up(def, { env: process.env, resumePaused: false });
       record({ phase: 'heal', node, restarted: true, startedMs: Date.now() - started });
     };
     void whenTriggered(params.at, ctx.history, ctx.signal).then((fired) => {

@@ -74,6 +74,17 @@ describe('acknowledged-events-kept', () => {
     const h = correct().filter((op) => !(op.kind === 'consume' && op.key === 'p4'));
     expect(run(h)).toMatchObject({ status: 'fail', cause: 'never-written' });
   });
+  it('acknowledged, never written, right after the producer gave up in the failover: its numbering went wrong (kafkajs default retries)', () => {
+    // p3 refused at 8000 (the producer gave up), p4 sent after it, answered 200, not in the topic.
+    const h = correct().filter((op) => !(op.key === 'p3' && (op.kind === 'observe' || op.kind === 'consume')) && !(op.kind === 'consume' && op.key === 'p4'));
+    const result = run([...h, answer('p3', 8_000, 500)]);
+    expect(result).toMatchObject({ status: 'fail', cause: 'lost-after-giving-up' });
+    expect(result.examples).toContain('p4: answered 200, not in the topic');
+  });
+  it('an event missing that was sent before the give-up is never written, not blamed on it', () => {
+    const h = correct().filter((op) => !(op.kind === 'consume' && op.key === 'p1'));
+    expect(run([...h, sent('p5', 9_200), answer('p5', 9_300, 500)])).toMatchObject({ status: 'fail', cause: 'never-written' });
+  });
 });
 
 describe('a run without faults (the topic was not right)', () => {

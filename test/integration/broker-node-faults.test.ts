@@ -179,6 +179,12 @@ describe('broker node faults against the real Kafka cluster', () => {
     // Well before the followers wake (3 s): it used the partition as seen before the pause.
     expect(Date.now() - killAsked).toBeLessThan(1_500);
     expect(faultValues(history).find((v) => v.fault === 'kill-broker-node')).toMatchObject({ node: before.leader });
+    // The kill's restart leaves the followers to their pause (it once woke them with the kill,
+    // which ended the failover's stopped quorum before the pause did).
+    await sleep(500);
+    if (!faultValues(history).some((v) => v.fault === 'pause-broker-node' && v.phase === 'heal')) {
+      for (const node of before.replicas.filter((n) => n !== before.leader)) expect(nativeNode(brokerDef('kafka-cluster'), node)?.paused, `node ${node}`).toBe(true);
+    }
     await settled();
     await until('a follower leads', async () => {
       const now = await partition0(admin);

@@ -275,7 +275,7 @@ async function upLocked(def: BrokerDefinition, options: RuntimeOptions): Promise
     });
 
   const previous = members.map((member) => readState(member.dirs));
-  for (const state of previous) resumeIfPaused(state);
+  if (options.resumePaused !== false) for (const state of previous) resumeIfPaused(state);
   if (previous.every(isOurs)) {
     // Started by this home earlier: leave a healthy broker alone, keep waiting for a starting one.
     const started = Date.now();

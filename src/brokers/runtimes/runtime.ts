@@ -40,6 +40,11 @@ export interface RuntimeOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Ctrl-C / SIGTERM: `up` stops waiting, stops what it started, and throws InterruptedError. */
   signal?: AbortSignal;
+  /**
+   * `up` wakes a node left SIGSTOPped (a pause whose brokerlab died); false leaves paused nodes
+   * as they are, for a fault that restarts one node while a run's pause holds the others.
+   */
+  resumePaused?: boolean;
 }
 
 export interface Runtime {
