@@ -64,8 +64,9 @@ interface Case {
   /** stdin at end of file from the start (default: an open pipe nobody writes to). */
   stdinClosed?: true;
   /** A signal at a random moment: `randomMs` after the first output line matching `after`
-   *  (after the start without it); `twice`: the second one 200 ms later. */
-  signal?: { send: 'SIGTERM' | 'SIGINT'; after?: RegExp; randomMs: [number, number]; twice?: true };
+   *  (after the start without it), and once `ready` holds when given (polled); `twice`: the
+   *  second one 200 ms later. */
+  signal?: { send: 'SIGTERM' | 'SIGINT'; after?: RegExp; randomMs: [number, number]; twice?: true; ready?: (ctx: Ctx) => boolean };
   expectCode: number;
   /** A line of its output (stderr or stdout) must match. */
   expectLine: RegExp;
@@ -488,7 +489,10 @@ const CASES: Case[] = [
     setup: (ctx) => void (ctx.vars.pids = path.join(ctx.dir, 'pids')),
     argv: ['check', 'redis-pubsub-notifier', '--solution', path.join(MISBEHAVE, 'ignores-sigterm.py')],
     env: (ctx) => ({ MISBEHAVE_PIDS: ctx.vars.pids }),
-    signal: { send: 'SIGINT', after: /starting your program/, randomMs: [500, 2000], twice: true },
+    // From the moment the program and its forks ignore SIGTERM (they write their pids after
+    // that): a Python slow to start under load would otherwise die of the first signal's
+    // SIGTERM, and the cleanup end before the second Ctrl-C.
+    signal: { send: 'SIGINT', after: /starting your program/, randomMs: [500, 2000], twice: true, ready: (ctx) => pidsIn(ctx).length >= 4 },
     expectCode: 130,
     expectLine: /^brokerlab: second SIGINT, exiting without cleanup$/,
     leavesNames: true,
@@ -631,10 +635,14 @@ async function runCase(c: Case, ctx: Ctx): Promise<Outcome> {
   let signalNote: string | undefined;
   let signalSent: boolean | undefined;
   if (c.signal) {
-    const { send, after, randomMs, twice } = c.signal;
+    const { send, after, randomMs, twice, ready } = c.signal;
     const delay = random(randomMs);
     signalSent = false;
-    const fire = () =>
+    const fire = (): void => {
+      if (ready && !ready(ctx)) {
+        if (!exited) setTimeout(fire, 50);
+        return;
+      }
       setTimeout(() => {
         if (exited) {
           signalNote = `${send} not sent: it had exited already`;
@@ -644,6 +652,7 @@ async function runCase(c: Case, ctx: Ctx): Promise<Outcome> {
         child.kill(send);
         if (twice) setTimeout(() => !exited && child.kill(send), 200);
       }, delay);
+    };
     signalNote = `${send}${twice ? ' twice' : ''} ${delay} ms after ${after ? `"${after.source}"` : 'the start'}`;
     if (after) {
       let seen = false;
