@@ -47,6 +47,10 @@ const TAP_QUEUE = 'bench-lab-tap';
 const STREAM_GROUP = 'bench';
 /** The lab's own measurement gives up on missing messages once none arrived for this long. */
 const LAB_DRAIN_IDLE_MS = 3_000;
+/** How long the program keeps running under the lab's eyes once its RESULTS_FILE is complete:
+ *  a program that exits right after writing it (the README says to keep running) is always
+ *  seen exiting on its own, never taken for one the lab stopped at the same moment. */
+const AFTER_RESULTS_MS = 1_500;
 /** Messages of the tap the lab reads back to check their size. */
 const SIZE_SAMPLE = 50;
 
@@ -149,6 +153,7 @@ export const compareBrokers: Workload<CompareOptions> = {
           text: (text ?? '').slice(0, 4000),
           writtenAfterMs: text !== undefined ? ctx.history.now() - startedAt : null,
         });
+        if (text !== undefined && jsonObject(text)) await sleep(AFTER_RESULTS_MS, ctx.signal).catch(() => {});
       },
       async collect() {
         const evidence: CompareEvidence[] = [];
