@@ -12,7 +12,8 @@
  *   (milliseconds).
  * - evidence: the observations `compare-evidence`, one per broker, read after the program
  *   stopped: messages published under the run's names, sizes unlike the plan's, messages
- *   consumed (null: no consumer group / queue), entries pending (taken, never acked).
+ *   consumed (null: no consumer group / queue), entries pending (taken, never acked), and on
+ *   RabbitMQ messages delivered with auto-ack (null: its statistics did not catch up).
  * - within tolerance: learner / lab at most `above`, at least 1/`below` (when given), and the
  *   learner's value at least `floorMs` (when given). p99 takes a floor instead of a lower
  *   ratio: another client library (a faster language) may well beat the lab's Node client,
@@ -34,7 +35,8 @@
  * compare-evidence passes when every broker got exactly the plan's messages, of the plan's
  * size, all consumed and none pending; else fails with, for the first broker that did not:
  * not-run (nothing published), wrong-count (some, not the plan's number), wrong-size,
- * not-consumed (fewer consumed than published), not-acked (pending entries). One exception:
+ * not-consumed (fewer consumed than published), not-acked (pending entries), auto-ack
+ * (RabbitMQ's statistics show messages delivered without an ack). One exception:
  * when the only shortfall is Redis's group having read nothing while the program reports
  * having received every Redis message (count = the plan's), the cause is no-group-read (it
  * read the stream without the group: XREAD).
@@ -70,6 +72,7 @@ export const EVIDENCE_CAUSES = {
   'wrong-size': 'Every message must be exactly the workload\'s size in bytes.',
   'not-consumed': 'Consume every message through the consumer the README names (the group, the queue), and commit or ack it: a measurement without the consume side is not end to end.',
   'not-acked': 'Acknowledge every entry your consumer read (XACK), or the group keeps it pending.',
+  'auto-ack': 'Consume with manual acks (no auto-ack / noAck): acknowledge each message once your consumer has it, or the broker forgets it before it is processed.',
   'no-group-read': 'Your program received the Redis messages, but not through the consumer group: read with XREADGROUP and the group the README names (XREAD ignores groups), then XACK.',
 } as const;
 
@@ -181,8 +184,9 @@ export const compareEvidence: CheckDefinition<Record<string, never>> = {
       else if (e.wrongSizes.length > 0) fail('wrong-size', `messages of ${e.wrongSizes.join(', ')} B (${plan.size} B expected; -1: not one field "m")`);
       else if (e.consumed === null || e.consumed < e.published) fail('not-consumed', `${e.published} published, ${e.consumed ?? 0} consumed${e.consumed === null ? ' (no consumer group / queue)' : ''}`);
       else if (e.pending > 0) fail('not-acked', `${e.pending} read but never acknowledged`);
+      else if ((e.autoAcked ?? 0) > 0) fail('auto-ack', `${e.autoAcked} of ${e.consumed} delivered with auto-ack (the broker dropped each as it sent it, no ack from your consumer)`);
     }
-    const observed = evidence.map((e) => `${e.broker} ${e.published} published, ${e.consumed ?? 'none'} consumed${e.pending > 0 ? `, ${e.pending} pending (never acknowledged)` : ''}`).join('; ');
+    const observed = evidence.map((e) => `${e.broker} ${e.published} published, ${e.consumed ?? 'none'} consumed${e.pending > 0 ? `, ${e.pending} pending (never acknowledged)` : ''}${(e.autoAcked ?? 0) > 0 ? `, ${e.autoAcked} with auto-ack` : ''}`).join('; ');
     const first = failures[0];
     if (!first) return { title, status: 'pass', expected, observed, examples: [] };
     // The group read nothing, yet the program says it received every Redis message: it read

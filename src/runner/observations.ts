@@ -348,6 +348,11 @@ export interface CompareEvidence {
   consumed: number | null;
   /** Taken but never acknowledged (Redis: the group's pending entries). */
   pending: number;
+  /** RabbitMQ: messages the queue delivered without an ack (auto-ack consumers, basic.get
+   *  with no ack), from its management statistics once they account for every message that
+   *  left the queue; null: the statistics never caught up within the lab's wait. Absent for
+   *  the other brokers. */
+  autoAcked?: number | null;
 }
 
 export interface Observations {

@@ -67,6 +67,16 @@ describe('compare-evidence', () => {
     expect(r.cause).toBe('not-acked');
     expect(r.observed).toContain('redis 2000 published, 2000 consumed, 2000 pending');
   });
+  it('RabbitMQ delivered with auto-ack', () => {
+    const r = compareEvidence.run(history(good, [evidence('redis'), evidence('rabbitmq', { autoAcked: 2000 }), evidence('kafka')]), {});
+    expect(r.cause).toBe('auto-ack');
+    expect(r.examples).toEqual(['rabbitmq: 2000 of 2000 delivered with auto-ack (the broker dropped each as it sent it, no ack from your consumer)']);
+  });
+  it('manual acks, or statistics that never caught up (null), are no auto-ack', () => {
+    expect(compareEvidence.run(history(good, [evidence('redis'), evidence('rabbitmq', { autoAcked: 0 }), evidence('kafka')]), {}).status).toBe('pass');
+    expect(compareEvidence.run(history(good, [evidence('redis'), evidence('rabbitmq', { autoAcked: null }), evidence('kafka')]), {}).status).toBe('pass');
+  });
+  it('not consumed comes before auto-ack', () => expect(compareEvidence.run(history(good, [evidence('redis'), evidence('rabbitmq', { consumed: 1000, autoAcked: 1000 }), evidence('kafka')]), {}).cause).toBe('not-consumed'));
   it('the Redis group read nothing, yet the program received all: XREAD, not XREADGROUP', () => {
     const r = compareEvidence.run(history(good, [evidence('redis', { consumed: 0 }), evidence('rabbitmq'), evidence('kafka')]), {});
     expect(r.cause).toBe('no-group-read');
