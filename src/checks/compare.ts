@@ -36,7 +36,10 @@
  * size, all consumed and none pending; else fails with, for the first broker that did not:
  * not-run (nothing published), wrong-count (some, not the plan's number), wrong-size,
  * not-consumed (fewer consumed than published), not-acked (pending entries), auto-ack
- * (RabbitMQ's statistics show messages delivered without an ack). One exception:
+ * (RabbitMQ's statistics show messages delivered without an ack); when no broker failed so,
+ * measured-at-once when a broker's messages were published, a burst's worth or more, while
+ * another's were (Kafka's record timestamps inside the Redis stream's first-to-last entry
+ * ids). One exception:
  * when the only shortfall is Redis's group having read nothing while the program reports
  * having received every Redis message (count = the plan's), the cause is no-group-read (it
  * read the stream without the group: XREAD).
@@ -73,6 +76,7 @@ export const EVIDENCE_CAUSES = {
   'not-consumed': 'Consume every message through the consumer the README names (the group, the queue), and commit or ack it: a measurement without the consume side is not end to end.',
   'not-acked': 'Acknowledge every entry your consumer read (XACK), or the group keeps it pending.',
   'auto-ack': 'Consume with manual acks (no auto-ack / noAck): acknowledge each message once your consumer has it, or the broker forgets it before it is processed.',
+  'measured-at-once': 'Measure one broker after the other: brokers measured at the same time share the machine and slow each other down, so neither number is that broker\'s.',
   'no-group-read': 'Your program received the Redis messages, but not through the consumer group: read with XREADGROUP and the group the README names (XREAD ignores groups), then XACK.',
 } as const;
 
@@ -185,6 +189,15 @@ export const compareEvidence: CheckDefinition<Record<string, never>> = {
       else if (e.consumed === null || e.consumed < e.published) fail('not-consumed', `${e.published} published, ${e.consumed ?? 0} consumed${e.consumed === null ? ' (no consumer group / queue)' : ''}`);
       else if (e.pending > 0) fail('not-acked', `${e.pending} read but never acknowledged`);
       else if ((e.autoAcked ?? 0) > 0) fail('auto-ack', `${e.autoAcked} of ${e.consumed} delivered with auto-ack (the broker dropped each as it sent it, no ack from your consumer)`);
+    }
+    // Brokers measured at the same time: records of one timestamped while another was being
+    // filled (a burst's worth or more: a boundary millisecond shared by chance is not that).
+    if (failures.length === 0) {
+      for (const e of evidence) {
+        for (const [other, n] of Object.entries(e.publishedDuring ?? {})) {
+          if (n >= plan.burst) failures.push({ cause: 'measured-at-once', broker: e.broker, text: `${e.broker}: ${n} of its ${e.published} messages published while ${other}'s were (by ${e.broker}'s record timestamps and ${other}'s entry ids)` });
+        }
+      }
     }
     const observed = evidence.map((e) => `${e.broker} ${e.published} published, ${e.consumed ?? 'none'} consumed${e.pending > 0 ? `, ${e.pending} pending (never acknowledged)` : ''}${(e.autoAcked ?? 0) > 0 ? `, ${e.autoAcked} with auto-ack` : ''}`).join('; ');
     const first = failures[0];

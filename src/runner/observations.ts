@@ -353,6 +353,11 @@ export interface CompareEvidence {
    *  left the queue; null: the statistics never caught up within the lab's wait. Absent for
    *  the other brokers. */
   autoAcked?: number | null;
+  /** Redis: the publishing window, the first and the last entry's id time (ms since 1970). */
+  publishedWindowMs?: [number, number];
+  /** Kafka: its records timestamped within another broker's publishing window, per broker
+   *  ({ redis: 2000 }: every one published while the Redis stream was being filled). */
+  publishedDuring?: Record<string, number>;
 }
 
 export interface Observations {

@@ -19,7 +19,8 @@
  * published), the topic. After the program stopped it reads the stream's length, the group's
  * entries-read and pending count, the tap's and the queue's depth (and, from the management
  * API's statistics, how many the queue delivered without an ack), the topic's end offset and
- * the group's committed offset. Once the program's RESULTS_FILE is complete the lab lets it
+ * the group's committed offset, and how many Kafka records carry a timestamp inside the
+ * window in which the Redis stream was filled (its first and last entry ids). Once the program's RESULTS_FILE is complete the lab lets it
  * run AFTER_RESULTS_MS more before stopping it: a program that exits by itself right after
  * writing the file (the README says to keep running) is then always seen doing so.
  */
@@ -167,8 +168,15 @@ export const compareBrokers: Workload<CompareOptions> = {
         const entries = (await redis.client.xrangeBuffer(stream, '-', '+', 'COUNT', SIZE_SAMPLE).catch(() => [])) as Array<[Buffer, Buffer[]]>;
         const groups = (await redis.client.xinfo('GROUPS', stream).catch(() => [])) as unknown[][];
         const group = groups.map(pairs).find((g) => g.name === STREAM_GROUP);
+        // Its entry ids are the Redis server's milliseconds: when the stream was filled.
+        const last = (await redis.client.xrevrange(stream, '+', '-', 'COUNT', 1).catch(() => []))[0]?.[0];
+        const idMs = (id: string | undefined) => (id === undefined ? undefined : Number(id.split('-')[0]));
+        const firstMs = idMs(entries[0]?.[0]?.toString());
+        const lastMs = idMs(last);
+        const window: [number, number] | undefined = firstMs !== undefined && lastMs !== undefined && Number.isFinite(firstMs) && Number.isFinite(lastMs) ? [firstMs, lastMs] : undefined;
         evidence.push({
           broker: 'redis',
+          ...(window ? { publishedWindowMs: window } : {}),
           published: length,
           wrongSizes: entries.map(([, fields]) => (fields.length === 2 && fields[0]?.toString() === 'm' ? (fields[1]?.length ?? 0) : -1)).filter((n) => n !== o.size).slice(0, 5),
           consumed: group ? Number(group['entries-read'] ?? 0) : null,
@@ -185,7 +193,10 @@ export const compareBrokers: Workload<CompareOptions> = {
         // Kafka: the topic's end offset and the group's commit.
         const { offsets, endOffsets } = await kafka.committedOffsets(groupId, topic);
         const committed = offsets['0'];
-        evidence.push({ broker: 'kafka', published: endOffsets['0'] ?? 0, wrongSizes: [], consumed: committed === undefined || committed < 0 ? null : committed, pending: 0 });
+        // Kafka's record timestamps (the producer's clock, the same machine's as Redis's here)
+        // against the window in which the Redis stream was filled: brokers measured at once.
+        const during = window ? await kafka.recordsTimestampedIn(topic, window[0], window[1]).catch(() => undefined) : undefined;
+        evidence.push({ broker: 'kafka', published: endOffsets['0'] ?? 0, wrongSizes: [], consumed: committed === undefined || committed < 0 ? null : committed, pending: 0, ...(during === undefined ? {} : { publishedDuring: { redis: during } }) });
         for (const e of evidence) recordObservation(ctx.history, 'compare-evidence', e);
       },
     };

@@ -67,6 +67,16 @@ describe('compare-evidence', () => {
     expect(r.cause).toBe('not-acked');
     expect(r.observed).toContain('redis 2000 published, 2000 consumed, 2000 pending');
   });
+  it('brokers measured at once: Kafka records timestamped while the Redis stream was filled', () => {
+    const r = compareEvidence.run(history(good, [evidence('redis', { publishedWindowMs: [1000, 1950] }), evidence('rabbitmq'), evidence('kafka', { publishedDuring: { redis: 1800 } })]), {});
+    expect(r.cause).toBe('measured-at-once');
+    expect(r.examples[0]).toContain('kafka: 1800 of its 2000 messages published while redis');
+  });
+  it('one after the other (none, or a boundary millisecond\'s few, inside the window) passes', () => {
+    expect(compareEvidence.run(history(good, [evidence('redis'), evidence('rabbitmq'), evidence('kafka', { publishedDuring: { redis: 0 } })]), {}).status).toBe('pass');
+    expect(compareEvidence.run(history(good, [evidence('redis'), evidence('rabbitmq'), evidence('kafka', { publishedDuring: { redis: 3 } })]), {}).status).toBe('pass');
+  });
+  it('a broker\'s own failure comes before measured-at-once', () => expect(compareEvidence.run(history(good, [evidence('redis', { pending: 5 }), evidence('rabbitmq'), evidence('kafka', { publishedDuring: { redis: 2000 } })]), {}).cause).toBe('not-acked'));
   it('RabbitMQ delivered with auto-ack', () => {
     const r = compareEvidence.run(history(good, [evidence('redis'), evidence('rabbitmq', { autoAcked: 2000 }), evidence('kafka')]), {});
     expect(r.cause).toBe('auto-ack');
