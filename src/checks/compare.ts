@@ -241,7 +241,9 @@ function compareMetric(history: History, p: ToleranceParams, metric: 'throughput
   if (brokers.length === 0) {
     const why = Object.keys(mine).some((b) => !ran.has(b))
       ? 'no broker\'s numbers came from this run\'s workload: see compare-evidence'
-      : 'no usable numbers in RESULTS_FILE (see "RESULTS_FILE holds every broker\'s numbers")';
+      : metric === 'p99' && inconsistent.length > 0
+        ? 'no p99 to compare: RESULTS_FILE\'s latencies come from two different clocks (see "RESULTS_FILE holds every broker\'s numbers")'
+        : 'no usable numbers in RESULTS_FILE (see "RESULTS_FILE holds every broker\'s numbers")';
     return { status: 'unknown', expected, observed: why, examples: notRun.length > 0 ? [unjudged] : [] };
   }
   const rows = brokers.map((b) => {

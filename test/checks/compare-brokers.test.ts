@@ -156,6 +156,7 @@ describe('compare-p99', () => {
   it('latencies from two clocks are compare-results\' to report, not judged here', () => {
     const clocks = { redis: { ...good.redis, p50: -1.79e12, p99: -1.79e12 }, rabbitmq: { ...good.rabbitmq, p50: -1.79e12, p99: -1.79e12 }, kafka: { ...good.kafka, p50: -1.79e12, p99: -1.79e12 } };
     expect(compareP99.run(history(clocks), p99Params).status).toBe('unknown');
+    expect(compareP99.run(history(clocks), p99Params).observed).toContain('two different clocks');
     expect(compareThroughput.run(history(clocks), throughputParams).status).toBe('pass');
     expect(compareP99.run(history({ ...good, redis: { ...good.redis, p99: 1.796e12 } }), p99Params).status).toBe('pass');
   });
