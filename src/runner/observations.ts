@@ -348,6 +348,16 @@ export interface CompareEvidence {
   consumed: number | null;
   /** Taken but never acknowledged (Redis: the group's pending entries). */
   pending: number;
+  /** RabbitMQ: messages the queue delivered without an ack (auto-ack consumers, basic.get
+   *  with no ack), from its management statistics once they account for every message that
+   *  left the queue; null: the statistics never caught up within the lab's wait. Absent for
+   *  the other brokers. */
+  autoAcked?: number | null;
+  /** Redis: the publishing window, the first and the last entry's id time (ms since 1970). */
+  publishedWindowMs?: [number, number];
+  /** Kafka: its records timestamped within another broker's publishing window, per broker
+   *  ({ redis: 2000 }: every one published while the Redis stream was being filled). */
+  publishedDuring?: Record<string, number>;
 }
 
 export interface Observations {

@@ -17,8 +17,12 @@
  * The lab prepares the names: the stream with its group `bench`, the exchange `bench` bound
  * to the queue `bench` and to a tap queue of the lab's own (it counts and sizes what was
  * published), the topic. After the program stopped it reads the stream's length, the group's
- * entries-read and pending count, the tap's and the queue's depth, the topic's end offset and
- * the group's committed offset.
+ * entries-read and pending count, the tap's and the queue's depth (and, from the management
+ * API's statistics, how many the queue delivered without an ack), the topic's end offset and
+ * the group's committed offset, and how many Kafka records carry a timestamp inside the
+ * window in which the Redis stream was filled (its first and last entry ids). Once the program's RESULTS_FILE is complete the lab lets it
+ * run AFTER_RESULTS_MS more before stopping it: a program that exits by itself right after
+ * writing the file (the README says to keep running) is then always seen doing so.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,6 +51,12 @@ const TAP_QUEUE = 'bench-lab-tap';
 const STREAM_GROUP = 'bench';
 /** The lab's own measurement gives up on missing messages once none arrived for this long. */
 const LAB_DRAIN_IDLE_MS = 3_000;
+/** How long the program keeps running under the lab's eyes once its RESULTS_FILE is complete:
+ *  a program that exits right after writing it (the README says to keep running) is always
+ *  seen exiting on its own, never taken for one the lab stopped at the same moment. */
+const AFTER_RESULTS_MS = 1_500;
+/** How long the lab waits for RabbitMQ's statistics to count every message the queue gave out. */
+const STATS_WAIT_MS = 4_000;
 /** Messages of the tap the lab reads back to check their size. */
 const SIZE_SAMPLE = 50;
 
@@ -149,6 +159,7 @@ export const compareBrokers: Workload<CompareOptions> = {
           text: (text ?? '').slice(0, 4000),
           writtenAfterMs: text !== undefined ? ctx.history.now() - startedAt : null,
         });
+        if (text !== undefined && jsonObject(text)) await sleep(AFTER_RESULTS_MS, ctx.signal).catch(() => {});
       },
       async collect() {
         const evidence: CompareEvidence[] = [];
@@ -157,8 +168,15 @@ export const compareBrokers: Workload<CompareOptions> = {
         const entries = (await redis.client.xrangeBuffer(stream, '-', '+', 'COUNT', SIZE_SAMPLE).catch(() => [])) as Array<[Buffer, Buffer[]]>;
         const groups = (await redis.client.xinfo('GROUPS', stream).catch(() => [])) as unknown[][];
         const group = groups.map(pairs).find((g) => g.name === STREAM_GROUP);
+        // Its entry ids are the Redis server's milliseconds: when the stream was filled.
+        const last = (await redis.client.xrevrange(stream, '+', '-', 'COUNT', 1).catch(() => []))[0]?.[0];
+        const idMs = (id: string | undefined) => (id === undefined ? undefined : Number(id.split('-')[0]));
+        const firstMs = idMs(entries[0]?.[0]?.toString());
+        const lastMs = idMs(last);
+        const window: [number, number] | undefined = firstMs !== undefined && lastMs !== undefined && Number.isFinite(firstMs) && Number.isFinite(lastMs) ? [firstMs, lastMs] : undefined;
         evidence.push({
           broker: 'redis',
+          ...(window ? { publishedWindowMs: window } : {}),
           published: length,
           wrongSizes: entries.map(([, fields]) => (fields.length === 2 && fields[0]?.toString() === 'm' ? (fields[1]?.length ?? 0) : -1)).filter((n) => n !== o.size).slice(0, 5),
           consumed: group ? Number(group['entries-read'] ?? 0) : null,
@@ -169,16 +187,42 @@ export const compareBrokers: Workload<CompareOptions> = {
         const left = await rabbit.probeQueue(QUEUE);
         const sample = await sampleSizes(rabbit.connection, TAP_QUEUE);
         const published = tap?.messageCount ?? 0;
-        evidence.push({ broker: 'rabbitmq', published, wrongSizes: sample.filter((n) => n !== o.size).slice(0, 5), consumed: left ? published - left.messageCount : null, pending: 0 });
+        const consumed = left ? published - left.messageCount : null;
+        const autoAcked = consumed === null ? null : await autoAckedOf(rabbit.api, rabbit.vhost, QUEUE, consumed, ctx.signal);
+        evidence.push({ broker: 'rabbitmq', published, wrongSizes: sample.filter((n) => n !== o.size).slice(0, 5), consumed, pending: 0, autoAcked });
         // Kafka: the topic's end offset and the group's commit.
         const { offsets, endOffsets } = await kafka.committedOffsets(groupId, topic);
         const committed = offsets['0'];
-        evidence.push({ broker: 'kafka', published: endOffsets['0'] ?? 0, wrongSizes: [], consumed: committed === undefined || committed < 0 ? null : committed, pending: 0 });
+        // Kafka's record timestamps (the producer's clock, the same machine's as Redis's here)
+        // against the window in which the Redis stream was filled: brokers measured at once.
+        const during = window ? await kafka.recordsTimestampedIn(topic, window[0], window[1]).catch(() => undefined) : undefined;
+        evidence.push({ broker: 'kafka', published: endOffsets['0'] ?? 0, wrongSizes: [], consumed: committed === undefined || committed < 0 ? null : committed, pending: 0, ...(during === undefined ? {} : { publishedDuring: { redis: during } }) });
         for (const e of evidence) recordObservation(ctx.history, 'compare-evidence', e);
       },
     };
   },
 };
+
+/**
+ * How many messages the queue handed out without an ack (a consumer with auto-ack, a get with
+ * no ack), from the management API's statistics (sampled every second: collect_statistics_interval).
+ * They are read once they account for every message that left the queue (acked +
+ * delivered or got without an ack >= consumed): asked again until then, for at most
+ * STATS_WAIT_MS, after which the answer is null (unknown, never a guess).
+ */
+async function autoAckedOf(api: import('../namespaces/rabbitmq.js').ManagementApi, vhost: string, queue: string, consumed: number, signal: AbortSignal): Promise<number | null> {
+  const deadline = Date.now() + STATS_WAIT_MS;
+  for (;;) {
+    const { status, json } = await api('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`).catch(() => ({ status: 0, json: undefined }));
+    if (status === 200 && json) {
+      const stats = (json as { message_stats?: { ack?: number; deliver_no_ack?: number; get_no_ack?: number } }).message_stats ?? {};
+      const noAck = (stats.deliver_no_ack ?? 0) + (stats.get_no_ack ?? 0);
+      if ((stats.ack ?? 0) + noAck >= consumed) return noAck;
+    }
+    if (Date.now() >= deadline || signal.aborted) return null;
+    await sleep(250, signal).catch(() => {});
+  }
+}
 
 /** XINFO GROUPS answers each group as a flat [name, value, ...] list. */
 function pairs(flat: unknown[]): Record<string, unknown> {

@@ -68,6 +68,9 @@ export interface KafkaRun {
    *  to it is remembered; a copy goes to the same partition (same key), with a new offset. */
   registerInlet(name: string, topic: string, stream: string): void;
   committedOffsets(groupId: string, topic: string): Promise<CommittedOffsets>;
+  /** How many records of `topic` carry a timestamp from `fromMs` to `toMs` (both included),
+   *  by the broker's offsets-by-timestamp index (no consumer). */
+  recordsTimestampedIn(topic: string, fromMs: number, toMs: number): Promise<number>;
   /** Whether the group already holds a commit past the message the history records under
    *  `key` (its partition's committed offset is beyond the message's): the evidence a
    *  kill-learner hold waits for ("committed-past"). */
@@ -219,6 +222,11 @@ export async function openKafka(ctx: WorkloadContext, options: { broker?: 'kafka
       const endOffsets: Record<string, number> = {};
       for (const p of ends) endOffsets[String(p.partition)] = Number(p.high);
       return { offsets, endOffsets };
+    },
+    async recordsTimestampedIn(topic, fromMs, toMs) {
+      // The first offset at or after each time (the end offset when none is).
+      const [from, after] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, fromMs), admin.fetchTopicOffsetsByTimestamp(topic, toMs + 1)]);
+      return from.reduce((n, p) => n + Math.max(0, Number(after.find((q) => q.partition === p.partition)?.offset ?? p.offset) - Number(p.offset)), 0);
     },
     async committedPast(groupId, topic, key) {
       const record = ctx.history.produced(key);
