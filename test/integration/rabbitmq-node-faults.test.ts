@@ -134,32 +134,26 @@ describe('broker node faults against the real RabbitMQ cluster', () => {
     await until('11 messages in the queue', async () => ((await api('GET', `/queues/${encodeURIComponent(VHOST)}/orders`)).json as { messages?: number }).messages === 11, 15_000);
   }, 60_000);
 
-  it('pause-broker-node: the leader is SIGSTOPped, the others elect another, and it is woken', async () => {
+  it('pause-broker-node: the queue leader is SIGSTOPped for the pause (as the HA exercise does), woken, and the queue takes confirmed publishes again', async () => {
     const leader = (await leaderSeenBy(1, 'orders')) ?? (await queueLeader('orders', VHOST));
     const other = [1, 2, 3].find((id) => id !== leader)!;
     const history = new HistoryRecorder();
     const { ctx, settled } = context(history);
     const fault = FAULTS.get('pause-broker-node')!;
-    fault.arm(ctx, fault.parseParams({ broker: 'rabbitmq-cluster', leaderOfQueue: 'orders', at: { phase: 'pause' }, durationMs: 20_000 }), 0);
+    // Shorter than net_ticktime (10 s), as in the exercise: the others do not count the node
+    // out, so no partition follows. (A pause past it made RabbitMQ 3.10's autoheal restart the
+    // woken node again and again, and elected a new leader in 10 s or not within 30 s: RabbitMQ's
+    // doing, not the fault's, and no exercise pauses that long.)
+    fault.arm(ctx, fault.parseParams({ broker: 'rabbitmq-cluster', leaderOfQueue: 'orders', at: { phase: 'pause' }, durationMs: 3_000 }), 0);
     history.record({ process: 'lab', kind: 'phase', outcome: 'ok', key: 'pause' });
     await until('the pause', async () => nativeNode(cluster(), leader)?.paused === true, 10_000);
-    const paused = Date.now();
-    await until('another leader', async () => {
-      const now = await leaderSeenBy(other, 'orders');
-      return now !== undefined && now !== leader;
-    }, 20_000);
-    const electedMs = Date.now() - paused;
     await settled();
     expect(nativeNode(cluster(), leader)?.paused).toBe(false);
     expect(faultValues(history)).toMatchObject([
       { fault: 'pause-broker-node', broker: 'rabbitmq-cluster', phase: 'start', node: leader, signal: 'SIGSTOP' },
       { fault: 'pause-broker-node', phase: 'heal', node: leader, signal: 'SIGCONT' },
     ]);
-    // Seen down after net_ticktime (10 s), then a new leader is elected at once.
-    expect(electedMs).toBeLessThan(20_000);
-    // Not asserted: the woken node's return. It comes back to a partition that RabbitMQ's
-    // autoheal mends by restarting it, in 10-30 s, or, once in a while, again every minute
-    // for many minutes (seen here and in a CI rehearsal): RabbitMQ's doing, not the fault's.
-    // afterAll starts the cluster afresh for the tests after this one.
-  }, 80_000);
+    // Woken, the leader confirms again: a publish through another node is confirmed.
+    await publishConfirmed(other, 'orders', 1);
+  }, 100_000);
 });
