@@ -98,10 +98,9 @@ describe('broker node faults against the real RabbitMQ cluster', () => {
   afterAll(async () => {
     await deleteVhost(api, VHOST).catch(() => {});
     execFileSync(process.execPath, [BIN, 'down', 'rabbitmq-cluster'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
-    // The pause outlasts net_ticktime, so the woken node comes back to a partition that
-    // autoheal mends; once in a while autoheal keeps restarting that node every minute,
-    // and the next user of the cluster (the dev check's HA runs) would meet it. A fresh
-    // start leaves the cluster as the suite found it.
+    // A node killed and restarted, another paused: a fresh start leaves the cluster as the
+    // suite found it for its next user (the dev check's HA runs). A longer pause once left
+    // RabbitMQ's autoheal restarting a node every minute for a quarter of an hour.
     if (!startedHere) execFileSync(process.execPath, [BIN, 'up', 'rabbitmq-cluster'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
   });
 
