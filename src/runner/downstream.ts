@@ -186,9 +186,9 @@ export class Downstream {
   }
 
   async start(): Promise<string> {
-    // A caller that dies while sending its request aborts the body's stream: that call never
-    // arrived, and it must not become an unhandled rejection that ends the lab's process.
-    this.server = createServer((req, res) => void this.handle(req, res).catch(() => req.socket.destroy()));
+    // A caller that dies while sending its request is handled in readBody; any other error
+    // here is a bug in the lab, for the top-level handler to report.
+    this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -210,7 +210,9 @@ export class Downstream {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    if (raw === undefined) return; // the caller went away before its request was whole
+    // The caller went away before its request was whole (a fault killed it mid-send): a call
+    // that never arrived, not an unhandled rejection that ends the lab's process.
+    if (raw === undefined) return;
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
